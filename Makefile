@@ -1,0 +1,32 @@
+# Two commands: `make run` (local web chat on SQLite) and `make test` (lint, types, tests).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test lint types pytest bench clean
+
+$(STAMP): requirements.lock
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m bot run --demo
+
+test: lint types pytest
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
+types: $(STAMP)
+	$(PY) -m mypy
+
+pytest: $(STAMP)
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) -m bench.conversation
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

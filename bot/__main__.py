@@ -1,0 +1,131 @@
+"""Command line: python -m bot run | migrate | units import | invite create | backup."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+import uvicorn
+
+from bot import cli_ops
+from bot.app import Application, utc_now
+from bot.settings import Settings
+from storage.db import Database
+from storage.migrate import upgrade_sync
+
+T = TypeVar("T")
+DEMO_STORE = Path("data") / "demo-invites.json"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Gương Sáng bot")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="start the channels, the HTTP server and the scheduler")
+    run.add_argument(
+        "--demo",
+        action="store_true",
+        help="seed the demo province into an empty database and print its invites",
+    )
+    sub.add_parser("migrate", help="bring the database schema up to date")
+    units = sub.add_parser("units", help="the unit tree")
+    units_sub = units.add_subparsers(dest="units_command", required=True)
+    units_import = units_sub.add_parser("import", help="upsert units from a CSV file")
+    units_import.add_argument("file", type=Path)
+    invite = sub.add_parser("invite", help="invites")
+    invite_sub = invite.add_subparsers(dest="invite_command", required=True)
+    create = invite_sub.add_parser("create", help="make an invite code")
+    create.add_argument("--unit", required=True)
+    create.add_argument("--role", required=True, choices=cli_ops.ROLES)
+    create.add_argument("--uses", type=int, default=1)
+    create.add_argument("--days", type=int, default=7)
+    create.add_argument("--json", action="store_true")
+    backup = sub.add_parser("backup", help="online backup of the database")
+    backup.add_argument("file", type=Path)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse and run one command; the exit code says whether it worked."""
+    args = _parser().parse_args(argv)
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        if args.command in ("run", "migrate", "units", "invite"):
+            upgrade_sync(settings.database_url)
+        if args.command == "run":
+            asyncio.run(_run(settings, demo=args.demo))
+        elif args.command == "units":
+            result = asyncio.run(_with_db(settings, lambda db: cli_ops.import_units(db, args.file)))
+            print(f"units: {result['created']} created, {result['updated']} updated")
+        elif args.command == "invite":
+            created = asyncio.run(
+                _with_db(
+                    settings,
+                    lambda db: cli_ops.create_invite(
+                        db, settings, args.unit, args.role, args.uses, args.days, utc_now()
+                    ),
+                )
+            )
+            if args.json:
+                print(json.dumps(created.model_dump(mode="json"), ensure_ascii=False))
+            else:
+                print(
+                    f"invite code: {created.code} ({created.role} in {created.unit}, "
+                    f"{created.uses} uses, until {created.expires_at:%Y-%m-%d %H:%M} UTC)"
+                )
+                if created.telegram_link:
+                    print(f"Telegram: {created.telegram_link}")
+        elif args.command == "backup":
+            asyncio.run(_with_db(settings, lambda db: db.backup(args.file)))
+            print(f"backup written to {args.file}")
+    except (ValueError, FileExistsError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+async def _with_db(settings: Settings, action: Callable[[Database], Awaitable[T]]) -> T:
+    db = Database(settings.database_url)
+    try:
+        return await action(db)
+    finally:
+        await db.close()
+
+
+async def _run(settings: Settings, *, demo: bool) -> None:
+    app = Application(settings)
+    if demo:
+        invites = await cli_ops.seed_demo(app.db, settings, utc_now(), DEMO_STORE)
+        _print_demo(settings, invites)
+    await app.start()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app.http, host=settings.web_host, port=settings.web_port, log_level="warning"
+        )
+    )
+    print(
+        f"Gương Sáng is running: web chat at http://{settings.web_host}:{settings.web_port}/",
+        flush=True,
+    )
+    try:
+        await server.serve()
+    finally:
+        await app.stop()
+
+
+def _print_demo(settings: Settings, invites: list[dict[str, str]]) -> None:
+    print("Demo invite codes (type one in the web chat to join):")
+    for invite in invites:
+        print(f"  {invite['code']}  {invite['role']:<9} {invite['unit']}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

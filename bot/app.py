@@ -1,0 +1,103 @@
+"""The composition root: builds every part from the settings and runs them together."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bot.channels.base import Channel
+from bot.channels.webchat import WebChat
+from bot.delivery import Delivery
+from bot.intake import Intake
+from bot.settings import Settings
+from handlers.config import CoreConfig
+from handlers.runner import Runner
+from storage import outbox
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The real clock (tests inject another)."""
+    return datetime.now(UTC)
+
+
+class Application:
+    """Every long-lived part of the bot, wired explicitly; no globals."""
+
+    def __init__(self, settings: Settings, clock: Clock = utc_now) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.db = Database(settings.database_url)
+        self.config = CoreConfig(
+            timezone=ZoneInfo(settings.timezone), max_upload_bytes=settings.max_upload_bytes
+        )
+        self.runner = Runner(self.db, self.config, clock, on_commit=self._committed)
+        self.intake = Intake(self.db, self.runner, clock)
+        self.webchat = WebChat(
+            self.db, self.intake, clock, settings.media_dir, settings.max_upload_bytes
+        )
+        self.channels: list[Channel] = [self.webchat]
+        self.delivery = Delivery(self.db, clock, self.channels)
+        self.http = Starlette(routes=self._routes())
+        self._started = False
+
+    def _committed(self) -> None:
+        self.delivery.kick()
+
+    def _routes(self) -> list[BaseRoute]:
+        routes: list[BaseRoute] = [Route("/healthz", self.health, methods=["GET"])]
+        for channel in self.channels:
+            routes.extend(channel.routes())
+        return routes
+
+    async def health(self, request: Request) -> Response:
+        """Liveness and the size of the backlog."""
+        async with self.db.read() as conn:
+            pending = await outbox.count_pending(conn)
+        return JSONResponse(
+            {"ok": True, "outbox_pending": pending, "channels": [c.name for c in self.channels]}
+        )
+
+    async def start(self) -> None:
+        """Check the database, resume unfinished work, start receiving."""
+        await self.db.check()
+        self.delivery.start()
+        recovered = await self.runner.recover()
+        if recovered:
+            log.info("resuming %d inbound events recorded before the restart", recovered)
+        for channel in self.channels:
+            await channel.start()
+        self._started = True
+
+    async def settle(self) -> None:
+        """Wait until every recorded event is handled and every due message sent."""
+        while True:
+            await self.runner.idle()
+            await self.delivery.settle()
+            await asyncio.sleep(0)
+            if self.runner_idle():
+                return
+
+    def runner_idle(self) -> bool:
+        """Whether the runner has nothing queued (after delivery settled)."""
+        return not self.runner.busy
+
+    async def stop(self) -> None:
+        """Stop receiving, finish the steps in hand, stop sending, close the database."""
+        if self._started:
+            for channel in self.channels:
+                await channel.stop()
+            await self.runner.stop()
+            await self.delivery.stop()
+        await self.db.close()

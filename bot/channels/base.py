@@ -1,0 +1,65 @@
+"""The channel port: what every adapter offers the delivery worker and the HTTP app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from starlette.routing import BaseRoute
+
+from handlers.types import Reply
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a platform can show; the adapter degrades the rest (buttons -> numbered menu)."""
+
+    buttons: bool
+    text_limit: int | None
+    # Messages per second overall and per chat the platform tolerates (None: no limit).
+    rate_per_second: float | None = None
+    chat_rate_per_second: float | None = None
+
+
+class Failure(StrEnum):
+    """How a send failed, which decides what delivery does next."""
+
+    TEMPORARY = "temporary"  # timeouts, 5xx: retry with backoff
+    RATE_LIMITED = "rate_limited"  # wait retry_after, do not count an attempt
+    BLOCKED = "blocked"  # the person blocked the bot: stop for this account
+    UNREACHABLE = "unreachable"  # the platform will not deliver now (Zalo 7-day window)
+    PERMANENT = "permanent"  # a bad request: never retry
+
+
+class SendError(Exception):
+    """A send that did not go through, typed for delivery; the text is for logs only."""
+
+    def __init__(self, failure: Failure, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.failure = failure
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+class Channel(Protocol):
+    """One platform adapter."""
+
+    name: str
+    capabilities: Capabilities
+
+    async def send(self, chat_id: str, reply: Reply) -> str | None:
+        """Deliver one message; return the platform's message id; raise SendError."""
+        ...
+
+    def routes(self) -> list[BaseRoute]:
+        """HTTP routes the adapter serves (webhooks, the web chat page)."""
+        ...
+
+    async def start(self) -> None:
+        """Begin receiving (polling loops); webhook adapters may do nothing."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop receiving and release connections."""
+        ...

@@ -1,0 +1,176 @@
+"""The outbox sender: one lane per channel, replies first, paced, retried, never lost."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from bot.channels.base import Channel, Failure, SendError
+from bot.ratelimit import Pacer
+from handlers.types import Reply
+from storage import outbox, people
+from storage.db import Database
+from storage.rows import OutboxItem
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+# Waits before the 2nd, 3rd, … attempt of a temporary failure; then the message has failed.
+BACKOFF = (timedelta(seconds=2), timedelta(seconds=15), timedelta(minutes=2), timedelta(minutes=10))
+CLAIM_HOLD = timedelta(seconds=60)
+
+
+class Lane:
+    """Sends one channel's due outbox rows."""
+
+    def __init__(
+        self,
+        channel: Channel,
+        db: Database,
+        clock: Clock,
+        *,
+        batch: int = 50,
+        concurrency: int = 8,
+        sweep_seconds: float = 1.0,
+    ) -> None:
+        self.channel = channel
+        self._db = db
+        self._clock = clock
+        self._batch = batch
+        self._concurrency = asyncio.Semaphore(concurrency)
+        self._sweep = sweep_seconds
+        caps = channel.capabilities
+        self.pacer = Pacer(caps.rate_per_second, caps.chat_rate_per_second)
+        self._kicked = asyncio.Event()
+        self._quiet = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Run the lane in the background."""
+        self._task = asyncio.create_task(self._loop(), name=f"lane:{self.channel.name}")
+
+    async def stop(self) -> None:
+        """Finish the batch in hand and stop."""
+        self._stopping = True
+        self._kicked.set()
+        if self._task:
+            await self._task
+
+    def kick(self) -> None:
+        """Something was committed: look at the outbox now rather than at the next sweep."""
+        self._quiet.clear()
+        self._kicked.set()
+
+    async def settle(self) -> None:
+        """Wait until nothing due is left (tests and shutdown)."""
+        await self._quiet.wait()
+
+    async def _loop(self) -> None:
+        while not self._stopping:
+            self._kicked.clear()
+            try:
+                items = await self._claim()
+            except Exception:
+                log.exception("claiming outbox rows of %s failed", self.channel.name)
+                items = []
+            if items:
+                await self._send_all(items)
+                continue
+            if not self._kicked.is_set():
+                self._quiet.set()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._kicked.wait(), self._sweep)
+        self._quiet.set()
+
+    async def _claim(self) -> list[OutboxItem]:
+        async with self._db.write() as conn:
+            return await outbox.claim_due(
+                conn, self.channel.name, self._clock(), self._batch, CLAIM_HOLD
+            )
+
+    async def _send_all(self, items: Sequence[OutboxItem]) -> None:
+        by_chat: dict[str, list[OutboxItem]] = defaultdict(list)
+        for item in items:
+            by_chat[item.chat_id].append(item)
+        await asyncio.gather(*(self._send_chat(chat_items) for chat_items in by_chat.values()))
+
+    async def _send_chat(self, items: list[OutboxItem]) -> None:
+        """One chat's messages in order; after a failure the rest wait for the next claim."""
+        async with self._concurrency:
+            for n, item in enumerate(items):
+                if self._stopping or not await self._send_one(item):
+                    async with self._db.write() as conn:
+                        await outbox.release(conn, [i.id for i in items[n + 1 :]])
+                    return
+
+    async def _send_one(self, item: OutboxItem) -> bool:
+        await self.pacer.wait(item.chat_id)
+        reply = Reply.model_validate(item.payload)
+        try:
+            platform_id = await self.channel.send(item.chat_id, reply)
+        except SendError as error:
+            await self._settle_failure(item, error)
+            return False
+        except Exception as error:  # an adapter bug must not stop the lane
+            log.exception("send of outbox %s raised", item.id)
+            await self._settle_failure(item, SendError(Failure.TEMPORARY, repr(error)))
+            return False
+        async with self._db.write() as conn:
+            await outbox.mark_sent(conn, item.id, platform_id, self._clock())
+        return True
+
+    async def _settle_failure(self, item: OutboxItem, error: SendError) -> None:
+        now = self._clock()
+        log.warning(
+            "send of outbox %s on %s: %s (%s)",
+            item.id,
+            self.channel.name,
+            error.failure,
+            error.reason[:100],
+        )
+        async with self._db.write() as conn:
+            if error.failure == Failure.RATE_LIMITED:
+                wait = error.retry_after or 1.0
+                self.pacer.pause(wait)
+                await outbox.mark_retry(
+                    conn, item.id, error.reason, now + timedelta(seconds=wait), count_attempt=False
+                )
+            elif error.failure == Failure.TEMPORARY and item.attempts < len(BACKOFF):
+                await outbox.mark_retry(conn, item.id, error.reason, now + BACKOFF[item.attempts])
+            elif error.failure in (Failure.BLOCKED, Failure.UNREACHABLE):
+                await outbox.mark_final(conn, item.id, str(error.failure), error.reason)
+                if item.identity_id is not None:
+                    await people.mark_unreachable(conn, item.identity_id, now)
+            else:
+                await outbox.mark_final(conn, item.id, "failed", error.reason)
+
+
+class Delivery:
+    """All lanes; the runner kicks it after every commit."""
+
+    def __init__(self, db: Database, clock: Clock, channels: Sequence[Channel]) -> None:
+        self.lanes = {c.name: Lane(c, db, clock) for c in channels}
+
+    def start(self) -> None:
+        """Start every lane."""
+        for lane in self.lanes.values():
+            lane.start()
+
+    def kick(self) -> None:
+        """Wake every lane."""
+        for lane in self.lanes.values():
+            lane.kick()
+
+    async def settle(self) -> None:
+        """Wait until every lane has nothing due."""
+        for lane in self.lanes.values():
+            await lane.settle()
+
+    async def stop(self) -> None:
+        """Stop every lane after its batch in hand."""
+        await asyncio.gather(*(lane.stop() for lane in self.lanes.values()))

@@ -1,0 +1,59 @@
+"""The one settings model, read once by the composition root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_database_url() -> str:
+    """SQLite file under ./data/ so that `make run` needs no configuration."""
+    return f"sqlite+aiosqlite:///{Path('data') / 'guongsang.db'}"
+
+
+class Settings(BaseSettings):
+    """Environment variables (and a `.env` file) as documented in the README."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(default_factory=default_database_url)
+    timezone: str = "Asia/Ho_Chi_Minh"
+    digest_time: str = "07:30"
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+    media_dir: Path = Path("data") / "media"
+    # Upper bound for one uploaded evidence file; Telegram's getFile limit is 20 MB.
+    max_upload_bytes: int = 20 * 1024 * 1024
+    log_level: str = "INFO"
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str | None = None
+    telegram_file_base_url: str | None = None
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+
+    zalo_oa_app_id: str | None = None
+    zalo_oa_secret_key: SecretStr | None = None
+    zalo_oa_webhook_secret: SecretStr | None = None
+    zalo_oa_refresh_token: SecretStr | None = None
+    zalo_oa_api_base_url: str = "https://openapi.zalo.me"
+    zalo_oauth_base_url: str = "https://oauth.zaloapp.com"
+
+    zalo_bot_token: SecretStr | None = None
+    zalo_bot_webhook_secret: SecretStr | None = None
+    zalo_bot_api_base_url: str = "https://bot-api.zaloplatforms.com"
+
+    @field_validator("digest_time")
+    @classmethod
+    def _check_time(cls, value: str) -> str:
+        hour, _, minute = value.partition(":")
+        if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+            raise ValueError("DIGEST_TIME must be HH:MM")
+        return value
+
+    @property
+    def web_chat_enabled(self) -> bool:
+        """The local web chat is always served; it is the only channel when no token is set."""
+        return True

@@ -1,0 +1,134 @@
+"""Route one inbound event: events, commands, the running flow, or the idle menu."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from handlers import commands
+from handlers.commands import Command
+from handlers.flows import engine, join
+from handlers.menu import show_main_menu
+from handlers.registry import COMMANDS, FLOWS, MENU_COMMANDS
+from handlers.roles import has_role
+from handlers.text import match_option
+from handlers.turn import Turn
+from handlers.types import InboundKind
+from storage import people
+
+_CODE_LIKE = re.compile(r"[A-Za-z0-9]{6,40}")
+
+
+async def dispatch(turn: Turn) -> None:
+    """Handle one inbound event in the sender's conversation."""
+    _expire_old_draft(turn)
+    inbound = turn.inbound
+    if inbound.kind == InboundKind.EVENT:
+        await _on_event(turn)
+        return
+    step = engine.current_step(turn, FLOWS)
+    if step is None and turn.state.flow is not None:
+        engine.finish(turn)  # a flow or step that no longer exists after an upgrade
+    command, args = _command_in(turn, free_text=step.free_text if step else False)
+    if isinstance(command, str):
+        turn.say("common.unknown_command", command=command)
+        if step is not None:
+            await engine.ask_again(turn, FLOWS[turn.state.flow or ""])
+        return
+    if command is not None:
+        turn.args = args
+        await run(turn, command)
+        return
+    if step is not None:
+        await engine.handle(turn, FLOWS[turn.state.flow or ""])
+        return
+    await _idle(turn)
+
+
+def _command_in(turn: Turn, *, free_text: bool) -> tuple[Command | str | None, str]:
+    """The command an event carries; a str is an unknown command's name."""
+    inbound = turn.inbound
+    name: str | None = None
+    args = inbound.args
+    if inbound.kind == InboundKind.COMMAND and inbound.command:
+        name = inbound.command.lower()
+    elif inbound.kind == InboundKind.TEXT and inbound.text:
+        slash = commands.parse_slash(inbound.text.strip())
+        if slash:
+            name, args = slash
+        else:
+            return commands.find_by_words(COMMANDS, inbound.text, free_text=free_text), ""
+    if name is None:
+        return None, ""
+    found = commands.find(COMMANDS, name)
+    return (found if found else "/" + name), args
+
+
+async def run(turn: Turn, command: Command) -> None:
+    """Run a command after checking who may."""
+    if command.role is not None:
+        if not turn.joined:
+            turn.say("common.not_joined")
+            return
+        if not has_role(turn.memberships, command.role):
+            turn.say("common.no_permission")
+            return
+    await command.run(turn)
+
+
+async def _idle(turn: Turn) -> None:
+    inbound = turn.inbound
+    if inbound.kind == InboundKind.BUTTON:
+        value, error = engine.resolve_button(turn)
+        if error:
+            show_main_menu(turn, error)
+            return
+        await _menu_command(turn, value or "")
+        return
+    text = (inbound.text or "").strip()
+    if inbound.kind == InboundKind.TEXT and turn.state.menu is not None:
+        index = match_option(text, [label for _, label in turn.state.menu.options])
+        if index is not None:
+            await _menu_command(turn, turn.state.menu.options[index][0])
+            return
+    if turn.person is None:
+        compact = text.replace("-", "").replace(" ", "")
+        if inbound.kind == InboundKind.TEXT and _CODE_LIKE.fullmatch(compact):
+            await join.begin(turn, compact)
+        else:
+            turn.say("common.welcome_stranger")
+        return
+    if inbound.kind == InboundKind.UNSUPPORTED:
+        show_main_menu(turn, "common.unsupported_message")
+        return
+    show_main_menu(turn, "common.not_understood")
+
+
+async def _menu_command(turn: Turn, value: str) -> None:
+    name = MENU_COMMANDS.get(value)
+    command = commands.find(COMMANDS, name) if name else None
+    if command is None:
+        show_main_menu(turn, "common.not_an_option")
+        return
+    await run(turn, command)
+
+
+async def _on_event(turn: Turn) -> None:
+    event = turn.inbound.event
+    if event in ("blocked", "unfollow"):
+        await people.mark_unreachable(turn.conn, turn.identity.id, turn.now)
+        return
+    if event in ("follow", "unblocked"):
+        if turn.joined and turn.person is not None:
+            show_main_menu(turn, "common.welcome_joined", name=turn.person.full_name)
+        else:
+            turn.say("common.welcome_stranger")
+
+
+def _expire_old_draft(turn: Turn) -> None:
+    state = turn.state
+    if state.flow is None or state.updated_at is None:
+        return
+    if turn.now - state.updated_at > timedelta(days=turn.config.draft_ttl_days):
+        engine.finish(turn)
+        turn.say("common.draft_expired")

@@ -1,0 +1,60 @@
+"""Texts every flow shares: help, cancel, back, errors, the main menu."""
+
+TEXTS = {
+    "common.welcome_joined": (
+        "Xin chào {name}! Đây là Gương Sáng — nơi đề cử người tốt, việc tốt và gương điển hình "
+        "tiên tiến.\nBạn muốn làm gì?"
+    ),
+    "common.welcome_stranger": (
+        "Xin chào! Đây là Gương Sáng — nơi đoàn viên, hội viên đề cử người tốt, việc tốt và "
+        "gương điển hình tiên tiến.\n\nĐể bắt đầu, hãy gõ mã mời mà cán bộ đơn vị đã gửi cho bạn "
+        "(ví dụ: ABCD2345EFGH)."
+    ),
+    "common.menu_prompt": "Bạn muốn làm gì tiếp?",
+    "common.help": (
+        "Hướng dẫn sử dụng Gương Sáng:\n"
+        "• /decu — đề cử một người tốt, tập thể hoặc hộ gia đình\n"
+        "• /cuatoi — xem các đề cử của bạn và trạng thái\n"
+        "• /quaylai — quay lại bước trước\n"
+        "• /huy — huỷ việc đang làm\n"
+        "• /trogiup — xem hướng dẫn này\n\n"
+        "Khi có lựa chọn, bạn bấm nút hoặc gõ số thứ tự (1, 2, 3…) hay gõ chữ, có dấu hoặc "
+        "không dấu đều được."
+    ),
+    "common.help_in_flow": "Bạn đang ở giữa một việc. Trả lời câu hỏi trên, hoặc gõ /quaylai để "
+    "quay lại, /huy để huỷ.",
+    "common.cancelled": "Đã huỷ. Những gì bạn đã gửi trước đây vẫn được giữ nguyên.",
+    "common.nothing_to_cancel": "Hiện không có việc gì đang làm để huỷ.",
+    "common.nothing_to_go_back": "Bạn đang ở bước đầu tiên, không quay lại được nữa. Gõ /huy "
+    "nếu muốn huỷ.",
+    "common.not_understood": "Xin lỗi, tôi chưa hiểu ý bạn.",
+    "common.not_an_option": "Lựa chọn này không có trong danh sách. Hãy bấm một nút hoặc gõ số "
+    "thứ tự.",
+    "common.stale_button": "Nút này đã cũ, không còn dùng được. Hãy trả lời câu hỏi mới nhất "
+    "bên dưới.",
+    "common.unsupported_message": "Xin lỗi, tôi chưa đọc được loại tin nhắn này (nhãn dán, "
+    "bình chọn…). Hãy gửi chữ, ảnh, video, ghi âm hoặc tệp.",
+    "common.expected_text": "Ở bước này tôi cần bạn gõ chữ.",
+    "common.expected_choice": "Ở bước này hãy chọn một trong các mục bên dưới.",
+    "common.not_joined": "Bạn chưa tham gia đơn vị nào. Hãy gõ mã mời mà cán bộ đơn vị đã gửi "
+    "cho bạn.",
+    "common.no_permission": "Bạn không có quyền dùng chức năng này.",
+    "common.unknown_command": "Không có lệnh {command}. Gõ /trogiup để xem các lệnh.",
+    "common.error": "Xin lỗi, đã có lỗi khi xử lý tin nhắn của bạn. Dữ liệu của bạn vẫn được "
+    "giữ nguyên. Bạn hãy thử lại sau ít phút.",
+    "common.draft_expired": "Bản nháp trước của bạn đã quá lâu không dùng nên đã được xoá.",
+    "common.too_long": "Nội dung quá dài: tối đa {max} ký tự (bạn gửi {got}).",
+    "common.too_short": "Nội dung quá ngắn: cần ít nhất {min} ký tự.",
+    "common.group_use_private": "Để giữ kín thông tin, hãy nhắn riêng cho tôi: {link}",
+    "common.location_received": "Tôi đã nhận vị trí, nhưng ở bước này tôi cần bạn gõ chữ.",
+    "common.menu.nominate": "Đề cử người tốt",
+    "common.menu.my": "Đề cử của tôi",
+    "common.menu.help": "Hướng dẫn",
+    "common.choice.skip": "Bỏ qua",
+    "common.choice.done": "Xong",
+    "common.choice.yes": "Có",
+    "common.choice.no": "Chưa",
+    "common.choice.back": "Quay lại",
+    "common.choice.cancel": "Huỷ",
+    "common.footer_nav": "(Gõ /quaylai để quay lại, /huy để huỷ)",
+}

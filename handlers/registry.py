@@ -1,0 +1,84 @@
+"""The core's commands and flows, declared in one place (the composition of the core)."""
+
+from __future__ import annotations
+
+from handlers.commands import Command
+from handlers.flows import engine, join, mine, nominate
+from handlers.flows.base import Flow
+from handlers.menu import show_main_menu
+from handlers.roles import Role
+from handlers.turn import Turn
+
+
+async def start(turn: Turn) -> None:
+    """/start [invite]: join with a code, or be greeted."""
+    if turn.args:
+        await join.begin(turn, turn.args)
+    elif turn.joined:
+        assert turn.person is not None
+        show_main_menu(turn, "common.welcome_joined", name=turn.person.full_name)
+    else:
+        turn.say("common.welcome_stranger")
+
+
+async def cancel(turn: Turn) -> None:
+    """/cancel: leave whatever flow is running."""
+    if turn.state.flow is None:
+        show_main_menu(turn, "common.nothing_to_cancel")
+        return
+    engine.finish(turn)
+    show_main_menu(turn, "common.cancelled")
+
+
+async def back(turn: Turn) -> None:
+    """/back: one step back in the running flow."""
+    flow = FLOWS.get(turn.state.flow or "")
+    if flow is None:
+        show_main_menu(turn, "common.nothing_to_cancel")
+        return
+    if not await engine.back(turn, flow):
+        turn.say("common.nothing_to_go_back")
+        await engine.ask_again(turn, flow)
+
+
+async def help_(turn: Turn) -> None:
+    """/help: the commands; in a flow, a reminder of how to go on."""
+    flow = FLOWS.get(turn.state.flow or "")
+    turn.say("common.help")
+    if flow is not None and turn.state.step in flow.steps:
+        turn.say("common.help_in_flow")
+        await engine.ask_again(turn, flow)
+    else:
+        show_main_menu(turn)
+
+
+async def nominate_(turn: Turn) -> None:
+    """/nominate: start a nomination."""
+    await nominate.begin(turn)
+
+
+async def my(turn: Turn) -> None:
+    """/my: own nominations."""
+    await mine.show(turn)
+
+
+FLOWS: dict[str, Flow] = {f.name: f for f in (join.FLOW, nominate.FLOW)}
+
+COMMANDS: tuple[Command, ...] = (
+    Command("start", ("batdau",), ("start", "bat dau"), None, start),
+    Command("nominate", ("decu",), ("decu", "de cu"), Role.MEMBER, nominate_),
+    Command("my", ("cuatoi",), ("cuatoi", "cua toi"), Role.MEMBER, my),
+    Command("cancel", ("huy",), ("huy", "cancel"), None, cancel, keeps_flow=True),
+    Command("back", ("quaylai",), ("quaylai", "quay lai", "back"), None, back, keeps_flow=True),
+    Command(
+        "help",
+        ("trogiup",),
+        ("trogiup", "tro giup", "help", "huong dan"),
+        None,
+        help_,
+        keeps_flow=True,
+    ),
+)
+
+# Main-menu values ("cmd.<name>") run these commands.
+MENU_COMMANDS = {"cmd.nominate": "nominate", "cmd.my": "my", "cmd.help": "help"}

@@ -1,0 +1,202 @@
+"""The runner: handles recorded inbound events one person at a time, one transaction a step."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Callable
+from datetime import datetime
+
+from handlers.config import CoreConfig
+from handlers.dispatch import dispatch
+from handlers.messages import t
+from handlers.turn import Turn
+from handlers.types import Inbound, Reply
+from storage import inbox, outbox, people
+from storage.conversations import load_state, save_state
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+SenderKey = tuple[str, str]
+
+
+class Runner:
+    """Per-sender queues over the inbox; different senders are served concurrently."""
+
+    def __init__(
+        self, db: Database, config: CoreConfig, clock: Clock, on_commit: Callable[[], None]
+    ) -> None:
+        self._db = db
+        self._config = config
+        self._clock = clock
+        self._on_commit = on_commit
+        self._queues: dict[SenderKey, deque[int]] = {}
+        self._workers: dict[SenderKey, asyncio.Task[None]] = {}
+        self._done: dict[int, asyncio.Event] = {}
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._stopping = False
+
+    def submit(self, item_id: int, key: SenderKey) -> None:
+        """Queue a recorded event behind earlier ones of the same sender."""
+        if self._stopping:
+            return
+        self._done.setdefault(item_id, asyncio.Event())
+        self._queues.setdefault(key, deque()).append(item_id)
+        self._idle.clear()
+        if key not in self._workers:
+            self._workers[key] = asyncio.create_task(self._work(key), name=f"runner:{key[0]}")
+
+    async def wait_handled(self, item_id: int, timeout: float = 30.0) -> None:
+        """Wait until a submitted event has been handled (or failed)."""
+        event = self._done.get(item_id)
+        if event is not None:
+            await asyncio.wait_for(event.wait(), timeout)
+
+    async def recover(self) -> int:
+        """Queue every event recorded but not handled before a restart."""
+        async with self._db.read() as conn:
+            items = await inbox.pending_inbox(conn)
+        for item in items:
+            self.submit(item.id, (item.channel, item.sender_id))
+        return len(items)
+
+    @property
+    def busy(self) -> bool:
+        """Whether any event is queued or being handled."""
+        return bool(self._workers)
+
+    async def idle(self) -> None:
+        """Wait until no event is queued or being handled."""
+        await self._idle.wait()
+
+    async def stop(self) -> None:
+        """Take no new work; let the step in progress of each sender finish."""
+        self._stopping = True
+        for queue in self._queues.values():
+            queue.clear()
+        if self._workers:
+            await asyncio.gather(*self._workers.values(), return_exceptions=True)
+
+    async def _work(self, key: SenderKey) -> None:
+        queue = self._queues[key]
+        try:
+            while queue:
+                item_id = queue.popleft()
+                try:
+                    await self._handle(item_id)
+                finally:
+                    done = self._done.pop(item_id, None)
+                    if done:
+                        done.set()
+        finally:
+            del self._workers[key]
+            if not queue:
+                self._queues.pop(key, None)
+            if not self._workers:
+                self._idle.set()
+
+    async def _handle(self, item_id: int) -> None:
+        try:
+            handled = await self._step(item_id)
+        except Exception:
+            log.exception("inbox item %s failed", item_id)
+            await self._fail(item_id)
+            handled = True
+        if handled:
+            self._on_commit()
+
+    async def _step(self, item_id: int) -> bool:
+        """Handle one event in one transaction: state, domain rows, replies."""
+        now = self._clock()
+        async with self._db.write() as conn:
+            item = await inbox.get_inbox_item(conn, item_id)
+            if item is None or item.status != "pending":
+                return False
+            inbound = Inbound.model_validate(item.payload)
+            identity = await people.touch_identity(
+                conn, inbound.channel, inbound.sender_id, inbound.sender_name, now
+            )
+            person = (
+                await people.get_person(conn, identity.person_id) if identity.person_id else None
+            )
+            memberships = await people.memberships_of(conn, person.id) if person else []
+            state = await load_state(conn, identity.id)
+            turn = Turn(
+                conn=conn,
+                inbound=inbound,
+                identity=identity,
+                person=person,
+                memberships=memberships,
+                state=state,
+                now=now,
+                config=self._config,
+            )
+            await dispatch(turn)
+            await save_state(conn, identity.id, turn.state, now)
+            messages = [
+                outbox.NewMessage(
+                    channel=inbound.channel,
+                    chat_id=inbound.chat_id,
+                    identity_id=identity.id,
+                    payload=reply.model_dump(mode="json"),
+                    dedupe_key=f"reply:{item_id}:{n}",
+                )
+                for n, reply in enumerate(turn.replies)
+            ]
+            messages += await self._notifications(turn, item_id)
+            await outbox.enqueue(conn, messages, now)
+            await inbox.mark_handled(conn, item_id, "done", now)
+        return True
+
+    async def _notifications(self, turn: Turn, item_id: int) -> list[outbox.NewMessage]:
+        messages = []
+        for n, note in enumerate(turn.notifications):
+            reachable = [
+                i
+                for i in await people.identities_of(turn.conn, note.person_id)
+                if i.unreachable_at is None
+            ]
+            if not reachable:
+                continue
+            target = reachable[0]
+            messages.append(
+                outbox.NewMessage(
+                    channel=target.channel,
+                    chat_id=target.external_id,
+                    identity_id=target.id,
+                    payload=note.reply.model_dump(mode="json"),
+                    dedupe_key=f"note:{item_id}:{n}",
+                )
+            )
+        return messages
+
+    async def _fail(self, item_id: int) -> None:
+        """Close a failed event and apologise, so one bad message never blocks a person."""
+        now = self._clock()
+        try:
+            async with self._db.write() as conn:
+                item = await inbox.get_inbox_item(conn, item_id)
+                if item is None:
+                    return
+                await inbox.mark_handled(conn, item_id, "failed", now)
+                inbound = Inbound.model_validate(item.payload)
+                apology = Reply(text=t("common.error"))
+                await outbox.enqueue(
+                    conn,
+                    [
+                        outbox.NewMessage(
+                            channel=inbound.channel,
+                            chat_id=inbound.chat_id,
+                            identity_id=None,
+                            payload=apology.model_dump(mode="json"),
+                            dedupe_key=f"reply:{item_id}:error",
+                        )
+                    ],
+                    now,
+                )
+        except Exception:
+            log.exception("could not record the failure of inbox item %s", item_id)

@@ -1,0 +1,99 @@
+"""One turn of a conversation: the inbound event, the state, and the replies it produces."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from handlers.config import CoreConfig
+from handlers.messages import t
+from handlers.types import Attachment, Choice, Inbound, Reply
+from storage.conversations import ConversationState, Menu
+from storage.rows import Identity, Membership, Person
+
+
+@dataclass(frozen=True)
+class Option:
+    """A choice offered to a person: a short value and the catalog key of its label."""
+
+    value: str
+    label_key: str = ""
+    # A label that is data rather than catalog text (a campaign's title).
+    label_text: str = ""
+
+    @property
+    def label(self) -> str:
+        """The text shown on the button or menu line."""
+        return self.label_text or t(self.label_key)
+
+
+@dataclass
+class Outgoing:
+    """A message to someone other than the sender (a notification)."""
+
+    person_id: int
+    reply: Reply
+
+
+@dataclass
+class Turn:
+    """Everything a flow step may read, and the effects it collects; the runner commits them."""
+
+    conn: AsyncConnection
+    inbound: Inbound
+    identity: Identity
+    person: Person | None
+    memberships: list[Membership]
+    state: ConversationState
+    now: datetime
+    config: CoreConfig
+    # The arguments of the command being run ("/start CODE" -> "CODE").
+    args: str = ""
+    replies: list[Reply] = field(default_factory=list)
+    notifications: list[Outgoing] = field(default_factory=list)
+
+    def say(
+        self,
+        key: str,
+        *,
+        options: Sequence[Option] = (),
+        ask_phone: bool = False,
+        media: Sequence[Attachment] = (),
+        **params: object,
+    ) -> None:
+        """Reply with a catalog text; options become the current menu."""
+        self.say_text(t(key, **params), options=options, ask_phone=ask_phone, media=media)
+
+    def say_text(
+        self,
+        text: str,
+        *,
+        options: Sequence[Option] = (),
+        ask_phone: bool = False,
+        media: Sequence[Attachment] = (),
+    ) -> None:
+        """Reply with text already taken from the catalog."""
+        choices: list[Choice] = []
+        if options:
+            self.state.menu_seq += 1
+            self.state.menu = Menu(
+                seq=self.state.menu_seq, options=[(o.value, o.label) for o in options]
+            )
+            choices = [
+                Choice(label=o.label, token=f"{self.state.menu_seq}.{o.value}") for o in options
+            ]
+        self.replies.append(
+            Reply(text=text, choices=choices, ask_phone=ask_phone, media=list(media))
+        )
+
+    def notify(self, person_id: int, key: str, **params: object) -> None:
+        """Tell another person something, through their most recent channel."""
+        self.notifications.append(Outgoing(person_id=person_id, reply=Reply(text=t(key, **params))))
+
+    @property
+    def joined(self) -> bool:
+        """Whether the sender is a person with at least one role."""
+        return self.person is not None and bool(self.memberships)

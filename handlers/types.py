@@ -1,0 +1,77 @@
+"""Channel-neutral types: what comes in (Inbound) and what goes out (Reply)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+AttachmentKind = Literal["photo", "video", "voice", "audio", "document", "sticker"]
+
+
+class InboundKind(StrEnum):
+    """What a platform event is, once translated at the edge."""
+
+    TEXT = "text"
+    COMMAND = "command"
+    BUTTON = "button"
+    MEDIA = "media"
+    CONTACT = "contact"
+    LOCATION = "location"
+    # follow/unfollow/blocked/unblocked and similar platform notices
+    EVENT = "event"
+    # anything we cannot use (stickers, polls, ...): answered politely
+    UNSUPPORTED = "unsupported"
+
+
+class Attachment(BaseModel):
+    """A file a person sent, or one we send; `file_ref` means something to its channel."""
+
+    kind: AttachmentKind
+    file_ref: str = Field(max_length=300)
+    channel: str
+    mime: str | None = None
+    size: int | None = None
+    file_name: str | None = Field(default=None, max_length=200)
+    # Telegram albums: parts of one album share this id.
+    group_id: str | None = None
+
+
+class Inbound(BaseModel):
+    """One platform event, validated and translated by its channel adapter."""
+
+    channel: str
+    # Unique per channel: the dedupe key of the inbox.
+    external_id: str = Field(max_length=128)
+    sender_id: str = Field(max_length=64)
+    chat_id: str = Field(max_length=64)
+    sender_name: str | None = None
+    kind: InboundKind
+    text: str | None = None
+    command: str | None = None
+    args: str = ""
+    button: str | None = None
+    attachments: list[Attachment] = Field(default_factory=list)
+    contact_phone: str | None = None
+    contact_is_own: bool = False
+    event: str | None = None
+    received_at: datetime
+
+
+class Choice(BaseModel):
+    """One option of a menu: a button where the channel has them, a numbered line otherwise."""
+
+    label: str
+    token: str = Field(max_length=64)
+
+
+class Reply(BaseModel):
+    """One message to send; channels render what they can and degrade the rest."""
+
+    text: str
+    choices: list[Choice] = Field(default_factory=list)
+    media: list[Attachment] = Field(default_factory=list)
+    # Offer the platform's "share my phone number" button where there is one.
+    ask_phone: bool = False

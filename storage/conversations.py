@@ -1,0 +1,77 @@
+"""Conversation state per channel identity: flow, step, data, /back history, current menu."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.schema import conversations
+
+
+class Menu(BaseModel):
+    """The options last offered, so a typed number or a button maps back to a value."""
+
+    seq: int
+    options: list[tuple[str, str]]  # (value, label)
+
+
+class ConversationState(BaseModel):
+    """Everything a conversation needs between two messages; JSON, never pickle."""
+
+    flow: str | None = None
+    step: str | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+    history: list[str] = Field(default_factory=list)
+    menu: Menu | None = None
+    menu_seq: int = 0
+    updated_at: datetime | None = None
+
+
+async def load_state(conn: AsyncConnection, identity_id: int) -> ConversationState:
+    """The saved state, or an idle one."""
+    row = (
+        await conn.execute(select(conversations).where(conversations.c.identity_id == identity_id))
+    ).first()
+    if row is None:
+        return ConversationState()
+    return ConversationState(
+        flow=row.flow,
+        step=row.step,
+        data=row.data,
+        history=row.history,
+        menu=Menu.model_validate(row.menu) if row.menu else None,
+        menu_seq=row.menu_seq,
+        updated_at=row.updated_at,
+    )
+
+
+async def save_state(
+    conn: AsyncConnection, identity_id: int, state: ConversationState, now: datetime
+) -> None:
+    """Write the state in the step's transaction."""
+    values = {
+        "flow": state.flow,
+        "step": state.step,
+        "data": state.data,
+        "history": state.history,
+        "menu": state.menu.model_dump(mode="json") if state.menu else None,
+        "menu_seq": state.menu_seq,
+        "updated_at": now,
+    }
+    exists = (
+        await conn.execute(
+            select(conversations.c.identity_id).where(conversations.c.identity_id == identity_id)
+        )
+    ).first()
+    if exists:
+        await conn.execute(
+            conversations.update()
+            .where(conversations.c.identity_id == identity_id)
+            .values(**values)
+        )
+    else:
+        await conn.execute(conversations.insert().values(identity_id=identity_id, **values))

@@ -1,0 +1,128 @@
+"""The database handle: engine setup, write/read transactions, start-up checks, backup."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, closing
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 10_000
+# SQLite versions before this can corrupt a WAL database when two connections write or
+# checkpoint at once (reliability.md A5.7); we warn rather than refuse, because Python's
+# bundled SQLite is older on most distributions today.
+SAFE_SQLITE_VERSION = (3, 51, 3)
+
+
+def ensure_sqlite_folder(url: str) -> None:
+    """Create the folder of a SQLite file so a fresh checkout just works."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
+
+
+class DatabaseMisconfigured(RuntimeError):
+    """The database does not have the settings the bot relies on."""
+
+
+def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+    # Let us issue BEGIN ourselves, so writes can take the lock up front (BEGIN IMMEDIATE).
+    dbapi_conn.isolation_level = None
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    # NORMAL in WAL cannot corrupt; a power loss may roll back the last commits (README).
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _backup_file(source: str, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        closing(sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000)) as src,
+        closing(sqlite3.connect(str(target))) as dst,
+    ):
+        src.backup(dst)
+        check = dst.execute("PRAGMA integrity_check").fetchone()
+    if check is None or check[0] != "ok":
+        target.unlink(missing_ok=True)
+        raise OSError(f"backup failed its integrity check: {check}")
+
+
+class Database:
+    """One engine; `write()` and `read()` give transactions."""
+
+    def __init__(self, url: str, *, pool_size: int = 5) -> None:
+        self.url = url
+        parsed = make_url(url)
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        ensure_sqlite_folder(url)
+        self.engine: AsyncEngine = create_async_engine(url, pool_size=pool_size, max_overflow=5)
+        if self.is_sqlite:
+            event.listen(self.engine.sync_engine, "connect", _sqlite_connect)
+            event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        """A write transaction; on SQLite it takes the write lock at BEGIN."""
+        async with self.engine.connect() as conn:
+            if self.is_sqlite:
+                conn = await conn.execution_options(sqlite_begin="IMMEDIATE")
+            async with conn.begin():
+                yield conn
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        """A read-only transaction."""
+        async with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    async def check(self) -> dict[str, Any]:
+        """Verify the settings the bot relies on; raise if one is missing."""
+        if not self.is_sqlite:
+            async with self.read() as conn:
+                await conn.execute(text("SELECT 1"))
+            return {"engine": "postgresql"}
+        async with self.read() as conn:
+            journal = (await conn.execute(text("PRAGMA journal_mode"))).scalar_one()
+            fks = (await conn.execute(text("PRAGMA foreign_keys"))).scalar_one()
+            busy = (await conn.execute(text("PRAGMA busy_timeout"))).scalar_one()
+        found = {"journal_mode": journal, "foreign_keys": fks, "busy_timeout": busy}
+        if str(journal).lower() != "wal" or int(fks) != 1 or int(busy) < 5000:
+            raise DatabaseMisconfigured(f"SQLite settings not as required: {found}")
+        version = tuple(int(p) for p in sqlite3.sqlite_version.split("."))
+        if version < SAFE_SQLITE_VERSION:
+            log.warning(
+                "SQLite %s is older than 3.51.3 (WAL-reset bug); upgrade when possible",
+                sqlite3.sqlite_version,
+            )
+        return {**found, "sqlite_version": sqlite3.sqlite_version}
+
+    async def backup(self, target: Path) -> None:
+        """Online backup with SQLite's backup API (never a copy of a live file)."""
+        if not self.is_sqlite:
+            raise DatabaseMisconfigured("use pg_dump for PostgreSQL backups")
+        source = make_url(self.url).database
+        target = target.resolve()
+        if target.exists():
+            raise FileExistsError(str(target))
+        await asyncio.to_thread(_backup_file, str(source), target)
+
+    async def close(self) -> None:
+        """Close every pooled connection (aiosqlite threads keep the process alive)."""
+        await self.engine.dispose()

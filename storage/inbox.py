@@ -1,0 +1,57 @@
+"""The inbox: every inbound event, recorded before it is acknowledged."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.rows import InboxItem
+from storage.schema import inbox
+from storage.sql import insert_ignoring_conflicts
+
+
+async def record_inbound(
+    conn: AsyncConnection,
+    channel: str,
+    external_id: str,
+    sender_id: str,
+    payload: dict[str, Any],
+    now: datetime,
+) -> int | None:
+    """Insert the event; None when this (channel, external id) was recorded before."""
+    result = await conn.execute(
+        insert_ignoring_conflicts(conn, inbox)
+        .values(
+            channel=channel,
+            external_id=external_id,
+            sender_id=sender_id,
+            payload=payload,
+            received_at=now,
+            status="pending",
+        )
+        .returning(inbox.c.id)
+    )
+    new_id = result.scalar_one_or_none()
+    return int(new_id) if new_id is not None else None
+
+
+async def pending_inbox(conn: AsyncConnection) -> list[InboxItem]:
+    """Events recorded but not handled yet (after a restart), oldest first."""
+    rows = await conn.execute(select(inbox).where(inbox.c.status == "pending").order_by(inbox.c.id))
+    return [InboxItem.model_validate(r) for r in rows]
+
+
+async def get_inbox_item(conn: AsyncConnection, item_id: int) -> InboxItem | None:
+    """One inbox row."""
+    row = (await conn.execute(select(inbox).where(inbox.c.id == item_id))).first()
+    return InboxItem.model_validate(row) if row else None
+
+
+async def mark_handled(conn: AsyncConnection, item_id: int, status: str, now: datetime) -> None:
+    """Close an inbox row: done, or failed when its handler raised."""
+    await conn.execute(
+        update(inbox).where(inbox.c.id == item_id).values(status=status, handled_at=now)
+    )

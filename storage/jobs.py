@@ -1,0 +1,29 @@
+"""Job-run claims: a scheduled firing acts only if it claims its key first."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.schema import job_runs
+from storage.sql import insert_ignoring_conflicts
+
+
+async def claim_run(conn: AsyncConnection, key: str, job: str, now: datetime) -> bool:
+    """True for the one caller that claims this key; every other caller gets False."""
+    result = await conn.execute(
+        insert_ignoring_conflicts(conn, job_runs).values(key=key, job=job, claimed_at=now)
+    )
+    return result.rowcount == 1
+
+
+async def finish_run(
+    conn: AsyncConnection, key: str, result: dict[str, Any], now: datetime
+) -> None:
+    """Record what a claimed run did."""
+    await conn.execute(
+        update(job_runs).where(job_runs.c.key == key).values(finished_at=now, result=result)
+    )

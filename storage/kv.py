@@ -1,0 +1,26 @@
+"""Small durable values under a key (token pairs, cursors)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.schema import kv
+
+
+async def get_value(conn: AsyncConnection, key: str) -> Any:
+    """The stored value, or None."""
+    row = (await conn.execute(select(kv.c.value).where(kv.c.key == key))).first()
+    return row[0] if row else None
+
+
+async def put_value(conn: AsyncConnection, key: str, value: Any, now: datetime) -> None:
+    """Store or replace a value."""
+    result = await conn.execute(
+        update(kv).where(kv.c.key == key).values(value=value, updated_at=now)
+    )
+    if result.rowcount == 0:
+        await conn.execute(kv.insert().values(key=key, value=value, updated_at=now))

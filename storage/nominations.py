@@ -1,0 +1,117 @@
+"""Nominations and their evidence."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.rows import Evidence, Nomination
+from storage.schema import counters, evidence, nominations
+
+
+class NewNomination(BaseModel):
+    """What a member submits."""
+
+    reporter_id: int
+    unit_id: int
+    campaign_id: int | None
+    kind: str
+    nominee_name: str
+    nominee_key: str
+    birth_year: int | None
+    place: str
+    field: str
+    achievement: str
+    contact_phone: str | None
+    consent_public: bool
+
+
+class NewEvidence(BaseModel):
+    """A file attached to a nomination."""
+
+    kind: str
+    channel: str
+    file_ref: str
+    mime: str | None = None
+    size: int | None = None
+    file_name: str | None = None
+
+
+async def next_counter(conn: AsyncConnection, name: str) -> int:
+    """The next value of a named counter, inside the caller's write transaction."""
+    current = (await conn.execute(select(counters.c.value).where(counters.c.name == name))).first()
+    if current is None:
+        await conn.execute(counters.insert().values(name=name, value=1))
+        return 1
+    value = int(current[0]) + 1
+    await conn.execute(update(counters).where(counters.c.name == name).values(value=value))
+    return value
+
+
+async def create_nomination(
+    conn: AsyncConnection,
+    new: NewNomination,
+    files: list[NewEvidence],
+    now: datetime,
+    year: int,
+) -> Nomination:
+    """Store a submitted nomination with its evidence and give it a code (GS-2026-000123)."""
+    seq = await next_counter(conn, f"nomination:{year}")
+    code = f"GS-{year}-{seq:06d}"
+    nomination_id = (
+        await conn.execute(
+            nominations.insert()
+            .values(
+                code=code, status="submitted", submitted_at=now, updated_at=now, **new.model_dump()
+            )
+            .returning(nominations.c.id)
+        )
+    ).scalar_one()
+    for file in files:
+        await conn.execute(
+            evidence.insert().values(
+                nomination_id=nomination_id,
+                added_at=now,
+                added_by=new.reporter_id,
+                **file.model_dump(),
+            )
+        )
+    row = (await conn.execute(select(nominations).where(nominations.c.id == nomination_id))).one()
+    return Nomination.model_validate(row)
+
+
+async def nominations_by_reporter(
+    conn: AsyncConnection, reporter_id: int, limit: int = 20
+) -> list[Nomination]:
+    """A member's own nominations, newest first."""
+    rows = await conn.execute(
+        select(nominations)
+        .where(nominations.c.reporter_id == reporter_id)
+        .order_by(nominations.c.id.desc())
+        .limit(limit)
+    )
+    return [Nomination.model_validate(r) for r in rows]
+
+
+async def count_by_reporter(conn: AsyncConnection, reporter_id: int) -> int:
+    """How many nominations a member has submitted."""
+    return int(
+        (
+            await conn.execute(
+                select(func.count())
+                .select_from(nominations)
+                .where(nominations.c.reporter_id == reporter_id)
+            )
+        ).scalar_one()
+    )
+
+
+async def evidence_of(conn: AsyncConnection, nomination_id: int) -> list[Evidence]:
+    """The files attached to a nomination, in the order they came."""
+    rows = await conn.execute(
+        select(evidence).where(evidence.c.nomination_id == nomination_id).order_by(evidence.c.id)
+    )
+    return [Evidence.model_validate(r) for r in rows]

@@ -1,0 +1,197 @@
+"""The outbox: every outgoing message, claimed, sent and settled durably."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.rows import OutboxItem
+from storage.schema import outbox
+from storage.sql import insert_ignoring_conflicts
+
+PRIORITY_REPLY = 0
+PRIORITY_BULK = 10
+PENDING = ("queued", "retrying")
+
+
+class NewMessage(BaseModel):
+    """One message to queue."""
+
+    channel: str
+    chat_id: str
+    identity_id: int | None
+    payload: dict[str, Any]
+    priority: int = PRIORITY_REPLY
+    dedupe_key: str | None = None
+    batch: str | None = None
+
+
+async def enqueue(conn: AsyncConnection, messages: Sequence[NewMessage], now: datetime) -> int:
+    """Queue messages; one whose dedupe key exists already is skipped. Returns how many."""
+    if not messages:
+        return 0
+    rows = [
+        {
+            **m.model_dump(),
+            "status": "queued",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for m in messages
+    ]
+    result = await conn.execute(insert_ignoring_conflicts(conn, outbox), rows)
+    return int(result.rowcount)
+
+
+async def claim_due(
+    conn: AsyncConnection, channel: str, now: datetime, limit: int, hold: timedelta
+) -> list[OutboxItem]:
+    """Claim the next due rows of a channel (replies first); SKIP LOCKED on PostgreSQL."""
+    earlier = outbox.alias("earlier")
+    # A chat's messages leave in order: nothing overtakes an earlier one waiting to retry.
+    waiting_before = (
+        select(earlier.c.id)
+        .where(
+            earlier.c.channel == channel,
+            earlier.c.chat_id == outbox.c.chat_id,
+            earlier.c.status == "retrying",
+            earlier.c.id < outbox.c.id,
+        )
+        .exists()
+    )
+    due = (
+        select(outbox.c.id)
+        .where(
+            outbox.c.channel == channel,
+            outbox.c.status.in_(PENDING),
+            outbox.c.next_attempt_at <= now,
+            (outbox.c.claimed_until.is_(None)) | (outbox.c.claimed_until < now),
+            ~waiting_before,
+        )
+        .order_by(outbox.c.priority, outbox.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = [r[0] for r in await conn.execute(due)]
+    if not ids:
+        return []
+    await conn.execute(update(outbox).where(outbox.c.id.in_(ids)).values(claimed_until=now + hold))
+    rows = await conn.execute(
+        select(outbox).where(outbox.c.id.in_(ids)).order_by(outbox.c.priority, outbox.c.id)
+    )
+    return [OutboxItem.model_validate(r) for r in rows]
+
+
+async def mark_sent(
+    conn: AsyncConnection, item_id: int, platform_id: str | None, now: datetime
+) -> None:
+    """The platform accepted the message."""
+    await conn.execute(
+        update(outbox)
+        .where(outbox.c.id == item_id)
+        .values(
+            status="sent",
+            sent_at=now,
+            platform_message_id=platform_id,
+            claimed_until=None,
+            attempts=outbox.c.attempts + 1,
+        )
+    )
+
+
+async def mark_retry(
+    conn: AsyncConnection, item_id: int, error: str, at: datetime, *, count_attempt: bool = True
+) -> None:
+    """A temporary failure: try again at `at`."""
+    await conn.execute(
+        update(outbox)
+        .where(outbox.c.id == item_id)
+        .values(
+            status="retrying",
+            next_attempt_at=at,
+            last_error=error[:300],
+            claimed_until=None,
+            attempts=outbox.c.attempts + (1 if count_attempt else 0),
+        )
+    )
+
+
+async def mark_final(conn: AsyncConnection, item_id: int, status: str, error: str) -> None:
+    """Give up on a message: failed, blocked or unreachable."""
+    await conn.execute(
+        update(outbox)
+        .where(outbox.c.id == item_id)
+        .values(
+            status=status,
+            last_error=error[:300],
+            claimed_until=None,
+            attempts=outbox.c.attempts + 1,
+        )
+    )
+
+
+async def release(conn: AsyncConnection, item_ids: Sequence[int]) -> None:
+    """Hand claimed rows back untouched (shutdown, or held back behind a failed one)."""
+    if item_ids:
+        await conn.execute(
+            update(outbox).where(outbox.c.id.in_(list(item_ids))).values(claimed_until=None)
+        )
+
+
+async def next_due_at(conn: AsyncConnection, channel: str) -> datetime | None:
+    """When the earliest pending row of a channel becomes due."""
+    # ORDER BY + LIMIT rather than MIN(): MIN bypasses the column type's UTC conversion.
+    value: datetime | None = (
+        await conn.execute(
+            select(outbox.c.next_attempt_at)
+            .where(outbox.c.channel == channel, outbox.c.status.in_(PENDING))
+            .order_by(outbox.c.next_attempt_at)
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    return value
+
+
+async def count_pending(conn: AsyncConnection) -> int:
+    """Messages not yet settled, over all channels."""
+    return int(
+        (
+            await conn.execute(
+                select(func.count()).select_from(outbox).where(outbox.c.status.in_(PENDING))
+            )
+        ).scalar_one()
+    )
+
+
+async def counts_by_status(conn: AsyncConnection, batch: str) -> dict[str, int]:
+    """A broadcast's progress: how many of its messages are in each status."""
+    rows = await conn.execute(
+        select(outbox.c.status, func.count())
+        .where(outbox.c.batch == batch)
+        .group_by(outbox.c.status)
+    )
+    return {str(status): int(n) for status, n in rows}
+
+
+async def sent_messages(
+    conn: AsyncConnection, channel: str, chat_id: str, after_id: int, limit: int = 100
+) -> list[OutboxItem]:
+    """Messages already delivered to one chat after a given id (the web chat reads these)."""
+    rows = await conn.execute(
+        select(outbox)
+        .where(
+            outbox.c.channel == channel,
+            outbox.c.chat_id == chat_id,
+            outbox.c.status == "sent",
+            outbox.c.id > after_id,
+        )
+        .order_by(outbox.c.id)
+        .limit(limit)
+    )
+    return [OutboxItem.model_validate(r) for r in rows]

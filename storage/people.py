@@ -1,0 +1,154 @@
+"""People, their channel identities, role memberships and consent records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.rows import Identity, Membership, Person
+from storage.schema import consents, identities, memberships, people, units
+
+
+async def touch_identity(
+    conn: AsyncConnection,
+    channel: str,
+    external_id: str,
+    display_name: str | None,
+    now: datetime,
+) -> Identity:
+    """The identity for this account, created on first contact; marks it as just seen."""
+    row = (
+        await conn.execute(
+            select(identities).where(
+                identities.c.channel == channel, identities.c.external_id == external_id
+            )
+        )
+    ).first()
+    if row is None:
+        await conn.execute(
+            identities.insert().values(
+                channel=channel,
+                external_id=external_id,
+                display_name=display_name,
+                created_at=now,
+                last_inbound_at=now,
+            )
+        )
+    else:
+        # Writing to us again means they can be reached again.
+        await conn.execute(
+            update(identities)
+            .where(identities.c.id == row.id)
+            .values(last_inbound_at=now, unreachable_at=None)
+        )
+    row = (
+        await conn.execute(
+            select(identities).where(
+                identities.c.channel == channel, identities.c.external_id == external_id
+            )
+        )
+    ).one()
+    return Identity.model_validate(row)
+
+
+async def identities_of(conn: AsyncConnection, person_id: int) -> list[Identity]:
+    """Every channel account of a person, most recently active first."""
+    rows = await conn.execute(
+        select(identities)
+        .where(identities.c.person_id == person_id)
+        .order_by(identities.c.last_inbound_at.desc())
+    )
+    return [Identity.model_validate(r) for r in rows]
+
+
+async def mark_unreachable(conn: AsyncConnection, identity_id: int, now: datetime) -> None:
+    """The platform told us this account cannot be written to (blocked, unfollowed)."""
+    await conn.execute(
+        update(identities).where(identities.c.id == identity_id).values(unreachable_at=now)
+    )
+
+
+async def get_person(conn: AsyncConnection, person_id: int) -> Person | None:
+    """The person with this id."""
+    row = (await conn.execute(select(people).where(people.c.id == person_id))).first()
+    return Person.model_validate(row) if row else None
+
+
+async def create_person(
+    conn: AsyncConnection, full_name: str, phone: str | None, now: datetime
+) -> Person:
+    """A new person (a member who has joined)."""
+    person_id = (
+        await conn.execute(
+            people.insert()
+            .values(full_name=full_name, phone=phone, created_at=now)
+            .returning(people.c.id)
+        )
+    ).scalar_one()
+    person = await get_person(conn, person_id)
+    assert person is not None
+    return person
+
+
+async def link_identity(conn: AsyncConnection, identity_id: int, person_id: int) -> None:
+    """Attach a channel account to a person."""
+    await conn.execute(
+        update(identities).where(identities.c.id == identity_id).values(person_id=person_id)
+    )
+
+
+async def add_membership(
+    conn: AsyncConnection, person_id: int, unit_id: int, role: str, now: datetime
+) -> bool:
+    """Give a person a role in a unit; False when they already had it."""
+    exists = (
+        await conn.execute(
+            select(memberships.c.id).where(
+                memberships.c.person_id == person_id,
+                memberships.c.unit_id == unit_id,
+                memberships.c.role == role,
+            )
+        )
+    ).first()
+    if exists:
+        return False
+    await conn.execute(
+        memberships.insert().values(person_id=person_id, unit_id=unit_id, role=role, created_at=now)
+    )
+    return True
+
+
+async def memberships_of(conn: AsyncConnection, person_id: int) -> list[Membership]:
+    """A person's roles with their units' paths (for scope checks)."""
+    rows = await conn.execute(
+        select(
+            memberships.c.id,
+            memberships.c.person_id,
+            memberships.c.unit_id,
+            memberships.c.role,
+            units.c.path.label("unit_path"),
+            units.c.name.label("unit_name"),
+        )
+        .join(units, units.c.id == memberships.c.unit_id)
+        .where(memberships.c.person_id == person_id)
+        .order_by(memberships.c.id)
+    )
+    return [Membership.model_validate(r) for r in rows]
+
+
+async def record_consent(
+    conn: AsyncConnection,
+    person_id: int,
+    purpose: str,
+    version: str,
+    text: str,
+    now: datetime,
+) -> None:
+    """Keep the exact text a person agreed to, its version and the time."""
+    await conn.execute(
+        consents.insert().values(
+            person_id=person_id, purpose=purpose, text_version=version, text=text, given_at=now
+        )
+    )

@@ -1,0 +1,123 @@
+"""Pydantic models of stored rows, returned by the query functions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Row(BaseModel):
+    """Base for row models: built from SQLAlchemy rows by attribute."""
+
+    model_config = ConfigDict(from_attributes=True, frozen=True)
+
+
+class Unit(Row):
+    id: int
+    code: str
+    parent_id: int | None
+    name: str
+    kind: str
+    path: str
+
+
+class Person(Row):
+    id: int
+    full_name: str
+    phone: str | None
+    created_at: datetime
+
+
+class Identity(Row):
+    id: int
+    channel: str
+    external_id: str
+    person_id: int | None
+    display_name: str | None
+    created_at: datetime
+    last_inbound_at: datetime | None
+    unreachable_at: datetime | None
+
+
+class Membership(Row):
+    id: int
+    person_id: int
+    unit_id: int
+    role: str
+    unit_path: str
+    unit_name: str
+
+
+class Invite(Row):
+    id: int
+    unit_id: int
+    role: str
+    max_uses: int
+    uses: int
+    expires_at: datetime
+
+
+class Nomination(Row):
+    id: int
+    code: str
+    reporter_id: int
+    unit_id: int
+    campaign_id: int | None
+    kind: str
+    nominee_name: str
+    nominee_key: str
+    birth_year: int | None
+    place: str
+    field: str
+    achievement: str
+    contact_phone: str | None
+    consent_public: bool
+    status: str
+    submitted_at: datetime
+    updated_at: datetime
+
+
+class Evidence(Row):
+    id: int
+    nomination_id: int
+    kind: str
+    channel: str
+    file_ref: str
+    mime: str | None
+    size: int | None
+    file_name: str | None
+    added_at: datetime
+    added_by: int
+
+
+class Campaign(Row):
+    id: int
+    unit_id: int
+    title: str
+    deadline_at: datetime
+    status: str
+
+
+class InboxItem(Row):
+    id: int
+    channel: str
+    external_id: str
+    sender_id: str
+    payload: dict[str, Any]
+    status: str
+
+
+class OutboxItem(Row):
+    id: int
+    channel: str
+    chat_id: str
+    identity_id: int | None
+    priority: int
+    payload: dict[str, Any]
+    dedupe_key: str | None
+    batch: str | None
+    status: str
+    attempts: int
+    next_attempt_at: datetime

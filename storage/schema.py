@@ -1,0 +1,262 @@
+"""The schema as SQLAlchemy Core tables; Alembic migrations are generated from it."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from storage.types import UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# The unit tree. `path` is the materialised chain of ids ("/1/5/23/") so that a scope
+# (a unit's whole subtree) is one prefix comparison at any depth.
+units = Table(
+    "units",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("parent_id", Integer, ForeignKey("units.id"), nullable=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("path", String(1000), nullable=False, index=True),
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("full_name", String(120), nullable=False),
+    Column("phone", String(20), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+# One row per account on one channel; person_id is set once the account has joined.
+identities = Table(
+    "identities",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel", String(16), nullable=False),
+    Column("external_id", String(64), nullable=False),
+    Column("person_id", Integer, ForeignKey("people.id"), nullable=True, index=True),
+    Column("display_name", String(120), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("last_inbound_at", UTCDateTime(), nullable=True),
+    # Set when the platform says the person blocked us; cleared when they write again.
+    Column("unreachable_at", UTCDateTime(), nullable=True),
+    UniqueConstraint("channel", "external_id", name="uq_identities_channel_external"),
+)
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id"), nullable=False, index=True),
+    Column("unit_id", Integer, ForeignKey("units.id"), nullable=False, index=True),
+    Column("role", String(16), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("person_id", "unit_id", "role", name="uq_memberships_person_unit_role"),
+)
+
+invites = Table(
+    "invites",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # SHA-256 of the code; the code itself is shown once and never stored.
+    Column("code_hash", String(64), nullable=False, unique=True),
+    Column("unit_id", Integer, ForeignKey("units.id"), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("max_uses", Integer, nullable=False),
+    Column("uses", Integer, nullable=False, default=0),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+# Consent records: who agreed to what text version, and when (Law 91/2025 asks for
+# consent that can be verified as to time and scope).
+consents = Table(
+    "consents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id"), nullable=False, index=True),
+    Column("purpose", String(32), nullable=False),
+    Column("text_version", String(32), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("given_at", UTCDateTime(), nullable=False),
+    Column("withdrawn_at", UTCDateTime(), nullable=True),
+)
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("identity_id", Integer, ForeignKey("identities.id"), primary_key=True),
+    Column("flow", String(32), nullable=True),
+    Column("step", String(32), nullable=True),
+    Column("data", JSON, nullable=False),
+    Column("history", JSON, nullable=False),
+    Column("menu", JSON, nullable=True),
+    Column("menu_seq", Integer, nullable=False, default=0),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+campaigns = Table(
+    "campaigns",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("unit_id", Integer, ForeignKey("units.id"), nullable=False, index=True),
+    Column("created_by", Integer, ForeignKey("people.id"), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("fields", JSON, nullable=False),
+    Column("deadline_at", UTCDateTime(), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("opened_at", UTCDateTime(), nullable=True),
+    Column("closed_at", UTCDateTime(), nullable=True),
+)
+
+nominations = Table(
+    "nominations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("reporter_id", Integer, ForeignKey("people.id"), nullable=False, index=True),
+    # The unit whose reviewers decide first: the reporter's unit when submitted.
+    Column("unit_id", Integer, ForeignKey("units.id"), nullable=False, index=True),
+    Column("campaign_id", Integer, ForeignKey("campaigns.id"), nullable=True, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("nominee_name", String(120), nullable=False),
+    # Name without diacritics, case or punctuation: for duplicate hints.
+    Column("nominee_key", String(120), nullable=False, index=True),
+    Column("birth_year", Integer, nullable=True),
+    Column("place", String(200), nullable=False),
+    Column("field", String(32), nullable=False),
+    Column("achievement", Text, nullable=False),
+    Column("contact_phone", String(20), nullable=True),
+    Column("consent_public", Boolean, nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("submitted_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+evidence = Table(
+    "evidence",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("nomination_id", Integer, ForeignKey("nominations.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("file_ref", String(300), nullable=False),
+    Column("mime", String(100), nullable=True),
+    Column("size", Integer, nullable=True),
+    Column("file_name", String(200), nullable=True),
+    Column("added_at", UTCDateTime(), nullable=False),
+    Column("added_by", Integer, ForeignKey("people.id"), nullable=False),
+)
+
+counters = Table(
+    "counters",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+
+# Every inbound platform event, written before it is acknowledged.
+inbox = Table(
+    "inbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel", String(16), nullable=False),
+    Column("external_id", String(128), nullable=False),
+    Column("sender_id", String(64), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("received_at", UTCDateTime(), nullable=False),
+    # pending: recorded, not yet handled; done: handled; failed: handler raised (kept to inspect)
+    Column("status", String(16), nullable=False),
+    Column("handled_at", UTCDateTime(), nullable=True),
+    UniqueConstraint("channel", "external_id", name="uq_inbox_channel_external"),
+)
+Index("ix_inbox_pending", inbox.c.status, inbox.c.id)
+
+# Every outgoing message. Statuses:
+#   queued      waiting for its first attempt
+#   retrying    a temporary error; next_attempt_at says when
+#   sent        the platform accepted it
+#   failed      a permanent error, or too many temporary ones
+#   blocked     the person blocked the bot on this channel
+#   unreachable the platform will not let us write (e.g. Zalo's 7-day window)
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel", String(16), nullable=False),
+    Column("chat_id", String(64), nullable=False),
+    Column("identity_id", Integer, ForeignKey("identities.id"), nullable=True),
+    # 0 = replies to a person (first), 10 = bulk (digests, broadcasts, reminders)
+    Column("priority", Integer, nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("dedupe_key", String(200), nullable=True, unique=True),
+    Column("batch", String(64), nullable=True, index=True),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime(), nullable=False),
+    # A sender holds a row until this time; a crash lets the row be claimed again after it.
+    Column("claimed_until", UTCDateTime(), nullable=True),
+    Column("last_error", String(300), nullable=True),
+    Column("platform_message_id", String(64), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("sent_at", UTCDateTime(), nullable=True),
+)
+Index("ix_outbox_due", outbox.c.status, outbox.c.priority, outbox.c.next_attempt_at)
+Index("ix_outbox_chat", outbox.c.channel, outbox.c.chat_id, outbox.c.id)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor_id", Integer, ForeignKey("people.id"), nullable=True),
+    Column("action", String(64), nullable=False),
+    Column("object_type", String(32), nullable=False),
+    Column("object_id", Integer, nullable=True),
+    Column("detail", JSON, nullable=False),
+)
+
+# A scheduled firing claims its key here before it acts, so it runs once.
+job_runs = Table(
+    "job_runs",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("job", String(64), nullable=False),
+    Column("claimed_at", UTCDateTime(), nullable=False),
+    Column("finished_at", UTCDateTime(), nullable=True),
+    Column("result", JSON, nullable=True),
+)
+
+# Small durable values: OAuth token pairs, polling cursors.
+kv = Table(
+    "kv",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", JSON, nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)

@@ -1,0 +1,78 @@
+"""Fixtures: a real application on a real SQLite file, driven through the web chat's HTTP routes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot import cli_ops
+from bot.app import Application
+from bot.settings import Settings
+from storage.migrate import upgrade
+from tests.support.chat import ChatClient
+from tests.support.clock import FakeClock
+
+DEMO = cli_ops.DEMO_UNITS
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        _env_file=None,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        media_dir=tmp_path / "media",
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: FakeClock) -> AsyncIterator[Application]:
+    await upgrade(settings.database_url)
+    application = Application(settings, clock=clock)
+    await cli_ops.import_units(application.db, DEMO)
+    await application.start()
+    try:
+        yield application
+    finally:
+        await application.stop()
+
+
+@pytest.fixture
+async def http(app: Application) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app.http)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+@pytest.fixture
+async def invite(app: Application, clock: FakeClock) -> Callable[..., Awaitable[str]]:
+    async def make(
+        unit: str = "X-AN-BINH-HPN", role: str = "member", uses: int = 10, days: int = 7
+    ) -> str:
+        created = await cli_ops.create_invite(app.db, app.settings, unit, role, uses, days, clock())
+        return created.code
+
+    return make
+
+
+@pytest.fixture
+async def chat(
+    app: Application, http: httpx.AsyncClient
+) -> AsyncIterator[Callable[..., ChatClient]]:
+    clients: list[ChatClient] = []
+
+    def make(uid: str, name: str | None = None) -> ChatClient:
+        client = ChatClient(app, http, uid, name)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.assert_no_unread()
