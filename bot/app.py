@@ -20,6 +20,8 @@ from bot.intake import Intake
 from bot.settings import Settings
 from handlers.config import CoreConfig
 from handlers.runner import Runner
+from scheduler.core import Scheduler
+from scheduler.registry import build_jobs
 from storage import outbox
 from storage.db import Database
 
@@ -49,6 +51,9 @@ class Application:
         )
         self.channels: list[Channel] = [self.webchat]
         self.delivery = Delivery(self.db, clock, self.channels)
+        self.scheduler = Scheduler(
+            self.db, self.config, clock, self._committed, build_jobs(settings.digest_at)
+        )
         self.http = Starlette(routes=self._routes())
         self._started = False
 
@@ -78,6 +83,7 @@ class Application:
             log.info("resuming %d inbound events recorded before the restart", recovered)
         for channel in self.channels:
             await channel.start()
+        await self.scheduler.start()
         self._started = True
 
     async def settle(self) -> None:
@@ -96,6 +102,7 @@ class Application:
     async def stop(self) -> None:
         """Stop receiving, finish the steps in hand, stop sending, close the database."""
         if self._started:
+            await self.scheduler.stop()
             for channel in self.channels:
                 await channel.stop()
             await self.runner.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
@@ -54,6 +55,7 @@ class Settings(BaseSettings):
         return value
 
     @property
-    def web_chat_enabled(self) -> bool:
-        """The local web chat is always served; it is the only channel when no token is set."""
-        return True
+    def digest_at(self) -> time:
+        """DIGEST_TIME as a time of day."""
+        hour, minute = self.digest_time.split(":")
+        return time(int(hour), int(minute))
