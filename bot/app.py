@@ -77,6 +77,9 @@ class Application:
     async def start(self) -> None:
         """Check the database, resume unfinished work, start receiving."""
         await self.db.check()
+        if self.db.is_sqlite:
+            async with self.db.write() as conn:
+                await outbox.release_all_claims(conn)
         self.delivery.start()
         recovered = await self.runner.recover()
         if recovered:

@@ -6,12 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from handlers.config import CoreConfig
 from handlers.messages import t
 from handlers.types import Attachment, Choice, Inbound, Reply
 from storage.conversations import ConversationState, Menu
+from storage.db import Connection
 from storage.rows import Identity, Membership, Person
 
 
@@ -42,7 +41,7 @@ class Outgoing:
 class Turn:
     """Everything a flow step may read, and the effects it collects; the runner commits them."""
 
-    conn: AsyncConnection
+    conn: Connection
     inbound: Inbound
     identity: Identity
     person: Person | None

@@ -17,13 +17,10 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from handlers.config import CoreConfig
-from storage.db import Database
-from storage.jobs import claim_run, finish_run
-from storage.schema import job_runs
+from storage.db import Connection, Database
+from storage.jobs import claim_run, finish_run, last_run_key
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -33,7 +30,7 @@ Clock = Callable[[], datetime]
 class JobContext:
     """What a job gets: the transaction its effects go in, its nominal time, the config."""
 
-    conn: AsyncConnection
+    conn: Connection
     now: datetime
     config: CoreConfig
 
@@ -144,14 +141,7 @@ class Scheduler:
     async def _record_missed(self, job: DailyJob, latest: datetime, now: datetime) -> int:
         """Mark days since the last recorded run (at most 30 back) that never ran."""
         async with self._db.write() as conn:
-            last = (
-                await conn.execute(
-                    select(job_runs.c.key)
-                    .where(job_runs.c.job == job.name)
-                    .order_by(job_runs.c.claimed_at.desc())
-                    .limit(1)
-                )
-            ).scalar_one_or_none()
+            last = await last_run_key(conn, job.name)
             if last is None:
                 return 0
             missed = 0

@@ -16,6 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 log = logging.getLogger(__name__)
 
+# The transaction handle other packages receive; they name it through storage only.
+Connection = AsyncConnection
+
 BUSY_TIMEOUT_MS = 10_000
 # SQLite versions before this can corrupt a WAL database when two connections write or
 # checkpoint at once (reliability.md A5.7); we warn rather than refuse, because Python's

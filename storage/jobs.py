@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.schema import job_runs
@@ -27,3 +27,15 @@ async def finish_run(
     await conn.execute(
         update(job_runs).where(job_runs.c.key == key).values(finished_at=now, result=result)
     )
+
+
+async def last_run_key(conn: AsyncConnection, job: str) -> str | None:
+    """The key of the most recently claimed firing of a job."""
+    query = (
+        select(job_runs.c.key)
+        .where(job_runs.c.job == job)
+        .order_by(job_runs.c.claimed_at.desc(), job_runs.c.key.desc())
+        .limit(1)
+    )
+    key: str | None = (await conn.execute(query)).scalar_one_or_none()
+    return key

@@ -144,6 +144,14 @@ async def release(conn: AsyncConnection, item_ids: Sequence[int]) -> None:
         )
 
 
+async def release_all_claims(conn: AsyncConnection) -> int:
+    """Free every claim (SQLite runs one process, so claims left at start are a crash's)."""
+    result = await conn.execute(
+        update(outbox).where(outbox.c.claimed_until.is_not(None)).values(claimed_until=None)
+    )
+    return int(result.rowcount)
+
+
 async def next_due_at(conn: AsyncConnection, channel: str) -> datetime | None:
     """When the earliest pending row of a channel becomes due."""
     # ORDER BY + LIMIT rather than MIN(): MIN bypasses the column type's UTC conversion.

@@ -8,22 +8,10 @@ from sqlalchemy import func, select
 
 from bot.app import Application
 from storage.schema import consents, evidence, nominations
+from tests.helpers_flow import ACHIEVEMENT, join
 from tests.support.chat import ChatClient
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
-ACHIEVEMENT = "Bà Lan nhiều năm liền nấu cơm miễn phí cho bệnh nhân nghèo ở bệnh viện huyện."
-
-
-async def join(chat: ChatClient, code: str, name: str = "Trần Thị Hoa") -> None:
-    """Redeem an invite: code, name, phone skipped, consent."""
-    await chat.send(f"/start {code}")
-    await chat.expect("Mã mời hợp lệ", "họ và tên")
-    await chat.send(name)
-    await chat.expect("Số điện thoại của bạn")
-    await chat.press("Bỏ qua")
-    await chat.expect("Đồng ý lưu thông tin cá nhân")
-    await chat.press("Đồng ý")
-    await chat.expect(f"Chào mừng {name}")
 
 
 async def count(app: Application, table: object) -> int:

@@ -45,7 +45,6 @@ TEXTS = {
     "common.draft_expired": "Bản nháp trước của bạn đã quá lâu không dùng nên đã được xoá.",
     "common.too_long": "Nội dung quá dài: tối đa {max} ký tự (bạn gửi {got}).",
     "common.too_short": "Nội dung quá ngắn: cần ít nhất {min} ký tự.",
-    "common.group_use_private": "Để giữ kín thông tin, hãy nhắn riêng cho tôi: {link}",
     "common.location_received": "Tôi đã nhận vị trí, nhưng ở bước này tôi cần bạn gõ chữ.",
     "common.menu.nominate": "Đề cử người tốt",
     "common.menu.my": "Đề cử của tôi",
@@ -54,7 +53,4 @@ TEXTS = {
     "common.choice.done": "Xong",
     "common.choice.yes": "Có",
     "common.choice.no": "Chưa",
-    "common.choice.back": "Quay lại",
-    "common.choice.cancel": "Huỷ",
-    "common.footer_nav": "(Gõ /quaylai để quay lại, /huy để huỷ)",
 }

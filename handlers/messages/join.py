@@ -27,7 +27,6 @@ TEXTS = {
     "join.done": "Chào mừng {name} đã tham gia {unit} với vai trò {role}!",
     "join.choice.agree": "Đồng ý",
     "join.choice.disagree": "Không đồng ý",
-    "join.choice.share_phone": "Chia sẻ số điện thoại",
     "role.member": "thành viên",
     "role.reviewer": "người duyệt",
     "role.official": "cán bộ phụ trách",

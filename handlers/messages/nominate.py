@@ -50,7 +50,6 @@ TEXTS = {
     "nominate.ask_edit_field": "Bạn muốn sửa mục nào?",
     "nominate.submitted": "Đã gửi đề cử! Mã đề cử của bạn: {code}.\nNgười duyệt của {unit} sẽ "
     "xem trong bản tổng hợp sáng mai. Gõ /cuatoi để theo dõi trạng thái.",
-    "nominate.pick_unit": "Bạn thuộc nhiều đơn vị. Gửi đề cử này cho đơn vị nào?",
     "nominate.choice.submit": "Gửi",
     "nominate.choice.edit": "Sửa",
     "nominate.choice.cancel": "Huỷ",

@@ -1,0 +1,244 @@
+"""Restart safety: a draft survives a stop, recorded events survive a crash, nothing doubles."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+from sqlalchemy import func, select
+
+from bot import cli_ops
+from bot.app import Application
+from bot.settings import Settings
+from handlers.types import Inbound, InboundKind
+from storage import inbox
+from storage.migrate import upgrade
+from storage.schema import inbox as inbox_table
+from storage.schema import nominations, outbox
+from tests.helpers_flow import ACHIEVEMENT, join
+from tests.support.chat import ChatClient
+from tests.support.clock import FakeClock
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@asynccontextmanager
+async def running(settings: Settings, clock: FakeClock) -> AsyncIterator[Application]:
+    app = Application(settings, clock=clock)
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.stop()
+
+
+def client_for(app: Application) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app.http), base_url="http://t")
+
+
+async def test_draft_survives_a_stop_and_days_of_pause(
+    app: Application, settings: Settings, clock: FakeClock, invite: Callable[..., Awaitable[str]]
+) -> None:
+    code = await invite()
+    async with client_for(app) as http:
+        hoa = ChatClient(app, http, "hoa")
+        await join(hoa, code)
+        await hoa.send("/decu")
+        await hoa.expect("Bạn đề cử ai?")
+        await hoa.send("ca nhan")
+        await hoa.expect("Họ và tên")
+        await hoa.send("Nguyễn Thị Lan")
+        await hoa.expect("Năm sinh")
+        cursor = hoa.cursor
+    await app.stop()
+    clock.advance(days=3)
+    async with running(settings, clock) as again, client_for(again) as http:
+        hoa = ChatClient(again, http, "hoa")
+        hoa.cursor = cursor  # the earlier replies were read before the stop
+        await hoa.send("1970")
+        await hoa.expect("Nơi sinh sống")
+        await hoa.send("/quaylai")
+        await hoa.expect("Năm sinh")
+        await hoa.send("/huy")
+        await hoa.expect("Đã huỷ")
+
+
+async def test_events_recorded_before_a_crash_are_handled_on_start(
+    settings: Settings, clock: FakeClock
+) -> None:
+    await upgrade(settings.database_url)
+    first = Application(settings, clock=clock)
+    # A crash right after recording: the inbox has the event, nobody handled it.
+    async with first.db.write() as conn:
+        event = Inbound(
+            channel="web",
+            external_id="e1",
+            sender_id="lan",
+            chat_id="lan",
+            kind=InboundKind.TEXT,
+            text="xin chào",
+            received_at=clock(),
+        )
+        await inbox.record_inbound(conn, "web", "e1", "lan", event.model_dump(mode="json"), clock())
+    await first.db.close()
+    async with running(settings, clock) as app, client_for(app) as http:
+        await app.settle()
+        lan = ChatClient(app, http, "lan")
+        await lan.expect("hãy gõ mã mời")
+        async with app.db.read() as conn:
+            statuses = (await conn.execute(select(inbox_table.c.status))).scalars().all()
+        assert statuses == ["done"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class BotProcess:
+    """`python -m bot run` in a child process, killed with SIGKILL when asked."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.port = free_port()
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'bot.db'}",
+            "WEB_PORT": str(self.port),
+            "MEDIA_DIR": str(tmp / "media"),
+            "LOG_LEVEL": "WARNING",
+        }
+        self.log = (tmp / "bot.log").open("ab")
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    async def start(self) -> None:
+        # Popen only forks; it does not wait, so it does not block the loop.
+        self.proc = subprocess.Popen(  # noqa: ASYNC220
+            [sys.executable, "-m", "bot", "run"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=self.log,
+        )
+        async with httpx.AsyncClient() as client:
+            for _ in range(300):
+                try:
+                    if (await client.get(f"{self.url}/healthz")).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    await asyncio.sleep(0.05)
+        raise AssertionError("the bot did not start")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=30)
+        self.log.close()
+
+
+async def nominate_over_http(
+    client: httpx.AsyncClient, url: str, uid: str, code: str, sent: list[str]
+) -> None:
+    """A member joins and nominates; each answer's id is kept once the bot accepted it."""
+    answers = [
+        f"/start {code}",
+        f"Thành viên {uid}",
+        "bo qua",
+        "1",
+        "/decu",
+        "1",
+        f"Người tốt {uid}",
+        "bo qua",
+        "Thôn 3",
+        "6",
+        ACHIEVEMENT,
+        "bo qua",
+        "bo qua",
+        "co",
+        "gui",
+    ]
+    for text in answers:
+        message_id = uuid.uuid4().hex
+        while True:  # retry the same id until the bot acknowledges it (as platforms do)
+            try:
+                response = await client.post(
+                    f"{url}/api/chat/{uid}/send", json={"id": message_id, "text": text}, timeout=5
+                )
+            except httpx.TransportError:
+                await asyncio.sleep(0.05)
+                continue
+            if response.status_code == 200:
+                sent.append(message_id)
+                break
+            await asyncio.sleep(0.05)
+
+
+async def test_sigkill_while_members_nominate(tmp_path: Path) -> None:
+    bot = BotProcess(tmp_path)
+    settings = Settings(_env_file=None, database_url=bot.env["DATABASE_URL"])
+    await upgrade(settings.database_url)
+    db_app = Application(settings)
+    await cli_ops.import_units(db_app.db, cli_ops.DEMO_UNITS)
+    code = (
+        await cli_ops.create_invite(
+            db_app.db, settings, "X-AN-BINH-HPN", "member", 100, 7, db_app.clock()
+        )
+    ).code
+    await db_app.db.close()
+    members = [f"m{n}" for n in range(20)]
+    sent: list[str] = []
+    rng = random.Random(20261125)
+    await bot.start()
+    try:
+        async with httpx.AsyncClient() as client:
+            work = asyncio.gather(
+                *(nominate_over_http(client, bot.url, uid, code, sent) for uid in members)
+            )
+            for _ in range(3):
+                await asyncio.sleep(rng.uniform(0.2, 0.8))
+                assert not work.done(), "the kill must land while members are nominating"
+                bot.kill()
+                await bot.start()
+            await asyncio.wait_for(work, 120)
+            for _ in range(600):  # the last replies leave after the last answer is handled
+                health = (await client.get(f"{bot.url}/healthz")).json()
+                if health["outbox_pending"] == 0:
+                    break
+                await asyncio.sleep(0.05)
+    finally:
+        bot.stop()
+    check = Application(settings)
+    async with check.db.read() as conn:
+        handled = await conn.execute(select(inbox_table.c.external_id, inbox_table.c.status))
+        by_id = {row.external_id: row.status for row in handled}
+        names = (await conn.execute(select(nominations.c.nominee_name))).scalars().all()
+        replies = (
+            await conn.execute(
+                select(func.count()).select_from(outbox).where(outbox.c.status != "sent")
+            )
+        ).scalar_one()
+    await check.db.close()
+    # Every acknowledged answer was recorded once and handled; every member's nomination is
+    # there exactly once; no reply was left behind.
+    assert all(by_id.get(message_id) == "done" for message_id in sent)
+    assert sorted(names) == sorted(f"Người tốt {uid}" for uid in members)
+    assert replies == 0
