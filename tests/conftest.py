@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -12,10 +13,23 @@ from bot import cli_ops
 from bot.app import Application
 from bot.settings import Settings
 from storage.migrate import upgrade
+from tests.fakes.network_guard import blocked_attempts, install_loopback_guard
 from tests.support.chat import ChatClient
 from tests.support.clock import FakeClock
 
 DEMO = cli_ops.DEMO_UNITS
+# python-telegram-bot 22 warns (an error here) when retry_after is read as seconds; the
+# adapter reads timedeltas. Set before any test builds a Bot.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _loopback_only() -> Iterator[None]:
+    """Any connection to a host other than this machine fails the test."""
+    uninstall = install_loopback_guard()
+    yield
+    uninstall()
+    assert blocked_attempts() == []
 
 
 @pytest.fixture
