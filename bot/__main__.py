@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -15,6 +14,7 @@ import uvicorn
 
 from bot import cli_ops
 from bot.app import Application, utc_now
+from bot.logs import configure_logging
 from bot.settings import Settings
 from storage.db import Database
 from storage.migrate import upgrade_sync
@@ -54,9 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse and run one command; the exit code says whether it worked."""
     args = _parser().parse_args(argv)
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings.log_level)
     try:
         if args.command in ("run", "migrate", "units", "invite"):
             upgrade_sync(settings.database_url)

@@ -150,6 +150,16 @@ class Runner:
             messages += await self._notifications(turn, item_id)
             await outbox.enqueue(conn, messages, now)
             await inbox.mark_handled(conn, item_id, "done", now)
+        # Ids and kinds only: never names, numbers or message text.
+        log.debug(
+            "handled inbox %s (%s %s, flow %s/%s, %d replies)",
+            item_id,
+            inbound.channel,
+            inbound.kind,
+            turn.state.flow,
+            turn.state.step,
+            len(messages),
+        )
         return True
 
     async def _notifications(self, turn: Turn, item_id: int) -> list[outbox.NewMessage]:

@@ -75,7 +75,10 @@ class Database:
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         ensure_sqlite_folder(url)
-        self.engine: AsyncEngine = create_async_engine(url, pool_size=pool_size, max_overflow=5)
+        # hide_parameters: an error message must not carry names or numbers into the logs.
+        self.engine: AsyncEngine = create_async_engine(
+            url, pool_size=pool_size, max_overflow=5, hide_parameters=True
+        )
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_connect)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)

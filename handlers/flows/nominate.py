@@ -292,8 +292,8 @@ async def submit(turn: Turn) -> None:
     """Store the nomination with its evidence, give the receipt, end the flow."""
     assert turn.person is not None
     data = turn.state.data
-    member_units = [m for m in turn.memberships]
-    home = max(member_units, key=lambda m: m.unit_path.count("/"))
+    # The deepest unit the member belongs to decides first (their organisation).
+    home = max(turn.memberships, key=lambda m: m.unit_path.count("/"))
     new = nominations.NewNomination(
         reporter_id=turn.person.id,
         unit_id=home.unit_id,

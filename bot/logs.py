@@ -1,0 +1,17 @@
+"""Logging setup: our own records only carry ids; chatty libraries are kept out."""
+
+from __future__ import annotations
+
+import logging
+
+# aiosqlite logs every statement with its parameters at DEBUG (names, phone numbers);
+# httpx and httpcore log request URLs at INFO, and Telegram's URLs contain the bot token.
+QUIET = ("aiosqlite", "httpx", "httpcore", "telegram", "apscheduler.executors")
+
+
+def configure_logging(level: str) -> None:
+    """Root handler at `level`; libraries that would log personal data or tokens at WARNING."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger().setLevel(level)
+    for name in QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)
