@@ -263,12 +263,11 @@ async def reporters_of(conn: AsyncConnection, nomination_id: int) -> list[int]:
 
 async def open_questions(conn: AsyncConnection, reporter_id: int) -> list[OpenQuestion]:
     """Nominations of this reporter waiting for their answer, with the latest question."""
+    asked = review_events.alias("asked")
     latest = (
-        select(func.max(review_events.c.id))
-        .where(
-            review_events.c.nomination_id == nominations.c.id,
-            review_events.c.action == "needs_info",
-        )
+        select(func.max(asked.c.id))
+        .where(asked.c.nomination_id == nominations.c.id, asked.c.action == "needs_info")
+        .correlate(nominations)
         .scalar_subquery()
     )
     rows = await conn.execute(
@@ -279,6 +278,7 @@ async def open_questions(conn: AsyncConnection, reporter_id: int) -> list[OpenQu
             review_events.c.note,
             review_events.c.actor_id,
         )
+        .select_from(nominations)
         .join(review_events, review_events.c.id == latest)
         .where(nominations.c.reporter_id == reporter_id, nominations.c.status == "needs_info")
         .order_by(nominations.c.id)
