@@ -20,6 +20,7 @@ UNIT_HEADER = ["code", "parent_code", "name", "kind"]
 CRITERIA_HEADER = ["unit_code", "field", "criterion", "weight", "max_score"]
 ROLES = ("member", "reviewer", "official", "admin")
 DEMO_UNITS = Path(__file__).with_name("demo") / "units.csv"
+DEMO_CRITERIA = Path(__file__).with_name("demo") / "criteria.csv"
 DEMO_INVITES = (
     ("X-AN-BINH-HPN", "member"),
     ("X-AN-BINH-DTN", "member"),
@@ -100,6 +101,7 @@ async def seed_demo(db: Database, settings: Settings, now: datetime, store: Path
         empty = await count_units(conn) == 0
     if empty:
         await import_units(db, DEMO_UNITS)
+        await import_criteria(db, DEMO_CRITERIA)
         created = [
             await create_invite(db, settings, unit, role, 1000, 365, now)
             for unit, role in DEMO_INVITES

@@ -151,3 +151,10 @@ async def test_scoring_without_a_set_says_so(
     await lan.expect(code)
     await lan.press("Chấm điểm")
     await lan.expect("chưa có bộ tiêu chí", "chưa chấm điểm được", code)
+
+
+async def test_demo_criteria_import(app: Application) -> None:
+    assert await cli_ops.import_criteria(app.db, cli_ops.DEMO_CRITERIA) == {
+        "sets": 3,
+        "criteria": 9,
+    }
