@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -28,9 +28,6 @@ from storage.schema import (
 WAITING = ("submitted", "answered", "forwarded")
 # A nomination's deciding unit: the level it was forwarded to, else its own unit.
 DECIDING_UNIT = func.coalesce(review_levels.c.unit_id, nominations.c.unit_id)
-# Unit paths are "/1/5/23/": ids and slashes only, so every path in the subtree of "/1/5/"
-# sorts in ["/1/5/", "/1/5/~"); the range uses the index on units.path.
-PATH_END = "~"
 
 
 class ReviewItem(Row):
@@ -84,10 +81,12 @@ class OpenQuestion(BaseModel):
 
 
 def in_subtree(path_column: ColumnElement[str], scope_paths: Sequence[str]) -> ColumnElement[bool]:
-    """SQL: the path lies in one of the scopes (each a unit's whole subtree)."""
-    return or_(
-        *(and_(path_column >= scope, path_column < scope + PATH_END) for scope in scope_paths)
-    )
+    """SQL: the path lies in one of the scopes (each a unit's whole subtree).
+
+    A prefix match rather than a range, because PostgreSQL's language collations do not sort
+    "/" and digits the way byte order does.
+    """
+    return or_(*(path_column.startswith(scope, autoescape=True) for scope in scope_paths))
 
 
 def _item_query() -> tuple[Select[Any], Any]:

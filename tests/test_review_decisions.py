@@ -9,6 +9,8 @@ from sqlalchemy import delete, func, select
 
 from bot.app import Application
 from handlers.flows.review_card import same_nominee
+from storage import reviews
+from storage.reviews import WAITING
 from storage.schema import audit_log, commendations, evidence, memberships, merges
 from tests.support.chat import ChatClient
 from tests.support.review import Invite, nominate, person, person_id, status_of
@@ -187,3 +189,18 @@ async def test_role_removed_after_the_card_was_shown_is_refused(
     await lan.press("Duyệt")
     await lan.expect("không thuộc phạm vi bạn được duyệt")
     assert await status_of(app, code) == "submitted"
+
+
+async def test_a_decision_is_a_conditional_update(
+    app: Application, chat: Callable[..., ChatClient], invite: Invite
+) -> None:
+    """Two transactions that both read "submitted" (PostgreSQL, read committed): one wins."""
+    await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN", "member")
+    code = await nominate(app, "hoa", "X-AN-BINH-HPN")
+    async with app.db.write() as conn:
+        found = await reviews.find_by_code(conn, code)
+        assert found is not None
+        first = await reviews.change_status(conn, found.id, WAITING, "approved", app.clock())
+        second = await reviews.change_status(conn, found.id, WAITING, "rejected", app.clock())
+    assert (first, second) == (True, False)
+    assert await status_of(app, code) == "approved"

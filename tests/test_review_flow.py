@@ -223,7 +223,7 @@ async def test_skip_and_stop(
     await lan.press("Để sau, xem đề cử khác")
     await lan.expect(second)
     await lan.press("Để sau, xem đề cử khác")
-    await lan.expect("Đã hết đề cử chờ duyệt")
+    await lan.expect("Bạn đã xem hết lượt này. Còn 2 đề cử bạn để sau")
     await lan.send("/duyet")
     await lan.expect(first)
     await lan.press("Dừng duyệt")
@@ -231,3 +231,35 @@ async def test_skip_and_stop(
     await lan.send("/duyet GS-1999-000001")
     await lan.expect("Không có đề cử mã GS-1999-000001")
     assert await status_of(app, first) == "submitted"
+
+
+async def test_several_open_questions_pick_one_and_answer_with_files_only(
+    app: Application, chat: Callable[..., ChatClient], invite: Invite
+) -> None:
+    hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN", "member")
+    lan = await person(chat, invite, "lan", "Lê Thị Duyệt", "X-AN-BINH", "reviewer")
+    first = await nominate(app, "hoa", "X-AN-BINH-HPN", "Nguyễn Văn An")
+    second = await nominate(app, "hoa", "X-AN-BINH-HPN", "Phạm Thị Bình")
+    await lan.send("/duyet")
+    for code in (first, second):
+        await lan.expect(code)
+        await lan.press("Cần bổ sung")
+        await lan.expect("bổ sung gì")
+        await lan.send(f"Câu hỏi về {code}")
+    await lan.expect("Đã gửi câu hỏi", "Đã hết đề cử chờ duyệt")
+    await hoa.expect(f"Câu hỏi về {first}", f"Câu hỏi về {second}")
+    await hoa.send("bo sung")
+    picked = await hoa.expect("Bạn muốn trả lời bổ sung cho đề cử nào?")
+    assert picked[-1].labels == [f"{first} — Nguyễn Văn An", f"{second} — Phạm Thị Bình"]
+    await hoa.send("2")
+    await hoa.expect(f"Trả lời bổ sung cho đề cử {second}", f"Câu hỏi về {second}")
+    assert (await hoa.upload(JPEG, "a.jpg")).status_code == 200
+    await hoa.expect("Đã nhận (0 đoạn chữ, 1 tệp)")
+    await hoa.send("1")  # the numbered menu: Gửi trả lời
+    await hoa.expect(f"Đã gửi phần bổ sung cho đề cử {second}")
+    await lan.expect(f"đã bổ sung cho đề cử {second}")
+    assert await status_of(app, first) == "needs_info"
+    assert await status_of(app, second) == "answered"
+    # The other question is still open; asking for an already answered one says so.
+    await hoa.send(f"/bosung {second}")
+    await hoa.expect(f"Đề cử {second} không có câu hỏi nào")

@@ -56,7 +56,11 @@ async def _advance(turn: Turn) -> StepResult:
     item = await reviews.next_waiting(turn.conn, reviewer_scopes(turn), data.get("skip", []))
     if item is None:
         engine.finish(turn)
-        show_main_menu(turn, "review.queue_done")
+        later = await reviews.count_waiting(turn.conn, reviewer_scopes(turn))
+        if later:
+            show_main_menu(turn, "review.queue_done_skipped", count=later)
+        else:
+            show_main_menu(turn, "review.queue_done")
         return None
     data["nid"] = item.id
     data.pop("dup", None)

@@ -43,6 +43,8 @@ TEXTS = {
     "review.not_waiting": "Đề cử {code} hiện không chờ duyệt (trạng thái: {status}).",
     "review.queue_empty": "Hiện không có đề cử nào chờ duyệt trong phạm vi của bạn.",
     "review.queue_done": "Đã hết đề cử chờ duyệt trong phạm vi của bạn. Cảm ơn bạn!",
+    "review.queue_done_skipped": "Bạn đã xem hết lượt này. Còn {count} đề cử bạn để sau (hoặc "
+    "chưa quyết định); gõ /duyet để xem lại.",
     "review.stopped": "Đã dừng duyệt. Gõ /duyet khi muốn duyệt tiếp.",
     "review.no_parent": "Đơn vị này không có cấp trên để chuyển lên.",
     "review.no_duplicate": "Không còn đề cử trùng để gộp.",
