@@ -261,7 +261,14 @@ async def reporters_of(conn: AsyncConnection, nomination_id: int) -> list[int]:
 
 
 async def open_questions(conn: AsyncConnection, reporter_id: int) -> list[OpenQuestion]:
-    """Nominations of this reporter waiting for their answer, with the latest question."""
+    """Nominations this person reported (or co-reported) that wait for an answer."""
+    # Reporters of duplicates merged into a nomination may answer for it too.
+    duplicate = nominations.alias("duplicate")
+    co_reported = (
+        select(merges.c.into_id)
+        .join(duplicate, duplicate.c.id == merges.c.nomination_id)
+        .where(duplicate.c.reporter_id == reporter_id)
+    )
     asked = review_events.alias("asked")
     latest = (
         select(func.max(asked.c.id))
@@ -279,7 +286,10 @@ async def open_questions(conn: AsyncConnection, reporter_id: int) -> list[OpenQu
         )
         .select_from(nominations)
         .join(review_events, review_events.c.id == latest)
-        .where(nominations.c.reporter_id == reporter_id, nominations.c.status == "needs_info")
+        .where(
+            or_(nominations.c.reporter_id == reporter_id, nominations.c.id.in_(co_reported)),
+            nominations.c.status == "needs_info",
+        )
         .order_by(nominations.c.id)
     )
     return [

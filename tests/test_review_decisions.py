@@ -55,6 +55,22 @@ async def test_duplicate_is_flagged_and_merged_keeping_evidence_and_reporters(
         files = (await conn.execute(select(evidence.c.nomination_id))).all()
         merge = (await conn.execute(select(merges))).one()
     assert len(files) == 3 and {f.nomination_id for f in files} == {merge.into_id}
+    # A question on the kept nomination reaches both reporters; either may answer.
+    await lan.send(f"/duyet {first}")
+    await lan.expect(first, "Minh chứng: 3 tệp")
+    await lan.press("Cần bổ sung")
+    await lan.expect("bổ sung gì")
+    await lan.send("Bà Lan ở thôn nào?")
+    await lan.expect("Đã gửi câu hỏi")
+    await hoa.expect(f"bổ sung cho đề cử {first}", "thôn nào")
+    await nam.expect(f"bổ sung cho đề cử {first}", "thôn nào")
+    await nam.send("/bosung")
+    await nam.expect(f"Trả lời bổ sung cho đề cử {first}")
+    await nam.send("Thôn 3 ạ")
+    await nam.expect("Đã nhận")
+    await nam.press("Gửi trả lời")
+    await nam.expect("Đã gửi phần bổ sung")
+    await lan.expect("đã bổ sung")
     # A later decision on the kept nomination reaches both reporters.
     await lan.send(f"/duyet {first}")
     await lan.expect(first)
