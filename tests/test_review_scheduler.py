@@ -238,3 +238,24 @@ async def test_abandoned_draft_reminded_once(
     clock.advance(hours=25)
     assert await app.scheduler.fire_interval("draft_reminders") == {"drafts": 1, "queued": 1}
     await hoa.expect("Bạn còn một đề cử đang soạn dở")
+
+
+async def test_nested_and_separate_scopes_are_counted_once(
+    app: Application, chat: Callable[..., ChatClient], invite: Invite, clock: FakeClock
+) -> None:
+    await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN", "member")
+    await person(chat, invite, "lac", "Vũ Văn Lạc", "P-HOA-LAC-HPN", "member")
+    lan = await person(chat, invite, "lan", "Lê Thị Duyệt", "X-AN-BINH-HPN", "reviewer")
+    for unit in ("X-AN-BINH", "P-HOA-LAC"):
+        await lan.send(f"/start {await invite(unit=unit, role='reviewer')}")
+        await lan.expect("Đã thêm vai trò")
+    codes = [
+        await nominate(app, "hoa", "X-AN-BINH-HPN", "Nguyễn Văn An"),
+        await nominate(app, "hoa", "X-AN-BINH-HPN", "Lê Văn Bình"),
+        await nominate(app, "lac", "P-HOA-LAC-HPN", "Trương Văn Cường"),
+    ]
+    clock.now = local(26, 7, 30)
+    await app.scheduler.fire_daily("digest", nominal=clock())
+    said = await lan.expect("3 đề cử đang chờ", "Mới từ lần tổng hợp trước (3)")
+    for code in codes:
+        assert said[-1].text.count(code) == 1
