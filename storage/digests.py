@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -98,15 +99,27 @@ async def waiting_by_unit(conn: AsyncConnection, overdue_before: datetime) -> li
     return [UnitWaiting.model_validate(r) for r in rows]
 
 
+class OverdueCode(NamedTuple):
+    """An overdue nomination's code for a digest line.
+
+    A plain tuple rather than a row model: a province has tens of thousands of these and
+    validating each one would cost more than the query.
+    """
+
+    updated_at: datetime
+    id: int
+    code: str
+    unit_id: int
+
+
 async def oldest_overdue_by_unit(
     conn: AsyncConnection, overdue_before: datetime, per_unit: int
-) -> list[WaitingItem]:
+) -> list[OverdueCode]:
     """The longest-waiting overdue nominations of each deciding unit (a few per unit)."""
     ranked = (
         select(
             nominations.c.id,
             nominations.c.code,
-            nominations.c.status,
             DECIDING_UNIT.label("unit_id"),
             nominations.c.updated_at,
             func.row_number()
@@ -118,11 +131,11 @@ async def oldest_overdue_by_unit(
         .subquery()
     )
     rows = await conn.execute(
-        select(
-            ranked.c.id, ranked.c.code, ranked.c.status, ranked.c.unit_id, ranked.c.updated_at
-        ).where(ranked.c.rank <= per_unit)
+        select(ranked.c.updated_at, ranked.c.id, ranked.c.code, ranked.c.unit_id).where(
+            ranked.c.rank <= per_unit
+        )
     )
-    return [WaitingItem.model_validate(r) for r in rows]
+    return [OverdueCode(*r) for r in rows]
 
 
 async def waiting_since(conn: AsyncConnection, since: datetime) -> list[WaitingItem]:
