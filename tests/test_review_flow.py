@@ -263,3 +263,30 @@ async def test_several_open_questions_pick_one_and_answer_with_files_only(
     # The other question is still open; asking for an already answered one says so.
     await hoa.send(f"/bosung {second}")
     await hoa.expect(f"Đề cử {second} không có câu hỏi nào")
+
+
+async def test_bad_input_on_the_card_and_in_notes_gets_a_clear_answer(
+    app: Application, chat: Callable[..., ChatClient], invite: Invite
+) -> None:
+    await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN", "member")
+    lan = await person(chat, invite, "lan", "Lê Thị Duyệt", "X-AN-BINH", "reviewer")
+    code = await nominate(app, "hoa", "X-AN-BINH-HPN")
+    await lan.send("/duyet")
+    await lan.expect(code)
+    assert (await lan.upload(JPEG, "x.jpg")).status_code == 200
+    await lan.expect("hãy chọn một trong các mục", code)
+    await lan.send("xin chào")
+    await lan.expect("Lựa chọn này không có", code)
+    await lan.send("9")
+    await lan.expect("Lựa chọn này không có", code)
+    await lan.press("Cần bổ sung")
+    await lan.expect("bổ sung gì")
+    await lan.send("?")
+    await lan.expect("cần ít nhất 2 ký tự")
+    await lan.send("x" * 1001)
+    await lan.expect("tối đa 1000 ký tự (bạn gửi 1001)")
+    await lan.send("/quaylai")
+    await lan.expect(code)
+    await lan.press("Dừng duyệt")
+    await lan.expect("Đã dừng")
+    assert await status_of(app, code) == "submitted"
