@@ -27,6 +27,7 @@ pytest: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench.conversation
+	$(PY) -m bench.digest
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,4 +1,5 @@
-"""Command line: python -m bot run | migrate | units import | invite create | backup."""
+"""Command line: python -m bot run | migrate | units import | criteria import | invite create |
+backup."""
 
 from __future__ import annotations
 
@@ -37,6 +38,13 @@ def _parser() -> argparse.ArgumentParser:
     units_sub = units.add_subparsers(dest="units_command", required=True)
     units_import = units_sub.add_parser("import", help="upsert units from a CSV file")
     units_import.add_argument("file", type=Path)
+    crit = sub.add_parser("criteria", help="criteria sets per unit and field")
+    crit_sub = crit.add_subparsers(dest="criteria_command", required=True)
+    crit_import = crit_sub.add_parser(
+        "import",
+        help="replace the sets named in a CSV (unit_code,field,criterion,weight,max_score)",
+    )
+    crit_import.add_argument("file", type=Path)
     invite = sub.add_parser("invite", help="invites")
     invite_sub = invite.add_subparsers(dest="invite_command", required=True)
     create = invite_sub.add_parser("create", help="make an invite code")
@@ -56,13 +64,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings()
     configure_logging(settings.log_level)
     try:
-        if args.command in ("run", "migrate", "units", "invite"):
+        if args.command in ("run", "migrate", "units", "criteria", "invite"):
             upgrade_sync(settings.database_url)
         if args.command == "run":
             asyncio.run(_run(settings, demo=args.demo))
         elif args.command == "units":
             result = asyncio.run(_with_db(settings, lambda db: cli_ops.import_units(db, args.file)))
             print(f"units: {result['created']} created, {result['updated']} updated")
+        elif args.command == "criteria":
+            result = asyncio.run(
+                _with_db(settings, lambda db: cli_ops.import_criteria(db, args.file))
+            )
+            print(f"criteria: {result['criteria']} criteria in {result['sets']} sets")
         elif args.command == "invite":
             created = asyncio.run(
                 _with_db(

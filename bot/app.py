@@ -42,7 +42,9 @@ class Application:
         self.clock = clock
         self.db = Database(settings.database_url)
         self.config = CoreConfig(
-            timezone=ZoneInfo(settings.timezone), max_upload_bytes=settings.max_upload_bytes
+            timezone=ZoneInfo(settings.timezone),
+            max_upload_bytes=settings.max_upload_bytes,
+            review_sla_days=settings.review_sla_days,
         )
         self.runner = Runner(self.db, self.config, clock, on_commit=self._committed)
         self.intake = Intake(self.db, self.runner, clock)

@@ -11,13 +11,16 @@ from typing import Any
 from pydantic import BaseModel
 
 from bot.settings import Settings
-from storage import invites
+from handlers.flows.nominate import FIELDS
+from storage import criteria, invites
 from storage.db import Database
 from storage.units import UnitRecord, count_units, get_unit_by_code, upsert_units
 
 UNIT_HEADER = ["code", "parent_code", "name", "kind"]
+CRITERIA_HEADER = ["unit_code", "field", "criterion", "weight", "max_score"]
 ROLES = ("member", "reviewer", "official", "admin")
 DEMO_UNITS = Path(__file__).with_name("demo") / "units.csv"
+DEMO_CRITERIA = Path(__file__).with_name("demo") / "criteria.csv"
 DEMO_INVITES = (
     ("X-AN-BINH-HPN", "member"),
     ("X-AN-BINH-DTN", "member"),
@@ -98,6 +101,7 @@ async def seed_demo(db: Database, settings: Settings, now: datetime, store: Path
         empty = await count_units(conn) == 0
     if empty:
         await import_units(db, DEMO_UNITS)
+        await import_criteria(db, DEMO_CRITERIA)
         created = [
             await create_invite(db, settings, unit, role, 1000, 365, now)
             for unit, role in DEMO_INVITES
@@ -111,3 +115,69 @@ async def seed_demo(db: Database, settings: Settings, now: datetime, store: Path
         return []
     loaded: list[Any] = json.loads(store.read_text(encoding="utf-8"))
     return loaded
+
+
+class CriteriaLine(BaseModel):
+    """One line of a criteria CSV, checked."""
+
+    unit_code: str
+    field: str
+    item: criteria.NewCriterion
+
+
+def _positive(value: str, name: str, line: int) -> float:
+    try:
+        number = float(value.strip().replace(",", "."))
+    except ValueError:
+        raise ValueError(f"line {line}: {name} must be a number") from None
+    if not 0 < number <= 1000:
+        raise ValueError(f"line {line}: {name} must be above 0 and at most 1000")
+    return number
+
+
+def read_criteria_csv(path: Path) -> list[CriteriaLine]:
+    """Parse a UTF-8 criteria CSV with the header unit_code,field,criterion,weight,max_score."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames != CRITERIA_HEADER:
+            raise ValueError(f"the header must be {','.join(CRITERIA_HEADER)}")
+        lines: list[CriteriaLine] = []
+        seen: set[tuple[str, str, str]] = set()
+        for number, row in enumerate(reader, start=2):
+            if None in row or any(v is None for v in row.values()):
+                raise ValueError(f"line {number}: expected 5 columns")
+            unit, field, name = row["unit_code"].strip(), row["field"].strip(), row["criterion"]
+            name = " ".join(name.split())
+            if not unit or not name:
+                raise ValueError(f"line {number}: unit_code and criterion are required")
+            if field not in FIELDS:
+                raise ValueError(f"line {number}: field must be one of {', '.join(FIELDS)}")
+            if len(name) > 200:
+                raise ValueError(f"line {number}: criterion is longer than 200 characters")
+            if (unit, field, name) in seen:
+                raise ValueError(f"line {number}: criterion repeated for {unit} / {field}")
+            seen.add((unit, field, name))
+            item = criteria.NewCriterion(
+                name=name,
+                weight=_positive(row["weight"], "weight", number),
+                max_score=_positive(row["max_score"], "max_score", number),
+            )
+            lines.append(CriteriaLine(unit_code=unit, field=field, item=item))
+    if not lines:
+        raise ValueError("the file has no criteria")
+    return lines
+
+
+async def import_criteria(db: Database, path: Path) -> dict[str, int]:
+    """Replace the criteria set of every (unit, field) named in the file, in one transaction."""
+    lines = read_criteria_csv(path)
+    groups: dict[tuple[str, str], list[criteria.NewCriterion]] = {}
+    for line in lines:
+        groups.setdefault((line.unit_code, line.field), []).append(line.item)
+    async with db.write() as conn:
+        for (unit_code, field), items in groups.items():
+            unit = await get_unit_by_code(conn, unit_code)
+            if unit is None:
+                raise ValueError(f"no unit with code {unit_code}")
+            await criteria.replace_set(conn, unit.id, field, items)
+    return {"sets": len(groups), "criteria": len(lines)}

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     # Upper bound for one uploaded evidence file; Telegram's getFile limit is 20 MB.
     max_upload_bytes: int = 20 * 1024 * 1024
     log_level: str = "INFO"
+    # REVIEW_SLA_DAYS: a nomination waiting longer is past its SLA (digest, reminders).
+    review_sla_days: int = Field(default=3, ge=1, le=365)
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str | None = None

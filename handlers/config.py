@@ -20,3 +20,5 @@ class CoreConfig(BaseModel):
     invite_attempts_per_hour: int = 5
     # Web and Telegram deep links, shown where a channel has them.
     telegram_bot_username: str | None = None
+    # A nomination waiting longer than this is past its SLA (digest, reminders).
+    review_sla_days: int = 3

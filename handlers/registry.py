@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from handlers import digest
 from handlers.commands import Command
-from handlers.flows import engine, join, mine, nominate
+from handlers.flows import answer, commend, criteria, engine, join, mine, nominate, review
 from handlers.flows.base import Flow
 from handlers.menu import show_main_menu
-from handlers.roles import Role
+from handlers.roles import Role, has_role
 from handlers.turn import Turn
 
 
@@ -45,6 +46,8 @@ async def help_(turn: Turn) -> None:
     """/help: the commands; in a flow, a reminder of how to go on."""
     flow = FLOWS.get(turn.state.flow or "")
     turn.say("common.help")
+    if has_role(turn.memberships, Role.REVIEWER):
+        turn.say("review.help")
     if flow is not None and turn.state.step in flow.steps:
         turn.say("common.help_in_flow")
         await engine.ask_again(turn, flow)
@@ -62,12 +65,44 @@ async def my(turn: Turn) -> None:
     await mine.show(turn)
 
 
-FLOWS: dict[str, Flow] = {f.name: f for f in (join.FLOW, nominate.FLOW)}
+async def review_(turn: Turn) -> None:
+    """/review [CODE]: the reviewer's queue, or one nomination."""
+    await review.begin(turn)
+
+
+async def digest_(turn: Turn) -> None:
+    """/digest: today's digest now."""
+    await digest.show(turn)
+
+
+async def criteria_(turn: Turn) -> None:
+    """/criteria: the criteria sets that apply in the reviewer's units."""
+    await criteria.show(turn)
+
+
+async def answer_(turn: Turn) -> None:
+    """/bosung [CODE]: answer a reviewer's question."""
+    await answer.begin(turn)
+
+
+async def commend_(turn: Turn) -> None:
+    """/commend CODE: record a commendation on an approved nomination."""
+    await commend.begin(turn)
+
+
+FLOWS: dict[str, Flow] = {
+    f.name: f for f in (join.FLOW, nominate.FLOW, review.FLOW, answer.FLOW, commend.FLOW)
+}
 
 COMMANDS: tuple[Command, ...] = (
     Command("start", ("batdau",), ("start", "bat dau"), None, start),
     Command("nominate", ("decu",), ("decu", "de cu"), Role.MEMBER, nominate_),
     Command("my", ("cuatoi",), ("cuatoi", "cua toi"), Role.MEMBER, my),
+    Command("review", ("duyet",), ("duyet", "duyet de cu"), Role.REVIEWER, review_),
+    Command("digest", ("tonghop",), ("tonghop", "tong hop"), Role.REVIEWER, digest_),
+    Command("criteria", ("tieuchi",), ("tieuchi", "tieu chi"), Role.REVIEWER, criteria_),
+    Command("commend", ("khenthuong",), ("khenthuong", "khen thuong"), Role.REVIEWER, commend_),
+    Command("answer", ("bosung",), ("bosung", "bo sung", "tra loi bo sung"), Role.MEMBER, answer_),
     Command("cancel", ("huy",), ("huy", "cancel"), None, cancel, keeps_flow=True),
     Command("back", ("quaylai",), ("quaylai", "quay lai", "back"), None, back, keeps_flow=True),
     Command(
@@ -81,4 +116,10 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 # Main-menu values ("cmd.<name>") run these commands.
-MENU_COMMANDS = {"cmd.nominate": "nominate", "cmd.my": "my", "cmd.help": "help"}
+MENU_COMMANDS = {
+    "cmd.nominate": "nominate",
+    "cmd.my": "my",
+    "cmd.help": "help",
+    "cmd.review": "review",
+    "cmd.digest": "digest",
+}

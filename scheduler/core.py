@@ -133,9 +133,11 @@ class Scheduler:
                 continue
             nominal = nominal_daily(job, now, self._config)
             recent = now - nominal <= self.grace
+            # Misses first: they are counted back to the last claimed day, which must not
+            # yet be the firing about to run.
+            summary["missed"] += await self._record_missed(job, nominal, now)
             if recent and await self.fire_daily(job.name, nominal=nominal) is not None:
                 summary["ran"] += 1
-            summary["missed"] += await self._record_missed(job, nominal, now)
         return summary
 
     async def _record_missed(self, job: DailyJob, latest: datetime, now: datetime) -> int:

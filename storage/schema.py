@@ -6,6 +6,8 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -259,4 +261,109 @@ kv = Table(
     Column("key", String(100), primary_key=True),
     Column("value", JSON, nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+# ---------------------------------------------------------------------------------------------
+# Reviews (issue 4): deciding levels, decisions, criteria and scores, commendations, merges,
+# digest watermarks and SLA reminders.
+# ---------------------------------------------------------------------------------------------
+
+# The unit that decides a nomination now, once it has been forwarded upward; a nomination
+# without a row here is decided by its own unit (nominations.unit_id).
+review_levels = Table(
+    "review_levels",
+    metadata,
+    Column("nomination_id", Integer, ForeignKey("nominations.id"), primary_key=True),
+    Column("unit_id", Integer, ForeignKey("units.id"), nullable=False, index=True),
+    Column("since", UTCDateTime(), nullable=False),
+)
+
+# The history of a nomination's review: every decision, question, answer, forward and merge,
+# with the level (unit) it happened at. The audit log keeps the same facts for oversight.
+review_events = Table(
+    "review_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("nomination_id", Integer, ForeignKey("nominations.id"), nullable=False, index=True),
+    Column("unit_id", Integer, ForeignKey("units.id"), nullable=False),
+    Column("actor_id", Integer, ForeignKey("people.id"), nullable=False),
+    # approve, needs_info, answer, reject, forward, merge
+    Column("action", String(16), nullable=False),
+    # The question, the reason, the recommendation or the answer's text.
+    Column("note", Text, nullable=True),
+    Column("at", UTCDateTime(), nullable=False),
+)
+
+# Criteria sets per unit and field (plan content 1); a unit without its own set for a field
+# inherits its nearest ancestor's. Criteria dropped by a later import stay (scores refer to
+# them) but are no longer active.
+criteria = Table(
+    "criteria",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("unit_id", Integer, ForeignKey("units.id"), nullable=False, index=True),
+    Column("field", String(32), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("weight", Float, nullable=False),
+    Column("max_score", Float, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("active", Boolean, nullable=False),
+    UniqueConstraint("unit_id", "field", "name", name="uq_criteria_unit_field_name"),
+)
+
+# One reviewer's score of one criterion for one nomination (re-scoring replaces it).
+scores = Table(
+    "scores",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("nomination_id", Integer, ForeignKey("nominations.id"), nullable=False, index=True),
+    Column("criterion_id", Integer, ForeignKey("criteria.id"), nullable=False),
+    Column("reviewer_id", Integer, ForeignKey("people.id"), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    UniqueConstraint(
+        "nomination_id", "criterion_id", "reviewer_id", name="uq_scores_nomination_criterion"
+    ),
+)
+
+# The official record of a commendation given to an approved nomination.
+commendations = Table(
+    "commendations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("nomination_id", Integer, ForeignKey("nominations.id"), nullable=False, index=True),
+    # giấy khen, bằng khen, … (typed or chosen)
+    Column("form", String(100), nullable=False),
+    Column("decision_no", String(64), nullable=False),
+    Column("decided_on", Date, nullable=False),
+    Column("issuer", String(200), nullable=False),
+    Column("recorded_by", Integer, ForeignKey("people.id"), nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+)
+
+# A duplicate merged into another nomination; its reporter is kept as a co-reporter.
+merges = Table(
+    "merges",
+    metadata,
+    Column("nomination_id", Integer, ForeignKey("nominations.id"), primary_key=True),
+    Column("into_id", Integer, ForeignKey("nominations.id"), nullable=False, index=True),
+    Column("merged_by", Integer, ForeignKey("people.id"), nullable=False),
+    Column("merged_at", UTCDateTime(), nullable=False),
+)
+
+# Per reviewer: the nominal time of the last scheduled digest ("new since the last digest").
+digest_marks = Table(
+    "digest_marks",
+    metadata,
+    Column("person_id", Integer, ForeignKey("people.id"), primary_key=True),
+    Column("last_digest_at", UTCDateTime(), nullable=False),
+)
+
+# A nomination's SLA reminder went out for the wait that began at `waiting_since`.
+sla_reminders = Table(
+    "sla_reminders",
+    metadata,
+    Column("nomination_id", Integer, ForeignKey("nominations.id"), primary_key=True),
+    Column("waiting_since", UTCDateTime(), primary_key=True),
+    Column("sent_at", UTCDateTime(), nullable=False),
 )

@@ -40,7 +40,12 @@ async def begin(turn: Turn, campaign_id: int | None = None) -> None:
         turn.conn, scopes(turn.memberships, Role.MEMBER), turn.now
     )
     turn.say("nominate.intro")
-    data: dict[str, Any] = {"evidence": [], "campaign_id": None}
+    # started_at: the abandoned-draft reminder goes out once per draft (scheduler/reviews.py).
+    data: dict[str, Any] = {
+        "evidence": [],
+        "campaign_id": None,
+        "started_at": turn.now.isoformat(),
+    }
     if campaign_id is not None and any(c.id == campaign_id for c in open_calls):
         data["campaign_id"] = campaign_id
         await engine.start(turn, FLOW, "kind", data)

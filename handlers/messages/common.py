@@ -15,6 +15,7 @@ TEXTS = {
         "Hướng dẫn sử dụng Gương Sáng:\n"
         "• /decu — đề cử một người tốt, tập thể hoặc hộ gia đình\n"
         "• /cuatoi — xem các đề cử của bạn và trạng thái\n"
+        "• /bosung — trả lời khi người duyệt hỏi thêm về đề cử của bạn\n"
         "• /quaylai — quay lại bước trước\n"
         "• /huy — huỷ việc đang làm\n"
         "• /trogiup — xem hướng dẫn này\n\n"

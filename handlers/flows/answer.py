@@ -1,0 +1,188 @@
+"""A reporter answers a reviewer's question (Cần bổ sung) with text, files or both.
+
+Design choice: the question reaches the reporter as a notification that names the
+nomination's code and the command /bosung (bổ sung; the words "bo sung" and "tra loi bo sung"
+work too). The answer is a flow of its own that only that command starts — free text or
+files arriving at an idle conversation are never taken as an answer, and while a nomination
+draft is open /bosung does not replace it: the member is asked to send or cancel the draft
+first, and the draft stays as it was. With several open questions the member picks the code
+(or types `/bosung GS-2026-000123`). Everything sent is collected until "Gửi trả lời"; then
+the files are attached to the nomination, the text joins its review history, and the
+nomination returns to its queue as "đã bổ sung" (answered). Diagram: answer.mmd.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.flows import engine
+from handlers.flows.base import Accepts, Answer, Flow, Step, StepResult
+from handlers.menu import show_main_menu
+from handlers.turn import Option, Turn
+from storage import audit, reviews
+from storage.nominations import NewEvidence
+
+TEXT_LIMIT = 3000
+
+
+async def begin(turn: Turn) -> None:
+    """/bosung [CODE]: answer an open question."""
+    assert turn.person is not None
+    if turn.state.flow == "nominate":
+        turn.say("answer.draft_open")
+        return
+    questions = await reviews.open_questions(turn.conn, turn.person.id)
+    code = turn.args.strip().upper()
+    if code:
+        questions = [q for q in questions if q.code == code]
+        if not questions:
+            show_main_menu(turn, "answer.no_such_question", code=code)
+            return
+    if not questions:
+        show_main_menu(turn, "answer.none_open")
+        return
+    if len(questions) == 1:
+        await engine.start(turn, FLOW, "answer", _data(questions[0].nomination_id))
+        return
+    await engine.start(turn, FLOW, "pick", {})
+
+
+def _data(nomination_id: int) -> dict[str, Any]:
+    return {"nid": nomination_id, "texts": [], "files": []}
+
+
+async def ask_pick(turn: Turn) -> None:
+    assert turn.person is not None
+    questions = await reviews.open_questions(turn.conn, turn.person.id)
+    options = [
+        Option(str(q.nomination_id), label_text=f"{q.code} — {q.nominee_name}") for q in questions
+    ]
+    turn.say("answer.pick", options=options)
+
+
+async def accept_pick(turn: Turn, answer: Answer) -> StepResult:
+    turn.state.data.update(_data(int(answer.choice or 0)))
+    return "answer"
+
+
+async def ask_answer(turn: Turn) -> None:
+    assert turn.person is not None
+    nid = turn.state.data["nid"]
+    question = next(
+        (
+            q
+            for q in await reviews.open_questions(turn.conn, turn.person.id)
+            if q.nomination_id == nid
+        ),
+        None,
+    )
+    if question is None:
+        engine.finish(turn)
+        show_main_menu(turn, "answer.already_closed")
+        return
+    turn.say(
+        "answer.ask", code=question.code, name=question.nominee_name, question=question.question
+    )
+
+
+def _send_options(turn: Turn) -> list[Option]:
+    # Only "send", and only once there is something: a typed number is an answer's text
+    # ("2 hộ") unless a menu is showing, and then it can only mean "send". /huy cancels.
+    data = turn.state.data
+    return [Option("send", "answer.choice.send")] if data["texts"] or data["files"] else []
+
+
+async def accept_answer(turn: Turn, answer: Answer) -> StepResult:
+    data = turn.state.data
+    if answer.choice == "send":
+        await _send(turn)
+        return None
+    if answer.text:
+        if len(answer.text) + sum(len(x) for x in data["texts"]) > TEXT_LIMIT:
+            turn.say("common.too_long", max=TEXT_LIMIT, got=len(answer.text))
+            return None
+        data["texts"].append(answer.text)
+    for attachment in answer.attachments:
+        if attachment.kind == "sticker":
+            turn.say("nominate.evidence_sticker")
+            continue
+        if len(data["files"]) >= turn.config.max_evidence:
+            turn.say("answer.files_full", max=turn.config.max_evidence)
+            break
+        data["files"].append(attachment.model_dump(mode="json"))
+    turn.say(
+        "answer.received",
+        texts=len(data["texts"]),
+        files=len(data["files"]),
+        options=_send_options(turn),
+    )
+    return None
+
+
+async def _send(turn: Turn) -> None:
+    """Attach the answer and put the nomination back in its queue, marked answered."""
+    assert turn.person is not None
+    data = turn.state.data
+    conn, now = turn.conn, turn.now
+    nid = int(data["nid"])
+    question = next(
+        (q for q in await reviews.open_questions(conn, turn.person.id) if q.nomination_id == nid),
+        None,
+    )
+    item = await reviews.get_item(conn, nid)
+    if (
+        question is None
+        or item is None
+        or not await reviews.change_status(conn, nid, ["needs_info"], "answered", now)
+    ):
+        engine.finish(turn)
+        show_main_menu(turn, "answer.already_closed")
+        return
+    files = [
+        NewEvidence(
+            kind=f["kind"],
+            channel=f["channel"],
+            file_ref=f["file_ref"],
+            mime=f.get("mime"),
+            size=f.get("size"),
+            file_name=f.get("file_name"),
+        )
+        for f in data["files"]
+    ]
+    await reviews.add_evidence(conn, nid, files, turn.person.id, now)
+    text = "\n".join(data["texts"]) or None
+    await reviews.add_event(
+        conn,
+        nomination_id=nid,
+        unit_id=item.deciding_unit_id,
+        actor_id=turn.person.id,
+        action="answer",
+        note=text,
+        now=now,
+    )
+    await audit.record(
+        conn,
+        at=now,
+        actor_id=turn.person.id,
+        action="nomination.answered",
+        object_type="nomination",
+        object_id=nid,
+        detail={"code": item.code, "files": len(files)},
+    )
+    turn.notify(question.asked_by, "review.notify.answered", code=item.code, name=item.nominee_name)
+    engine.finish(turn)
+    show_main_menu(turn, "answer.sent", code=item.code)
+
+
+FLOW = Flow(
+    name="answer",
+    steps={
+        "pick": Step(ask_pick, accept_pick),
+        "answer": Step(
+            ask_answer,
+            accept_answer,
+            frozenset({Accepts.CHOICE, Accepts.TEXT, Accepts.MEDIA}),
+            free_text=True,
+        ),
+    },
+)
