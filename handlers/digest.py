@@ -13,13 +13,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from handlers.config import CoreConfig
 from handlers.menu import show_main_menu
 from handlers.messages import t
 from handlers.turn import Turn
 from storage import digests
+from storage.db import Connection as AsyncConnection
 from storage.digests import WaitingItem
 
 # How many codes each part of a digest lists before "… and N more".
@@ -150,7 +149,7 @@ def _recent_by_scope(
 def _codes(codes: Sequence[str]) -> str:
     shown = ", ".join(codes[:SHOWN])
     if len(codes) > SHOWN:
-        shown += t("digest.more", more=len(codes) - SHOWN)
+        shown += " " + t("digest.more", more=len(codes) - SHOWN)
     return shown
 
 
@@ -167,7 +166,7 @@ def render(digest: Digest, now: datetime, config: CoreConfig) -> str:
     if digest.overdue:
         codes = ", ".join(digest.overdue_codes)
         if digest.overdue > len(digest.overdue_codes):
-            codes += t("digest.more", more=digest.overdue - len(digest.overdue_codes))
+            codes += " " + t("digest.more", more=digest.overdue - len(digest.overdue_codes))
         lines.append(
             t("digest.overdue", count=digest.overdue, days=config.review_sla_days, codes=codes)
         )

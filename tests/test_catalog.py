@@ -10,6 +10,7 @@ from handlers.messages import CATALOG, t
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY = re.compile(r"^[a-z_]+(\.[a-z0-9_]+)+$")
+FILE_SUFFIXES = (".csv", ".py", ".html", ".json", ".mmd", ".png", ".xlsx")
 PLACEHOLDER = re.compile(r"\{\{([a-z_]+(?:\.[a-z0-9_]+)+)\}\}")
 NAMESPACES = {key.split(".")[0] for key in CATALOG}
 
@@ -28,7 +29,10 @@ def literal_keys_and_prefixes() -> tuple[set[str], set[str]]:
     for path in code_files():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                if KEY.match(node.value) and node.value.split(".")[0] in NAMESPACES:
+                value = node.value
+                if value.endswith(FILE_SUFFIXES):
+                    continue
+                if KEY.match(value) and value.split(".")[0] in NAMESPACES:
                     keys.add(node.value)
             elif isinstance(node, ast.JoinedStr) and node.values:
                 head = node.values[0]

@@ -34,7 +34,9 @@ async def show(turn: Turn) -> None:
             origin = ""
             if owner != unit.unit_id:
                 origin = t("criteria.inherited", unit=await criteria.unit_name(turn.conn, owner))
-            lines.append(t("criteria.field", field=t(f"nominate.field.{field}"), origin=origin))
+            lines.append(
+                t("criteria.field", field=t(f"nominate.field.{field}"), origin=origin).rstrip()
+            )
             for item in items:
                 lines.append(
                     t(

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from difflib import SequenceMatcher
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from handlers.messages import t
 from handlers.roles import Role, scopes
 from handlers.text import fold
 from handlers.turn import Option, Turn
 from handlers.types import Attachment
 from storage import campaigns, criteria, nominations, reviews
+from storage.db import Connection as AsyncConnection
 from storage.reviews import ReviewItem
 from storage.units import get_unit
 

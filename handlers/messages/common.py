@@ -54,4 +54,5 @@ TEXTS = {
     "common.choice.done": "Xong",
     "common.choice.yes": "Có",
     "common.choice.no": "Chưa",
+    "common.choice.cancel": "Huỷ",
 }
