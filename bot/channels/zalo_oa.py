@@ -123,7 +123,7 @@ class ZaloOA:
         inbound = translate(event, now)
         if inbound is None:
             return self._drop("ignored")  # echoes, read receipts, events we do not use
-        item_id = await self._intake.accept(inbound)
+        item_id = await self._intake.accept_batched(inbound)
         self.metrics["accepted" if item_id is not None else "duplicate"] += 1
         return JSONResponse({"ok": True})
 
