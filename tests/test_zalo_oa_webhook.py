@@ -54,7 +54,7 @@ async def test_bad_signatures_are_dropped_and_counted(
 ) -> None:
     event = fake_oa.user_send_text(USER, "xin chào")
     good = valid_signature(fake_oa, event)
-    attempts = [
+    attempts: list[dict[str, Any]] = [
         {"sign": False},  # missing
         {"secret_key": "not-the-key"},  # wrong key
         {"signature": good[:40]},  # truncated
@@ -229,9 +229,8 @@ async def test_burst_of_200_events_each_answered(
     assert [r.status_code for r in results] == [200] * 200
     elapsed = sorted(r.elapsed for r in results)
     # Figures only (timed assertions are not allowed here); bench/zalo_webhook.py reports them.
-    print(
-        f"\n200 webhook events: total {total:.2f} s, p50 {elapsed[100]:.3f} s, max {elapsed[-1]:.3f} s"
-    )
+    figures = f"total {total:.2f} s, p50 {elapsed[100]:.3f} s, max {elapsed[-1]:.3f} s"
+    print(f"\n200 webhook events: {figures}")
     assert metrics(app) == {"accepted": 200}
     await app.settle()
     assert len(fake_oa.sent_messages()) == 200

@@ -155,7 +155,7 @@ class ZaloBot:
         if inbound is None:
             self.metrics["ignored"] += 1
             return
-        item_id = await self._intake.accept(inbound)
+        item_id = await self._intake.accept_batched(inbound)
         self.metrics["accepted" if item_id is not None else "duplicate"] += 1
         self.recent.append(inbound.external_id)
 
