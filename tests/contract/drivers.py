@@ -118,7 +118,7 @@ class ZaloBotDriver(Driver):
         self.user = user
         self.cursor = 0
 
-    async def _recorded(self, update: dict[str, object]) -> None:
+    async def recorded(self, update: dict[str, object]) -> None:
         message = update["message"]
         assert isinstance(message, dict)
         channel = self.app.zalo_bot
@@ -127,10 +127,10 @@ class ZaloBotDriver(Driver):
         await self.fake.wait_for_async(lambda: message_id in channel.recent, timeout=10)
 
     async def send(self, text: str) -> None:
-        await self._recorded(self.fake.send_text(self.user, text, display_name="Người thử"))
+        await self.recorded(self.fake.send_text(self.user, text, display_name="Người thử"))
 
     async def send_image(self) -> None:
-        await self._recorded(self.fake.send_image(self.user, ZALO_CDN_PHOTO))
+        await self.recorded(self.fake.send_image(self.user, ZALO_CDN_PHOTO))
 
     async def _read(self) -> list[str]:
         sent = self.fake.sent_messages(self.user)[self.cursor :]
