@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     zalo_oa_rate_per_second: float = 30.0
     # Refresh the access token (25 h) this long before it expires.
     zalo_oa_refresh_margin_seconds: int = 3600
+    # With an image URL set, questions that ask for a phone number also send the OA's
+    # "request user info" form (A.5; its element needs an image); the answer comes back as
+    # a user_submit_info event. Unset: people type their number.
+    zalo_oa_phone_form_image_url: str | None = None
     # How long to hold sends after Zalo's -32 rate-limit error.
     zalo_oa_rate_limit_pause_seconds: float = 60.0
 

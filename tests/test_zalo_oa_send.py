@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -11,6 +11,8 @@ from bot.app import Application
 from bot.media import store
 from bot.settings import Settings
 from handlers.types import Attachment, Reply
+from storage import people
+from tests.contract.drivers import ZaloOADriver, new_user
 from tests.fakes.zalo_bot import FakeZaloBot
 from tests.fakes.zalo_oa import FakeZaloOA
 from tests.support.clock import FakeClock
@@ -29,7 +31,9 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def settings(settings: Settings, fake_oa: FakeZaloOA, fake_bot: FakeZaloBot) -> Settings:
-    return with_zalo(settings, fake_oa, None)
+    return with_zalo(
+        settings, fake_oa, None, zalo_oa_phone_form_image_url="https://example.vn/form.png"
+    )
 
 
 async def test_long_text_is_split_at_sentence_ends(
@@ -126,3 +130,30 @@ async def test_errors_are_mapped_for_delivery(
     row = (await outbox_rows(app, "zalo_oa"))[-1]
     assert (row.status, row.attempts) == (status, attempts)
     assert ((await identity(app, "zalo_oa", user)).unreachable_at is not None) is unreachable
+
+
+async def test_phone_question_sends_the_oa_form_and_its_answer_is_used(
+    app: Application,
+    fake_oa: FakeZaloOA,
+    served: str,
+    invite: Callable[..., Awaitable[str]],
+) -> None:
+    url = served + "/zalo/oa/webhook"
+    person = ZaloOADriver(app, fake_oa, url, new_user())
+    await person.send(await invite())
+    await person.expect("Mã mời hợp lệ")
+    await person.send("Lê Văn Nam")
+    texts = await person.expect("Số điện thoại của bạn", "[request_user_info]")
+    form = fake_oa.sent_messages(person.user)[-1].message["attachment"]["payload"]
+    assert form["elements"][0]["title"] == "Chia sẻ số điện thoại với Gương Sáng"
+    assert len(texts) == 2
+    submitted = fake_oa.user_submit_info(person.user, "84912345678")
+    assert (await fake_oa.deliver_async(submitted, url=url)).status_code == 200
+    await person.expect("Đồng ý lưu thông tin cá nhân")
+    await person.send("1")
+    await person.expect("Chào mừng Lê Văn Nam")
+    account = await identity(app, "zalo_oa", person.user)
+    assert account.person_id is not None
+    async with app.db.read() as conn:
+        joined = await people.get_person(conn, account.person_id)
+    assert joined is not None and joined.phone == "+84912345678"

@@ -28,6 +28,7 @@ from bot.channels.zalo_oa_events import CHANNEL, event_time, parse_body, signatu
 from bot.intake import Intake
 from bot.media import sniff
 from bot.settings import Settings
+from handlers.messages import t
 from handlers.types import Attachment, Reply
 from storage.db import Database
 
@@ -60,6 +61,7 @@ class ZaloOA:
         self._stale = timedelta(seconds=settings.zalo_oa_stale_seconds)
         self._rate_pause = settings.zalo_oa_rate_limit_pause_seconds
         self._media_dir = settings.media_dir
+        self._phone_form_image = settings.zalo_oa_phone_form_image_url
         self.capabilities = Capabilities(
             buttons=False,
             text_limit=TEXT_LIMIT,
@@ -153,11 +155,24 @@ class ZaloOA:
         last: str | None = None
         for piece in split_text(numbered_menu(reply), TEXT_LIMIT):
             last = await self._send({"text": piece}, chat_id)
+        if reply.ask_phone and self._phone_form_image:
+            last = await self._send(self._phone_form(self._phone_form_image), chat_id)
         for attachment in reply.media:
             message = await self._media_message(attachment)
             if message is not None:
                 last = await self._send_media(chat_id, attachment, message)
         return last
+
+    @staticmethod
+    def _phone_form(image_url: str) -> dict[str, Any]:
+        """A.5's request_user_info template: Zalo's own form to share the account's phone."""
+        element = {
+            "title": t("zalo.phone_form_title"),
+            "subtitle": t("zalo.phone_form_subtitle"),
+            "image_url": image_url,
+        }
+        payload = {"template_type": "request_user_info", "elements": [element]}
+        return {"attachment": {"type": "template", "payload": payload}}
 
     async def _send(self, message: dict[str, Any], chat_id: str) -> str | None:
         try:

@@ -1,4 +1,4 @@
-"""Texts for linking a second chat app to the same person, and the admins' alerts."""
+"""Texts for linking a second chat app to the same person."""
 
 TEXTS = {
     "link.your_code": (
@@ -10,10 +10,5 @@ TEXTS = {
     ),
     "link.expired": (
         "Mã liên kết đã hết hạn hoặc đã được dùng. Hãy gõ /cuatoi ở ứng dụng cũ để lấy mã mới."
-    ),
-    "alert.zalo_oa_token": (
-        "Cảnh báo cho quản trị: Gương Sáng không làm mới được quyền gửi tin của Zalo OA, nên "
-        "tin nhắn qua Zalo OA đang dừng. Hãy lấy cặp mã mới (Công cụ → API Explorer) và đặt "
-        "vào ZALO_OA_REFRESH_TOKEN, rồi khởi động lại bot."
     ),
 }
