@@ -57,6 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # httpx logs every request line at INFO, and bot APIs (Zalo Bot, Telegram) carry the
+    # bot token in the URL path: keep those lines out of the logs.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
     try:
         if args.command in ("run", "migrate", "units", "invite"):
             upgrade_sync(settings.database_url)

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     # ZALO_OA_WEBHOOK_SECRET when set, else ZALO_OA_SECRET_KEY; "webhook"/"app" force one.
     zalo_oa_signing_key: Literal["auto", "webhook", "app"] = "auto"
     # Events whose `timestamp` is further than this from our clock are dropped (replays).
+    # Zalo resends a failed delivery after 30 s, 5, 15, 30 and 60 min with the same body
+    # (A.1), so after an outage longer than this its later retries are dropped too; raise it
+    # if that matters more: duplicates are harmless (the inbox dedupes on the event id).
     zalo_oa_stale_seconds: int = 300
     # CS messages reach only people who interacted within this many days (A.6); bulk rows
     # for others are marked unreachable without calling Zalo.

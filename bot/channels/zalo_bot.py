@@ -86,9 +86,12 @@ class ZaloBot:
         if self.webhook_mode:
             if self._webhook_url:
                 assert self._secret is not None
-                await self._call(
-                    "setWebhook", {"url": self._webhook_url, "secret_token": self._secret.decode()}
-                )
+                params = {"url": self._webhook_url, "secret_token": self._secret.decode()}
+                try:
+                    await self._call("setWebhook", params)
+                except SendError as error:
+                    # The bot still serves the route: a webhook set earlier keeps working.
+                    log.error("Zalo Bot setWebhook failed: %s", error.reason)
             return
         self._poller = asyncio.create_task(self._poll_loop(), name="zalo_bot:poll")
 
@@ -130,7 +133,10 @@ class ZaloBot:
                 continue
             failures = 0
             for update in updates_in(result):
-                await self._record(update)
+                try:
+                    await self._record(update)
+                except Exception:  # getUpdates will not return it again; keep polling
+                    log.exception("recording a Zalo Bot update failed")
 
     async def webhook(self, request: Request) -> Response:
         """Check the secret header in constant time, record the update, answer 200."""
