@@ -138,10 +138,21 @@ async def test_webhook_mode_checks_the_secret_and_dedupes(
     wrong = await fake_bot.deliver_async(update, url=url, secret_token="not-the-secret")
     async with httpx.AsyncClient() as client:
         missing = await client.post(url, json={"ok": True, "result": update})
+    headers = {"X-Bot-Api-Secret-Token": SECRET}
+    async with httpx.AsyncClient() as client:
+        broken = await client.post(url, content=b"{oops", headers=headers)
+        odd = await client.post(url, json={"ok": True, "result": {"message": 5}}, headers=headers)
+    assert (broken.status_code, odd.status_code) == (400, 200)
     assert [r.status_code for r in replays] == [200, 200]
     assert (wrong.status_code, missing.status_code) == (401, 401)
     assert app.zalo_bot is not None
-    assert dict(app.zalo_bot.metrics) == {"accepted": 1, "duplicate": 2, "bad_secret": 2}
+    assert dict(app.zalo_bot.metrics) == {
+        "accepted": 1,
+        "duplicate": 2,
+        "bad_secret": 2,
+        "unreadable": 1,
+        "ignored": 1,
+    }
     assert len(await inbox_payloads(app, "zalo_bot")) == 1
     await person.expect("hãy gõ mã mời")
     assert fake_bot.calls("getUpdates") == []  # no polling in webhook mode

@@ -139,11 +139,22 @@ async def test_unreadable_and_ignored_events(
     assert (await fake_oa.deliver_async(echo, url=url(served))).status_code == 200
     seen = {**fake_oa.user_send_text(USER), "event_name": "user_seen_message"}
     assert (await fake_oa.deliver_async(seen, url=url(served))).status_code == 200
-    assert metrics(app) == {"unreadable": 1, "ignored": 2}
+    garbage: list[dict[str, Any]] = [
+        {**fake_oa.user_send_text(USER), "sender": None},
+        {**fake_oa.user_send_text(USER), "message": {"text": "no msg_id"}},
+        {**fake_oa.user_send_text(USER), "sender": {"id": "9" * 200}},
+        {**fake_oa.user_send_image(USER), "message": {"msg_id": "m1", "attachments": "x"}},
+        {**fake_oa.follow(USER), "follower": ["not", "an", "object"]},
+        {**fake_oa.user_submit_info(USER), "info": {"name": "không có số"}},
+    ]
+    for event in garbage:
+        assert (await fake_oa.deliver_async(event, url=url(served))).status_code == 200
+    # signed but unusable: dropped quietly, never a crash
+    assert metrics(app) == {"unreadable": 1, "ignored": 2 + len(garbage)}
     assert await inbox_payloads(app, "zalo_oa") == []
     async with httpx.AsyncClient() as client:
         health = (await client.get(served + "/healthz")).json()
-    assert health["metrics"]["zalo_oa"] == {"unreadable": 1, "ignored": 2}
+    assert health["metrics"]["zalo_oa"] == {"unreadable": 1, "ignored": 2 + len(garbage)}
 
 
 async def test_every_event_kind_is_translated(

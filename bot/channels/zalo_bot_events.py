@@ -54,6 +54,13 @@ def updates_in(result: Any) -> list[dict[str, Any]]:
 
 def translate(update: dict[str, Any], received_at: datetime) -> Inbound | None:
     """The Inbound for a person's message; None for bots and unreadable updates."""
+    try:
+        return _translate(update, received_at)
+    except ValidationError:  # e.g. an id longer than any Zalo id
+        return None
+
+
+def _translate(update: dict[str, Any], received_at: datetime) -> Inbound | None:
     raw = update.get("message")
     if isinstance(raw, dict) and "from" in raw:
         raw = {**raw, "from_": raw["from"]}
