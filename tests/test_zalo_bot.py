@@ -62,6 +62,24 @@ async def test_polling_translates_text_images_and_stickers(
     await person.assert_no_unread()
 
 
+async def test_polling_applies_a_repeated_update_once(
+    app: Application, fake_bot: FakeZaloBot
+) -> None:
+    person = ZaloBotDriver(app, fake_bot, new_user())
+    update = fake_bot.send_text(person.user, "xin chào")
+    await person.recorded(update)
+    # getUpdates has no offset (A.11): should Zalo hand the same update out again, the
+    # inbox's unique message id drops it
+    with fake_bot._lock:
+        fake_bot._queue.append(update)
+    channel = app.zalo_bot
+    assert channel is not None
+    await fake_bot.wait_for_async(lambda: channel.metrics["duplicate"] == 1)
+    await person.expect("hãy gõ mã mời")
+    assert len(await inbox_payloads(app, "zalo_bot")) == 1
+    await person.assert_no_unread()
+
+
 async def test_polling_survives_a_failed_poll(app: Application, fake_bot: FakeZaloBot) -> None:
     person = ZaloBotDriver(app, fake_bot, new_user())
     fake_bot.fail_next("getUpdates", status=502)
