@@ -13,8 +13,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot.alerts import alert_admins
 from bot.channels.base import Channel
 from bot.channels.webchat import WebChat
+from bot.channels.zalo_bot import ZaloBot
+from bot.channels.zalo_oa import ZaloOA
 from bot.delivery import Delivery
 from bot.intake import Intake
 from bot.settings import Settings
@@ -51,7 +54,16 @@ class Application:
         self.webchat = WebChat(
             self.db, self.intake, clock, settings.media_dir, settings.max_upload_bytes
         )
+        # The web chat is always on; the platforms whose settings are present join it.
         self.channels: list[Channel] = [self.webchat]
+        self.zalo_oa: ZaloOA | None = None
+        self.zalo_bot: ZaloBot | None = None
+        if settings.zalo_oa_enabled:
+            self.zalo_oa = ZaloOA(settings, self.db, self.intake, clock, self._zalo_token_failed)
+            self.channels.append(self.zalo_oa)
+        if settings.zalo_bot_token is not None:
+            self.zalo_bot = ZaloBot(settings, self.intake, clock)
+            self.channels.append(self.zalo_bot)
         self.delivery = Delivery(self.db, clock, self.channels)
         self.scheduler = Scheduler(
             self.db, self.config, clock, self._committed, build_jobs(settings.digest_at)
@@ -60,6 +72,13 @@ class Application:
         self._started = False
 
     def _committed(self) -> None:
+        self.delivery.kick()
+
+    async def _zalo_token_failed(self, reason: str) -> None:
+        """Zalo OA cannot send until someone acts: tell the admins on their other channels."""
+        await alert_admins(
+            self.db, self.clock, "alert.zalo_oa_token", about_channel="zalo_oa", topic="zalo_oa"
+        )
         self.delivery.kick()
 
     def _routes(self) -> list[BaseRoute]:
@@ -72,8 +91,20 @@ class Application:
         """Liveness and the size of the backlog."""
         async with self.db.read() as conn:
             pending = await outbox.count_pending(conn)
+        metrics = {
+            c.name: dict(counts)
+            for c in self.channels
+            if (counts := getattr(c, "metrics", None)) is not None
+        }
+        outside = {name: lane.outside_window for name, lane in self.delivery.lanes.items()}
         return JSONResponse(
-            {"ok": True, "outbox_pending": pending, "channels": [c.name for c in self.channels]}
+            {
+                "ok": True,
+                "outbox_pending": pending,
+                "channels": [c.name for c in self.channels],
+                "metrics": metrics,
+                "outside_window": outside,
+            }
         )
 
     async def start(self) -> None:

@@ -49,6 +49,8 @@ class Lane:
         self._quiet = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
+        # Bulk rows settled as unreachable without a call (outside the proactive window).
+        self.outside_window = 0
 
     def start(self) -> None:
         """Run the lane in the background."""
@@ -109,6 +111,8 @@ class Lane:
                     return
 
     async def _send_one(self, item: OutboxItem) -> bool:
+        if await self._outside_window(item):
+            return True
         await self.pacer.wait(item.chat_id)
         reply = Reply.model_validate(item.payload)
         try:
@@ -122,6 +126,27 @@ class Lane:
             return False
         async with self._db.write() as conn:
             await outbox.mark_sent(conn, item.id, platform_id, self._clock())
+        return True
+
+    async def _outside_window(self, item: OutboxItem) -> bool:
+        """Settle a bulk row as unreachable when its person has not written recently enough.
+
+        Zalo OA rejects (and may bill) messages to people who have not interacted within
+        7 days; checking our own last-inbound time first saves the failed calls. Replies
+        (PRIORITY_REPLY) always go: the person just wrote.
+        """
+        window = self.channel.capabilities.proactive_window
+        if window is None or item.priority < outbox.PRIORITY_BULK or item.identity_id is None:
+            return False
+        now = self._clock()
+        async with self._db.read() as conn:
+            identity = await people.get_identity(conn, item.identity_id)
+        last = identity.last_inbound_at if identity else None
+        if last is not None and now - last <= window:
+            return False
+        async with self._db.write() as conn:
+            await outbox.mark_final(conn, item.id, "unreachable", "outside the proactive window")
+        self.outside_window += 1
         return True
 
     async def _settle_failure(self, item: OutboxItem, error: SendError) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 
@@ -20,6 +21,8 @@ class Intake:
         self._db = db
         self._runner = runner
         self._clock = clock
+        self._waiting: list[tuple[Inbound, asyncio.Future[int | None]]] = []
+        self._writer: asyncio.Task[None] | None = None
 
     async def accept(self, inbound: Inbound) -> int | None:
         """Write the event to the inbox; None when it was a repeat delivery."""
@@ -35,6 +38,47 @@ class Intake:
         if item_id is not None:
             self._runner.submit(item_id, (inbound.channel, inbound.sender_id))
         return item_id
+
+    async def accept_batched(self, inbound: Inbound) -> int | None:
+        """`accept`, but events arriving together share one transaction.
+
+        Webhooks must answer within seconds even in a burst; on SQLite every write
+        transaction queues for the one write lock, so 200 events in 200 transactions wait
+        behind each other (and behind the runner). One writer records whatever has piled
+        up while the previous batch was being written.
+        """
+        future: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((inbound, future))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_batches(), name="intake:batch")
+        return await future
+
+    async def _write_batches(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                async with self._db.write() as conn:
+                    ids = [
+                        await inbox.record_inbound(
+                            conn,
+                            inbound.channel,
+                            inbound.external_id,
+                            inbound.sender_id,
+                            inbound.model_dump(mode="json"),
+                            self._clock(),
+                        )
+                        for inbound, _ in batch
+                    ]
+            except Exception as error:  # each waiting webhook answers with the failure
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+                continue
+            for (inbound, future), item_id in zip(batch, ids, strict=True):
+                if item_id is not None:
+                    self._runner.submit(item_id, (inbound.channel, inbound.sender_id))
+                if not future.done():
+                    future.set_result(item_id)
 
     async def accept_and_wait(self, inbound: Inbound, timeout: float = 30.0) -> int | None:
         """Record the event and wait until it is handled (the web chat answers in-line)."""

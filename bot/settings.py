@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -43,10 +44,38 @@ class Settings(BaseSettings):
     zalo_oa_refresh_token: SecretStr | None = None
     zalo_oa_api_base_url: str = "https://openapi.zalo.me"
     zalo_oauth_base_url: str = "https://oauth.zaloapp.com"
+    # Which secret signs webhook events is disputed (channels.md A.4): "auto" uses
+    # ZALO_OA_WEBHOOK_SECRET when set, else ZALO_OA_SECRET_KEY; "webhook"/"app" force one.
+    zalo_oa_signing_key: Literal["auto", "webhook", "app"] = "auto"
+    # Events whose `timestamp` is further than this from our clock are dropped (replays).
+    # Zalo resends a failed delivery after 30 s, 5, 15, 30 and 60 min with the same body
+    # (A.1), so after an outage longer than this its later retries are dropped too; raise it
+    # if that matters more: duplicates are harmless (the inbox dedupes on the event id).
+    zalo_oa_stale_seconds: int = 300
+    # CS messages reach only people who interacted within this many days (A.6); bulk rows
+    # for others are marked unreachable without calling Zalo.
+    zalo_oa_proactive_window_days: int = 7
+    # The app's limit is 4,000 requests a minute (A.9); stay well below.
+    zalo_oa_rate_per_second: float = 30.0
+    # Refresh the access token (25 h) this long before it expires.
+    zalo_oa_refresh_margin_seconds: int = 3600
+    # With an image URL set, questions that ask for a phone number also send the OA's
+    # "request user info" form (A.5; its element needs an image); the answer comes back as
+    # a user_submit_info event. Unset: people type their number.
+    zalo_oa_phone_form_image_url: str | None = None
+    # How long to hold sends after Zalo's -32 rate-limit error.
+    zalo_oa_rate_limit_pause_seconds: float = 60.0
 
     zalo_bot_token: SecretStr | None = None
     zalo_bot_webhook_secret: SecretStr | None = None
     zalo_bot_api_base_url: str = "https://bot-api.zaloplatforms.com"
+    # Webhook mode: the public URL registered with setWebhook at start (needs the secret).
+    zalo_bot_webhook_url: str | None = None
+    # Long-poll length of one getUpdates call (A.11: default 30 s).
+    zalo_bot_poll_seconds: float = 30.0
+    # Rate limits are undocumented (A.11 [U]); a cautious default.
+    zalo_bot_rate_per_second: float = 20.0
+    zalo_bot_chat_rate_per_second: float | None = 1.0
 
     @field_validator("digest_time")
     @classmethod
@@ -55,6 +84,28 @@ class Settings(BaseSettings):
         if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
             raise ValueError("DIGEST_TIME must be HH:MM")
         return value
+
+    @property
+    def zalo_oa_enabled(self) -> bool:
+        """Zalo OA is on when its app id, app secret and a refresh token are set."""
+        return bool(self.zalo_oa_app_id and self.zalo_oa_secret_key and self.zalo_oa_refresh_token)
+
+    @property
+    def zalo_oa_event_key(self) -> str | None:
+        """The key webhook signatures are checked with (see zalo_oa_signing_key)."""
+        webhook, app = self.zalo_oa_webhook_secret, self.zalo_oa_secret_key
+        if self.zalo_oa_signing_key == "webhook":
+            chosen = webhook
+        elif self.zalo_oa_signing_key == "app":
+            chosen = app
+        else:
+            chosen = webhook or app
+        return chosen.get_secret_value() if chosen else None
+
+    @property
+    def zalo_oa_proactive_window(self) -> timedelta:
+        """ZALO_OA_PROACTIVE_WINDOW_DAYS as a duration."""
+        return timedelta(days=self.zalo_oa_proactive_window_days)
 
     @property
     def digest_at(self) -> time:

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from handlers import commands
 from handlers.commands import Command
-from handlers.flows import engine, join
+from handlers.flows import engine, join, link
 from handlers.menu import show_main_menu
 from handlers.registry import COMMANDS, FLOWS, MENU_COMMANDS
 from handlers.roles import has_role
@@ -94,7 +94,9 @@ async def _idle(turn: Turn) -> None:
     if turn.person is None:
         compact = text.replace("-", "").replace(" ", "")
         if inbound.kind == InboundKind.TEXT and _CODE_LIKE.fullmatch(compact):
-            await join.begin(turn, compact)
+            # A link code (from /my on another app) links this account; else an invite.
+            if not await link.redeem(turn, compact):
+                await join.begin(turn, compact)
         else:
             turn.say("common.welcome_stranger")
         return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers import digest
 from handlers.commands import Command
-from handlers.flows import answer, commend, criteria, engine, join, mine, nominate, review
+from handlers.flows import answer, commend, criteria, engine, join, link, mine, nominate, review
 from handlers.flows.base import Flow
 from handlers.menu import show_main_menu
 from handlers.roles import Role, has_role
@@ -12,9 +12,10 @@ from handlers.turn import Turn
 
 
 async def start(turn: Turn) -> None:
-    """/start [invite]: join with a code, or be greeted."""
+    """/start [code]: link with a link code or join with an invite, or be greeted."""
     if turn.args:
-        await join.begin(turn, turn.args)
+        if not await link.redeem(turn, turn.args):
+            await join.begin(turn, turn.args)
     elif turn.joined:
         assert turn.person is not None
         show_main_menu(turn, "common.welcome_joined", name=turn.person.full_name)

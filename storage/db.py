@@ -82,13 +82,32 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_connect)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
+        self._write_locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
+
+    def _write_lock(self) -> asyncio.Lock:
+        # One per event loop: the CLI runs several loops over one Database.
+        loop = asyncio.get_running_loop()
+        lock = self._write_locks.get(loop)
+        if lock is None:
+            self._write_locks = {loop: asyncio.Lock()}
+            lock = self._write_locks[loop]
+        return lock
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
-        """A write transaction; on SQLite it takes the write lock at BEGIN."""
-        async with self.engine.connect() as conn:
-            if self.is_sqlite:
-                conn = await conn.execution_options(sqlite_begin="IMMEDIATE")
+        """A write transaction; on SQLite it takes the write lock at BEGIN.
+
+        On SQLite, writers of this process also queue on an asyncio lock first: SQLite's
+        busy handler retries with sleeps of up to 100 ms and no order, so under load a
+        writer (a webhook that must answer within 2 s) could lose the race again and again;
+        the asyncio lock serves writers in arrival order without sleeping.
+        """
+        if not self.is_sqlite:
+            async with self.engine.connect() as conn, conn.begin():
+                yield conn
+            return
+        async with self._write_lock(), self.engine.connect() as conn:
+            conn = await conn.execution_options(sqlite_begin="IMMEDIATE")
             async with conn.begin():
                 yield conn
 

@@ -152,3 +152,20 @@ async def record_consent(
             person_id=person_id, purpose=purpose, text_version=version, text=text, given_at=now
         )
     )
+
+
+async def people_with_role(conn: AsyncConnection, role: str) -> list[int]:
+    """Ids of the people holding `role` in any unit (admins to alert)."""
+    rows = await conn.execute(
+        select(memberships.c.person_id)
+        .where(memberships.c.role == role)
+        .distinct()
+        .order_by(memberships.c.person_id)
+    )
+    return [int(r[0]) for r in rows]
+
+
+async def get_identity(conn: AsyncConnection, identity_id: int) -> Identity | None:
+    """The channel account with this id."""
+    row = (await conn.execute(select(identities).where(identities.c.id == identity_id))).first()
+    return Identity.model_validate(row) if row else None

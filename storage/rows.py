@@ -59,6 +59,13 @@ class Invite(Row):
     expires_at: datetime
 
 
+class LinkCode(Row):
+    id: int
+    person_id: int
+    expires_at: datetime
+    used_at: datetime | None
+
+
 class Nomination(Row):
     id: int
     code: str

@@ -367,3 +367,18 @@ sla_reminders = Table(
     Column("waiting_since", UTCDateTime(), primary_key=True),
     Column("sent_at", UTCDateTime(), nullable=False),
 )
+
+# ---------------------------------------------------------------------------------------------
+# Issue 6 (Zalo): link codes. `/my` shows a short code; typing it on another chat app links
+# that app's account to the same person. Stored as a hash, single use, expiring.
+link_codes = Table(
+    "link_codes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code_hash", String(64), nullable=False, unique=True),
+    Column("person_id", Integer, ForeignKey("people.id"), nullable=False, index=True),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("used_at", UTCDateTime(), nullable=True),
+    Column("used_by", Integer, ForeignKey("identities.id"), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+)

@@ -14,8 +14,11 @@ from bot.app import Application
 from bot.settings import Settings
 from storage.migrate import upgrade
 from tests.fakes.network_guard import blocked_attempts, install_loopback_guard
+from tests.fakes.zalo_bot import FakeZaloBot
+from tests.fakes.zalo_oa import FakeZaloOA
 from tests.support.chat import ChatClient
 from tests.support.clock import FakeClock
+from tests.support.serve import serve
 
 DEMO = cli_ops.DEMO_UNITS
 # python-telegram-bot 22 warns (an error here) when retry_after is read as seconds; the
@@ -90,3 +93,24 @@ async def chat(
     yield make
     for client in clients:
         await client.assert_no_unread()
+
+
+@pytest.fixture
+async def fake_oa() -> AsyncIterator[FakeZaloOA]:
+    """The fake Zalo OA Open API + OAuth server (tests turn the channel on via `settings`)."""
+    async with FakeZaloOA() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def fake_bot() -> AsyncIterator[FakeZaloBot]:
+    """The fake Zalo Bot platform."""
+    async with FakeZaloBot() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def served(app: Application) -> AsyncIterator[str]:
+    """The application's HTTP app under a real uvicorn on 127.0.0.1 (for webhook delivery)."""
+    async with serve(app.http) as base_url:
+        yield base_url

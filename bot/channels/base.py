@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from typing import Protocol
 
@@ -20,6 +21,9 @@ class Capabilities:
     # Messages per second overall and per chat the platform tolerates (None: no limit).
     rate_per_second: float | None = None
     chat_rate_per_second: float | None = None
+    # Bulk messages reach only people who wrote within this long (Zalo OA: 7 days);
+    # delivery marks the others unreachable without calling the platform. None: any time.
+    proactive_window: timedelta | None = None
 
 
 class Failure(StrEnum):

@@ -1,8 +1,8 @@
-"""/my: a member's own nominations with their status."""
+"""/my: a member's own nominations with their status, and a code to link another app."""
 
 from __future__ import annotations
 
-from handlers.menu import show_main_menu
+from handlers.flows import link
 from handlers.messages import t
 from handlers.turn import Turn
 from storage import nominations
@@ -11,11 +11,12 @@ SHOWN = 20
 
 
 async def show(turn: Turn) -> None:
-    """List the newest nominations of the sender."""
+    """List the newest nominations of the sender, then a code to link another chat app."""
     assert turn.person is not None
     items = await nominations.nominations_by_reporter(turn.conn, turn.person.id, SHOWN)
     if not items:
-        show_main_menu(turn, "my.empty")
+        turn.say("my.empty")
+        await link.offer_code(turn)
         return
     total = await nominations.count_by_reporter(turn.conn, turn.person.id)
     lines = [t("my.header", count=total)]
@@ -33,4 +34,4 @@ async def show(turn: Turn) -> None:
     if total > len(items):
         lines.append(t("my.more", more=total - len(items)))
     turn.say_text("\n".join(lines))
-    show_main_menu(turn)
+    await link.offer_code(turn)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from handlers.messages import channels, common, join, nominate, review
+from handlers.messages import channels, common, join, link, nominate, review, zalo
 
 
 def _merge(*parts: Mapping[str, str]) -> dict[str, str]:
@@ -18,7 +18,13 @@ def _merge(*parts: Mapping[str, str]) -> dict[str, str]:
 
 
 CATALOG: dict[str, str] = _merge(
-    common.TEXTS, join.TEXTS, nominate.TEXTS, channels.TEXTS, review.TEXTS
+    common.TEXTS,
+    join.TEXTS,
+    nominate.TEXTS,
+    channels.TEXTS,
+    review.TEXTS,
+    link.TEXTS,
+    zalo.TEXTS,
 )
 
 

@@ -1,0 +1,171 @@
+"""The Zalo OA access token: refreshed ahead of expiry with the single-use refresh token.
+
+channels.md A.8: the access token lives ~25 h; a refresh token works once and each refresh
+returns a new pair while the old access token stops working at once. So refreshes happen
+under one lock, and the new pair is committed to the database before anything uses it: a
+crash after the refresh but before the commit would otherwise lose the only valid pair.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import NoReturn
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from storage import kv
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+TOKENS_KEY = "zalo_oa.tokens"
+# Used when the token endpoint omits `expires_in` (A.8: "90000", 25 h).
+DEFAULT_LIFETIME = timedelta(hours=25)
+
+
+class TokenPair(BaseModel):
+    """The pair as stored under TOKENS_KEY."""
+
+    access_token: str
+    refresh_token: str
+    expires_at: datetime
+    # Hash of the ZALO_OA_REFRESH_TOKEN this chain of pairs grew from: when the operator
+    # sets a new one (after a failure), it replaces the stored chain.
+    seed: str = ""
+
+
+def seed_of(token: str | None) -> str:
+    """The stored fingerprint of a configured refresh token (never the token itself)."""
+    return hashlib.sha256(token.encode()).hexdigest()[:16] if token else ""
+
+
+class RefreshFailed(Exception):
+    """The token endpoint did not give a new pair; the text never contains a token."""
+
+
+class TokenKeeper:
+    """Hands out a valid access token; refreshes it once however many callers need it."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        http: httpx.AsyncClient,
+        *,
+        oauth_base_url: str,
+        app_id: str,
+        app_secret: str,
+        first_refresh_token: str | None,
+        margin: timedelta,
+        on_failure: Callable[[str], Awaitable[None]],
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._http = http
+        self._url = oauth_base_url.rstrip("/") + "/v4/oa/access_token"
+        self._app_id = app_id
+        self._app_secret = app_secret
+        self._first_refresh_token = first_refresh_token
+        self._margin = margin
+        self._on_failure = on_failure
+        self._lock = asyncio.Lock()
+        self._pair: TokenPair | None = None
+        self.refreshes = 0
+        self.failures = 0
+
+    async def token(self) -> str:
+        """A token that will not expire within the margin, refreshing when needed."""
+        pair = self._pair
+        if pair is not None and self._fresh(pair):
+            return pair.access_token
+        async with self._lock:
+            pair = await self._load()
+            if pair is not None and self._fresh(pair):
+                return pair.access_token
+            return (await self._refresh(pair)).access_token
+
+    async def replace(self, rejected: str) -> str:
+        """A new token after Zalo rejected `rejected` (-216/-220); one refresh per rejection."""
+        async with self._lock:
+            pair = await self._load()
+            if pair is not None and pair.access_token != rejected and self._fresh(pair):
+                return pair.access_token  # another send already refreshed it
+            return (await self._refresh(pair)).access_token
+
+    def _fresh(self, pair: TokenPair) -> bool:
+        return pair.expires_at - self._margin > self._clock()
+
+    async def _load(self) -> TokenPair | None:
+        """The stored pair (another instance may have refreshed since we cached ours)."""
+        async with self._db.read() as conn:
+            value = await kv.get_value(conn, TOKENS_KEY)
+        if value is None:
+            return None
+        try:
+            pair = TokenPair.model_validate(value)
+        except ValidationError:
+            log.error("the stored Zalo OA token pair is unreadable; using ZALO_OA_REFRESH_TOKEN")
+            return None
+        if self._first_refresh_token and pair.seed != seed_of(self._first_refresh_token):
+            log.warning("ZALO_OA_REFRESH_TOKEN changed: starting again from it")
+            return None
+        self._pair = pair
+        return pair
+
+    async def _refresh(self, current: TokenPair | None) -> TokenPair:
+        refresh_token = current.refresh_token if current else self._first_refresh_token
+        if not refresh_token:
+            await self._failed("no refresh token is stored or configured")
+        try:
+            response = await self._http.post(
+                self._url,
+                data={
+                    "app_id": self._app_id,
+                    "grant_type": "refresh_token",
+                    "refresh_token": refresh_token,
+                },
+                headers={"secret_key": self._app_secret},
+            )
+            body = response.json()
+        except (httpx.HTTPError, ValueError) as error:
+            await self._failed(f"token endpoint unreachable or unreadable: {type(error).__name__}")
+        pair = self._pair_from(body)
+        if pair is None:
+            # Log Zalo's error fields only: the body of a success would carry tokens.
+            detail = {k: body.get(k) for k in ("error", "error_name", "message")}
+            await self._failed(f"HTTP {response.status_code}, {detail}")
+        async with self._db.write() as conn:
+            await kv.put_value(conn, TOKENS_KEY, pair.model_dump(mode="json"), self._clock())
+        self._pair = pair
+        self.refreshes += 1
+        log.info("Zalo OA access token refreshed; valid until %s", pair.expires_at.isoformat())
+        return pair
+
+    def _pair_from(self, body: object) -> TokenPair | None:
+        if not isinstance(body, dict):
+            return None
+        access, refresh = body.get("access_token"), body.get("refresh_token")
+        if not (isinstance(access, str) and access and isinstance(refresh, str) and refresh):
+            return None
+        try:
+            lifetime = timedelta(seconds=int(body.get("expires_in") or 0)) or DEFAULT_LIFETIME
+        except (TypeError, ValueError):
+            lifetime = DEFAULT_LIFETIME
+        return TokenPair(
+            access_token=access,
+            refresh_token=refresh,
+            expires_at=self._clock() + lifetime,
+            seed=seed_of(self._first_refresh_token),
+        )
+
+    async def _failed(self, reason: str) -> NoReturn:
+        self.failures += 1
+        log.error("Zalo OA token refresh failed: %s", reason)
+        await self._on_failure(reason)
+        raise RefreshFailed(reason)

@@ -1,0 +1,57 @@
+"""The conversation suite runs on one application with every channel turned on."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+
+from bot.app import Application
+from bot.settings import Settings
+from tests.contract.drivers import Driver, WebDriver, ZaloBotDriver, ZaloOADriver, new_user
+from tests.fakes.zalo_bot import FakeZaloBot
+from tests.fakes.zalo_oa import FakeZaloOA
+from tests.support.chat import ChatClient
+from tests.support.clock import FakeClock
+from tests.support.zalo import wall_clock, with_zalo
+
+CHANNELS = ["web", "zalo_oa", "zalo_bot"]
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return wall_clock()
+
+
+@pytest.fixture
+def settings(settings: Settings, fake_oa: FakeZaloOA, fake_bot: FakeZaloBot) -> Settings:
+    return with_zalo(settings, fake_oa, fake_bot)
+
+
+@pytest.fixture
+def make_driver(
+    app: Application,
+    chat: Callable[..., ChatClient],
+    fake_oa: FakeZaloOA,
+    fake_bot: FakeZaloBot,
+    served: str,
+) -> Callable[[str], Driver]:
+    """Drivers for a channel by name, each a new person."""
+
+    def make(channel: str) -> Driver:
+        if channel == "web":
+            return WebDriver(app, chat(f"web{new_user()[-6:]}"))
+        if channel == "zalo_oa":
+            return ZaloOADriver(app, fake_oa, served + "/zalo/oa/webhook", new_user())
+        return ZaloBotDriver(app, fake_bot, new_user())
+
+    return make
+
+
+@pytest.fixture(params=CHANNELS)
+async def driver(
+    request: pytest.FixtureRequest, make_driver: Callable[[str], Driver]
+) -> AsyncIterator[Driver]:
+    made = make_driver(request.param)
+    yield made
+    await made.assert_no_unread()

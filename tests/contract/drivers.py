@@ -1,0 +1,143 @@
+"""One small driver per channel: type text, send a picture, read replies as plain text.
+
+The conversation suite talks only to this interface, so a channel is added to it by writing
+one more driver (Telegram: a driver over its fake Bot API server).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from bot.app import Application
+from tests.fakes.zalo_bot import FakeZaloBot
+from tests.fakes.zalo_oa import FakeZaloOA
+from tests.support.chat import ChatClient
+
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
+ZALO_CDN_PHOTO = "https://f1.photo.talk.zdn.vn/test/evidence.jpg"
+
+
+class Driver:
+    """The common part: pop replies after the bot settled, check fragments in order."""
+
+    name = "?"
+
+    def __init__(self, app: Application) -> None:
+        self.app = app
+
+    async def send(self, text: str) -> None:
+        """Type a message."""
+        raise NotImplementedError
+
+    async def send_image(self) -> None:
+        """Send a picture."""
+        raise NotImplementedError
+
+    async def _read(self) -> list[str]:
+        raise NotImplementedError
+
+    async def pop(self) -> list[str]:
+        """The texts the bot sent since the last pop."""
+        await self.app.settle()
+        return await self._read()
+
+    async def expect(self, *fragments: str) -> list[str]:
+        """Pop and check that every fragment appears, in order, across the replies."""
+        texts = await self.pop()
+        joined = "\n---\n".join(texts)
+        position = 0
+        for fragment in fragments:
+            found = joined.find(fragment, position)
+            assert found >= 0, f"{self.name}: {fragment!r} not in replies:\n{joined}"
+            position = found + len(fragment)
+        return texts
+
+    async def assert_no_unread(self) -> None:
+        """Fail when the bot said something the test did not read."""
+        unread = await self.pop()
+        assert not unread, f"{self.name}: unread replies {unread}"
+
+
+class WebDriver(Driver):
+    """The web chat, through its HTTP routes."""
+
+    name = "web"
+
+    def __init__(self, app: Application, chat: ChatClient) -> None:
+        super().__init__(app)
+        self.chat = chat
+
+    async def send(self, text: str) -> None:
+        await self.chat.send(text)
+
+    async def send_image(self) -> None:
+        response = await self.chat.upload(JPEG, "anh.jpg")
+        assert response.status_code == 200
+
+    async def _read(self) -> list[str]:
+        return [m.text for m in await self.chat.pop()]
+
+
+class ZaloOADriver(Driver):
+    """A Zalo user writing to the OA: signed webhook events from the fake, its sent messages."""
+
+    name = "zalo_oa"
+
+    def __init__(self, app: Application, fake: FakeZaloOA, webhook_url: str, user: str) -> None:
+        super().__init__(app)
+        self.fake = fake
+        self.url = webhook_url
+        self.user = user
+        self.cursor = 0
+
+    async def send(self, text: str) -> None:
+        result = await self.fake.deliver_async(
+            self.fake.user_send_text(self.user, text), url=self.url
+        )
+        assert result.status_code == 200, result
+
+    async def send_image(self) -> None:
+        event = self.fake.user_send_image(self.user, ZALO_CDN_PHOTO)
+        result = await self.fake.deliver_async(event, url=self.url)
+        assert result.status_code == 200, result
+
+    async def _read(self) -> list[str]:
+        sent = self.fake.sent_messages(self.user)[self.cursor :]
+        self.cursor += len(sent)
+        return [m.text or f"[{m.kind}]" for m in sent]
+
+
+class ZaloBotDriver(Driver):
+    """A Zalo user writing to the bot: updates queued in the fake, fetched by our polling."""
+
+    name = "zalo_bot"
+
+    def __init__(self, app: Application, fake: FakeZaloBot, user: str) -> None:
+        super().__init__(app)
+        self.fake = fake
+        self.user = user
+        self.cursor = 0
+
+    async def recorded(self, update: dict[str, object]) -> None:
+        message = update["message"]
+        assert isinstance(message, dict)
+        channel = self.app.zalo_bot
+        assert channel is not None
+        message_id = str(message["message_id"])
+        await self.fake.wait_for_async(lambda: message_id in channel.recent, timeout=10)
+
+    async def send(self, text: str) -> None:
+        await self.recorded(self.fake.send_text(self.user, text, display_name="Người thử"))
+
+    async def send_image(self) -> None:
+        await self.recorded(self.fake.send_image(self.user, ZALO_CDN_PHOTO))
+
+    async def _read(self) -> list[str]:
+        sent = self.fake.sent_messages(self.user)[self.cursor :]
+        self.cursor += len(sent)
+        return [m.text or f"[{m.method}]" for m in sent]
+
+
+def new_user() -> str:
+    """A Zalo-style user id, larger than 2^53 so a float parse would corrupt it."""
+    return str((1 << 60) + uuid.uuid4().int % (1 << 59))
