@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.channels.base import Channel
+from bot.channels.telegram import TelegramChannel
 from bot.channels.webchat import WebChat
 from bot.delivery import Delivery
 from bot.intake import Intake
@@ -50,6 +51,10 @@ class Application:
             self.db, self.intake, clock, settings.media_dir, settings.max_upload_bytes
         )
         self.channels: list[Channel] = [self.webchat]
+        self.telegram: TelegramChannel | None = None
+        if settings.telegram_bot_token is not None:
+            self.telegram = TelegramChannel(settings, self.db, self.intake, clock, self._committed)
+            self.channels.append(self.telegram)
         self.delivery = Delivery(self.db, clock, self.channels)
         self.scheduler = Scheduler(
             self.db, self.config, clock, self._committed, build_jobs(settings.digest_at)
@@ -70,9 +75,14 @@ class Application:
         """Liveness and the size of the backlog."""
         async with self.db.read() as conn:
             pending = await outbox.count_pending(conn)
-        return JSONResponse(
-            {"ok": True, "outbox_pending": pending, "channels": [c.name for c in self.channels]}
-        )
+        body: dict[str, object] = {
+            "ok": True,
+            "outbox_pending": pending,
+            "channels": [c.name for c in self.channels],
+        }
+        if self.telegram is not None:
+            body["telegram"] = self.telegram.status()
+        return JSONResponse(body)
 
     async def start(self) -> None:
         """Check the database, resume unfinished work, start receiving."""
@@ -92,6 +102,8 @@ class Application:
     async def settle(self) -> None:
         """Wait until every recorded event is handled and every due message sent."""
         while True:
+            if self.telegram is not None:
+                await self.telegram.settle()  # album parts held back from the runner
             await self.runner.idle()
             await self.delivery.settle()
             await asyncio.sleep(0)

@@ -44,7 +44,12 @@ class Lane:
         self._concurrency = asyncio.Semaphore(concurrency)
         self._sweep = sweep_seconds
         caps = channel.capabilities
-        self.pacer = Pacer(caps.rate_per_second, caps.chat_rate_per_second)
+        self.pacer = Pacer(
+            caps.rate_per_second,
+            caps.chat_rate_per_second,
+            chat_burst=caps.chat_burst,
+            group_rate=caps.group_rate_per_second,
+        )
         self._kicked = asyncio.Event()
         self._quiet = asyncio.Event()
         self._stopping = False

@@ -20,6 +20,10 @@ class Capabilities:
     # Messages per second overall and per chat the platform tolerates (None: no limit).
     rate_per_second: float | None = None
     chat_rate_per_second: float | None = None
+    # Messages a chat may take at once before its rate applies (Telegram tolerates short bursts).
+    chat_burst: int = 1
+    # Group chats (negative ids on Telegram) have their own, slower rate (20/min there).
+    group_rate_per_second: float | None = None
 
 
 class Failure(StrEnum):
