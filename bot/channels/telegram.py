@@ -114,7 +114,7 @@ class TelegramChannel:
             text_limit=TEXT_LIMIT,
             rate_per_second=settings.telegram_rate_per_second or None,
             chat_rate_per_second=settings.telegram_chat_rate_per_second or None,
-            chat_burst=3,
+            chat_burst=2,  # Telegram tolerates about 3; keep a margin
             group_rate_per_second=20 / 60,
         )
         self._settings = settings
