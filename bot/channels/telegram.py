@@ -143,6 +143,15 @@ class TelegramChannel:
             await self._initialize()
         except TelegramError as error:
             log.warning("Telegram is not reachable yet (%s); retrying in the background", error)
+        if not self.webhook_url:
+            async with self._db.read() as conn:
+                stored = await kv.get_value(conn, OFFSET_KEY)
+            self.poller = Poller(
+                self.bot,
+                self._take_batch,
+                int(stored) if stored is not None else None,
+                timeout=self._settings.telegram_poll_timeout,
+            )
         self._task = asyncio.create_task(self._run(), name="telegram")
 
     async def stop(self) -> None:
@@ -182,17 +191,8 @@ class TelegramChannel:
                 await self._initialize()
             except TelegramError as error:
                 log.warning("Telegram start failed (%s); retrying in %.0f s", error, delay)
-        if self.webhook_url:
-            return
-        async with self._db.read() as conn:
-            stored = await kv.get_value(conn, OFFSET_KEY)
-        self.poller = Poller(
-            self.bot,
-            self._take_batch,
-            int(stored) if stored is not None else None,
-            timeout=self._settings.telegram_poll_timeout,
-        )
-        await self.poller.run()
+        if self.poller is not None:
+            await self.poller.run()
 
     def status(self) -> dict[str, object]:
         """Health of the channel for /healthz (a polling conflict shows here)."""
