@@ -48,7 +48,7 @@ from storage.db import Connection, Database
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-OFFSET_KEY = "telegram.poll_offset"
+OFFSET_KEY = "telegram:poll_offset"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_WEBHOOK_BODY = 1024 * 1024
 DEFAULT_API = "https://api.telegram.org/bot"
