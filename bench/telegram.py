@@ -57,7 +57,7 @@ SENDS = {"sendMessage", "sendPhoto", "sendDocument", "sendVideo"}
 class WatchedFake(FakeTelegram):
     """The fake Bot API, telling the bench about every request as it completes."""
 
-    listener: Callable[[RecordedCall, float], None] | None = None
+    listener: Callable[[RecordedCall, float], object] | None = None
 
     def _record(self, call: RecordedCall) -> None:
         super()._record(call)
@@ -129,6 +129,8 @@ def launch(which: str, fake: FakeTelegram, workdir: Path) -> subprocess.Popen[by
         "LOG_LEVEL": "WARNING",
     }
     module = ["-m", "bot", "run"] if which == "ours" else ["-m", "bench.ptb_baseline"]
+    if os.environ.get("BENCH_PROFILE") == which:  # a cProfile dump of that bot, for hot spots
+        module = ["-m", "cProfile", "-o", str(ROOT / f"bench-{which}.prof"), *module]
     log = (workdir / f"{which}.log").open("ab")
     return subprocess.Popen([sys.executable, *module], cwd=ROOT, env=env, stdout=log, stderr=log)
 
@@ -184,7 +186,8 @@ async def one_run(which: str, members: int, latency: float) -> Result:
             cpu = cpu_of(proc.pid) - cpu_before
             rss = peak_rss_mb(proc.pid)
         finally:
-            proc.send_signal(signal.SIGTERM)
+            # SIGINT lets a profiled bot write its dump (uvicorn re-raises SIGTERM at exit).
+            proc.send_signal(signal.SIGINT)
             try:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:

@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     telegram_poll_timeout: int = 25
     telegram_album_wait: float = 1.0
     # HTTP connections to the Bot API for sends (getUpdates has its own one).
-    telegram_connection_pool: int = 12
+    telegram_connection_pool: int = 16
 
     zalo_oa_app_id: str | None = None
     zalo_oa_secret_key: SecretStr | None = None

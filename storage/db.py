@@ -76,6 +76,7 @@ class Database:
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         ensure_sqlite_folder(url)
         self.engine: AsyncEngine = create_async_engine(url, pool_size=pool_size, max_overflow=5)
+        self._write_lock = asyncio.Lock()
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_connect)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
@@ -83,11 +84,21 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """A write transaction; on SQLite it takes the write lock at BEGIN."""
-        async with self.engine.connect() as conn:
-            if self.is_sqlite:
-                conn = await conn.execution_options(sqlite_begin="IMMEDIATE")
-            async with conn.begin():
+        if not self.is_sqlite:
+            async with self.engine.connect() as conn, conn.begin():
                 yield conn
+            return
+        # One writer at a time inside the process: waiting here costs nothing, while SQLite's
+        # busy handler would sleep in growing steps (up to 100 ms) for the lock another of
+        # our own connections holds. Other processes still meet busy_timeout.
+        await asyncio.wait_for(self._write_lock.acquire(), BUSY_TIMEOUT_MS / 1000)
+        try:
+            async with self.engine.connect() as conn:
+                conn = await conn.execution_options(sqlite_begin="IMMEDIATE")
+                async with conn.begin():
+                    yield conn
+        finally:
+            self._write_lock.release()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:

@@ -197,3 +197,19 @@ async def test_evidence_is_resent_by_file_id(
     assert sent.caption == reply.text
     assert sent.reply_markup is not None
     await tg_app.settle()
+
+
+async def test_a_slow_chat_does_not_hold_up_another(
+    tg_app: Application, tg_user: MakeUser, fake_telegram: FakeTelegram
+) -> None:
+    """Different chats are served at once: a reply committed while another chat's send hangs
+    leaves at once (the lane claims continuously, not batch after batch)."""
+    an, binh = tg_user(5001, "An"), tg_user(5002, "Bình")
+    fake_telegram.hang_next("sendMessage", seconds=2)  # Telegram is slow to answer An's send
+    await an.send("/start")
+    await fake_telegram.wait_until_async(lambda: len(fake_telegram.sent_messages(5001)) == 1)
+    await binh.send("/start")
+    await binh.expect("hãy gõ mã mời")
+    await an.expect("hãy gõ mã mời")
+    calls = [c for c in fake_telegram.calls("sendMessage") if c.status == 200]
+    assert [c.params["chat_id"] for c in calls] == [5002, 5001]  # An's answer came back last

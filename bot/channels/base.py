@@ -24,6 +24,8 @@ class Capabilities:
     chat_burst: int = 1
     # Group chats (negative ids on Telegram) have their own, slower rate (20/min there).
     group_rate_per_second: float | None = None
+    # Sends in flight at once (different chats); a slow network needs more to keep pace.
+    send_concurrency: int = 8
 
 
 class Failure(StrEnum):

@@ -116,6 +116,8 @@ class TelegramChannel:
             chat_rate_per_second=settings.telegram_chat_rate_per_second or None,
             chat_burst=2,  # Telegram tolerates about 3; keep a margin
             group_rate_per_second=20 / 60,
+            # As many sends in flight as pooled connections: none waits for a connection.
+            send_concurrency=settings.telegram_connection_pool,
         )
         self._settings = settings
         self._db = db
