@@ -138,3 +138,13 @@ async def test_own_contact_accepted_someone_elses_refused(
     async with tg_app.db.read() as conn:
         phones = (await conn.execute(select(people.c.phone))).scalars().all()
     assert phones == ["+84912000111"]
+
+
+async def test_the_command_menu_is_vietnamese(
+    tg_app: Application, fake_telegram: FakeTelegram
+) -> None:
+    [call] = fake_telegram.calls("setMyCommands")
+    assert call.status == 200
+    commands = {c["command"]: c["description"] for c in call.params["commands"]}
+    assert list(commands) == ["start", "decu", "cuatoi", "quaylai", "huy", "trogiup"]
+    assert commands["decu"] == "Đề cử người tốt, việc tốt"
