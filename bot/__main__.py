@@ -15,6 +15,7 @@ import uvicorn
 
 from bot import cli_ops
 from bot.app import Application, utc_now
+from bot.channels.telegram import TelegramUnreachable, bot_username
 from bot.logs import configure_logging
 from bot.settings import Settings
 from storage.db import Database
@@ -77,11 +78,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             print(f"criteria: {result['criteria']} criteria in {result['sets']} sets")
         elif args.command == "invite":
+            username = asyncio.run(bot_username(settings))
             created = asyncio.run(
                 _with_db(
                     settings,
                     lambda db: cli_ops.create_invite(
-                        db, settings, args.unit, args.role, args.uses, args.days, utc_now()
+                        db,
+                        settings,
+                        args.unit,
+                        args.role,
+                        args.uses,
+                        args.days,
+                        utc_now(),
+                        telegram_username=username,
                     ),
                 )
             )
@@ -97,6 +106,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "backup":
             asyncio.run(_with_db(settings, lambda db: db.backup(args.file)))
             print(f"backup written to {args.file}")
+    except TelegramUnreachable as error:
+        print(f"error: Telegram did not answer getMe ({error}).", file=sys.stderr)
+        print("Set TELEGRAM_BOT_USERNAME to make invites without asking Telegram.", file=sys.stderr)
+        return 2
     except (ValueError, FileExistsError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.alerts import alert_admins
 from bot.channels.base import Channel
+from bot.channels.telegram import TelegramChannel
 from bot.channels.webchat import WebChat
 from bot.channels.zalo_bot import ZaloBot
 from bot.channels.zalo_oa import ZaloOA
@@ -56,6 +57,10 @@ class Application:
         )
         # The web chat is always on; the platforms whose settings are present join it.
         self.channels: list[Channel] = [self.webchat]
+        self.telegram: TelegramChannel | None = None
+        if settings.telegram_bot_token is not None:
+            self.telegram = TelegramChannel(settings, self.db, self.intake, clock, self._committed)
+            self.channels.append(self.telegram)
         self.zalo_oa: ZaloOA | None = None
         self.zalo_bot: ZaloBot | None = None
         if settings.zalo_oa_enabled:
@@ -97,15 +102,16 @@ class Application:
             if (counts := getattr(c, "metrics", None)) is not None
         }
         outside = {name: lane.outside_window for name, lane in self.delivery.lanes.items()}
-        return JSONResponse(
-            {
-                "ok": True,
-                "outbox_pending": pending,
-                "channels": [c.name for c in self.channels],
-                "metrics": metrics,
-                "outside_window": outside,
-            }
-        )
+        body: dict[str, object] = {
+            "ok": True,
+            "outbox_pending": pending,
+            "channels": [c.name for c in self.channels],
+            "metrics": metrics,
+            "outside_window": outside,
+        }
+        if self.telegram is not None:
+            body["telegram"] = self.telegram.status()
+        return JSONResponse(body)
 
     async def start(self) -> None:
         """Check the database, resume unfinished work, start receiving."""
@@ -125,6 +131,8 @@ class Application:
     async def settle(self) -> None:
         """Wait until every recorded event is handled and every due message sent."""
         while True:
+            if self.telegram is not None:
+                await self.telegram.settle()  # album parts held back from the runner
             await self.runner.idle()
             await self.delivery.settle()
             await asyncio.sleep(0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import defaultdict
+from collections import deque
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
@@ -25,7 +25,7 @@ CLAIM_HOLD = timedelta(seconds=60)
 
 
 class Lane:
-    """Sends one channel's due outbox rows."""
+    """Sends one channel's due outbox rows: each chat in order, different chats at once."""
 
     def __init__(
         self,
@@ -34,17 +34,28 @@ class Lane:
         clock: Clock,
         *,
         batch: int = 50,
-        concurrency: int = 8,
         sweep_seconds: float = 1.0,
     ) -> None:
         self.channel = channel
         self._db = db
         self._clock = clock
         self._batch = batch
-        self._concurrency = asyncio.Semaphore(concurrency)
-        self._sweep = sweep_seconds
         caps = channel.capabilities
-        self.pacer = Pacer(caps.rate_per_second, caps.chat_rate_per_second)
+        self._concurrency = asyncio.Semaphore(caps.send_concurrency)
+        self._sweep = sweep_seconds
+        self.pacer = Pacer(
+            caps.rate_per_second,
+            caps.chat_rate_per_second,
+            chat_burst=caps.chat_burst,
+            group_rate=caps.group_rate_per_second,
+        )
+        # Claimed rows waiting to be sent, per chat; each chat has one task draining it.
+        self._chats: dict[str, deque[OutboxItem]] = {}
+        self._drains: set[asyncio.Task[None]] = set()
+        self._sent: list[tuple[int, str | None]] = []  # sent, not yet marked so
+        self._flusher: asyncio.Task[None] | None = None
+        self._starved = False  # the last claim was skipped: too many rows in hand
+        self._waiting = False  # the loop waits for a kick (its last claim found nothing)
         self._kicked = asyncio.Event()
         self._quiet = asyncio.Event()
         self._stopping = False
@@ -57,7 +68,7 @@ class Lane:
         self._task = asyncio.create_task(self._loop(), name=f"lane:{self.channel.name}")
 
     async def stop(self) -> None:
-        """Finish the batch in hand and stop."""
+        """Finish the sends in hand and stop."""
         self._stopping = True
         self._kicked.set()
         if self._task:
@@ -69,46 +80,85 @@ class Lane:
         self._kicked.set()
 
     async def settle(self) -> None:
-        """Wait until nothing due is left (tests and shutdown)."""
+        """Wait until nothing due is left and every sent row is marked (tests, shutdown)."""
         await self._quiet.wait()
+        while self._flusher is not None and not self._flusher.done():
+            await self._flusher
 
     async def _loop(self) -> None:
+        # Claim continuously rather than batch by batch: a reply committed while other chats'
+        # sends are in flight (slow networks) leaves at once instead of waiting for them.
         while not self._stopping:
             self._kicked.clear()
-            try:
-                items = await self._claim()
-            except Exception:
-                log.exception("claiming outbox rows of %s failed", self.channel.name)
-                items = []
+            items: list[OutboxItem] = []
+            # Rows in hand are bounded, so none outlives its claim while waiting for pacing.
+            room = self._batch - sum(len(q) + 1 for q in self._chats.values())
+            self._starved = room <= 0
+            if room > 0:
+                try:
+                    items = await self._claim(room)
+                except Exception:
+                    log.exception("claiming outbox rows of %s failed", self.channel.name)
+            for item in items:
+                self._dispatch(item)
             if items:
-                await self._send_all(items)
                 continue
-            if not self._kicked.is_set():
+            if not self._kicked.is_set() and not self._chats:
                 self._quiet.set()
+            self._waiting = True
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._kicked.wait(), self._sweep)
+            self._waiting = False
+        if self._drains:
+            await asyncio.gather(*self._drains, return_exceptions=True)
+        if self._flusher is not None:
+            await self._flusher
         self._quiet.set()
 
-    async def _claim(self) -> list[OutboxItem]:
+    async def _claim(self, limit: int) -> list[OutboxItem]:
         async with self._db.write() as conn:
-            return await outbox.claim_due(
-                conn, self.channel.name, self._clock(), self._batch, CLAIM_HOLD
-            )
+            return await outbox.claim_due(conn, self.channel.name, self._clock(), limit, CLAIM_HOLD)
 
-    async def _send_all(self, items: Sequence[OutboxItem]) -> None:
-        by_chat: dict[str, list[OutboxItem]] = defaultdict(list)
-        for item in items:
-            by_chat[item.chat_id].append(item)
-        await asyncio.gather(*(self._send_chat(chat_items) for chat_items in by_chat.values()))
+    def _dispatch(self, item: OutboxItem) -> None:
+        """Queue a claimed row behind its chat's earlier ones; start the chat's task if idle."""
+        queue = self._chats.get(item.chat_id)
+        if queue is not None:
+            queue.append(item)
+            return
+        self._chats[item.chat_id] = deque([item])
+        task = asyncio.create_task(self._drain(item.chat_id))
+        self._drains.add(task)
+        task.add_done_callback(self._drains.discard)
 
-    async def _send_chat(self, items: list[OutboxItem]) -> None:
-        """One chat's messages in order; after a failure the rest wait for the next claim."""
-        async with self._concurrency:
-            for n, item in enumerate(items):
-                if self._stopping or not await self._send_one(item):
-                    async with self._db.write() as conn:
-                        await outbox.release(conn, [i.id for i in items[n + 1 :]])
-                    return
+    async def _drain(self, chat_id: str) -> None:
+        """One chat's messages in order; after a failure the rest wait for a later claim."""
+        queue = self._chats[chat_id]
+        smooth = True
+        try:
+            async with self._concurrency:
+                while queue:
+                    item = queue.popleft()
+                    # A retried row held the chat's later rows back: look for them after it.
+                    smooth = smooth and item.status != "retrying"
+                    if self._stopping or not await self._send_one(item):
+                        smooth = False
+                        # No await until the chat is forgotten: nothing can join a dead queue.
+                        del self._chats[chat_id]
+                        rest = [i.id for i in queue]
+                        async with self._db.write() as conn:
+                            await outbox.release(conn, rest)
+                        return
+            del self._chats[chat_id]
+        except Exception:
+            smooth = False
+            self._chats.pop(chat_id, None)
+            log.exception("sending to a chat on %s failed", self.channel.name)
+        finally:
+            if not smooth or self._starved:
+                self._kicked.set()  # released rows, or room again: claim now
+            elif self._waiting and not self._chats and not self._kicked.is_set():
+                # The loop's last claim found nothing more and nothing was committed since.
+                self._quiet.set()
 
     async def _send_one(self, item: OutboxItem) -> bool:
         if await self._outside_window(item):
@@ -124,8 +174,9 @@ class Lane:
             log.exception("send of outbox %s raised", item.id)
             await self._settle_failure(item, SendError(Failure.TEMPORARY, repr(error)))
             return False
-        async with self._db.write() as conn:
-            await outbox.mark_sent(conn, item.id, platform_id, self._clock())
+        self._sent.append((item.id, platform_id))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_sent())
         return True
 
     async def _outside_window(self, item: OutboxItem) -> bool:
@@ -148,6 +199,20 @@ class Lane:
             await outbox.mark_final(conn, item.id, "unreachable", "outside the proactive window")
         self.outside_window += 1
         return True
+
+    async def _flush_sent(self) -> None:
+        """Mark sent rows in one transaction for all that were sent meanwhile (group commit).
+
+        A crash before the flush resends those rows after their claim expires: the same
+        at-least-once promise as before, with a window of one transaction.
+        """
+        while self._sent:
+            done, self._sent = self._sent, []
+            try:
+                async with self._db.write() as conn:
+                    await outbox.mark_sent_many(conn, done, self._clock())
+            except Exception:
+                log.exception("marking %d sent rows of %s failed", len(done), self.channel.name)
 
     async def _settle_failure(self, item: OutboxItem, error: SendError) -> None:
         now = self._clock()

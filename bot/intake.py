@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from handlers.runner import Runner
 from handlers.types import Inbound
 from storage import inbox
-from storage.db import Database
+from storage.db import Connection, Database
 
 Clock = Callable[[], datetime]
+# Written in the same transaction as the events (a polling cursor, platform chores).
+AlsoWrite = Callable[[Connection], Awaitable[None]]
 
 
 class Intake:
-    """The one door inbound events come through; adapters acknowledge after `accept`."""
+    """The one door inbound events come through; adapters acknowledge after recording."""
 
     def __init__(self, db: Database, runner: Runner, clock: Clock) -> None:
         self._db = db
@@ -24,19 +26,36 @@ class Intake:
         self._waiting: list[tuple[Inbound, asyncio.Future[int | None]]] = []
         self._writer: asyncio.Task[None] | None = None
 
-    async def accept(self, inbound: Inbound) -> int | None:
-        """Write the event to the inbox; None when it was a repeat delivery."""
+    async def record(
+        self, inbounds: Sequence[Inbound], also: AlsoWrite | None = None
+    ) -> list[int | None]:
+        """Write events to the inbox in one transaction; None for each repeat delivery."""
+        ids: list[int | None] = []
         async with self._db.write() as conn:
-            item_id = await inbox.record_inbound(
-                conn,
-                inbound.channel,
-                inbound.external_id,
-                inbound.sender_id,
-                inbound.model_dump(mode="json"),
-                self._clock(),
-            )
+            for inbound in inbounds:
+                ids.append(
+                    await inbox.record_inbound(
+                        conn,
+                        inbound.channel,
+                        inbound.external_id,
+                        inbound.sender_id,
+                        inbound.model_dump(mode="json"),
+                        self._clock(),
+                    )
+                )
+            if also is not None:
+                await also(conn)
+        return ids
+
+    def submit(self, item_id: int, inbound: Inbound) -> None:
+        """Hand a recorded event to the runner, behind the sender's earlier ones."""
+        self._runner.submit(item_id, (inbound.channel, inbound.sender_id))
+
+    async def accept(self, inbound: Inbound) -> int | None:
+        """Write the event to the inbox and queue it; None when it was a repeat delivery."""
+        [item_id] = await self.record([inbound])
         if item_id is not None:
-            self._runner.submit(item_id, (inbound.channel, inbound.sender_id))
+            self.submit(item_id, inbound)
         return item_id
 
     async def accept_batched(self, inbound: Inbound) -> int | None:
@@ -57,18 +76,7 @@ class Intake:
         while self._waiting:
             batch, self._waiting = self._waiting, []
             try:
-                async with self._db.write() as conn:
-                    ids = [
-                        await inbox.record_inbound(
-                            conn,
-                            inbound.channel,
-                            inbound.external_id,
-                            inbound.sender_id,
-                            inbound.model_dump(mode="json"),
-                            self._clock(),
-                        )
-                        for inbound, _ in batch
-                    ]
+                ids = await self.record([inbound for inbound, _ in batch])
             except Exception as error:  # each waiting webhook answers with the failure
                 for _, future in batch:
                     if not future.done():
@@ -76,7 +84,7 @@ class Intake:
                 continue
             for (inbound, future), item_id in zip(batch, ids, strict=True):
                 if item_id is not None:
-                    self._runner.submit(item_id, (inbound.channel, inbound.sender_id))
+                    self.submit(item_id, inbound)
                 if not future.done():
                     future.set_result(item_id)
 

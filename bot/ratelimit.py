@@ -1,4 +1,4 @@
-"""Pacing sends: an overall rate and a minimum interval per chat, with pauses on 429."""
+"""Pacing sends: an overall rate and a rate per chat, with pauses on 429."""
 
 from __future__ import annotations
 
@@ -7,11 +7,25 @@ import time
 
 
 class Pacer:
-    """Spaces sends so a platform's limits are never reached (time is real, monotonic)."""
+    """Spaces sends so a platform's limits are never reached (time is real, monotonic).
 
-    def __init__(self, rate: float | None, chat_rate: float | None) -> None:
+    Each chat is paced by the generic cell rate algorithm: `chat_burst` messages may leave at
+    once, then one per chat interval. Group chats (ids starting with "-", as on Telegram) use
+    `group_rate` when it is given.
+    """
+
+    def __init__(
+        self,
+        rate: float | None,
+        chat_rate: float | None,
+        *,
+        chat_burst: int = 1,
+        group_rate: float | None = None,
+    ) -> None:
         self._interval = 1.0 / rate if rate else 0.0
         self._chat_interval = 1.0 / chat_rate if chat_rate else 0.0
+        self._group_interval = 1.0 / group_rate if group_rate else self._chat_interval
+        self._burst = max(1, chat_burst)
         self._next_slot = 0.0
         self._chat_next: dict[str, float] = {}
         self._paused_until = 0.0
@@ -23,8 +37,11 @@ class Pacer:
             now = time.monotonic()
             slot = max(now, self._next_slot, self._paused_until)
             self._next_slot = slot + self._interval
-        chat_slot = max(slot, self._chat_next.get(chat_id, 0.0))
-        self._chat_next[chat_id] = chat_slot + self._chat_interval
+        interval = self._group_interval if chat_id.startswith("-") else self._chat_interval
+        # The chat's theoretical arrival time; up to burst-1 intervals early is tolerated.
+        due = max(slot, self._chat_next.get(chat_id, 0.0))
+        chat_slot = max(slot, due - (self._burst - 1) * interval)
+        self._chat_next[chat_id] = due + interval
         if len(self._chat_next) > 10_000:
             self._forget_old(now)
         delay = chat_slot - time.monotonic()

@@ -37,6 +37,16 @@ class Settings(BaseSettings):
     telegram_file_base_url: str | None = None
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
+    # For invite links (t.me/<name>?start=<code>); when unset the CLI asks getMe.
+    telegram_bot_username: str | None = None
+    # Telegram's limits: about 30 messages/s overall, 1/s per private chat (bursts of 3).
+    telegram_rate_per_second: float = 25.0
+    telegram_chat_rate_per_second: float = 1.0
+    # Long-poll wait of getUpdates, and how long album parts are gathered before handling.
+    telegram_poll_timeout: int = 25
+    telegram_album_wait: float = 1.0
+    # HTTP connections to the Bot API for sends (getUpdates has its own one).
+    telegram_connection_pool: int = 16
 
     zalo_oa_app_id: str | None = None
     zalo_oa_secret_key: SecretStr | None = None

@@ -100,7 +100,8 @@ class Database:
         On SQLite, writers of this process also queue on an asyncio lock first: SQLite's
         busy handler retries with sleeps of up to 100 ms and no order, so under load a
         writer (a webhook that must answer within 2 s) could lose the race again and again;
-        the asyncio lock serves writers in arrival order without sleeping.
+        the asyncio lock serves writers in arrival order without sleeping. Other processes
+        still meet busy_timeout.
         """
         if not self.is_sqlite:
             async with self.engine.connect() as conn, conn.begin():

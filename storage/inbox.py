@@ -55,3 +55,22 @@ async def mark_handled(conn: AsyncConnection, item_id: int, status: str, now: da
     await conn.execute(
         update(inbox).where(inbox.c.id == item_id).values(status=status, handled_at=now)
     )
+
+
+async def album_parts_pending(
+    conn: AsyncConnection, channel: str, sender_id: str, group_id: str, except_external_id: str
+) -> int:
+    """How many other parts of an album (media group) from this sender wait to be handled."""
+    rows = await conn.execute(
+        select(inbox.c.payload).where(
+            inbox.c.channel == channel,
+            inbox.c.sender_id == sender_id,
+            inbox.c.status == "pending",
+            inbox.c.external_id != except_external_id,
+        )
+    )
+    return sum(
+        1
+        for (payload,) in rows
+        if any(a.get("group_id") == group_id for a in payload.get("attachments") or [])
+    )

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.rows import OutboxItem
@@ -102,6 +102,26 @@ async def mark_sent(
             claimed_until=None,
             attempts=outbox.c.attempts + 1,
         )
+    )
+
+
+async def mark_sent_many(
+    conn: AsyncConnection, sent: Sequence[tuple[int, str | None]], now: datetime
+) -> None:
+    """Several rows the platform accepted, in one statement (the lane's group commit)."""
+    if not sent:
+        return
+    await conn.execute(
+        update(outbox)
+        .where(outbox.c.id == bindparam("item_id"))
+        .values(
+            status="sent",
+            sent_at=now,
+            platform_message_id=bindparam("platform_id"),
+            claimed_until=None,
+            attempts=outbox.c.attempts + 1,
+        ),
+        [{"item_id": item_id, "platform_id": platform_id} for item_id, platform_id in sent],
     )
 
 

@@ -24,6 +24,12 @@ class Capabilities:
     # Bulk messages reach only people who wrote within this long (Zalo OA: 7 days);
     # delivery marks the others unreachable without calling the platform. None: any time.
     proactive_window: timedelta | None = None
+    # Messages a chat may take at once before its rate applies (Telegram tolerates short bursts).
+    chat_burst: int = 1
+    # Group chats (negative ids on Telegram) have their own, slower rate (20/min there).
+    group_rate_per_second: float | None = None
+    # Sends in flight at once (different chats); a slow network needs more to keep pace.
+    send_concurrency: int = 8
 
 
 class Failure(StrEnum):

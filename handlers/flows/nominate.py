@@ -11,7 +11,7 @@ from handlers.messages import t
 from handlers.roles import Role, scopes
 from handlers.text import display_phone, fold, normalize_phone
 from handlers.turn import Option, Turn
-from storage import audit, campaigns, nominations
+from storage import audit, campaigns, inbox, nominations
 from storage.units import get_unit
 
 KINDS = ("individual", "collective", "household")
@@ -199,10 +199,25 @@ async def accept_evidence(turn: Turn, answer: Answer) -> StepResult:
             turn.say("nominate.evidence_full", max=limit, options=_evidence_options(turn))
             return None
         files.append(attachment.model_dump(mode="json"))
+    if await _more_of_album_waiting(turn, answer):
+        return None  # one answer per album: its last part gives the count
     turn.say(
         "nominate.evidence_added", count=len(files), max=limit, options=_evidence_options(turn)
     )
     return None
+
+
+async def _more_of_album_waiting(turn: Turn, answer: Answer) -> bool:
+    """Whether later parts of this album (Telegram sends each as its own event) are queued."""
+    groups = {a.group_id for a in answer.attachments if a.group_id}
+    inbound = turn.inbound
+    for group in groups:
+        waiting = await inbox.album_parts_pending(
+            turn.conn, inbound.channel, inbound.sender_id, group, inbound.external_id
+        )
+        if waiting:
+            return True
+    return False
 
 
 async def ask_phone(turn: Turn) -> None:

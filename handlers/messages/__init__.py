@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from handlers.messages import channels, common, join, link, nominate, review, zalo
+from handlers.messages import channels, common, join, link, nominate, review, telegram, zalo
 
 
 def _merge(*parts: Mapping[str, str]) -> dict[str, str]:
@@ -25,6 +25,7 @@ CATALOG: dict[str, str] = _merge(
     review.TEXTS,
     link.TEXTS,
     zalo.TEXTS,
+    telegram.TEXTS,
 )
 
 

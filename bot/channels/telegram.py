@@ -1,0 +1,376 @@
+"""The Telegram channel: durable polling or a webhook in, paced and typed sends out."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import json
+import logging
+from collections import deque
+from collections.abc import Callable, Coroutine, Sequence
+from datetime import datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+from telegram import Bot, BotCommand, Message, Update
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.request import HTTPXRequest
+
+from bot.channels.base import Capabilities, Failure, SendError
+from bot.channels.telegram_albums import AlbumHold
+from bot.channels.telegram_inbound import (
+    ALLOWED_UPDATES,
+    CHANNEL,
+    BadUpdate,
+    Translated,
+    parse_update,
+    translate,
+)
+from bot.channels.telegram_poller import Poller, retry_seconds
+from bot.channels.telegram_render import TEXT_LIMIT, Part, render
+from bot.intake import Intake
+from bot.settings import Settings
+from handlers.messages import t
+from handlers.types import Reply
+from storage import kv, outbox
+from storage.db import Connection, Database
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+OFFSET_KEY = "telegram:poll_offset"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_WEBHOOK_BODY = 1024 * 1024
+DEFAULT_API = "https://api.telegram.org/bot"
+DEFAULT_FILES = "https://api.telegram.org/file/bot"
+# The command menu: Telegram needs [a-z0-9_]; the Vietnamese names are the ones people read.
+MENU = ("start", "decu", "cuatoi", "quaylai", "huy", "trogiup")
+MENU_TEXT = {
+    "start": "telegram.command.start",
+    "decu": "telegram.command.decu",
+    "cuatoi": "telegram.command.cuatoi",
+    "quaylai": "telegram.command.quaylai",
+    "huy": "telegram.command.huy",
+    "trogiup": "telegram.command.trogiup",
+}
+REMEMBERED_UPDATES = 10_000
+
+
+def webhook_secret(settings: Settings) -> str:
+    """The configured secret, or one derived from the token (stable across restarts)."""
+    if settings.telegram_webhook_secret is not None:
+        return settings.telegram_webhook_secret.get_secret_value()
+    assert settings.telegram_bot_token is not None
+    token = settings.telegram_bot_token.get_secret_value()
+    return hashlib.sha256(f"webhook:{token}".encode()).hexdigest()
+
+
+def make_bot(settings: Settings) -> Bot:
+    """A python-telegram-bot Bot with a modest connection pool (httpcore scans it per call)."""
+    assert settings.telegram_bot_token is not None
+    return Bot(
+        settings.telegram_bot_token.get_secret_value(),
+        base_url=settings.telegram_api_base_url or DEFAULT_API,
+        base_file_url=settings.telegram_file_base_url or DEFAULT_FILES,
+        request=HTTPXRequest(
+            connection_pool_size=settings.telegram_connection_pool,
+            read_timeout=15.0,
+            write_timeout=15.0,
+            connect_timeout=5.0,
+            pool_timeout=10.0,
+        ),
+        get_updates_request=HTTPXRequest(
+            connection_pool_size=1, read_timeout=settings.telegram_poll_timeout + 10.0
+        ),
+    )
+
+
+class TelegramChannel:
+    """Channel adapter for Telegram (python-telegram-bot's Bot; our own loop and webhook)."""
+
+    name = CHANNEL
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        intake: Intake,
+        clock: Clock,
+        kick: Callable[[], None],
+    ) -> None:
+        self.bot = make_bot(settings)
+        self.capabilities = Capabilities(
+            buttons=True,
+            text_limit=TEXT_LIMIT,
+            rate_per_second=settings.telegram_rate_per_second or None,
+            chat_rate_per_second=settings.telegram_chat_rate_per_second or None,
+            chat_burst=2,  # Telegram tolerates about 3; keep a margin
+            group_rate_per_second=20 / 60,
+            # As many sends in flight as pooled connections: none waits for a connection.
+            send_concurrency=settings.telegram_connection_pool,
+        )
+        self._settings = settings
+        self._db = db
+        self._intake = intake
+        self._clock = clock
+        self._kick = kick
+        self.username = settings.telegram_bot_username
+        self.webhook_url = settings.telegram_webhook_url
+        self._secret = webhook_secret(settings) if self.webhook_url else ""
+        self._hold = AlbumHold(intake.submit, settings.telegram_album_wait)
+        self.poller: Poller | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._ready = False
+        self._chores: set[asyncio.Task[None]] = set()
+        # Chats that told us they blocked the bot: no request until they write again.
+        self._blocked: set[str] = set()
+        self._taken: set[int] = set()
+        self._taken_order: deque[int] = deque()
+        self._taken_changed = asyncio.Condition()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Introduce ourselves to the Bot API, then poll (or wait for webhook calls)."""
+        try:
+            await self._initialize()
+        except TelegramError as error:
+            log.warning("Telegram is not reachable yet (%s); retrying in the background", error)
+        if not self.webhook_url:
+            async with self._db.read() as conn:
+                stored = await kv.get_value(conn, OFFSET_KEY)
+            self.poller = Poller(
+                self.bot,
+                self._take_batch,
+                int(stored) if stored is not None else None,
+                timeout=self._settings.telegram_poll_timeout,
+            )
+        self._task = asyncio.create_task(self._run(), name="telegram")
+
+    async def stop(self) -> None:
+        """Stop polling (a batch being recorded finishes first), chores, connections."""
+        if self.poller is not None:
+            self.poller.stop()
+        if self._task is not None:
+            if self.poller is None or not self.poller.busy:
+                self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self._hold.release_all()
+        if self._chores:
+            await asyncio.gather(*self._chores, return_exceptions=True)
+        await self.bot.shutdown()
+
+    async def _initialize(self) -> None:
+        await self.bot.initialize()
+        self.username = self.bot.username
+        commands = [BotCommand(name, t(MENU_TEXT[name])) for name in MENU]
+        await self.bot.set_my_commands(commands)
+        if self.webhook_url:
+            # Never drop_pending_updates: what people sent while we were down still counts.
+            await self.bot.set_webhook(
+                self.webhook_url, secret_token=self._secret, allowed_updates=list(ALLOWED_UPDATES)
+            )
+        else:
+            await self.bot.delete_webhook(drop_pending_updates=False)
+        self._ready = True
+
+    async def _run(self) -> None:
+        delay = 1.0
+        while not self._ready:
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 60.0)
+            try:
+                await self._initialize()
+            except TelegramError as error:
+                log.warning("Telegram start failed (%s); retrying in %.0f s", error, delay)
+        if self.poller is not None:
+            await self.poller.run()
+
+    def status(self) -> dict[str, object]:
+        """Health of the channel for /healthz (a polling conflict shows here)."""
+        if self.webhook_url:
+            return {"mode": "webhook", "ready": self._ready}
+        state = self.poller.status.as_dict() if self.poller else {"state": "starting"}
+        return {"mode": "polling", "ready": self._ready, **state}
+
+    async def settle(self) -> None:
+        """Wait until no album part is held back and the press chores are done."""
+        await self._hold.settle()
+        while self._chores:
+            await asyncio.gather(*list(self._chores), return_exceptions=True)
+
+    async def wait_taken(self, update_id: int, timeout: float = 10.0) -> None:
+        """Wait until this update has been recorded (or found to need nothing)."""
+        async with self._taken_changed:
+            await asyncio.wait_for(
+                self._taken_changed.wait_for(lambda: update_id in self._taken), timeout
+            )
+
+    # -- inbound -----------------------------------------------------------------------------
+    async def _take_batch(self, updates: Sequence[Update], next_offset: int) -> None:
+        await self._take(updates, next_offset)
+
+    async def _take(self, updates: Sequence[Update], next_offset: int | None) -> None:
+        """Record a batch (with the polling offset) in one transaction, then hand it over."""
+        now = self._clock()
+        meanings = [translate(u, self.username, now) for u in updates]
+        inbounds = [m.inbound for m in meanings if m.inbound is not None]
+        groups = [m for m in meanings if m.group_chat is not None]
+
+        async def also(conn: Connection) -> None:
+            if groups:
+                await outbox.enqueue(conn, [self._group_answer(m) for m in groups], now)
+            if next_offset is not None:
+                await kv.put_value(conn, OFFSET_KEY, next_offset, now)
+
+        ids = await self._intake.record(inbounds, also)
+        for inbound, item_id in zip(inbounds, ids, strict=True):
+            if inbound.event == "blocked":
+                self._blocked.add(inbound.chat_id)
+            else:
+                self._blocked.discard(inbound.chat_id)
+            if item_id is not None:
+                self._hold.offer(item_id, inbound)
+        if groups:
+            self._kick()
+        for meaning in meanings:
+            if meaning.callback_id is not None:
+                self._chore(self._answer_press(meaning))
+        async with self._taken_changed:
+            for update in updates:
+                self._remember(update.update_id)
+            self._taken_changed.notify_all()
+
+    def _remember(self, update_id: int) -> None:
+        self._taken.add(update_id)
+        self._taken_order.append(update_id)
+        if len(self._taken_order) > REMEMBERED_UPDATES:
+            self._taken.discard(self._taken_order.popleft())
+
+    def _group_answer(self, meaning: Translated) -> outbox.NewMessage:
+        link = f"https://t.me/{self.username}" if self.username else "Telegram"
+        reply = Reply(text=t("telegram.group_private", link=link))
+        return outbox.NewMessage(
+            channel=CHANNEL,
+            chat_id=str(meaning.group_chat),
+            identity_id=None,
+            payload=reply.model_dump(mode="json"),
+            dedupe_key=f"telegram:group:{meaning.update_id}",
+        )
+
+    def _chore(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run platform chores beside the loop; recording never waits for them."""
+        task = asyncio.create_task(work)
+        self._chores.add(task)
+        task.add_done_callback(self._chores.discard)
+
+    async def _answer_press(self, meaning: Translated) -> None:
+        """Stop the button's spinner (every press, stale ones too) and retire the old menu."""
+        assert meaning.callback_id is not None
+        try:
+            await self.bot.answer_callback_query(meaning.callback_id)
+        except TelegramError as error:
+            log.debug("answerCallbackQuery: %s", error)
+        if meaning.menu_message is not None:
+            chat_id, message_id = meaning.menu_message
+            try:
+                await self.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+            except TelegramError as error:  # not modified, too old: the menu stays, harmless
+                log.debug("removing a pressed menu: %s", error)
+
+    async def webhook(self, request: Request) -> Response:
+        """POST /telegram/webhook: secret checked first, 200 only once the update is recorded."""
+        given = request.headers.get(SECRET_HEADER, "")
+        if not self._secret or not hmac.compare_digest(given.encode(), self._secret.encode()):
+            return Response(status_code=403)
+        body = await request.body()
+        if len(body) > MAX_WEBHOOK_BODY:
+            return JSONResponse({"error": "too large"}, status_code=413)
+        try:
+            update = parse_update(json.loads(body), self.bot)
+        except (ValueError, BadUpdate):
+            return JSONResponse({"error": "not a Telegram update"}, status_code=400)
+        await self._take([update], None)
+        return Response(status_code=200)
+
+    def routes(self) -> list[BaseRoute]:
+        """The webhook route (served in both modes; it refuses without the secret)."""
+        return [Route("/telegram/webhook", self.webhook, methods=["POST"])]
+
+    # -- outbound ----------------------------------------------------------------------------
+    async def send(self, chat_id: str, reply: Reply) -> str | None:
+        """Send a reply's messages in order; map Telegram's errors for delivery."""
+        if chat_id in self._blocked:
+            raise SendError(Failure.BLOCKED, "blocked the bot (known from an earlier answer)")
+        try:
+            target = int(chat_id)
+        except ValueError:
+            raise SendError(Failure.PERMANENT, "not a Telegram chat id") from None
+        last: Message | None = None
+        for part in render(reply):
+            try:
+                last = await self._send_part(target, part)
+            except TelegramError as error:
+                raise self._failure(chat_id, error) from error
+        return str(last.message_id) if last is not None else None
+
+    async def _send_part(self, chat_id: int, part: Part) -> Message:
+        if part.kind == "text":
+            assert part.text is not None
+            return await self.bot.send_message(chat_id, part.text, reply_markup=part.markup)
+        assert part.file_id is not None
+        if part.kind == "photo":
+            return await self.bot.send_photo(
+                chat_id, part.file_id, caption=part.text, reply_markup=part.markup
+            )
+        if part.kind == "video":
+            return await self.bot.send_video(
+                chat_id, part.file_id, caption=part.text, reply_markup=part.markup
+            )
+        return await self.bot.send_document(
+            chat_id, part.file_id, caption=part.text, reply_markup=part.markup
+        )
+
+    def _failure(self, chat_id: str, error: TelegramError) -> SendError:
+        """Telegram's answer as a delivery decision (the reason never holds personal data)."""
+        if isinstance(error, RetryAfter):
+            return SendError(Failure.RATE_LIMITED, "429 flood control", retry_seconds(error))
+        if isinstance(error, Forbidden):
+            if "initiate conversation" in error.message:
+                return SendError(Failure.UNREACHABLE, error.message)
+            self._blocked.add(chat_id)
+            return SendError(Failure.BLOCKED, error.message)
+        if isinstance(error, ChatMigrated):
+            return SendError(Failure.PERMANENT, "the group became a supergroup")
+        if isinstance(error, BadRequest):
+            log.warning("Telegram refused a message: %s", error.message)
+            return SendError(Failure.PERMANENT, f"bad request: {error.message}")
+        # TimedOut, NetworkError (5xx, connection), InvalidToken: try again later.
+        return SendError(Failure.TEMPORARY, f"{type(error).__name__}: {error.message}")
+
+
+async def bot_username(settings: Settings) -> str | None:
+    """The bot's @name for t.me links: TELEGRAM_BOT_USERNAME, or asked with getMe."""
+    if settings.telegram_bot_username:
+        return settings.telegram_bot_username.lstrip("@")
+    if settings.telegram_bot_token is None:
+        return None
+    try:
+        async with make_bot(settings) as bot:
+            return bot.username
+    except TelegramError as error:
+        raise TelegramUnreachable(type(error).__name__) from error
+
+
+class TelegramUnreachable(RuntimeError):
+    """The Bot API did not answer a call the command line needs."""
