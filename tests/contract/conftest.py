@@ -8,14 +8,23 @@ import pytest
 
 from bot.app import Application
 from bot.settings import Settings
-from tests.contract.drivers import Driver, WebDriver, ZaloBotDriver, ZaloOADriver, new_user
+from tests.contract.drivers import (
+    Driver,
+    TelegramDriver,
+    WebDriver,
+    ZaloBotDriver,
+    ZaloOADriver,
+    new_user,
+)
+from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_bot import FakeZaloBot
 from tests.fakes.zalo_oa import FakeZaloOA
 from tests.support.chat import ChatClient
 from tests.support.clock import FakeClock
+from tests.support.telegram import telegram_settings
 from tests.support.zalo import wall_clock, with_zalo
 
-CHANNELS = ["web", "zalo_oa", "zalo_bot"]
+CHANNELS = ["web", "zalo_oa", "zalo_bot", "telegram"]
 
 
 @pytest.fixture
@@ -24,8 +33,10 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def settings(settings: Settings, fake_oa: FakeZaloOA, fake_bot: FakeZaloBot) -> Settings:
-    return with_zalo(settings, fake_oa, fake_bot)
+def settings(
+    settings: Settings, fake_oa: FakeZaloOA, fake_bot: FakeZaloBot, fake_telegram: FakeTelegram
+) -> Settings:
+    return telegram_settings(with_zalo(settings, fake_oa, fake_bot), fake_telegram)
 
 
 @pytest.fixture
@@ -34,6 +45,7 @@ def make_driver(
     chat: Callable[..., ChatClient],
     fake_oa: FakeZaloOA,
     fake_bot: FakeZaloBot,
+    fake_telegram: FakeTelegram,
     served: str,
 ) -> Callable[[str], Driver]:
     """Drivers for a channel by name, each a new person."""
@@ -41,6 +53,8 @@ def make_driver(
     def make(channel: str) -> Driver:
         if channel == "web":
             return WebDriver(app, chat(f"web{new_user()[-6:]}"))
+        if channel == "telegram":
+            return TelegramDriver(app, fake_telegram, int(new_user()[-9:]))
         if channel == "zalo_oa":
             return ZaloOADriver(app, fake_oa, served + "/zalo/oa/webhook", new_user())
         return ZaloBotDriver(app, fake_bot, new_user())

@@ -7,17 +7,20 @@ one more driver (Telegram: a driver over its fake Bot API server).
 from __future__ import annotations
 
 import uuid
+from abc import ABC, abstractmethod
 
 from bot.app import Application
+from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_bot import FakeZaloBot
 from tests.fakes.zalo_oa import FakeZaloOA
 from tests.support.chat import ChatClient
+from tests.support.telegram import TelegramUser
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
 ZALO_CDN_PHOTO = "https://f1.photo.talk.zdn.vn/test/evidence.jpg"
 
 
-class Driver:
+class Driver(ABC):
     """The common part: pop replies after the bot settled, check fragments in order."""
 
     name = "?"
@@ -25,16 +28,17 @@ class Driver:
     def __init__(self, app: Application) -> None:
         self.app = app
 
+    @abstractmethod
     async def send(self, text: str) -> None:
         """Type a message."""
-        raise NotImplementedError
 
+    @abstractmethod
     async def send_image(self) -> None:
         """Send a picture."""
-        raise NotImplementedError
 
+    @abstractmethod
     async def _read(self) -> list[str]:
-        raise NotImplementedError
+        """The texts the bot sent since the last read."""
 
     async def pop(self) -> list[str]:
         """The texts the bot sent since the last pop."""
@@ -136,6 +140,27 @@ class ZaloBotDriver(Driver):
         sent = self.fake.sent_messages(self.user)[self.cursor :]
         self.cursor += len(sent)
         return [m.text or f"[{m.method}]" for m in sent]
+
+
+class TelegramDriver(Driver):
+    """A Telegram user typing only (no taps), as the suite does on every channel."""
+
+    name = "telegram"
+
+    def __init__(self, app: Application, fake: FakeTelegram, user_id: int) -> None:
+        super().__init__(app)
+        self.user = TelegramUser(app, fake, user_id, "Người thử")
+
+    async def send(self, text: str) -> None:
+        await self.user.send(text)
+
+    async def send_image(self) -> None:
+        await self.user.taken(self.user.fake.send_photo(self.user.user_id))
+
+    async def _read(self) -> list[str]:
+        messages = self.user.fake.sent_messages(self.user.user_id)[self.user.cursor :]
+        self.user.cursor += len(messages)
+        return [m.text or m.caption or f"[{m.method}]" for m in messages]
 
 
 def new_user() -> str:
