@@ -18,7 +18,7 @@ from handlers.menu import show_main_menu
 from handlers.messages import t
 from handlers.turn import Turn
 from storage import digests
-from storage.db import Connection as AsyncConnection
+from storage.db import Connection
 from storage.digests import WaitingItem
 
 # How many codes each part of a digest lists before "… and N more".
@@ -66,7 +66,7 @@ def _minimal_scopes(unit_ids: Iterable[int], paths: dict[int, str]) -> list[int]
 
 
 async def compose(
-    conn: AsyncConnection,
+    conn: Connection,
     now: datetime,
     config: CoreConfig,
     only: Sequence[int] | None = None,
@@ -110,7 +110,7 @@ async def compose(
 
 
 async def _roll_up(
-    conn: AsyncConnection, tree: Sequence[digests.UnitNode], cutoff: datetime
+    conn: Connection, tree: Sequence[digests.UnitNode], cutoff: datetime
 ) -> dict[int, _Subtree]:
     """Totals per unit over its whole subtree, children added into parents deepest first."""
     totals: dict[int, _Subtree] = {}

@@ -6,13 +6,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.db import Connection
 from storage.schema import audit_log
 
 
 async def record(
-    conn: AsyncConnection,
+    conn: Connection,
     *,
     at: datetime,
     actor_id: int | None,
@@ -35,7 +35,7 @@ async def record(
 
 
 async def count_recent(
-    conn: AsyncConnection, *, action: str, object_type: str, object_id: int, since: datetime
+    conn: Connection, *, action: str, object_type: str, object_id: int, since: datetime
 ) -> int:
     """How many entries of an action on one object since a time (attempt limits)."""
     query = (

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.db import Connection
 from storage.rows import Campaign
 from storage.schema import campaigns, units
 
 
 async def open_campaigns_for(
-    conn: AsyncConnection, unit_paths: list[str], now: datetime
+    conn: Connection, unit_paths: list[str], now: datetime
 ) -> list[Campaign]:
     """Open calls whose scope contains one of these units (a call covers its unit's subtree)."""
     if not unit_paths:
@@ -35,7 +35,7 @@ async def open_campaigns_for(
     ]
 
 
-async def get_campaign(conn: AsyncConnection, campaign_id: int) -> Campaign | None:
+async def get_campaign(conn: Connection, campaign_id: int) -> Campaign | None:
     """A call by id."""
     row = (await conn.execute(select(campaigns).where(campaigns.c.id == campaign_id))).first()
     return Campaign.model_validate(row) if row else None

@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.db import Connection
 from storage.rows import Row
 from storage.schema import commendations
 
@@ -30,16 +30,14 @@ class Commendation(NewCommendation, Row):
     recorded_at: datetime
 
 
-async def record(
-    conn: AsyncConnection, new: NewCommendation, recorded_by: int, now: datetime
-) -> None:
+async def record(conn: Connection, new: NewCommendation, recorded_by: int, now: datetime) -> None:
     """Store a commendation."""
     await conn.execute(
         commendations.insert().values(recorded_by=recorded_by, recorded_at=now, **new.model_dump())
     )
 
 
-async def of_nomination(conn: AsyncConnection, nomination_id: int) -> list[Commendation]:
+async def of_nomination(conn: Connection, nomination_id: int) -> list[Commendation]:
     """A nomination's commendations, oldest first."""
     rows = await conn.execute(
         select(commendations)

@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.db import Connection
 from storage.schema import conversations
 
 
@@ -31,7 +31,7 @@ class ConversationState(BaseModel):
     updated_at: datetime | None = None
 
 
-async def load_state(conn: AsyncConnection, identity_id: int) -> ConversationState:
+async def load_state(conn: Connection, identity_id: int) -> ConversationState:
     """The saved state, or an idle one."""
     row = (
         await conn.execute(select(conversations).where(conversations.c.identity_id == identity_id))
@@ -50,7 +50,7 @@ async def load_state(conn: AsyncConnection, identity_id: int) -> ConversationSta
 
 
 async def save_state(
-    conn: AsyncConnection, identity_id: int, state: ConversationState, now: datetime
+    conn: Connection, identity_id: int, state: ConversationState, now: datetime
 ) -> None:
     """Write the state in the step's transaction."""
     values = {

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from pydantic import BaseModel
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.db import Connection
 from storage.rows import Row
 from storage.schema import criteria, scores, units
 
@@ -47,7 +47,7 @@ def ancestor_ids(unit_path: str) -> list[int]:
 
 
 async def replace_set(
-    conn: AsyncConnection, unit_id: int, field: str, items: Sequence[NewCriterion]
+    conn: Connection, unit_id: int, field: str, items: Sequence[NewCriterion]
 ) -> int:
     """Make `items` the unit's set for a field; criteria left out stay for old scores."""
     existing = {
@@ -82,7 +82,7 @@ async def replace_set(
 
 
 async def effective_set(
-    conn: AsyncConnection, unit_path: str, field: str
+    conn: Connection, unit_path: str, field: str
 ) -> tuple[int | None, list[Criterion]]:
     """The set that applies to a unit for a field: its own, else its nearest ancestor's."""
     chain = ancestor_ids(unit_path)
@@ -103,13 +103,13 @@ async def effective_set(
     return None, []
 
 
-async def get_criterion(conn: AsyncConnection, criterion_id: int) -> Criterion | None:
+async def get_criterion(conn: Connection, criterion_id: int) -> Criterion | None:
     """One criterion by id."""
     row = (await conn.execute(select(criteria).where(criteria.c.id == criterion_id))).first()
     return Criterion.model_validate(row) if row else None
 
 
-async def fields_with_sets(conn: AsyncConnection, unit_path: str) -> list[str]:
+async def fields_with_sets(conn: Connection, unit_path: str) -> list[str]:
     """Fields for which a set applies to this unit (own or inherited)."""
     rows = await conn.execute(
         select(criteria.c.field)
@@ -119,13 +119,13 @@ async def fields_with_sets(conn: AsyncConnection, unit_path: str) -> list[str]:
     return sorted(r[0] for r in rows)
 
 
-async def unit_name(conn: AsyncConnection, unit_id: int) -> str:
+async def unit_name(conn: Connection, unit_id: int) -> str:
     """A unit's name (to say where an inherited set comes from)."""
     return str((await conn.execute(select(units.c.name).where(units.c.id == unit_id))).scalar_one())
 
 
 async def save_score(
-    conn: AsyncConnection,
+    conn: Connection,
     nomination_id: int,
     criterion_id: int,
     reviewer_id: int,
@@ -154,7 +154,7 @@ async def save_score(
         )
 
 
-async def scores_of(conn: AsyncConnection, nomination_id: int) -> list[Score]:
+async def scores_of(conn: Connection, nomination_id: int) -> list[Score]:
     """Every score given to a nomination."""
     rows = await conn.execute(
         select(scores.c.criterion_id, scores.c.reviewer_id, scores.c.score).where(

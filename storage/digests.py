@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import case, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.selectable import Join
 
+from storage.db import Connection
 from storage.rows import Identity, Row
 from storage.schema import (
     conversations,
@@ -75,13 +75,13 @@ def _waiting_base() -> Join:
     return nominations.outerjoin(review_levels, review_levels.c.nomination_id == nominations.c.id)
 
 
-async def unit_tree(conn: AsyncConnection) -> list[UnitNode]:
+async def unit_tree(conn: Connection) -> list[UnitNode]:
     """Every unit with its parent and path."""
     rows = await conn.execute(select(units.c.id, units.c.parent_id, units.c.path))
     return [UnitNode.model_validate(r) for r in rows]
 
 
-async def waiting_by_unit(conn: AsyncConnection, overdue_before: datetime) -> list[UnitWaiting]:
+async def waiting_by_unit(conn: Connection, overdue_before: datetime) -> list[UnitWaiting]:
     """Per deciding unit: how many nominations wait, and how many since before the cutoff."""
     deciding = DECIDING_UNIT.label("unit_id")
     rows = await conn.execute(
@@ -113,7 +113,7 @@ class OverdueCode(NamedTuple):
 
 
 async def oldest_overdue_by_unit(
-    conn: AsyncConnection, overdue_before: datetime, per_unit: int
+    conn: Connection, overdue_before: datetime, per_unit: int
 ) -> list[OverdueCode]:
     """The longest-waiting overdue nominations of each deciding unit (a few per unit)."""
     ranked = (
@@ -138,7 +138,7 @@ async def oldest_overdue_by_unit(
     return [OverdueCode(*r) for r in rows]
 
 
-async def waiting_since(conn: AsyncConnection, since: datetime) -> list[WaitingItem]:
+async def waiting_since(conn: Connection, since: datetime) -> list[WaitingItem]:
     """Waiting nominations that entered the queue after a time (new, answered, forwarded)."""
     rows = await conn.execute(
         select(
@@ -155,7 +155,7 @@ async def waiting_since(conn: AsyncConnection, since: datetime) -> list[WaitingI
     return [WaitingItem.model_validate(r) for r in rows]
 
 
-async def overdue_unreminded(conn: AsyncConnection, overdue_before: datetime) -> list[WaitingItem]:
+async def overdue_unreminded(conn: Connection, overdue_before: datetime) -> list[WaitingItem]:
     """Overdue waiting nominations whose current wait has had no SLA reminder yet."""
     reminded = (
         select(sla_reminders.c.nomination_id)
@@ -184,7 +184,7 @@ async def overdue_unreminded(conn: AsyncConnection, overdue_before: datetime) ->
     return [WaitingItem.model_validate(r) for r in rows]
 
 
-async def mark_reminded(conn: AsyncConnection, items: Sequence[WaitingItem], now: datetime) -> None:
+async def mark_reminded(conn: Connection, items: Sequence[WaitingItem], now: datetime) -> None:
     """Remember that these waits had their SLA reminder."""
     if items:
         await conn.execute(
@@ -193,7 +193,7 @@ async def mark_reminded(conn: AsyncConnection, items: Sequence[WaitingItem], now
         )
 
 
-async def reviewer_scopes(conn: AsyncConnection) -> list[ReviewerScope]:
+async def reviewer_scopes(conn: Connection) -> list[ReviewerScope]:
     """Every (person, unit) where someone holds reviewer rank."""
     rows = await conn.execute(
         select(memberships.c.person_id, memberships.c.unit_id)
@@ -203,13 +203,13 @@ async def reviewer_scopes(conn: AsyncConnection) -> list[ReviewerScope]:
     return [ReviewerScope.model_validate(r) for r in rows]
 
 
-async def marks(conn: AsyncConnection) -> dict[int, datetime]:
+async def marks(conn: Connection) -> dict[int, datetime]:
     """Each reviewer's last scheduled digest time."""
     rows = await conn.execute(select(digest_marks.c.person_id, digest_marks.c.last_digest_at))
     return {int(r.person_id): r.last_digest_at for r in rows}
 
 
-async def set_marks(conn: AsyncConnection, person_ids: Sequence[int], at: datetime) -> None:
+async def set_marks(conn: Connection, person_ids: Sequence[int], at: datetime) -> None:
     """Move the reviewers' watermarks to this digest."""
     if not person_ids:
         return
@@ -219,7 +219,7 @@ async def set_marks(conn: AsyncConnection, person_ids: Sequence[int], at: dateti
     )
 
 
-async def latest_reachable(conn: AsyncConnection, person_ids: Sequence[int]) -> dict[int, Identity]:
+async def latest_reachable(conn: Connection, person_ids: Sequence[int]) -> dict[int, Identity]:
     """Each person's most recently active identity that can still be written to."""
     found: dict[int, Identity] = {}
     ids = list(person_ids)
@@ -240,7 +240,7 @@ async def latest_reachable(conn: AsyncConnection, person_ids: Sequence[int]) -> 
 
 
 async def stale_drafts(
-    conn: AsyncConnection, flow: str, untouched_since: datetime, not_before: datetime
+    conn: Connection, flow: str, untouched_since: datetime, not_before: datetime
 ) -> list[DraftOwner]:
     """Reachable members whose draft of a flow was left between two times."""
     rows = await conn.execute(

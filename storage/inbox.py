@@ -6,15 +6,15 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.db import Connection
 from storage.rows import InboxItem
 from storage.schema import inbox
 from storage.sql import insert_ignoring_conflicts
 
 
 async def record_inbound(
-    conn: AsyncConnection,
+    conn: Connection,
     channel: str,
     external_id: str,
     sender_id: str,
@@ -38,19 +38,19 @@ async def record_inbound(
     return int(new_id) if new_id is not None else None
 
 
-async def pending_inbox(conn: AsyncConnection) -> list[InboxItem]:
+async def pending_inbox(conn: Connection) -> list[InboxItem]:
     """Events recorded but not handled yet (after a restart), oldest first."""
     rows = await conn.execute(select(inbox).where(inbox.c.status == "pending").order_by(inbox.c.id))
     return [InboxItem.model_validate(r) for r in rows]
 
 
-async def get_inbox_item(conn: AsyncConnection, item_id: int) -> InboxItem | None:
+async def get_inbox_item(conn: Connection, item_id: int) -> InboxItem | None:
     """One inbox row."""
     row = (await conn.execute(select(inbox).where(inbox.c.id == item_id))).first()
     return InboxItem.model_validate(row) if row else None
 
 
-async def mark_handled(conn: AsyncConnection, item_id: int, status: str, now: datetime) -> None:
+async def mark_handled(conn: Connection, item_id: int, status: str, now: datetime) -> None:
     """Close an inbox row: done, or failed when its handler raised."""
     await conn.execute(
         update(inbox).where(inbox.c.id == item_id).values(status=status, handled_at=now)
@@ -58,7 +58,7 @@ async def mark_handled(conn: AsyncConnection, item_id: int, status: str, now: da
 
 
 async def album_parts_pending(
-    conn: AsyncConnection, channel: str, sender_id: str, group_id: str, except_external_id: str
+    conn: Connection, channel: str, sender_id: str, group_id: str, except_external_id: str
 ) -> int:
     """How many other parts of an album (media group) from this sender wait to be handled."""
     rows = await conn.execute(

@@ -7,8 +7,8 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.db import Connection
 from storage.rows import Invite
 from storage.schema import invites
 
@@ -29,7 +29,7 @@ def code_hash(code: str) -> str:
 
 
 async def create_invite(
-    conn: AsyncConnection,
+    conn: Connection,
     code: str,
     unit_id: int,
     role: str,
@@ -57,7 +57,7 @@ async def create_invite(
     )
 
 
-async def find_invite(conn: AsyncConnection, code: str) -> Invite | None:
+async def find_invite(conn: Connection, code: str) -> Invite | None:
     """The invite behind a typed code, valid or not."""
     row = (
         await conn.execute(select(invites).where(invites.c.code_hash == code_hash(code)))
@@ -65,7 +65,7 @@ async def find_invite(conn: AsyncConnection, code: str) -> Invite | None:
     return Invite.model_validate(row) if row else None
 
 
-async def redeem_invite(conn: AsyncConnection, invite_id: int, now: datetime) -> bool:
+async def redeem_invite(conn: Connection, invite_id: int, now: datetime) -> bool:
     """Use up one use, only if one is left and it has not expired (one statement: no race)."""
     result = await conn.execute(
         update(invites)

@@ -6,13 +6,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.db import Connection
 from storage.schema import job_runs
 from storage.sql import insert_ignoring_conflicts
 
 
-async def claim_run(conn: AsyncConnection, key: str, job: str, now: datetime) -> bool:
+async def claim_run(conn: Connection, key: str, job: str, now: datetime) -> bool:
     """True for the one caller that claims this key; every other caller gets False."""
     result = await conn.execute(
         insert_ignoring_conflicts(conn, job_runs).values(key=key, job=job, claimed_at=now)
@@ -20,16 +20,14 @@ async def claim_run(conn: AsyncConnection, key: str, job: str, now: datetime) ->
     return result.rowcount == 1
 
 
-async def finish_run(
-    conn: AsyncConnection, key: str, result: dict[str, Any], now: datetime
-) -> None:
+async def finish_run(conn: Connection, key: str, result: dict[str, Any], now: datetime) -> None:
     """Record what a claimed run did."""
     await conn.execute(
         update(job_runs).where(job_runs.c.key == key).values(finished_at=now, result=result)
     )
 
 
-async def last_run_key(conn: AsyncConnection, job: str) -> str | None:
+async def last_run_key(conn: Connection, job: str) -> str | None:
     """The key of the most recently claimed firing of a job."""
     query = (
         select(job_runs.c.key)

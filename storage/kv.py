@@ -6,18 +6,18 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.db import Connection
 from storage.schema import kv
 
 
-async def get_value(conn: AsyncConnection, key: str) -> Any:
+async def get_value(conn: Connection, key: str) -> Any:
     """The stored value, or None."""
     row = (await conn.execute(select(kv.c.value).where(kv.c.key == key))).first()
     return row[0] if row else None
 
 
-async def put_value(conn: AsyncConnection, key: str, value: Any, now: datetime) -> None:
+async def put_value(conn: Connection, key: str, value: Any, now: datetime) -> None:
     """Store or replace a value."""
     result = await conn.execute(
         update(kv).where(kv.c.key == key).values(value=value, updated_at=now)

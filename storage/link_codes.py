@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.db import Connection
 from storage.invites import code_hash
 from storage.rows import LinkCode
 from storage.schema import link_codes
 
 
 async def create_link_code(
-    conn: AsyncConnection, person_id: int, code: str, expires_at: datetime, now: datetime
+    conn: Connection, person_id: int, code: str, expires_at: datetime, now: datetime
 ) -> None:
     """Store a new code under its hash; the person's earlier unused codes stop working."""
     await conn.execute(
@@ -28,7 +28,7 @@ async def create_link_code(
     )
 
 
-async def find_link_code(conn: AsyncConnection, code: str) -> LinkCode | None:
+async def find_link_code(conn: Connection, code: str) -> LinkCode | None:
     """The link code behind a typed code, valid or not."""
     row = (
         await conn.execute(select(link_codes).where(link_codes.c.code_hash == code_hash(code)))
@@ -36,9 +36,7 @@ async def find_link_code(conn: AsyncConnection, code: str) -> LinkCode | None:
     return LinkCode.model_validate(row) if row else None
 
 
-async def use_link_code(
-    conn: AsyncConnection, code_id: int, identity_id: int, now: datetime
-) -> bool:
+async def use_link_code(conn: Connection, code_id: int, identity_id: int, now: datetime) -> bool:
     """Spend the code, only if unused and unexpired (one statement: no race)."""
     result = await conn.execute(
         update(link_codes)

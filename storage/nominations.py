@@ -6,8 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel
 from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.db import Connection
 from storage.rows import Evidence, Nomination
 from storage.schema import counters, evidence, nominations
 
@@ -40,7 +40,7 @@ class NewEvidence(BaseModel):
     file_name: str | None = None
 
 
-async def next_counter(conn: AsyncConnection, name: str) -> int:
+async def next_counter(conn: Connection, name: str) -> int:
     """The next value of a named counter, inside the caller's write transaction."""
     current = (await conn.execute(select(counters.c.value).where(counters.c.name == name))).first()
     if current is None:
@@ -52,7 +52,7 @@ async def next_counter(conn: AsyncConnection, name: str) -> int:
 
 
 async def create_nomination(
-    conn: AsyncConnection,
+    conn: Connection,
     new: NewNomination,
     files: list[NewEvidence],
     now: datetime,
@@ -84,7 +84,7 @@ async def create_nomination(
 
 
 async def nominations_by_reporter(
-    conn: AsyncConnection, reporter_id: int, limit: int = 20
+    conn: Connection, reporter_id: int, limit: int = 20
 ) -> list[Nomination]:
     """A member's own nominations, newest first."""
     rows = await conn.execute(
@@ -96,7 +96,7 @@ async def nominations_by_reporter(
     return [Nomination.model_validate(r) for r in rows]
 
 
-async def count_by_reporter(conn: AsyncConnection, reporter_id: int) -> int:
+async def count_by_reporter(conn: Connection, reporter_id: int) -> int:
     """How many nominations a member has submitted."""
     return int(
         (
@@ -109,7 +109,7 @@ async def count_by_reporter(conn: AsyncConnection, reporter_id: int) -> int:
     )
 
 
-async def evidence_of(conn: AsyncConnection, nomination_id: int) -> list[Evidence]:
+async def evidence_of(conn: Connection, nomination_id: int) -> list[Evidence]:
     """The files attached to a nomination, in the order they came."""
     rows = await conn.execute(
         select(evidence).where(evidence.c.nomination_id == nomination_id).order_by(evidence.c.id)

@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.db import Connection
 from storage.rows import OutboxItem
 from storage.schema import outbox
 from storage.sql import insert_ignoring_conflicts
@@ -31,7 +31,7 @@ class NewMessage(BaseModel):
     batch: str | None = None
 
 
-async def enqueue(conn: AsyncConnection, messages: Sequence[NewMessage], now: datetime) -> int:
+async def enqueue(conn: Connection, messages: Sequence[NewMessage], now: datetime) -> int:
     """Queue messages; one whose dedupe key exists already is skipped. Returns how many."""
     if not messages:
         return 0
@@ -50,7 +50,7 @@ async def enqueue(conn: AsyncConnection, messages: Sequence[NewMessage], now: da
 
 
 async def claim_due(
-    conn: AsyncConnection, channel: str, now: datetime, limit: int, hold: timedelta
+    conn: Connection, channel: str, now: datetime, limit: int, hold: timedelta
 ) -> list[OutboxItem]:
     """Claim the next due rows of a channel (replies first); SKIP LOCKED on PostgreSQL."""
     earlier = outbox.alias("earlier")
@@ -88,9 +88,7 @@ async def claim_due(
     return [OutboxItem.model_validate(r) for r in rows]
 
 
-async def mark_sent(
-    conn: AsyncConnection, item_id: int, platform_id: str | None, now: datetime
-) -> None:
+async def mark_sent(conn: Connection, item_id: int, platform_id: str | None, now: datetime) -> None:
     """The platform accepted the message."""
     await conn.execute(
         update(outbox)
@@ -106,7 +104,7 @@ async def mark_sent(
 
 
 async def mark_sent_many(
-    conn: AsyncConnection, sent: Sequence[tuple[int, str | None]], now: datetime
+    conn: Connection, sent: Sequence[tuple[int, str | None]], now: datetime
 ) -> None:
     """Several rows the platform accepted, in one statement (the lane's group commit)."""
     if not sent:
@@ -126,7 +124,7 @@ async def mark_sent_many(
 
 
 async def mark_retry(
-    conn: AsyncConnection, item_id: int, error: str, at: datetime, *, count_attempt: bool = True
+    conn: Connection, item_id: int, error: str, at: datetime, *, count_attempt: bool = True
 ) -> None:
     """A temporary failure: try again at `at`."""
     await conn.execute(
@@ -142,7 +140,7 @@ async def mark_retry(
     )
 
 
-async def mark_final(conn: AsyncConnection, item_id: int, status: str, error: str) -> None:
+async def mark_final(conn: Connection, item_id: int, status: str, error: str) -> None:
     """Give up on a message: failed, blocked or unreachable."""
     await conn.execute(
         update(outbox)
@@ -156,7 +154,7 @@ async def mark_final(conn: AsyncConnection, item_id: int, status: str, error: st
     )
 
 
-async def release(conn: AsyncConnection, item_ids: Sequence[int]) -> None:
+async def release(conn: Connection, item_ids: Sequence[int]) -> None:
     """Hand claimed rows back untouched (shutdown, or held back behind a failed one)."""
     if item_ids:
         await conn.execute(
@@ -164,7 +162,7 @@ async def release(conn: AsyncConnection, item_ids: Sequence[int]) -> None:
         )
 
 
-async def release_all_claims(conn: AsyncConnection) -> int:
+async def release_all_claims(conn: Connection) -> int:
     """Free every claim (SQLite runs one process, so claims left at start are a crash's)."""
     result = await conn.execute(
         update(outbox).where(outbox.c.claimed_until.is_not(None)).values(claimed_until=None)
@@ -172,7 +170,7 @@ async def release_all_claims(conn: AsyncConnection) -> int:
     return int(result.rowcount)
 
 
-async def next_due_at(conn: AsyncConnection, channel: str) -> datetime | None:
+async def next_due_at(conn: Connection, channel: str) -> datetime | None:
     """When the earliest pending row of a channel becomes due."""
     # ORDER BY + LIMIT rather than MIN(): MIN bypasses the column type's UTC conversion.
     value: datetime | None = (
@@ -186,7 +184,7 @@ async def next_due_at(conn: AsyncConnection, channel: str) -> datetime | None:
     return value
 
 
-async def count_pending(conn: AsyncConnection) -> int:
+async def count_pending(conn: Connection) -> int:
     """Messages not yet settled, over all channels."""
     return int(
         (
@@ -197,7 +195,7 @@ async def count_pending(conn: AsyncConnection) -> int:
     )
 
 
-async def counts_by_status(conn: AsyncConnection, batch: str) -> dict[str, int]:
+async def counts_by_status(conn: Connection, batch: str) -> dict[str, int]:
     """A broadcast's progress: how many of its messages are in each status."""
     rows = await conn.execute(
         select(outbox.c.status, func.count())
@@ -208,7 +206,7 @@ async def counts_by_status(conn: AsyncConnection, batch: str) -> dict[str, int]:
 
 
 async def sent_messages(
-    conn: AsyncConnection, channel: str, chat_id: str, after_id: int, limit: int = 100
+    conn: Connection, channel: str, chat_id: str, after_id: int, limit: int = 100
 ) -> list[OutboxItem]:
     """Messages already delivered to one chat after a given id (the web chat reads these)."""
     rows = await conn.execute(

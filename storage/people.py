@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.db import Connection
 from storage.rows import Identity, Membership, Person
 from storage.schema import consents, identities, memberships, people, units
 
 
 async def touch_identity(
-    conn: AsyncConnection,
+    conn: Connection,
     channel: str,
     external_id: str,
     display_name: str | None,
@@ -53,7 +53,7 @@ async def touch_identity(
     return Identity.model_validate(row)
 
 
-async def identities_of(conn: AsyncConnection, person_id: int) -> list[Identity]:
+async def identities_of(conn: Connection, person_id: int) -> list[Identity]:
     """Every channel account of a person, most recently active first."""
     rows = await conn.execute(
         select(identities)
@@ -63,21 +63,21 @@ async def identities_of(conn: AsyncConnection, person_id: int) -> list[Identity]
     return [Identity.model_validate(r) for r in rows]
 
 
-async def mark_unreachable(conn: AsyncConnection, identity_id: int, now: datetime) -> None:
+async def mark_unreachable(conn: Connection, identity_id: int, now: datetime) -> None:
     """The platform told us this account cannot be written to (blocked, unfollowed)."""
     await conn.execute(
         update(identities).where(identities.c.id == identity_id).values(unreachable_at=now)
     )
 
 
-async def get_person(conn: AsyncConnection, person_id: int) -> Person | None:
+async def get_person(conn: Connection, person_id: int) -> Person | None:
     """The person with this id."""
     row = (await conn.execute(select(people).where(people.c.id == person_id))).first()
     return Person.model_validate(row) if row else None
 
 
 async def create_person(
-    conn: AsyncConnection, full_name: str, phone: str | None, now: datetime
+    conn: Connection, full_name: str, phone: str | None, now: datetime
 ) -> Person:
     """A new person (a member who has joined)."""
     person_id = (
@@ -92,7 +92,7 @@ async def create_person(
     return person
 
 
-async def link_identity(conn: AsyncConnection, identity_id: int, person_id: int) -> None:
+async def link_identity(conn: Connection, identity_id: int, person_id: int) -> None:
     """Attach a channel account to a person."""
     await conn.execute(
         update(identities).where(identities.c.id == identity_id).values(person_id=person_id)
@@ -100,7 +100,7 @@ async def link_identity(conn: AsyncConnection, identity_id: int, person_id: int)
 
 
 async def add_membership(
-    conn: AsyncConnection, person_id: int, unit_id: int, role: str, now: datetime
+    conn: Connection, person_id: int, unit_id: int, role: str, now: datetime
 ) -> bool:
     """Give a person a role in a unit; False when they already had it."""
     exists = (
@@ -120,7 +120,7 @@ async def add_membership(
     return True
 
 
-async def memberships_of(conn: AsyncConnection, person_id: int) -> list[Membership]:
+async def memberships_of(conn: Connection, person_id: int) -> list[Membership]:
     """A person's roles with their units' paths (for scope checks)."""
     rows = await conn.execute(
         select(
@@ -139,7 +139,7 @@ async def memberships_of(conn: AsyncConnection, person_id: int) -> list[Membersh
 
 
 async def record_consent(
-    conn: AsyncConnection,
+    conn: Connection,
     person_id: int,
     purpose: str,
     version: str,
@@ -154,7 +154,7 @@ async def record_consent(
     )
 
 
-async def people_with_role(conn: AsyncConnection, role: str) -> list[int]:
+async def people_with_role(conn: Connection, role: str) -> list[int]:
     """Ids of the people holding `role` in any unit (admins to alert)."""
     rows = await conn.execute(
         select(memberships.c.person_id)
@@ -165,7 +165,7 @@ async def people_with_role(conn: AsyncConnection, role: str) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
-async def get_identity(conn: AsyncConnection, identity_id: int) -> Identity | None:
+async def get_identity(conn: Connection, identity_id: int) -> Identity | None:
     """The channel account with this id."""
     row = (await conn.execute(select(identities).where(identities.c.id == identity_id))).first()
     return Identity.model_validate(row) if row else None

@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import Select, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
+from storage.db import Connection
 from storage.nominations import NewEvidence
 from storage.rows import Row
 from storage.schema import (
@@ -128,7 +128,7 @@ def _item_query() -> tuple[Select[Any], Any]:
 
 
 async def next_waiting(
-    conn: AsyncConnection, scope_paths: Sequence[str], skip: Sequence[int] = ()
+    conn: Connection, scope_paths: Sequence[str], skip: Sequence[int] = ()
 ) -> ReviewItem | None:
     """The longest-waiting nomination whose deciding unit lies in one of the scopes."""
     if not scope_paths:
@@ -143,7 +143,7 @@ async def next_waiting(
     return ReviewItem.model_validate(row) if row else None
 
 
-async def count_waiting(conn: AsyncConnection, scope_paths: Sequence[str]) -> int:
+async def count_waiting(conn: Connection, scope_paths: Sequence[str]) -> int:
     """How many nominations wait in these scopes."""
     if not scope_paths:
         return 0
@@ -158,14 +158,14 @@ async def count_waiting(conn: AsyncConnection, scope_paths: Sequence[str]) -> in
     return int((await conn.execute(query)).scalar_one())
 
 
-async def get_item(conn: AsyncConnection, nomination_id: int) -> ReviewItem | None:
+async def get_item(conn: Connection, nomination_id: int) -> ReviewItem | None:
     """One nomination as a reviewer sees it."""
     query, _ = _item_query()
     row = (await conn.execute(query.where(nominations.c.id == nomination_id))).first()
     return ReviewItem.model_validate(row) if row else None
 
 
-async def find_by_code(conn: AsyncConnection, code: str) -> ReviewItem | None:
+async def find_by_code(conn: Connection, code: str) -> ReviewItem | None:
     """One nomination by its code (GS-2026-000123), as a reviewer sees it."""
     query, _ = _item_query()
     row = (await conn.execute(query.where(nominations.c.code == code.strip().upper()))).first()
@@ -173,7 +173,7 @@ async def find_by_code(conn: AsyncConnection, code: str) -> ReviewItem | None:
 
 
 async def change_status(
-    conn: AsyncConnection,
+    conn: Connection,
     nomination_id: int,
     from_statuses: Sequence[str],
     to_status: str,
@@ -192,9 +192,7 @@ async def change_status(
     return result.rowcount == 1
 
 
-async def move_level(
-    conn: AsyncConnection, nomination_id: int, unit_id: int, now: datetime
-) -> None:
+async def move_level(conn: Connection, nomination_id: int, unit_id: int, now: datetime) -> None:
     """Make another unit the deciding level (forwarding upward)."""
     exists = (
         await conn.execute(
@@ -216,7 +214,7 @@ async def move_level(
 
 
 async def add_event(
-    conn: AsyncConnection,
+    conn: Connection,
     *,
     nomination_id: int,
     unit_id: int,
@@ -238,7 +236,7 @@ async def add_event(
     )
 
 
-async def events_of(conn: AsyncConnection, nomination_id: int) -> list[ReviewEvent]:
+async def events_of(conn: Connection, nomination_id: int) -> list[ReviewEvent]:
     """A nomination's review history, oldest first."""
     rows = await conn.execute(
         select(review_events)
@@ -248,7 +246,7 @@ async def events_of(conn: AsyncConnection, nomination_id: int) -> list[ReviewEve
     return [ReviewEvent.model_validate(r) for r in rows]
 
 
-async def reporters_of(conn: AsyncConnection, nomination_id: int) -> list[int]:
+async def reporters_of(conn: Connection, nomination_id: int) -> list[int]:
     """Everyone who reported this nominee: its reporter and those of duplicates merged in."""
     own = select(nominations.c.reporter_id).where(nominations.c.id == nomination_id)
     merged = (
@@ -260,7 +258,7 @@ async def reporters_of(conn: AsyncConnection, nomination_id: int) -> list[int]:
     return sorted({int(r[0]) for r in rows})
 
 
-async def open_questions(conn: AsyncConnection, reporter_id: int) -> list[OpenQuestion]:
+async def open_questions(conn: Connection, reporter_id: int) -> list[OpenQuestion]:
     """Nominations this person reported (or co-reported) that wait for an answer."""
     # Reporters of duplicates merged into a nomination may answer for it too.
     duplicate = nominations.alias("duplicate")
@@ -305,7 +303,7 @@ async def open_questions(conn: AsyncConnection, reporter_id: int) -> list[OpenQu
 
 
 async def add_evidence(
-    conn: AsyncConnection,
+    conn: Connection,
     nomination_id: int,
     files: Sequence[NewEvidence],
     added_by: int,
@@ -321,7 +319,7 @@ async def add_evidence(
 
 
 async def similar_candidates(
-    conn: AsyncConnection, area_path: str, exclude_id: int
+    conn: Connection, area_path: str, exclude_id: int
 ) -> list[tuple[int, str, str, str]]:
     """(id, code, nominee_key, status) of live nominations whose unit lies in an area."""
     rows = await conn.execute(
@@ -340,7 +338,7 @@ async def similar_candidates(
 
 
 async def record_merge(
-    conn: AsyncConnection, nomination_id: int, into_id: int, by: int, now: datetime
+    conn: Connection, nomination_id: int, into_id: int, by: int, now: datetime
 ) -> None:
     """Keep a merge: the duplicate's evidence moves to the kept nomination."""
     await conn.execute(
@@ -359,7 +357,7 @@ async def record_merge(
     )
 
 
-async def reviewers_of_unit(conn: AsyncConnection, unit_path: str) -> list[int]:
+async def reviewers_of_unit(conn: Connection, unit_path: str) -> list[int]:
     """People holding reviewer rank in this unit or one above it (whose scope covers it)."""
     ancestors = [int(part) for part in unit_path.strip("/").split("/") if part]
     rows = await conn.execute(

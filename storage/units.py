@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.db import Connection
 from storage.rows import Unit
 from storage.schema import units
 
@@ -25,19 +25,19 @@ class UnitImportError(ValueError):
     """The CSV names a parent that does not exist, or forms a cycle."""
 
 
-async def get_unit(conn: AsyncConnection, unit_id: int) -> Unit | None:
+async def get_unit(conn: Connection, unit_id: int) -> Unit | None:
     """The unit with this id."""
     row = (await conn.execute(select(units).where(units.c.id == unit_id))).first()
     return Unit.model_validate(row) if row else None
 
 
-async def get_unit_by_code(conn: AsyncConnection, code: str) -> Unit | None:
+async def get_unit_by_code(conn: Connection, code: str) -> Unit | None:
     """The unit with this code."""
     row = (await conn.execute(select(units).where(units.c.code == code))).first()
     return Unit.model_validate(row) if row else None
 
 
-async def count_units(conn: AsyncConnection) -> int:
+async def count_units(conn: Connection) -> int:
     """How many units exist (to tell an empty database)."""
     return len((await conn.execute(select(units.c.id))).all())
 
@@ -59,7 +59,7 @@ def _ordered(records: Iterable[UnitRecord], known: set[str]) -> list[UnitRecord]
     return ordered
 
 
-async def upsert_units(conn: AsyncConnection, records: list[UnitRecord]) -> dict[str, int]:
+async def upsert_units(conn: Connection, records: list[UnitRecord]) -> dict[str, int]:
     """Insert new units and update changed ones; parents may come after children in input."""
     existing = {
         u.code: u for u in (Unit.model_validate(r) for r in await conn.execute(select(units)))
@@ -117,7 +117,7 @@ async def upsert_units(conn: AsyncConnection, records: list[UnitRecord]) -> dict
     return {"created": created, "updated": updated}
 
 
-async def _repath_subtree(conn: AsyncConnection, old: str, new: str) -> None:
+async def _repath_subtree(conn: Connection, old: str, new: str) -> None:
     """A moved unit carries its subtree with it."""
     rows = (
         await conn.execute(

@@ -155,6 +155,9 @@ class BotProcess:
         self.log.close()
 
 
+ANSWERS = 15
+
+
 async def nominate_over_http(
     client: httpx.AsyncClient, url: str, uid: str, code: str, sent: list[str]
 ) -> None:
@@ -176,6 +179,7 @@ async def nominate_over_http(
         "co",
         "gui",
     ]
+    assert len(answers) == ANSWERS
     for text in answers:
         message_id = uuid.uuid4().hex
         while True:  # retry the same id until the bot acknowledges it (as platforms do)
@@ -213,8 +217,11 @@ async def test_sigkill_while_members_nominate(tmp_path: Path) -> None:
             work = asyncio.gather(
                 *(nominate_over_http(client, bot.url, uid, code, sent) for uid in members)
             )
-            for _ in range(3):
-                await asyncio.sleep(rng.uniform(0.2, 0.8))
+            # Kill at random points of the run, measured in answers the bot acknowledged.
+            total = len(members) * ANSWERS
+            for threshold in sorted(rng.sample(range(total // 10, total * 9 // 10), 3)):
+                while len(sent) < threshold:
+                    await asyncio.sleep(0.002)
                 assert not work.done(), "the kill must land while members are nominating"
                 bot.kill()
                 await bot.start()

@@ -10,7 +10,7 @@ from handlers.text import fold
 from handlers.turn import Option, Turn
 from handlers.types import Attachment
 from storage import campaigns, criteria, nominations, reviews
-from storage.db import Connection as AsyncConnection
+from storage.db import Connection
 from storage.reviews import ReviewItem
 from storage.units import get_unit
 
@@ -30,7 +30,7 @@ def same_nominee(a: str, b: str) -> bool:
     return left == right or SequenceMatcher(None, left, right).ratio() >= SIMILARITY
 
 
-async def area_path(conn: AsyncConnection, item: ReviewItem) -> str:
+async def area_path(conn: Connection, item: ReviewItem) -> str:
     """The commune (or ward) the nomination comes from; its own unit when there is none."""
     for unit_id in reversed(criteria.ancestor_ids(item.unit_path)):
         unit = await get_unit(conn, unit_id)
@@ -39,7 +39,7 @@ async def area_path(conn: AsyncConnection, item: ReviewItem) -> str:
     return item.unit_path
 
 
-async def find_duplicate(conn: AsyncConnection, item: ReviewItem) -> tuple[int, str] | None:
+async def find_duplicate(conn: Connection, item: ReviewItem) -> tuple[int, str] | None:
     """(id, code) of an earlier live nomination of the same nominee in the same commune."""
     area = await area_path(conn, item)
     for other_id, code, key, _status in await reviews.similar_candidates(conn, area, item.id):
@@ -53,7 +53,7 @@ def reviewer_scopes(turn: Turn) -> list[str]:
     return scopes(turn.memberships, Role.REVIEWER)
 
 
-async def _score_line(conn: AsyncConnection, item: ReviewItem) -> str:
+async def _score_line(conn: Connection, item: ReviewItem) -> str:
     _, items = await criteria.effective_set(conn, item.deciding_path, item.field)
     if not items:
         return t("review.card.no_criteria")
@@ -75,7 +75,7 @@ def _number(value: float) -> str:
     return text.replace(".", ",")
 
 
-async def _history_lines(conn: AsyncConnection, item: ReviewItem) -> list[str]:
+async def _history_lines(conn: Connection, item: ReviewItem) -> list[str]:
     lines = []
     for event in await reviews.events_of(conn, item.id):
         if event.action in ("needs_info", "answer", "forward") and event.note:
