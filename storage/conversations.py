@@ -62,16 +62,8 @@ async def save_state(
         "menu_seq": state.menu_seq,
         "updated_at": now,
     }
-    exists = (
-        await conn.execute(
-            select(conversations.c.identity_id).where(conversations.c.identity_id == identity_id)
-        )
-    ).first()
-    if exists:
-        await conn.execute(
-            conversations.update()
-            .where(conversations.c.identity_id == identity_id)
-            .values(**values)
-        )
-    else:
+    updated = await conn.execute(
+        conversations.update().where(conversations.c.identity_id == identity_id).values(**values)
+    )
+    if updated.rowcount == 0:
         await conn.execute(conversations.insert().values(identity_id=identity_id, **values))

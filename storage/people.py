@@ -19,37 +19,29 @@ async def touch_identity(
     now: datetime,
 ) -> Identity:
     """The identity for this account, created on first contact; marks it as just seen."""
+    # Writing to us again means they can be reached again. One statement in the usual case.
     row = (
         await conn.execute(
-            select(identities).where(
-                identities.c.channel == channel, identities.c.external_id == external_id
-            )
+            update(identities)
+            .where(identities.c.channel == channel, identities.c.external_id == external_id)
+            .values(last_inbound_at=now, unreachable_at=None)
+            .returning(*identities.c)
         )
     ).first()
     if row is None:
-        await conn.execute(
-            identities.insert().values(
-                channel=channel,
-                external_id=external_id,
-                display_name=display_name,
-                created_at=now,
-                last_inbound_at=now,
+        row = (
+            await conn.execute(
+                identities.insert()
+                .values(
+                    channel=channel,
+                    external_id=external_id,
+                    display_name=display_name,
+                    created_at=now,
+                    last_inbound_at=now,
+                )
+                .returning(*identities.c)
             )
-        )
-    else:
-        # Writing to us again means they can be reached again.
-        await conn.execute(
-            update(identities)
-            .where(identities.c.id == row.id)
-            .values(last_inbound_at=now, unreachable_at=None)
-        )
-    row = (
-        await conn.execute(
-            select(identities).where(
-                identities.c.channel == channel, identities.c.external_id == external_id
-            )
-        )
-    ).one()
+        ).one()
     return Identity.model_validate(row)
 
 
