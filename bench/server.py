@@ -35,8 +35,15 @@ async def serve(db_file: Path, media_dir: Path) -> None:
     # (as uvicorn's own host/port sockets do); without it each response waits ~40 ms (Nagle).
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
-    # Same uvicorn settings as `python -m bot run` (bot/__main__.py), plus no access log.
-    config = uvicorn.Config(app.http, log_level="warning", access_log=False, lifespan="off")
+    # Same uvicorn settings as `python -m bot run` (bot/__main__.py), plus no access log and
+    # a bound on shutdown: a web chat long poll can otherwise hold it for up to 25 s.
+    config = uvicorn.Config(
+        app.http,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=5,
+    )
     config.load()
     server = uvicorn.Server(config)
     server.lifespan = config.lifespan_class(config)
