@@ -24,6 +24,17 @@ from bot.app import Application
 from bot.settings import Settings
 
 
+def peak_rss_kib() -> int:
+    """This process's peak resident memory since exec (VmHWM).
+
+    ru_maxrss would not do: Linux carries it over exec, so it may be the parent's peak.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 async def serve(db_file: Path, media_dir: Path) -> None:
     """Start the app, serve until a signal, stop, and report."""
     settings = Settings(
@@ -59,7 +70,7 @@ async def serve(db_file: Path, media_dir: Path) -> None:
         await app.stop()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     report = {
-        "peak_rss_kib": usage.ru_maxrss,
+        "peak_rss_kib": peak_rss_kib(),
         "cpu_user": usage.ru_utime,
         "cpu_sys": usage.ru_stime,
     }
