@@ -1,0 +1,234 @@
+"""Benchmark: simulated members join and nominate through the web chat's HTTP routes.
+
+The real Application on a real SQLite file runs in its own process behind uvicorn on
+127.0.0.1 (as `python -m bot run` does); this process plays the members with httpx over
+loopback. Two loads:
+
+  (a) paced: 200 members, each answering after a think time of 1–3 s (≈100 steps/s);
+  (b) saturation: 50 members answering at once, no think time (every step still durable).
+
+A member whose nomination is sent is replaced by a new member, so the load stays constant.
+Run: `python -m bench.conversation [--quick] [--seconds N] [--profile DIR]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import resource
+import signal
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+
+from bench.member import SCRIPT, Member, Recorder
+from bench.stats import HEADER, Row, format_row, latency_ms, median_row
+from bot import cli_ops
+from bot.settings import Settings
+from storage.db import Database
+from storage.migrate import upgrade
+from storage.schema import nominations
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Load:
+    """One load shape."""
+
+    label: str
+    members: int
+    think: tuple[float, float] | None
+    seconds: float
+
+
+@dataclass
+class Server:
+    """The bot's process and where it listens."""
+
+    process: asyncio.subprocess.Process
+    base_url: str
+
+
+async def prepare(folder: Path) -> tuple[Path, str]:
+    """A migrated database with the demo units and one invite for every member."""
+    db_file = folder / "bench.db"
+    settings = Settings(
+        _env_file=None, database_url=f"sqlite+aiosqlite:///{db_file}", media_dir=folder / "media"
+    )
+    await upgrade(settings.database_url)
+    db = Database(settings.database_url)
+    try:
+        await cli_ops.import_units(db, cli_ops.DEMO_UNITS)
+        created = await cli_ops.create_invite(
+            db, settings, "X-AN-BINH-HPN", "member", 1_000_000, 30, datetime.now(UTC)
+        )
+    finally:
+        await db.close()
+    return db_file, created.code
+
+
+async def start_server(folder: Path, db_file: Path, profile: Path | None) -> Server:
+    """Start `python -m bench.server` and wait for its READY line."""
+    command = [sys.executable, "-m", "bench.server", "--db", str(db_file)]
+    command += ["--media", str(folder / "media")]
+    if profile is not None:
+        command += ["--profile", str(profile)]
+    process = await asyncio.create_subprocess_exec(
+        *command, cwd=REPO, stdout=asyncio.subprocess.PIPE
+    )
+    assert process.stdout is not None
+    line = (await asyncio.wait_for(process.stdout.readline(), 60)).decode()
+    if not line.startswith("READY "):
+        if process.returncode is None:
+            process.kill()
+        await process.wait()
+        raise RuntimeError(f"the bot did not start: {line!r}")
+    return Server(process, f"http://127.0.0.1:{int(line.split()[1])}")
+
+
+async def stop_server(server: Server) -> dict[str, Any]:
+    """Stop the bot gracefully and read its resource report."""
+    server.process.send_signal(signal.SIGTERM)
+    assert server.process.stdout is not None
+    output = await asyncio.wait_for(server.process.stdout.read(), 120)
+    await server.process.wait()
+    if server.process.returncode != 0:
+        raise RuntimeError(f"the bot exited with {server.process.returncode}")
+    report: dict[str, Any] = json.loads(output.decode().strip().splitlines()[-1])
+    return report
+
+
+async def worker(
+    n: int, base_url: str, code: str, load: Load, recorder: Recorder, stop: float, seed: int
+) -> None:
+    """One seat: members one after another until the stop time."""
+    rng = random.Random(seed * 1_000 + n)
+    if load.think is not None:
+        # Spread the first answers over one think time instead of a thundering start.
+        await asyncio.sleep(rng.uniform(0, load.think[1]))
+    # A client per seat, like a phone of its own: one shared pool of hundreds of
+    # connections costs httpcore time linear in its size on every request.
+    async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+        generation = 0
+        while time.monotonic() < stop:
+            member = Member(client, f"b{n}-{generation}", code)
+            await member.run(recorder, rng, load.think, stop)
+            generation += 1
+
+
+async def count_nominations(db_file: Path) -> int:
+    """Nominations stored: every sent one must be there."""
+    db = Database(f"sqlite+aiosqlite:///{db_file}")
+    try:
+        async with db.read() as conn:
+            return int((await conn.execute(select(func.count()).select_from(nominations))).one()[0])
+    finally:
+        await db.close()
+
+
+async def run_load(load: Load, label: str, seed: int, profile: Path | None) -> Row:
+    """Run one load against a fresh bot and database; return its figures."""
+    with tempfile.TemporaryDirectory(prefix="gs-bench-") as tmp:
+        folder = Path(tmp)
+        db_file, code = await prepare(folder)
+        server = await start_server(folder, db_file, profile)
+        recorder = Recorder()
+        cpu_before = time.process_time()
+        try:
+            began = time.monotonic()
+            stop = began + load.seconds
+            await asyncio.gather(
+                *(
+                    worker(n, server.base_url, code, load, recorder, stop, seed)
+                    for n in range(load.members)
+                )
+            )
+            ended = time.monotonic()
+        finally:
+            report = await stop_server(server)
+        client_cpu = time.process_time() - cpu_before
+        stored = await count_nominations(db_file)
+    if stored != recorder.completed_members:
+        recorder.errors.append(f"{stored} nominations stored, {recorder.completed_members} sent")
+    for error in recorder.errors[:5]:
+        print(f"  error: {error}", file=sys.stderr)
+    # Throughput counts the steps answered inside the window only.
+    in_window = [s for s in recorder.samples if s.finished_at <= stop]
+    return Row(
+        label=label,
+        seconds=ended - began,
+        members_done=recorder.completed_members,
+        steps=len(recorder.samples),
+        steps_per_s=len(in_window) / load.seconds,
+        commit_ms=latency_ms([s.committed for s in recorder.samples]),
+        read_ms=latency_ms([s.readable for s in recorder.samples]),
+        errors=len(recorder.errors),
+        server_cpu_s=float(report["cpu_user"]) + float(report["cpu_sys"]),
+        server_rss_mib=float(report["peak_rss_kib"]) / 1024,
+        client_cpu_s=client_cpu,
+        client_rss_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    )
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(prog="python -m bench.conversation", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="10 s paced, 5 s saturation runs")
+    parser.add_argument("--seconds", type=float, help="length of the paced load (default 60)")
+    parser.add_argument(
+        "--saturation-seconds", type=float, help="length of each saturation run (default 20)"
+    )
+    parser.add_argument("--members", type=int, default=200, help="members of the paced load")
+    parser.add_argument("--concurrent", type=int, default=50, help="members of the saturation")
+    parser.add_argument("--runs", type=int, default=3, help="saturation runs (median shown)")
+    parser.add_argument("--only", choices=("a", "b"), help="run one load only")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--profile", type=Path, help="folder for cProfile files of the bot")
+    return parser.parse_args(argv)
+
+
+async def bench(args: argparse.Namespace) -> None:
+    """Both loads, printed as one table."""
+    paced = Load("a", args.members, (1.0, 3.0), args.seconds or (10.0 if args.quick else 60.0))
+    saturated = Load(
+        "b", args.concurrent, None, args.saturation_seconds or (5.0 if args.quick else 20.0)
+    )
+    if args.profile is not None:
+        args.profile.mkdir(parents=True, exist_ok=True)
+    print(f"{len(SCRIPT)} steps a member (join + nomination with one photo); SQLite WAL")
+    # Other work on the machine skews every figure: show how busy it was.
+    print("load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    print(HEADER)
+    if args.only in (None, "a"):
+        label = f"(a) {paced.members} think 1-3s"
+        profile = args.profile / "a.prof" if args.profile else None
+        print(format_row(await run_load(paced, label, args.seed, profile)), flush=True)
+    if args.only in (None, "b"):
+        rows = []
+        for run in range(1, args.runs + 1):
+            label = f"(b) {saturated.members} no think #{run}"
+            profile = args.profile / f"b{run}.prof" if args.profile else None
+            rows.append(await run_load(saturated, label, args.seed + run, profile))
+            print(format_row(rows[-1]), flush=True)
+        print(format_row(median_row(f"(b) median of {len(rows)}", rows)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point."""
+    asyncio.run(bench(parse(argv)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

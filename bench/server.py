@@ -1,0 +1,102 @@
+"""The bot under load: the real Application served by uvicorn, in its own process.
+
+Run by bench.conversation as `python -m bench.server --db FILE --media DIR`. It prints
+`READY <port>` once it listens, stops on SIGTERM or SIGINT, and then prints one JSON line of
+its own resource use. With `--profile FILE` the whole run is recorded with cProfile.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import json
+import logging
+import resource
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from bot.app import Application
+from bot.settings import Settings
+
+
+def peak_rss_kib() -> int:
+    """This process's peak resident memory since exec (VmHWM).
+
+    ru_maxrss would not do: Linux carries it over exec, so it may be the parent's peak.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+async def serve(db_file: Path, media_dir: Path) -> None:
+    """Start the app, serve until a signal, stop, and report."""
+    settings = Settings(
+        _env_file=None, database_url=f"sqlite+aiosqlite:///{db_file}", media_dir=media_dir
+    )
+    app = Application(settings)
+    await app.start()
+    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose proto says TCP
+    # (as uvicorn's own host/port sockets do); without it each response waits ~40 ms (Nagle).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.bind(("127.0.0.1", 0))
+    # Same uvicorn settings as `python -m bot run` (bot/__main__.py), plus no access log and
+    # a bound on shutdown: a web chat long poll can otherwise hold it for up to 25 s.
+    config = uvicorn.Config(
+        app.http,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=5,
+    )
+    config.load()
+    server = uvicorn.Server(config)
+    server.lifespan = config.lifespan_class(config)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
+    await server.startup(sockets=[sock])
+    print(f"READY {sock.getsockname()[1]}", flush=True)
+    try:
+        await server.main_loop()
+        await server.shutdown(sockets=[sock])
+    finally:
+        await app.stop()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    report = {
+        "peak_rss_kib": peak_rss_kib(),
+        "cpu_user": usage.ru_utime,
+        "cpu_sys": usage.ru_stime,
+    }
+    print(json.dumps(report), flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the arguments and run the server, optionally under cProfile."""
+    parser = argparse.ArgumentParser(prog="python -m bench.server")
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--media", type=Path, required=True)
+    parser.add_argument("--profile", type=Path)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    if args.profile is None:
+        asyncio.run(serve(args.db, args.media))
+        return 0
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        asyncio.run(serve(args.db, args.media))
+    finally:
+        profiler.disable()
+        profiler.dump_stats(str(args.profile))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
