@@ -132,7 +132,12 @@ async def _run(settings: Settings, *, demo: bool) -> None:
     await app.start()
     server = uvicorn.Server(
         uvicorn.Config(
-            app.http, host=settings.web_host, port=settings.web_port, log_level="warning"
+            app.http,
+            host=settings.web_host,
+            port=settings.web_port,
+            log_level="warning",
+            # Open web-chat long polls must not hold Ctrl-C for their full 25 s.
+            timeout_graceful_shutdown=3,
         )
     )
     print(

@@ -70,6 +70,7 @@ class Application:
             self.zalo_bot = ZaloBot(settings, self.intake, clock)
             self.channels.append(self.zalo_bot)
         self.delivery = Delivery(self.db, clock, self.channels)
+        self.delivery.lanes[self.webchat.name].on_marked = self.webchat.marked
         self.scheduler = Scheduler(
             self.db, self.config, clock, self._committed, build_jobs(settings.digest_at)
         )

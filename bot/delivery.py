@@ -53,6 +53,9 @@ class Lane:
         self._chats: dict[str, deque[OutboxItem]] = {}
         self._drains: set[asyncio.Task[None]] = set()
         self._sent: list[tuple[int, str | None]] = []  # sent, not yet marked so
+        self._sent_chats: set[str] = set()
+        # Told which chats' messages were just marked sent (the web chat's pollers read them).
+        self.on_marked: Callable[[set[str]], None] | None = None
         self._flusher: asyncio.Task[None] | None = None
         self._starved = False  # the last claim was skipped: too many rows in hand
         self._waiting = False  # the loop waits for a kick (its last claim found nothing)
@@ -175,6 +178,7 @@ class Lane:
             await self._settle_failure(item, SendError(Failure.TEMPORARY, repr(error)))
             return False
         self._sent.append((item.id, platform_id))
+        self._sent_chats.add(item.chat_id)
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush_sent())
         return True
@@ -208,11 +212,15 @@ class Lane:
         """
         while self._sent:
             done, self._sent = self._sent, []
+            chats, self._sent_chats = self._sent_chats, set()
             try:
                 async with self._db.write() as conn:
                     await outbox.mark_sent_many(conn, done, self._clock())
             except Exception:
                 log.exception("marking %d sent rows of %s failed", len(done), self.channel.name)
+                continue
+            if self.on_marked is not None:
+                self.on_marked(chats)
 
     async def _settle_failure(self, item: OutboxItem, error: SendError) -> None:
         now = self._clock()

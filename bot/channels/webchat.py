@@ -61,17 +61,25 @@ class WebChat:
         self._media_dir = media_dir
         self._max_upload = max_upload
         self._arrived: dict[str, asyncio.Event] = defaultdict(asyncio.Event)
+        self._stopping = False
 
     async def send(self, chat_id: str, reply: Reply) -> str | None:
-        """Delivered by being readable: wake whoever waits for this chat."""
-        self._arrived[chat_id].set()
+        """Delivered by being readable once the lane marks it sent (see `marked`)."""
         return None
+
+    def marked(self, chat_ids: set[str]) -> None:
+        """The lane committed these chats' messages as sent: wake their pollers now."""
+        for chat_id in chat_ids:
+            event = self._arrived.get(chat_id)
+            if event is not None:
+                event.set()
 
     async def start(self) -> None:
         """Nothing to poll: the page calls us."""
 
     async def stop(self) -> None:
-        """Wake waiting pollers so the server can stop."""
+        """End waiting polls at once so the server can stop."""
+        self._stopping = True
         for event in self._arrived.values():
             event.set()
 
@@ -192,10 +200,11 @@ class WebChat:
             async with self._db.read() as conn:
                 items = await outbox.sent_messages(conn, self.name, uid, after)
             remaining = deadline - asyncio.get_running_loop().time()
-            if items or remaining <= 0:
+            if items or remaining <= 0 or self._stopping:
                 break
+            # Woken by `marked` after the rows are committed as sent, so no re-reading.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(event.wait(), min(remaining, 0.25))
+                await asyncio.wait_for(event.wait(), remaining)
         messages = [self._render(item.id, Reply.model_validate(item.payload)) for item in items]
         return JSONResponse({"messages": messages})
 

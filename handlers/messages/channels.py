@@ -12,6 +12,7 @@ TEXTS |= {
     "web.enter": "Vào",
     "web.type_here": "Nhập tin nhắn…",
     "web.send": "Gửi",
+    "web.attach": "Gửi ảnh hoặc tệp",
     "web.share_phone": "Chia sẻ số điện thoại",
     "web.phone_prompt": "Số điện thoại của bạn:",
 }
