@@ -20,6 +20,7 @@ import os
 import random
 import resource
 import signal
+import ssl
 import sys
 import tempfile
 import time
@@ -109,6 +110,9 @@ async def stop_server(server: Server) -> dict[str, Any]:
     return report
 
 
+TLS = ssl.create_default_context()
+
+
 async def worker(
     n: int, base_url: str, code: str, load: Load, recorder: Recorder, stop: float, seed: int
 ) -> None:
@@ -118,8 +122,10 @@ async def worker(
         # Spread the first answers over one think time instead of a thundering start.
         await asyncio.sleep(rng.uniform(0, load.think[1]))
     # A client per seat, like a phone of its own: one shared pool of hundreds of
-    # connections costs httpcore time linear in its size on every request.
-    async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+    # connections costs httpcore time linear in its size on every request. One TLS context
+    # for all: building one per client (certificates loaded each time, ~15 ms) blocked this
+    # process for seconds at the start and showed up as the bot's latency.
+    async with httpx.AsyncClient(base_url=base_url, timeout=60, verify=TLS) as client:
         generation = 0
         while time.monotonic() < stop:
             member = Member(client, f"b{n}-{generation}", code)
