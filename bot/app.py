@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute, Route
 from bot.channels.base import Channel
 from bot.channels.webchat import WebChat
 from bot.delivery import Delivery
+from bot.documents import FileDocuments
 from bot.intake import Intake
 from bot.settings import Settings
 from handlers.config import CoreConfig
@@ -41,8 +42,15 @@ class Application:
         self.settings = settings
         self.clock = clock
         self.db = Database(settings.database_url)
+        quiet_start, quiet_end = settings.quiet_window
         self.config = CoreConfig(
-            timezone=ZoneInfo(settings.timezone), max_upload_bytes=settings.max_upload_bytes
+            timezone=ZoneInfo(settings.timezone),
+            max_upload_bytes=settings.max_upload_bytes,
+            media_dir=settings.media_dir,
+            quiet_start=quiet_start,
+            quiet_end=quiet_end,
+            broadcast_daily_cap=settings.broadcast_daily_cap,
+            documents=FileDocuments(settings.media_dir),
         )
         self.runner = Runner(self.db, self.config, clock, on_commit=self._committed)
         self.intake = Intake(self.db, self.runner, clock)

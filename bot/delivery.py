@@ -109,8 +109,14 @@ class Lane:
                     return
 
     async def _send_one(self, item: OutboxItem) -> bool:
-        await self.pacer.wait(item.chat_id)
         reply = Reply.model_validate(item.payload)
+        if reply.replace_key is not None:
+            if reply.minor and not self.channel.capabilities.edits:
+                async with self._db.write() as conn:
+                    await outbox.mark_final(conn, item.id, "skipped", "channel cannot edit")
+                return True
+            reply = await self._with_edit_of(item, reply)
+        await self.pacer.wait(item.chat_id)
         try:
             platform_id = await self.channel.send(item.chat_id, reply)
         except SendError as error:
@@ -123,6 +129,16 @@ class Lane:
         async with self._db.write() as conn:
             await outbox.mark_sent(conn, item.id, platform_id, self._clock())
         return True
+
+    async def _with_edit_of(self, item: OutboxItem, reply: Reply) -> Reply:
+        """Point a replacing message at the one it replaces, where the channel can edit."""
+        if not self.channel.capabilities.edits or reply.replace_key is None:
+            return reply
+        async with self._db.read() as conn:
+            previous = await outbox.last_platform_id(
+                conn, self.channel.name, item.chat_id, reply.replace_key
+            )
+        return reply.model_copy(update={"edit_of": previous}) if previous else reply
 
     async def _settle_failure(self, item: OutboxItem, error: SendError) -> None:
         now = self._clock()

@@ -14,6 +14,11 @@ def default_database_url() -> str:
     return f"sqlite+aiosqlite:///{Path('data') / 'guongsang.db'}"
 
 
+def _is_hhmm(value: str) -> bool:
+    hour, _, minute = value.partition(":")
+    return hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60
+
+
 class Settings(BaseSettings):
     """Environment variables (and a `.env` file) as documented in the README."""
 
@@ -28,6 +33,9 @@ class Settings(BaseSettings):
     # Upper bound for one uploaded evidence file; Telegram's getFile limit is 20 MB.
     max_upload_bytes: int = 20 * 1024 * 1024
     log_level: str = "INFO"
+    # Officials: quiet hours for bulk sends (local "HH:MM-HH:MM"), daily broadcast cap.
+    quiet_hours: str = "21:00-07:00"
+    broadcast_daily_cap: int = 3
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str | None = None
@@ -53,6 +61,20 @@ class Settings(BaseSettings):
         if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
             raise ValueError("DIGEST_TIME must be HH:MM")
         return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _check_quiet(cls, value: str) -> str:
+        parts = [p.strip() for p in value.split("-")]
+        if len(parts) != 2 or not all(_is_hhmm(p) for p in parts):
+            raise ValueError("QUIET_HOURS must be HH:MM-HH:MM")
+        return value
+
+    @property
+    def quiet_window(self) -> tuple[time, time]:
+        """QUIET_HOURS as (start, end) local times."""
+        start, end = (part.strip().split(":") for part in self.quiet_hours.split("-"))
+        return time(int(start[0]), int(start[1])), time(int(end[0]), int(end[1]))
 
     @property
     def digest_at(self) -> time:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
+
+from handlers.ports import Documents
 
 
 class CoreConfig(BaseModel):
@@ -20,3 +24,14 @@ class CoreConfig(BaseModel):
     invite_attempts_per_hour: int = 5
     # Web and Telegram deep links, shown where a channel has them.
     telegram_bot_username: str | None = None
+    # Where generated files (charts, exports) are written; the web chat serves /media/<name>.
+    media_dir: Path = Path("data") / "media"
+    # No bulk sends between these local times (postponed to the end of the quiet hours).
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(7, 0)
+    # Free broadcasts an official may start per local day.
+    broadcast_daily_cap: int = 3
+    # Days before a call's deadline when members who have not nominated are reminded.
+    reminder_days: tuple[int, ...] = (7, 1)
+    # Charts and spreadsheets (bot/documents.py); None where no files can be made.
+    documents: Documents | None = None

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from handlers.commands import Command
-from handlers.flows import engine, join, mine, nominate
+from handlers.flows import broadcast, campaign, engine, join, mine, nominate
 from handlers.flows.base import Flow
 from handlers.menu import show_main_menu
+from handlers.officials import actions, reports
 from handlers.roles import Role
 from handlers.turn import Turn
 
@@ -62,12 +63,47 @@ async def my(turn: Turn) -> None:
     await mine.show(turn)
 
 
-FLOWS: dict[str, Flow] = {f.name: f for f in (join.FLOW, nominate.FLOW)}
+async def campaign_(turn: Turn) -> None:
+    """/campaign: open, list, extend and close calls for nominations."""
+    await campaign.begin(turn)
+
+
+async def broadcast_(turn: Turn) -> None:
+    """/broadcast [status]: a message to a scope, or the latest sends' progress."""
+    await broadcast.begin(turn)
+
+
+async def stats(turn: Turn) -> None:
+    """/stats [period]: figures of the scope."""
+    await reports.stats(turn)
+
+
+async def export(turn: Turn) -> None:
+    """/export: a spreadsheet of the scope's nominations."""
+    await reports.export(turn)
+
+
+FLOWS: dict[str, Flow] = {
+    f.name: f for f in (join.FLOW, nominate.FLOW, campaign.FLOW, broadcast.FLOW)
+}
+
+# Buttons of bulk messages ("!call.12"): see handlers/officials/actions.py.
+ACTIONS: dict[str, actions.ActionFn] = {"call": actions.nominate_for_call}
 
 COMMANDS: tuple[Command, ...] = (
     Command("start", ("batdau",), ("start", "bat dau"), None, start),
     Command("nominate", ("decu",), ("decu", "de cu"), Role.MEMBER, nominate_),
     Command("my", ("cuatoi",), ("cuatoi", "cua toi"), Role.MEMBER, my),
+    Command(
+        "campaign",
+        ("dotphatdong",),
+        ("dotphatdong", "dot phat dong", "campaign"),
+        Role.OFFICIAL,
+        campaign_,
+    ),
+    Command("broadcast", ("thongbao",), ("thongbao", "thong bao"), Role.OFFICIAL, broadcast_),
+    Command("stats", ("thongke",), ("thongke", "thong ke", "so ket"), Role.REVIEWER, stats),
+    Command("export", ("xuat",), ("xuat", "xuat file", "export"), Role.REVIEWER, export),
     Command("cancel", ("huy",), ("huy", "cancel"), None, cancel, keeps_flow=True),
     Command("back", ("quaylai",), ("quaylai", "quay lai", "back"), None, back, keeps_flow=True),
     Command(

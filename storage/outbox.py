@@ -29,6 +29,8 @@ class NewMessage(BaseModel):
     priority: int = PRIORITY_REPLY
     dedupe_key: str | None = None
     batch: str | None = None
+    # Not before this time (bulk sends postponed past quiet hours); None: now.
+    not_before: datetime | None = None
 
 
 async def enqueue(conn: AsyncConnection, messages: Sequence[NewMessage], now: datetime) -> int:
@@ -37,10 +39,11 @@ async def enqueue(conn: AsyncConnection, messages: Sequence[NewMessage], now: da
         return 0
     rows = [
         {
-            **m.model_dump(),
+            **m.model_dump(exclude={"not_before"}),
+            "replace_key": m.payload.get("replace_key"),
             "status": "queued",
             "attempts": 0,
-            "next_attempt_at": now,
+            "next_attempt_at": m.not_before or now,
             "created_at": now,
         }
         for m in messages
@@ -134,6 +137,27 @@ async def mark_final(conn: AsyncConnection, item_id: int, status: str, error: st
             attempts=outbox.c.attempts + 1,
         )
     )
+
+
+async def last_platform_id(
+    conn: AsyncConnection, channel: str, chat_id: str, replace_key: str
+) -> str | None:
+    """The platform id of the latest sent message with this replace key (to edit it)."""
+    value: str | None = (
+        await conn.execute(
+            select(outbox.c.platform_message_id)
+            .where(
+                outbox.c.channel == channel,
+                outbox.c.chat_id == chat_id,
+                outbox.c.replace_key == replace_key,
+                outbox.c.status == "sent",
+                outbox.c.platform_message_id.is_not(None),
+            )
+            .order_by(outbox.c.id.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    return value
 
 
 async def release(conn: AsyncConnection, item_ids: Sequence[int]) -> None:

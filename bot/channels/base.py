@@ -20,6 +20,9 @@ class Capabilities:
     # Messages per second overall and per chat the platform tolerates (None: no limit).
     rate_per_second: float | None = None
     chat_rate_per_second: float | None = None
+    # Whether a sent message can be edited (Reply.edit_of); without it progress reports
+    # arrive as new messages at milestones only (Reply.minor ones are skipped).
+    edits: bool = False
 
 
 class Failure(StrEnum):

@@ -50,7 +50,8 @@ class WebChat:
     """Channel adapter for the browser page (local testing and demos)."""
 
     name = "web"
-    capabilities = Capabilities(buttons=True, text_limit=None)
+    # "Edits": the page replaces the bubble that has the same replace_key.
+    capabilities = Capabilities(buttons=True, text_limit=None, edits=True)
 
     def __init__(
         self, db: Database, intake: Intake, clock: Clock, media_dir: Path, max_upload: int
@@ -204,9 +205,10 @@ class WebChat:
             "id": item_id,
             "text": reply.text,
             "ask_phone": reply.ask_phone,
+            "replace_key": reply.replace_key,
             "choices": [c.model_dump() for c in reply.choices],
             "media": [
-                {"kind": m.kind, "url": f"/media/{m.file_ref}"}
+                {"kind": m.kind, "url": f"/media/{m.file_ref}", "name": m.file_name}
                 for m in reply.media
                 if m.channel == self.name
             ],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from handlers.messages import channels, common, join, nominate
+from handlers.messages import channels, common, join, nominate, officials
 
 
 def _merge(*parts: Mapping[str, str]) -> dict[str, str]:
@@ -17,7 +17,9 @@ def _merge(*parts: Mapping[str, str]) -> dict[str, str]:
     return merged
 
 
-CATALOG: dict[str, str] = _merge(common.TEXTS, join.TEXTS, nominate.TEXTS, channels.TEXTS)
+CATALOG: dict[str, str] = _merge(
+    common.TEXTS, join.TEXTS, nominate.TEXTS, channels.TEXTS, officials.TEXTS
+)
 
 
 def t(key: str, **params: object) -> str:

@@ -1,0 +1,30 @@
+"""Officials' jobs: the calls' clock and the progress reports of bulk sends."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from handlers.officials.progress import report_progress
+from handlers.officials.reminders import campaign_tick
+from scheduler.core import IntervalJob, JobContext
+
+CAMPAIGN_TICK = timedelta(minutes=1)
+PROGRESS_EVERY = timedelta(seconds=10)
+
+
+async def run_campaign_tick(ctx: JobContext) -> dict[str, int]:
+    """Close due calls, queue due reminders."""
+    return await campaign_tick(ctx.conn, ctx.config, ctx.now)
+
+
+async def run_bulk_progress(ctx: JobContext) -> dict[str, int]:
+    """Edit the officials' progress messages; send final reports."""
+    return await report_progress(ctx.conn, ctx.config, ctx.now)
+
+
+def officials_jobs() -> list[IntervalJob]:
+    """The officials' jobs, for the registry."""
+    return [
+        IntervalJob("campaign_tick", CAMPAIGN_TICK, run_campaign_tick),
+        IntervalJob("bulk_progress", PROGRESS_EVERY, run_bulk_progress),
+    ]
