@@ -219,3 +219,22 @@ async def sent_messages(
         .limit(limit)
     )
     return [OutboxItem.model_validate(r) for r in rows]
+
+
+async def delivered_after(
+    conn: AsyncConnection, channel: str, chat_id: str, after: str, limit: int = 100
+) -> list[OutboxItem]:
+    """Messages delivered to one chat after a delivery sequence (the channel's platform id,
+    zero-padded): in the order they were sent, which priorities make differ from the ids."""
+    rows = await conn.execute(
+        select(outbox)
+        .where(
+            outbox.c.channel == channel,
+            outbox.c.chat_id == chat_id,
+            outbox.c.status == "sent",
+            outbox.c.platform_message_id > after,
+        )
+        .order_by(outbox.c.platform_message_id)
+        .limit(limit)
+    )
+    return [OutboxItem.model_validate(r) for r in rows]

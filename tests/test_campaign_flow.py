@@ -47,8 +47,8 @@ async def open_call(
     )
     assert preview[-1].labels == ["Mở đợt và gửi", "Huỷ"]
     await official.press("Mở đợt và gửi")
-    # The official is in scope too: the call (queued first) comes before the replies.
-    await official.expect(f"📣 {title}", f"Đã mở đợt «{title}»", "Đang gửi…", f"Đã gửi 0/{count}")
+    # The official is in scope too: the call follows the replies (they go first).
+    await official.expect(f"Đã mở đợt «{title}»", "Đang gửi…", f"Đã gửi 0/{count}", f"📣 {title}")
 
 
 async def test_call_reaches_members_in_scope_who_nominate_from_it(
@@ -68,7 +68,9 @@ async def test_call_reaches_members_in_scope_who_nominate_from_it(
     # Progress: the job edits the official's message, then reports the end.
     clock.advance(seconds=10)
     await app.scheduler.fire_interval("bulk_progress")
-    progress = await official.expect("Đã gửi xong.", "Đã gửi 3/3 · lỗi 0 · đã chặn 0", "Báo cáo gửi")
+    progress = await official.expect(
+        "Đã gửi xong.", "Đã gửi 3/3 · lỗi 0 · đã chặn 0", "Báo cáo gửi"
+    )
     assert progress[0].id > 0
 
     # "Đề cử ngay" starts a nomination tied to the call, without asking which call.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -62,11 +63,17 @@ class WebChat:
         self._media_dir = media_dir
         self._max_upload = max_upload
         self._arrived: dict[str, asyncio.Event] = defaultdict(asyncio.Event)
+        self._sequence = 0
 
     async def send(self, chat_id: str, reply: Reply) -> str | None:
-        """Delivered by being readable: wake whoever waits for this chat."""
+        """Delivered by being readable: wake whoever waits for this chat.
+
+        The platform id is a delivery sequence (microseconds, strictly increasing, padded):
+        the page reads messages in the order they were sent, since a reply queued after a
+        bulk message is often sent before it."""
+        self._sequence = max(self._sequence + 1, time.time_ns() // 1000)
         self._arrived[chat_id].set()
-        return None
+        return f"{self._sequence:020d}"
 
     async def start(self) -> None:
         """Nothing to poll: the page calls us."""
@@ -191,13 +198,16 @@ class WebChat:
             event = self._arrived[uid]
             event.clear()
             async with self._db.read() as conn:
-                items = await outbox.sent_messages(conn, self.name, uid, after)
+                items = await outbox.delivered_after(conn, self.name, uid, f"{after:020d}")
             remaining = deadline - asyncio.get_running_loop().time()
             if items or remaining <= 0:
                 break
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), min(remaining, 0.25))
-        messages = [self._render(item.id, Reply.model_validate(item.payload)) for item in items]
+        messages = [
+            self._render(int(item.platform_message_id or 0), Reply.model_validate(item.payload))
+            for item in items
+        ]
         return JSONResponse({"messages": messages})
 
     def _render(self, item_id: int, reply: Reply) -> dict[str, Any]:

@@ -149,6 +149,7 @@ async def accept_preview(turn: Turn, answer: Answer) -> StepResult:
         created_by=turn.person.id,
         unit=unit,
         text=_message(turn, unit.name),
+        label=turn.state.data["text"],
     )
     await audit.record(
         turn.conn,

@@ -306,6 +306,7 @@ async def _open(turn: Turn) -> None:
         created_by=turn.person.id,
         unit=unit,
         text=text,
+        label=campaign.title,
         options=[(call_action(campaign.id), t("officials.campaign.button"))],
         media=[photo] if photo else [],
     )

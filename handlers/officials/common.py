@@ -134,6 +134,7 @@ async def fan_out(
     created_by: int | None,
     unit: Unit,
     text: str,
+    label: str,
     options: Sequence[tuple[str, str]] = (),
     media: Sequence[Attachment] = (),
     exclude: Collection[int] = (),
@@ -145,7 +146,7 @@ async def fan_out(
     Each person gets it on their most recent reachable account; people with none are
     counted, not sent to. Options are action values ("!call.12"): for idle conversations
     they also become the current menu, so a typed "1" answers on channels without buttons.
-    In quiet hours the rows wait until the morning.
+    In quiet hours the rows wait until the morning. `label` names the send in reports.
     """
     people = [p for p in await bulk.people_in_scope(conn, unit.path) if p not in exclude]
     reachable = await bulk.reachable_identities(conn, people)
@@ -188,7 +189,7 @@ async def fan_out(
         created_by=created_by,
         unit_id=unit.id,
         object_id=None,
-        text=text,
+        text=label,
         total=len(messages),
         unreachable=len(people) - len(recipients),
         report=report,

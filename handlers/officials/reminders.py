@@ -66,6 +66,7 @@ async def remind(
         created_by=campaign.created_by,
         unit=unit,
         text=text,
+        label=campaign.title,
         options=[(f"!call.{campaign.id}", t("officials.campaign.button"))],
         exclude=await campaigns.reporters_in(conn, campaign.id),
         report=False,
