@@ -6,49 +6,11 @@ from sqlalchemy import select
 
 from bot.app import Application
 from storage.schema import audit_log, campaigns, nominations, outbox
-from tests.support.chat import ChatClient
 from tests.support.clock import FakeClock
+from tests.support.officials import BODY, open_call
 from tests.support.people import Invite, MakeChat, person
 
-BODY = "Mời các hội viên đề cử những tấm gương người tốt, việc tốt ở địa phương mình."
 ACHIEVEMENT = "Chị Mai nhiều năm dạy chữ miễn phí cho trẻ em nghèo trong thôn vào buổi tối."
-
-
-async def open_call(
-    official: ChatClient, title: str = "Đề cử người tốt năm 2026", count: int = 3
-) -> None:
-    """Go through /dotphatdong to the opened call (scope: Xã An Bình, no photo)."""
-    await official.send("/dotphatdong")
-    await official.expect("Đợt phát động", "Chưa có đợt phát động nào")
-    await official.press("Tạo đợt mới")
-    await official.expect("Tên đợt phát động?")
-    await official.send(title)
-    await official.expect("Nội dung lời kêu gọi")
-    await official.send(BODY)
-    await official.expect("lĩnh vực nào", "Đã chọn: Tất cả lĩnh vực")
-    await official.press("Học tập")
-    await official.expect("Đã chọn: Học tập")
-    await official.press("Người tốt, việc tốt")
-    await official.expect("Đã chọn: Học tập, Người tốt, việc tốt")
-    await official.press("Xong")
-    await official.expect("Hạn cuối nhận đề cử?")
-    await official.send("31/12/2026")
-    await official.expect("Gửi tới thành viên của đơn vị nào?")
-    await official.press("Xã An Bình")
-    await official.expect("Gửi một ảnh")
-    await official.press("Bỏ qua")
-    preview = await official.expect(
-        "Xem trước",
-        title,
-        BODY,
-        "Lĩnh vực: Học tập, Người tốt, việc tốt",
-        "Hạn cuối: hết ngày 31/12/2026",
-        f"sẽ gửi tới {count} thành viên của Xã An Bình",
-    )
-    assert preview[-1].labels == ["Mở đợt và gửi", "Huỷ"]
-    await official.press("Mở đợt và gửi")
-    # The official is in scope too: the call follows the replies (they go first).
-    await official.expect(f"Đã mở đợt «{title}»", "Đang gửi…", f"Đã gửi 0/{count}", f"📣 {title}")
 
 
 async def test_call_reaches_members_in_scope_who_nominate_from_it(

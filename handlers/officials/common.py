@@ -180,7 +180,8 @@ async def fan_out(
                 not_before=not_before,
             )
         )
-    await outbox.enqueue(conn, messages, now)
+    # Rows whose dedupe key exists (a person reminded before) are not queued again.
+    queued = await outbox.enqueue(conn, messages, now)
     await bulk.set_idle_menus(conn, menus)
     return await bulk.create_bulk(
         conn,
@@ -190,7 +191,7 @@ async def fan_out(
         unit_id=unit.id,
         object_id=None,
         text=label,
-        total=len(messages),
+        total=queued,
         unreachable=len(people) - len(recipients),
         report=report,
         now=now,
