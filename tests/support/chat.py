@@ -19,6 +19,7 @@ class Message:
     text: str
     choices: list[dict[str, str]] = field(default_factory=list)
     ask_phone: bool = False
+    media: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def labels(self) -> list[str]:
@@ -80,7 +81,13 @@ class ChatClient:
         )
         assert response.status_code == 200
         messages = [
-            Message(id=m["id"], text=m["text"], choices=m["choices"], ask_phone=m["ask_phone"])
+            Message(
+                id=m["id"],
+                text=m["text"],
+                choices=m["choices"],
+                ask_phone=m["ask_phone"],
+                media=m["media"],
+            )
             for m in response.json()["messages"]
         ]
         if messages:
