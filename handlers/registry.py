@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.commands import Command
-from handlers.flows import broadcast, campaign, engine, join, mine, nominate
+from handlers.flows import broadcast, campaign, engine, event, join, mine, nominate
 from handlers.flows.base import Flow
 from handlers.menu import show_main_menu
 from handlers.officials import actions, reports
@@ -73,6 +73,11 @@ async def broadcast_(turn: Turn) -> None:
     await broadcast.begin(turn)
 
 
+async def event_(turn: Turn) -> None:
+    """/event: announce a visit, see who answered."""
+    await event.begin(turn)
+
+
 async def stats(turn: Turn) -> None:
     """/stats [period]: figures of the scope."""
     await reports.stats(turn)
@@ -84,11 +89,11 @@ async def export(turn: Turn) -> None:
 
 
 FLOWS: dict[str, Flow] = {
-    f.name: f for f in (join.FLOW, nominate.FLOW, campaign.FLOW, broadcast.FLOW)
+    f.name: f for f in (join.FLOW, nominate.FLOW, campaign.FLOW, broadcast.FLOW, event.FLOW)
 }
 
 # Buttons of bulk messages ("!call.12"): see handlers/officials/actions.py.
-ACTIONS: dict[str, actions.ActionFn] = {"call": actions.nominate_for_call}
+ACTIONS: dict[str, actions.ActionFn] = {"call": actions.nominate_for_call, "rsvp": event.rsvp}
 
 COMMANDS: tuple[Command, ...] = (
     Command("start", ("batdau",), ("start", "bat dau"), None, start),
@@ -102,6 +107,7 @@ COMMANDS: tuple[Command, ...] = (
         campaign_,
     ),
     Command("broadcast", ("thongbao",), ("thongbao", "thong bao"), Role.OFFICIAL, broadcast_),
+    Command("event", ("sukien",), ("sukien", "su kien"), Role.OFFICIAL, event_),
     Command("stats", ("thongke",), ("thongke", "thong ke", "so ket"), Role.REVIEWER, stats),
     Command("export", ("xuat",), ("xuat", "xuat file", "export"), Role.REVIEWER, export),
     Command("cancel", ("huy",), ("huy", "cancel"), None, cancel, keeps_flow=True),

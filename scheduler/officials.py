@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from handlers.flows.event import remind_attendees
 from handlers.officials.progress import report_progress
 from handlers.officials.reminders import campaign_tick
 from scheduler.core import IntervalJob, JobContext
@@ -17,6 +18,11 @@ async def run_campaign_tick(ctx: JobContext) -> dict[str, int]:
     return await campaign_tick(ctx.conn, ctx.config, ctx.now)
 
 
+async def run_event_tick(ctx: JobContext) -> dict[str, int]:
+    """Remind attendees the day before an event."""
+    return {"reminded": await remind_attendees(ctx.conn, ctx.config, ctx.now)}
+
+
 async def run_bulk_progress(ctx: JobContext) -> dict[str, int]:
     """Edit the officials' progress messages; send final reports."""
     return await report_progress(ctx.conn, ctx.config, ctx.now)
@@ -26,5 +32,6 @@ def officials_jobs() -> list[IntervalJob]:
     """The officials' jobs, for the registry."""
     return [
         IntervalJob("campaign_tick", CAMPAIGN_TICK, run_campaign_tick),
+        IntervalJob("event_tick", CAMPAIGN_TICK, run_event_tick),
         IntervalJob("bulk_progress", PROGRESS_EVERY, run_bulk_progress),
     ]

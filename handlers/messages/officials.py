@@ -117,4 +117,39 @@ TEXTS = {
     "officials.export.col.phone": "Điện thoại liên hệ",
     "officials.export.col.reporter": "Người đề cử",
     "officials.export.col.updated": "Cập nhật lần cuối",
+    # Events (visits, exchanges with exemplary models)
+    "officials.event.menu": "Sự kiện (tham quan, giao lưu với điển hình)\n\n{items}\n\nChọn một "
+    "sự kiện để xem danh sách tham gia, hoặc tạo sự kiện mới.",
+    "officials.event.none_yet": "Chưa có sự kiện nào sắp diễn ra.",
+    "officials.event.list_line": "• {title} — {when}",
+    "officials.event.new": "Tạo sự kiện mới",
+    "officials.event.not_found": "Không tìm thấy sự kiện này trong phạm vi của bạn.",
+    "officials.event.ask_title": "Tên sự kiện? (ví dụ: Tham quan mô hình nuôi bò của hộ ông Ba)",
+    "officials.event.ask_place": "Địa điểm?",
+    "officials.event.ask_when": "Thời gian? Gõ ngày và giờ, ví dụ 05/12/2026 08:00.",
+    "officials.event.when_invalid": "Chưa đúng. Hãy gõ ngày/tháng/năm và giờ:phút, ví dụ "
+    "05/12/2026 08:00.",
+    "officials.event.when_past": "Thời gian phải ở sau bây giờ.",
+    "officials.event.ask_capacity": "Số người tối đa? Gõ một số, hoặc gõ 0 nếu không giới hạn.",
+    "officials.event.capacity_invalid": "Hãy gõ một số (0 là không giới hạn).",
+    "officials.event.capacity_of": " (tối đa {capacity} người)",
+    "officials.event.invitation": "🗓 {title}\n• Thời gian: {when}\n• Địa điểm: {place}{capacity}"
+    "\n\nBạn có tham gia không? Bấm nút, hoặc gõ số 1 (Tham gia) hay 2 (Không tham gia).",
+    "officials.event.confirm": "Thông báo sự kiện sẽ gửi tới {count} thành viên của {unit}.{note}"
+    "\nGửi ngay?",
+    "officials.event.choice.send": "Gửi thông báo sự kiện",
+    "officials.event.choice.yes": "Tham gia",
+    "officials.event.choice.no": "Không tham gia",
+    "officials.event.announced": "Đã thông báo sự kiện «{title}».",
+    "officials.event.answers": "Sự kiện «{title}»\n• Thời gian: {when}\n• Địa điểm: {place}\n"
+    "• Tham gia: {going}{capacity}\n{going_names}\n• Không tham gia: {not_going}",
+    "officials.event.not_available": "Sự kiện này không còn nhận đăng ký hoặc không dành cho "
+    "đơn vị của bạn.",
+    "officials.event.already_started": "Sự kiện «{title}» đã diễn ra.",
+    "officials.event.full": "Rất tiếc, sự kiện «{title}» đã đủ người.",
+    "officials.event.answered_yes": "Đã ghi nhận bạn tham gia «{title}» lúc {when} tại {place}. "
+    "Tôi sẽ nhắc bạn một ngày trước.",
+    "officials.event.answered_no": "Đã ghi nhận bạn không tham gia «{title}». Nếu đổi ý, bấm "
+    "Tham gia trên tin mời.",
+    "officials.event.reminder": "⏰ Nhắc: ngày mai bạn tham gia «{title}» lúc {when} tại {place}.",
 }

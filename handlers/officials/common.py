@@ -138,6 +138,7 @@ async def fan_out(
     options: Sequence[tuple[str, str]] = (),
     media: Sequence[Attachment] = (),
     exclude: Collection[int] = (),
+    only: Collection[int] | None = None,
     report: bool = True,
     key: Callable[[int], str] | None = None,
 ) -> bulk.BulkSend:
@@ -146,9 +147,12 @@ async def fan_out(
     Each person gets it on their most recent reachable account; people with none are
     counted, not sent to. Options are action values ("!call.12"): for idle conversations
     they also become the current menu, so a typed "1" answers on channels without buttons.
-    In quiet hours the rows wait until the morning. `label` names the send in reports.
+    In quiet hours the rows wait until the morning. `label` names the send in reports;
+    `only` narrows the scope to some people (an event's attendees).
     """
     people = [p for p in await bulk.people_in_scope(conn, unit.path) if p not in exclude]
+    if only is not None:
+        people = [p for p in people if p in only]
     reachable = await bulk.reachable_identities(conn, people)
     recipients = [reachable[p] for p in people if p in reachable]
     idle = await bulk.idle_menu_seqs(conn, [r.identity_id for r in recipients]) if options else {}
