@@ -50,6 +50,7 @@ class Application:
             quiet_start=quiet_start,
             quiet_end=quiet_end,
             broadcast_daily_cap=settings.broadcast_daily_cap,
+            summary_weekday=settings.summary_weekday,
             documents=FileDocuments(settings.media_dir),
         )
         self.runner = Runner(self.db, self.config, clock, on_commit=self._committed)
@@ -60,7 +61,11 @@ class Application:
         self.channels: list[Channel] = [self.webchat]
         self.delivery = Delivery(self.db, clock, self.channels)
         self.scheduler = Scheduler(
-            self.db, self.config, clock, self._committed, build_jobs(settings.digest_at)
+            self.db,
+            self.config,
+            clock,
+            self._committed,
+            build_jobs(settings.digest_at, settings.summary_at),
         )
         self.http = Starlette(routes=self._routes())
         self._started = False

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     # Officials: quiet hours for bulk sends (local "HH:MM-HH:MM"), daily broadcast cap.
     quiet_hours: str = "21:00-07:00"
     broadcast_daily_cap: int = 3
+    # Officials' weekly summary: weekday (0 = Monday … 6 = Sunday, -1 = off) and local time.
+    summary_weekday: int = Field(default=0, ge=-1, le=6)
+    summary_time: str = "08:00"
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str | None = None
@@ -61,6 +64,19 @@ class Settings(BaseSettings):
         if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
             raise ValueError("DIGEST_TIME must be HH:MM")
         return value
+
+    @field_validator("summary_time")
+    @classmethod
+    def _check_summary_time(cls, value: str) -> str:
+        if not _is_hhmm(value):
+            raise ValueError("SUMMARY_TIME must be HH:MM")
+        return value
+
+    @property
+    def summary_at(self) -> time:
+        """SUMMARY_TIME as a time of day."""
+        hour, minute = self.summary_time.split(":")
+        return time(int(hour), int(minute))
 
     @field_validator("quiet_hours")
     @classmethod

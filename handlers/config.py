@@ -33,5 +33,7 @@ class CoreConfig(BaseModel):
     broadcast_daily_cap: int = 3
     # Days before a call's deadline when members who have not nominated are reminded.
     reminder_days: tuple[int, ...] = (7, 1)
+    # Weekday of the officials' weekly summary (0 = Monday); -1 turns it off.
+    summary_weekday: int = 0
     # Charts and spreadsheets (bot/documents.py); None where no files can be made.
     documents: Documents | None = None

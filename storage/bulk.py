@@ -213,3 +213,14 @@ async def set_idle_menus(
         statement,
         [{"b_identity": i, "b_seq": seq, "b_menu": menu} for i, seq, menu in menus],
     )
+
+
+async def officials_with_units(conn: AsyncConnection) -> list[tuple[int, int, str]]:
+    """(person, unit, unit path) of every official or admin role, for periodic summaries."""
+    rows = await conn.execute(
+        select(memberships.c.person_id, memberships.c.unit_id, units.c.path)
+        .join(units, units.c.id == memberships.c.unit_id)
+        .where(memberships.c.role.in_(("official", "admin")))
+        .order_by(memberships.c.person_id, units.c.path)
+    )
+    return [(int(r.person_id), int(r.unit_id), str(r.path)) for r in rows]

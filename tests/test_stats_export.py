@@ -77,3 +77,23 @@ async def test_stats_and_export_by_role(
     assert isinstance(row["Ngày gửi"], datetime)
     assert row["Ngày gửi"] == datetime(2026, 11, 25, 9, 0)  # local time
     assert sheet.tables  # a filterable table
+
+
+async def test_weekly_summary_goes_to_officials_on_mondays(
+    app: Application, chat: MakeChat, invite: Invite, clock: FakeClock
+) -> None:
+    official = await person(chat, invite, "can-bo", "Lê Văn Cán", "X-AN-BINH", "official")
+    hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
+    await open_call(official, count=2)
+    await hoa.expect("📣")
+    await nominate_in_call(hoa)
+    clock.advance(days=4)  # Sunday 29/11: not the day
+    assert await app.scheduler.fire_daily("weekly_summary") == {"sent": 0}
+    clock.advance(days=1)  # Monday 30/11, 09:00 local
+    assert await app.scheduler.fire_daily("weekly_summary") == {"sent": 1}
+    assert await app.scheduler.fire_daily("weekly_summary") is None  # once a day
+    summary = await official.expect(
+        "Sơ kết tuần của Xã An Bình (từ 23/11/2026 đến 29/11/2026)", "Tổng số đề cử: 1"
+    )
+    assert summary[0].media[0]["kind"] == "photo"
+    assert not await hoa.pop()

@@ -91,6 +91,7 @@ TEXTS = {
     "officials.figures.top_item": "{name} ({count})",
     "officials.chart.by_unit": "Số đề cử theo đơn vị",
     "officials.summary.heading": "Tổng kết đợt «{title}» ({unit}), hạn cuối {deadline}",
+    "officials.weekly.heading": "Sơ kết tuần của {unit} (từ {first} đến {last})",
     "officials.stats.heading": "Số liệu đề cử của {unit} từ {first} đến {last}",
     "officials.stats.usage": "Chưa hiểu khoảng thời gian. Gõ /thongke (30 ngày qua), /thongke 7 "
     "(7 ngày qua), /thongke thang, /thongke nam, hoặc /thongke 01/11/2026-30/11/2026 để sơ kết "
