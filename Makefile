@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint types pytest bench clean
+.PHONY: run test lint types pytest bench bench-broadcast clean
 
 $(STAMP): requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -27,6 +27,10 @@ pytest: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench.conversation
+
+# 10,000 recipients: Telegram's limits enforced (about 7 minutes), then no limits.
+bench-broadcast: $(STAMP)
+	$(PY) -m bench.broadcast
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -22,6 +22,9 @@ Clock = Callable[[], datetime]
 # Waits before the 2nd, 3rd, … attempt of a temporary failure; then the message has failed.
 BACKOFF = (timedelta(seconds=2), timedelta(seconds=15), timedelta(minutes=2), timedelta(minutes=10))
 CLAIM_HOLD = timedelta(seconds=60)
+# A paced lane claims at most this much sending time at once, so that a reply queued
+# during a broadcast waits behind at most that many bulk messages (replies go first).
+CLAIM_SECONDS = 0.25
 
 
 class Lane:
@@ -33,14 +36,19 @@ class Lane:
         db: Database,
         clock: Clock,
         *,
-        batch: int = 50,
+        batch: int = 100,
         concurrency: int = 8,
         sweep_seconds: float = 1.0,
+        backoff: Sequence[timedelta] = BACKOFF,
+        hold: timedelta = CLAIM_HOLD,
     ) -> None:
         self.channel = channel
         self._db = db
         self._clock = clock
-        self._batch = batch
+        rate = channel.capabilities.rate_per_second
+        self._batch = min(batch, max(1, int(rate * CLAIM_SECONDS))) if rate else batch
+        self._backoff = tuple(backoff)
+        self._hold = hold
         self._concurrency = asyncio.Semaphore(concurrency)
         self._sweep = sweep_seconds
         caps = channel.capabilities
@@ -90,25 +98,40 @@ class Lane:
     async def _claim(self) -> list[OutboxItem]:
         async with self._db.write() as conn:
             return await outbox.claim_due(
-                conn, self.channel.name, self._clock(), self._batch, CLAIM_HOLD
+                conn, self.channel.name, self._clock(), self._batch, self._hold
             )
 
     async def _send_all(self, items: Sequence[OutboxItem]) -> None:
+        """Send a claimed batch, chats in parallel; record the accepted ones in one commit.
+
+        A crash between a send and that commit leaves its row claimed; it is sent again
+        once the claim lapses, so duplicates are bounded by one batch (the sends in flight).
+        """
         by_chat: dict[str, list[OutboxItem]] = defaultdict(list)
         for item in items:
             by_chat[item.chat_id].append(item)
-        await asyncio.gather(*(self._send_chat(chat_items) for chat_items in by_chat.values()))
+        accepted: list[tuple[int, str | None]] = []
+        try:
+            await asyncio.gather(
+                *(self._send_chat(chat_items, accepted) for chat_items in by_chat.values())
+            )
+        finally:
+            if accepted:
+                async with self._db.write() as conn:
+                    await outbox.mark_sent_many(conn, accepted, self._clock())
 
-    async def _send_chat(self, items: list[OutboxItem]) -> None:
+    async def _send_chat(
+        self, items: list[OutboxItem], accepted: list[tuple[int, str | None]]
+    ) -> None:
         """One chat's messages in order; after a failure the rest wait for the next claim."""
         async with self._concurrency:
             for n, item in enumerate(items):
-                if self._stopping or not await self._send_one(item):
+                if self._stopping or not await self._send_one(item, accepted):
                     async with self._db.write() as conn:
                         await outbox.release(conn, [i.id for i in items[n + 1 :]])
                     return
 
-    async def _send_one(self, item: OutboxItem) -> bool:
+    async def _send_one(self, item: OutboxItem, accepted: list[tuple[int, str | None]]) -> bool:
         reply = Reply.model_validate(item.payload)
         if reply.replace_key is not None:
             if reply.minor and not self.channel.capabilities.edits:
@@ -126,8 +149,7 @@ class Lane:
             log.exception("send of outbox %s raised", item.id)
             await self._settle_failure(item, SendError(Failure.TEMPORARY, repr(error)))
             return False
-        async with self._db.write() as conn:
-            await outbox.mark_sent(conn, item.id, platform_id, self._clock())
+        accepted.append((item.id, platform_id))
         return True
 
     async def _with_edit_of(self, item: OutboxItem, reply: Reply) -> Reply:
@@ -156,8 +178,10 @@ class Lane:
                 await outbox.mark_retry(
                     conn, item.id, error.reason, now + timedelta(seconds=wait), count_attempt=False
                 )
-            elif error.failure == Failure.TEMPORARY and item.attempts < len(BACKOFF):
-                await outbox.mark_retry(conn, item.id, error.reason, now + BACKOFF[item.attempts])
+            elif error.failure == Failure.TEMPORARY and item.attempts < len(self._backoff):
+                await outbox.mark_retry(
+                    conn, item.id, error.reason, now + self._backoff[item.attempts]
+                )
             elif error.failure in (Failure.BLOCKED, Failure.UNREACHABLE):
                 await outbox.mark_final(conn, item.id, str(error.failure), error.reason)
                 if item.identity_id is not None:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.rows import OutboxItem
@@ -106,6 +106,26 @@ async def mark_sent(
             attempts=outbox.c.attempts + 1,
         )
     )
+
+
+async def mark_sent_many(
+    conn: AsyncConnection, sent: Sequence[tuple[int, str | None]], now: datetime
+) -> None:
+    """The platform accepted these messages (id, platform id): one statement for a batch."""
+    if not sent:
+        return
+    statement = (
+        update(outbox)
+        .where(outbox.c.id == bindparam("b_id"))
+        .values(
+            status="sent",
+            sent_at=now,
+            platform_message_id=bindparam("b_platform"),
+            claimed_until=None,
+            attempts=outbox.c.attempts + 1,
+        )
+    )
+    await conn.execute(statement, [{"b_id": i, "b_platform": p} for i, p in sent])
 
 
 async def mark_retry(

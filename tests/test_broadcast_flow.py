@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bench.seed import seed_members
 from bot.app import Application
 from bot.delivery import Lane
 from bot.settings import Settings
@@ -17,7 +18,6 @@ from tests.support.chat import ChatClient
 from tests.support.clock import FakeClock
 from tests.support.fake_channel import FakeChannel
 from tests.support.people import Invite, MakeChat, person
-from tests.support.seed import seed_members
 
 NOTICE = "Họp chi hội lúc 8 giờ sáng Chủ nhật tại nhà văn hoá thôn."
 
