@@ -17,6 +17,7 @@ from bot.channels.base import Channel
 from bot.channels.webchat import WebChat
 from bot.delivery import Delivery
 from bot.documents import FileDocuments
+from bot.honour import HonourPages
 from bot.intake import Intake
 from bot.settings import Settings
 from handlers.config import CoreConfig
@@ -51,6 +52,14 @@ class Application:
             quiet_end=quiet_end,
             broadcast_daily_cap=settings.broadcast_daily_cap,
             summary_weekday=settings.summary_weekday,
+            public_base_url=(
+                settings.public_base_url or f"http://{settings.web_host}:{settings.web_port}"
+            ).rstrip("/"),
+            public_channel=(
+                ("telegram", settings.public_channel_chat_id)
+                if settings.public_channel_chat_id
+                else None
+            ),
             documents=FileDocuments(settings.media_dir),
         )
         self.runner = Runner(self.db, self.config, clock, on_commit=self._committed)
@@ -67,6 +76,7 @@ class Application:
             self._committed,
             build_jobs(settings.digest_at, settings.summary_at),
         )
+        self.honour = HonourPages(self.db, settings.media_dir, self.config.public_base_url)
         self.http = Starlette(routes=self._routes())
         self._started = False
 
@@ -75,6 +85,7 @@ class Application:
 
     def _routes(self) -> list[BaseRoute]:
         routes: list[BaseRoute] = [Route("/healthz", self.health, methods=["GET"])]
+        routes.extend(self.honour.routes())
         for channel in self.channels:
             routes.extend(channel.routes())
         return routes

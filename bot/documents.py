@@ -74,12 +74,11 @@ def render_card(title: str, subtitle: str, story: str, photo: Path | None) -> by
     image = Image.new("RGB", (size, size), (255, 248, 240))
     draw = ImageDraw.Draw(image)
     top = 40
-    if photo is not None and photo.is_file():
-        with Image.open(photo) as source:
-            picture = source.convert("RGB")
-            picture.thumbnail((size - 80, 520))
-            image.paste(picture, ((size - picture.width) // 2, top))
-            top += picture.height + 30
+    picture = _picture(photo)
+    if picture is not None:
+        picture.thumbnail((size - 80, 520))
+        image.paste(picture, ((size - picture.width) // 2, top))
+        top += picture.height + 30
     draw.rectangle((0, 0, size, 14), fill=BAR_COLOUR)
     draw.text((60, top), title, font=_font(46), fill=BAR_COLOUR)
     draw.text((60, top + 64), subtitle, font=_font(28), fill=INK)
@@ -89,6 +88,17 @@ def render_card(title: str, subtitle: str, story: str, photo: Path | None) -> by
     buffer = io.BytesIO()
     image.save(buffer, "PNG", optimize=True)
     return buffer.getvalue()
+
+
+def _picture(photo: Path | None) -> Image.Image | None:
+    """The photo for a card, or None when there is none or it is not a readable image."""
+    if photo is None or not photo.is_file():
+        return None
+    try:
+        with Image.open(photo) as source:
+            return source.convert("RGB")
+    except (OSError, ValueError):
+        return None
 
 
 def render_workbook(sheets: Sequence[Sheet]) -> bytes:

@@ -30,6 +30,10 @@ class Pacer:
         delay = chat_slot - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
+        if self._chat_interval:
+            # Count the chat's interval from the moment the send really goes (a late wake-up
+            # must not bring the next message closer than the platform allows).
+            self._chat_next[chat_id] = time.monotonic() + self._chat_interval
 
     def pause(self, seconds: float) -> None:
         """Hold every send of the channel (a global flood-wait)."""

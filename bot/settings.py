@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     # Officials' weekly summary: weekday (0 = Monday … 6 = Sunday, -1 = off) and local time.
     summary_weekday: int = Field(default=0, ge=-1, le=6)
     summary_time: str = "08:00"
+    # Propagation: the address people use to open honour pages (/vinh-danh), and the public
+    # Telegram channel (e.g. @guongsang_tinh) that gets each published story; unset: none.
+    public_base_url: str | None = None
+    public_channel_chat_id: str | None = None
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str | None = None

@@ -35,5 +35,9 @@ class CoreConfig(BaseModel):
     reminder_days: tuple[int, ...] = (7, 1)
     # Weekday of the officials' weekly summary (0 = Monday); -1 turns it off.
     summary_weekday: int = 0
+    # Propagation: where honour pages are served from (absolute, for sharing) and the
+    # public channel (channel name, chat id) that gets each published story, if any.
+    public_base_url: str = "http://127.0.0.1:8080"
+    public_channel: tuple[str, str] | None = None
     # Charts and spreadsheets (bot/documents.py); None where no files can be made.
     documents: Documents | None = None

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from handlers.commands import Command
-from handlers.flows import broadcast, campaign, engine, event, join, mine, nominate
+from handlers.flows import (
+    broadcast,
+    campaign,
+    engine,
+    event,
+    join,
+    mine,
+    nominate,
+    publish,
+)
 from handlers.flows.base import Flow
 from handlers.menu import show_main_menu
 from handlers.officials import actions, reports
@@ -78,6 +87,11 @@ async def event_(turn: Turn) -> None:
     await event.begin(turn)
 
 
+async def publish_(turn: Turn) -> None:
+    """/publish: honour an approved exemplar publicly, or take one down."""
+    await publish.begin(turn)
+
+
 async def stats(turn: Turn) -> None:
     """/stats [period]: figures of the scope."""
     await reports.stats(turn)
@@ -89,7 +103,15 @@ async def export(turn: Turn) -> None:
 
 
 FLOWS: dict[str, Flow] = {
-    f.name: f for f in (join.FLOW, nominate.FLOW, campaign.FLOW, broadcast.FLOW, event.FLOW)
+    f.name: f
+    for f in (
+        join.FLOW,
+        nominate.FLOW,
+        campaign.FLOW,
+        broadcast.FLOW,
+        event.FLOW,
+        publish.FLOW,
+    )
 }
 
 # Buttons of bulk messages ("!call.12"): see handlers/officials/actions.py.
@@ -108,6 +130,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("broadcast", ("thongbao",), ("thongbao", "thong bao"), Role.OFFICIAL, broadcast_),
     Command("event", ("sukien",), ("sukien", "su kien"), Role.OFFICIAL, event_),
+    Command("publish", ("vinhdanh",), ("vinhdanh", "vinh danh"), Role.OFFICIAL, publish_),
     Command("stats", ("thongke",), ("thongke", "thong ke", "so ket"), Role.REVIEWER, stats),
     Command("export", ("xuat",), ("xuat", "xuat file", "export"), Role.REVIEWER, export),
     Command("cancel", ("huy",), ("huy", "cancel"), None, cancel, keeps_flow=True),

@@ -330,3 +330,24 @@ event_rsvps = Table(
     Column("answered_at", UTCDateTime(), nullable=False),
     UniqueConstraint("event_id", "person_id", name="uq_event_rsvps_event_person"),
 )
+
+# Approved exemplars published with the nominee's consent (plan content 2): the public
+# honour page /vinh-danh/<slug>, a share card, and a post in the public channel.
+publications = Table(
+    "publications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("nomination_id", Integer, ForeignKey("nominations.id"), nullable=False, unique=True),
+    Column("slug", String(160), nullable=False, unique=True),
+    Column("title", String(200), nullable=False),
+    Column("subtitle", String(200), nullable=False),
+    Column("story", Text, nullable=False),
+    # Stored media file names (under MEDIA_DIR): the chosen photo and the generated card.
+    Column("photo", String(300), nullable=True),
+    Column("card", String(300), nullable=True),
+    # published | withdrawn
+    Column("status", String(16), nullable=False),
+    Column("published_by", Integer, ForeignKey("people.id"), nullable=False),
+    Column("published_at", UTCDateTime(), nullable=False),
+    Column("withdrawn_at", UTCDateTime(), nullable=True),
+)

@@ -153,4 +153,39 @@ TEXTS = {
     "officials.event.answered_no": "Đã ghi nhận bạn không tham gia «{title}». Nếu đổi ý, bấm "
     "Tham gia trên tin mời.",
     "officials.event.reminder": "⏰ Nhắc: ngày mai bạn tham gia «{title}» lúc {when} tại {place}.",
+    # Propagation: honour pages, share cards, the public channel
+    "officials.publish.nothing": "Chưa có gương nào để đăng: cần đề cử đã được duyệt và người "
+    "được đề cử đã đồng ý công khai.",
+    "officials.publish.menu": "Vinh danh gương điển hình\n• Sẵn sàng đăng: {ready}\n"
+    "• Đang đăng (✓): {live}\n\nChọn một gương để soạn bài đăng, hoặc chọn bài đang đăng để gỡ.",
+    "officials.publish.not_publishable": "Đề cử này không đăng được (chưa duyệt, chưa đồng ý công "
+    "khai hoặc không thuộc phạm vi của bạn).",
+    "officials.publish.not_found": "Không tìm thấy bài đăng này trong phạm vi của bạn.",
+    "officials.publish.subtitle": "{field} · {unit}",
+    "officials.publish.draft": "Ở {place}. {achievement}",
+    "officials.publish.ask_story": "Bài viết ngắn sẽ đăng (bạn có thể gõ lại toàn bộ để sửa):\n\n"
+    "{story}",
+    "officials.publish.keep": "Giữ nguyên",
+    "officials.publish.no_photos": "Đề cử này không có ảnh; thẻ chia sẻ sẽ không có ảnh.",
+    "officials.publish.ask_photo": "Các ảnh minh chứng:",
+    "officials.publish.pick_photo": "Chọn ảnh đẹp nhất để đăng:",
+    "officials.publish.photo_n": "Ảnh {n}",
+    "officials.publish.no_photo": "Không dùng ảnh",
+    "officials.publish.preview": "Xem trước bài đăng:\n\n{title}\n{subtitle}\n\n{story}",
+    "officials.publish.choice.publish": "Đăng",
+    "officials.publish.choice.edit": "Sửa lời",
+    "officials.publish.choice.withdraw": "Gỡ bài (người được đề cử rút đồng ý)",
+    "officials.publish.done": "Đã đăng gương «{title}». Trang vinh danh: {url}\nẢnh thẻ ở trên "
+    "dùng để chia sẻ lên Zalo, Facebook.",
+    "officials.publish.post": "🌟 {title}\n{subtitle}\n\n{story}\n\nXem thêm: {url}",
+    "officials.publish.live": "Bài «{title}» đang đăng: {url}",
+    "officials.publish.withdrawn": "Đã gỡ bài «{title}» khỏi trang vinh danh và kênh công khai; "
+    "đề cử được ghi là không đồng ý công khai.",
+    "officials.publish.withdrawn_post": "Nội dung này đã được gỡ theo đề nghị của người được "
+    "nêu gương.",
+    "honour.footer": "Gương Sáng — người tốt, việc tốt",
+    "honour.index_title": "Vinh danh người tốt, việc tốt",
+    "honour.index_empty": "Chưa có gương nào được đăng.",
+    "honour.gone_title": "Không còn nội dung",
+    "honour.gone": "Nội dung này không còn được đăng.",
 }

@@ -88,6 +88,32 @@ def upgrade() -> None:
     with op.batch_alter_table("event_rsvps", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_event_rsvps_event_id"), ["event_id"], unique=False)
 
+    op.create_table(
+        "publications",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("nomination_id", sa.Integer(), nullable=False),
+        sa.Column("slug", sa.String(length=160), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("subtitle", sa.String(length=200), nullable=False),
+        sa.Column("story", sa.Text(), nullable=False),
+        sa.Column("photo", sa.String(length=300), nullable=True),
+        sa.Column("card", sa.String(length=300), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("published_by", sa.Integer(), nullable=False),
+        sa.Column("published_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("withdrawn_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["nomination_id"],
+            ["nominations.id"],
+            name=op.f("fk_publications_nomination_id_nominations"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["published_by"], ["people.id"], name=op.f("fk_publications_published_by_people")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_publications")),
+        sa.UniqueConstraint("nomination_id", name=op.f("uq_publications_nomination_id")),
+        sa.UniqueConstraint("slug", name=op.f("uq_publications_slug")),
+    )
     with op.batch_alter_table("campaigns", schema=None) as batch_op:
         batch_op.add_column(sa.Column("reminder_days", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("reminders_done", sa.JSON(), nullable=True))
@@ -113,6 +139,7 @@ def downgrade() -> None:
         batch_op.drop_column("reminders_done")
         batch_op.drop_column("reminder_days")
 
+    op.drop_table("publications")
     with op.batch_alter_table("event_rsvps", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_event_rsvps_event_id"))
 
