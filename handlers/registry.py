@@ -16,7 +16,7 @@ from handlers.flows import (
 from handlers.flows.base import Flow
 from handlers.menu import show_main_menu
 from handlers.officials import actions, reports
-from handlers.roles import Role
+from handlers.roles import Role, has_role
 from handlers.turn import Turn
 
 
@@ -55,6 +55,10 @@ async def help_(turn: Turn) -> None:
     """/help: the commands; in a flow, a reminder of how to go on."""
     flow = FLOWS.get(turn.state.flow or "")
     turn.say("common.help")
+    if has_role(turn.memberships, Role.OFFICIAL):
+        turn.say("officials.help")
+    elif has_role(turn.memberships, Role.REVIEWER):
+        turn.say("officials.help_reviewer")
     if flow is not None and turn.state.step in flow.steps:
         turn.say("common.help_in_flow")
         await engine.ask_again(turn, flow)

@@ -1,6 +1,14 @@
 """Texts of the officials' features: calls, broadcasts, progress, figures, exports, events."""
 
 TEXTS = {
+    "officials.help": "Dành cho cán bộ phụ trách:\n"
+    "• /dotphatdong — mở, xem, gia hạn, kết thúc đợt phát động\n"
+    "• /thongbao — gửi thông báo; /thongbao trang thai — xem tiến độ gửi\n"
+    "• /sukien — thông báo tham quan, giao lưu; xem ai tham gia\n"
+    "• /vinhdanh — đăng gương điển hình lên trang vinh danh\n"
+    "• /thongke — số liệu, sơ kết; /xuat — tệp Excel các đề cử",
+    "officials.help_reviewer": "Dành cho người duyệt: /thongke — số liệu, sơ kết; /xuat — tệp "
+    "Excel các đề cử.",
     "officials.ask_scope": "Gửi tới thành viên của đơn vị nào? (đơn vị đã chọn gồm cả các đơn vị "
     "trực thuộc)",
     "officials.preview_header": "Xem trước — thành viên sẽ nhận được tin nhắn như sau:",
