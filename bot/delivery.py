@@ -126,6 +126,20 @@ class Lane:
         """One chat's messages in order; after a failure the rest wait for the next claim."""
         async with self._concurrency:
             for n, item in enumerate(items):
+                delay = self.pacer.chat_delay(item.chat_id)
+                if delay > CLAIM_SECONDS:
+                    # Waiting here would hold the whole batch (and the replies behind it):
+                    # the chat's rest waits for its next turn; retrying keeps them in order.
+                    async with self._db.write() as conn:
+                        await outbox.mark_retry(
+                            conn,
+                            item.id,
+                            "paced: the chat's limit",
+                            self._clock() + timedelta(seconds=delay),
+                            count_attempt=False,
+                        )
+                        await outbox.release(conn, [i.id for i in items[n + 1 :]])
+                    return
                 if self._stopping or not await self._send_one(item, accepted):
                     async with self._db.write() as conn:
                         await outbox.release(conn, [i.id for i in items[n + 1 :]])

@@ -35,6 +35,10 @@ class Pacer:
             # must not bring the next message closer than the platform allows).
             self._chat_next[chat_id] = time.monotonic() + self._chat_interval
 
+    def chat_delay(self, chat_id: str) -> float:
+        """Seconds until this chat may take another message (0: now)."""
+        return max(0.0, self._chat_next.get(chat_id, 0.0) - time.monotonic())
+
     def pause(self, seconds: float) -> None:
         """Hold every send of the channel (a global flood-wait)."""
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)
