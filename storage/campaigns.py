@@ -165,6 +165,13 @@ async def set_reminders_done(conn: AsyncConnection, campaign_id: int, done: list
     )
 
 
+async def set_reminder_days(conn: AsyncConnection, campaign_id: int, days: list[int]) -> None:
+    """Change a call's reminder days (days before the deadline); [] means none."""
+    await conn.execute(
+        update(campaigns).where(campaigns.c.id == campaign_id).values(reminder_days=days)
+    )
+
+
 async def reporters_in(conn: AsyncConnection, campaign_id: int) -> set[int]:
     """People who nominated at least once in a call."""
     rows = await conn.execute(

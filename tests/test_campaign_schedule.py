@@ -123,3 +123,35 @@ async def test_a_call_opened_late_skips_the_reminders_already_due(
     clock.now = at(11, 7, 0)
     app.delivery.kick()
     await official.expect("Tổng kết đợt", "Chưa có đề cử nào")
+
+
+async def test_reminder_days_are_configurable_per_call(
+    app: Application, chat: MakeChat, invite: Invite, clock: FakeClock
+) -> None:
+    official = await person(chat, invite, "can-bo", "Lê Văn Cán", "X-AN-BINH", "official")
+    await open_call(official, deadline="20/12/2026", count=1)
+    await official.send("/dotphatdong")
+    await official.expect("Các đợt gần đây")
+    await official.press("Đề cử người tốt năm 2026")
+    await official.expect("Nhắc trước hạn: 7, 1 ngày")
+    await official.press("Đổi ngày nhắc hạn")
+    await official.expect("Hiện nhắc trước hạn cuối: 7, 1 ngày")
+    await official.send("mười")
+    await official.expect("Chưa đúng")
+    await official.send("10, 3")
+    await official.expect("sẽ nhắc trước hạn cuối: 10, 3 ngày")
+    assert await tick(app, clock, at(11, 7, 0)) == {"closed": 0, "reminders": 1}
+    await official.expect("còn 10 ngày")
+    assert await tick(app, clock, at(14, 7, 0)) == {"closed": 0, "reminders": 0}
+    assert await tick(app, clock, at(18, 7, 0)) == {"closed": 0, "reminders": 1}
+    await official.expect("còn 3 ngày")
+    assert await tick(app, clock, at(20, 7, 0)) == {"closed": 0, "reminders": 0}  # no 1-day one
+    # "0": no reminders at all.
+    await official.send("/dotphatdong")
+    await official.expect("Các đợt gần đây")
+    await official.press("Đề cử người tốt năm 2026")
+    await official.expect("Nhắc trước hạn: 10, 3 ngày")
+    await official.press("Đổi ngày nhắc hạn")
+    await official.expect("Hiện nhắc")
+    await official.send("0")
+    await official.expect("sẽ nhắc trước hạn cuối: không nhắc.")

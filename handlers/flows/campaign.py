@@ -12,9 +12,11 @@ from handlers.flows.campaign_manage import (
     accept_close,
     accept_extend,
     accept_manage,
+    accept_reminders,
     ask_close,
     ask_extend,
     ask_manage,
+    ask_reminders,
     check_deadline,
     own_call,
 )
@@ -326,6 +328,7 @@ FLOW = Flow(
         "preview": _step(ask_preview, accept_preview),
         "manage": _step(ask_manage, accept_manage),
         "extend": _step(ask_extend, accept_extend, Accepts.TEXT),
+        "reminders": _step(ask_reminders, accept_reminders, Accepts.TEXT),
         "close": _step(ask_close, accept_close),
     },
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from handlers.flows import engine
@@ -16,6 +17,7 @@ from storage import audit, campaigns
 from storage.campaigns import CampaignDetail
 
 MAX_DAYS_AHEAD = 366
+MAX_REMINDERS = 5
 
 
 async def own_call(turn: Turn, value: str | None) -> CampaignDetail | None:
@@ -54,6 +56,7 @@ async def ask_manage(turn: Turn) -> None:
     if campaign.status == "open":
         options = [
             Option("extend", "officials.campaign.choice.extend"),
+            Option("reminders", "officials.campaign.choice.reminders"),
             Option("close", "officials.campaign.choice.close"),
         ]
     options.append(Option("back", "common.choice.back"))
@@ -64,6 +67,7 @@ async def ask_manage(turn: Turn) -> None:
         status=t(f"officials.campaign.status.{campaign.status}"),
         deadline=common.deadline_date(campaign.deadline_at, turn.config),
         reporters=common.number(nominated),
+        reminders=_days_text(_reminder_days(turn, campaign)),
         options=options,
     )
 
@@ -84,7 +88,7 @@ async def accept_manage(turn: Turn, answer: Answer) -> StepResult:
         return "menu"
     if await _current(turn) is None:
         return None
-    return "extend" if answer.choice == "extend" else "close"
+    return {"extend": "extend", "reminders": "reminders"}.get(answer.choice or "", "close")
 
 
 async def ask_extend(turn: Turn) -> None:
@@ -118,6 +122,52 @@ async def accept_extend(turn: Turn, answer: Answer) -> StepResult:
         "officials.campaign.extended",
         title=campaign.title,
         deadline=common.deadline_date(deadline_at, turn.config),
+    )
+    return None
+
+
+def _reminder_days(turn: Turn, campaign: CampaignDetail) -> list[int]:
+    if campaign.reminder_days is None:
+        return list(turn.config.reminder_days)
+    return campaign.reminder_days
+
+
+def _days_text(days: list[int]) -> str:
+    if not days:
+        return t("officials.campaign.no_reminders")
+    listed = ", ".join(str(d) for d in sorted(days, reverse=True))
+    return t("officials.campaign.days", days=listed)
+
+
+async def ask_reminders(turn: Turn) -> None:
+    campaign = await campaigns.get_detail(turn.conn, turn.state.data["campaign_id"])
+    assert campaign is not None
+    turn.say("officials.campaign.ask_reminders", days=_days_text(_reminder_days(turn, campaign)))
+
+
+def parse_days(text: str) -> list[int] | None:
+    """ "7, 3, 1" -> [7, 3, 1]; "0" -> [] (no reminders); None when not that form."""
+    parts = [p for p in re.split(r"[\s,;]+", text.strip()) if p]
+    if not parts or not all(p.isdigit() for p in parts):
+        return None
+    days = sorted({int(p) for p in parts if int(p) > 0}, reverse=True)
+    if len(days) > MAX_REMINDERS or any(d > MAX_DAYS_AHEAD for d in days):
+        return None
+    return days
+
+
+async def accept_reminders(turn: Turn, answer: Answer) -> StepResult:
+    campaign = await _current(turn)
+    if campaign is None:
+        return None
+    days = parse_days(answer.text or "")
+    if days is None:
+        turn.say("officials.campaign.reminders_invalid", max=MAX_REMINDERS)
+        return None
+    await campaigns.set_reminder_days(turn.conn, campaign.id, days)
+    engine.finish(turn)
+    show_main_menu(
+        turn, "officials.campaign.reminders_set", title=campaign.title, days=_days_text(days)
     )
     return None
 

@@ -54,8 +54,16 @@ TEXTS = {
     "officials.campaign.choice.open": "Mở đợt và gửi",
     "officials.campaign.opened": "Đã mở đợt «{title}». Tôi sẽ báo tiến độ gửi ngay dưới đây.",
     "officials.campaign.detail": "Đợt «{title}»\n• Đơn vị: {unit}\n• Trạng thái: {status}\n"
-    "• Hạn cuối: {deadline}\n• Số người đã đề cử: {reporters}",
+    "• Hạn cuối: {deadline}\n• Nhắc trước hạn: {reminders}\n• Số người đã đề cử: {reporters}",
     "officials.campaign.choice.extend": "Gia hạn",
+    "officials.campaign.choice.reminders": "Đổi ngày nhắc hạn",
+    "officials.campaign.ask_reminders": "Hiện nhắc trước hạn cuối: {days}. Gõ các số ngày mới, "
+    "cách nhau bằng dấu phẩy (ví dụ: 7, 3, 1), hoặc gõ 0 để không nhắc.",
+    "officials.campaign.reminders_invalid": "Chưa đúng. Gõ tối đa {max} số ngày, ví dụ: 7, 3, 1 "
+    "(hoặc 0 để không nhắc).",
+    "officials.campaign.reminders_set": "Đợt «{title}» sẽ nhắc trước hạn cuối: {days}.",
+    "officials.campaign.days": "{days} ngày",
+    "officials.campaign.no_reminders": "không nhắc",
     "officials.campaign.choice.close": "Kết thúc đợt",
     "officials.campaign.choice.close_yes": "Kết thúc ngay",
     "officials.campaign.ask_extend": "Hạn cuối mới? Gõ ngày theo dạng ngày/tháng/năm.",

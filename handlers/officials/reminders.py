@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -37,7 +38,8 @@ async def remind(
     When several are due at once (downtime), only the nearest to the deadline goes out; a
     reminder whose moment came before the call opened is dropped (the call itself is news).
     """
-    days = sorted(set(campaign.reminder_days or config.reminder_days), reverse=True)
+    chosen = campaign.reminder_days
+    days = sorted(set(config.reminder_days if chosen is None else chosen), reverse=True)
     done = set(campaign.reminders_done or [])
     due = [d for d in days if d not in done and now >= campaign.deadline_at - timedelta(days=d)]
     if not due:
@@ -52,7 +54,8 @@ async def remind(
     text = t(
         "officials.reminder",
         title=campaign.title,
-        days=nearest,
+        # The days really left (a reminder added late says so honestly).
+        days=max(1, math.ceil((campaign.deadline_at - now) / timedelta(days=1))),
         deadline=common.deadline_date(campaign.deadline_at, config),
         button=t("officials.campaign.button"),
     )
