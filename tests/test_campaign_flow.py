@@ -10,6 +10,8 @@ from tests.support.clock import FakeClock
 from tests.support.officials import BODY, open_call
 from tests.support.people import Invite, MakeChat, person
 
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
+
 ACHIEVEMENT = "Chị Mai nhiều năm dạy chữ miễn phí cho trẻ em nghèo trong thôn vào buổi tối."
 
 
@@ -143,3 +145,33 @@ async def test_members_cannot_open_calls_and_bad_dates_are_explained(
     await official.expect("Đã huỷ")
     async with app.db.read() as conn:
         assert (await conn.execute(select(campaigns))).first() is None
+
+
+async def test_call_with_a_photo(app: Application, chat: MakeChat, invite: Invite) -> None:
+    official = await person(chat, invite, "can-bo", "Lê Văn Cán", "X-AN-BINH-CCB", "official")
+    ba = await person(chat, invite, "ba", "Nguyễn Văn Ba", "X-AN-BINH-CCB")
+    await official.send("/dotphatdong")
+    await official.expect("Đợt phát động")
+    await official.press("Tạo đợt mới")
+    await official.expect("Tên đợt")
+    await official.send("Cựu chiến binh gương mẫu")
+    await official.expect("Nội dung")
+    await official.send("Đề cử hội viên cựu chiến binh gương mẫu trong phong trào ở thôn.")
+    await official.expect("lĩnh vực nào")
+    await official.send("tat ca linh vuc")
+    await official.expect("Hạn cuối")
+    await official.send("15/01/2027")
+    await official.expect("đơn vị nào")
+    await official.send("1")
+    await official.expect("Gửi một ảnh")
+    await official.send("ảnh đây")
+    await official.expect("không có trong danh sách", "Gửi một ảnh")
+    assert (await official.upload(b"%PDF-1.4 tai lieu", "kehoach.pdf")).status_code == 200
+    await official.expect("hãy gửi một ảnh")
+    assert (await official.upload(JPEG, "anh.jpg")).status_code == 200
+    preview = await official.expect("Xem trước", "Cựu chiến binh gương mẫu", "tới 2 thành viên")
+    assert preview[1].media and preview[1].media[0]["kind"] == "photo"
+    await official.send("mo dot va gui")
+    await official.expect("Đã mở đợt", "Cựu chiến binh gương mẫu")
+    call = await ba.expect("📣 Cựu chiến binh gương mẫu", "Lĩnh vực: Tất cả lĩnh vực")
+    assert call[0].media[0]["url"].startswith("/media/")
