@@ -24,7 +24,7 @@ BACKOFF = (timedelta(seconds=2), timedelta(seconds=15), timedelta(minutes=2), ti
 CLAIM_HOLD = timedelta(seconds=60)
 # A paced lane claims at most this much sending time at once, so that a reply queued
 # during a broadcast waits behind at most that many bulk messages (replies go first).
-CLAIM_SECONDS = 0.25
+CLAIM_SECONDS = 0.15
 
 
 class Lane:
