@@ -175,3 +175,22 @@ async def test_call_with_a_photo(app: Application, chat: MakeChat, invite: Invit
     await official.expect("Đã mở đợt", "Cựu chiến binh gương mẫu")
     call = await ba.expect("📣 Cựu chiến binh gương mẫu", "Lĩnh vực: Tất cả lĩnh vực")
     assert call[0].media[0]["url"].startswith("/media/")
+
+
+async def test_call_button_during_a_draft_keeps_the_draft(
+    app: Application, chat: MakeChat, invite: Invite
+) -> None:
+    hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
+    await hoa.send("/decu")
+    await hoa.expect("Bạn đề cử ai?")
+    await hoa.press("Tập thể")
+    await hoa.expect("Tên tập thể")
+    official = await person(chat, invite, "can-bo", "Lê Văn Cán", "X-AN-BINH", "official")
+    await open_call(official, count=2)
+    await hoa.expect("📣")
+    await hoa.press("Đề cử ngay")
+    await hoa.expect("được gắn với đợt «Đề cử người tốt năm 2026»", "Tên tập thể")
+    await hoa.send("Chi hội Phụ nữ thôn 3")
+    await hoa.expect("Nơi sinh sống")
+    await hoa.send("/huy")
+    await hoa.expect("Đã huỷ")

@@ -15,6 +15,7 @@ TEXTS = {
     "officials.quiet_note": "\nBây giờ là giờ nghỉ, tin sẽ được gửi từ {at}.",
     "officials.call_not_open": "Đợt phát động này đã kết thúc hoặc không dành cho đơn vị của bạn. "
     "Bạn vẫn có thể đề cử ngoài đợt bằng lệnh /decu.",
+    "officials.call_attached": "Đề cử bạn đang soạn được gắn với đợt «{title}». Mời bạn tiếp tục.",
     "officials.bulk_kind.call": "Đợt phát động",
     "officials.bulk_kind.broadcast": "Thông báo",
     "officials.bulk_kind.reminder": "Nhắc hạn",

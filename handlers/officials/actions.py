@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from handlers.flows import nominate
+from handlers.flows import engine, nominate
 from handlers.menu import show_main_menu
 from handlers.roles import Role, scopes
 from handlers.turn import Turn
@@ -37,8 +37,15 @@ async def nominate_for_call(turn: Turn, args: list[str]) -> None:
     open_calls = await campaigns.open_campaigns_for(
         turn.conn, scopes(turn.memberships, Role.MEMBER), turn.now
     )
-    if not any(c.id == campaign_id for c in open_calls):
+    call = next((c for c in open_calls if c.id == campaign_id), None)
+    if call is None:
         show_main_menu(turn, "officials.call_not_open")
+        return
+    if turn.state.flow == nominate.FLOW.name and turn.state.step in nominate.FLOW.steps:
+        # A draft in progress is kept: it now belongs to the call.
+        turn.state.data["campaign_id"] = call.id
+        turn.say("officials.call_attached", title=call.title)
+        await engine.ask_again(turn, nominate.FLOW)
         return
     await nominate.begin(turn, campaign_id=campaign_id)
 
