@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint types pytest bench clean
+.PHONY: run test lint types pytest bench bench-broadcast clean
 
 $(STAMP): requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -28,6 +28,10 @@ pytest: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench.conversation
 	$(PY) -m bench.digest
+
+# 10,000 recipients: no limits, then Telegram's limits enforced (about 8 minutes).
+bench-broadcast: $(STAMP)
+	$(PY) -m bench.broadcast
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -20,6 +20,8 @@ from bot.channels.webchat import WebChat
 from bot.channels.zalo_bot import ZaloBot
 from bot.channels.zalo_oa import ZaloOA
 from bot.delivery import Delivery
+from bot.documents import FileDocuments
+from bot.honour import HonourPages
 from bot.intake import Intake
 from bot.settings import Settings
 from handlers.config import CoreConfig
@@ -45,10 +47,25 @@ class Application:
         self.settings = settings
         self.clock = clock
         self.db = Database(settings.database_url)
+        quiet_start, quiet_end = settings.quiet_window
         self.config = CoreConfig(
             timezone=ZoneInfo(settings.timezone),
             max_upload_bytes=settings.max_upload_bytes,
             review_sla_days=settings.review_sla_days,
+            media_dir=settings.media_dir,
+            quiet_start=quiet_start,
+            quiet_end=quiet_end,
+            broadcast_daily_cap=settings.broadcast_daily_cap,
+            summary_weekday=settings.summary_weekday,
+            public_base_url=(
+                settings.public_base_url or f"http://{settings.web_host}:{settings.web_port}"
+            ).rstrip("/"),
+            public_channel=(
+                ("telegram", settings.public_channel_chat_id)
+                if settings.public_channel_chat_id
+                else None
+            ),
+            documents=FileDocuments(settings.media_dir),
         )
         self.runner = Runner(self.db, self.config, clock, on_commit=self._committed)
         self.intake = Intake(self.db, self.runner, clock)
@@ -72,8 +89,13 @@ class Application:
         self.delivery = Delivery(self.db, clock, self.channels)
         self.delivery.lanes[self.webchat.name].on_marked = self.webchat.marked
         self.scheduler = Scheduler(
-            self.db, self.config, clock, self._committed, build_jobs(settings.digest_at)
+            self.db,
+            self.config,
+            clock,
+            self._committed,
+            build_jobs(settings.digest_at, settings.summary_at),
         )
+        self.honour = HonourPages(self.db, settings.media_dir, self.config.public_base_url)
         self.http = Starlette(routes=self._routes())
         self._started = False
 
@@ -89,6 +111,7 @@ class Application:
 
     def _routes(self) -> list[BaseRoute]:
         routes: list[BaseRoute] = [Route("/healthz", self.health, methods=["GET"])]
+        routes.extend(self.honour.routes())
         for channel in self.channels:
             routes.extend(channel.routes())
         return routes

@@ -22,6 +22,9 @@ Clock = Callable[[], datetime]
 # Waits before the 2nd, 3rd, … attempt of a temporary failure; then the message has failed.
 BACKOFF = (timedelta(seconds=2), timedelta(seconds=15), timedelta(minutes=2), timedelta(minutes=10))
 CLAIM_HOLD = timedelta(seconds=60)
+# A paced lane holds at most this much sending time of claimed rows, so that a reply queued
+# during a broadcast waits behind at most that many bulk messages (replies are claimed first).
+CLAIM_SECONDS = 0.15
 
 
 class Lane:
@@ -35,12 +38,17 @@ class Lane:
         *,
         batch: int = 50,
         sweep_seconds: float = 1.0,
+        backoff: Sequence[timedelta] = BACKOFF,
+        hold: timedelta = CLAIM_HOLD,
     ) -> None:
         self.channel = channel
         self._db = db
         self._clock = clock
-        self._batch = batch
         caps = channel.capabilities
+        rate = caps.rate_per_second
+        self._batch = min(batch, max(1, int(rate * CLAIM_SECONDS))) if rate else batch
+        self._backoff = tuple(backoff)
+        self._hold = hold
         self._concurrency = asyncio.Semaphore(caps.send_concurrency)
         self._sweep = sweep_seconds
         self.pacer = Pacer(
@@ -120,7 +128,7 @@ class Lane:
 
     async def _claim(self, limit: int) -> list[OutboxItem]:
         async with self._db.write() as conn:
-            return await outbox.claim_due(conn, self.channel.name, self._clock(), limit, CLAIM_HOLD)
+            return await outbox.claim_due(conn, self.channel.name, self._clock(), limit, self._hold)
 
     def _dispatch(self, item: OutboxItem) -> None:
         """Queue a claimed row behind its chat's earlier ones; start the chat's task if idle."""
@@ -166,8 +174,15 @@ class Lane:
     async def _send_one(self, item: OutboxItem) -> bool:
         if await self._outside_window(item):
             return True
-        await self.pacer.wait(item.chat_id)
         reply = Reply.model_validate(item.payload)
+        if reply.replace_key is not None:
+            if reply.minor and not self.channel.capabilities.edits:
+                # An intermediate progress report: channels without edits get milestones only.
+                async with self._db.write() as conn:
+                    await outbox.mark_final(conn, item.id, "skipped", "channel cannot edit")
+                return True
+            reply = await self._with_edit_of(item, reply)
+        await self.pacer.wait(item.chat_id)
         try:
             platform_id = await self.channel.send(item.chat_id, reply)
         except SendError as error:
@@ -182,6 +197,16 @@ class Lane:
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush_sent())
         return True
+
+    async def _with_edit_of(self, item: OutboxItem, reply: Reply) -> Reply:
+        """Point a replacing message at the one it replaces, where the channel can edit."""
+        if not self.channel.capabilities.edits or reply.replace_key is None:
+            return reply
+        async with self._db.read() as conn:
+            previous = await outbox.last_platform_id(
+                conn, self.channel.name, item.chat_id, reply.replace_key
+            )
+        return reply.model_copy(update={"edit_of": previous}) if previous else reply
 
     async def _outside_window(self, item: OutboxItem) -> bool:
         """Settle a bulk row as unreachable when its person has not written recently enough.
@@ -238,8 +263,10 @@ class Lane:
                 await outbox.mark_retry(
                     conn, item.id, error.reason, now + timedelta(seconds=wait), count_attempt=False
                 )
-            elif error.failure == Failure.TEMPORARY and item.attempts < len(BACKOFF):
-                await outbox.mark_retry(conn, item.id, error.reason, now + BACKOFF[item.attempts])
+            elif error.failure == Failure.TEMPORARY and item.attempts < len(self._backoff):
+                await outbox.mark_retry(
+                    conn, item.id, error.reason, now + self._backoff[item.attempts]
+                )
             elif error.failure in (Failure.BLOCKED, Failure.UNREACHABLE):
                 await outbox.mark_final(conn, item.id, str(error.failure), error.reason)
                 if item.identity_id is not None:

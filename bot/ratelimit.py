@@ -47,6 +47,16 @@ class Pacer:
         delay = chat_slot - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
+        if interval:
+            # Count from the moment the send really goes: a late wake-up must not bring the
+            # next message closer than the platform allows.
+            self._chat_next[chat_id] = max(due, time.monotonic()) + interval
+
+    def chat_delay(self, chat_id: str) -> float:
+        """Seconds until this chat may take another message (0: now)."""
+        interval = self._group_interval if chat_id.startswith("-") else self._chat_interval
+        allowed = self._chat_next.get(chat_id, 0.0) - (self._burst - 1) * interval
+        return max(0.0, allowed - time.monotonic())
 
     def pause(self, seconds: float) -> None:
         """Hold every send of the channel (a global flood-wait)."""

@@ -15,6 +15,11 @@ def default_database_url() -> str:
     return f"sqlite+aiosqlite:///{Path('data') / 'guongsang.db'}"
 
 
+def _is_hhmm(value: str) -> bool:
+    hour, _, minute = value.partition(":")
+    return hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60
+
+
 class Settings(BaseSettings):
     """Environment variables (and a `.env` file) as documented in the README."""
 
@@ -31,6 +36,16 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # REVIEW_SLA_DAYS: a nomination waiting longer is past its SLA (digest, reminders).
     review_sla_days: int = Field(default=3, ge=1, le=365)
+    # Officials: quiet hours for bulk sends (local "HH:MM-HH:MM"), daily broadcast cap.
+    quiet_hours: str = "21:00-07:00"
+    broadcast_daily_cap: int = 3
+    # Officials' weekly summary: weekday (0 = Monday … 6 = Sunday, -1 = off) and local time.
+    summary_weekday: int = Field(default=0, ge=-1, le=6)
+    summary_time: str = "08:00"
+    # Propagation: the address people use to open honour pages (/vinh-danh), and the public
+    # Telegram channel (e.g. @guongsang_tinh) that gets each published story; unset: none.
+    public_base_url: str | None = None
+    public_channel_chat_id: str | None = None
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str | None = None
@@ -94,6 +109,33 @@ class Settings(BaseSettings):
         if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
             raise ValueError("DIGEST_TIME must be HH:MM")
         return value
+
+    @field_validator("summary_time")
+    @classmethod
+    def _check_summary_time(cls, value: str) -> str:
+        if not _is_hhmm(value):
+            raise ValueError("SUMMARY_TIME must be HH:MM")
+        return value
+
+    @property
+    def summary_at(self) -> time:
+        """SUMMARY_TIME as a time of day."""
+        hour, minute = self.summary_time.split(":")
+        return time(int(hour), int(minute))
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _check_quiet(cls, value: str) -> str:
+        parts = [p.strip() for p in value.split("-")]
+        if len(parts) != 2 or not all(_is_hhmm(p) for p in parts):
+            raise ValueError("QUIET_HOURS must be HH:MM-HH:MM")
+        return value
+
+    @property
+    def quiet_window(self) -> tuple[time, time]:
+        """QUIET_HOURS as (start, end) local times."""
+        start, end = (part.strip().split(":") for part in self.quiet_hours.split("-"))
+        return time(int(start[0]), int(start[1])), time(int(end[0]), int(end[1]))
 
     @property
     def zalo_oa_enabled(self) -> bool:

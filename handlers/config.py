@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
+
+from handlers.ports import Documents
 
 
 class CoreConfig(BaseModel):
@@ -22,3 +26,20 @@ class CoreConfig(BaseModel):
     telegram_bot_username: str | None = None
     # A nomination waiting longer than this is past its SLA (digest, reminders).
     review_sla_days: int = 3
+    # Where generated files (charts, exports) are written; the web chat serves /media/<name>.
+    media_dir: Path = Path("data") / "media"
+    # No bulk sends between these local times (postponed to the end of the quiet hours).
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(7, 0)
+    # Free broadcasts an official may start per local day.
+    broadcast_daily_cap: int = 3
+    # Days before a call's deadline when members who have not nominated are reminded.
+    reminder_days: tuple[int, ...] = (7, 1)
+    # Weekday of the officials' weekly summary (0 = Monday); -1 turns it off.
+    summary_weekday: int = 0
+    # Propagation: where honour pages are served from (absolute, for sharing) and the
+    # public channel (channel name, chat id) that gets each published story, if any.
+    public_base_url: str = "http://127.0.0.1:8080"
+    public_channel: tuple[str, str] | None = None
+    # Charts and spreadsheets (bot/documents.py); None where no files can be made.
+    documents: Documents | None = None

@@ -9,7 +9,8 @@ from handlers import commands
 from handlers.commands import Command
 from handlers.flows import engine, join, link
 from handlers.menu import show_main_menu
-from handlers.registry import COMMANDS, FLOWS, MENU_COMMANDS
+from handlers.officials.actions import action_in, run_action
+from handlers.registry import ACTIONS, COMMANDS, FLOWS, MENU_COMMANDS
 from handlers.roles import has_role
 from handlers.text import match_option
 from handlers.turn import Turn
@@ -25,6 +26,10 @@ async def dispatch(turn: Turn) -> None:
     inbound = turn.inbound
     if inbound.kind == InboundKind.EVENT:
         await _on_event(turn)
+        return
+    action = action_in(inbound.button) if inbound.kind == InboundKind.BUTTON else None
+    if action is not None:
+        await run_action(turn, action, ACTIONS)
         return
     step = engine.current_step(turn, FLOWS)
     if step is None and turn.state.flow is not None:
@@ -81,6 +86,12 @@ async def _idle(turn: Turn) -> None:
     if inbound.kind == InboundKind.BUTTON:
         value, error = engine.resolve_button(turn)
         if error:
+            # Main-menu buttons stay usable after a bulk message replaced the idle menu:
+            # they only start commands, which check the role themselves.
+            _, _, typed = (inbound.button or "").partition(".")
+            if typed in MENU_COMMANDS:
+                await _menu_command(turn, typed)
+                return
             show_main_menu(turn, error)
             return
         await _menu_command(turn, value or "")
@@ -107,6 +118,9 @@ async def _idle(turn: Turn) -> None:
 
 
 async def _menu_command(turn: Turn, value: str) -> None:
+    if value.startswith("!"):  # a bulk message's option typed as its number
+        await run_action(turn, value, ACTIONS)
+        return
     name = MENU_COMMANDS.get(value)
     command = commands.find(COMMANDS, name) if name else None
     if command is None:

@@ -4,9 +4,24 @@ from __future__ import annotations
 
 from handlers import digest
 from handlers.commands import Command
-from handlers.flows import answer, commend, criteria, engine, join, link, mine, nominate, review
+from handlers.flows import (
+    answer,
+    broadcast,
+    campaign,
+    commend,
+    criteria,
+    engine,
+    event,
+    join,
+    link,
+    mine,
+    nominate,
+    publish,
+    review,
+)
 from handlers.flows.base import Flow
 from handlers.menu import show_main_menu
+from handlers.officials import actions, reports
 from handlers.roles import Role, has_role
 from handlers.turn import Turn
 
@@ -49,6 +64,10 @@ async def help_(turn: Turn) -> None:
     turn.say("common.help")
     if has_role(turn.memberships, Role.REVIEWER):
         turn.say("review.help")
+    if has_role(turn.memberships, Role.OFFICIAL):
+        turn.say("officials.help")
+    elif has_role(turn.memberships, Role.REVIEWER):
+        turn.say("officials.help_reviewer")
     if flow is not None and turn.state.step in flow.steps:
         turn.say("common.help_in_flow")
         await engine.ask_again(turn, flow)
@@ -91,9 +110,53 @@ async def commend_(turn: Turn) -> None:
     await commend.begin(turn)
 
 
+async def campaign_(turn: Turn) -> None:
+    """/campaign: open, list, extend and close calls for nominations."""
+    await campaign.begin(turn)
+
+
+async def broadcast_(turn: Turn) -> None:
+    """/broadcast [status]: a message to a scope, or the latest sends' progress."""
+    await broadcast.begin(turn)
+
+
+async def event_(turn: Turn) -> None:
+    """/event: announce a visit, see who answered."""
+    await event.begin(turn)
+
+
+async def publish_(turn: Turn) -> None:
+    """/publish: honour an approved exemplar publicly, or take one down."""
+    await publish.begin(turn)
+
+
+async def stats(turn: Turn) -> None:
+    """/stats [period]: figures of the scope."""
+    await reports.stats(turn)
+
+
+async def export(turn: Turn) -> None:
+    """/export: a spreadsheet of the scope's nominations."""
+    await reports.export(turn)
+
+
 FLOWS: dict[str, Flow] = {
-    f.name: f for f in (join.FLOW, nominate.FLOW, review.FLOW, answer.FLOW, commend.FLOW)
+    f.name: f
+    for f in (
+        join.FLOW,
+        nominate.FLOW,
+        review.FLOW,
+        answer.FLOW,
+        commend.FLOW,
+        campaign.FLOW,
+        broadcast.FLOW,
+        event.FLOW,
+        publish.FLOW,
+    )
 }
+
+# Buttons of bulk messages ("!call.12"): see handlers/officials/actions.py.
+ACTIONS: dict[str, actions.ActionFn] = {"call": actions.nominate_for_call, "rsvp": event.rsvp}
 
 COMMANDS: tuple[Command, ...] = (
     Command("start", ("batdau",), ("start", "bat dau"), None, start),
@@ -104,6 +167,18 @@ COMMANDS: tuple[Command, ...] = (
     Command("criteria", ("tieuchi",), ("tieuchi", "tieu chi"), Role.REVIEWER, criteria_),
     Command("commend", ("khenthuong",), ("khenthuong", "khen thuong"), Role.REVIEWER, commend_),
     Command("answer", ("bosung",), ("bosung", "bo sung", "tra loi bo sung"), Role.MEMBER, answer_),
+    Command(
+        "campaign",
+        ("dotphatdong",),
+        ("dotphatdong", "dot phat dong", "campaign"),
+        Role.OFFICIAL,
+        campaign_,
+    ),
+    Command("broadcast", ("thongbao",), ("thongbao", "thong bao"), Role.OFFICIAL, broadcast_),
+    Command("event", ("sukien",), ("sukien", "su kien"), Role.OFFICIAL, event_),
+    Command("publish", ("vinhdanh",), ("vinhdanh", "vinh danh"), Role.OFFICIAL, publish_),
+    Command("stats", ("thongke",), ("thongke", "thong ke", "so ket"), Role.REVIEWER, stats),
+    Command("export", ("xuat",), ("xuat", "xuat file", "export"), Role.REVIEWER, export),
     Command("cancel", ("huy",), ("huy", "cancel"), None, cancel, keeps_flow=True),
     Command("back", ("quaylai",), ("quaylai", "quay lai", "back"), None, back, keeps_flow=True),
     Command(

@@ -75,3 +75,10 @@ class Reply(BaseModel):
     media: list[Attachment] = Field(default_factory=list)
     # Offer the platform's "share my phone number" button where there is one.
     ask_phone: bool = False
+    # This message replaces the earlier one with the same key in the same chat (a progress
+    # report): a channel that can edit messages edits that one, the others send a new one.
+    replace_key: str | None = Field(default=None, max_length=200)
+    # An intermediate update of a replace_key message: channels that cannot edit skip it.
+    minor: bool = False
+    # Filled in by delivery, not by the core: the platform id of the message to edit.
+    edit_of: str | None = None

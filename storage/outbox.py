@@ -29,6 +29,8 @@ class NewMessage(BaseModel):
     priority: int = PRIORITY_REPLY
     dedupe_key: str | None = None
     batch: str | None = None
+    # Not before this time (bulk sends postponed past quiet hours); None: now.
+    not_before: datetime | None = None
 
 
 async def enqueue(conn: Connection, messages: Sequence[NewMessage], now: datetime) -> int:
@@ -37,10 +39,11 @@ async def enqueue(conn: Connection, messages: Sequence[NewMessage], now: datetim
         return 0
     rows = [
         {
-            **m.model_dump(),
+            **m.model_dump(exclude={"not_before"}),
+            "replace_key": m.payload.get("replace_key"),
             "status": "queued",
             "attempts": 0,
-            "next_attempt_at": now,
+            "next_attempt_at": m.not_before or now,
             "created_at": now,
         }
         for m in messages
@@ -154,6 +157,27 @@ async def mark_final(conn: Connection, item_id: int, status: str, error: str) ->
     )
 
 
+async def last_platform_id(
+    conn: Connection, channel: str, chat_id: str, replace_key: str
+) -> str | None:
+    """The platform id of the latest sent message with this replace key (to edit it)."""
+    value: str | None = (
+        await conn.execute(
+            select(outbox.c.platform_message_id)
+            .where(
+                outbox.c.channel == channel,
+                outbox.c.chat_id == chat_id,
+                outbox.c.replace_key == replace_key,
+                outbox.c.status == "sent",
+                outbox.c.platform_message_id.is_not(None),
+            )
+            .order_by(outbox.c.id.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    return value
+
+
 async def release(conn: Connection, item_ids: Sequence[int]) -> None:
     """Hand claimed rows back untouched (shutdown, or held back behind a failed one)."""
     if item_ids:
@@ -218,6 +242,25 @@ async def sent_messages(
             outbox.c.id > after_id,
         )
         .order_by(outbox.c.id)
+        .limit(limit)
+    )
+    return [OutboxItem.model_validate(r) for r in rows]
+
+
+async def delivered_after(
+    conn: Connection, channel: str, chat_id: str, after: str, limit: int = 100
+) -> list[OutboxItem]:
+    """Messages delivered to one chat after a delivery sequence (the channel's platform id,
+    zero-padded): in the order they were sent, which priorities make differ from the ids."""
+    rows = await conn.execute(
+        select(outbox)
+        .where(
+            outbox.c.channel == channel,
+            outbox.c.chat_id == chat_id,
+            outbox.c.status == "sent",
+            outbox.c.platform_message_id > after,
+        )
+        .order_by(outbox.c.platform_message_id)
         .limit(limit)
     )
     return [OutboxItem.model_validate(r) for r in rows]

@@ -128,3 +128,4 @@ class OutboxItem(Row):
     status: str
     attempts: int
     next_attempt_at: datetime
+    platform_message_id: str | None = None

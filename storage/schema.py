@@ -206,6 +206,7 @@ Index("ix_inbox_pending", inbox.c.status, inbox.c.id)
 #   failed      a permanent error, or too many temporary ones
 #   blocked     the person blocked the bot on this channel
 #   unreachable the platform will not let us write (e.g. Zalo's 7-day window)
+#   skipped     an intermediate progress update a channel without edits does not show
 outbox = Table(
     "outbox",
     metadata,
@@ -381,4 +382,93 @@ link_codes = Table(
     Column("used_at", UTCDateTime(), nullable=True),
     Column("used_by", Integer, ForeignKey("identities.id"), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
+)
+
+# ---------------------------------------------------------------------------------------
+# Officials (issue 5): calls, bulk sends with progress, events, publications.
+# Migration 0003. Columns added to existing tables are appended here so the section
+# stays in one place.
+# ---------------------------------------------------------------------------------------
+
+# A call's reminders (days before the deadline), which of them went out, and its photo.
+campaigns.append_column(Column("reminder_days", JSON, nullable=True))
+campaigns.append_column(Column("reminders_done", JSON, nullable=True))
+campaigns.append_column(Column("photo", JSON, nullable=True))
+# A message that replaces an earlier one with the same key in the same chat (progress
+# reports): channels that can edit edit that message; the others send a new one.
+outbox.append_column(Column("replace_key", String(200), nullable=True))
+Index("ix_outbox_replace", outbox.c.channel, outbox.c.chat_id, outbox.c.replace_key)
+
+# One row per bulk send (a call's opening, a broadcast, reminders, an event invitation):
+# its recipients are the outbox rows of `batch`; progress is a count by status.
+bulk_sends = Table(
+    "bulk_sends",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # call | broadcast | reminder | event
+    Column("kind", String(16), nullable=False),
+    Column("batch", String(64), nullable=False, unique=True),
+    Column("created_by", Integer, ForeignKey("people.id"), nullable=True, index=True),
+    Column("unit_id", Integer, ForeignKey("units.id"), nullable=False),
+    Column("object_id", Integer, nullable=True),
+    Column("text", Text, nullable=False),
+    Column("total", Integer, nullable=False),
+    # Members in scope with no reachable account: counted, never sent to.
+    Column("unreachable", Integer, nullable=False),
+    Column("report", Boolean, nullable=False),
+    Column("progress_seq", Integer, nullable=False, default=0),
+    Column("last_counts", JSON, nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("finished_at", UTCDateTime(), nullable=True),
+)
+Index("ix_bulk_sends_open", bulk_sends.c.finished_at, bulk_sends.c.id)
+
+# Visits and exchanges with exemplary models (plan content 3).
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("unit_id", Integer, ForeignKey("units.id"), nullable=False, index=True),
+    Column("created_by", Integer, ForeignKey("people.id"), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("place", String(200), nullable=False),
+    Column("starts_at", UTCDateTime(), nullable=False),
+    Column("capacity", Integer, nullable=True),
+    # open | cancelled
+    Column("status", String(16), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("reminded_at", UTCDateTime(), nullable=True),
+)
+
+event_rsvps = Table(
+    "event_rsvps",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", Integer, ForeignKey("events.id"), nullable=False, index=True),
+    Column("person_id", Integer, ForeignKey("people.id"), nullable=False),
+    # yes | no
+    Column("answer", String(8), nullable=False),
+    Column("answered_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("event_id", "person_id", name="uq_event_rsvps_event_person"),
+)
+
+# Approved exemplars published with the nominee's consent (plan content 2): the public
+# honour page /vinh-danh/<slug>, a share card, and a post in the public channel.
+publications = Table(
+    "publications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("nomination_id", Integer, ForeignKey("nominations.id"), nullable=False, unique=True),
+    Column("slug", String(160), nullable=False, unique=True),
+    Column("title", String(200), nullable=False),
+    Column("subtitle", String(200), nullable=False),
+    Column("story", Text, nullable=False),
+    # Stored media file names (under MEDIA_DIR): the chosen photo and the generated card.
+    Column("photo", String(300), nullable=True),
+    Column("card", String(300), nullable=True),
+    # published | withdrawn
+    Column("status", String(16), nullable=False),
+    Column("published_by", Integer, ForeignKey("people.id"), nullable=False),
+    Column("published_at", UTCDateTime(), nullable=False),
+    Column("withdrawn_at", UTCDateTime(), nullable=True),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from pydantic import BaseModel
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from storage.db import Connection
 from storage.rows import Unit
@@ -128,3 +128,12 @@ async def _repath_subtree(conn: Connection, old: str, new: str) -> None:
         await conn.execute(
             update(units).where(units.c.id == unit_id).values(path=new + path[len(old) :])
         )
+
+
+async def units_in_scopes(conn: Connection, scope_paths: list[str]) -> list[Unit]:
+    """Every unit inside these scopes (each a whole subtree), in tree order."""
+    if not scope_paths:
+        return []
+    condition = or_(*(units.c.path.startswith(p, autoescape=True) for p in scope_paths))
+    rows = await conn.execute(select(units).where(condition).order_by(units.c.path))
+    return [Unit.model_validate(r) for r in rows]

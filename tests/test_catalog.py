@@ -27,7 +27,17 @@ def literal_keys_and_prefixes() -> tuple[set[str], set[str]]:
     keys: set[str] = set()
     prefixes: set[str] = set()
     for path in code_files():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        # The pieces of an f-string are prefixes, not whole keys.
+        pieces = {
+            id(part)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.JoinedStr)
+            for part in node.values
+        }
+        for node in ast.walk(tree):
+            if id(node) in pieces:
+                continue
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 value = node.value
                 if value.endswith(FILE_SUFFIXES):
@@ -38,7 +48,7 @@ def literal_keys_and_prefixes() -> tuple[set[str], set[str]]:
                 head = node.values[0]
                 if isinstance(head, ast.Constant) and isinstance(head.value, str):
                     text = head.value
-                    if text.endswith(".") and text.split(".")[0] in NAMESPACES:
+                    if text.endswith((".", "_")) and text.split(".")[0] in NAMESPACES:
                         prefixes.add(text)
     for page in (ROOT / "bot").rglob("*.html"):
         keys.update(PLACEHOLDER.findall(page.read_text(encoding="utf-8")))
@@ -60,6 +70,6 @@ def test_every_key_is_used() -> None:
 def test_texts_are_clean_and_fill_their_placeholders() -> None:
     for key, text in CATALOG.items():
         assert text == text.strip(), key
-        assert all("  " not in line for line in text.split("\n")), key
+        assert all("  " not in line.strip() for line in text.split("\n")), key
         names = set(re.findall(r"\{([a-z_]+)\}", text))
         assert t(key, **dict.fromkeys(names, "X")), key

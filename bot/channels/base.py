@@ -30,6 +30,9 @@ class Capabilities:
     group_rate_per_second: float | None = None
     # Sends in flight at once (different chats); a slow network needs more to keep pace.
     send_concurrency: int = 8
+    # Whether a sent message can be edited (Reply.edit_of); without it progress reports
+    # arrive as new messages at milestones only (Reply.minor ones are skipped).
+    edits: bool = False
 
 
 class Failure(StrEnum):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -50,7 +51,8 @@ class WebChat:
     """Channel adapter for the browser page (local testing and demos)."""
 
     name = "web"
-    capabilities = Capabilities(buttons=True, text_limit=None)
+    # "Edits": the page replaces the bubble that has the same replace_key.
+    capabilities = Capabilities(buttons=True, text_limit=None, edits=True)
 
     def __init__(
         self, db: Database, intake: Intake, clock: Clock, media_dir: Path, max_upload: int
@@ -62,10 +64,16 @@ class WebChat:
         self._max_upload = max_upload
         self._arrived: dict[str, asyncio.Event] = defaultdict(asyncio.Event)
         self._stopping = False
+        self._sequence = 0
 
     async def send(self, chat_id: str, reply: Reply) -> str | None:
-        """Delivered by being readable once the lane marks it sent (see `marked`)."""
-        return None
+        """Delivered by being readable once the lane marks it sent (see `marked`).
+
+        The platform id is a delivery sequence (microseconds, strictly increasing, padded):
+        the page reads messages in the order they were sent, since a reply queued after a
+        bulk message is often sent before it."""
+        self._sequence = max(self._sequence + 1, time.time_ns() // 1000)
+        return f"{self._sequence:020d}"
 
     def marked(self, chat_ids: set[str]) -> None:
         """The lane committed these chats' messages as sent: wake their pollers now."""
@@ -198,14 +206,17 @@ class WebChat:
             event = self._arrived[uid]
             event.clear()
             async with self._db.read() as conn:
-                items = await outbox.sent_messages(conn, self.name, uid, after)
+                items = await outbox.delivered_after(conn, self.name, uid, f"{after:020d}")
             remaining = deadline - asyncio.get_running_loop().time()
             if items or remaining <= 0 or self._stopping:
                 break
             # Woken by `marked` after the rows are committed as sent, so no re-reading.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), remaining)
-        messages = [self._render(item.id, Reply.model_validate(item.payload)) for item in items]
+        messages = [
+            self._render(int(item.platform_message_id or 0), Reply.model_validate(item.payload))
+            for item in items
+        ]
         return JSONResponse({"messages": messages})
 
     def _render(self, item_id: int, reply: Reply) -> dict[str, Any]:
@@ -213,9 +224,10 @@ class WebChat:
             "id": item_id,
             "text": reply.text,
             "ask_phone": reply.ask_phone,
+            "replace_key": reply.replace_key,
             "choices": [c.model_dump() for c in reply.choices],
             "media": [
-                {"kind": m.kind, "url": f"/media/{m.file_ref}"}
+                {"kind": m.kind, "url": f"/media/{m.file_ref}", "name": m.file_name}
                 for m in reply.media
                 if m.channel == self.name
             ],

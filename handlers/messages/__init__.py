@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from handlers.messages import channels, common, join, link, nominate, review, telegram, zalo
+from handlers.messages import (
+    channels,
+    common,
+    join,
+    link,
+    nominate,
+    officials,
+    review,
+    telegram,
+    zalo,
+)
 
 
 def _merge(*parts: Mapping[str, str]) -> dict[str, str]:
@@ -26,6 +36,7 @@ CATALOG: dict[str, str] = _merge(
     link.TEXTS,
     zalo.TEXTS,
     telegram.TEXTS,
+    officials.TEXTS,
 )
 
 

@@ -55,4 +55,5 @@ TEXTS = {
     "common.choice.yes": "Có",
     "common.choice.no": "Chưa",
     "common.choice.cancel": "Huỷ",
+    "common.choice.back": "Quay lại",
 }

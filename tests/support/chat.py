@@ -86,7 +86,7 @@ class ChatClient:
                 text=m["text"],
                 choices=m["choices"],
                 ask_phone=m["ask_phone"],
-                media=m.get("media", []),
+                media=m["media"],
             )
             for m in response.json()["messages"]
         ]

@@ -1,0 +1,1 @@
+"""Officials' features: calls, broadcasts, progress, figures, events."""

@@ -1,0 +1,99 @@
+"""Figures for a scope: counts by unit, organisation, field and status, with a chart."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from handlers.config import CoreConfig
+from handlers.messages import t
+from handlers.officials.common import number
+from handlers.types import Attachment
+from storage.db import Connection
+from storage.reports import NominationLine, nominations_in_scope
+from storage.rows import Unit
+from storage.units import units_in_scopes
+
+TOP = 3
+
+
+@dataclass
+class Figures:
+    """Counts of a scope's nominations."""
+
+    total: int = 0
+    by_status: Counter[str] = field(default_factory=Counter)
+    by_field: Counter[str] = field(default_factory=Counter)
+    # The units right below the scope (communes under a province, organisations under a
+    # commune); nominations of the scope unit itself count under its own name.
+    by_unit: Counter[str] = field(default_factory=Counter)
+    # The unit each nomination was submitted in (usually an organisation).
+    by_organisation: Counter[str] = field(default_factory=Counter)
+
+
+async def collect(
+    conn: Connection,
+    scope: Unit,
+    *,
+    campaign_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Figures:
+    """Count the scope's nominations (of one call, or submitted in a period)."""
+    lines = await nominations_in_scope(
+        conn, scope.path, campaign_id=campaign_id, since=since, until=until
+    )
+    names = {u.id: u.name for u in await units_in_scopes(conn, [scope.path])}
+    return count(lines, scope, names)
+
+
+def count(lines: list[NominationLine], scope: Unit, names: dict[int, str]) -> Figures:
+    """Group nominations by status, field, unit below the scope and own unit."""
+    figures = Figures(total=len(lines))
+    depth = scope.path.count("/") - 1
+    for line in lines:
+        figures.by_status[line.status] += 1
+        figures.by_field[line.field] += 1
+        figures.by_organisation[line.unit_name] += 1
+        ids = [int(p) for p in line.unit_path.strip("/").split("/")]
+        child = ids[depth] if len(ids) > depth else scope.id
+        figures.by_unit[names.get(child, line.unit_name)] += 1
+    return figures
+
+
+def _lines(counter: Counter[str], label: str = "") -> str:
+    if not counter:
+        return t("officials.figures.none")
+    return "\n".join(
+        t("officials.figures.line", name=t(f"{label}{k}") if label else k, count=number(v))
+        for k, v in counter.most_common()
+    )
+
+
+def figures_text(figures: Figures, heading: str) -> str:
+    """The figures as a message, headed by what they cover."""
+    if figures.total == 0:
+        return t("officials.figures.empty", heading=heading)
+    top = ", ".join(
+        t("officials.figures.top_item", name=name, count=number(n))
+        for name, n in figures.by_unit.most_common(TOP)
+    )
+    return t(
+        "officials.figures.text",
+        heading=heading,
+        total=number(figures.total),
+        by_status=_lines(figures.by_status, "status."),
+        by_field=_lines(figures.by_field, "nominate.field."),
+        by_unit=_lines(figures.by_unit),
+        by_organisation=_lines(figures.by_organisation),
+        top=top,
+    )
+
+
+async def chart(config: CoreConfig, figures: Figures, title: str, channel: str) -> list[Attachment]:
+    """The bar chart of nominations by unit, as an attachment (none without figures)."""
+    if config.documents is None or figures.total == 0:
+        return []
+    name = await config.documents.chart_png(title, figures.by_unit.most_common())
+    return [Attachment(kind="photo", channel=channel, file_ref=name, mime="image/png")]

@@ -1,0 +1,52 @@
+"""The weekly summary: each official gets the last seven days of their scope, with a chart."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from handlers.config import CoreConfig
+from handlers.messages import t
+from handlers.officials.common import local_date, send_to, start_of_local_day, target_of
+from handlers.officials.figures import chart, collect, figures_text
+from handlers.types import Reply
+from storage import bulk
+from storage.db import Connection
+from storage.units import get_unit
+
+PERIOD = timedelta(days=7)
+
+
+async def weekly_summaries(conn: Connection, config: CoreConfig, now: datetime) -> dict[str, int]:
+    """On the configured weekday, queue each official's summary of the last 7 days."""
+    local = now.astimezone(config.timezone)
+    if config.summary_weekday < 0 or local.weekday() != config.summary_weekday:
+        return {"sent": 0}
+    until = start_of_local_day(now, config)
+    since = until - PERIOD
+    scopes: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for person_id, unit_id, path in await bulk.officials_with_units(conn):
+        # A role inside a scope the person already covers adds nothing.
+        if not any(path.startswith(p) for _, p in scopes[person_id]):
+            scopes[person_id].append((unit_id, path))
+    sent = 0
+    for person_id, units in scopes.items():
+        target = await target_of(conn, person_id)
+        if target is None:
+            continue
+        for unit_id, _ in units:
+            unit = await get_unit(conn, unit_id)
+            assert unit is not None
+            figures = await collect(conn, unit, since=since, until=until)
+            heading = t(
+                "officials.weekly.heading",
+                unit=unit.name,
+                first=local_date(since, config),
+                last=local_date(until - timedelta(seconds=1), config),
+            )
+            media = await chart(config, figures, t("officials.chart.by_unit"), target.channel)
+            reply = Reply(text=figures_text(figures, heading), media=media)
+            key = f"weekly:{local.date().isoformat()}:{person_id}:{unit_id}"
+            await send_to(conn, now, target, reply, key)
+            sent += 1
+    return {"sent": sent}

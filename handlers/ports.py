@@ -1,0 +1,40 @@
+"""Ports the core needs from the composition root: making files (charts, spreadsheets).
+
+The core may not import Pillow or openpyxl (ARCHITECTURE.md); bot/documents.py implements
+this protocol and the Application puts it in CoreConfig.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+Cell = str | int | datetime | None
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One worksheet: a title, a header row and rows; datetimes are written as dates."""
+
+    title: str
+    headers: Sequence[str]
+    rows: Sequence[Sequence[Cell]] = field(default_factory=list)
+
+
+@runtime_checkable
+class Documents(Protocol):
+    """Writes generated files under the media folder; returns the stored file's name."""
+
+    async def chart_png(self, title: str, bars: Sequence[tuple[str, int]]) -> str:
+        """A horizontal bar chart."""
+        ...
+
+    async def workbook_xlsx(self, sheets: Sequence[Sheet]) -> str:
+        """A spreadsheet, one sheet per entry, each a filterable table."""
+        ...
+
+    async def card_png(self, title: str, subtitle: str, story: str, photo: str | None) -> str:
+        """A ready-to-share image card; `photo` is a stored file's name."""
+        ...

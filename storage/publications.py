@@ -1,0 +1,153 @@
+"""Published exemplars: the honour pages, their cards and channel posts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from storage.db import Connection
+from storage.rows import Nomination, Row
+from storage.schema import nominations, publications, units
+
+
+class Publication(Row):
+    id: int
+    nomination_id: int
+    slug: str
+    title: str
+    subtitle: str
+    story: str
+    photo: str | None
+    card: str | None
+    status: str
+    published_by: int
+    published_at: datetime
+    withdrawn_at: datetime | None
+
+
+async def publishable_in_scopes(
+    conn: Connection, scope_paths: list[str], limit: int
+) -> list[Nomination]:
+    """Approved nominations with consent to publicise, not published now, in these scopes."""
+    if not scope_paths:
+        return []
+    published = select(publications.c.nomination_id).where(publications.c.status == "published")
+    rows = await conn.execute(
+        select(nominations, units.c.path)
+        .join(units, units.c.id == nominations.c.unit_id)
+        .where(
+            nominations.c.status == "approved",
+            nominations.c.consent_public.is_(True),
+            nominations.c.id.not_in(published),
+        )
+        .order_by(nominations.c.updated_at.desc())
+    )
+    found = [
+        Nomination.model_validate(r) for r in rows if any(r.path.startswith(p) for p in scope_paths)
+    ]
+    return found[:limit]
+
+
+async def published_in_scopes(
+    conn: Connection, scope_paths: list[str], limit: int
+) -> list[Publication]:
+    """Published exemplars of these scopes, newest first."""
+    if not scope_paths:
+        return []
+    rows = await conn.execute(
+        select(publications, units.c.path)
+        .join(nominations, nominations.c.id == publications.c.nomination_id)
+        .join(units, units.c.id == nominations.c.unit_id)
+        .where(publications.c.status == "published")
+        .order_by(publications.c.published_at.desc())
+    )
+    found = [
+        Publication.model_validate(r)
+        for r in rows
+        if any(r.path.startswith(p) for p in scope_paths)
+    ]
+    return found[:limit]
+
+
+async def get_publication(conn: Connection, publication_id: int) -> Publication | None:
+    """A publication by id."""
+    row = (
+        await conn.execute(select(publications).where(publications.c.id == publication_id))
+    ).first()
+    return Publication.model_validate(row) if row else None
+
+
+async def by_slug(conn: Connection, slug: str) -> Publication | None:
+    """A publication by its page's slug."""
+    row = (await conn.execute(select(publications).where(publications.c.slug == slug))).first()
+    return Publication.model_validate(row) if row else None
+
+
+async def all_published(conn: Connection, limit: int) -> list[Publication]:
+    """Every published exemplar, newest first (the index page)."""
+    rows = await conn.execute(
+        select(publications)
+        .where(publications.c.status == "published")
+        .order_by(publications.c.published_at.desc())
+        .limit(limit)
+    )
+    return [Publication.model_validate(r) for r in rows]
+
+
+async def publish(
+    conn: Connection,
+    *,
+    nomination_id: int,
+    slug: str,
+    title: str,
+    subtitle: str,
+    story: str,
+    photo: str | None,
+    card: str | None,
+    published_by: int,
+    now: datetime,
+) -> Publication:
+    """Publish (or publish again after a withdrawal) a nomination's story."""
+    values = {
+        "slug": slug,
+        "title": title,
+        "subtitle": subtitle,
+        "story": story,
+        "photo": photo,
+        "card": card,
+        "status": "published",
+        "published_by": published_by,
+        "published_at": now,
+        "withdrawn_at": None,
+    }
+    result = await conn.execute(
+        update(publications).where(publications.c.nomination_id == nomination_id).values(**values)
+    )
+    if result.rowcount == 0:
+        await conn.execute(publications.insert().values(nomination_id=nomination_id, **values))
+    row = (
+        await conn.execute(
+            select(publications).where(publications.c.nomination_id == nomination_id)
+        )
+    ).one()
+    return Publication.model_validate(row)
+
+
+async def withdraw(conn: Connection, publication_id: int, now: datetime) -> bool:
+    """Take a publication down; False when it was not published."""
+    result = await conn.execute(
+        update(publications)
+        .where(publications.c.id == publication_id, publications.c.status == "published")
+        .values(status="withdrawn", withdrawn_at=now, card=None)
+    )
+    return result.rowcount == 1
+
+
+async def withdraw_consent(conn: Connection, nomination_id: int, now: datetime) -> None:
+    """The nominee no longer agrees to be publicised."""
+    await conn.execute(
+        update(nominations)
+        .where(nominations.c.id == nomination_id)
+        .values(consent_public=False, updated_at=now)
+    )

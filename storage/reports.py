@@ -1,0 +1,79 @@
+"""Read-only queries for officials' figures and exports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from storage.db import Connection
+from storage.rows import Row
+from storage.schema import campaigns, nominations, people, units
+
+
+class NominationLine(Row):
+    """A nomination with its unit, call and reporter, as reports show it."""
+
+    id: int
+    code: str
+    kind: str
+    nominee_name: str
+    birth_year: int | None
+    place: str
+    field: str
+    achievement: str
+    contact_phone: str | None
+    consent_public: bool
+    status: str
+    submitted_at: datetime
+    updated_at: datetime
+    unit_id: int
+    unit_path: str
+    unit_name: str
+    campaign_title: str | None
+    reporter_name: str
+
+
+async def nominations_in_scope(
+    conn: Connection,
+    scope_path: str,
+    *,
+    campaign_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[NominationLine]:
+    """Nominations of the units in a scope, optionally of one call or submitted in a period."""
+    query = (
+        select(
+            nominations.c.id,
+            nominations.c.code,
+            nominations.c.kind,
+            nominations.c.nominee_name,
+            nominations.c.birth_year,
+            nominations.c.place,
+            nominations.c.field,
+            nominations.c.achievement,
+            nominations.c.contact_phone,
+            nominations.c.consent_public,
+            nominations.c.status,
+            nominations.c.submitted_at,
+            nominations.c.updated_at,
+            nominations.c.unit_id,
+            units.c.path.label("unit_path"),
+            units.c.name.label("unit_name"),
+            campaigns.c.title.label("campaign_title"),
+            people.c.full_name.label("reporter_name"),
+        )
+        .join(units, units.c.id == nominations.c.unit_id)
+        .join(people, people.c.id == nominations.c.reporter_id)
+        .outerjoin(campaigns, campaigns.c.id == nominations.c.campaign_id)
+        .where(units.c.path.startswith(scope_path, autoescape=True))
+        .order_by(nominations.c.id)
+    )
+    if campaign_id is not None:
+        query = query.where(nominations.c.campaign_id == campaign_id)
+    if since is not None:
+        query = query.where(nominations.c.submitted_at >= since)
+    if until is not None:
+        query = query.where(nominations.c.submitted_at < until)
+    return [NominationLine.model_validate(r) for r in await conn.execute(query)]

@@ -1,0 +1,139 @@
+"""/vinhdanh: an approved exemplar with consent becomes an honour page, a share card and a
+channel post; withdrawing consent takes it down everywhere the bot controls."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from sqlalchemy import select, update
+
+from bot.app import Application
+from bot.settings import Settings
+from handlers.types import Reply
+from storage.schema import nominations, outbox, publications
+from tests.support.chat import ChatClient
+from tests.support.officials import ACHIEVEMENT
+from tests.support.people import Invite, MakeChat, person
+
+STORY = "Chị Mai dạy chữ miễn phí cho trẻ em nghèo trong thôn suốt mười năm qua."
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        _env_file=None,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        media_dir=tmp_path / "media",
+        public_base_url="https://guongsang.example.vn",
+        public_channel_chat_id="@guongsang_minhhoa",
+    )
+
+
+def jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 120, 40)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+async def nominate_with_photo(member: ChatClient, consent: str) -> None:
+    await member.send("/decu")
+    await member.expect("Bạn đề cử ai?")
+    await member.send("ca nhan")
+    await member.expect("Họ và tên")
+    await member.send("Nguyễn Thị Mai")
+    await member.expect("Năm sinh")
+    await member.send("bo qua")
+    await member.expect("Nơi sinh sống")
+    await member.send("Thôn 2, xã An Bình")
+    await member.expect("Lĩnh vực")
+    await member.send("hoc tap")
+    await member.expect("thành tích")
+    await member.send(ACHIEVEMENT)
+    await member.expect("minh chứng")
+    assert (await member.upload(jpeg(), "mai.jpg")).status_code == 200
+    await member.expect("Đã nhận 1/10 tệp")
+    await member.send("xong")
+    await member.expect("Số điện thoại liên hệ")
+    await member.send("bo qua")
+    await member.expect("công khai")
+    await member.send(consent)
+    await member.expect("Xem lại")
+    await member.send("gui")
+    await member.expect("Mã đề cử")
+
+
+async def test_publish_and_withdraw(app: Application, chat: MakeChat, invite: Invite) -> None:
+    official = await person(chat, invite, "can-bo", "Lê Văn Cán", "X-AN-BINH", "official")
+    hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
+    await nominate_with_photo(hoa, "co")
+    await nominate_with_photo(hoa, "chua")  # no consent: never offered
+    await official.send("/vinhdanh")
+    await official.expect("Chưa có gương nào để đăng")
+    async with app.db.write() as conn:  # the reviewers' decision (issue 4) approves both
+        await conn.execute(update(nominations).values(status="approved"))
+
+    await official.send("vinh danh")
+    menu = await official.expect("Sẵn sàng đăng: 1", "Đang đăng (✓): 0")
+    assert menu[-1].labels == ["GS-2026-000001 · Nguyễn Thị Mai", "Huỷ"]
+    await official.press("GS-2026-000001 · Nguyễn Thị Mai")
+    await official.expect("Bài viết ngắn sẽ đăng", "Ở Thôn 2, xã An Bình.", ACHIEVEMENT)
+    await official.send(STORY)
+    photos = await official.expect("Các ảnh minh chứng", "Chọn ảnh đẹp nhất")
+    assert photos[0].media and photos[-1].labels == ["Ảnh 1", "Không dùng ảnh"]
+    await official.press("Ảnh 1")
+    preview = await official.expect(
+        "Xem trước bài đăng", "Nguyễn Thị Mai", "Học tập · Hội Liên hiệp Phụ nữ xã An Bình", STORY
+    )
+    assert preview[0].media[0]["kind"] == "photo"
+    await official.press("Đăng")
+    await official.expect(
+        "Đã đăng gương «Nguyễn Thị Mai»",
+        "https://guongsang.example.vn/vinh-danh/1-nguyen-thi-mai",
+    )
+
+    page = await official.http.get("/vinh-danh/1-nguyen-thi-mai")
+    assert page.status_code == 200
+    assert "Nguyễn Thị Mai" in page.text and STORY in page.text
+    assert (
+        'og:image" content="https://guongsang.example.vn/vinh-danh/1-nguyen-thi-mai.png'
+        in page.text
+    )
+    card = await official.http.get("/vinh-danh/1-nguyen-thi-mai.png")
+    assert card.status_code == 200 and card.content.startswith(b"\x89PNG")
+    index = await official.http.get("/vinh-danh")
+    assert "/vinh-danh/1-nguyen-thi-mai" in index.text
+    assert (await official.http.get("/vinh-danh/khong-co")).status_code == 410
+    assert (await official.http.get("/vinh-danh/<script>")).status_code in (404, 410)
+    async with app.db.read() as conn:
+        post = (await conn.execute(select(outbox).where(outbox.c.channel == "telegram"))).one()
+    assert post.chat_id == "@guongsang_minhhoa"
+    posted = Reply.model_validate(post.payload)
+    assert STORY in posted.text and posted.replace_key == "publication:1" and posted.media
+
+    # The nominee withdraws consent: the official takes it down.
+    await official.send("/vinhdanh")
+    await official.expect("Đang đăng (✓): 1")
+    await official.press("✓ Nguyễn Thị Mai")
+    await official.expect("đang đăng: https://guongsang.example.vn/vinh-danh/1-nguyen-thi-mai")
+    await official.press("Gỡ bài (người được đề cử rút đồng ý)")
+    await official.expect("Đã gỡ bài «Nguyễn Thị Mai»")
+    assert (await official.http.get("/vinh-danh/1-nguyen-thi-mai")).status_code == 410
+    assert (await official.http.get("/vinh-danh/1-nguyen-thi-mai.png")).status_code == 410
+    assert "1-nguyen-thi-mai" not in (await official.http.get("/vinh-danh")).text
+    async with app.db.read() as conn:
+        posts = (
+            await conn.execute(
+                select(outbox.c.payload).where(outbox.c.channel == "telegram").order_by(outbox.c.id)
+            )
+        ).all()
+        consent = (await conn.execute(select(nominations.c.consent_public))).scalars().all()
+        row = (await conn.execute(select(publications))).one()
+    assert [Reply.model_validate(p[0]).replace_key for p in posts] == ["publication:1"] * 2
+    assert "đã được gỡ" in Reply.model_validate(posts[1][0]).text
+    assert consent == [False, False]
+    assert row.status == "withdrawn" and row.card is None
+    await official.send("/vinhdanh")
+    await official.expect("Chưa có gương nào để đăng")
