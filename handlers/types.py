@@ -8,6 +8,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+# The channel of files the bot made itself (charts, spreadsheets, cards) under MEDIA_DIR:
+# every adapter sends them as uploads rather than by a platform's file id.
+LOCAL_FILES = "local"
+
 AttachmentKind = Literal["photo", "video", "voice", "audio", "document", "sticker"]
 
 

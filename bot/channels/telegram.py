@@ -11,12 +11,13 @@ import logging
 from collections import deque
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
-from telegram import Bot, BotCommand, Message, Update
+from telegram import Bot, BotCommand, InlineKeyboardMarkup, Message, Update
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -118,6 +119,7 @@ class TelegramChannel:
             group_rate_per_second=20 / 60,
             # As many sends in flight as pooled connections: none waits for a connection.
             send_concurrency=settings.telegram_connection_pool,
+            edits=True,
         )
         self._settings = settings
         self._db = db
@@ -316,6 +318,10 @@ class TelegramChannel:
             target = int(chat_id)
         except ValueError:
             raise SendError(Failure.PERMANENT, "not a Telegram chat id") from None
+        if reply.edit_of is not None and not reply.media and not reply.ask_phone:
+            edited = await self._edit(chat_id, target, reply)
+            if edited is not None:
+                return edited
         last: Message | None = None
         for part in render(reply):
             try:
@@ -324,11 +330,32 @@ class TelegramChannel:
                 raise self._failure(chat_id, error) from error
         return str(last.message_id) if last is not None else None
 
+    async def _edit(self, chat_id: str, target: int, reply: Reply) -> str | None:
+        """Replace an earlier message (a progress report); None: send a new one instead."""
+        assert reply.edit_of is not None
+        parts = render(reply)
+        if len(parts) != 1 or parts[0].kind != "text" or parts[0].text is None:
+            return None
+        markup = parts[0].markup if isinstance(parts[0].markup, InlineKeyboardMarkup) else None
+        try:
+            await self.bot.edit_message_text(
+                parts[0].text, chat_id=target, message_id=int(reply.edit_of), reply_markup=markup
+            )
+        except BadRequest as error:
+            if "not modified" in error.message:
+                return reply.edit_of
+            return None  # too old, deleted: a new message carries the news
+        except TelegramError as error:
+            raise self._failure(chat_id, error) from error
+        return reply.edit_of
+
     async def _send_part(self, chat_id: int, part: Part) -> Message:
         if part.kind == "text":
             assert part.text is not None
             return await self.bot.send_message(chat_id, part.text, reply_markup=part.markup)
         assert part.file_id is not None
+        if part.local:
+            return await self._upload(chat_id, part)
         if part.kind == "photo":
             return await self.bot.send_photo(
                 chat_id, part.file_id, caption=part.text, reply_markup=part.markup
@@ -339,6 +366,23 @@ class TelegramChannel:
             )
         return await self.bot.send_document(
             chat_id, part.file_id, caption=part.text, reply_markup=part.markup
+        )
+
+    async def _upload(self, chat_id: int, part: Part) -> Message:
+        """Send a file the bot made (chart, spreadsheet, card) from MEDIA_DIR."""
+        assert part.file_id is not None
+        path = self._settings.media_dir / Path(part.file_id).name
+        try:
+            data = await asyncio.to_thread(path.read_bytes)
+        except OSError:
+            raise SendError(Failure.PERMANENT, "generated file is missing") from None
+        name = part.file_name or path.name
+        if part.kind == "photo":
+            return await self.bot.send_photo(
+                chat_id, data, caption=part.text, reply_markup=part.markup, filename=name
+            )
+        return await self.bot.send_document(
+            chat_id, data, caption=part.text, reply_markup=part.markup, filename=name
         )
 
     def _failure(self, chat_id: str, error: TelegramError) -> SendError:

@@ -14,7 +14,7 @@ from telegram import (
 
 from bot.channels.render import numbered_menu, split_text
 from handlers.messages import t
-from handlers.types import Attachment, Reply
+from handlers.types import LOCAL_FILES, Attachment, Reply
 
 CHANNEL = "telegram"
 TEXT_LIMIT = 4096
@@ -35,11 +35,14 @@ class Part:
     text: str | None = None
     file_id: str | None = None
     markup: Markup | None = None
+    # file_id names a file the bot made under MEDIA_DIR: upload it instead.
+    local: bool = False
+    file_name: str | None = None
 
 
 def render(reply: Reply) -> list[Part]:
     """The calls that show `reply`: files first, then the text with its keyboard last."""
-    files = [a for a in reply.media if a.channel == CHANNEL and a.kind in SENDABLE]
+    files = [a for a in reply.media if a.channel in (CHANNEL, LOCAL_FILES) and a.kind in SENDABLE]
     skipped = len(reply.media) - len(files)
     text = reply.text
     if not all(fits_callback_data(c.token) for c in reply.choices):
@@ -83,7 +86,14 @@ def trim(text: str, limit: int) -> str:
 
 
 def _file(attachment: Attachment, caption: str | None, markup: Markup | None) -> Part:
-    return Part(SENDABLE[attachment.kind], text=caption, file_id=attachment.file_ref, markup=markup)
+    return Part(
+        SENDABLE[attachment.kind],
+        text=caption,
+        file_id=attachment.file_ref,
+        markup=markup,
+        local=attachment.channel == LOCAL_FILES,
+        file_name=attachment.file_name,
+    )
 
 
 def fits_callback_data(token: str) -> bool:

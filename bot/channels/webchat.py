@@ -23,7 +23,7 @@ from bot.channels.base import Capabilities
 from bot.intake import Intake
 from bot.media import sniff, store
 from handlers.messages import t
-from handlers.types import Attachment, Inbound, InboundKind, Reply
+from handlers.types import LOCAL_FILES, Attachment, Inbound, InboundKind, Reply
 from storage import outbox
 from storage.db import Database
 from storage.schema import identities
@@ -229,7 +229,7 @@ class WebChat:
             "media": [
                 {"kind": m.kind, "url": f"/media/{m.file_ref}", "name": m.file_name}
                 for m in reply.media
-                if m.channel == self.name
+                if m.channel in (self.name, LOCAL_FILES)
             ],
         }
 

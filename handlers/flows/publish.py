@@ -15,7 +15,7 @@ from handlers.officials.common import number
 from handlers.roles import Role, scopes
 from handlers.text import fold
 from handlers.turn import Option, Turn
-from handlers.types import Attachment, Reply
+from handlers.types import LOCAL_FILES, Attachment, Reply
 from storage import audit, nominations, outbox, publications
 from storage.rows import Nomination
 from storage.units import get_unit
@@ -169,7 +169,7 @@ async def ask_preview(turn: Turn) -> None:
             data["title"], data["subtitle"], data["story"], data.get("photo")
         )
         data["card"] = card
-        media = [Attachment(kind="photo", channel=turn.inbound.channel, file_ref=card)]
+        media = [Attachment(kind="photo", channel=LOCAL_FILES, file_ref=card)]
     turn.say(
         "officials.publish.preview",
         title=data["title"],
@@ -242,7 +242,7 @@ async def _post_to_channel(turn: Turn, published: publications.Publication, url:
         return
     channel, chat_id = turn.config.public_channel
     media = (
-        [Attachment(kind="photo", channel=channel, file_ref=published.card)]
+        [Attachment(kind="photo", channel=LOCAL_FILES, file_ref=published.card)]
         if published.card
         else []
     )

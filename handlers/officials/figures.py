@@ -9,7 +9,7 @@ from datetime import datetime
 from handlers.config import CoreConfig
 from handlers.messages import t
 from handlers.officials.common import number
-from handlers.types import Attachment
+from handlers.types import LOCAL_FILES, Attachment
 from storage.db import Connection
 from storage.reports import NominationLine, nominations_in_scope
 from storage.rows import Unit
@@ -96,4 +96,5 @@ async def chart(config: CoreConfig, figures: Figures, title: str, channel: str) 
     if config.documents is None or figures.total == 0:
         return []
     name = await config.documents.chart_png(title, figures.by_unit.most_common())
-    return [Attachment(kind="photo", channel=channel, file_ref=name, mime="image/png")]
+    del channel  # a generated file travels to every channel as an upload
+    return [Attachment(kind="photo", channel=LOCAL_FILES, file_ref=name, mime="image/png")]

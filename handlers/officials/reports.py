@@ -12,7 +12,7 @@ from handlers.ports import Cell, Sheet
 from handlers.roles import RANK, Role
 from handlers.text import fold
 from handlers.turn import Turn
-from handlers.types import Attachment
+from handlers.types import LOCAL_FILES, Attachment
 from storage import audit
 from storage.reports import NominationLine, nominations_in_scope
 from storage.rows import Membership, Unit
@@ -156,7 +156,7 @@ async def export(turn: Turn) -> None:
     stamp = turn.now.astimezone(turn.config.timezone).strftime("%Y-%m-%d")
     attachment = Attachment(
         kind="document",
-        channel=turn.inbound.channel,
+        channel=LOCAL_FILES,
         file_ref=name,
         mime=XLSX,
         file_name=f"de-cu-{stamp}.xlsx",
