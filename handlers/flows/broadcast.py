@@ -111,21 +111,12 @@ async def ask_preview(turn: Turn) -> None:
     people = await bulk.people_in_scope(turn.conn, unit.path)
     turn.say_text(t("officials.preview_header"))
     turn.say_text(_message(turn, unit.name))
-    quiet = common.quiet_until(turn.now, turn.config)
-    note = (
-        "\n" + t("officials.quiet_note", at=common.local_date_time(quiet, turn.config))
-        if quiet
-        else ""
-    )
-    turn.say(
+    common.ask_to_confirm_bulk(
+        turn,
         "officials.broadcast.confirm",
-        unit=unit.name,
-        count=common.number(len(people)),
-        note=note,
-        options=[
-            Option("send", "officials.broadcast.choice.send"),
-            Option("cancel", "common.choice.cancel"),
-        ],
+        unit.name,
+        len(people),
+        Option("send", "officials.broadcast.choice.send"),
     )
 
 

@@ -85,24 +85,13 @@ async def accept_menu(turn: Turn, answer: Answer) -> StepResult:
     return "manage"
 
 
-def _length_ok(turn: Turn, text: str, limits: tuple[int, int]) -> bool:
-    low, high = limits
-    if len(text) < low:
-        turn.say("common.too_short", min=low)
-        return False
-    if len(text) > high:
-        turn.say("common.too_long", max=high, got=len(text))
-        return False
-    return True
-
-
 async def ask_title(turn: Turn) -> None:
     turn.say("officials.campaign.ask_title")
 
 
 async def accept_title(turn: Turn, answer: Answer) -> StepResult:
     text = answer.text or ""
-    if not _length_ok(turn, text, TITLE_LIMITS):
+    if not engine.length_ok(turn, text, TITLE_LIMITS):
         return None
     turn.state.data["title"] = text
     return "body"
@@ -114,7 +103,7 @@ async def ask_body(turn: Turn) -> None:
 
 async def accept_body(turn: Turn, answer: Answer) -> StepResult:
     text = answer.text or ""
-    if not _length_ok(turn, text, BODY_LIMITS):
+    if not engine.length_ok(turn, text, BODY_LIMITS):
         return None
     turn.state.data["body"] = text
     return "fields"
@@ -228,21 +217,12 @@ async def ask_preview(turn: Turn) -> None:
     media = [Attachment.model_validate(data["photo"])] if data.get("photo") else []
     turn.say_text(t("officials.preview_header"))
     turn.say_text(text, media=media)
-    quiet = common.quiet_until(turn.now, turn.config)
-    note = (
-        "\n" + t("officials.quiet_note", at=common.local_date_time(quiet, turn.config))
-        if quiet
-        else ""
-    )
-    turn.say(
+    common.ask_to_confirm_bulk(
+        turn,
         "officials.campaign.confirm",
-        unit=unit.name,
-        count=common.number(len(people)),
-        note=note,
-        options=[
-            Option("open", "officials.campaign.choice.open"),
-            Option("cancel", "common.choice.cancel"),
-        ],
+        unit.name,
+        len(people),
+        Option("open", "officials.campaign.choice.open"),
     )
 
 

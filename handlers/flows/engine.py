@@ -131,3 +131,15 @@ def _expected(step: Step) -> str:
     if Accepts.TEXT in step.accepts:
         return "common.expected_text"
     return "common.expected_choice"
+
+
+def length_ok(turn: Turn, text: str, limits: tuple[int, int]) -> bool:
+    """Whether a typed text is within (min, max) characters; if not, say which bound."""
+    low, high = limits
+    if len(text) < low:
+        turn.say("common.too_short", min=low)
+        return False
+    if len(text) > high:
+        turn.say("common.too_long", max=high, got=len(text))
+        return False
+    return True

@@ -109,23 +109,12 @@ async def show_answers(turn: Turn, event: events.Event) -> None:
     )
 
 
-def _text_ok(turn: Turn, text: str, limits: tuple[int, int]) -> bool:
-    low, high = limits
-    if len(text) < low:
-        turn.say("common.too_short", min=low)
-        return False
-    if len(text) > high:
-        turn.say("common.too_long", max=high, got=len(text))
-        return False
-    return True
-
-
 async def ask_title(turn: Turn) -> None:
     turn.say("officials.event.ask_title")
 
 
 async def accept_title(turn: Turn, answer: Answer) -> StepResult:
-    if not _text_ok(turn, answer.text or "", TITLE_LIMITS):
+    if not engine.length_ok(turn, answer.text or "", TITLE_LIMITS):
         return None
     turn.state.data["title"] = answer.text
     return "place"
@@ -136,7 +125,7 @@ async def ask_place(turn: Turn) -> None:
 
 
 async def accept_place(turn: Turn, answer: Answer) -> StepResult:
-    if not _text_ok(turn, answer.text or "", PLACE_LIMITS):
+    if not engine.length_ok(turn, answer.text or "", PLACE_LIMITS):
         return None
     turn.state.data["place"] = answer.text
     return "when"
@@ -216,21 +205,12 @@ async def ask_preview(turn: Turn) -> None:
     starts = datetime.fromisoformat(data["starts_at"])
     turn.say_text(t("officials.preview_header"))
     turn.say_text(invitation(turn.config, data["title"], data["place"], starts, data["capacity"]))
-    quiet = common.quiet_until(turn.now, turn.config)
-    note = (
-        "\n" + t("officials.quiet_note", at=common.local_date_time(quiet, turn.config))
-        if quiet
-        else ""
-    )
-    turn.say(
+    common.ask_to_confirm_bulk(
+        turn,
         "officials.event.confirm",
-        unit=unit.name,
-        count=common.number(len(people)),
-        note=note,
-        options=[
-            Option("send", "officials.event.choice.send"),
-            Option("cancel", "common.choice.cancel"),
-        ],
+        unit.name,
+        len(people),
+        Option("send", "officials.event.choice.send"),
     )
 
 

@@ -60,17 +60,6 @@ def _next(turn: Turn, step: str) -> str:
     return "review" if turn.state.data.get("editing") else step
 
 
-def _length_ok(turn: Turn, text: str, limits: tuple[int, int]) -> bool:
-    low, high = limits
-    if len(text) < low:
-        turn.say("common.too_short", min=low)
-        return False
-    if len(text) > high:
-        turn.say("common.too_long", max=high, got=len(text))
-        return False
-    return True
-
-
 async def ask_campaign(turn: Turn) -> None:
     calls = await campaigns.open_campaigns_for(
         turn.conn, scopes(turn.memberships, Role.MEMBER), turn.now
@@ -113,7 +102,7 @@ async def ask_name(turn: Turn) -> None:
 
 async def accept_name(turn: Turn, answer: Answer) -> StepResult:
     name = answer.text or ""
-    if not _length_ok(turn, name, NAME_LIMITS):
+    if not engine.length_ok(turn, name, NAME_LIMITS):
         return None
     turn.state.data["name"] = name
     if turn.state.data.get("kind") == "individual":
@@ -144,7 +133,7 @@ async def ask_place(turn: Turn) -> None:
 
 async def accept_place(turn: Turn, answer: Answer) -> StepResult:
     place = answer.text or ""
-    if not _length_ok(turn, place, PLACE_LIMITS):
+    if not engine.length_ok(turn, place, PLACE_LIMITS):
         return None
     turn.state.data["place"] = place
     return _next(turn, "field")
@@ -165,7 +154,7 @@ async def ask_achievement(turn: Turn) -> None:
 
 async def accept_achievement(turn: Turn, answer: Answer) -> StepResult:
     text = answer.text or ""
-    if not _length_ok(turn, text, ACHIEVEMENT_LIMITS):
+    if not engine.length_ok(turn, text, ACHIEVEMENT_LIMITS):
         return None
     turn.state.data["achievement"] = text
     return _next(turn, "evidence")

@@ -7,6 +7,7 @@ from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
 from handlers.config import CoreConfig
+from handlers.messages import t
 from handlers.roles import Role, scopes
 from handlers.turn import Option, Turn
 from handlers.types import Attachment, Choice, Reply
@@ -228,4 +229,17 @@ async def send_to(
             )
         ],
         now,
+    )
+
+
+def ask_to_confirm_bulk(turn: Turn, key: str, unit: str, recipients: int, go: Option) -> None:
+    """A bulk send's last question: whom it reaches, whether quiet hours delay it, go or not."""
+    quiet = quiet_until(turn.now, turn.config)
+    note = "\n" + t("officials.quiet_note", at=local_date_time(quiet, turn.config)) if quiet else ""
+    turn.say(
+        key,
+        unit=unit,
+        count=number(recipients),
+        note=note,
+        options=[go, Option("cancel", "common.choice.cancel")],
     )
