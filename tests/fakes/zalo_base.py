@@ -18,6 +18,7 @@ import random
 import socket
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Coroutine, Mapping
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -48,7 +49,7 @@ T = TypeVar("T")
 POLL_INTERVAL = 0.01
 
 
-class FakeServer:
+class FakeServer(ABC):
     """Base class: a Starlette app served by uvicorn in a background thread."""
 
     name = "fake"
@@ -412,8 +413,9 @@ class FakeServer:
     def _extra_headers(self, incoming: Incoming) -> dict[str, str]:
         return {}
 
+    @abstractmethod
     async def _dispatch(self, incoming: Incoming) -> Reply:
-        raise NotImplementedError
+        """Provided by the host class."""
 
     async def sleep(self, seconds: float) -> None:
         """Sleep on the server loop, waking early when the server stops."""

@@ -12,6 +12,7 @@ import asyncio
 import concurrent.futures
 import json as jsonlib
 import secrets
+from abc import abstractmethod
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
@@ -38,8 +39,9 @@ class BotInbound(FakeServer):
     _last_delivery: concurrent.futures.Future[DeliveryResult] | None
 
     @staticmethod
+    @abstractmethod
     def now_ms() -> int:
-        raise NotImplementedError
+        """Provided by the host class."""
 
     # -------------------------------------------------------------- injection
     def _inject(

@@ -16,6 +16,7 @@ the `-14003` consent error is in A.8) with code -14014; override with `oauth_err
 from __future__ import annotations
 
 import secrets
+from abc import abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,8 +78,9 @@ class OAuthMixin(FakeServer):
     oauth_error_status: int
     oauth_errors: dict[str, tuple[int, str, str]]
 
+    @abstractmethod
     def now(self) -> float:
-        raise NotImplementedError
+        """Provided by the host class."""
 
     def _init_oauth(self, refresh_delay: float) -> None:
         self._access: dict[str, _AccessToken] = {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from abc import ABC, abstractmethod
 from typing import Any
 
 # Ids are invented; all are larger than 2^53 so a float parse would corrupt them.
@@ -35,7 +36,7 @@ def user_id_by_app(user_id: str) -> str:
     return str(int.from_bytes(digest[:8], "big") | (1 << 62))
 
 
-class OAEventBuilders:
+class OAEventBuilders(ABC):
     """Mixin: builders for A.3 payloads. Each marks the user as having interacted.
 
     The host class provides `app_id`, `oa_id`, `now_ms()` and `_touch(user_id, ...)`.
@@ -44,11 +45,13 @@ class OAEventBuilders:
     app_id: str
     oa_id: str
 
+    @abstractmethod
     def now_ms(self) -> int:
-        raise NotImplementedError
+        """Provided by the host class."""
 
+    @abstractmethod
     def _touch(self, user_id: str, *, follow: bool | None = None, interacted: bool = True) -> None:
-        raise NotImplementedError
+        """Provided by the host class."""
 
     def _user_event(
         self, event_name: str, user_id: str, message: dict[str, Any] | None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
+from abc import abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,17 +87,21 @@ class SendMixin(FakeServer):
     upload_too_large_error_code: int
     attachment_lifetime: float
 
+    @abstractmethod
     def now(self) -> float:
-        raise NotImplementedError
+        """Provided by the host class."""
 
+    @abstractmethod
     def now_ms(self) -> int:
-        raise NotImplementedError
+        """Provided by the host class."""
 
+    @abstractmethod
     def _window_error(self, user_id: str) -> int | None:
-        raise NotImplementedError
+        """Provided by the host class."""
 
+    @abstractmethod
     def _is_free(self, user_id: str) -> bool:
-        raise NotImplementedError
+        """Provided by the host class."""
 
     @staticmethod
     def _text_length(text: str) -> int:
