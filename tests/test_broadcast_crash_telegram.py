@@ -142,6 +142,21 @@ async def _rows(url: str) -> list[tuple[int, str, bool]]:
         await db.close()
 
 
+async def _unreachable(url: str) -> set[int]:
+    """Telegram accounts the bot has marked as no longer reachable."""
+    db = Database(url)
+    try:
+        async with db.read() as conn:
+            rows = await conn.execute(
+                select(identities.c.external_id).where(
+                    identities.c.channel == "telegram", identities.c.unreachable_at.is_not(None)
+                )
+            )
+            return {int(r.external_id) for r in rows}
+    finally:
+        await db.close()
+
+
 async def _pending(url: str) -> int:
     db = Database(url)
     try:
@@ -233,6 +248,7 @@ async def test_sigkill_mid_telegram_broadcast_loses_nothing(
         elif status == "blocked":
             assert user in blocked and copies[user] == 0
     assert {u for u, s, _ in final if s == "blocked"} == blocked
+    assert await _unreachable(url) == blocked  # and no later message is queued to them
     duplicates = {user: n - 1 for user, n in copies.items() if n > 1}
     assert set(duplicates) <= in_flight
     extra = sum(duplicates.values())
