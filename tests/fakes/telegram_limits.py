@@ -105,7 +105,7 @@ class FaultPlan:
         self._hangs: dict[str, list[Hang]] = {}
         self.rate_429 = 0.0
         self.rate_5xx = 0.0
-        self.retry_after = 1
+        self.retry_after: float = 1
         self._rng = random.Random(0)
 
     def fail_next(
@@ -119,7 +119,7 @@ class FaultPlan:
         self._hangs.setdefault(_key(method), []).append(Hang(seconds, process, count))
 
     def set_rates(
-        self, rate_429: float, rate_5xx: float, seed: int | None, retry_after: int
+        self, rate_429: float, rate_5xx: float, seed: int | None, retry_after: float
     ) -> None:
         self.rate_429 = rate_429
         self.rate_5xx = rate_5xx

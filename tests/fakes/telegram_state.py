@@ -132,7 +132,7 @@ class TelegramState:
         rate_429: float = 0.05,
         rate_5xx: float = 0.02,
         seed: int | None = 0,
-        retry_after: int = 1,
+        retry_after: float = 1,
     ) -> None:
         """Random 429 / 500 answers for send methods, drawn from ``random.Random(seed)``.
 

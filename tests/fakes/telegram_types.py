@@ -63,7 +63,7 @@ BOOL_PARAMS = frozenset(
 class ApiError(Exception):
     """A Bot API error; rendered as ``{"ok": false, "error_code": ..., "description": ...}``."""
 
-    def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(self, status: int, description: str, retry_after: float | None = None) -> None:
         super().__init__(description)
         self.status = status
         self.description = description
@@ -80,8 +80,10 @@ def bad_request(detail: str) -> ApiError:
     return ApiError(400, f"Bad Request: {detail}")
 
 
-def too_many_requests(retry_after: int) -> ApiError:
-    retry_after = max(1, retry_after)
+def too_many_requests(retry_after: float) -> ApiError:
+    # Telegram answers whole seconds, at least 1; a test may ask for a fraction of a second
+    # (a long broadcast with many 429s would otherwise wait minutes), never for none.
+    retry_after = retry_after if retry_after > 0 else 1
     return ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
 
 
