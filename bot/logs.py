@@ -6,7 +6,7 @@ import logging
 
 # aiosqlite logs every statement with its parameters at DEBUG (names, phone numbers);
 # httpx and httpcore log request URLs at INFO, and Telegram's URLs contain the bot token.
-QUIET = ("aiosqlite", "httpx", "httpcore", "telegram", "apscheduler.executors")
+QUIET = ("aiosqlite", "httpx", "httpcore", "telegram", "apscheduler")
 
 
 def configure_logging(level: str) -> None:

@@ -20,6 +20,16 @@ from storage import people
 _CODE_LIKE = re.compile(r"[A-Za-z0-9]{6,40}")
 
 
+def _looks_like_code(text: str, compact: str) -> bool:
+    """A typed invite or link code: one word, or spaced groups with a digit in them.
+
+    "xin chao" typed without diacritics is a greeting, not a wrong code (which would also
+    count against the hourly limit of wrong codes)."""
+    if not _CODE_LIKE.fullmatch(compact):
+        return False
+    return " " not in text.strip() or any(ch.isdigit() for ch in compact)
+
+
 async def dispatch(turn: Turn) -> None:
     """Handle one inbound event in the sender's conversation."""
     _expire_old_draft(turn)
@@ -104,7 +114,7 @@ async def _idle(turn: Turn) -> None:
             return
     if turn.person is None:
         compact = text.replace("-", "").replace(" ", "")
-        if inbound.kind == InboundKind.TEXT and _CODE_LIKE.fullmatch(compact):
+        if inbound.kind == InboundKind.TEXT and _looks_like_code(text, compact):
             # A link code (from /my on another app) links this account; else an invite.
             if not await link.redeem(turn, compact):
                 await join.begin(turn, compact)
