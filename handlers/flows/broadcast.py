@@ -76,29 +76,10 @@ async def ask_text(turn: Turn) -> None:
 
 async def accept_text(turn: Turn, answer: Answer) -> StepResult:
     text = answer.text or ""
-    low, high = TEXT_LIMITS
-    if len(text) < low:
-        turn.say("common.too_short", min=low)
-        return None
-    if len(text) > high:
-        turn.say("common.too_long", max=high, got=len(text))
+    if not engine.length_ok(turn, text, TEXT_LIMITS):
         return None
     turn.state.data["text"] = text
     return "scope"
-
-
-async def ask_scope(turn: Turn) -> None:
-    turn.say("officials.ask_scope", options=await common.scope_options(turn))
-
-
-async def accept_scope(turn: Turn, answer: Answer) -> StepResult:
-    unit = await common.chosen_unit(turn, answer.choice)
-    if unit is None:
-        turn.say("common.not_an_option")
-        await ask_scope(turn)
-        return None
-    turn.state.data["unit_id"] = unit.id
-    return "preview"
 
 
 def _message(turn: Turn, unit_name: str) -> str:
@@ -169,7 +150,7 @@ FLOW = Flow(
     name="broadcast",
     steps={
         "text": _step(ask_text, accept_text, Accepts.TEXT, free_text=True),
-        "scope": _step(ask_scope, accept_scope),
+        "scope": _step(common.ask_scope, common.accept_scope_then("preview")),
         "preview": _step(ask_preview, accept_preview),
     },
 )

@@ -157,20 +157,6 @@ async def accept_deadline(turn: Turn, answer: Answer) -> StepResult:
     return "scope"
 
 
-async def ask_scope(turn: Turn) -> None:
-    turn.say("officials.ask_scope", options=await common.scope_options(turn))
-
-
-async def accept_scope(turn: Turn, answer: Answer) -> StepResult:
-    unit = await common.chosen_unit(turn, answer.choice)
-    if unit is None:
-        turn.say("common.not_an_option")
-        await ask_scope(turn)
-        return None
-    turn.state.data["unit_id"] = unit.id
-    return "photo"
-
-
 async def ask_photo(turn: Turn) -> None:
     turn.say("officials.campaign.ask_photo", options=[Option("skip", "common.choice.skip")])
 
@@ -307,7 +293,7 @@ FLOW = Flow(
         "body": _step(ask_body, accept_body, Accepts.TEXT, free_text=True),
         "fields": _step(ask_fields, accept_fields),
         "deadline": _step(ask_deadline, accept_deadline, Accepts.TEXT),
-        "scope": _step(ask_scope, accept_scope),
+        "scope": _step(common.ask_scope, common.accept_scope_then("photo")),
         "photo": _step(ask_photo, accept_photo, Accepts.CHOICE, Accepts.MEDIA),
         "preview": _step(ask_preview, accept_preview),
         "manage": _step(ask_manage, accept_manage),

@@ -168,20 +168,6 @@ async def accept_capacity(turn: Turn, answer: Answer) -> StepResult:
     return "scope"
 
 
-async def ask_scope(turn: Turn) -> None:
-    turn.say("officials.ask_scope", options=await common.scope_options(turn))
-
-
-async def accept_scope(turn: Turn, answer: Answer) -> StepResult:
-    unit = await common.chosen_unit(turn, answer.choice)
-    if unit is None:
-        turn.say("common.not_an_option")
-        await ask_scope(turn)
-        return None
-    turn.state.data["unit_id"] = unit.id
-    return "preview"
-
-
 def invitation(
     config: CoreConfig, title: str, place: str, starts_at: datetime, capacity: int | None
 ) -> str:
@@ -347,7 +333,7 @@ FLOW = Flow(
         "place": _step(ask_place, accept_place, Accepts.TEXT, free_text=True),
         "when": _step(ask_when, accept_when, Accepts.TEXT),
         "capacity": _step(ask_capacity, accept_capacity, Accepts.TEXT),
-        "scope": _step(ask_scope, accept_scope),
+        "scope": _step(common.ask_scope, common.accept_scope_then("preview")),
         "preview": _step(ask_preview, accept_preview),
     },
 )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
 from handlers.config import CoreConfig
+from handlers.flows.base import Answer, StepResult
 from handlers.messages import t
 from handlers.roles import Role, scopes
 from handlers.turn import Option, Turn
@@ -243,3 +244,23 @@ def ask_to_confirm_bulk(turn: Turn, key: str, unit: str, recipients: int, go: Op
         note=note,
         options=[go, Option("cancel", "common.choice.cancel")],
     )
+
+
+async def ask_scope(turn: Turn) -> None:
+    """Which unit a bulk send reaches: the official's own, or one below it."""
+    turn.say("officials.ask_scope", options=await scope_options(turn))
+
+
+def accept_scope_then(next_step: str) -> Callable[[Turn, Answer], Awaitable[StepResult]]:
+    """The scope step's answer: a unit in the official's scope (re-checked), then `next_step`."""
+
+    async def accept(turn: Turn, answer: Answer) -> StepResult:
+        unit = await chosen_unit(turn, answer.choice)
+        if unit is None:
+            turn.say("common.not_an_option")
+            await ask_scope(turn)
+            return None
+        turn.state.data["unit_id"] = unit.id
+        return next_step
+
+    return accept
