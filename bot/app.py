@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,7 @@ from scheduler.core import Scheduler
 from scheduler.registry import build_jobs
 from storage import outbox
 from storage.db import Database
+from storage.rows import OutboxItem
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -67,7 +68,7 @@ class Application:
             ),
             documents=FileDocuments(settings.media_dir),
         )
-        self.runner = Runner(self.db, self.config, clock, on_commit=self._committed)
+        self.runner = Runner(self.db, self.config, clock, on_commit=self._stepped)
         self.intake = Intake(self.db, self.runner, clock)
         self.webchat = WebChat(
             self.db, self.intake, clock, settings.media_dir, settings.max_upload_bytes
@@ -101,6 +102,9 @@ class Application:
 
     def _committed(self) -> None:
         self.delivery.kick()
+
+    def _stepped(self, claimed: Sequence[OutboxItem], queued_more: bool) -> None:
+        self.delivery.offer(claimed, queued_more)
 
     async def _zalo_token_failed(self, reason: str) -> None:
         """Zalo OA cannot send until someone acts: tell the admins on their other channels."""

@@ -21,7 +21,6 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 # Waits before the 2nd, 3rd, … attempt of a temporary failure; then the message has failed.
 BACKOFF = (timedelta(seconds=2), timedelta(seconds=15), timedelta(minutes=2), timedelta(minutes=10))
-CLAIM_HOLD = timedelta(seconds=60)
 # A paced lane holds at most this much sending time of claimed rows, so that a reply queued
 # during a broadcast waits behind at most that many bulk messages (replies are claimed first).
 CLAIM_SECONDS = 0.15
@@ -39,7 +38,7 @@ class Lane:
         batch: int = 50,
         sweep_seconds: float = 1.0,
         backoff: Sequence[timedelta] = BACKOFF,
-        hold: timedelta = CLAIM_HOLD,
+        hold: timedelta = outbox.CLAIM_HOLD,
     ) -> None:
         self.channel = channel
         self._db = db
@@ -47,6 +46,8 @@ class Lane:
         caps = channel.capabilities
         rate = caps.rate_per_second
         self._batch = min(batch, max(1, int(rate * CLAIM_SECONDS))) if rate else batch
+        # Rows handed over at commit wait only for pacing; keep them well inside their claim.
+        self._offer_limit = int(rate * hold.total_seconds() / 2) if rate else None
         self._backoff = tuple(backoff)
         self._hold = hold
         self._concurrency = asyncio.Semaphore(caps.send_concurrency)
@@ -62,6 +63,9 @@ class Lane:
         self._drains: set[asyncio.Task[None]] = set()
         self._sent: list[tuple[int, str | None]] = []  # sent, not yet marked so
         self._sent_chats: set[str] = set()
+        # Chats with a row waiting to retry (seen by this lane): rows handed over at commit
+        # must not overtake it, so they go back to be claimed in order.
+        self._held: set[str] = set()
         # Told which chats' messages were just marked sent (the web chat's pollers read them).
         self.on_marked: Callable[[set[str]], None] | None = None
         self._flusher: asyncio.Task[None] | None = None
@@ -128,7 +132,33 @@ class Lane:
 
     async def _claim(self, limit: int) -> list[OutboxItem]:
         async with self._db.write() as conn:
-            return await outbox.claim_due(conn, self.channel.name, self._clock(), limit, self._hold)
+            items = await outbox.claim_due(
+                conn, self.channel.name, self._clock(), limit, self._hold
+            )
+        # The waiting row is in hand again and leads its chat's queue.
+        self._held.difference_update(i.chat_id for i in items if i.status == "retrying")
+        return items
+
+    def offer(self, items: Sequence[OutboxItem]) -> list[int]:
+        """Take rows claimed for this lane by the transaction that queued them.
+
+        Returns the ids it did not take (stopping, too many in hand, or behind a row
+        waiting to retry); the caller hands those back to be claimed in order.
+        """
+        if self._stopping:
+            return [i.id for i in items]
+        in_hand = sum(len(q) for q in self._chats.values()) if self._offer_limit else 0
+        refused = []
+        for item in items:
+            if item.chat_id in self._held or (
+                self._offer_limit is not None and in_hand >= self._offer_limit
+            ):
+                refused.append(item.id)
+                continue
+            self._quiet.clear()
+            self._dispatch(item)
+            in_hand += 1
+        return refused
 
     def _dispatch(self, item: OutboxItem) -> None:
         """Queue a claimed row behind its chat's earlier ones; start the chat's task if idle."""
@@ -257,6 +287,8 @@ class Lane:
             error.reason[:100],
         )
         async with self._db.write() as conn:
+            if error.failure in (Failure.RATE_LIMITED, Failure.TEMPORARY):
+                self._held.add(item.chat_id)
             if error.failure == Failure.RATE_LIMITED:
                 wait = error.retry_after or 1.0
                 self.pacer.pause(wait)
@@ -279,7 +311,9 @@ class Delivery:
     """All lanes; the runner kicks it after every commit."""
 
     def __init__(self, db: Database, clock: Clock, channels: Sequence[Channel]) -> None:
+        self._db = db
         self.lanes = {c.name: Lane(c, db, clock) for c in channels}
+        self._releasing: set[asyncio.Task[None]] = set()
 
     def start(self) -> None:
         """Start every lane."""
@@ -291,6 +325,30 @@ class Delivery:
         for lane in self.lanes.values():
             lane.kick()
 
+    def offer(self, items: Sequence[OutboxItem], queued_more: bool) -> None:
+        """After a commit: take the rows it claimed for us; claim the rest as usual."""
+        refused: list[int] = []
+        for item in items:
+            lane = self.lanes.get(item.channel)
+            if lane is None:
+                refused.append(item.id)
+            else:
+                refused.extend(lane.offer([item]))
+        if refused:
+            task = asyncio.create_task(self._release(refused))
+            self._releasing.add(task)
+            task.add_done_callback(self._releasing.discard)
+        elif queued_more:
+            self.kick()
+
+    async def _release(self, item_ids: list[int]) -> None:
+        try:
+            async with self._db.write() as conn:
+                await outbox.release(conn, item_ids)
+        except Exception:  # the claims then lapse on their own after the hold
+            log.exception("handing back %d claimed rows failed", len(item_ids))
+        self.kick()
+
     async def settle(self) -> None:
         """Wait until every lane has nothing due."""
         for lane in self.lanes.values():
@@ -298,4 +356,6 @@ class Delivery:
 
     async def stop(self) -> None:
         """Stop every lane after its batch in hand."""
+        if self._releasing:
+            await asyncio.gather(*self._releasing, return_exceptions=True)
         await asyncio.gather(*(lane.stop() for lane in self.lanes.values()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from handlers.config import CoreConfig
@@ -16,18 +16,22 @@ from handlers.types import Inbound, Reply
 from storage import inbox, outbox, people
 from storage.conversations import load_state, save_state
 from storage.db import Database
+from storage.rows import OutboxItem
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 SenderKey = tuple[str, str]
+# Told after each commit: the replies it claimed for the sender to take at once, and whether
+# it also queued rows the sender must claim itself.
+Committed = Callable[[Sequence[OutboxItem], bool], None]
 
 
 class Runner:
     """Per-sender queues over the inbox; different senders are served concurrently."""
 
     def __init__(
-        self, db: Database, config: CoreConfig, clock: Clock, on_commit: Callable[[], None]
+        self, db: Database, config: CoreConfig, clock: Clock, on_commit: Committed
     ) -> None:
         self._db = db
         self._config = config
@@ -105,17 +109,22 @@ class Runner:
         except Exception:
             log.exception("inbox item %s failed", item_id)
             await self._fail(item_id)
-            handled = True
-        if handled:
-            self._on_commit()
+            self._on_commit([], True)
+            return
+        if handled is not None:
+            self._on_commit(*handled)
 
-    async def _step(self, item_id: int) -> bool:
-        """Handle one event in one transaction: state, domain rows, replies."""
+    async def _step(self, item_id: int) -> tuple[list[OutboxItem], bool] | None:
+        """Handle one event in one transaction: state, domain rows, replies.
+
+        Returns the replies claimed for the sender and whether other rows were queued;
+        None when the event was handled before.
+        """
         now = self._clock()
         async with self._db.write() as conn:
             item = await inbox.get_inbox_item(conn, item_id)
             if item is None or item.status != "pending":
-                return False
+                return None
             inbound = Inbound.model_validate(item.payload)
             identity = await people.touch_identity(
                 conn, inbound.channel, inbound.sender_id, inbound.sender_name, now
@@ -148,7 +157,7 @@ class Runner:
                 for n, reply in enumerate(turn.replies)
             ]
             messages += await self._notifications(turn, item_id)
-            await outbox.enqueue(conn, messages, now)
+            claimed = await outbox.enqueue_claimed(conn, messages, now, outbox.CLAIM_HOLD)
             await inbox.mark_handled(conn, item_id, "done", now)
         # Ids and kinds only: never names, numbers or message text.
         log.debug(
@@ -160,7 +169,7 @@ class Runner:
             turn.state.step,
             len(messages),
         )
-        return True
+        return claimed, conn.queued_outbox > 0
 
     async def _notifications(self, turn: Turn, item_id: int) -> list[outbox.NewMessage]:
         messages = []

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from storage.db import Connection
 from storage.schema import conversations
@@ -31,11 +31,14 @@ class ConversationState(BaseModel):
     updated_at: datetime | None = None
 
 
+# Built once: every step runs both.
+_LOAD = select(conversations).where(conversations.c.identity_id == bindparam("identity_id"))
+_SAVE = conversations.update().where(conversations.c.identity_id == bindparam("of_identity"))
+
+
 async def load_state(conn: Connection, identity_id: int) -> ConversationState:
     """The saved state, or an idle one."""
-    row = (
-        await conn.execute(select(conversations).where(conversations.c.identity_id == identity_id))
-    ).first()
+    row = (await conn.execute(_LOAD, {"identity_id": identity_id})).first()
     if row is None:
         return ConversationState()
     return ConversationState(
@@ -62,8 +65,7 @@ async def save_state(
         "menu_seq": state.menu_seq,
         "updated_at": now,
     }
-    updated = await conn.execute(
-        conversations.update().where(conversations.c.identity_id == identity_id).values(**values)
-    )
+    # The values go as parameters: the statement stays the one built above.
+    updated = await conn.execute(_SAVE, {"of_identity": identity_id, **values})
     if updated.rowcount == 0:
         await conn.execute(conversations.insert().values(identity_id=identity_id, **values))

@@ -85,6 +85,9 @@ class Connection:
     ) -> None:
         self._sync = sync
         self._async = async_
+        # Outbox rows queued unclaimed in this transaction: after commit the committer wakes
+        # the sender only when there are some (rows it claimed itself it hands over).
+        self.queued_outbox = 0
 
     @property
     def dialect(self) -> Dialect:

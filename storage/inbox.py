@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from storage.db import Connection
 from storage.rows import InboxItem
 from storage.schema import inbox
 from storage.sql import insert_ignoring_conflicts
+
+# Built once: every event runs these.
+_ITEM = select(inbox).where(inbox.c.id == bindparam("item_id"))
+_MARK = (
+    update(inbox)
+    .where(inbox.c.id == bindparam("item_id"))
+    .values(status=bindparam("new_status"), handled_at=bindparam("now"))
+)
+
+
+@cache
+def _returning_id(statement: Any) -> Any:
+    return statement.returning(inbox.c.id)
 
 
 async def record_inbound(
@@ -23,16 +37,15 @@ async def record_inbound(
 ) -> int | None:
     """Insert the event; None when this (channel, external id) was recorded before."""
     result = await conn.execute(
-        insert_ignoring_conflicts(conn, inbox)
-        .values(
-            channel=channel,
-            external_id=external_id,
-            sender_id=sender_id,
-            payload=payload,
-            received_at=now,
-            status="pending",
-        )
-        .returning(inbox.c.id)
+        _returning_id(insert_ignoring_conflicts(conn, inbox)),
+        {
+            "channel": channel,
+            "external_id": external_id,
+            "sender_id": sender_id,
+            "payload": payload,
+            "received_at": now,
+            "status": "pending",
+        },
     )
     new_id = result.scalar_one_or_none()
     return int(new_id) if new_id is not None else None
@@ -46,15 +59,13 @@ async def pending_inbox(conn: Connection) -> list[InboxItem]:
 
 async def get_inbox_item(conn: Connection, item_id: int) -> InboxItem | None:
     """One inbox row."""
-    row = (await conn.execute(select(inbox).where(inbox.c.id == item_id))).first()
+    row = (await conn.execute(_ITEM, {"item_id": item_id})).first()
     return InboxItem.model_validate(row) if row else None
 
 
 async def mark_handled(conn: Connection, item_id: int, status: str, now: datetime) -> None:
     """Close an inbox row: done, or failed when its handler raised."""
-    await conn.execute(
-        update(inbox).where(inbox.c.id == item_id).values(status=status, handled_at=now)
-    )
+    await conn.execute(_MARK, {"item_id": item_id, "new_status": status, "now": now})
 
 
 async def album_parts_pending(

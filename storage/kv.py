@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from storage.db import Connection
 from storage.schema import kv
@@ -17,10 +17,11 @@ async def get_value(conn: Connection, key: str) -> Any:
     return row[0] if row else None
 
 
+_PUT = update(kv).where(kv.c.key == bindparam("the_key")).values(updated_at=bindparam("now"))
+
+
 async def put_value(conn: Connection, key: str, value: Any, now: datetime) -> None:
     """Store or replace a value."""
-    result = await conn.execute(
-        update(kv).where(kv.c.key == key).values(value=value, updated_at=now)
-    )
+    result = await conn.execute(_PUT, {"the_key": key, "value": value, "now": now})
     if result.rowcount == 0:
         await conn.execute(kv.insert().values(key=key, value=value, updated_at=now))

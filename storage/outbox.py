@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -17,6 +18,8 @@ from storage.sql import insert_ignoring_conflicts
 PRIORITY_REPLY = 0
 PRIORITY_BULK = 10
 PENDING = ("queued", "retrying")
+# A sender holds a claimed row until then; a crash lets the row be claimed again after it.
+CLAIM_HOLD = timedelta(seconds=60)
 
 
 class NewMessage(BaseModel):
@@ -33,23 +36,88 @@ class NewMessage(BaseModel):
     not_before: datetime | None = None
 
 
+def _row(message: NewMessage, now: datetime, claimed_until: datetime | None) -> dict[str, Any]:
+    return {
+        **message.model_dump(exclude={"not_before"}),
+        "replace_key": message.payload.get("replace_key"),
+        "status": "queued",
+        "attempts": 0,
+        "next_attempt_at": message.not_before or now,
+        "claimed_until": claimed_until,
+        "created_at": now,
+    }
+
+
 async def enqueue(conn: Connection, messages: Sequence[NewMessage], now: datetime) -> int:
     """Queue messages; one whose dedupe key exists already is skipped. Returns how many."""
     if not messages:
         return 0
-    rows = [
-        {
-            **m.model_dump(exclude={"not_before"}),
-            "replace_key": m.payload.get("replace_key"),
-            "status": "queued",
-            "attempts": 0,
-            "next_attempt_at": m.not_before or now,
-            "created_at": now,
-        }
-        for m in messages
-    ]
+    rows = [_row(m, now, None) for m in messages]
     result = await conn.execute(insert_ignoring_conflicts(conn, outbox), rows)
+    conn.queued_outbox += int(result.rowcount)
     return int(result.rowcount)
+
+
+# Chats (of the given ones) with a row a new reply must not overtake: one waiting to retry,
+# or a due reply nobody holds (claim_due would send it first). Status leads, as in ix_outbox_due.
+_CHATS_WITH_EARLIER = (
+    select(outbox.c.channel, outbox.c.chat_id)
+    .where(
+        outbox.c.chat_id.in_(bindparam("chat_ids", expanding=True)),
+        (outbox.c.status == "retrying")
+        | (
+            (outbox.c.status == "queued")
+            & (outbox.c.priority <= PRIORITY_REPLY)
+            & (outbox.c.next_attempt_at <= bindparam("now"))
+            & (outbox.c.claimed_until.is_(None) | (outbox.c.claimed_until < bindparam("now")))
+        ),
+    )
+    .distinct()
+)
+
+
+@cache
+def _returning_all(statement: Any) -> Any:
+    return statement.returning(*outbox.c)
+
+
+async def enqueue_claimed(
+    conn: Connection, messages: Sequence[NewMessage], now: datetime, hold: timedelta
+) -> list[OutboxItem]:
+    """Queue messages already claimed by the caller, who hands them to the sender after commit.
+
+    A reply then leaves without the sender's claim transaction. Messages due later, and
+    those to a chat with an earlier message not yet sent (waiting to retry, or queued in
+    this transaction), are queued unclaimed instead
+    (the sender's claim keeps a chat's order; `conn.queued_outbox` counts them). Returns
+    the claimed rows; repeats of a dedupe key are skipped as in `enqueue`.
+    """
+    if not messages:
+        return []
+    chats = sorted({m.chat_id for m in messages})
+    behind = {
+        (str(channel), str(chat))
+        for channel, chat in await conn.execute(
+            _CHATS_WITH_EARLIER, {"chat_ids": chats, "now": now}
+        )
+    }
+    claimed: list[NewMessage] = []
+    later: list[NewMessage] = []
+    for m in messages:
+        direct = (m.not_before is None or m.not_before <= now) and (
+            m.channel,
+            m.chat_id,
+        ) not in behind
+        (claimed if direct else later).append(m)
+    await enqueue(conn, later, now)
+    if not claimed:
+        return []
+    result = await conn.execute(
+        _returning_all(insert_ignoring_conflicts(conn, outbox)),
+        [_row(m, now, now + hold) for m in claimed],
+    )
+    items = sorted((OutboxItem.model_validate(r) for r in result), key=lambda i: i.id)
+    return items
 
 
 async def claim_due(
@@ -106,6 +174,19 @@ async def mark_sent(conn: Connection, item_id: int, platform_id: str | None, now
     )
 
 
+_MARK_SENT = (
+    update(outbox)
+    .where(outbox.c.id == bindparam("item_id"))
+    .values(
+        status="sent",
+        sent_at=bindparam("now"),
+        platform_message_id=bindparam("platform_id"),
+        claimed_until=None,
+        attempts=outbox.c.attempts + 1,
+    )
+)
+
+
 async def mark_sent_many(
     conn: Connection, sent: Sequence[tuple[int, str | None]], now: datetime
 ) -> None:
@@ -113,16 +194,11 @@ async def mark_sent_many(
     if not sent:
         return
     await conn.execute(
-        update(outbox)
-        .where(outbox.c.id == bindparam("item_id"))
-        .values(
-            status="sent",
-            sent_at=now,
-            platform_message_id=bindparam("platform_id"),
-            claimed_until=None,
-            attempts=outbox.c.attempts + 1,
-        ),
-        [{"item_id": item_id, "platform_id": platform_id} for item_id, platform_id in sent],
+        _MARK_SENT,
+        [
+            {"item_id": item_id, "platform_id": platform_id, "now": now}
+            for item_id, platform_id in sent
+        ],
     )
 
 

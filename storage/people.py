@@ -4,11 +4,37 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from storage.db import Connection
 from storage.rows import Identity, Membership, Person
 from storage.schema import consents, identities, memberships, people, units
+
+# Built once: every step runs these, and building a statement costs more than running it.
+_TOUCH = (
+    update(identities)
+    .where(
+        identities.c.channel == bindparam("on_channel"),
+        identities.c.external_id == bindparam("account"),
+    )
+    .values(last_inbound_at=bindparam("now"), unreachable_at=None)
+    .returning(*identities.c)
+)
+_IDENTITY = select(identities).where(identities.c.id == bindparam("identity_id"))
+_PERSON = select(people).where(people.c.id == bindparam("person_id"))
+_MEMBERSHIPS = (
+    select(
+        memberships.c.id,
+        memberships.c.person_id,
+        memberships.c.unit_id,
+        memberships.c.role,
+        units.c.path.label("unit_path"),
+        units.c.name.label("unit_name"),
+    )
+    .join(units, units.c.id == memberships.c.unit_id)
+    .where(memberships.c.person_id == bindparam("person_id"))
+    .order_by(memberships.c.id)
+)
 
 
 async def touch_identity(
@@ -21,12 +47,7 @@ async def touch_identity(
     """The identity for this account, created on first contact; marks it as just seen."""
     # Writing to us again means they can be reached again. One statement in the usual case.
     row = (
-        await conn.execute(
-            update(identities)
-            .where(identities.c.channel == channel, identities.c.external_id == external_id)
-            .values(last_inbound_at=now, unreachable_at=None)
-            .returning(*identities.c)
-        )
+        await conn.execute(_TOUCH, {"on_channel": channel, "account": external_id, "now": now})
     ).first()
     if row is None:
         row = (
@@ -64,7 +85,7 @@ async def mark_unreachable(conn: Connection, identity_id: int, now: datetime) ->
 
 async def get_person(conn: Connection, person_id: int) -> Person | None:
     """The person with this id."""
-    row = (await conn.execute(select(people).where(people.c.id == person_id))).first()
+    row = (await conn.execute(_PERSON, {"person_id": person_id})).first()
     return Person.model_validate(row) if row else None
 
 
@@ -114,19 +135,7 @@ async def add_membership(
 
 async def memberships_of(conn: Connection, person_id: int) -> list[Membership]:
     """A person's roles with their units' paths (for scope checks)."""
-    rows = await conn.execute(
-        select(
-            memberships.c.id,
-            memberships.c.person_id,
-            memberships.c.unit_id,
-            memberships.c.role,
-            units.c.path.label("unit_path"),
-            units.c.name.label("unit_name"),
-        )
-        .join(units, units.c.id == memberships.c.unit_id)
-        .where(memberships.c.person_id == person_id)
-        .order_by(memberships.c.id)
-    )
+    rows = await conn.execute(_MEMBERSHIPS, {"person_id": person_id})
     return [Membership.model_validate(r) for r in rows]
 
 
@@ -159,5 +168,5 @@ async def people_with_role(conn: Connection, role: str) -> list[int]:
 
 async def get_identity(conn: Connection, identity_id: int) -> Identity | None:
     """The channel account with this id."""
-    row = (await conn.execute(select(identities).where(identities.c.id == identity_id))).first()
+    row = (await conn.execute(_IDENTITY, {"identity_id": identity_id})).first()
     return Identity.model_validate(row) if row else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Table
@@ -12,6 +13,13 @@ from storage.db import Connection
 
 def insert_ignoring_conflicts(conn: Connection, table: Table) -> Any:
     """INSERT … ON CONFLICT DO NOTHING for the connection's engine."""
-    if conn.dialect.name == "postgresql":
+    return _insert_ignoring(conn.dialect.name, table)
+
+
+@cache
+def _insert_ignoring(dialect: str, table: Table) -> Any:
+    # One statement object per table: SQLAlchemy then finds it in its compiled cache without
+    # walking it again (hot paths insert this way on every event and reply).
+    if dialect == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing()
     return sqlite.insert(table).on_conflict_do_nothing()

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -29,6 +30,7 @@ from telegram.request import HTTPXRequest
 
 from bot.channels.base import Capabilities, Failure, SendError
 from bot.channels.telegram_albums import AlbumHold
+from bot.channels.telegram_http import PooledTransport
 from bot.channels.telegram_inbound import (
     ALLOWED_UPDATES,
     CHANNEL,
@@ -89,6 +91,11 @@ def make_bot(settings: Settings) -> Bot:
             write_timeout=15.0,
             connect_timeout=5.0,
             pool_timeout=10.0,
+            httpx_kwargs={
+                "transport": PooledTransport(
+                    httpx.Limits(max_connections=settings.telegram_connection_pool)
+                )
+            },
         ),
         get_updates_request=HTTPXRequest(
             connection_pool_size=1, read_timeout=settings.telegram_poll_timeout + 10.0
