@@ -126,6 +126,9 @@ class Database:
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         ensure_sqlite_folder(url)
         self._write_locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
+        # SQLite: the connection writes go through, kept open (it is only used under the
+        # write lock, so one is enough, and a pool checkout per step cost a tenth of a step).
+        self._writer: SyncConnection | None = None
         # hide_parameters: an error message must not carry names or numbers into the logs.
         self.engine: AsyncEngine | None = None
         self.sync_engine: Engine | None = None
@@ -150,7 +153,13 @@ class Database:
         if lock is None:
             self._write_locks = {loop: asyncio.Lock()}
             lock = self._write_locks[loop]
+            self._close_writer()  # a new loop (the CLI's next command) starts afresh
         return lock
+
+    def _close_writer(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Connection]:
@@ -166,10 +175,19 @@ class Database:
                 yield Connection(async_=conn)
             return
         async with self._write_lock():
-            with self.sync_engine.connect() as sync:
-                sync = sync.execution_options(sqlite_begin="IMMEDIATE")
-                with sync.begin():
-                    yield Connection(sync=sync)
+            if self._writer is None or self._writer.invalidated or self._writer.closed:
+                self._close_writer()
+                connection = self.sync_engine.connect()
+                self._writer = connection.execution_options(sqlite_begin="IMMEDIATE")
+            writer = self._writer
+            try:
+                with writer.begin():
+                    yield Connection(sync=writer)
+            except BaseException:
+                # The transaction is rolled back; a connection left in doubt is not reused.
+                if writer.in_transaction():
+                    self._close_writer()
+                raise
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Connection]:
@@ -215,6 +233,7 @@ class Database:
 
     async def close(self) -> None:
         """Close every pooled connection."""
+        self._close_writer()
         if self.sync_engine is not None:
             self.sync_engine.dispose()
         if self.engine is not None:
