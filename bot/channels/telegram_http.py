@@ -23,21 +23,22 @@ SocketOption = (
 )
 
 
-def _readable(sock: socket.socket | None) -> bool:
-    """Whether the socket has data or an end of file waiting (as httpcore decides it)."""
-    if sock is None or sock.fileno() == -1:
-        return True
-    poller = select.poll()
-    poller.register(sock.fileno(), select.POLLIN)
-    return bool(poller.poll(0))
-
-
 class _Stream(httpcore.AsyncNetworkStream):
     """An anyio stream that answers "is_readable" from its socket kept at connect time."""
 
     def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
         self._inner = inner
         self._socket: socket.socket | None = inner.get_extra_info("socket")
+        self._poller: select.poll | None = None
+        if self._socket is not None and self._socket.fileno() != -1:
+            self._poller = select.poll()
+            self._poller.register(self._socket.fileno(), select.POLLIN)
+
+    def _readable(self) -> bool:
+        """Whether the socket has data or an end of file waiting (as httpcore decides it)."""
+        if self._poller is None or self._socket is None or self._socket.fileno() == -1:
+            return True
+        return bool(self._poller.poll(0))
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         return await self._inner.read(max_bytes, timeout)
@@ -58,7 +59,7 @@ class _Stream(httpcore.AsyncNetworkStream):
 
     def get_extra_info(self, info: str) -> Any:
         if info == "is_readable":
-            return _readable(self._socket)
+            return self._readable()
         return self._inner.get_extra_info(info)
 
 
@@ -95,10 +96,11 @@ class PooledTransport(httpx.AsyncHTTPTransport):
     """httpx's transport over a connection pool that uses the backend above (no proxies)."""
 
     def __init__(self, limits: httpx.Limits) -> None:
-        super().__init__(limits=limits)
+        context = httpx.create_ssl_context()
+        super().__init__(limits=limits, verify=context)
         # httpx has no parameter for the network backend, so its pool is built again with one.
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=context,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
