@@ -49,7 +49,7 @@ class Intake:
 
     def submit(self, item_id: int, inbound: Inbound) -> None:
         """Hand a recorded event to the runner, behind the sender's earlier ones."""
-        self._runner.submit(item_id, (inbound.channel, inbound.sender_id))
+        self._runner.submit(item_id, (inbound.channel, inbound.sender_id), inbound)
 
     async def accept(self, inbound: Inbound) -> int | None:
         """Write the event to the inbox and queue it; None when it was a repeat delivery."""

@@ -15,7 +15,7 @@ from handlers.turn import Turn
 from handlers.types import Inbound, Reply
 from storage import inbox, outbox, people
 from storage.conversations import load_state, save_state
-from storage.db import Database
+from storage.db import Connection, Database
 from storage.rows import OutboxItem
 
 log = logging.getLogger(__name__)
@@ -40,14 +40,18 @@ class Runner:
         self._queues: dict[SenderKey, deque[int]] = {}
         self._workers: dict[SenderKey, asyncio.Task[None]] = {}
         self._done: dict[int, asyncio.Event] = {}
+        # Events handed over with their content, so the step need not read it back.
+        self._inbounds: dict[int, Inbound] = {}
         self._idle = asyncio.Event()
         self._idle.set()
         self._stopping = False
 
-    def submit(self, item_id: int, key: SenderKey) -> None:
+    def submit(self, item_id: int, key: SenderKey, inbound: Inbound | None = None) -> None:
         """Queue a recorded event behind earlier ones of the same sender."""
         if self._stopping:
             return
+        if inbound is not None:
+            self._inbounds[item_id] = inbound
         self._done.setdefault(item_id, asyncio.Event())
         self._queues.setdefault(key, deque()).append(item_id)
         self._idle.clear()
@@ -82,6 +86,7 @@ class Runner:
         self._stopping = True
         for queue in self._queues.values():
             queue.clear()
+        self._inbounds.clear()
         if self._workers:
             await asyncio.gather(*self._workers.values(), return_exceptions=True)
 
@@ -121,11 +126,12 @@ class Runner:
         None when the event was handled before.
         """
         now = self._clock()
+        known = self._inbounds.pop(item_id, None)
         async with self._db.write() as conn:
-            item = await inbox.get_inbox_item(conn, item_id)
-            if item is None or item.status != "pending":
+            # Closed first, in the step's transaction: a rollback reopens it.
+            if not await inbox.close_pending(conn, item_id, "done", now):
                 return None
-            inbound = Inbound.model_validate(item.payload)
+            inbound = known or await self._recorded(conn, item_id)
             identity = await people.touch_identity(
                 conn, inbound.channel, inbound.sender_id, inbound.sender_name, now
             )
@@ -158,7 +164,6 @@ class Runner:
             ]
             messages += await self._notifications(turn, item_id)
             claimed = await outbox.enqueue_claimed(conn, messages, now, outbox.CLAIM_HOLD)
-            await inbox.mark_handled(conn, item_id, "done", now)
         # Ids and kinds only: never names, numbers or message text.
         log.debug(
             "handled inbox %s (%s %s, flow %s/%s, %d replies)",
@@ -170,6 +175,13 @@ class Runner:
             len(messages),
         )
         return claimed, conn.queued_outbox > 0
+
+    @staticmethod
+    async def _recorded(conn: Connection, item_id: int) -> Inbound:
+        """An event's content as recorded (events queued again after a restart)."""
+        item = await inbox.get_inbox_item(conn, item_id)
+        assert item is not None  # close_pending just found it
+        return Inbound.model_validate(item.payload)
 
     async def _notifications(self, turn: Turn, item_id: int) -> list[outbox.NewMessage]:
         messages = []

@@ -68,6 +68,19 @@ async def mark_handled(conn: Connection, item_id: int, status: str, now: datetim
     await conn.execute(_MARK, {"item_id": item_id, "new_status": status, "now": now})
 
 
+_CLOSE = (
+    update(inbox)
+    .where(inbox.c.id == bindparam("item_id"), inbox.c.status == "pending")
+    .values(status=bindparam("new_status"), handled_at=bindparam("now"))
+)
+
+
+async def close_pending(conn: Connection, item_id: int, status: str, now: datetime) -> bool:
+    """Close an inbox row still pending; False when it was handled before (or is unknown)."""
+    result = await conn.execute(_CLOSE, {"item_id": item_id, "new_status": status, "now": now})
+    return int(result.rowcount) == 1
+
+
 async def album_parts_pending(
     conn: Connection, channel: str, sender_id: str, group_id: str, except_external_id: str
 ) -> int:
