@@ -83,6 +83,31 @@ async def test_5xx_is_retried_with_backoff_then_given_up(
     assert all(status == "sent" for status, _ in rows[1:])
 
 
+async def test_a_later_reply_never_overtakes_one_waiting_to_retry(
+    tg_app: Application,
+    tg_user: MakeUser,
+    tg_invite: Invite,
+    fake_telegram: FakeTelegram,
+    clock: FakeClock,
+) -> None:
+    # Replies are handed to the sender at commit without a claim; that shortcut must not
+    # let a chat's later message leave before an earlier one that failed for a moment.
+    hoa = tg_user(5001, "Hoa")
+    await join(hoa, await tg_invite())
+    sent_before = len(await outbox_rows(tg_app))
+    fake_telegram.fail_next("sendMessage", 502, "Bad Gateway")
+    await hoa.send("/cuatoi")
+    assert await hoa.pop() == []
+    await hoa.send("/trogiup")
+    assert await hoa.pop() == []  # held behind the failed one
+    rows = (await outbox_rows(tg_app))[sent_before:]
+    assert rows[0] == ("retrying", 1) and {status for status, _ in rows[1:]} == {"queued"}
+    clock.advance(seconds=BACKOFF[0].total_seconds() + 1)
+    tg_app.delivery.kick()
+    await hoa.expect("Bạn chưa gửi đề cử nào", "Hướng dẫn sử dụng")
+    assert all(status == "sent" for status, _ in await outbox_rows(tg_app))
+
+
 async def test_403_blocked_marks_unreachable_until_they_write_again(
     tg_app: Application, tg_user: MakeUser, tg_invite: Invite, fake_telegram: FakeTelegram
 ) -> None:
