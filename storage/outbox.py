@@ -58,12 +58,13 @@ async def enqueue(conn: Connection, messages: Sequence[NewMessage], now: datetim
     return int(result.rowcount)
 
 
-# Chats (of the given ones) with a row a new reply must not overtake: one waiting to retry,
-# or a due reply nobody holds (claim_due would send it first). Status leads, as in ix_outbox_due.
-_CHATS_WITH_EARLIER = (
-    select(outbox.c.channel, outbox.c.chat_id)
+# The channels on which a chat has a row a new reply must not overtake: one waiting to retry,
+# or a due reply nobody holds (claim_due would send it first). The chat id is not an index
+# prefix, so SQLite reads ix_outbox_due by status: pending rows only, never the history.
+_CHANNELS_WITH_EARLIER = (
+    select(outbox.c.channel)
     .where(
-        outbox.c.chat_id.in_(bindparam("chat_ids", expanding=True)),
+        outbox.c.chat_id == bindparam("chat"),
         (outbox.c.status == "retrying")
         | (
             (outbox.c.status == "queued")
@@ -94,13 +95,10 @@ async def enqueue_claimed(
     """
     if not messages:
         return []
-    chats = sorted({m.chat_id for m in messages})
-    behind = {
-        (str(channel), str(chat))
-        for channel, chat in await conn.execute(
-            _CHATS_WITH_EARLIER, {"chat_ids": chats, "now": now}
-        )
-    }
+    behind: set[tuple[str, str]] = set()
+    for chat in sorted({m.chat_id for m in messages}):  # a step writes to one chat, mostly
+        found = await conn.execute(_CHANNELS_WITH_EARLIER, {"chat": chat, "now": now})
+        behind.update((str(channel), chat) for (channel,) in found)
     claimed: list[NewMessage] = []
     later: list[NewMessage] = []
     for m in messages:
@@ -112,11 +110,13 @@ async def enqueue_claimed(
     await enqueue(conn, later, now)
     if not claimed:
         return []
-    result = await conn.execute(
-        _returning_all(insert_ignoring_conflicts(conn, outbox)),
-        [_row(m, now, now + hold) for m in claimed],
-    )
-    items = sorted((OutboxItem.model_validate(r) for r in result), key=lambda i: i.id)
+    # One statement per row: a row or two per step, and a many-row RETURNING insert costs more.
+    insert = _returning_all(insert_ignoring_conflicts(conn, outbox))
+    items = []
+    for m in claimed:
+        row = (await conn.execute(insert, _row(m, now, now + hold))).first()
+        if row is not None:  # None: the dedupe key was queued before
+            items.append(OutboxItem.model_validate(row))
     return items
 
 
