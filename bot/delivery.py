@@ -66,6 +66,8 @@ class Lane:
         # Chats with a row waiting to retry (seen by this lane): rows handed over at commit
         # must not overtake it, so they go back to be claimed in order.
         self._held: set[str] = set()
+        # Rows whose chat is waiting for its own pace (they take no room meanwhile).
+        self._chat_waits = 0
         # Told which chats' messages were just marked sent (the web chat's pollers read them).
         self.on_marked: Callable[[set[str]], None] | None = None
         self._flusher: asyncio.Task[None] | None = None
@@ -107,7 +109,8 @@ class Lane:
             self._kicked.clear()
             items: list[OutboxItem] = []
             # Rows in hand are bounded, so none outlives its claim while waiting for pacing.
-            room = self._batch - sum(len(q) + 1 for q in self._chats.values())
+            in_hand = sum(len(q) + 1 for q in self._chats.values()) - self._chat_waits
+            room = self._batch - in_hand
             self._starved = room <= 0
             if room > 0:
                 try:
@@ -176,19 +179,18 @@ class Lane:
         queue = self._chats[chat_id]
         smooth = True
         try:
-            async with self._concurrency:
-                while queue:
-                    item = queue.popleft()
-                    # A retried row held the chat's later rows back: look for them after it.
-                    smooth = smooth and item.status != "retrying"
-                    if self._stopping or not await self._send_one(item):
-                        smooth = False
-                        # No await until the chat is forgotten: nothing can join a dead queue.
-                        del self._chats[chat_id]
-                        rest = [i.id for i in queue]
-                        async with self._db.write() as conn:
-                            await outbox.release(conn, rest)
-                        return
+            while queue:
+                item = queue.popleft()
+                # A retried row held the chat's later rows back: look for them after it.
+                smooth = smooth and item.status != "retrying"
+                if self._stopping or not await self._send_one(item):
+                    smooth = False
+                    # No await until the chat is forgotten: nothing can join a dead queue.
+                    del self._chats[chat_id]
+                    rest = [i.id for i in queue]
+                    async with self._db.write() as conn:
+                        await outbox.release(conn, rest)
+                    return
             del self._chats[chat_id]
         except Exception:
             smooth = False
@@ -212,9 +214,11 @@ class Lane:
                     await outbox.mark_final(conn, item.id, "skipped", "channel cannot edit")
                 return True
             reply = await self._with_edit_of(item, reply)
-        await self.pacer.wait(item.chat_id)
+        await self._wait_for_chat(item.chat_id)
         try:
-            platform_id = await self.channel.send(item.chat_id, reply)
+            async with self._concurrency:
+                await self.pacer.wait(item.chat_id)
+                platform_id = await self.channel.send(item.chat_id, reply)
         except SendError as error:
             await self._settle_failure(item, error)
             return False
@@ -227,6 +231,23 @@ class Lane:
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush_sent())
         return True
+
+    async def _wait_for_chat(self, chat_id: str) -> None:
+        """A chat's own pace first, holding nothing.
+
+        A member chatting fast during a broadcast must not keep a send slot, a slot of the
+        overall rate or the lane's room for claimed rows idle while their chat waits: the
+        room is given back for the wait, so bulk rows for other chats fill the rate meanwhile.
+        """
+        if self.pacer.chat_delay(chat_id) <= 0:
+            return
+        self._chat_waits += 1
+        if self._starved:
+            self._kicked.set()
+        try:
+            await self.pacer.wait_chat(chat_id)
+        finally:
+            self._chat_waits -= 1
 
     async def _with_edit_of(self, item: OutboxItem, reply: Reply) -> Reply:
         """Point a replacing message at the one it replaces, where the channel can edit."""

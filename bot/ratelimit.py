@@ -52,6 +52,16 @@ class Pacer:
             # next message closer than the platform allows.
             self._chat_next[chat_id] = max(due, time.monotonic()) + interval
 
+    async def wait_chat(self, chat_id: str) -> None:
+        """Sleep until this chat may take another message, reserving nothing meanwhile.
+
+        `wait` takes a slot of the overall rate before it waits for the chat; a sender calls
+        this first, so a slow chat does not hold an overall slot it cannot use.
+        """
+        delay = self.chat_delay(chat_id)
+        if delay > 0:
+            await asyncio.sleep(delay)
+
     def chat_delay(self, chat_id: str) -> float:
         """Seconds until this chat may take another message (0: now)."""
         interval = self._group_interval if chat_id.startswith("-") else self._chat_interval
