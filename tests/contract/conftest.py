@@ -1,4 +1,8 @@
-"""The conversation suite runs on one application with every channel turned on."""
+"""The contract suite's fixtures: one application with every channel turned on.
+
+`driver` runs each test once per channel adapter in CHANNELS (web chat, Zalo OA, Zalo Bot,
+Telegram) and fails it when a reply is left unread; `make_driver` makes more people.
+"""
 
 from __future__ import annotations
 

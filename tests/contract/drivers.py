@@ -1,15 +1,20 @@
-"""One small driver per channel: type text, send a picture, read replies as plain text.
+"""One small driver per channel: type, choose, send a picture, read replies as plain text.
 
 The conversation suite talks only to this interface, so a channel is added to it by writing
-one more driver (Telegram: a driver over its fake Bot API server).
+one more driver (Telegram: a driver over its fake Bot API server). `press(label)` is how a
+person picks a choice on that channel: a real button tap on the web chat and on Telegram (a
+callback query through the fake Bot API); on Zalo OA and Zalo Bot, whose messages have no
+buttons and show choices as a numbered menu, the person types the choice's words.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from abc import ABC, abstractmethod
 
 from bot.app import Application
+from handlers.messages import t
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_bot import FakeZaloBot
 from tests.fakes.zalo_oa import FakeZaloOA
@@ -18,6 +23,7 @@ from tests.support.telegram import TelegramUser
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
 ZALO_CDN_PHOTO = "https://f1.photo.talk.zdn.vn/test/evidence.jpg"
+MENU_LINE = re.compile(r"(\d+)\. (.+)")
 
 
 class Driver(ABC):
@@ -31,6 +37,10 @@ class Driver(ABC):
     @abstractmethod
     async def send(self, text: str) -> None:
         """Type a message."""
+
+    @abstractmethod
+    async def press(self, label: str) -> None:
+        """Choose the offered option with this label, the way a person does on the channel."""
 
     @abstractmethod
     async def send_image(self) -> None:
@@ -74,6 +84,9 @@ class WebDriver(Driver):
     async def send(self, text: str) -> None:
         await self.chat.send(text)
 
+    async def press(self, label: str) -> None:
+        await self.chat.press(label)
+
     async def send_image(self) -> None:
         response = await self.chat.upload(JPEG, "anh.jpg")
         assert response.status_code == 200
@@ -82,7 +95,43 @@ class WebDriver(Driver):
         return [m.text for m in await self.chat.pop()]
 
 
-class ZaloOADriver(Driver):
+class NumberedMenuDriver(Driver):
+    """A channel without buttons: choices come as a numbered menu and are answered by typing."""
+
+    def __init__(self, app: Application) -> None:
+        super().__init__(app)
+        # The options of the bot's latest message, as its numbered menu lists them.
+        self.menu: list[str] = []
+
+    async def pop(self) -> list[str]:
+        texts = await super().pop()
+        if texts:
+            menus = [labels for labels in map(menu_labels, texts) if labels]
+            self.menu = menus[-1] if menus else []
+        return texts
+
+    async def press(self, label: str) -> None:
+        """Type the label of an option the latest menu offers, as a member would."""
+        assert label in self.menu, f"{self.name}: {label!r} not offered; menu {self.menu}"
+        await self.send(label)
+
+
+def menu_labels(text: str) -> list[str]:
+    """The labels of the numbered menu a text ends with (render.numbered_menu), [] without."""
+    lines = text.splitlines()
+    if not lines or lines[-1] != t("render.menu_hint"):
+        return []
+    numbered: list[tuple[int, str]] = []
+    for line in reversed(lines[:-1]):
+        item = MENU_LINE.fullmatch(line)
+        if item is None:
+            break
+        numbered.insert(0, (int(item.group(1)), item.group(2)))
+    assert [n for n, _ in numbered] == list(range(1, len(numbered) + 1)), text
+    return [label for _, label in numbered]
+
+
+class ZaloOADriver(NumberedMenuDriver):
     """A Zalo user writing to the OA: signed webhook events from the fake, its sent messages."""
 
     name = "zalo_oa"
@@ -111,7 +160,7 @@ class ZaloOADriver(Driver):
         return [m.text or f"[{m.kind}]" for m in sent]
 
 
-class ZaloBotDriver(Driver):
+class ZaloBotDriver(NumberedMenuDriver):
     """A Zalo user writing to the bot: updates queued in the fake, fetched by our polling."""
 
     name = "zalo_bot"
@@ -143,7 +192,7 @@ class ZaloBotDriver(Driver):
 
 
 class TelegramDriver(Driver):
-    """A Telegram user typing only (no taps), as the suite does on every channel."""
+    """A Telegram user: typed messages, and taps on the inline buttons the bot sent."""
 
     name = "telegram"
 
@@ -154,12 +203,16 @@ class TelegramDriver(Driver):
     async def send(self, text: str) -> None:
         await self.user.send(text)
 
+    async def press(self, label: str) -> None:
+        await self.user.press(label)
+
     async def send_image(self) -> None:
         await self.user.taken(self.user.fake.send_photo(self.user.user_id))
 
     async def _read(self) -> list[str]:
         messages = self.user.fake.sent_messages(self.user.user_id)[self.user.cursor :]
         self.user.cursor += len(messages)
+        self.user.seen.extend(messages)  # press() looks for its button among them
         return [m.text or m.caption or f"[{m.method}]" for m in messages]
 
 
