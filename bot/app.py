@@ -172,11 +172,17 @@ class Application:
         return not self.runner.busy
 
     async def stop(self) -> None:
-        """Stop receiving, finish the steps in hand, stop sending, close the database."""
+        """Finish the steps in hand, then the sends in hand, then close the channels.
+
+        The channels close last: closing one first aborted its sends in flight, which were
+        then sent again after the restart. Events recorded meanwhile wait in the inbox for
+        the next start.
+        """
         if self._started:
             await self.scheduler.stop()
-            for channel in self.channels:
-                await channel.stop()
             await self.runner.stop()
             await self.delivery.stop()
+            for channel in self.channels:
+                await channel.stop()
+            self._started = False
         await self.db.close()

@@ -183,11 +183,14 @@ class Lane:
                 item = queue.popleft()
                 # A retried row held the chat's later rows back: look for them after it.
                 smooth = smooth and item.status != "retrying"
-                if self._stopping or not await self._send_one(item):
+                stopping = self._stopping
+                if stopping or not await self._send_one(item):
                     smooth = False
                     # No await until the chat is forgotten: nothing can join a dead queue.
                     del self._chats[chat_id]
-                    rest = [i.id for i in queue]
+                    # Stopping: this row was not tried either; hand it back with the rest
+                    # (else it waits out its claim after a restart on PostgreSQL).
+                    rest = ([item.id] if stopping else []) + [i.id for i in queue]
                     async with self._db.write() as conn:
                         await outbox.release(conn, rest)
                     return

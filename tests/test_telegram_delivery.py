@@ -14,6 +14,7 @@ from bot.channels.telegram_render import CAPTION_LIMIT, TEXT_LIMIT, render
 from bot.delivery import BACKOFF
 from bot.settings import Settings
 from handlers.types import Attachment, Choice, Reply
+from storage.db import Database
 from storage.migrate import upgrade
 from storage.schema import identities, outbox
 from tests.fakes.telegram_api import FakeTelegram
@@ -106,6 +107,31 @@ async def test_a_later_reply_never_overtakes_one_waiting_to_retry(
     tg_app.delivery.kick()
     await hoa.expect("Bạn chưa gửi đề cử nào", "Hướng dẫn sử dụng")
     assert all(status == "sent" for status, _ in await outbox_rows(tg_app))
+
+
+async def test_stopping_hands_back_the_messages_not_yet_sent(
+    tg_app: Application, tg_user: MakeUser, tg_invite: Invite, fake_telegram: FakeTelegram
+) -> None:
+    hoa = tg_user(5001, "Hoa")
+    await join(hoa, await tg_invite())
+    await hoa.pop()
+    fake_telegram.set_latency(0.3)  # the first reply is still in flight at the stop
+    before = len(fake_telegram.calls("sendMessage"))
+    await hoa.send("/trogiup")  # two replies: help, then the menu
+    await tg_app.runner.idle()
+    await tg_app.stop()
+    assert len(fake_telegram.calls("sendMessage")) == before + 1
+    [help_text] = await hoa.pop()  # the send in flight was finished, not cut off
+    assert help_text.text is not None and help_text.text.startswith("Hướng dẫn sử dụng")
+    # Nothing stays claimed: the next start (any engine) sends the second reply at once.
+    fresh = Database(tg_app.settings.database_url)
+    async with fresh.read() as conn:
+        rows = await conn.execute(
+            select(outbox.c.status, outbox.c.claimed_until).where(outbox.c.chat_id == "5001")
+        )
+        statuses = [(status, claimed) for status, claimed in rows]
+    await fresh.close()
+    assert statuses[-2:] == [("sent", None), ("queued", None)]
 
 
 async def test_403_blocked_marks_unreachable_until_they_write_again(
