@@ -14,7 +14,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -30,7 +29,7 @@ from telegram.request import HTTPXRequest
 
 from bot.channels.base import Capabilities, Failure, SendError
 from bot.channels.telegram_albums import AlbumHold
-from bot.channels.telegram_http import PooledTransport
+from bot.channels.telegram_http import LeanRequest
 from bot.channels.telegram_inbound import (
     ALLOWED_UPDATES,
     CHANNEL,
@@ -85,17 +84,12 @@ def make_bot(settings: Settings) -> Bot:
         settings.telegram_bot_token.get_secret_value(),
         base_url=settings.telegram_api_base_url or DEFAULT_API,
         base_file_url=settings.telegram_file_base_url or DEFAULT_FILES,
-        request=HTTPXRequest(
+        request=LeanRequest(
             connection_pool_size=settings.telegram_connection_pool,
             read_timeout=15.0,
             write_timeout=15.0,
             connect_timeout=5.0,
             pool_timeout=10.0,
-            httpx_kwargs={
-                "transport": PooledTransport(
-                    httpx.Limits(max_connections=settings.telegram_connection_pool)
-                )
-            },
         ),
         get_updates_request=HTTPXRequest(
             connection_pool_size=1, read_timeout=settings.telegram_poll_timeout + 10.0

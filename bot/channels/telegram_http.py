@@ -1,4 +1,4 @@
-"""The HTTP transport under python-telegram-bot: httpx with cheaper connection-pool scans.
+"""The HTTP layer under python-telegram-bot: cheaper connection-pool scans, lean small calls.
 
 httpcore re-checks every idle pooled connection each time a request starts or ends: it asks
 the stream whether the socket is readable (a server-side close). Through anyio that question
@@ -6,7 +6,7 @@ rebuilds the socket's attribute table, a getpeername() system call included, bef
 poll. With a dozen sends in flight that scan was a tenth of the bot's CPU (py-spy, bench/
 telegram.py). This backend keeps each connection's socket at hand and only polls it, and the
 pool below does its bookkeeping in linear time (httpcore is bounded to 1.0 in pyproject.toml
-because of it).
+because of it). `LeanRequest`, at the end, sends calls without files on that pool directly.
 """
 
 from __future__ import annotations
@@ -16,10 +16,15 @@ import socket
 import ssl
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlencode
 
 import httpcore
 import httpx
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
+# PTB marks "not given" timeouts with instances of this class (its DefaultValue).
+_NOT_GIVEN = type(BaseRequest.DEFAULT_NONE)
 SocketOption = (
     tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
 )
@@ -142,6 +147,12 @@ class _Pool(httpcore.AsyncConnectionPool):
 class PooledTransport(httpx.AsyncHTTPTransport):
     """httpx's transport over a connection pool that uses the backend above (no proxies)."""
 
+    @property
+    def pool(self) -> httpcore.AsyncConnectionPool:
+        """The connection pool (LeanRequest sends small calls on it directly)."""
+        assert isinstance(self._pool, httpcore.AsyncConnectionPool)
+        return self._pool
+
     def __init__(self, limits: httpx.Limits) -> None:
         context = httpx.create_ssl_context()
         super().__init__(limits=limits, verify=context)
@@ -153,3 +164,91 @@ class PooledTransport(httpx.AsyncHTTPTransport):
             keepalive_expiry=limits.keepalive_expiry,
             network_backend=_Backend(),
         )
+
+
+class LeanRequest(HTTPXRequest):
+    """python-telegram-bot's HTTPX request, with file-less calls sent straight to httpcore.
+
+    Nearly every call (sendMessage, answerCallbackQuery, edits) is a small form POST. httpx's
+    client layers (request and response models, auth, redirects, cookies) cost about as much
+    CPU as the HTTP exchange itself; those calls go to the same connection pool directly and
+    are encoded exactly as HTTPXRequest encodes them. Uploads keep the full httpx path.
+    """
+
+    def __init__(
+        self,
+        *,
+        connection_pool_size: int,
+        read_timeout: float,
+        write_timeout: float,
+        connect_timeout: float,
+        pool_timeout: float,
+    ) -> None:
+        self._transport = PooledTransport(httpx.Limits(max_connections=connection_pool_size))
+        self._timeouts = {
+            "connect": connect_timeout,
+            "read": read_timeout,
+            "write": write_timeout,
+            "pool": pool_timeout,
+        }
+        super().__init__(
+            connection_pool_size=connection_pool_size,
+            read_timeout=read_timeout,
+            write_timeout=write_timeout,
+            connect_timeout=connect_timeout,
+            pool_timeout=pool_timeout,
+            httpx_kwargs={"transport": self._transport},
+        )
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """See `BaseRequest.do_request`; errors are mapped as HTTPXRequest maps them."""
+        if request_data is not None and request_data.contains_files:
+            return await super().do_request(
+                url,
+                method,
+                request_data,
+                read_timeout,
+                write_timeout,
+                connect_timeout,
+                pool_timeout,
+            )
+        given = {
+            "connect": connect_timeout,
+            "read": read_timeout,
+            "write": write_timeout,
+            "pool": pool_timeout,
+        }
+        timeouts = {
+            name: self._timeouts[name] if isinstance(value, _NOT_GIVEN) else value
+            for name, value in given.items()
+        }
+        body = urlencode(request_data.json_parameters).encode() if request_data else b""
+        headers = [
+            (b"User-Agent", self.USER_AGENT.encode()),
+            (b"Content-Type", b"application/x-www-form-urlencoded"),
+        ]
+        try:
+            response = await self._transport.pool.request(
+                method, url, headers=headers, content=body, extensions={"timeout": timeouts}
+            )
+        except httpcore.PoolTimeout as error:
+            raise TimedOut("Pool timeout: every connection is busy; not sent") from error
+        except httpcore.TimeoutException as error:
+            raise TimedOut from error
+        except (
+            httpcore.NetworkError,
+            httpcore.ProtocolError,
+            httpcore.ProxyError,
+            httpcore.UnsupportedProtocol,
+        ) as error:
+            raise NetworkError(f"httpcore.{type(error).__name__}: {error}") from error
+        return response.status, response.content
