@@ -25,7 +25,6 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.request import HTTPXRequest
 
 from bot.channels.base import Capabilities, Failure, SendError
 from bot.channels.telegram_albums import AlbumHold
@@ -91,8 +90,12 @@ def make_bot(settings: Settings) -> Bot:
             connect_timeout=5.0,
             pool_timeout=10.0,
         ),
-        get_updates_request=HTTPXRequest(
-            connection_pool_size=1, read_timeout=settings.telegram_poll_timeout + 10.0
+        get_updates_request=LeanRequest(
+            connection_pool_size=1,
+            read_timeout=settings.telegram_poll_timeout + 10.0,
+            write_timeout=5.0,
+            connect_timeout=5.0,
+            pool_timeout=1.0,
         ),
     )
 
