@@ -3,7 +3,7 @@
 Checked against a loopback server that records what arrives: the same bytes as PTB's stock
 HTTPXRequest sends, the same answers (a Message back), and the same errors (TimedOut for a
 server that does not answer in time, NetworkError for one that is not there). Uploads still
-take httpx's multipart path.
+take httpx's multipart path, and so does every call when the environment names a proxy.
 """
 
 from __future__ import annotations
@@ -139,3 +139,16 @@ async def test_no_server_is_a_network_error() -> None:
     with pytest.raises(NetworkError):
         await request.post(f"http://127.0.0.1:{port}/bot{TOKEN}/getMe")
     await request.shutdown()
+
+
+async def test_a_proxy_in_the_environment_is_honoured(
+    server: RecordingServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The recording server stands in for the proxy; httpx sends it the absolute URL.
+    proxy = server.base_url.removesuffix("/bot")
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.setenv("NO_PROXY", "")
+    target = "http://api.telegram.example/bot"
+    assert await send_with(lean(), target) == 7
+    paths = [r.path for r in server.received]
+    assert f"{target}{TOKEN}/sendMessage" in paths

@@ -17,6 +17,7 @@ import ssl
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
+from urllib.request import getproxies
 
 import httpcore
 import httpx
@@ -172,7 +173,9 @@ class LeanRequest(HTTPXRequest):
     Nearly every call (sendMessage, answerCallbackQuery, edits) is a small form POST. httpx's
     client layers (request and response models, auth, redirects, cookies) cost about as much
     CPU as the HTTP exchange itself; those calls go to the same connection pool directly and
-    are encoded exactly as HTTPXRequest encodes them. Uploads keep the full httpx path.
+    are encoded exactly as HTTPXRequest encodes them. Uploads keep the full httpx path. When
+    the environment names a proxy (HTTPS_PROXY and the like; reaching Telegram from Vietnam
+    may need one), everything takes PTB's stock path, which honours it.
     """
 
     def __init__(
@@ -185,6 +188,9 @@ class LeanRequest(HTTPXRequest):
         pool_timeout: float,
     ) -> None:
         self._transport = PooledTransport(httpx.Limits(max_connections=connection_pool_size))
+        # httpx ignores proxy variables once it is given a transport: with a proxy named,
+        # this is PTB's stock request, unchanged.
+        self._direct = not getproxies()
         self._timeouts = {
             "connect": connect_timeout,
             "read": read_timeout,
@@ -197,7 +203,7 @@ class LeanRequest(HTTPXRequest):
             write_timeout=write_timeout,
             connect_timeout=connect_timeout,
             pool_timeout=pool_timeout,
-            httpx_kwargs={"transport": self._transport},
+            httpx_kwargs={"transport": self._transport} if self._direct else None,
         )
 
     async def do_request(
@@ -211,7 +217,7 @@ class LeanRequest(HTTPXRequest):
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """See `BaseRequest.do_request`; errors are mapped as HTTPXRequest maps them."""
-        if request_data is not None and request_data.contains_files:
+        if not self._direct or (request_data is not None and request_data.contains_files):
             return await super().do_request(
                 url,
                 method,
