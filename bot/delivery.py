@@ -375,6 +375,8 @@ class Delivery:
 
     async def settle(self) -> None:
         """Wait until every lane has nothing due."""
+        while self._releasing:  # handed-back rows are due again once released
+            await asyncio.gather(*list(self._releasing), return_exceptions=True)
         for lane in self.lanes.values():
             await lane.settle()
 
