@@ -88,10 +88,10 @@ async def enqueue_claimed(
     """Queue messages already claimed by the caller, who hands them to the sender after commit.
 
     A reply then leaves without the sender's claim transaction. Messages due later, and
-    those to a chat with an earlier message not yet sent (waiting to retry, or queued in
-    this transaction), are queued unclaimed instead
-    (the sender's claim keeps a chat's order; `conn.queued_outbox` counts them). Returns
-    the claimed rows; repeats of a dedupe key are skipped as in `enqueue`.
+    those to a chat with an earlier message not yet sent (waiting to retry, or due and
+    unclaimed, such as one queued earlier in this transaction), are queued unclaimed
+    instead: the sender's claim keeps a chat's order, and `conn.queued_outbox` counts them.
+    Returns the claimed rows; repeats of a dedupe key are skipped as in `enqueue`.
     """
     if not messages:
         return []
