@@ -10,10 +10,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from bot.channels.base import Capabilities
+from bot.delivery import Delivery, Lane
 from storage import outbox
 from storage.db import Database
 from storage.migrate import upgrade
+from storage.schema import outbox as outbox_table
+from tests.support.fake_channel import FakeChannel
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 HOLD = timedelta(seconds=60)
@@ -85,4 +90,54 @@ async def test_an_unclaimed_due_reply_of_the_chat_goes_first(db: Database) -> No
 async def test_a_repeated_dedupe_key_is_neither_queued_nor_claimed_twice(db: Database) -> None:
     assert await claimed_keys(db, message("1", "once")) == ["once"]
     assert await claimed_keys(db, message("1", "once")) == []
+    await db.close()
+
+
+async def test_a_lane_with_too_many_in_hand_hands_rows_back_to_be_claimed(db: Database) -> None:
+    # A paced lane takes handed-over rows only while they can be sent well inside their
+    # claim (here 10/s and a 0.2 s hold: one row); the rest go back and are claimed as usual.
+    channel = FakeChannel(
+        capabilities=Capabilities(buttons=False, text_limit=2000, rate_per_second=10.0)
+    )
+    delivery = Delivery(db, lambda: datetime.now(UTC), [channel])
+    delivery.lanes[channel.name] = Lane(
+        channel, db, lambda: datetime.now(UTC), hold=timedelta(seconds=0.2)
+    )
+    now = datetime.now(UTC)
+    async with db.write() as conn:
+        items = await outbox.enqueue_claimed(
+            conn,
+            [message(str(n), f"m{n}").model_copy(update={"channel": "fake"}) for n in range(3)],
+            now,
+            timedelta(seconds=0.2),
+        )
+    assert len(items) == 3
+    delivery.start()
+    delivery.offer(items, queued_more=False)
+    await delivery.settle()
+    await delivery.stop()
+    assert sorted(chat for chat, _ in channel.sent) == ["0", "1", "2"]
+    async with db.read() as conn:
+        rows = await conn.execute(select(outbox_table.c.status, outbox_table.c.claimed_until))
+        assert {(status, claimed) for status, claimed in rows} == {("sent", None)}
+    await db.close()
+
+
+async def test_a_lane_refuses_what_it_cannot_take(db: Database) -> None:
+    channel = FakeChannel(
+        capabilities=Capabilities(buttons=False, text_limit=2000, rate_per_second=10.0)
+    )
+    lane = Lane(channel, db, lambda: datetime.now(UTC), hold=timedelta(seconds=0.2))
+    async with db.write() as conn:
+        items = await outbox.enqueue_claimed(
+            conn,
+            [message(str(n), f"m{n}").model_copy(update={"channel": "fake"}) for n in range(3)],
+            NOW,
+            HOLD,
+        )
+    lane.start()
+    # The first row is in hand (its send has not begun), so the limit of one refuses the rest.
+    refused = lane.offer(items)
+    assert refused == [items[1].id, items[2].id]
+    await lane.stop()
     await db.close()
