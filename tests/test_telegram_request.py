@@ -1,4 +1,4 @@
-"""LeanRequest: python-telegram-bot calls without files go straight to httpcore.
+"""LeanRequest: python-telegram-bot calls without files go on our HTTP/1.1 pool (http11.py).
 
 Checked against a loopback server that records what arrives: the same bytes as PTB's stock
 HTTPXRequest sends, the same answers (a Message back), and the same errors (TimedOut for a

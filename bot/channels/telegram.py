@@ -77,7 +77,7 @@ def webhook_secret(settings: Settings) -> str:
 
 
 def make_bot(settings: Settings) -> Bot:
-    """A python-telegram-bot Bot with a modest connection pool (httpcore scans it per call)."""
+    """A python-telegram-bot Bot on `LeanRequest` (small calls on our own keep-alive pool)."""
     assert settings.telegram_bot_token is not None
     return Bot(
         settings.telegram_bot_token.get_secret_value(),
