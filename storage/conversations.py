@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import bindparam, select
 
 from storage.db import Connection
+from storage.prepared import Prepared
 from storage.schema import conversations
 
 
@@ -32,13 +33,17 @@ class ConversationState(BaseModel):
 
 
 # Built once: every step runs both.
-_LOAD = select(conversations).where(conversations.c.identity_id == bindparam("identity_id"))
-_SAVE = conversations.update().where(conversations.c.identity_id == bindparam("of_identity"))
+_LOAD = Prepared(
+    select(conversations).where(conversations.c.identity_id == bindparam("identity_id"))
+)
+_SAVE = Prepared(
+    conversations.update().where(conversations.c.identity_id == bindparam("of_identity"))
+)
 
 
 async def load_state(conn: Connection, identity_id: int) -> ConversationState:
     """The saved state, or an idle one."""
-    row = (await conn.execute(_LOAD, {"identity_id": identity_id})).first()
+    row = (await conn.run(_LOAD, {"identity_id": identity_id})).first()
     if row is None:
         return ConversationState()
     return ConversationState(
@@ -66,6 +71,6 @@ async def save_state(
         "updated_at": now,
     }
     # The values go as parameters: the statement stays the one built above.
-    updated = await conn.execute(_SAVE, {"of_identity": identity_id, **values})
+    updated = await conn.run(_SAVE, {"of_identity": identity_id, **values})
     if updated.rowcount == 0:
         await conn.execute(conversations.insert().values(identity_id=identity_id, **values))

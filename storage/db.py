@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager, closing
 from pathlib import Path
 from typing import Any, TypeVarTuple, overload
@@ -13,9 +13,12 @@ from typing import Any, TypeVarTuple, overload
 from sqlalchemy import Connection as SyncConnection
 from sqlalchemy import CursorResult, Engine, create_engine, event, text
 from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.sql.selectable import TypedReturnsRows
+
+from storage.prepared import Plan, Prepared, Rows, plan_for
 
 log = logging.getLogger(__name__)
 _Ts = TypeVarTuple("_Ts")
@@ -81,10 +84,16 @@ class Connection:
     """
 
     def __init__(
-        self, *, sync: SyncConnection | None = None, async_: AsyncConnection | None = None
+        self,
+        *,
+        sync: SyncConnection | None = None,
+        async_: AsyncConnection | None = None,
+        plans: dict[tuple[Prepared, frozenset[str]], Plan | None] | None = None,
     ) -> None:
         self._sync = sync
         self._async = async_
+        self._plans = plans if plans is not None else {}
+        self._raw: Any = None  # the sqlite3 connection, once a prepared statement needs it
         # Outbox rows queued unclaimed in this transaction: after commit the committer wakes
         # the sender only when there are some (rows it claimed itself it hands over).
         self.queued_outbox = 0
@@ -116,6 +125,41 @@ class Connection:
         assert self._async is not None
         return await self._async.execute(statement, parameters)
 
+    async def run(self, prepared: Prepared, parameters: Mapping[str, Any]) -> Rows:
+        """Run a prepared statement: straight through sqlite3 where it can be.
+
+        `rowcount` is the number of rows a statement changed, or returned when it returns rows.
+        """
+        if self._sync is not None:
+            key = (prepared, frozenset(parameters))
+            try:
+                plan = self._plans[key]
+            except KeyError:
+                plan = self._plans[key] = plan_for(prepared, key[1], self._sync.dialect)
+            if plan is not None:
+                return self._run_plan(plan, parameters)
+        result = await self.execute(prepared.statement, parameters)
+        if not result.returns_rows:
+            return Rows([], int(result.rowcount))
+        rows = list(result.all())
+        return Rows(rows, len(rows))
+
+    def _run_plan(self, plan: Plan, parameters: Mapping[str, Any]) -> Rows:
+        if self._raw is None:
+            assert self._sync is not None
+            self._raw = self._sync.connection.dbapi_connection
+        try:
+            cursor = self._raw.execute(plan.sql, plan.parameters(parameters))
+            if plan.row is None:
+                return Rows([], int(cursor.rowcount))
+            rows = plan.rows(cursor.fetchall())
+        except sqlite3.Error as error:
+            # As SQLAlchemy would raise it (IntegrityError and so on), values hidden.
+            raise DBAPIError.instance(
+                plan.sql, None, error, sqlite3.Error, hide_parameters=True
+            ) from error
+        return Rows(rows, len(rows))
+
 
 class Database:
     """The engine; `write()` and `read()` give transactions."""
@@ -129,6 +173,8 @@ class Database:
         # SQLite: the connection writes go through, kept open (it is only used under the
         # write lock, so one is enough, and a pool checkout per step cost a tenth of a step).
         self._writer: SyncConnection | None = None
+        # Prepared statements compiled for sqlite3, per set of parameter names.
+        self._plans: dict[tuple[Prepared, frozenset[str]], Plan | None] = {}
         # hide_parameters: an error message must not carry names or numbers into the logs.
         self.engine: AsyncEngine | None = None
         self.sync_engine: Engine | None = None
@@ -182,7 +228,7 @@ class Database:
             writer = self._writer
             try:
                 with writer.begin():
-                    yield Connection(sync=writer)
+                    yield Connection(sync=writer, plans=self._plans)
             except BaseException:
                 # The transaction is rolled back; a connection left in doubt is not reused.
                 if writer.in_transaction():
@@ -198,7 +244,7 @@ class Database:
                 yield Connection(async_=conn)
             return
         with self.sync_engine.connect() as sync, sync.begin():
-            yield Connection(sync=sync)
+            yield Connection(sync=sync, plans=self._plans)
 
     async def check(self) -> dict[str, Any]:
         """Verify the settings the bot relies on; raise if one is missing."""

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 
 from storage.db import Connection
+from storage.prepared import Prepared
 from storage.schema import kv
 
 
@@ -17,11 +18,13 @@ async def get_value(conn: Connection, key: str) -> Any:
     return row[0] if row else None
 
 
-_PUT = update(kv).where(kv.c.key == bindparam("the_key")).values(updated_at=bindparam("now"))
+_PUT = Prepared(
+    update(kv).where(kv.c.key == bindparam("the_key")).values(updated_at=bindparam("now"))
+)
 
 
 async def put_value(conn: Connection, key: str, value: Any, now: datetime) -> None:
     """Store or replace a value."""
-    result = await conn.execute(_PUT, {"the_key": key, "value": value, "now": now})
+    result = await conn.run(_PUT, {"the_key": key, "value": value, "now": now})
     if result.rowcount == 0:
         await conn.execute(kv.insert().values(key=key, value=value, updated_at=now))

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy import bindparam, func, select, update
 
 from storage.db import Connection
+from storage.prepared import Prepared
 from storage.rows import OutboxItem
 from storage.schema import outbox
 from storage.sql import insert_ignoring_conflicts
@@ -61,7 +62,7 @@ async def enqueue(conn: Connection, messages: Sequence[NewMessage], now: datetim
 # The channels on which a chat has a row a new reply must not overtake: one waiting to retry,
 # or a due reply nobody holds (claim_due would send it first). The chat id is not an index
 # prefix, so SQLite reads ix_outbox_due by status: pending rows only, never the history.
-_CHANNELS_WITH_EARLIER = (
+_CHANNELS_WITH_EARLIER = Prepared(
     select(outbox.c.channel)
     .where(
         outbox.c.chat_id == bindparam("chat"),
@@ -78,8 +79,8 @@ _CHANNELS_WITH_EARLIER = (
 
 
 @cache
-def _returning_all(statement: Any) -> Any:
-    return statement.returning(*outbox.c)
+def _returning_all(statement: Any) -> Prepared:
+    return Prepared(statement.returning(*outbox.c))
 
 
 async def enqueue_claimed(
@@ -97,7 +98,7 @@ async def enqueue_claimed(
         return []
     behind: set[tuple[str, str]] = set()
     for chat in sorted({m.chat_id for m in messages}):  # a step writes to one chat, mostly
-        found = await conn.execute(_CHANNELS_WITH_EARLIER, {"chat": chat, "now": now})
+        found = await conn.run(_CHANNELS_WITH_EARLIER, {"chat": chat, "now": now})
         behind.update((str(channel), chat) for (channel,) in found)
     claimed: list[NewMessage] = []
     later: list[NewMessage] = []
@@ -114,7 +115,7 @@ async def enqueue_claimed(
     insert = _returning_all(insert_ignoring_conflicts(conn, outbox))
     items = []
     for m in claimed:
-        row = (await conn.execute(insert, _row(m, now, now + hold))).first()
+        row = (await conn.run(insert, _row(m, now, now + hold))).first()
         if row is not None:  # None: the dedupe key was queued before
             items.append(OutboxItem.model_validate(row))
     return items

@@ -7,11 +7,12 @@ from datetime import datetime
 from sqlalchemy import bindparam, select, update
 
 from storage.db import Connection
+from storage.prepared import Prepared
 from storage.rows import Identity, Membership, Person
 from storage.schema import consents, identities, memberships, people, units
 
 # Built once: every step runs these, and building a statement costs more than running it.
-_TOUCH = (
+_TOUCH = Prepared(
     update(identities)
     .where(
         identities.c.channel == bindparam("on_channel"),
@@ -20,9 +21,9 @@ _TOUCH = (
     .values(last_inbound_at=bindparam("now"), unreachable_at=None)
     .returning(*identities.c)
 )
-_IDENTITY = select(identities).where(identities.c.id == bindparam("identity_id"))
-_PERSON = select(people).where(people.c.id == bindparam("person_id"))
-_MEMBERSHIPS = (
+_IDENTITY = Prepared(select(identities).where(identities.c.id == bindparam("identity_id")))
+_PERSON = Prepared(select(people).where(people.c.id == bindparam("person_id")))
+_MEMBERSHIPS = Prepared(
     select(
         memberships.c.id,
         memberships.c.person_id,
@@ -47,7 +48,7 @@ async def touch_identity(
     """The identity for this account, created on first contact; marks it as just seen."""
     # Writing to us again means they can be reached again. One statement in the usual case.
     row = (
-        await conn.execute(_TOUCH, {"on_channel": channel, "account": external_id, "now": now})
+        await conn.run(_TOUCH, {"on_channel": channel, "account": external_id, "now": now})
     ).first()
     if row is None:
         row = (
@@ -85,7 +86,7 @@ async def mark_unreachable(conn: Connection, identity_id: int, now: datetime) ->
 
 async def get_person(conn: Connection, person_id: int) -> Person | None:
     """The person with this id."""
-    row = (await conn.execute(_PERSON, {"person_id": person_id})).first()
+    row = (await conn.run(_PERSON, {"person_id": person_id})).first()
     return Person.model_validate(row) if row else None
 
 
@@ -135,7 +136,7 @@ async def add_membership(
 
 async def memberships_of(conn: Connection, person_id: int) -> list[Membership]:
     """A person's roles with their units' paths (for scope checks)."""
-    rows = await conn.execute(_MEMBERSHIPS, {"person_id": person_id})
+    rows = await conn.run(_MEMBERSHIPS, {"person_id": person_id})
     return [Membership.model_validate(r) for r in rows]
 
 
@@ -168,5 +169,5 @@ async def people_with_role(conn: Connection, role: str) -> list[int]:
 
 async def get_identity(conn: Connection, identity_id: int) -> Identity | None:
     """The channel account with this id."""
-    row = (await conn.execute(_IDENTITY, {"identity_id": identity_id})).first()
+    row = (await conn.run(_IDENTITY, {"identity_id": identity_id})).first()
     return Identity.model_validate(row) if row else None
