@@ -141,3 +141,39 @@ async def test_a_lane_refuses_what_it_cannot_take(db: Database) -> None:
     assert refused == [items[1].id, items[2].id]
     await lane.stop()
     await db.close()
+
+
+async def test_a_chat_waiting_for_its_pace_holds_nothing_other_chats_need(db: Database) -> None:
+    # One send at a time, and 0.5 message/s per chat: the second reply to chat A waits 2 s
+    # for its chat. The bulk rows for other chats must go meanwhile: that wait holds neither
+    # the only send slot, nor a slot of the overall rate, nor the lane's room for rows.
+    channel = FakeChannel(
+        capabilities=Capabilities(
+            buttons=False,
+            text_limit=2000,
+            rate_per_second=100.0,
+            chat_rate_per_second=0.5,
+            send_concurrency=1,
+        )
+    )
+    delivery = Delivery(db, lambda: datetime.now(UTC), [channel])
+    delivery.start()
+
+    async def queue(*messages: outbox.NewMessage) -> None:
+        async with db.write() as conn:
+            await outbox.enqueue(
+                conn,
+                [m.model_copy(update={"channel": "fake"}) for m in messages],
+                datetime.now(UTC),
+            )
+        delivery.kick()
+        await delivery.settle()
+
+    await queue(message("A", "a1"))
+    bulk = [message(f"B{n}", f"b{n}", priority=outbox.PRIORITY_BULK) for n in range(10)]
+    await queue(message("A", "a2"), *bulk)
+    await delivery.stop()
+    order = [reply.text for _, reply in channel.sent]
+    assert order[0] == "a1" and order[-1] == "a2"  # every bulk row left while A waited
+    assert sorted(order[1:-1]) == sorted(f"b{n}" for n in range(10))
+    await db.close()
