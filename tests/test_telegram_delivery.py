@@ -3,6 +3,7 @@ flood limits respected, long texts split, evidence resent by file_id."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
@@ -13,6 +14,7 @@ from bot.app import Application
 from bot.channels.telegram_render import CAPTION_LIMIT, TEXT_LIMIT, render
 from bot.delivery import BACKOFF
 from bot.settings import Settings
+from handlers.messages import t
 from handlers.types import Attachment, Choice, Reply
 from storage.db import Database
 from storage.migrate import upgrade
@@ -229,6 +231,16 @@ def test_captions_and_media_from_other_channels() -> None:
     assert named[0].text == "n"
 
 
+async def answered_first(app: Application, fake: FakeTelegram, messages: int) -> int:
+    """Wait for the bot's answers to Hoa's messages that made the files; how many it sent."""
+    for _ in range(200):
+        if len(fake.sent_messages(5001)) >= messages:
+            break
+        await asyncio.sleep(0.05)
+    await app.settle()
+    return len(fake.sent_messages(5001))
+
+
 async def test_evidence_is_resent_by_file_id(
     tg_app: Application, fake_telegram: FakeTelegram
 ) -> None:
@@ -237,16 +249,67 @@ async def test_evidence_is_resent_by_file_id(
     largest = update["message"]["photo"][-1]["file_id"]
     telegram = tg_app.telegram
     assert telegram is not None
+    before = await answered_first(tg_app, fake_telegram, 1)
     reply = Reply(
         text="Minh chứng của đề cử GS-2026-000001",
         media=[Attachment(kind="photo", file_ref=largest, channel="telegram")],
         choices=[Choice(label="Duyệt", token="1.approve")],
     )
     message_id = await telegram.send("5001", reply)
-    [sent] = fake_telegram.sent_messages(5001)
+    [sent] = fake_telegram.sent_messages(5001)[before:]
     assert sent.method == "sendPhoto" and str(sent.message_id) == message_id
     assert sent.caption == reply.text
     assert sent.reply_markup is not None
+    await tg_app.settle()
+
+
+async def test_a_voice_note_is_resent_as_a_voice_note(
+    tg_app: Application, fake_telegram: FakeTelegram
+) -> None:
+    fake_telegram.add_user(5001, "Hoa")
+    voice = fake_telegram.send_voice(5001)["message"]["voice"]["file_id"]
+    telegram = tg_app.telegram
+    assert telegram is not None
+    before = await answered_first(tg_app, fake_telegram, 1)
+    reply = Reply(
+        text="Minh chứng của đề cử GS-2026-000002",
+        media=[Attachment(kind="voice", file_ref=voice, channel="telegram")],
+        choices=[Choice(label="Duyệt", token="1.approve")],
+    )
+    await telegram.send("5001", reply)
+    [sent] = fake_telegram.sent_messages(5001)[before:]
+    assert sent.method == "sendVoice" and sent.caption == reply.text
+    assert sent.reply_markup is not None
+    await tg_app.settle()
+
+
+async def test_a_file_telegram_refuses_does_not_keep_the_card_from_arriving(
+    tg_app: Application, fake_telegram: FakeTelegram
+) -> None:
+    fake_telegram.add_user(5001, "Hoa")
+    voice = fake_telegram.send_voice(5001)["message"]["voice"]["file_id"]
+    photo = fake_telegram.send_photo(5001)["message"]["photo"][-1]["file_id"]
+    telegram = tg_app.telegram
+    assert telegram is not None
+    before = await answered_first(tg_app, fake_telegram, 2)
+    wrong = Attachment(kind="photo", file_ref=voice, channel="telegram")  # not a photo
+    card = Reply(
+        text="Đề cử GS-2026-000003",
+        media=[wrong],
+        choices=[Choice(label="Duyệt", token="1.approve")],
+    )
+    await telegram.send("5001", card)
+    [alone] = fake_telegram.sent_messages(5001)[before:]
+    assert alone.method == "sendMessage" and alone.reply_markup is not None
+    assert alone.text is not None and alone.text.startswith(card.text)
+    assert t("telegram.media_refused") in alone.text
+    good = Attachment(kind="photo", file_ref=photo, channel="telegram")
+    long_card = card.model_copy(update={"text": "Thành tích " * 200, "media": [good, wrong]})
+    await telegram.send("5001", long_card)
+    after = fake_telegram.sent_messages(5001)[before + 1 :]
+    assert [m.method for m in after] == ["sendPhoto", "sendMessage", "sendMessage"]
+    assert after[1].text == t("telegram.media_refused")
+    assert after[2].reply_markup is not None
     await tg_app.settle()
 
 

@@ -327,9 +327,23 @@ class TelegramChannel:
             if edited is not None:
                 return edited
         last: Message | None = None
-        for part in render(reply):
+        parts = render(reply)
+        for n, part in enumerate(parts):
             try:
-                last = await self._send_part(target, part)
+                try:
+                    last = await self._send_part(target, part)
+                except BadRequest as error:
+                    if part.kind == "text" or part.local:
+                        raise
+                    # Telegram refused an evidence file (a file_id of another kind, one it
+                    # no longer has): the message and its buttons must still arrive.
+                    log.warning("telegram refused a %s by file_id: %s", part.kind, error.message)
+                    note = t("telegram.media_refused")
+                    carried = n == len(parts) - 1  # the only part: the text is its caption
+                    text = f"{part.text}\n\n{note}" if carried and part.text else note
+                    last = await self._send_part(
+                        target, Part("text", text=text, markup=part.markup if carried else None)
+                    )
             except TelegramError as error:
                 raise self._failure(chat_id, error) from error
         return str(last.message_id) if last is not None else None
@@ -366,6 +380,14 @@ class TelegramChannel:
             )
         if part.kind == "video":
             return await self.bot.send_video(
+                chat_id, part.file_id, caption=part.text, reply_markup=part.markup
+            )
+        if part.kind == "voice":
+            return await self.bot.send_voice(
+                chat_id, part.file_id, caption=part.text, reply_markup=part.markup
+            )
+        if part.kind == "audio":
+            return await self.bot.send_audio(
                 chat_id, part.file_id, caption=part.text, reply_markup=part.markup
             )
         return await self.bot.send_document(

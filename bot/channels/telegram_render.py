@@ -21,10 +21,16 @@ TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_BYTES = 64
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
-PartKind = Literal["text", "photo", "video", "document"]
-# Evidence kinds Telegram can show again by file_id (voice notes are listed, not resent:
-# a voice file_id cannot be sent as another kind and the bot has no reason to re-voice it).
-SENDABLE: dict[str, PartKind] = {"photo": "photo", "video": "video", "document": "document"}
+PartKind = Literal["text", "photo", "video", "document", "voice", "audio"]
+# Evidence kinds Telegram can show again by file_id, each with its own method (a file_id
+# is refused as another kind). Stickers are not evidence.
+SENDABLE: dict[str, PartKind] = {
+    "photo": "photo",
+    "video": "video",
+    "document": "document",
+    "voice": "voice",
+    "audio": "audio",
+}
 
 
 @dataclass(frozen=True)

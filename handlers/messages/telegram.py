@@ -5,6 +5,7 @@ TEXTS = {
     "telegram.group_private": "Gương Sáng chỉ trò chuyện riêng, để giữ kín thông tin của bạn. "
     "Mời bạn bấm vào đường dẫn sau rồi bấm Bắt đầu để tiếp tục: {link}",
     "telegram.media_elsewhere": "({count} tệp minh chứng không xem được trên Telegram.)",
+    "telegram.media_refused": "(Một tệp minh chứng không gửi lại được trên Telegram.)",
     "telegram.command.start": "Bắt đầu, hoặc tham gia bằng mã mời",
     "telegram.command.decu": "Đề cử người tốt, việc tốt",
     "telegram.command.cuatoi": "Xem các đề cử của tôi",

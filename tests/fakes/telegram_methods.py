@@ -18,7 +18,15 @@ from tests.fakes.telegram_validate import (
 )
 
 SEND_METHODS = frozenset(
-    {"sendMessage", "sendPhoto", "sendDocument", "sendVideo", "sendMediaGroup"}
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "sendVideo",
+        "sendVoice",
+        "sendAudio",
+        "sendMediaGroup",
+    }
 )
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the "
@@ -47,6 +55,8 @@ METHODS: dict[str, str] = {
     "sendPhoto": "_api_send_photo",
     "sendDocument": "_api_send_document",
     "sendVideo": "_api_send_video",
+    "sendVoice": "_api_send_voice",
+    "sendAudio": "_api_send_audio",
     "sendMediaGroup": "_api_send_media_group",
     "sendChatAction": "_api_send_chat_action",
     "editMessageText": "_api_edit_message_text",
@@ -172,7 +182,7 @@ class BotMethods(UpdateInjector):
         if kind == "video":
             extra["width"] = p.int_opt("width") or 1280
             extra["height"] = p.int_opt("height") or 720
-        if kind in ("video", "audio"):
+        if kind in ("video", "audio", "voice"):
             extra["duration"] = p.int_opt("duration") or 0
         ext = upload.filename.rsplit(".", 1)[-1] if "." in upload.filename else "bin"
         build = self._media_json(extra)
@@ -214,6 +224,12 @@ class BotMethods(UpdateInjector):
 
     def _api_send_video(self, p: Params) -> Any:
         return self._send_file(p, "sendVideo", "video")
+
+    def _api_send_voice(self, p: Params) -> Any:
+        return self._send_file(p, "sendVoice", "voice")
+
+    def _api_send_audio(self, p: Params) -> Any:
+        return self._send_file(p, "sendAudio", "audio")
 
     def _api_send_media_group(self, p: Params) -> Any:
         chat = self._chat(p)
