@@ -340,7 +340,8 @@ class Http11Pool:
         """Send one request and return the complete answer (any status)."""
         parts = urlsplit(url)
         if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
-            raise ConnectFailed(f"unsupported URL {url!r}")
+            # Never the URL itself in a message: Telegram's carry the bot token.
+            raise ConnectFailed(f"unsupported URL scheme {parts.scheme!r}")
         origin = (parts.scheme, parts.hostname, parts.port or DEFAULT_PORTS[parts.scheme])
         data = _request_bytes(method, parts, headers, body)
         try:
