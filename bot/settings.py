@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     # Officials: quiet hours for bulk sends (local "HH:MM-HH:MM"), daily broadcast cap.
     quiet_hours: str = "21:00-07:00"
     broadcast_daily_cap: int = 3
+    # Members: nominations one member may submit per local day (0: no limit).
+    nominations_per_day: int = Field(default=10, ge=0)
     # Officials' weekly summary: weekday (0 = Monday … 6 = Sunday, -1 = off) and local time.
     summary_weekday: int = Field(default=0, ge=-1, le=6)
     summary_time: str = "08:00"

@@ -33,6 +33,8 @@ class CoreConfig(BaseModel):
     quiet_end: time = time(7, 0)
     # Free broadcasts an official may start per local day.
     broadcast_daily_cap: int = 3
+    # Nominations a member may submit per local day (abuse limit; 0: no limit).
+    nominations_per_day: int = 10
     # Days before a call's deadline when members who have not nominated are reminded.
     reminder_days: tuple[int, ...] = (7, 1)
     # Weekday of the officials' weekly summary (0 = Monday); -1 turns it off.

@@ -109,6 +109,22 @@ async def count_by_reporter(conn: Connection, reporter_id: int) -> int:
     )
 
 
+async def count_submitted_since(conn: Connection, reporter_id: int, since: datetime) -> int:
+    """How many nominations a member has submitted since a moment (the daily cap)."""
+    return int(
+        (
+            await conn.execute(
+                select(func.count())
+                .select_from(nominations)
+                .where(
+                    nominations.c.reporter_id == reporter_id,
+                    nominations.c.submitted_at >= since,
+                )
+            )
+        ).scalar_one()
+    )
+
+
 async def evidence_of(conn: Connection, nomination_id: int) -> list[Evidence]:
     """The files attached to a nomination, in the order they came."""
     rows = await conn.execute(

@@ -36,6 +36,9 @@ SKIP = Option("skip", "common.choice.skip")
 
 async def begin(turn: Turn, campaign_id: int | None = None) -> None:
     """Start a nomination; a call may already be chosen (from its "Đề cử ngay")."""
+    if await daily_cap_reached(turn):
+        show_main_menu(turn, "nominate.daily_cap", cap=turn.config.nominations_per_day)
+        return
     open_calls = await campaigns.open_campaigns_for(
         turn.conn, scopes(turn.memberships, Role.MEMBER), turn.now
     )
@@ -53,6 +56,16 @@ async def begin(turn: Turn, campaign_id: int | None = None) -> None:
         await engine.start(turn, FLOW, "campaign", data)
     else:
         await engine.start(turn, FLOW, "kind", data)
+
+
+async def daily_cap_reached(turn: Turn) -> bool:
+    """Whether the member has submitted as many nominations today as one may per day."""
+    cap = turn.config.nominations_per_day
+    if cap <= 0 or turn.person is None:
+        return False
+    local = turn.now.astimezone(turn.config.timezone)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return await nominations.count_submitted_since(turn.conn, turn.person.id, midnight) >= cap
 
 
 def _next(turn: Turn, step: str) -> str:
@@ -280,6 +293,10 @@ async def accept_review(turn: Turn, answer: Answer) -> StepResult:
         engine.finish(turn)
         show_main_menu(turn, "common.cancelled")
         return None
+    if await daily_cap_reached(turn):
+        # Started before the cap was reached (or on another channel): the draft is kept.
+        turn.say("nominate.daily_cap_draft", cap=turn.config.nominations_per_day)
+        return "review"
     await submit(turn)
     return None
 

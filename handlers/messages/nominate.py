@@ -3,6 +3,10 @@
 TEXTS = {
     "nominate.intro": "Đề cử người tốt, việc tốt — tôi sẽ hỏi lần lượt từng ý, mỗi lần một câu. "
     "Gõ /quaylai để quay lại câu trước, /huy để huỷ.",
+    "nominate.daily_cap": "Hôm nay bạn đã gửi {cap} đề cử, là số tối đa cho một ngày. Cảm ơn bạn "
+    "rất nhiều! Mời bạn gửi tiếp từ ngày mai.",
+    "nominate.daily_cap_draft": "Hôm nay bạn đã gửi đủ {cap} đề cử, là số tối đa cho một ngày. "
+    "Đề cử này vẫn được giữ nguyên: từ ngày mai, bạn chọn Gửi để gửi đi.",
     "nominate.ask_campaign": "Đề cử này thuộc đợt phát động nào?",
     "nominate.no_campaign": "Không thuộc đợt nào",
     "nominate.campaign_closed": "Đợt phát động này đã kết thúc, hãy chọn lại.",

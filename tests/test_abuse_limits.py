@@ -1,0 +1,86 @@
+"""Abuse limits: a member's nominations per local day are capped, counted in the database."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.app import Application
+from bot.settings import Settings
+from storage import nominations
+from storage.schema import nominations as nominations_table
+from storage.schema import people
+from tests.helpers_flow import ACHIEVEMENT, join, nominate_until_review
+from tests.support.chat import ChatClient
+from tests.support.clock import FakeClock
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"nominations_per_day": 2})
+
+
+async def submitted(app: Application) -> int:
+    async with app.db.read() as conn:
+        query = select(func.count()).select_from(nominations_table)
+        return int((await conn.execute(query)).scalar_one())
+
+
+async def test_a_member_nominates_up_to_the_daily_cap_then_again_the_next_day(
+    app: Application,
+    chat: Callable[..., ChatClient],
+    invite: Callable[..., Awaitable[str]],
+    clock: FakeClock,
+) -> None:
+    hoa = chat("hoa")
+    await join(hoa, await invite())
+    for n in (1, 2):
+        await nominate_until_review(hoa, f"Người tốt {n}")
+        await hoa.send("gui")
+        await hoa.expect(f"GS-2026-00000{n}")
+    await hoa.send("/decu")
+    await hoa.expect("Hôm nay bạn đã gửi 2 đề cử, là số tối đa")
+    assert await submitted(app) == 2
+    clock.advance(hours=15)  # 02:00 UTC is 09:00 in Hà Nội: now past local midnight
+    await nominate_until_review(hoa, "Người tốt 3")
+    await hoa.send("gui")
+    await hoa.expect("GS-2026-000003")
+
+
+async def test_a_draft_started_before_the_cap_is_kept_until_the_next_day(
+    app: Application,
+    chat: Callable[..., ChatClient],
+    invite: Callable[..., Awaitable[str]],
+    clock: FakeClock,
+) -> None:
+    hoa = chat("hoa")
+    await join(hoa, await invite())
+    await nominate_until_review(hoa, "Nguyễn Thị Lan")
+    # Meanwhile two nominations of hers arrive from another channel.
+    async with app.db.write() as conn:
+        person = (await conn.execute(select(people.c.id))).scalar_one()
+        for n in (1, 2):
+            new = nominations.NewNomination(
+                reporter_id=person,
+                unit_id=1,
+                campaign_id=None,
+                kind="individual",
+                nominee_name=f"Người tốt {n}",
+                nominee_key=f"nguoi tot {n}",
+                birth_year=None,
+                place="Thôn 1",
+                field="good_deeds",
+                achievement=ACHIEVEMENT,
+                contact_phone=None,
+                consent_public=False,
+            )
+            await nominations.create_nomination(conn, new, [], clock(), 2026)
+    await hoa.send("gui")
+    await hoa.expect("Đề cử này vẫn được giữ nguyên", "Xem lại đề cử", "Nguyễn Thị Lan")
+    assert await submitted(app) == 2
+    clock.advance(days=1)
+    await hoa.send("gui")
+    await hoa.expect("GS-2026-000003")
+    assert await submitted(app) == 3
