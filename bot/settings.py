@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     broadcast_daily_cap: int = 3
     # Members: nominations one member may submit per local day (0: no limit).
     nominations_per_day: int = Field(default=10, ge=0)
+    # Messages one chat account may send per minute; beyond it they are recorded, not handled.
+    messages_per_minute: int = Field(default=60, ge=0)
     # Officials' weekly summary: weekday (0 = Monday … 6 = Sunday, -1 = off) and local time.
     summary_weekday: int = Field(default=0, ge=-1, le=6)
     summary_time: str = "08:00"

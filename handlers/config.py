@@ -35,6 +35,8 @@ class CoreConfig(BaseModel):
     broadcast_daily_cap: int = 3
     # Nominations a member may submit per local day (abuse limit; 0: no limit).
     nominations_per_day: int = 10
+    # Messages a chat account may send per minute before the rest go unanswered (0: no limit).
+    messages_per_minute: int = 60
     # Days before a call's deadline when members who have not nominated are reminded.
     reminder_days: tuple[int, ...] = (7, 1)
     # Weekday of the officials' weekly summary (0 = Monday); -1 turns it off.

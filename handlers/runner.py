@@ -16,7 +16,7 @@ from handlers.types import Inbound, Reply
 from storage import inbox, outbox, people
 from storage.conversations import load_state, save_state
 from storage.db import Connection, Database
-from storage.rows import OutboxItem
+from storage.rows import Identity, OutboxItem
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +135,9 @@ class Runner:
             identity = await people.touch_identity(
                 conn, inbound.channel, inbound.sender_id, inbound.sender_name, now
             )
+            limit = self._config.messages_per_minute
+            if limit and identity.rate_count > limit:
+                return await self._too_fast(conn, item_id, inbound, identity, now)
             person = (
                 await people.get_person(conn, identity.person_id) if identity.person_id else None
             )
@@ -174,6 +177,23 @@ class Runner:
             turn.state.step,
             len(messages),
         )
+        return claimed, conn.queued_outbox > 0
+
+    async def _too_fast(
+        self, conn: Connection, item_id: int, inbound: Inbound, identity: Identity, now: datetime
+    ) -> tuple[list[OutboxItem], bool]:
+        """Past the per-minute limit: recorded, not handled; told once per window."""
+        log.info("inbox %s not handled: its sender is over the per-minute limit", item_id)
+        if identity.rate_count != self._config.messages_per_minute + 1:
+            return [], False
+        notice = outbox.NewMessage(
+            channel=inbound.channel,
+            chat_id=inbound.chat_id,
+            identity_id=identity.id,
+            payload=Reply(text=t("common.too_fast")).model_dump(mode="json"),
+            dedupe_key=f"reply:{item_id}:0",
+        )
+        claimed = await outbox.enqueue_claimed(conn, [notice], now, outbox.CLAIM_HOLD)
         return claimed, conn.queued_outbox > 0
 
     @staticmethod

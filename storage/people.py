@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, case, select, update
 
 from storage.db import Connection
 from storage.prepared import Prepared
 from storage.rows import Identity, Membership, Person
 from storage.schema import consents, identities, memberships, people, units
+from storage.types import UTCDateTime
 
+RATE_WINDOW = timedelta(minutes=1)
+_NOW = bindparam("now", type_=UTCDateTime())
+# Still inside the account's current one-minute window (a NULL start is not).
+_IN_WINDOW = identities.c.rate_window_start > bindparam("window_floor", type_=UTCDateTime())
 # Built once: every step runs these, and building a statement costs more than running it.
 _TOUCH = Prepared(
     update(identities)
@@ -18,7 +23,13 @@ _TOUCH = Prepared(
         identities.c.channel == bindparam("on_channel"),
         identities.c.external_id == bindparam("account"),
     )
-    .values(last_inbound_at=bindparam("now"), unreachable_at=None)
+    .values(
+        last_inbound_at=_NOW,
+        unreachable_at=None,
+        # SET sees the row as it was: both columns test the same old window start.
+        rate_count=case((_IN_WINDOW, identities.c.rate_count + 1), else_=1),
+        rate_window_start=case((_IN_WINDOW, identities.c.rate_window_start), else_=_NOW),
+    )
     .returning(*identities.c)
 )
 _IDENTITY = Prepared(select(identities).where(identities.c.id == bindparam("identity_id")))
@@ -45,11 +56,13 @@ async def touch_identity(
     display_name: str | None,
     now: datetime,
 ) -> Identity:
-    """The identity for this account, created on first contact; marks it as just seen."""
+    """The identity for this account, created on first contact; marks it as just seen.
+
+    Also counts the message in the account's one-minute window (`rate_count`).
+    """
     # Writing to us again means they can be reached again. One statement in the usual case.
-    row = (
-        await conn.run(_TOUCH, {"on_channel": channel, "account": external_id, "now": now})
-    ).first()
+    values = {"on_channel": channel, "account": external_id, "now": now}
+    row = (await conn.run(_TOUCH, {**values, "window_floor": now - RATE_WINDOW})).first()
     if row is None:
         row = (
             await conn.execute(
@@ -60,6 +73,8 @@ async def touch_identity(
                     display_name=display_name,
                     created_at=now,
                     last_inbound_at=now,
+                    rate_window_start=now,
+                    rate_count=1,
                 )
                 .returning(*identities.c)
             )

@@ -39,6 +39,8 @@ class Identity(Row):
     created_at: datetime
     last_inbound_at: datetime | None
     unreachable_at: datetime | None
+    rate_window_start: datetime | None = None
+    rate_count: int = 0
 
 
 class Membership(Row):

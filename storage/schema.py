@@ -65,6 +65,9 @@ identities = Table(
     Column("last_inbound_at", UTCDateTime(), nullable=True),
     # Set when the platform says the person blocked us; cleared when they write again.
     Column("unreachable_at", UTCDateTime(), nullable=True),
+    # Messages received in the current one-minute window (the per-minute abuse limit).
+    Column("rate_window_start", UTCDateTime(), nullable=True),
+    Column("rate_count", Integer, nullable=False, server_default="0"),
     UniqueConstraint("channel", "external_id", name="uq_identities_channel_external"),
 )
 

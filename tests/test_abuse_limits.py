@@ -1,4 +1,5 @@
-"""Abuse limits: a member's nominations per local day are capped, counted in the database."""
+"""Abuse limits, counted in the database: nominations per member and local day, messages per
+chat account and minute."""
 
 from __future__ import annotations
 
@@ -10,16 +11,24 @@ from sqlalchemy import func, select
 from bot.app import Application
 from bot.settings import Settings
 from storage import nominations
+from storage.schema import inbox, people
 from storage.schema import nominations as nominations_table
-from storage.schema import people
 from tests.helpers_flow import ACHIEVEMENT, join, nominate_until_review
 from tests.support.chat import ChatClient
 from tests.support.clock import FakeClock
 
+DAILY_CAP = {"nominations_per_day": 2}
+
 
 @pytest.fixture
-def settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={"nominations_per_day": 2})
+def limits(request: pytest.FixtureRequest) -> dict[str, int]:
+    """The limits a test sets (indirect parametrisation); none: the defaults."""
+    return dict(getattr(request, "param", {}))
+
+
+@pytest.fixture
+def settings(settings: Settings, limits: dict[str, int]) -> Settings:
+    return settings.model_copy(update=limits)
 
 
 async def submitted(app: Application) -> int:
@@ -28,6 +37,7 @@ async def submitted(app: Application) -> int:
         return int((await conn.execute(query)).scalar_one())
 
 
+@pytest.mark.parametrize("limits", [DAILY_CAP], indirect=True)
 async def test_a_member_nominates_up_to_the_daily_cap_then_again_the_next_day(
     app: Application,
     chat: Callable[..., ChatClient],
@@ -49,6 +59,7 @@ async def test_a_member_nominates_up_to_the_daily_cap_then_again_the_next_day(
     await hoa.expect("GS-2026-000003")
 
 
+@pytest.mark.parametrize("limits", [DAILY_CAP], indirect=True)
 async def test_a_draft_started_before_the_cap_is_kept_until_the_next_day(
     app: Application,
     chat: Callable[..., ChatClient],
@@ -84,3 +95,24 @@ async def test_a_draft_started_before_the_cap_is_kept_until_the_next_day(
     await hoa.send("gui")
     await hoa.expect("GS-2026-000003")
     assert await submitted(app) == 3
+
+
+@pytest.mark.parametrize("limits", [{"messages_per_minute": 8}], indirect=True)
+async def test_messages_past_the_per_minute_limit_are_kept_but_not_answered(
+    app: Application, chat: Callable[..., ChatClient], clock: FakeClock
+) -> None:
+    lan = chat("lan")
+    for _ in range(8):
+        await lan.send("xin chào")
+        await lan.expect("Xin chào")
+    await lan.send("xin chào")
+    await lan.expect("nhanh quá")  # told once
+    await lan.send("xin chào")
+    await lan.send("/decu")
+    assert await lan.pop() == []  # recorded, unanswered
+    async with app.db.read() as conn:
+        rows = (await conn.execute(select(inbox.c.status))).all()
+    assert [status for (status,) in rows] == ["done"] * 11
+    clock.advance(seconds=61)
+    await lan.send("xin chào")
+    await lan.expect("Xin chào")

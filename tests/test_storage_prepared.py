@@ -103,6 +103,7 @@ async def through_sqlalchemy(conn: Connection, prepared: Prepared, values: dict[
 CASES = (
     "touch identity",
     "touch unknown",
+    "touch, new window",
     "identity",
     "person",
     "memberships",
@@ -121,7 +122,8 @@ CASES = (
 
 def cases(conn: Connection) -> dict[str, tuple[Prepared, dict[str, Any]]]:
     """Each hot statement with values for it (against the data the fixture stored)."""
-    identity = {"on_channel": "telegram", "account": "42", "now": NOW + timedelta(seconds=5)}
+    later = NOW + timedelta(seconds=5)
+    identity = {"on_channel": "telegram", "account": "42", "now": later, "window_floor": NOW}
     saved: dict[str, Any] = {
         "of_identity": 1,
         "flow": None,
@@ -148,6 +150,7 @@ def cases(conn: Connection) -> dict[str, tuple[Prepared, dict[str, Any]]]:
     return {
         "touch identity": (people._TOUCH, identity),
         "touch unknown": (people._TOUCH, {**identity, "account": "nobody"}),
+        "touch, new window": (people._TOUCH, {**identity, "window_floor": later}),
         "identity": (people._IDENTITY, {"identity_id": 1}),
         "person": (people._PERSON, {"person_id": 1}),
         "memberships": (people._MEMBERSHIPS, {"person_id": 1}),

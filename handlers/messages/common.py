@@ -41,6 +41,8 @@ TEXTS = {
     "cho bạn.",
     "common.no_permission": "Bạn không có quyền dùng chức năng này.",
     "common.unknown_command": "Không có lệnh {command}. Gõ /trogiup để xem các lệnh.",
+    "common.too_fast": "Bạn đang gửi tin nhắn nhanh quá. Xin chờ một phút rồi gửi tiếp; các tin "
+    "vừa gửi trong lúc này sẽ không được xử lý.",
     "common.error": "Xin lỗi, đã có lỗi khi xử lý tin nhắn của bạn. Dữ liệu của bạn vẫn được "
     "giữ nguyên. Bạn hãy thử lại sau ít phút.",
     "common.draft_expired": "Bản nháp trước của bạn đã quá lâu không dùng nên đã được xoá.",
