@@ -386,8 +386,15 @@ class Http11Pool:
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(timeouts.connect):
+                # Happy eyeballs, as httpx does: a black-holed IPv6 route must not use up
+                # the whole connect timeout before IPv4 is tried.
                 _, protocol = await loop.create_connection(
-                    _Connection, host, port, ssl=context, server_hostname=host if context else None
+                    _Connection,
+                    host,
+                    port,
+                    ssl=context,
+                    server_hostname=host if context else None,
+                    happy_eyeballs_delay=0.25,
                 )
         except TimeoutError:
             raise ConnectTimeout(f"no connection to {host}:{port} in time") from None
