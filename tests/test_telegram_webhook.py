@@ -2,62 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import socket
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest
-import uvicorn
-from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot import cli_ops
 from bot.app import Application
-from bot.settings import Settings
-from storage.migrate import upgrade
 from storage.schema import inbox, outbox
 from tests.fakes.telegram_api import FakeTelegram
-from tests.support.clock import FakeClock
-from tests.support.telegram import TelegramUser, telegram_settings
-
-SECRET = "bi-mat_123"
-HEADER = "X-Telegram-Bot-Api-Secret-Token"
-
-
-@pytest.fixture
-async def webhook_app(
-    settings: Settings, clock: FakeClock, fake_telegram: FakeTelegram
-) -> AsyncIterator[Application]:
-    """The bot in webhook mode, its HTTP server listening on a loopback port."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(64)  # the fake may connect before uvicorn accepts: the backlog holds it
-    port = sock.getsockname()[1]
-    configured = telegram_settings(
-        settings,
-        fake_telegram,
-        telegram_webhook_url=f"http://127.0.0.1:{port}/telegram/webhook",
-        telegram_webhook_secret=SecretStr(SECRET),
-    )
-    await upgrade(configured.database_url)
-    app = Application(configured, clock=clock)
-    await cli_ops.import_units(app.db, cli_ops.DEMO_UNITS)
-    server = uvicorn.Server(
-        uvicorn.Config(app.http, log_level="warning", lifespan="off", access_log=False)
-    )
-    serving = asyncio.create_task(server.serve(sockets=[sock]))
-    await app.start()
-    try:
-        yield app
-    finally:
-        await app.stop()
-        server.should_exit = True
-        with contextlib.suppress(asyncio.CancelledError):
-            await serving
-        sock.close()
+from tests.support.telegram import HEADER, SECRET, TelegramUser
 
 
 def text_update(update_id: int, text: str) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,6 +12,8 @@ from telegram import Bot, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 
 from handlers.types import Attachment, AttachmentKind, Inbound, InboundKind
+
+log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
@@ -42,12 +45,23 @@ def parse_update(data: Any, bot: Bot) -> Update:
         raise BadUpdate("not an update")
     try:
         return Update.de_json(data, bot)
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, OverflowError, OSError) as error:
+        # OverflowError, OSError: a date or size no datetime or C int can hold.
         raise BadUpdate(type(error).__name__) from error
 
 
 def translate(update: Update, bot_username: str | None, now: datetime) -> Translated:
-    """The meaning of one update; anything we do not use translates to nothing."""
+    """The meaning of one update; anything we do not use, or cannot read, to nothing."""
+    try:
+        return _translate(update, bot_username, now)
+    except (AttributeError, TypeError, ValueError, KeyError) as error:
+        # PTB builds objects leniently: an update without fields Telegram always sends (or
+        # shaped by a newer Bot API) is skipped, never allowed to stop its batch or offset.
+        log.warning("telegram update %s skipped: %s", update.update_id, type(error).__name__)
+        return Translated(update.update_id)
+
+
+def _translate(update: Update, bot_username: str | None, now: datetime) -> Translated:
     uid = update.update_id
     if update.callback_query is not None:
         return _callback(update, now)

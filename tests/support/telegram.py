@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
+import uvicorn
 from pydantic import SecretStr
 
 from bot import cli_ops
@@ -16,6 +20,9 @@ from storage.migrate import upgrade
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_types import JsonDict, SentMessage
 from tests.support.clock import FakeClock
+
+SECRET = "bi-mat_123"
+HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 def telegram_settings(base: Settings, fake: FakeTelegram, **changes: Any) -> Settings:
@@ -171,3 +178,36 @@ async def tg_user(
     yield make
     for user in users:
         await user.assert_no_unread()
+
+
+@pytest.fixture
+async def webhook_app(
+    settings: Settings, clock: FakeClock, fake_telegram: FakeTelegram
+) -> AsyncIterator[Application]:
+    """The bot in webhook mode, its HTTP server listening on a loopback port."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)  # the fake may connect before uvicorn accepts: the backlog holds it
+    port = sock.getsockname()[1]
+    configured = telegram_settings(
+        settings,
+        fake_telegram,
+        telegram_webhook_url=f"http://127.0.0.1:{port}/telegram/webhook",
+        telegram_webhook_secret=SecretStr(SECRET),
+    )
+    await upgrade(configured.database_url)
+    app = Application(configured, clock=clock)
+    await cli_ops.import_units(app.db, cli_ops.DEMO_UNITS)
+    server = uvicorn.Server(
+        uvicorn.Config(app.http, log_level="warning", lifespan="off", access_log=False)
+    )
+    serving = asyncio.create_task(server.serve(sockets=[sock]))
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.stop()
+        server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError):
+            await serving
+        sock.close()
