@@ -54,9 +54,13 @@ def parse_body(body: bytes) -> dict[str, Any] | None:
 def event_time(event: dict[str, Any]) -> datetime | None:
     """The event's `timestamp` (epoch ms as a string) as a UTC time."""
     raw = event.get("timestamp")
-    if not isinstance(raw, str) or not raw.isdigit() or len(raw) > 16:
+    # ASCII digits only ("²".isdigit() holds, int() refuses it); 13 digits reach 2286.
+    if not isinstance(raw, str) or not (raw.isascii() and raw.isdigit()) or len(raw) > 13:
         return None
-    return datetime.fromtimestamp(int(raw) / 1000, UTC)
+    try:
+        return datetime.fromtimestamp(int(raw) / 1000, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 class _Ref(BaseModel):
