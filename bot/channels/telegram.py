@@ -9,7 +9,7 @@ import hmac
 import json
 import logging
 from collections import deque
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -374,25 +374,15 @@ class TelegramChannel:
         assert part.file_id is not None
         if part.local:
             return await self._upload(chat_id, part)
-        if part.kind == "photo":
-            return await self.bot.send_photo(
-                chat_id, part.file_id, caption=part.text, reply_markup=part.markup
-            )
-        if part.kind == "video":
-            return await self.bot.send_video(
-                chat_id, part.file_id, caption=part.text, reply_markup=part.markup
-            )
-        if part.kind == "voice":
-            return await self.bot.send_voice(
-                chat_id, part.file_id, caption=part.text, reply_markup=part.markup
-            )
-        if part.kind == "audio":
-            return await self.bot.send_audio(
-                chat_id, part.file_id, caption=part.text, reply_markup=part.markup
-            )
-        return await self.bot.send_document(
-            chat_id, part.file_id, caption=part.text, reply_markup=part.markup
-        )
+        # One Bot API method per kind: Telegram refuses a file_id sent as another kind.
+        senders: dict[str, Callable[..., Awaitable[Message]]] = {
+            "photo": self.bot.send_photo,
+            "video": self.bot.send_video,
+            "voice": self.bot.send_voice,
+            "audio": self.bot.send_audio,
+        }
+        send = senders.get(part.kind, self.bot.send_document)
+        return await send(chat_id, part.file_id, caption=part.text, reply_markup=part.markup)
 
     async def _upload(self, chat_id: int, part: Part) -> Message:
         """Send a file the bot made (chart, spreadsheet, card) from MEDIA_DIR."""
