@@ -241,44 +241,27 @@ async def answered_first(app: Application, fake: FakeTelegram, messages: int) ->
     return len(fake.sent_messages(5001))
 
 
-async def test_evidence_is_resent_by_file_id(
-    tg_app: Application, fake_telegram: FakeTelegram
+@pytest.mark.parametrize(("kind", "method"), [("photo", "sendPhoto"), ("voice", "sendVoice")])
+async def test_evidence_is_resent_by_file_id_as_its_own_kind(
+    tg_app: Application, fake_telegram: FakeTelegram, kind: str, method: str
 ) -> None:
     fake_telegram.add_user(5001, "Hoa")
-    update = fake_telegram.send_photo(5001)
-    largest = update["message"]["photo"][-1]["file_id"]
+    if kind == "photo":
+        file_id = fake_telegram.send_photo(5001)["message"]["photo"][-1]["file_id"]  # largest
+    else:
+        file_id = fake_telegram.send_voice(5001)["message"]["voice"]["file_id"]
     telegram = tg_app.telegram
     assert telegram is not None
     before = await answered_first(tg_app, fake_telegram, 1)
     reply = Reply(
         text="Minh chứng của đề cử GS-2026-000001",
-        media=[Attachment(kind="photo", file_ref=largest, channel="telegram")],
+        media=[Attachment(kind=kind, file_ref=file_id, channel="telegram")],
         choices=[Choice(label="Duyệt", token="1.approve")],
     )
     message_id = await telegram.send("5001", reply)
     [sent] = fake_telegram.sent_messages(5001)[before:]
-    assert sent.method == "sendPhoto" and str(sent.message_id) == message_id
+    assert sent.method == method and str(sent.message_id) == message_id
     assert sent.caption == reply.text
-    assert sent.reply_markup is not None
-    await tg_app.settle()
-
-
-async def test_a_voice_note_is_resent_as_a_voice_note(
-    tg_app: Application, fake_telegram: FakeTelegram
-) -> None:
-    fake_telegram.add_user(5001, "Hoa")
-    voice = fake_telegram.send_voice(5001)["message"]["voice"]["file_id"]
-    telegram = tg_app.telegram
-    assert telegram is not None
-    before = await answered_first(tg_app, fake_telegram, 1)
-    reply = Reply(
-        text="Minh chứng của đề cử GS-2026-000002",
-        media=[Attachment(kind="voice", file_ref=voice, channel="telegram")],
-        choices=[Choice(label="Duyệt", token="1.approve")],
-    )
-    await telegram.send("5001", reply)
-    [sent] = fake_telegram.sent_messages(5001)[before:]
-    assert sent.method == "sendVoice" and sent.caption == reply.text
     assert sent.reply_markup is not None
     await tg_app.settle()
 
