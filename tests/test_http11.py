@@ -172,20 +172,21 @@ class Server:
         return f"{scheme}://127.0.0.1:{port}/botTOKEN/sendMessage"
 
 
-async def keep_open(
-    server: Server, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-) -> bool:
-    writer.write(PLAIN)
-    await writer.drain()
-    return True
+def answering(keep: bool) -> Answer:
+    """Answer each request; keep the connection open for the next one, or close it."""
+
+    async def answer(
+        server: Server, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> bool:
+        writer.write(PLAIN)
+        await writer.drain()
+        return keep
+
+    return answer
 
 
-async def close_after(
-    server: Server, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-) -> bool:
-    writer.write(PLAIN)
-    await writer.drain()
-    return False
+keep_open = answering(keep=True)
+close_after = answering(keep=False)
 
 
 async def chunked(
