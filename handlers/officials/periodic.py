@@ -6,8 +6,9 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from handlers.config import CoreConfig
+from handlers.localtime import local_date, start_of_local_day
 from handlers.messages import t
-from handlers.officials.common import local_date, send_to, start_of_local_day, target_of
+from handlers.officials.fanout import send_to, target_of
 from handlers.officials.figures import chart, collect, figures_text
 from handlers.types import Reply
 from storage import bulk
