@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from storage.db import Connection
 from storage.rows import Row
@@ -35,13 +34,3 @@ async def record(conn: Connection, new: NewCommendation, recorded_by: int, now: 
     await conn.execute(
         commendations.insert().values(recorded_by=recorded_by, recorded_at=now, **new.model_dump())
     )
-
-
-async def of_nomination(conn: Connection, nomination_id: int) -> list[Commendation]:
-    """A nomination's commendations, oldest first."""
-    rows = await conn.execute(
-        select(commendations)
-        .where(commendations.c.nomination_id == nomination_id)
-        .order_by(commendations.c.id)
-    )
-    return [Commendation.model_validate(r) for r in rows]

@@ -9,7 +9,7 @@ from handlers.menu import show_main_menu
 from handlers.messages import t
 from handlers.officials.figures import chart, collect, figures_text
 from handlers.ports import Cell, Sheet
-from handlers.roles import RANK, Role
+from handlers.roles import RANK, Role, outermost
 from handlers.text import fold, number
 from handlers.turn import Turn
 from handlers.types import LOCAL_FILES, Attachment
@@ -24,16 +24,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def top_scopes(memberships: list[Membership], role: Role) -> list[Membership]:
     """Memberships of at least `role`, without those inside another one's scope."""
-    held = [m for m in memberships if RANK.get(Role(m.role), 0) >= RANK[role]]
-    paths = {m.unit_path for m in held}
-    seen: set[str] = set()
-    result = []
-    for m in held:
-        nested = any(m.unit_path != p and m.unit_path.startswith(p) for p in paths)
-        if not nested and m.unit_path not in seen:
-            seen.add(m.unit_path)
-            result.append(m)
-    return result
+    held: dict[str, Membership] = {}
+    for m in memberships:
+        if RANK.get(Role(m.role), 0) >= RANK[role]:
+            held.setdefault(m.unit_path, m)
+    return [held[path] for path in outermost(held)]
 
 
 def parse_period(args: str, now: datetime, turn: Turn) -> tuple[date, date] | None:
