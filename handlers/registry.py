@@ -47,8 +47,7 @@ async def cancel(turn: Turn) -> None:
     if turn.state.flow is None:
         show_main_menu(turn, "common.nothing_to_cancel")
         return
-    engine.finish(turn)
-    show_main_menu(turn, "common.cancelled")
+    engine.finish(turn, "common.cancelled")
 
 
 async def back(turn: Turn) -> None:

@@ -69,3 +69,8 @@ def display_phone(e164: str) -> str:
 def number(value: int) -> str:
     """1234 -> "1.234", the Vietnamese way."""
     return f"{value:,}".replace(",", ".")
+
+
+def decimal(value: float) -> str:
+    """1.5 -> "1,5", 2.0 -> "2": the decimal comma, no trailing zeros."""
+    return f"{value:g}".replace(".", ",")

@@ -7,7 +7,6 @@ from datetime import date, datetime
 from pydantic import BaseModel
 
 from storage.db import Connection
-from storage.rows import Row
 from storage.schema import commendations
 
 
@@ -19,14 +18,6 @@ class NewCommendation(BaseModel):
     decision_no: str
     decided_on: date
     issuer: str
-
-
-class Commendation(NewCommendation, Row):
-    """A stored commendation."""
-
-    id: int
-    recorded_by: int
-    recorded_at: datetime
 
 
 async def record(conn: Connection, new: NewCommendation, recorded_by: int, now: datetime) -> None:

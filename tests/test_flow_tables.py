@@ -68,7 +68,7 @@ def moves_of(function: Callable[..., Any], steps: type[StrEnum]) -> set[StrEnum 
                     found.add(END)
                 elif isinstance(value, dict):  # a table of targets (EDITABLE, ASKS_MORE)
                     found.update(v for v in value.values() if isinstance(v, steps))
-                elif inspect.isfunction(value) and value.__module__.startswith("handlers.flows"):
+                elif inspect.isfunction(value) and value.__module__.startswith("handlers."):
                     visit(value)
 
     visit(function)

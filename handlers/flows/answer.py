@@ -13,7 +13,6 @@ nomination returns to its queue as "đã bổ sung" (answered). Diagram: answer.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from enum import StrEnum, auto
 from typing import ClassVar
 
@@ -38,10 +37,13 @@ class AnswerStep(StrEnum):
     ANSWER = auto()
 
 
+Next = StepResult[AnswerStep]
+
+
 class AnswerDraft(Draft):
     """The question being answered and what was sent for it so far."""
 
-    RENAMED: ClassVar[Mapping[str, str]] = {"nid": "nomination_id"}
+    RENAMED: ClassVar[dict[str, str]] = {"nid": "nomination_id"}
 
     nomination_id: int | None = None
     texts: list[str] = Field(default_factory=list)
@@ -80,7 +82,7 @@ async def ask_pick(turn: Turn, draft: AnswerDraft) -> None:
     turn.say("answer.pick", options=options)
 
 
-async def accept_pick(turn: Turn, draft: AnswerDraft, answer: Answer) -> StepResult[AnswerStep]:
+async def accept_pick(turn: Turn, draft: AnswerDraft, answer: Answer) -> Next:
     draft.nomination_id = option_id(answer.choice, "")
     draft.texts, draft.files = [], []
     return AnswerStep.ANSWER
@@ -95,8 +97,7 @@ async def _question(turn: Turn, draft: AnswerDraft) -> reviews.OpenQuestion | No
 async def ask_answer(turn: Turn, draft: AnswerDraft) -> None:
     question = await _question(turn, draft)
     if question is None:
-        engine.finish(turn)
-        show_main_menu(turn, "answer.already_closed")
+        engine.finish(turn, "answer.already_closed")
         return
     turn.say(
         "answer.ask", code=question.code, name=question.nominee_name, question=question.question
@@ -109,7 +110,7 @@ def _send_options(draft: AnswerDraft) -> list[Option]:
     return [Option("send", "answer.choice.send")] if draft.texts or draft.files else []
 
 
-async def accept_answer(turn: Turn, draft: AnswerDraft, answer: Answer) -> StepResult[AnswerStep]:
+async def accept_answer(turn: Turn, draft: AnswerDraft, answer: Answer) -> Next:
     if answer.choice == "send":
         await _send(turn, draft)
         return None
@@ -147,8 +148,7 @@ async def _send(turn: Turn, draft: AnswerDraft) -> None:
         or item is None
         or not await reviews.change_status(conn, nid, ["needs_info"], "answered", now)
     ):
-        engine.finish(turn)
-        show_main_menu(turn, "answer.already_closed")
+        engine.finish(turn, "answer.already_closed")
         return
     files = [NewEvidence.model_validate(f, from_attributes=True) for f in draft.files]
     await reviews.add_evidence(conn, nid, files, turn.person.id, now)
@@ -172,8 +172,7 @@ async def _send(turn: Turn, draft: AnswerDraft) -> None:
         detail={"code": item.code, "files": len(files)},
     )
     turn.notify(question.asked_by, "review.notify.answered", code=item.code, name=item.nominee_name)
-    engine.finish(turn)
-    show_main_menu(turn, "answer.sent", code=item.code)
+    engine.finish(turn, "answer.sent", code=item.code)
 
 
 FLOW = Flow(

@@ -9,13 +9,14 @@ diagram beside the flow's module draws the same table (tests/test_flow_tables.py
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Set
+from collections.abc import Awaitable, Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from enum import Enum, Flag, StrEnum, auto
 from typing import Any, Final, Generic, TypeAlias, TypeVar
 
 from handlers.draft import Draft
-from handlers.turn import Turn
+from handlers.messages import t
+from handlers.turn import Option, Turn
 from handlers.types import Attachment
 
 
@@ -69,6 +70,17 @@ class Step(Generic[S_co, D_contra]):
     accepts: Accepts = Accepts.CHOICE
     # Free-text steps take plain words ("Huy" is a name) rather than reading them as commands.
     free_text: bool = False
+
+
+def says(
+    key: str, *, options: Sequence[Option] = (), ask_phone: bool = False, **params: object
+) -> Callable[[Turn, Draft], Awaitable[None]]:
+    """An `ask` that says one catalog text (with its choices), for any flow."""
+
+    async def ask(turn: Turn, draft: Draft) -> None:
+        turn.say_text(t(key, **params), options=options, ask_phone=ask_phone)
+
+    return ask
 
 
 class FlowTableError(Exception):

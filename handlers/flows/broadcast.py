@@ -18,7 +18,7 @@ from handlers.officials.scope import (
     accept_scope_then,
     ask_scope,
     ask_to_confirm_bulk,
-    chosen_unit,
+    confirmed_unit,
 )
 from handlers.text import fold, number
 from handlers.turn import Option, Turn
@@ -36,6 +36,9 @@ class BroadcastStep(StrEnum):
     TEXT = auto()
     SCOPE = auto()
     PREVIEW = auto()
+
+
+Next = StepResult[BroadcastStep]
 
 
 class BroadcastDraft(BulkDraft):
@@ -96,9 +99,7 @@ async def ask_text(turn: Turn, draft: BroadcastDraft) -> None:
     turn.say("officials.broadcast.ask_text", left=await _left_today(turn))
 
 
-async def accept_text(
-    turn: Turn, draft: BroadcastDraft, answer: Answer
-) -> StepResult[BroadcastStep]:
+async def accept_text(turn: Turn, draft: BroadcastDraft, answer: Answer) -> Next:
     text = answer.text or ""
     if not engine.length_ok(turn, text, TEXT_LIMITS):
         return None
@@ -125,22 +126,13 @@ async def ask_preview(turn: Turn, draft: BroadcastDraft) -> None:
     )
 
 
-async def accept_preview(
-    turn: Turn, draft: BroadcastDraft, answer: Answer
-) -> StepResult[BroadcastStep]:
+async def accept_preview(turn: Turn, draft: BroadcastDraft, answer: Answer) -> Next:
     assert turn.person is not None
-    if answer.choice == "cancel":
-        engine.finish(turn)
-        show_main_menu(turn, "common.cancelled")
-        return None
-    unit = await chosen_unit(turn, draft.unit_id)
+    unit = await confirmed_unit(turn, draft, answer)
     if unit is None:
-        engine.finish(turn)
-        show_main_menu(turn, "common.no_permission")
         return None
     if await _left_today(turn) <= 0:  # another broadcast went out since the first step
-        engine.finish(turn)
-        show_main_menu(turn, "officials.broadcast.cap_reached", cap=turn.config.broadcast_daily_cap)
+        engine.finish(turn, "officials.broadcast.cap_reached", cap=turn.config.broadcast_daily_cap)
         return None
     sent = await fan_out(
         turn.conn,

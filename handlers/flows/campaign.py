@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from handlers.flows import engine
-from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult
+from handlers.flows.base import END, Accepts, Answer, Flow, Step, says
 from handlers.flows.campaign_manage import (
     CampaignDraft,
     CampaignStep,
+    Next,
     accept_close,
     accept_extend,
     accept_manage,
@@ -23,15 +24,20 @@ from handlers.flows.campaign_manage import (
 )
 from handlers.flows.nominate import FIELDS
 from handlers.localtime import deadline_date, end_of_day
-from handlers.menu import show_main_menu
 from handlers.messages import t
 from handlers.officials.fanout import fan_out
 from handlers.officials.progress import progress_reply
-from handlers.officials.scope import accept_scope_then, ask_scope, ask_to_confirm_bulk, chosen_unit
+from handlers.officials.scope import (
+    accept_scope_then,
+    ask_scope,
+    ask_to_confirm_bulk,
+    confirmed_unit,
+)
 from handlers.roles import Role, scopes
 from handlers.turn import Option, Turn, option_id
 from storage import audit, bulk, campaigns
 from storage.campaigns import CampaignDetail
+from storage.rows import Unit
 from storage.units import get_unit
 
 TITLE_LIMITS = (5, 200)
@@ -74,7 +80,7 @@ async def ask_menu(turn: Turn, draft: CampaignDraft) -> None:
     turn.say("officials.campaign.menu", calls=text, options=options)
 
 
-async def accept_menu(turn: Turn, draft: CampaignDraft, answer: Answer) -> StepResult[CampaignStep]:
+async def accept_menu(turn: Turn, draft: CampaignDraft, answer: Answer) -> Next:
     draft.clear()  # the menu starts over: a new call, or another call to manage
     if answer.choice == "new":
         return CampaignStep.TITLE
@@ -87,13 +93,7 @@ async def accept_menu(turn: Turn, draft: CampaignDraft, answer: Answer) -> StepR
     return CampaignStep.MANAGE
 
 
-async def ask_title(turn: Turn, draft: CampaignDraft) -> None:
-    turn.say("officials.campaign.ask_title")
-
-
-async def accept_title(
-    turn: Turn, draft: CampaignDraft, answer: Answer
-) -> StepResult[CampaignStep]:
+async def accept_title(turn: Turn, draft: CampaignDraft, answer: Answer) -> Next:
     text = answer.text or ""
     if not engine.length_ok(turn, text, TITLE_LIMITS):
         return None
@@ -101,11 +101,7 @@ async def accept_title(
     return CampaignStep.BODY
 
 
-async def ask_body(turn: Turn, draft: CampaignDraft) -> None:
-    turn.say("officials.campaign.ask_body", min=BODY_LIMITS[0])
-
-
-async def accept_body(turn: Turn, draft: CampaignDraft, answer: Answer) -> StepResult[CampaignStep]:
+async def accept_body(turn: Turn, draft: CampaignDraft, answer: Answer) -> Next:
     text = answer.text or ""
     if not engine.length_ok(turn, text, BODY_LIMITS):
         return None
@@ -130,9 +126,7 @@ async def ask_fields(turn: Turn, draft: CampaignDraft) -> None:
     turn.say("officials.campaign.ask_fields", chosen=_field_names(chosen), options=options)
 
 
-async def accept_fields(
-    turn: Turn, draft: CampaignDraft, answer: Answer
-) -> StepResult[CampaignStep]:
+async def accept_fields(turn: Turn, draft: CampaignDraft, answer: Answer) -> Next:
     chosen = draft.fields
     if answer.choice == "all":
         draft.fields = list(FIELDS)
@@ -155,9 +149,7 @@ async def ask_deadline(turn: Turn, draft: CampaignDraft) -> None:
     turn.say("officials.campaign.ask_deadline", example=example)
 
 
-async def accept_deadline(
-    turn: Turn, draft: CampaignDraft, answer: Answer
-) -> StepResult[CampaignStep]:
+async def accept_deadline(turn: Turn, draft: CampaignDraft, answer: Answer) -> Next:
     day = check_deadline(turn, answer.text or "")
     if day is None:
         return None
@@ -165,13 +157,7 @@ async def accept_deadline(
     return CampaignStep.SCOPE
 
 
-async def ask_photo(turn: Turn, draft: CampaignDraft) -> None:
-    turn.say("officials.campaign.ask_photo", options=[Option("skip", "common.choice.skip")])
-
-
-async def accept_photo(
-    turn: Turn, draft: CampaignDraft, answer: Answer
-) -> StepResult[CampaignStep]:
+async def accept_photo(turn: Turn, draft: CampaignDraft, answer: Answer) -> Next:
     if answer.choice == "skip":
         draft.photo = None
         return CampaignStep.PREVIEW
@@ -221,25 +207,16 @@ async def ask_preview(turn: Turn, draft: CampaignDraft) -> None:
     )
 
 
-async def accept_preview(
-    turn: Turn, draft: CampaignDraft, answer: Answer
-) -> StepResult[CampaignStep]:
-    if answer.choice == "cancel":
-        engine.finish(turn)
-        show_main_menu(turn, "common.cancelled")
-        return None
-    await _open(turn, draft)
+async def accept_preview(turn: Turn, draft: CampaignDraft, answer: Answer) -> Next:
+    unit = await confirmed_unit(turn, draft, answer)
+    if unit is not None:
+        await _open(turn, draft, unit)
     return None
 
 
-async def _open(turn: Turn, draft: CampaignDraft) -> None:
+async def _open(turn: Turn, draft: CampaignDraft, unit: Unit) -> None:
     """Store the call and broadcast it to every member in scope."""
     assert turn.person is not None
-    unit = await chosen_unit(turn, draft.unit_id)
-    if unit is None:  # the official lost the role since the scope step
-        engine.finish(turn)
-        show_main_menu(turn, "common.no_permission")
-        return
     photo = draft.photo
     campaign = await campaigns.create_campaign(
         turn.conn,
@@ -283,13 +260,14 @@ async def _open(turn: Turn, draft: CampaignDraft) -> None:
     )
     engine.finish(turn)
     turn.say("officials.campaign.opened", title=campaign.title)
-    say_progress_start(turn, sent)
-
-
-def say_progress_start(turn: Turn, sent: bulk.BulkSend) -> None:
-    """The progress message that later reports edit (same replace_key)."""
+    # The progress message that later reports edit (same replace_key).
     turn.replies.append(progress_reply(sent, {}, final=False, minor=False))
 
+
+# The questions that are one catalog text.
+ask_title = says("officials.campaign.ask_title")
+ask_body = says("officials.campaign.ask_body", min=BODY_LIMITS[0])
+ask_photo = says("officials.campaign.ask_photo", options=[Option("skip", "common.choice.skip")])
 
 S = CampaignStep
 TYPED = Accepts.TEXT

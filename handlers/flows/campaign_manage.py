@@ -10,9 +10,8 @@ from enum import StrEnum, auto
 from pydantic import Field
 
 from handlers.flows import engine
-from handlers.flows.base import Answer, StepResult
+from handlers.flows.base import Answer, StepResult, says
 from handlers.localtime import deadline_date, end_of_day, parse_date
-from handlers.menu import show_main_menu
 from handlers.messages import t
 from handlers.officials.scope import BulkDraft
 from handlers.officials.summary import close_with_summary
@@ -42,6 +41,9 @@ class CampaignStep(StrEnum):
     EXTEND = auto()
     REMINDERS = auto()
     CLOSE = auto()
+
+
+Next = StepResult[CampaignStep]
 
 
 class CampaignDraft(BulkDraft):
@@ -111,19 +113,24 @@ async def _current(turn: Turn, draft: CampaignDraft) -> CampaignDetail | None:
     campaign = await own_call(turn, draft.campaign_id)
     if campaign is None or campaign.status != "open":
         turn.say("officials.campaign.not_open")
-        engine.finish(turn)
-        show_main_menu(turn)
+        engine.finish(turn, "common.menu_prompt")
         return None
     return campaign
 
 
+ask_extend = says("officials.campaign.ask_extend")
+ask_close = says(
+    "officials.campaign.ask_close",
+    options=[
+        Option("yes", "officials.campaign.choice.close_yes"),
+        Option("no", "common.choice.back"),
+    ],
+)
 # The detail's actions; each asks one more question.
 ACTIONS = {"extend": CampaignStep.EXTEND, "reminders": CampaignStep.REMINDERS}
 
 
-async def accept_manage(
-    turn: Turn, draft: CampaignDraft, answer: Answer
-) -> StepResult[CampaignStep]:
+async def accept_manage(turn: Turn, draft: CampaignDraft, answer: Answer) -> Next:
     if answer.choice == "back":
         return CampaignStep.MENU
     if await _current(turn, draft) is None:
@@ -131,13 +138,7 @@ async def accept_manage(
     return ACTIONS.get(answer.choice or "", CampaignStep.CLOSE)
 
 
-async def ask_extend(turn: Turn, draft: CampaignDraft) -> None:
-    turn.say("officials.campaign.ask_extend")
-
-
-async def accept_extend(
-    turn: Turn, draft: CampaignDraft, answer: Answer
-) -> StepResult[CampaignStep]:
+async def accept_extend(turn: Turn, draft: CampaignDraft, answer: Answer) -> Next:
     campaign = await _current(turn, draft)
     if campaign is None:
         return None
@@ -158,8 +159,7 @@ async def accept_extend(
         object_id=campaign.id,
         detail={"deadline": deadline_at.isoformat()},
     )
-    engine.finish(turn)
-    show_main_menu(
+    engine.finish(
         turn,
         "officials.campaign.extended",
         title=campaign.title,
@@ -198,9 +198,7 @@ def parse_days(text: str) -> list[int] | None:
     return days
 
 
-async def accept_reminders(
-    turn: Turn, draft: CampaignDraft, answer: Answer
-) -> StepResult[CampaignStep]:
+async def accept_reminders(turn: Turn, draft: CampaignDraft, answer: Answer) -> Next:
     campaign = await _current(turn, draft)
     if campaign is None:
         return None
@@ -209,26 +207,13 @@ async def accept_reminders(
         turn.say("officials.campaign.reminders_invalid", max=MAX_REMINDERS)
         return None
     await campaigns.set_reminder_days(turn.conn, campaign.id, days)
-    engine.finish(turn)
-    show_main_menu(
+    engine.finish(
         turn, "officials.campaign.reminders_set", title=campaign.title, days=_days_text(days)
     )
     return None
 
 
-async def ask_close(turn: Turn, draft: CampaignDraft) -> None:
-    turn.say(
-        "officials.campaign.ask_close",
-        options=[
-            Option("yes", "officials.campaign.choice.close_yes"),
-            Option("no", "common.choice.back"),
-        ],
-    )
-
-
-async def accept_close(
-    turn: Turn, draft: CampaignDraft, answer: Answer
-) -> StepResult[CampaignStep]:
+async def accept_close(turn: Turn, draft: CampaignDraft, answer: Answer) -> Next:
     if answer.choice == "no":
         return CampaignStep.MANAGE
     campaign = await _current(turn, draft)
@@ -236,6 +221,5 @@ async def accept_close(
         return None
     person_id = turn.person.id if turn.person else None
     await close_with_summary(turn.conn, turn.config, turn.now, campaign, closed_by=person_id)
-    engine.finish(turn)
-    show_main_menu(turn, "officials.campaign.closed", title=campaign.title)
+    engine.finish(turn, "officials.campaign.closed", title=campaign.title)
     return None

@@ -7,16 +7,14 @@ this is checked when the code is given and again when the record is saved.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum, auto
 from typing import ClassVar
 
 from handlers.draft import Draft
 from handlers.flows import engine
-from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult
+from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult, says
 from handlers.flows.review_actions import load_in_scope
-from handlers.menu import show_main_menu
 from handlers.messages import t
 from handlers.turn import Option, Turn
 from storage import audit, commendations, reviews
@@ -36,10 +34,13 @@ class CommendStep(StrEnum):
     CONFIRM = auto()
 
 
+Next = StepResult[CommendStep]
+
+
 class CommendDraft(Draft):
     """The approved nomination, then the decision that commended it."""
 
-    RENAMED: ClassVar[Mapping[str, str]] = {
+    RENAMED: ClassVar[dict[str, str]] = {
         "nid": "nomination_id",
         "number": "decision_no",
         "date": "decided_on",
@@ -79,11 +80,7 @@ async def _approved_in_scope(turn: Turn, code: str) -> reviews.ReviewItem | None
     return item
 
 
-async def ask_code(turn: Turn, draft: CommendDraft) -> None:
-    turn.say("commend.ask_code")
-
-
-async def accept_code(turn: Turn, draft: CommendDraft, answer: Answer) -> StepResult[CommendStep]:
+async def accept_code(turn: Turn, draft: CommendDraft, answer: Answer) -> Next:
     item = await _approved_in_scope(turn, answer.text or "")
     if item is None:
         return None
@@ -101,16 +98,10 @@ async def ask_form(turn: Turn, draft: CommendDraft) -> None:
 
 def _text(turn: Turn, answer: Answer, limit: int) -> str | None:
     text = (answer.text or "").strip()
-    if len(text) < 1:
-        turn.say("common.too_short", min=1)
-        return None
-    if len(text) > limit:
-        turn.say("common.too_long", max=limit, got=len(text))
-        return None
-    return text
+    return text if engine.length_ok(turn, text, (1, limit)) else None
 
 
-async def accept_form(turn: Turn, draft: CommendDraft, answer: Answer) -> StepResult[CommendStep]:
+async def accept_form(turn: Turn, draft: CommendDraft, answer: Answer) -> Next:
     form = t(f"commend.form.{answer.choice}") if answer.choice else _text(turn, answer, 100)
     if form is None:
         return None
@@ -118,20 +109,12 @@ async def accept_form(turn: Turn, draft: CommendDraft, answer: Answer) -> StepRe
     return CommendStep.NUMBER
 
 
-async def ask_number(turn: Turn, draft: CommendDraft) -> None:
-    turn.say("commend.ask_number")
-
-
-async def accept_number(turn: Turn, draft: CommendDraft, answer: Answer) -> StepResult[CommendStep]:
+async def accept_number(turn: Turn, draft: CommendDraft, answer: Answer) -> Next:
     number = _text(turn, answer, TEXT_LIMITS["number"])
     if number is None:
         return None
     draft.decision_no = number
     return CommendStep.DATE
-
-
-async def ask_date(turn: Turn, draft: CommendDraft) -> None:
-    turn.say("commend.ask_date")
 
 
 def parse_date(text: str) -> date | None:
@@ -146,7 +129,7 @@ def parse_date(text: str) -> date | None:
         return None
 
 
-async def accept_date(turn: Turn, draft: CommendDraft, answer: Answer) -> StepResult[CommendStep]:
+async def accept_date(turn: Turn, draft: CommendDraft, answer: Answer) -> Next:
     when = parse_date(answer.text or "")
     today = turn.now.astimezone(turn.config.timezone).date()
     if when is None or when.year < 1945 or when > today:
@@ -156,11 +139,7 @@ async def accept_date(turn: Turn, draft: CommendDraft, answer: Answer) -> StepRe
     return CommendStep.ISSUER
 
 
-async def ask_issuer(turn: Turn, draft: CommendDraft) -> None:
-    turn.say("commend.ask_issuer")
-
-
-async def accept_issuer(turn: Turn, draft: CommendDraft, answer: Answer) -> StepResult[CommendStep]:
+async def accept_issuer(turn: Turn, draft: CommendDraft, answer: Answer) -> Next:
     issuer = _text(turn, answer, TEXT_LIMITS["issuer"])
     if issuer is None:
         return None
@@ -181,12 +160,9 @@ async def ask_confirm(turn: Turn, draft: CommendDraft) -> None:
     )
 
 
-async def accept_confirm(
-    turn: Turn, draft: CommendDraft, answer: Answer
-) -> StepResult[CommendStep]:
+async def accept_confirm(turn: Turn, draft: CommendDraft, answer: Answer) -> Next:
     if answer.choice != "save":
-        engine.finish(turn)
-        show_main_menu(turn, "common.cancelled")
+        engine.finish(turn, "common.cancelled")
         return None
     assert turn.person is not None
     item = await _approved_in_scope(turn, draft.code or "")
@@ -223,10 +199,15 @@ async def accept_confirm(
     )
     for reporter in await reviews.reporters_of(turn.conn, item.id):
         turn.notify(reporter, "commend.notify", code=item.code, name=item.nominee_name, form=form)
-    engine.finish(turn)
-    show_main_menu(turn, "commend.saved", code=item.code)
+    engine.finish(turn, "commend.saved", code=item.code)
     return None
 
+
+# The questions that are one catalog text.
+ask_code = says("commend.ask_code")
+ask_number = says("commend.ask_number")
+ask_date = says("commend.ask_date")
+ask_issuer = says("commend.ask_issuer")
 
 S = CommendStep
 TYPED = Accepts.TEXT

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pydantic import ValidationError
 
 from handlers.flows.base import END, Accepts, Answer, AnyFlow, D, End, Flow, FlowTableError, S, Step
+from handlers.menu import show_main_menu
 from handlers.text import match_option, normalize
 from handlers.turn import Turn
 from handlers.types import InboundKind
@@ -87,14 +88,17 @@ async def ask_again(turn: Turn, flow: Flow[S, D]) -> None:
     await current_step(turn, flow).ask(turn, flow.draft_of(turn))
 
 
-def finish(turn: Turn) -> None:
-    """Leave the flow; the conversation is idle again."""
+def finish(turn: Turn, key: str | None = None, **params: object) -> None:
+    """Leave the flow; the conversation is idle again. With a catalog key, say it and offer
+    the main menu (after leaving, so the main menu is the one a typed number answers)."""
     state = turn.state
     state.flow = state.step = None
     state.data = {}
     state.history = []
     state.menu = None
     turn.draft = None
+    if key is not None:
+        show_main_menu(turn, key, **params)
 
 
 async def back(turn: Turn, flow: Flow[S, D]) -> bool:

@@ -8,7 +8,7 @@ from enum import StrEnum, auto
 
 from handlers.config import CoreConfig
 from handlers.flows import engine
-from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult
+from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult, says
 from handlers.localtime import in_quiet_hours, local_date_time, parse_date_time
 from handlers.menu import show_main_menu
 from handlers.messages import t
@@ -19,7 +19,7 @@ from handlers.officials.scope import (
     accept_scope_then,
     ask_scope,
     ask_to_confirm_bulk,
-    chosen_unit,
+    confirmed_unit,
 )
 from handlers.roles import Role, in_scope, scopes
 from handlers.text import fold, number
@@ -46,6 +46,9 @@ class EventStep(StrEnum):
     CAPACITY = auto()
     SCOPE = auto()
     PREVIEW = auto()
+
+
+Next = StepResult[EventStep]
 
 
 class EventDraft(BulkDraft):
@@ -99,7 +102,7 @@ async def _own_event(turn: Turn, event_id: int | None) -> events.Event | None:
     return event
 
 
-async def accept_menu(turn: Turn, draft: EventDraft, answer: Answer) -> StepResult[EventStep]:
+async def accept_menu(turn: Turn, draft: EventDraft, answer: Answer) -> Next:
     if answer.choice == "new":
         return EventStep.TITLE
     event = await _own_event(turn, option_id(answer.choice, "e"))
@@ -108,8 +111,7 @@ async def accept_menu(turn: Turn, draft: EventDraft, answer: Answer) -> StepResu
         await ask_menu(turn, draft)
         return None
     await show_answers(turn, event)
-    engine.finish(turn)
-    show_main_menu(turn)
+    engine.finish(turn, "common.menu_prompt")
     return None
 
 
@@ -135,33 +137,21 @@ async def show_answers(turn: Turn, event: events.Event) -> None:
     )
 
 
-async def ask_title(turn: Turn, draft: EventDraft) -> None:
-    turn.say("officials.event.ask_title")
-
-
-async def accept_title(turn: Turn, draft: EventDraft, answer: Answer) -> StepResult[EventStep]:
+async def accept_title(turn: Turn, draft: EventDraft, answer: Answer) -> Next:
     if not engine.length_ok(turn, answer.text or "", TITLE_LIMITS):
         return None
     draft.title = answer.text
     return EventStep.PLACE
 
 
-async def ask_place(turn: Turn, draft: EventDraft) -> None:
-    turn.say("officials.event.ask_place")
-
-
-async def accept_place(turn: Turn, draft: EventDraft, answer: Answer) -> StepResult[EventStep]:
+async def accept_place(turn: Turn, draft: EventDraft, answer: Answer) -> Next:
     if not engine.length_ok(turn, answer.text or "", PLACE_LIMITS):
         return None
     draft.place = answer.text
     return EventStep.WHEN
 
 
-async def ask_when(turn: Turn, draft: EventDraft) -> None:
-    turn.say("officials.event.ask_when")
-
-
-async def accept_when(turn: Turn, draft: EventDraft, answer: Answer) -> StepResult[EventStep]:
+async def accept_when(turn: Turn, draft: EventDraft, answer: Answer) -> Next:
     parsed = parse_date_time(answer.text or "")
     if parsed is None:
         turn.say("officials.event.when_invalid")
@@ -178,12 +168,7 @@ async def accept_when(turn: Turn, draft: EventDraft, answer: Answer) -> StepResu
     return EventStep.CAPACITY
 
 
-async def ask_capacity(turn: Turn, draft: EventDraft) -> None:
-    # No menu here: a typed "1" must mean one person, not the first option.
-    turn.say("officials.event.ask_capacity")
-
-
-async def accept_capacity(turn: Turn, draft: EventDraft, answer: Answer) -> StepResult[EventStep]:
+async def accept_capacity(turn: Turn, draft: EventDraft, answer: Answer) -> Next:
     text = (answer.text or "").strip()
     if fold(text) in NO_LIMIT_WORDS:
         text = "0"
@@ -226,16 +211,10 @@ async def ask_preview(turn: Turn, draft: EventDraft) -> None:
     )
 
 
-async def accept_preview(turn: Turn, draft: EventDraft, answer: Answer) -> StepResult[EventStep]:
+async def accept_preview(turn: Turn, draft: EventDraft, answer: Answer) -> Next:
     assert turn.person is not None
-    if answer.choice == "cancel":
-        engine.finish(turn)
-        show_main_menu(turn, "common.cancelled")
-        return None
-    unit = await chosen_unit(turn, draft.unit_id)
+    unit = await confirmed_unit(turn, draft, answer)
     if unit is None:
-        engine.finish(turn)
-        show_main_menu(turn, "common.no_permission")
         return None
     assert draft.title and draft.place and draft.starts_at  # asked before the preview
     event = await events.create_event(
@@ -347,6 +326,13 @@ async def remind_attendees(conn: Connection, config: CoreConfig, now: datetime) 
         total += sent.total
     return total
 
+
+# The questions that are one catalog text.
+ask_title = says("officials.event.ask_title")
+ask_place = says("officials.event.ask_place")
+ask_when = says("officials.event.ask_when")
+# No menu here: a typed "1" must mean one person, not the first option.
+ask_capacity = says("officials.event.ask_capacity")
 
 S = EventStep
 TYPED = Accepts.TEXT

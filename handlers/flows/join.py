@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import timedelta
 from enum import StrEnum, auto
 from typing import ClassVar
 
 from handlers.draft import Draft
 from handlers.flows import engine
-from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult
+from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult, says
 from handlers.menu import show_main_menu
 from handlers.messages import t
 from handlers.text import normalize_phone
@@ -29,10 +28,13 @@ class JoinStep(StrEnum):
     CONSENT = auto()
 
 
+Next = StepResult[JoinStep]
+
+
 class JoinDraft(Draft):
     """The invite being redeemed, then the person's answers."""
 
-    RENAMED: ClassVar[Mapping[str, str]] = {"unit": "unit_name"}
+    RENAMED: ClassVar[dict[str, str]] = {"unit": "unit_name"}
 
     invite_id: int
     unit_id: int
@@ -106,11 +108,7 @@ async def _add_role(turn: Turn, invite_id: int, unit_id: int, unit: str, role: s
     show_main_menu(turn, "join.role_added", unit=unit, role=t(f"role.{role}"))
 
 
-async def ask_name(turn: Turn, draft: JoinDraft) -> None:
-    turn.say("join.ask_name")
-
-
-async def accept_name(turn: Turn, draft: JoinDraft, answer: Answer) -> StepResult[JoinStep]:
+async def accept_name(turn: Turn, draft: JoinDraft, answer: Answer) -> Next:
     name = answer.text or ""
     if not engine.length_ok(turn, name, NAME_LIMITS):
         return None
@@ -118,11 +116,7 @@ async def accept_name(turn: Turn, draft: JoinDraft, answer: Answer) -> StepResul
     return JoinStep.PHONE
 
 
-async def ask_phone(turn: Turn, draft: JoinDraft) -> None:
-    turn.say("join.ask_phone", options=[Option("skip", "common.choice.skip")], ask_phone=True)
-
-
-async def accept_phone(turn: Turn, draft: JoinDraft, answer: Answer) -> StepResult[JoinStep]:
+async def accept_phone(turn: Turn, draft: JoinDraft, answer: Answer) -> Next:
     if answer.choice == "skip":
         draft.phone = None
         return JoinStep.CONSENT
@@ -137,15 +131,7 @@ async def accept_phone(turn: Turn, draft: JoinDraft, answer: Answer) -> StepResu
     return JoinStep.CONSENT
 
 
-async def ask_consent(turn: Turn, draft: JoinDraft) -> None:
-    turn.say(
-        "join.ask_consent",
-        consent=t("join.consent_text"),
-        options=[Option("yes", "join.choice.agree"), Option("no", "join.choice.disagree")],
-    )
-
-
-async def accept_consent(turn: Turn, draft: JoinDraft, answer: Answer) -> StepResult[JoinStep]:
+async def accept_consent(turn: Turn, draft: JoinDraft, answer: Answer) -> Next:
     if answer.choice == "no":
         turn.say("join.consent_refused")
         return END
@@ -171,10 +157,18 @@ async def accept_consent(turn: Turn, draft: JoinDraft, answer: Answer) -> StepRe
     turn.person = person
     turn.memberships = await people.memberships_of(turn.conn, person.id)
     unit, role = draft.unit_name, t(f"role.{draft.role}")
-    engine.finish(turn)
-    show_main_menu(turn, "join.done", name=person.full_name, unit=unit, role=role)
+    engine.finish(turn, "join.done", name=person.full_name, unit=unit, role=role)
     return None
 
+
+# The questions that are one catalog text.
+ask_name = says("join.ask_name")
+ask_phone = says("join.ask_phone", options=[Option("skip", "common.choice.skip")], ask_phone=True)
+ask_consent = says(
+    "join.ask_consent",
+    consent=t("join.consent_text"),
+    options=[Option("yes", "join.choice.agree"), Option("no", "join.choice.disagree")],
+)
 
 FLOW = Flow(
     "join",

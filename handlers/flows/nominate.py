@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum, auto
 from typing import ClassVar
@@ -11,7 +10,7 @@ from pydantic import Field, field_serializer
 
 from handlers.draft import Draft
 from handlers.flows import engine
-from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult
+from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult, says
 from handlers.localtime import start_of_local_day
 from handlers.menu import show_main_menu
 from handlers.messages import t
@@ -47,6 +46,9 @@ class NominateStep(StrEnum):
     EDIT = auto()
 
 
+Next = StepResult[NominateStep]
+
+
 # What the summary's "Sửa" offers: each value is the step that asks it again.
 EDITABLE = {s.value: s for s in NominateStep if s not in (NominateStep.REVIEW, NominateStep.EDIT)}
 
@@ -54,7 +56,7 @@ EDITABLE = {s.value: s for s in NominateStep if s not in (NominateStep.REVIEW, N
 class NominateDraft(Draft):
     """A nomination being written; `editing` once the member has seen the summary."""
 
-    RENAMED: ClassVar[Mapping[str, str]] = {"name": "nominee_name", "phone": "contact_phone"}
+    RENAMED: ClassVar[dict[str, str]] = {"name": "nominee_name", "phone": "contact_phone"}
 
     # Written as before: the abandoned-draft reminder (scheduler/reviews.py) dedupes on it.
     started_at: datetime
@@ -87,11 +89,8 @@ async def begin(turn: Turn, campaign_id: int | None = None) -> None:
     draft = NominateDraft(started_at=turn.now)
     if campaign_id is not None and any(c.id == campaign_id for c in open_calls):
         draft.campaign_id = campaign_id
-        await engine.start(turn, FLOW, NominateStep.KIND, draft)
-    elif open_calls:
-        await engine.start(turn, FLOW, NominateStep.CAMPAIGN, draft)
-    else:
-        await engine.start(turn, FLOW, NominateStep.KIND, draft)
+    ask_call = open_calls and draft.campaign_id is None
+    await engine.start(turn, FLOW, NominateStep.CAMPAIGN if ask_call else NominateStep.KIND, draft)
 
 
 async def daily_cap_reached(turn: Turn) -> bool:
@@ -116,9 +115,7 @@ async def ask_campaign(turn: Turn, draft: NominateDraft) -> None:
     turn.say("nominate.ask_campaign", options=[*options, Option("none", "nominate.no_campaign")])
 
 
-async def accept_campaign(
-    turn: Turn, draft: NominateDraft, answer: Answer
-) -> StepResult[NominateStep]:
+async def accept_campaign(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
     if answer.choice == "none":
         draft.campaign_id = None
         return _next(draft, NominateStep.KIND)
@@ -132,11 +129,7 @@ async def accept_campaign(
     return _next(draft, NominateStep.KIND)
 
 
-async def ask_kind(turn: Turn, draft: NominateDraft) -> None:
-    turn.say("nominate.ask_kind", options=[Option(k, f"nominate.kind.{k}") for k in KINDS])
-
-
-async def accept_kind(turn: Turn, draft: NominateDraft, answer: Answer) -> StepResult[NominateStep]:
+async def accept_kind(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
     draft.kind = answer.choice
     if answer.choice != "individual":
         draft.birth_year = None
@@ -149,7 +142,7 @@ async def ask_name(turn: Turn, draft: NominateDraft) -> None:
     turn.say(f"nominate.ask_name.{draft.kind or 'individual'}")
 
 
-async def accept_name(turn: Turn, draft: NominateDraft, answer: Answer) -> StepResult[NominateStep]:
+async def accept_name(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
     name = answer.text or ""
     if not engine.length_ok(turn, name, NAME_LIMITS):
         return None
@@ -159,13 +152,7 @@ async def accept_name(turn: Turn, draft: NominateDraft, answer: Answer) -> StepR
     return _next(draft, NominateStep.PLACE)
 
 
-async def ask_birth_year(turn: Turn, draft: NominateDraft) -> None:
-    turn.say("nominate.ask_birth_year", options=[SKIP])
-
-
-async def accept_birth_year(
-    turn: Turn, draft: NominateDraft, answer: Answer
-) -> StepResult[NominateStep]:
+async def accept_birth_year(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
     if answer.choice == "skip":
         draft.birth_year = None
         return _next(draft, NominateStep.PLACE)
@@ -178,13 +165,7 @@ async def accept_birth_year(
     return _next(draft, NominateStep.PLACE)
 
 
-async def ask_place(turn: Turn, draft: NominateDraft) -> None:
-    turn.say("nominate.ask_place")
-
-
-async def accept_place(
-    turn: Turn, draft: NominateDraft, answer: Answer
-) -> StepResult[NominateStep]:
+async def accept_place(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
     place = answer.text or ""
     if not engine.length_ok(turn, place, PLACE_LIMITS):
         return None
@@ -192,24 +173,12 @@ async def accept_place(
     return _next(draft, NominateStep.FIELD)
 
 
-async def ask_field(turn: Turn, draft: NominateDraft) -> None:
-    turn.say("nominate.ask_field", options=[Option(f, f"nominate.field.{f}") for f in FIELDS])
-
-
-async def accept_field(
-    turn: Turn, draft: NominateDraft, answer: Answer
-) -> StepResult[NominateStep]:
+async def accept_field(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
     draft.field = answer.choice
     return _next(draft, NominateStep.ACHIEVEMENT)
 
 
-async def ask_achievement(turn: Turn, draft: NominateDraft) -> None:
-    turn.say("nominate.ask_achievement", min=ACHIEVEMENT_LIMITS[0])
-
-
-async def accept_achievement(
-    turn: Turn, draft: NominateDraft, answer: Answer
-) -> StepResult[NominateStep]:
+async def accept_achievement(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
     text = answer.text or ""
     if not engine.length_ok(turn, text, ACHIEVEMENT_LIMITS):
         return None
@@ -229,9 +198,7 @@ async def ask_evidence(turn: Turn, draft: NominateDraft) -> None:
     )
 
 
-async def accept_evidence(
-    turn: Turn, draft: NominateDraft, answer: Answer
-) -> StepResult[NominateStep]:
+async def accept_evidence(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
     if answer.choice in ("done", "skip"):
         return _next(draft, NominateStep.PHONE)
     files = draft.evidence
@@ -270,13 +237,7 @@ async def _more_of_album_waiting(turn: Turn, answer: Answer) -> bool:
     return False
 
 
-async def ask_phone(turn: Turn, draft: NominateDraft) -> None:
-    turn.say("nominate.ask_phone", options=[SKIP])
-
-
-async def accept_phone(
-    turn: Turn, draft: NominateDraft, answer: Answer
-) -> StepResult[NominateStep]:
+async def accept_phone(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
     if answer.choice == "skip":
         draft.contact_phone = None
         return _next(draft, NominateStep.CONSENT)
@@ -288,16 +249,7 @@ async def accept_phone(
     return _next(draft, NominateStep.CONSENT)
 
 
-async def ask_consent(turn: Turn, draft: NominateDraft) -> None:
-    turn.say(
-        "nominate.ask_consent",
-        options=[Option("yes", "common.choice.yes"), Option("no", "common.choice.no")],
-    )
-
-
-async def accept_consent(
-    turn: Turn, draft: NominateDraft, answer: Answer
-) -> StepResult[NominateStep]:
+async def accept_consent(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
     draft.consent_public = answer.choice == "yes"
     return NominateStep.REVIEW
 
@@ -337,14 +289,11 @@ async def ask_review(turn: Turn, draft: NominateDraft) -> None:
     )
 
 
-async def accept_review(
-    turn: Turn, draft: NominateDraft, answer: Answer
-) -> StepResult[NominateStep]:
+async def accept_review(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
     if answer.choice == "edit":
         return NominateStep.EDIT
     if answer.choice == "cancel":
-        engine.finish(turn)
-        show_main_menu(turn, "common.cancelled")
+        engine.finish(turn, "common.cancelled")
         return None
     if await daily_cap_reached(turn):
         # Started before the cap was reached (or on another channel): the draft is kept.
@@ -359,7 +308,7 @@ async def ask_edit(turn: Turn, draft: NominateDraft) -> None:
     turn.say("nominate.ask_edit_field", options=[Option(f, f"nominate.edit.{f}") for f in shown])
 
 
-async def accept_edit(turn: Turn, draft: NominateDraft, answer: Answer) -> StepResult[NominateStep]:
+async def accept_edit(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
     return EDITABLE[answer.choice or ""]  # a menu value: the menu offered only these
 
 
@@ -400,9 +349,20 @@ async def submit(turn: Turn, draft: NominateDraft) -> None:
         detail={"code": nomination.code},
     )
     unit = await get_unit(turn.conn, home.unit_id)
-    engine.finish(turn)
-    show_main_menu(turn, "nominate.submitted", code=nomination.code, unit=unit.name if unit else "")
+    engine.finish(turn, "nominate.submitted", code=nomination.code, unit=unit.name if unit else "")
 
+
+# The questions that are one catalog text.
+ask_kind = says("nominate.ask_kind", options=[Option(k, f"nominate.kind.{k}") for k in KINDS])
+ask_birth_year = says("nominate.ask_birth_year", options=[SKIP])
+ask_place = says("nominate.ask_place")
+ask_field = says("nominate.ask_field", options=[Option(f, f"nominate.field.{f}") for f in FIELDS])
+ask_achievement = says("nominate.ask_achievement", min=ACHIEVEMENT_LIMITS[0])
+ask_phone = says("nominate.ask_phone", options=[SKIP])
+ask_consent = says(
+    "nominate.ask_consent",
+    options=[Option("yes", "common.choice.yes"), Option("no", "common.choice.no")],
+)
 
 S = NominateStep
 FLOW = Flow(

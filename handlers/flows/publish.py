@@ -10,7 +10,6 @@ from enum import StrEnum, auto
 from handlers.draft import Draft
 from handlers.flows import engine
 from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult
-from handlers.menu import show_main_menu
 from handlers.messages import t
 from handlers.roles import Role, scopes
 from handlers.text import fold, number
@@ -34,6 +33,9 @@ class PublishStep(StrEnum):
     PHOTO = auto()
     PREVIEW = auto()
     LIVE = auto()
+
+
+Next = StepResult[PublishStep]
 
 
 class PublishDraft(Draft):
@@ -63,8 +65,7 @@ async def ask_menu(turn: Turn, draft: PublishDraft) -> None:
     options = [Option(f"n{n.id}", label_text=f"{n.code} · {n.nominee_name}"[:60]) for n in ready]
     options += [Option(f"p{p.id}", label_text=("✓ " + p.title)[:60]) for p in live]
     if not options:
-        engine.finish(turn)
-        show_main_menu(turn, "officials.publish.nothing")
+        engine.finish(turn, "officials.publish.nothing")
         return
     turn.say(
         "officials.publish.menu",
@@ -80,10 +81,9 @@ async def _nomination(turn: Turn, nomination_id: int) -> Nomination | None:
     return next((n for n in found if n.id == nomination_id), None)
 
 
-async def accept_menu(turn: Turn, draft: PublishDraft, answer: Answer) -> StepResult[PublishStep]:
+async def accept_menu(turn: Turn, draft: PublishDraft, answer: Answer) -> Next:
     if answer.choice == "cancel":
-        engine.finish(turn)
-        show_main_menu(turn, "common.cancelled")
+        engine.finish(turn, "common.cancelled")
         return None
     nomination_id = option_id(answer.choice, "n")
     if nomination_id is not None:
@@ -127,7 +127,7 @@ async def ask_story(turn: Turn, draft: PublishDraft) -> None:
     )
 
 
-async def accept_story(turn: Turn, draft: PublishDraft, answer: Answer) -> StepResult[PublishStep]:
+async def accept_story(turn: Turn, draft: PublishDraft, answer: Answer) -> Next:
     if answer.choice == "keep":
         return PublishStep.PHOTO
     text = answer.text or ""
@@ -166,7 +166,7 @@ async def ask_photo(turn: Turn, draft: PublishDraft) -> None:
     )
 
 
-async def accept_photo(turn: Turn, draft: PublishDraft, answer: Answer) -> StepResult[PublishStep]:
+async def accept_photo(turn: Turn, draft: PublishDraft, answer: Answer) -> Next:
     photos = await _photos(turn, draft)
     index = option_id(answer.choice, "f")
     if answer.choice == "none":
@@ -212,20 +212,16 @@ def page_url(turn_base: str, slug: str) -> str:
     return f"{turn_base}/vinh-danh/{slug}"
 
 
-async def accept_preview(
-    turn: Turn, draft: PublishDraft, answer: Answer
-) -> StepResult[PublishStep]:
+async def accept_preview(turn: Turn, draft: PublishDraft, answer: Answer) -> Next:
     assert turn.person is not None
     if answer.choice == "edit":
         return PublishStep.STORY
     if answer.choice == "cancel":
-        engine.finish(turn)
-        show_main_menu(turn, "common.cancelled")
+        engine.finish(turn, "common.cancelled")
         return None
     nomination = await _nomination(turn, draft.nomination_id or 0)
     if nomination is None:  # consent or status changed
-        engine.finish(turn)
-        show_main_menu(turn, "officials.publish.not_publishable")
+        engine.finish(turn, "officials.publish.not_publishable")
         return None
     assert draft.title and draft.subtitle and draft.story  # set from the menu
     published = await publications.publish(
@@ -251,53 +247,50 @@ async def accept_preview(
         object_id=nomination.id,
         detail={"publication": published.id},
     )
-    engine.finish(turn)
-    show_main_menu(turn, "officials.publish.done", title=published.title, url=url)
+    engine.finish(turn, "officials.publish.done", title=published.title, url=url)
     return None
 
 
 async def _post_to_channel(turn: Turn, published: publications.Publication, url: str) -> None:
     """Queue the public channel's post; it keeps one replace_key, so a withdrawal edits it."""
-    if turn.config.public_channel is None:
-        return
-    channel, chat_id = turn.config.public_channel
     media = (
         [Attachment(kind="photo", channel=LOCAL_FILES, file_ref=published.card)]
         if published.card
         else []
     )
-    reply = Reply(
-        text=t(
-            "officials.publish.post",
-            title=published.title,
-            subtitle=published.subtitle,
-            story=published.story,
-            url=url,
-        ),
-        media=media,
-        replace_key=f"publication:{published.id}",
+    text = t(
+        "officials.publish.post",
+        title=published.title,
+        subtitle=published.subtitle,
+        story=published.story,
+        url=url,
     )
-    await outbox.enqueue(
-        turn.conn,
-        [
-            outbox.NewMessage(
-                channel=channel,
-                chat_id=chat_id,
-                identity_id=None,
-                payload=reply.model_dump(mode="json"),
-                priority=outbox.PRIORITY_BULK,
-                dedupe_key=f"publish:{published.id}:{int(published.published_at.timestamp())}",
-            )
-        ],
-        turn.now,
+    reply = Reply(text=text, media=media, replace_key=f"publication:{published.id}")
+    key = f"publish:{published.id}:{int(published.published_at.timestamp())}"
+    await _to_public_channel(turn, reply, key, outbox.PRIORITY_BULK)
+
+
+async def _to_public_channel(turn: Turn, reply: Reply, dedupe_key: str, priority: int) -> None:
+    """Queue a message to the public channel, when there is one."""
+    if turn.config.public_channel is None:
+        return
+    channel, chat_id = turn.config.public_channel
+    payload = reply.model_dump(mode="json")
+    message = outbox.NewMessage(
+        channel=channel,
+        chat_id=chat_id,
+        identity_id=None,
+        payload=payload,
+        priority=priority,
+        dedupe_key=dedupe_key,
     )
+    await outbox.enqueue(turn.conn, [message], turn.now)
 
 
 async def ask_live(turn: Turn, draft: PublishDraft) -> None:
     published = await publications.get_publication(turn.conn, draft.publication_id or 0)
     if published is None or published.status != "published":
-        engine.finish(turn)
-        show_main_menu(turn, "officials.publish.not_found")
+        engine.finish(turn, "officials.publish.not_found")
         return
     turn.say(
         "officials.publish.live",
@@ -310,18 +303,16 @@ async def ask_live(turn: Turn, draft: PublishDraft) -> None:
     )
 
 
-async def accept_live(turn: Turn, draft: PublishDraft, answer: Answer) -> StepResult[PublishStep]:
+async def accept_live(turn: Turn, draft: PublishDraft, answer: Answer) -> Next:
     if answer.choice == "back":
         return PublishStep.MENU
     published = await publications.get_publication(turn.conn, draft.publication_id or 0)
     live = await publications.published_in_scopes(turn.conn, _scopes(turn), 10_000)
     if published is None or all(p.id != published.id for p in live):
-        engine.finish(turn)
-        show_main_menu(turn, "officials.publish.not_found")
+        engine.finish(turn, "officials.publish.not_found")
         return None
     await withdraw(turn, published)
-    engine.finish(turn)
-    show_main_menu(turn, "officials.publish.withdrawn", title=published.title)
+    engine.finish(turn, "officials.publish.withdrawn", title=published.title)
     return None
 
 
@@ -332,24 +323,11 @@ async def withdraw(turn: Turn, published: publications.Publication) -> None:
     for name in (published.card,):
         if name:
             (turn.config.media_dir / name).unlink(missing_ok=True)
-    if turn.config.public_channel is not None:
-        channel, chat_id = turn.config.public_channel
-        reply = Reply(
-            text=t("officials.publish.withdrawn_post"), replace_key=f"publication:{published.id}"
-        )
-        await outbox.enqueue(
-            turn.conn,
-            [
-                outbox.NewMessage(
-                    channel=channel,
-                    chat_id=chat_id,
-                    identity_id=None,
-                    payload=reply.model_dump(mode="json"),
-                    dedupe_key=f"unpublish:{published.id}:{int(turn.now.timestamp())}",
-                )
-            ],
-            turn.now,
-        )
+    reply = Reply(
+        text=t("officials.publish.withdrawn_post"), replace_key=f"publication:{published.id}"
+    )
+    key = f"unpublish:{published.id}:{int(turn.now.timestamp())}"
+    await _to_public_channel(turn, reply, key, outbox.PRIORITY_REPLY)
     await audit.record(
         turn.conn,
         at=turn.now,

@@ -7,7 +7,6 @@ re-checked on the server in review_actions before it changes anything.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from enum import StrEnum, auto
 from typing import ClassVar
 
@@ -15,11 +14,12 @@ from pydantic import Field
 
 from handlers.draft import Draft
 from handlers.flows import engine
-from handlers.flows.base import END, Accepts, Answer, End, Flow, Step, StepResult
+from handlers.flows.base import END, Accepts, Answer, End, Flow, Step, StepResult, says
 from handlers.flows.review_actions import decide, load_for_decision, load_in_scope, merge
 from handlers.flows.review_card import find_duplicate, reviewer_scopes, show_card
 from handlers.menu import show_main_menu
 from handlers.messages import t
+from handlers.text import decimal
 from handlers.turn import Option, Turn
 from storage import audit, criteria, reviews
 from storage.reviews import WAITING
@@ -27,7 +27,7 @@ from storage.reviews import WAITING
 REASONS = ("evidence", "achievement", "scope", "duplicate")
 # How many skipped nominations a session remembers (they come back in a later session).
 SKIP_LIMIT = 200
-NOTE_LIMIT = 1000
+NOTE_LIMITS = (2, 1000)
 
 
 class ReviewStep(StrEnum):
@@ -39,6 +39,9 @@ class ReviewStep(StrEnum):
     RECOMMEND = auto()
     MERGE = auto()
     SCORE = auto()
+
+
+Next = StepResult[ReviewStep]
 
 
 # The card's actions that ask something more before they act.
@@ -54,7 +57,7 @@ ASKS_MORE = {
 class ReviewDraft(Draft):
     """A review session: the card shown, what was skipped, and scoring in progress."""
 
-    RENAMED: ClassVar[Mapping[str, str]] = {
+    RENAMED: ClassVar[dict[str, str]] = {
         "nid": "nomination_id",
         "skip": "skipped",
         "dup": "duplicate_id",
@@ -98,7 +101,7 @@ def _status(status: str) -> str:
     return t(f"status.{status}")
 
 
-async def _advance(turn: Turn, draft: ReviewDraft) -> StepResult[ReviewStep]:
+async def _advance(turn: Turn, draft: ReviewDraft) -> Next:
     """Show the next waiting card, or end the session when the queue is empty."""
     item = await reviews.next_waiting(turn.conn, reviewer_scopes(turn), draft.skipped)
     if item is None:
@@ -130,11 +133,10 @@ async def ask_card(turn: Turn, draft: ReviewDraft) -> None:
     await show_card(turn, item, duplicate)
 
 
-async def accept_card(turn: Turn, draft: ReviewDraft, answer: Answer) -> StepResult[ReviewStep]:
+async def accept_card(turn: Turn, draft: ReviewDraft, answer: Answer) -> Next:
     choice = answer.choice or ""
     if choice == "stop":
-        engine.finish(turn)
-        show_main_menu(turn, "review.stopped")
+        engine.finish(turn, "review.stopped")
         return None
     if choice == "next":
         draft.skipped = [*draft.skipped, draft.nomination_id][-SKIP_LIMIT:]
@@ -161,58 +163,28 @@ async def accept_card(turn: Turn, draft: ReviewDraft, answer: Answer) -> StepRes
     return ASKS_MORE.get(choice, ReviewStep.CARD)
 
 
-def _note_ok(turn: Turn, text: str) -> bool:
-    if len(text) < 2:
-        turn.say("common.too_short", min=2)
-        return False
-    if len(text) > NOTE_LIMIT:
-        turn.say("common.too_long", max=NOTE_LIMIT, got=len(text))
-        return False
-    return True
-
-
-async def ask_question(turn: Turn, draft: ReviewDraft) -> None:
-    turn.say("review.ask_question")
-
-
-async def accept_question(turn: Turn, draft: ReviewDraft, answer: Answer) -> StepResult[ReviewStep]:
-    text = answer.text or ""
-    if not _note_ok(turn, text):
+async def _decide(turn: Turn, draft: ReviewDraft, action: str, note: str | None) -> Next:
+    """Decide the card with a note (checked when there is one), then show the next card."""
+    if note is not None and not engine.length_ok(turn, note, NOTE_LIMITS):
         return None
     item = await load_for_decision(turn, draft.nomination_id)
     if item is not None:
-        await decide(turn, item, "ask", text)
+        await decide(turn, item, action, note)
     return await _advance(turn, draft)
 
 
-async def ask_reason(turn: Turn, draft: ReviewDraft) -> None:
-    turn.say("review.ask_reason", options=[Option(r, f"review.reason.{r}") for r in REASONS])
+async def accept_question(turn: Turn, draft: ReviewDraft, answer: Answer) -> Next:
+    return await _decide(turn, draft, "ask", answer.text or "")
 
 
-async def accept_reason(turn: Turn, draft: ReviewDraft, answer: Answer) -> StepResult[ReviewStep]:
+async def accept_reason(turn: Turn, draft: ReviewDraft, answer: Answer) -> Next:
     reason = t(f"review.reason.{answer.choice}") if answer.choice else (answer.text or "")
-    if not _note_ok(turn, reason):
-        return None
-    item = await load_for_decision(turn, draft.nomination_id)
-    if item is not None:
-        await decide(turn, item, "reject", reason)
-    return await _advance(turn, draft)
+    return await _decide(turn, draft, "reject", reason)
 
 
-async def ask_recommend(turn: Turn, draft: ReviewDraft) -> None:
-    turn.say("review.ask_recommend", options=[Option("none", "review.choice.no_recommendation")])
-
-
-async def accept_recommend(
-    turn: Turn, draft: ReviewDraft, answer: Answer
-) -> StepResult[ReviewStep]:
+async def accept_recommend(turn: Turn, draft: ReviewDraft, answer: Answer) -> Next:
     note = None if answer.choice == "none" else (answer.text or "")
-    if note is not None and not _note_ok(turn, note):
-        return None
-    item = await load_for_decision(turn, draft.nomination_id)
-    if item is not None:
-        await decide(turn, item, "forward", note)
-    return await _advance(turn, draft)
+    return await _decide(turn, draft, "forward", note)
 
 
 async def ask_merge(turn: Turn, draft: ReviewDraft) -> None:
@@ -230,7 +202,7 @@ async def ask_merge(turn: Turn, draft: ReviewDraft) -> None:
     )
 
 
-async def accept_merge(turn: Turn, draft: ReviewDraft, answer: Answer) -> StepResult[ReviewStep]:
+async def accept_merge(turn: Turn, draft: ReviewDraft, answer: Answer) -> Next:
     if answer.choice != "yes":
         return ReviewStep.CARD
     item = await load_for_decision(turn, draft.nomination_id)
@@ -248,8 +220,8 @@ async def ask_score(turn: Turn, draft: ReviewDraft) -> None:
         n=draft.criterion_index + 1,
         count=len(ids),
         name=item.name,
-        max=_num(item.max_score),
-        weight=_num(item.weight),
+        max=decimal(item.max_score),
+        weight=decimal(item.weight),
         options=[
             Option("skip", "review.choice.skip_criterion"),
             Option("done", "review.choice.done_scoring"),
@@ -257,11 +229,7 @@ async def ask_score(turn: Turn, draft: ReviewDraft) -> None:
     )
 
 
-def _num(value: float) -> str:
-    return f"{value:g}".replace(".", ",")
-
-
-async def accept_score(turn: Turn, draft: ReviewDraft, answer: Answer) -> StepResult[ReviewStep]:
+async def accept_score(turn: Turn, draft: ReviewDraft, answer: Answer) -> Next:
     if answer.choice == "done":
         return ReviewStep.CARD
     if answer.choice != "skip":
@@ -274,7 +242,7 @@ async def accept_score(turn: Turn, draft: ReviewDraft, answer: Answer) -> StepRe
         except ValueError:
             value = -1.0
         if not 0 <= value <= criterion.max_score:
-            turn.say("review.score_invalid", max=_num(criterion.max_score))
+            turn.say("review.score_invalid", max=decimal(criterion.max_score))
             return None
         item = await load_for_decision(turn, draft.nomination_id)
         if item is None:
@@ -296,6 +264,13 @@ async def accept_score(turn: Turn, draft: ReviewDraft, answer: Answer) -> StepRe
         return ReviewStep.CARD
     return ReviewStep.SCORE
 
+
+# The questions that are one catalog text.
+ask_question = says("review.ask_question")
+ask_reason = says("review.ask_reason", options=[Option(r, f"review.reason.{r}") for r in REASONS])
+ask_recommend = says(
+    "review.ask_recommend", options=[Option("none", "review.choice.no_recommendation")]
+)
 
 S = ReviewStep
 CHOICE_OR_TEXT = Accepts.CHOICE | Accepts.TEXT

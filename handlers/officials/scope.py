@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from handlers.draft import Draft
 from handlers.flows.base import Answer, S
+from handlers.flows.engine import finish
 from handlers.localtime import local_date_time, quiet_until
 from handlers.messages import t
 from handlers.roles import Role, in_scope, scopes
@@ -52,6 +53,18 @@ def accept_scope_then(then: S) -> Callable[[Turn, BulkDraft, Answer], Awaitable[
         return then
 
     return accept
+
+
+async def confirmed_unit(turn: Turn, draft: BulkDraft, answer: Answer) -> Unit | None:
+    """The unit a confirmed bulk send goes to, re-checked; None when the official cancelled
+    or no longer holds the scope (the flow has ended, and they were told)."""
+    if answer.choice == "cancel":
+        finish(turn, "common.cancelled")
+        return None
+    unit = await chosen_unit(turn, draft.unit_id)
+    if unit is None:
+        finish(turn, "common.no_permission")
+    return unit
 
 
 def ask_to_confirm_bulk(turn: Turn, key: str, unit: str, recipients: int, go: Option) -> None:
