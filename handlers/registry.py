@@ -78,32 +78,30 @@ async def help_(turn: Turn) -> None:
         show_main_menu(turn)
 
 
+# Who may run a command (None: anyone, joined or not).
+MEMBER, REVIEWER, OFFICIAL = Role.MEMBER, Role.REVIEWER, Role.OFFICIAL
 COMMANDS: tuple[Command, ...] = (
     Command("start", "batdau", None, start, join.FLOW, ("start", "bat dau")),
-    Command("nominate", "decu", Role.MEMBER, nominate.begin, nominate.FLOW, ("de cu",)),
-    Command("my", "cuatoi", Role.MEMBER, mine.show, None, ("cua toi",)),
-    Command("review", "duyet", Role.REVIEWER, review.begin, review.FLOW, ("duyet de cu",)),
-    Command("digest", "tonghop", Role.REVIEWER, digest.show, None, ("tong hop",)),
-    Command("criteria", "tieuchi", Role.REVIEWER, criteria.show, None, ("tieu chi",)),
-    Command("commend", "khenthuong", Role.REVIEWER, commend.begin, commend.FLOW, ("khen thuong",)),
-    Command(
-        "answer", "bosung", Role.MEMBER, answer.begin, answer.FLOW, ("bo sung", "tra loi bo sung")
-    ),
+    Command("nominate", "decu", MEMBER, nominate.begin, nominate.FLOW, ("de cu",)),
+    Command("my", "cuatoi", MEMBER, mine.show, None, ("cua toi",)),
+    Command("review", "duyet", REVIEWER, review.begin, review.FLOW, ("duyet de cu",)),
+    Command("digest", "tonghop", REVIEWER, digest.show, None, ("tong hop",)),
+    Command("criteria", "tieuchi", REVIEWER, criteria.show, None, ("tieu chi",)),
+    Command("commend", "khenthuong", REVIEWER, commend.begin, commend.FLOW, ("khen thuong",)),
+    Command("answer", "bosung", MEMBER, answer.begin, answer.FLOW, ("bo sung", "tra loi bo sung")),
     Command(
         "campaign",
         "dotphatdong",
-        Role.OFFICIAL,
+        OFFICIAL,
         campaign.begin,
         campaign.FLOW,
         ("dot phat dong", "campaign"),
     ),
-    Command(
-        "broadcast", "thongbao", Role.OFFICIAL, broadcast.begin, broadcast.FLOW, ("thong bao",)
-    ),
-    Command("event", "sukien", Role.OFFICIAL, event.begin, event.FLOW, ("su kien",)),
-    Command("publish", "vinhdanh", Role.OFFICIAL, publish.begin, publish.FLOW, ("vinh danh",)),
-    Command("stats", "thongke", Role.REVIEWER, reports.stats, None, ("thong ke", "so ket")),
-    Command("export", "xuat", Role.REVIEWER, reports.export, None, ("xuat file", "export")),
+    Command("broadcast", "thongbao", OFFICIAL, broadcast.begin, broadcast.FLOW, ("thong bao",)),
+    Command("event", "sukien", OFFICIAL, event.begin, event.FLOW, ("su kien",)),
+    Command("publish", "vinhdanh", OFFICIAL, publish.begin, publish.FLOW, ("vinh danh",)),
+    Command("stats", "thongke", REVIEWER, reports.stats, None, ("thong ke", "so ket")),
+    Command("export", "xuat", REVIEWER, reports.export, None, ("xuat file", "export")),
     Command("cancel", "huy", None, cancel, None, ("cancel",)),
     Command("back", "quaylai", None, back, None, ("quay lai", "back")),
     Command("help", "trogiup", None, help_, None, ("tro giup", "help", "huong dan")),

@@ -32,6 +32,7 @@ from bot.app import Application
 from handlers.draft import Draft
 from handlers.flows import engine
 from handlers.flows.base import END, Accepts, Answer, AnyFlow, End, Flow, FlowTableError, Step
+from handlers.messages import answer as texts
 from handlers.registry import FLOWS
 from handlers.turn import Turn
 from handlers.types import Inbound, InboundKind
@@ -210,3 +211,23 @@ async def test_the_engine_refuses_a_move_the_table_lacks(app: Application) -> No
         await engine.start(turn, flow, _Two.A, _Empty())
         with pytest.raises(FlowTableError, match="two: a -> b"):
             await engine.handle(turn, flow)
+
+
+def test_a_flow_is_its_module_its_texts_and_one_registry_line() -> None:
+    """The smallest flow, /bosung (answer), shows what adding a flow touches."""
+    handlers = FLOWS_DIR.parent
+    importers = set()
+    for path in handlers.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (
+                node.module == "handlers.flows.answer"
+                or (node.module == "handlers.flows" and any(a.name == "answer" for a in node.names))
+            ):
+                importers.add(path.relative_to(handlers).as_posix())
+    assert importers == {"registry.py"}
+    registry = (handlers / "registry.py").read_text(encoding="utf-8").splitlines()
+    [line] = [line for line in registry if "answer." in line]
+    assert line.strip().startswith('Command("answer", "bosung", MEMBER, answer.begin, answer.FLOW')
+    assert all(key.startswith("answer.") for key in texts.TEXTS)
+    other = [p for p in (handlers / "messages").glob("*.py") if p.name != "answer.py"]
+    assert not any('"answer.' in p.read_text(encoding="utf-8") for p in other)
