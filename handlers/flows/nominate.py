@@ -309,7 +309,8 @@ async def ask_edit(turn: Turn, draft: NominateDraft) -> None:
 
 
 async def accept_edit(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
-    return EDITABLE[answer.choice or ""]  # a menu value: the menu offered only these
+    # A menu value (the menu offered only these); anything else goes back to the summary.
+    return EDITABLE.get(answer.choice or "", NominateStep.REVIEW)
 
 
 async def submit(turn: Turn, draft: NominateDraft) -> None:
@@ -403,6 +404,6 @@ FLOW = Flow(
         ),
         S.CONSENT: Step(ask_consent, accept_consent, {S.REVIEW}),
         S.REVIEW: Step(ask_review, accept_review, {S.EDIT, S.REVIEW, END}),
-        S.EDIT: Step(ask_edit, accept_edit, set(EDITABLE.values())),
+        S.EDIT: Step(ask_edit, accept_edit, {*EDITABLE.values(), S.REVIEW}),
     },
 )
