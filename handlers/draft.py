@@ -28,6 +28,6 @@ class Draft(BaseModel):
         return data
 
     def clear(self) -> None:
-        """Forget every answer (the flow starts over from its first question)."""
+        """Forget every answer (the flow starts over); for drafts whose fields all have defaults."""
         for name, info in type(self).model_fields.items():
             setattr(self, name, info.get_default(call_default_factory=True))
