@@ -7,11 +7,17 @@ from datetime import datetime
 
 from sqlalchemy import delete, or_, select, update
 
+from storage import web_sessions
 from storage.db import Connection
 from storage.schema import identities, link_codes, memberships, people, units
+from storage.schema import web_sessions as web_sessions_table
+
+WEB = "web"
 
 
-async def unlink_identity(conn: Connection, identity_id: int, person_id: int, now: datetime) -> bool:
+async def unlink_identity(
+    conn: Connection, identity_id: int, person_id: int, now: datetime
+) -> bool:
     """Detach an account from a person; it is a stranger again and gets nothing meant for them.
 
     False when the account was not (or no longer) the person's.
@@ -27,7 +33,9 @@ async def unlink_identity(conn: Connection, identity_id: int, person_id: int, no
 async def drop_link_codes(conn: Connection, person_id: int) -> int:
     """Forget a person's unused link codes (after a sign-out everywhere)."""
     result = await conn.execute(
-        delete(link_codes).where(link_codes.c.person_id == person_id, link_codes.c.used_at.is_(None))
+        delete(link_codes).where(
+            link_codes.c.person_id == person_id, link_codes.c.used_at.is_(None)
+        )
     )
     return int(result.rowcount)
 
@@ -49,3 +57,40 @@ async def people_in_scopes(
     for person_id, name, unit in rows:
         found.setdefault(int(person_id), (int(person_id), str(name), str(unit)))
     return list(found.values())
+
+
+async def end_web_account(conn: Connection, identity_id: int, now: datetime) -> int:
+    """Sign a web chat account out: its sessions end and it no longer speaks for anyone.
+
+    A web chat account is one browser (a device); once signed out it is a stranger that no
+    browser holds. Returns how many sessions were live.
+    """
+    ended = await web_sessions.revoke_for_identity(conn, identity_id, now)
+    await conn.execute(
+        update(identities)
+        .where(identities.c.id == identity_id, identities.c.channel == WEB)
+        .values(person_id=None, unreachable_at=now)
+    )
+    return ended
+
+
+async def abandoned_web_accounts(
+    conn: Connection, now: datetime, idle_floor: datetime
+) -> list[int]:
+    """Web chat accounts still linked to a person though no live session holds them."""
+    live = (
+        select(web_sessions_table.c.id)
+        .where(
+            web_sessions_table.c.identity_id == identities.c.id,
+            web_sessions_table.c.revoked_at.is_(None),
+            web_sessions_table.c.expires_at > now,
+            web_sessions_table.c.last_seen_at > idle_floor,
+        )
+        .exists()
+    )
+    rows = await conn.execute(
+        select(identities.c.id).where(
+            identities.c.channel == WEB, identities.c.person_id.is_not(None), ~live
+        )
+    )
+    return [int(r[0]) for r in rows]

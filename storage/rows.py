@@ -143,6 +143,7 @@ class WebSession(Row):
     chat_id: str | None
     # The person the session acts for: the console's, or the chat account's once joined.
     person_id: int | None
+    name: str | None = None
     device: str
     created_at: datetime
     last_seen_at: datetime

@@ -524,6 +524,9 @@ rate_windows = Table(
     Column("count", Integer, nullable=False),
 )
 
+# Wrong codes across every account in the last hour (the overall guessing limit).
+Index("ix_audit_log_action_at", audit_log.c.action, audit_log.c.at)
+
 # A link code typed on a new account of a person who holds a reviewer, official or admin
 # role: the account is linked only once an already linked account confirms.
 # pending | confirmed | refused | expired

@@ -13,7 +13,7 @@ from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from storage.db import Connection
 from storage.prepared import Prepared
 from storage.rows import WebSession
-from storage.schema import identities, web_sessions
+from storage.schema import identities, people, web_sessions
 from storage.types import UTCDateTime
 
 CHAT = "chat"
@@ -25,18 +25,22 @@ _LIVE = and_(
     web_sessions.c.expires_at > _NOW,
     web_sessions.c.last_seen_at > _IDLE_FLOOR,
 )
+_PERSON_ID = func.coalesce(web_sessions.c.person_id, identities.c.person_id)
 _COLUMNS = (
     web_sessions.c.id,
     web_sessions.c.kind,
     web_sessions.c.identity_id,
     identities.c.external_id.label("chat_id"),
-    func.coalesce(web_sessions.c.person_id, identities.c.person_id).label("person_id"),
+    _PERSON_ID.label("person_id"),
+    people.c.full_name.label("name"),
     web_sessions.c.device,
     web_sessions.c.created_at,
     web_sessions.c.last_seen_at,
     web_sessions.c.expires_at,
 )
-_JOINED = web_sessions.outerjoin(identities, identities.c.id == web_sessions.c.identity_id)
+_JOINED = web_sessions.outerjoin(
+    identities, identities.c.id == web_sessions.c.identity_id
+).outerjoin(people, people.c.id == _PERSON_ID)
 # Every request of a signed-in browser runs this one: built once.
 _BY_TOKEN = Prepared(
     select(*_COLUMNS)
@@ -97,6 +101,26 @@ async def live_session(
 async def touch(conn: Connection, session_id: int, now: datetime) -> None:
     """Record that the session was just used (its idle end moves on)."""
     await conn.run(_TOUCH, {"session_id": session_id, "now": now})
+
+
+async def extend(conn: Connection, session_id: int, expires_at: datetime) -> None:
+    """Move a session's absolute end (a guest's session once its account has joined)."""
+    await conn.execute(
+        update(web_sessions).where(web_sessions.c.id == session_id).values(expires_at=expires_at)
+    )
+
+
+async def device_of_identity(conn: Connection, identity_id: int) -> str | None:
+    """The device summary of a web chat account's latest session."""
+    row = (
+        await conn.execute(
+            select(web_sessions.c.device)
+            .where(web_sessions.c.identity_id == identity_id)
+            .order_by(web_sessions.c.id.desc())
+            .limit(1)
+        )
+    ).first()
+    return str(row[0]) if row else None
 
 
 async def revoke(conn: Connection, session_id: int, now: datetime) -> None:

@@ -13,10 +13,11 @@ from storage.schema import inbox, memberships, nominations, people
 from tests.helpers_flow import join, nominate_until_review
 from tests.support.chat import ChatClient
 from tests.support.clock import FakeClock
+from tests.support.media import jpeg
 
 Chat = Callable[..., ChatClient]
 Invite = Callable[..., Awaitable[str]]
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 100
+JPEG = jpeg()
 
 
 async def rows(app: Application, table: object) -> int:

@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 from bot.app import Application
 from storage.schema import audit_log, evidence, review_events, review_levels
 from tests.support.chat import ChatClient
+from tests.support.media import jpeg
 from tests.support.review import Invite, item, nominate, person, person_id, status_of
 
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
+JPEG = jpeg()
 
 
 async def test_card_shows_everything_and_approve_tells_the_reporter(
