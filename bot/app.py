@@ -132,6 +132,7 @@ class Application:
             self._routes(),
             settings.public_url,
             BodyCaps(upload=settings.max_upload_bytes, webhook=settings.max_webhook_bytes),
+            settings.web_body_idle_seconds,
         )
         self._started = False
 

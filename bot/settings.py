@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     health_token: SecretStr | None = None
     # Simultaneous HTTP connections uvicorn serves; beyond it answers 503.
     web_max_connections: int = Field(default=500, ge=10)
+    # A request body that stops arriving for this many seconds is cut (408).
+    web_body_idle_seconds: float = Field(default=20.0, gt=0, le=600)
     # Body cap of the platform webhooks (Telegram, Zalo OA, Zalo Bot), in bytes.
     max_webhook_bytes: int = Field(default=1024 * 1024, ge=64 * 1024)
     # Guessing codes: wrong invite or link codes allowed per hour in total (every account);

@@ -51,11 +51,18 @@ class _TooSlow(Exception):
 class Guard:
     """Pure ASGI middleware: caps, deadline and headers for every HTTP request."""
 
-    def __init__(self, app: ASGIApp, *, cap: BodyCap, headers: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        cap: BodyCap,
+        headers: Mapping[str, str],
+        idle: float = BODY_IDLE_SECONDS,
+    ) -> None:
         self.app = app
         self.cap = cap
         self.headers = [(k.encode(), v.encode()) for k, v in headers.items()]
-        self.idle = BODY_IDLE_SECONDS
+        self.idle = idle
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

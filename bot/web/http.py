@@ -38,13 +38,15 @@ class BodyCaps:
         return CHAT_BODY_CAP
 
 
-def build_http(routes: Sequence[BaseRoute], public_url: str, caps: BodyCaps) -> Starlette:
+def build_http(
+    routes: Sequence[BaseRoute], public_url: str, caps: BodyCaps, body_idle: float
+) -> Starlette:
     """The app: Guard outermost (caps, deadline, headers), then the Host check, then routes."""
     https = public_url.lower().startswith("https://")
     return Starlette(
         routes=list(routes),
         middleware=[
-            Middleware(Guard, cap=caps, headers=security_headers(https)),
+            Middleware(Guard, cap=caps, headers=security_headers(https), idle=body_idle),
             Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(public_url)),
         ],
     )

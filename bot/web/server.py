@@ -24,6 +24,8 @@ MAX_HEADER_BYTES = 16 * 1024
 class BoundedH11Protocol(H11Protocol):
     """uvicorn's h11 protocol plus a deadline for each request's head."""
 
+    header_seconds = HEADER_SECONDS
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._head_timer: asyncio.TimerHandle | None = None
@@ -56,7 +58,7 @@ class BoundedH11Protocol(H11Protocol):
 
     def _arm(self) -> None:
         self._disarm()
-        self._head_timer = self.loop.call_later(HEADER_SECONDS, self._head_too_slow)
+        self._head_timer = self.loop.call_later(self.header_seconds, self._head_too_slow)
 
     def _disarm(self) -> None:
         if self._head_timer is not None:
@@ -70,14 +72,21 @@ class BoundedH11Protocol(H11Protocol):
 
 
 def server_config(
-    app: ASGIApp, *, host: str, port: int, max_connections: int, **extra: Any
+    app: ASGIApp,
+    *,
+    host: str,
+    port: int,
+    max_connections: int,
+    header_seconds: float = HEADER_SECONDS,
+    **extra: Any,
 ) -> uvicorn.Config:
     """The uvicorn configuration the bot runs with (tests use it too)."""
+    protocol = type("BoundedH11Protocol", (BoundedH11Protocol,), {"header_seconds": header_seconds})
     return uvicorn.Config(
         app,
         host=host,
         port=port,
-        http=BoundedH11Protocol,
+        http=protocol,
         ws="none",
         lifespan="off",
         timeout_keep_alive=KEEP_ALIVE_SECONDS,

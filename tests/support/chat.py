@@ -6,17 +6,19 @@ request, and nothing else naming who it is (the `uid` is only the test's label f
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from sqlalchemy import update
 
 from bot.app import Application
 from bot.web.sessions import token_hash
-from storage import web_sessions
+from storage import people, web_sessions
 from storage.rows import WebSession
-
+from storage.schema import identities
 
 
 @dataclass
@@ -73,6 +75,14 @@ class ChatClient:
         assert response.status_code == 200, response.text
         self._opened = True
         result: dict[str, Any] = response.json()
+        if result.get("fresh"):
+            # The test's label on the server-made account, so helpers can find it by name.
+            async with self.app.db.write() as conn:
+                await conn.execute(
+                    update(identities)
+                    .where(identities.c.external_id == await self.chat_id())
+                    .values(display_name=self.uid)
+                )
         return result
 
     async def session(self) -> WebSession:
@@ -172,3 +182,25 @@ class ChatClient:
     async def close(self) -> None:
         """Close this browser's connections."""
         await self.http.aclose()
+
+
+async def browser_account(app: Application, label: str) -> tuple[str, str]:
+    """A browser's session and chat account made straight in the database (for tests that
+    record events before the app runs): the cookie's token and the account's chat id."""
+    token = secrets.token_urlsafe(32)
+    now = app.clock()
+    async with app.db.write() as conn:
+        account = await people.touch_identity(
+            conn, "web", f"w-{label}-{secrets.token_hex(8)}", None, now
+        )
+        await web_sessions.create_session(
+            conn,
+            token_hash=token_hash(token),
+            kind=web_sessions.CHAT,
+            identity_id=account.id,
+            person_id=None,
+            device="",
+            now=now,
+            expires_at=now + app.sessions.lifetimes.guest,
+        )
+    return token, account.external_id

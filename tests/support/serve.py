@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator
 import uvicorn
 from starlette.types import ASGIApp
 
+from bot.web.server import server_config
+
 
 @contextlib.asynccontextmanager
 async def serve(app: ASGIApp) -> AsyncIterator[str]:
@@ -18,7 +20,10 @@ async def serve(app: ASGIApp) -> AsyncIterator[str]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_config=None, lifespan="off", ws="none", access_log=False)
+    # The bot's own server configuration (its limits), on the socket bound here.
+    config = server_config(
+        app, host="127.0.0.1", port=port, max_connections=500, log_config=None, access_log=False
+    )
     config.load()
     server = uvicorn.Server(config)
     server.lifespan = config.lifespan_class(config)
