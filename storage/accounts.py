@@ -94,3 +94,16 @@ async def abandoned_web_accounts(
         )
     )
     return [int(r[0]) for r in rows]
+
+
+async def create_web_account(conn: Connection, external_id: str, now: datetime) -> int:
+    """A new web chat account (a browser) with the id the server chose; its identity id."""
+    return int(
+        (
+            await conn.execute(
+                identities.insert()
+                .values(channel=WEB, external_id=external_id, created_at=now)
+                .returning(identities.c.id)
+            )
+        ).scalar_one()
+    )

@@ -31,12 +31,13 @@ from tests.support.people import person
 
 Chat = Callable[..., ChatClient]
 Invite = Callable[..., Awaitable[str]]
-ORIGIN = {"origin": "http://127.0.0.1"}
 
 
-def outsider(base: str, **headers: str) -> httpx.AsyncClient:
-    """A client on the network: no cookie, its own headers."""
-    return httpx.AsyncClient(base_url=base, headers=headers, timeout=10)
+def outsider(base: str, *, page: bool = False, **headers: str) -> httpx.AsyncClient:
+    """A client on the network: no cookie, its own headers; `page`: it sends the Origin
+    our page would (so that only the session decides)."""
+    origin = {"origin": base} if page else {}
+    return httpx.AsyncClient(base_url=base, headers={**origin, **headers}, timeout=10)
 
 
 async def count(app: Application, table: object) -> int:
@@ -70,7 +71,7 @@ async def test_f01_the_web_chat_names_nobody_and_lists_nobody(
         ("POST", "/api/upload", None),
     ]
     statuses = []
-    async with outsider(served, **ORIGIN) as client:
+    async with outsider(served, page=True) as client:
         for method, path, body in attempts:
             response = await client.request(method, path, json=body)
             statuses.append(response.status_code)
@@ -78,7 +79,7 @@ async def test_f01_the_web_chat_names_nobody_and_lists_nobody(
     refused = [s for s in statuses if s in (401, 403, 404, 405, 415)]
     assert len(refused) == len(attempts) == 7, statuses
     # With a session of its own, an outsider is a stranger: /xuat exports nothing.
-    async with outsider(served, **ORIGIN) as client:
+    async with outsider(served, page=True) as client:
         assert (await client.post("/api/session", json={})).status_code == 200
         sent = await client.post("/api/send", json={"text": "/xuat"})
         assert sent.status_code == 200
@@ -211,7 +212,7 @@ async def test_f04_uploads_only_from_members_at_an_evidence_step_within_a_quota(
     app: Application, chat: Chat, invite: Invite, served: str, settings: Settings
 ) -> None:
     statuses = []
-    async with outsider(served, **ORIGIN) as stranger:
+    async with outsider(served, page=True) as stranger:
         await stranger.post("/api/session", json={})
         for _ in range(70):
             response = await stranger.post(
@@ -237,7 +238,9 @@ async def test_f05_foreign_hosts_origins_and_form_posts_are_refused(
         results.append(await client.get("/", headers={"host": "evil.example"}))
         results.append(
             await client.post(
-                "/api/send", json={"text": "/decu"}, headers={"host": "evil.example", **ORIGIN}
+                "/api/send",
+                json={"text": "/decu"},
+                headers={"host": "evil.example", "origin": served},
             )
         )
         # CSRF: a form or a text/plain post from another site, with the victim's cookie.
@@ -250,7 +253,7 @@ async def test_f05_foreign_hosts_origins_and_form_posts_are_refused(
             await client.post(
                 "/api/send",
                 content=json.dumps({"text": "/decu"}),
-                headers={"content-type": "text/plain", **ORIGIN},
+                headers={"content-type": "text/plain", "origin": served},
             )
         )
         results.append(await client.post("/api/send", json={"text": "/decu"}))  # no Origin
@@ -258,7 +261,7 @@ async def test_f05_foreign_hosts_origins_and_form_posts_are_refused(
             await client.post(
                 "/api/upload",
                 content=jpeg(),
-                headers={"content-type": "multipart/form-data; boundary=x", **ORIGIN},
+                headers={"content-type": "multipart/form-data; boundary=x", "origin": served},
             )
         )
     statuses = [r.status_code for r in results]
@@ -390,7 +393,7 @@ async def test_f12_guessing_codes_is_limited_per_address_and_overall(
     limit = settings.web_guest_messages_per_hour
     statuses = []
     sessions = 0
-    async with outsider(served, **ORIGIN) as client:
+    async with outsider(served, page=True) as client:
         for n in range(200):
             if n % 5 == 0:  # a fresh browser every five guesses, as the attacker did
                 client.cookies.clear()
@@ -466,7 +469,7 @@ async def test_f17_polling_any_number_of_accounts_keeps_no_state(
     app: Application, served: str
 ) -> None:
     assert app.webchat is not None
-    async with outsider(served, **ORIGIN) as client:
+    async with outsider(served, page=True) as client:
         for _ in range(15):
             client.cookies.clear()
             await client.post("/api/session", json={})

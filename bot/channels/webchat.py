@@ -36,7 +36,7 @@ from bot.web.guard import json_request, same_origin
 from bot.web.sessions import Sessions, device_of
 from handlers.messages import t
 from handlers.types import Inbound, InboundKind, Reply
-from storage import accounts, limits, outbox, people, web_sessions
+from storage import accounts, limits, outbox, web_sessions
 from storage.db import Database
 from storage.rows import WebSession
 
@@ -207,14 +207,14 @@ class WebChat:
             if await limits.hit(conn, key, HOUR, now) > self._limits.sessions_per_hour:
                 return JSONResponse({"error": "too many", "text": t("web.too_many")}, 429)
             # A chat account of its own, named here: never anything the client sent.
-            account = await people.touch_identity(
-                conn, self.name, "w" + secrets.token_hex(10), None, now
+            account_id = await accounts.create_web_account(
+                conn, "w" + secrets.token_hex(10), now
             )
         response = JSONResponse({"member": False, "name": None, "fresh": True})
         await self._sessions.open(
             response,
             kind=web_sessions.CHAT,
-            identity_id=account.id,
+            identity_id=account_id,
             device=device_of(request.headers.get("user-agent", "")),
             guest=True,
         )

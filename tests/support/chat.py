@@ -16,7 +16,7 @@ from sqlalchemy import update
 
 from bot.app import Application
 from bot.web.sessions import token_hash
-from storage import people, web_sessions
+from storage import accounts, web_sessions
 from storage.rows import WebSession
 from storage.schema import identities
 
@@ -63,6 +63,7 @@ class ChatClient:
         self.cursor = 0
         self.seen: list[Message] = []
         self._opened = token is not None
+        self.signed_out = False
 
     @property
     def token(self) -> str | None:
@@ -147,6 +148,9 @@ class ChatClient:
         if not self._opened:
             return []
         response = await self.http.get("/api/messages", params={"after": self.cursor})
+        if response.status_code == 401:
+            self.signed_out = True  # this browser was signed out: it reads nothing more
+            return []
         assert response.status_code == 200, response.text
         messages = [
             Message(
@@ -190,17 +194,16 @@ async def browser_account(app: Application, label: str) -> tuple[str, str]:
     token = secrets.token_urlsafe(32)
     now = app.clock()
     async with app.db.write() as conn:
-        account = await people.touch_identity(
-            conn, "web", f"w-{label}-{secrets.token_hex(8)}", None, now
-        )
+        chat_id = f"w-{label}-{secrets.token_hex(8)}"
+        account = await accounts.create_web_account(conn, chat_id, now)
         await web_sessions.create_session(
             conn,
             token_hash=token_hash(token),
             kind=web_sessions.CHAT,
-            identity_id=account.id,
+            identity_id=account,
             person_id=None,
             device="",
             now=now,
             expires_at=now + app.sessions.lifetimes.guest,
         )
-    return token, account.external_id
+    return token, chat_id
