@@ -313,6 +313,9 @@ class WebChat:
             waiting.count -= 1
             if waiting.count == 0 and self._waiting.get(chat_id) is waiting:
                 del self._waiting[chat_id]
+        if items and session.person_id is None:
+            # The wait may have seen this account join: the page shows the name at once.
+            session = await self.session_of(request) or session
         messages = [
             self._render(
                 chat_id, int(item.platform_message_id or 0), Reply.model_validate(item.payload)

@@ -11,7 +11,8 @@ from handlers.messages import t
 from handlers.roles import Role, has_role, scopes
 from handlers.text import fold
 from handlers.turn import Option, Turn
-from storage import accounts, audit, web_sessions
+from handlers.types import Reply
+from storage import accounts, audit, outbox, web_sessions
 from storage.rows import WebSession
 
 LISTED = 10
@@ -99,12 +100,25 @@ async def accept_list(turn: Turn, answer: Answer) -> StepResult:
 
 
 async def _sign_out(turn: Turn, devices: list[WebSession]) -> int:
-    """End these sessions; a web chat browser's account goes with its session."""
+    """End these sessions; a web chat browser's account goes with its session. A page still
+    open there is told (its waiting poll gets the notice; its next request is refused)."""
+    notices = []
     for device in devices:
-        if device.identity_id is not None:
-            await accounts.end_web_account(turn.conn, device.identity_id, turn.now)
-        else:
+        if device.identity_id is None:
             await web_sessions.revoke(turn.conn, device.id, turn.now)
+            continue
+        await accounts.end_web_account(turn.conn, device.identity_id, turn.now)
+        if device.identity_id != turn.identity.id and device.chat_id is not None:
+            notices.append(
+                outbox.NewMessage(
+                    channel="web",
+                    chat_id=device.chat_id,
+                    identity_id=device.identity_id,
+                    payload=Reply(text=t("devices.signed_out_remotely")).model_dump(mode="json"),
+                    dedupe_key=f"signed-out:{device.id}",
+                )
+            )
+    await outbox.enqueue(turn.conn, notices, turn.now)
     return len(devices)
 
 

@@ -54,6 +54,9 @@ TEXTS = {
     "devices.signed_out_here": (
         "Đã đăng xuất thiết bị này. Để đăng nhập lại, lấy mã bằng /taikhoan trên ứng dụng khác."
     ),
+    "devices.signed_out_remotely": (
+        "Thiết bị này vừa được đăng xuất từ một thiết bị khác của bạn."
+    ),
     "devices.ask_who": "Gõ tên (hoặc một phần tên) người cần đăng xuất, trong đơn vị bạn quản trị:",
     "devices.nobody": "Không có ai tên như vậy trong đơn vị bạn quản trị. Gõ lại tên khác:",
     "devices.too_many_matches": "Có {count} người khớp. Hãy gõ tên đầy đủ hơn:",
