@@ -291,18 +291,7 @@ async def test_f07_polyglots_and_containers_are_not_stored(
 ) -> None:
     hoa = chat("hoa")
     await join(hoa, await invite(), "Trần Thị Hoa")
-    await hoa.send("/decu")
-    await hoa.expect("Bạn đề cử ai?")
-    for answer, prompt in (
-        ("1", "Họ và tên"),
-        ("Nguyễn Thị Lan", "Năm sinh"),
-        ("bo qua", "Nơi sinh sống"),
-        ("Thôn 3", "Lĩnh vực"),
-        ("6", "Hãy kể thành tích"),
-        ("Bà nấu cơm miễn phí cho bệnh nhân nghèo nhiều năm liền.", "Gửi minh chứng"),
-    ):
-        await hoa.send(answer)
-        await hoa.expect(prompt)
+    await nominate_until_evidence(hoa)
     polyglot = jpeg() + b"<html><script>alert(document.cookie)</script></html>"
     zip_file = b"PK\x03\x04" + b"\x00" * 200
     pdf_zip = b"%PDF-1.4\n%%EOF\n" + b"PK\x05\x06" + b"\x00" * 18

@@ -68,3 +68,25 @@ async def test_every_route_is_in_the_readme_table(tmp_path: Path) -> None:
     assert sorted(table.keys() - routes) == [], "README rows for routes that do not exist"
     for key, (who, how, cap) in table.items():
         assert who and how and cap, f"{key}: every column is filled"
+
+
+async def test_web_chat_off_serves_only_health_static_and_honour(tmp_path: Path) -> None:
+    settings = Settings(
+        _env_file=None,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        media_dir=tmp_path / "media",
+        web_chat=False,
+    )
+    app = Application(settings)
+    try:
+        routes = served(list(app.http.routes))
+    finally:
+        await app.db.close()
+    assert app.webchat is None
+    assert {path for _, path in routes} == {
+        "/healthz",
+        "/static/{name}",
+        "/vinh-danh",
+        "/vinh-danh/{slug}",
+        "/vinh-danh/{slug}.png",
+    }

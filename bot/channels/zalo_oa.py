@@ -116,7 +116,10 @@ class ZaloOA:
         body = await request.body()
         event = parse_body(body) if len(body) <= MAX_BODY else None
         if event is None:
-            return self._drop("unreadable")
+            # Not a JSON object at all: nothing Zalo sends (its own checks post JSON), so a
+            # plain 400 rather than the 200 that signed-but-unusable events get.
+            self.metrics["unreadable"] += 1
+            return JSONResponse({"ok": False}, status_code=400)
         timestamp = event.get("timestamp")
         header = request.headers.get("x-zevent-signature", "")
         if not (isinstance(timestamp, str) and self._signed(header, event, body, timestamp)):
