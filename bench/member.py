@@ -23,11 +23,12 @@ ACHIEVEMENT = (
 
 def _photo() -> bytes:
     buffer = io.BytesIO()
-    Image.new("RGB", (640, 480), (180, 120, 60)).save(buffer, "JPEG", quality=80)
+    Image.new("RGB", (96, 72), (180, 120, 60)).save(buffer, "JPEG", quality=80)
     return buffer.getvalue()
 
 
-# A small real photo: the web chat decodes and re-encodes every picture it stores.
+# A small real photo (about the size of the 2 KB stand-in this script sent before): the web
+# chat decodes and re-encodes every picture it stores.
 JPEG = _photo()
 # How long one long-poll GET may wait, and how long a step may take before it is an error.
 POLL_WAIT = 10

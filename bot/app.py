@@ -24,7 +24,7 @@ from bot.delivery import Delivery
 from bot.documents import FileDocuments
 from bot.files import private_dir
 from bot.honour import HonourPages
-from bot.intake import Intake
+from bot.intake import AlsoWrite, Intake
 from bot.settings import Settings
 from bot.web.guard import origin_of
 from bot.web.http import BodyCaps, build_http, from_this_machine
@@ -33,6 +33,7 @@ from bot.web.sessions import Lifetimes, Sessions
 from bot.web.static import StaticFiles
 from handlers.config import CoreConfig
 from handlers.runner import Runner
+from handlers.types import Inbound
 from scheduler.core import Scheduler
 from scheduler.registry import build_jobs
 from storage import outbox, web_sessions
@@ -155,7 +156,7 @@ class Application:
                 public_origin=public_origin,
             ),
             current,
-            self.intake.accept_and_wait,
+            self._accept_upload,
         )
         return WebChat(
             self.db,
@@ -170,6 +171,9 @@ class Application:
                 sessions_per_hour=settings.web_sessions_per_hour,
             ),
         )
+
+    async def _accept_upload(self, inbound: Inbound, also: AlsoWrite) -> int | None:
+        return await self.intake.accept_and_wait(inbound, also=also)
 
     def _committed(self) -> None:
         self.delivery.kick()

@@ -55,11 +55,12 @@ MAX_WEBHOOK_BODY = 1024 * 1024
 DEFAULT_API = "https://api.telegram.org/bot"
 DEFAULT_FILES = "https://api.telegram.org/file/bot"
 # The command menu: Telegram needs [a-z0-9_]; the Vietnamese names are the ones people read.
-MENU = ("start", "decu", "cuatoi", "quaylai", "huy", "trogiup")
+MENU = ("start", "decu", "cuatoi", "taikhoan", "quaylai", "huy", "trogiup")
 MENU_TEXT = {
     "start": "telegram.command.start",
     "decu": "telegram.command.decu",
     "cuatoi": "telegram.command.cuatoi",
+    "taikhoan": "telegram.command.taikhoan",
     "quaylai": "telegram.command.quaylai",
     "huy": "telegram.command.huy",
     "trogiup": "telegram.command.trogiup",

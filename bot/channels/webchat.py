@@ -31,13 +31,13 @@ from starlette.routing import BaseRoute, Route
 
 from bot.channels.base import Capabilities
 from bot.channels.webchat_files import WebFiles
-from bot.intake import Intake
+from bot.intake import AlsoWrite, Intake
 from bot.web.guard import json_request, same_origin
 from bot.web.sessions import Sessions, device_of
 from handlers.messages import t
 from handlers.types import Inbound, InboundKind, Reply
 from storage import accounts, limits, outbox, web_sessions
-from storage.db import Database
+from storage.db import Connection, Database
 from storage.rows import WebSession
 
 PAGE = Path(__file__).with_name("webchat.html")
@@ -80,6 +80,10 @@ class WebLimits:
     address_key: bytes
     guest_messages_per_hour: int
     sessions_per_hour: int
+
+
+class _OverLimit(Exception):
+    """A per-address budget is spent (the transaction that found it out rolls back)."""
 
 
 @dataclass
@@ -202,22 +206,21 @@ class WebChat:
         if session is not None:
             return JSONResponse(self._describe(session, fresh=False))
         now = self._clock()
+        response = JSONResponse({"member": False, "name": None, "fresh": True})
         async with self._db.write() as conn:
             key = f"web.session:{self._address_digest(request)}"
             if await limits.hit(conn, key, HOUR, now) > self._limits.sessions_per_hour:
                 return JSONResponse({"error": "too many", "text": t("web.too_many")}, 429)
             # A chat account of its own, named here: never anything the client sent.
-            account_id = await accounts.create_web_account(
-                conn, "w" + secrets.token_hex(10), now
+            account_id = await accounts.create_web_account(conn, "w" + secrets.token_hex(10), now)
+            await self._sessions.open_in(
+                conn,
+                response,
+                kind=web_sessions.CHAT,
+                identity_id=account_id,
+                device=device_of(request.headers.get("user-agent", "")),
+                guest=True,
             )
-        response = JSONResponse({"member": False, "name": None, "fresh": True})
-        await self._sessions.open(
-            response,
-            kind=web_sessions.CHAT,
-            identity_id=account_id,
-            device=device_of(request.headers.get("user-agent", "")),
-            guest=True,
-        )
         return response
 
     @staticmethod
@@ -257,20 +260,29 @@ class WebChat:
             message = WebMessage.model_validate_json(await request.body())
         except ValidationError:
             return JSONResponse({"error": "bad message"}, status_code=400)
-        if session.person_id is None and await self._guest_over_limit(request):
-            return JSONResponse({"error": "too many", "text": t("web.too_many")}, 429)
         inbound = self._translate(session.chat_id, message)
         if inbound is None:
             return JSONResponse({"error": "empty message"}, status_code=400)
-        item_id = await self._intake.accept_and_wait(inbound)
+        guest_budget = self._guest_budget(request) if session.person_id is None else None
+        try:
+            item_id = await self._intake.accept_and_wait(inbound, also=guest_budget)
+        except _OverLimit:
+            return JSONResponse({"error": "too many", "text": t("web.too_many")}, 429)
         return JSONResponse({"ok": True, "duplicate": item_id is None})
 
-    async def _guest_over_limit(self, request: Request) -> bool:
-        """Browsers that have not joined can only try codes: a budget per client address."""
-        async with self._db.write() as conn:
-            key = f"web.guest:{self._address_digest(request)}"
-            count = await limits.hit(conn, key, HOUR, self._clock())
-        return count > self._limits.guest_messages_per_hour
+    def _guest_budget(self, request: Request) -> AlsoWrite:
+        """Browsers that have not joined can only try codes: a budget per client address,
+        counted in the transaction that records the message (refused: nothing recorded)."""
+        key = f"web.guest:{self._address_digest(request)}"
+
+        async def count(conn: Connection) -> None:
+            if (
+                await limits.hit(conn, key, HOUR, self._clock())
+                > self._limits.guest_messages_per_hour
+            ):
+                raise _OverLimit
+
+        return count
 
     def _translate(self, chat_id: str, message: WebMessage) -> Inbound | None:
         common: dict[str, Any] = {

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
+from bot.intake import AlsoWrite
 from bot.media import store
 from bot.web import evidence, signed
 from bot.web.guard import same_origin
@@ -23,7 +24,7 @@ from handlers.messages import t
 from handlers.types import LOCAL_FILES, Attachment, Inbound, InboundKind
 from storage import web_uploads
 from storage.conversations import load_state
-from storage.db import Database
+from storage.db import Connection, Database
 from storage.rows import WebSession
 
 Clock = Callable[[], datetime]
@@ -74,7 +75,7 @@ class WebFiles:
         clock: Clock,
         policy: FilePolicy,
         current: CurrentSession,
-        accept: Callable[[Inbound], Awaitable[int | None]],
+        accept: Callable[[Inbound, AlsoWrite], Awaitable[int | None]],
     ) -> None:
         self._db = db
         self._clock = clock
@@ -146,10 +147,14 @@ class WebFiles:
             return JSONResponse({"error": "type", "text": t("web.upload_refused")}, 415)
         name = await asyncio.to_thread(store, self._policy.media_dir, accepted.data, accepted.ext)
         now = self._clock()
-        async with self._db.write() as conn:
+        identity_id = session.identity_id
+
+        async def note_upload(conn: Connection) -> None:
+            # In the transaction that records the message: the quota and erasure see it.
             await web_uploads.record_upload(
-                conn, session.identity_id, name, accepted.kind, len(accepted.data), now
+                conn, identity_id, name, accepted.kind, len(accepted.data), now
             )
+
         upload_id = (request.query_params.get("id") or "")[:64] or name
         inbound = Inbound(
             kind=InboundKind.MEDIA,
@@ -168,7 +173,7 @@ class WebFiles:
                 )
             ],
         )
-        item_id = await self._accept(inbound)
+        item_id = await self._accept(inbound, note_upload)
         return JSONResponse({"ok": True, "duplicate": item_id is None})
 
     async def _refusal(self, session: WebSession) -> Response | None:

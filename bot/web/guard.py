@@ -93,7 +93,8 @@ class Guard:
         async def bounded_receive() -> Message:
             nonlocal received
             try:
-                message = await asyncio.wait_for(receive(), self.idle)
+                async with asyncio.timeout(self.idle):  # no task per call, unlike wait_for
+                    message = await receive()
             except TimeoutError:
                 raise _TooSlow from None
             if message["type"] == "http.request":

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from storage import web_sessions
-from storage.db import Database
+from storage.db import Connection, Database
 from storage.rows import WebSession
 
 Clock = Callable[[], datetime]
@@ -65,20 +65,42 @@ class Sessions:
         guest: bool = False,
     ) -> int:
         """A new session, its cookie set on `response`; its id."""
+        async with self._db.write() as conn:
+            return await self.open_in(
+                conn,
+                response,
+                kind=kind,
+                device=device,
+                identity_id=identity_id,
+                person_id=person_id,
+                guest=guest,
+            )
+
+    async def open_in(
+        self,
+        conn: Connection,
+        response: Response,
+        *,
+        kind: str,
+        device: str,
+        identity_id: int | None = None,
+        person_id: int | None = None,
+        guest: bool = False,
+    ) -> int:
+        """`open`, inside the caller's transaction (with the account it makes)."""
         token = secrets.token_urlsafe(TOKEN_BYTES)
         now = self._clock()
         lifetime = self.lifetimes.guest if guest else self.lifetimes.absolute
-        async with self._db.write() as conn:
-            session_id = await web_sessions.create_session(
-                conn,
-                token_hash=token_hash(token),
-                kind=kind,
-                identity_id=identity_id,
-                person_id=person_id,
-                device=device,
-                now=now,
-                expires_at=now + lifetime,
-            )
+        session_id = await web_sessions.create_session(
+            conn,
+            token_hash=token_hash(token),
+            kind=kind,
+            identity_id=identity_id,
+            person_id=person_id,
+            device=device,
+            now=now,
+            expires_at=now + lifetime,
+        )
         self._set_cookie(response, token, lifetime)
         return session_id
 
