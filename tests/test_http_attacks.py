@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from bot import cli_ops
 from bot.app import Application
+from bot.documents import render_card
 from bot.settings import Settings
 from storage import kv
 from storage.schema import inbox, people, web_uploads
@@ -359,6 +360,13 @@ async def test_f10_a_decompression_bomb_is_refused_before_decoding(
     assert not list(settings.media_dir.iterdir())
     await hoa.send("/huy")
     await hoa.expect("Đã huỷ")
+    # A bomb already on disk (stored before this check existed) never reaches the decoder
+    # when a share card is drawn: the card is made without the picture.
+    planted = settings.media_dir / "planted-bomb-0000.png"
+    planted.write_bytes(bomb)
+    card = render_card("Nguyễn Thị Lan", "Xã An Bình", "Câu chuyện.", planted)
+    with Image.open(io.BytesIO(card)) as drawn:
+        assert drawn.size == (1080, 1080)
 
 
 async def nominate_until_evidence(hoa: ChatClient) -> None:
