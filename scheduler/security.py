@@ -12,6 +12,8 @@ from storage import accounts, limits, web_sessions
 # Ended sessions are kept this long (the device list's "signed out" history, audits).
 SESSION_HISTORY = timedelta(days=30)
 WINDOW_HISTORY = timedelta(days=1)
+# Browsers that never joined: their session ends after a day (bot/web/sessions.py).
+GUEST_DAY = timedelta(days=1)
 
 
 async def purge_web(ctx: JobContext) -> dict[str, int]:
@@ -25,6 +27,7 @@ async def purge_web(ctx: JobContext) -> dict[str, int]:
                 path.unlink(missing_ok=True)
                 exports += 1
     sessions = await web_sessions.purge_ended(ctx.conn, ctx.now - SESSION_HISTORY)
+    sessions += await web_sessions.purge_guests(ctx.conn, ctx.now - GUEST_DAY)
     windows = await limits.purge_windows(ctx.conn, ctx.now - WINDOW_HISTORY)
     idle_floor = ctx.now - ctx.config.web_session_idle
     abandoned = await accounts.abandoned_web_accounts(ctx.conn, ctx.now, idle_floor)

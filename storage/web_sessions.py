@@ -103,13 +103,6 @@ async def touch(conn: Connection, session_id: int, now: datetime) -> None:
     await conn.run(_TOUCH, {"session_id": session_id, "now": now})
 
 
-async def extend(conn: Connection, session_id: int, expires_at: datetime) -> None:
-    """Move a session's absolute end (a guest's session once its account has joined)."""
-    await conn.execute(
-        update(web_sessions).where(web_sessions.c.id == session_id).values(expires_at=expires_at)
-    )
-
-
 async def device_of_identity(conn: Connection, identity_id: int) -> str | None:
     """The device summary of a web chat account's latest session."""
     row = (
@@ -174,6 +167,19 @@ async def purge_ended(conn: Connection, before: datetime) -> int:
     result = await conn.execute(
         delete(web_sessions).where(
             or_(web_sessions.c.revoked_at < before, web_sessions.c.expires_at < before)
+        )
+    )
+    return int(result.rowcount)
+
+
+async def purge_guests(conn: Connection, created_before: datetime) -> int:
+    """Delete sessions whose account never joined, made before a time (a guest's day)."""
+    never_joined = select(identities.c.id).where(identities.c.person_id.is_(None))
+    result = await conn.execute(
+        delete(web_sessions).where(
+            web_sessions.c.kind == CHAT,
+            web_sessions.c.created_at < created_before,
+            web_sessions.c.identity_id.in_(never_joined),
         )
     )
     return int(result.rowcount)

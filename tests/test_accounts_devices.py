@@ -143,3 +143,16 @@ async def test_spreadsheets_are_deleted_after_their_retention(
     assert list(media.glob("*.xlsx")) == []
     clock.advance(hours=1)
     assert (await app.scheduler.fire_interval("purge_web") or {})["exports_deleted"] == 0
+
+
+async def test_a_browser_that_never_joins_is_forgotten_after_a_day(
+    app: Application, chat: Chat, clock: FakeClock
+) -> None:
+    guest = chat("guest")
+    await guest.send("xin chào")
+    await guest.expect("hãy gõ mã mời")
+    clock.advance(days=1, seconds=1)
+    assert (await guest.http.get("/api/messages")).status_code == 401
+    result = await app.scheduler.fire_interval("purge_web")
+    assert result is not None and result["sessions_purged"] == 1
+    guest.signed_out = True

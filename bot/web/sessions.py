@@ -87,10 +87,11 @@ class Sessions:
         person_id: int | None = None,
         guest: bool = False,
     ) -> int:
-        """`open`, inside the caller's transaction (with the account it makes)."""
+        """`open`, inside the caller's transaction (with the account it makes). A guest's
+        session is the same row; `current` ends it after a day unless its account joined."""
         token = secrets.token_urlsafe(TOKEN_BYTES)
         now = self._clock()
-        lifetime = self.lifetimes.guest if guest else self.lifetimes.absolute
+        lifetime = self.lifetimes.absolute
         session_id = await web_sessions.create_session(
             conn,
             token_hash=token_hash(token),
@@ -116,14 +117,13 @@ class Sessions:
             )
         if found is None or found.kind != kind:
             return None
-        # A guest's account that has joined keeps its session for the full lifetime.
-        full_end = found.created_at + self.lifetimes.absolute
-        grow = found.person_id is not None and found.expires_at < full_end
-        if grow or now - found.last_seen_at >= TOUCH_EVERY:
+        # A browser that has not joined keeps its session a day only; once its account has
+        # joined, the full lifetime applies (no write needed: the row has the full end).
+        if found.person_id is None and now - found.created_at > self.lifetimes.guest:
+            return None
+        if now - found.last_seen_at >= TOUCH_EVERY:
             async with self._db.write() as conn:
                 await web_sessions.touch(conn, found.id, now)
-                if grow:
-                    await web_sessions.extend(conn, found.id, full_end)
         return found
 
     async def end(self, session_id: int, response: Response) -> None:
