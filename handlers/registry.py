@@ -9,11 +9,13 @@ from __future__ import annotations
 from handlers import digest
 from handlers.commands import Command
 from handlers.flows import (
+    accounts,
     answer,
     broadcast,
     campaign,
     commend,
     criteria,
+    devices,
     engine,
     event,
     join,
@@ -84,6 +86,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("start", "batdau", None, start, join.FLOW, ("start", "bat dau")),
     Command("nominate", "decu", MEMBER, nominate.begin, nominate.FLOW, ("de cu",)),
     Command("my", "cuatoi", MEMBER, mine.show, None, ("cua toi",)),
+    Command("accounts", "taikhoan", MEMBER, accounts.begin, accounts.FLOW, ("tai khoan",)),
+    Command("devices", "thietbi", MEMBER, devices.begin, devices.FLOW, ("thiet bi",)),
     Command("review", "duyet", REVIEWER, review.begin, review.FLOW, ("duyet de cu",)),
     Command("digest", "tonghop", REVIEWER, digest.show, None, ("tong hop",)),
     Command("criteria", "tieuchi", REVIEWER, criteria.show, None, ("tieu chi",)),

@@ -17,7 +17,8 @@ from sqlalchemy import select, update
 
 from bot.app import Application
 from handlers.registry import FLOWS
-from storage.schema import conversations, identities
+from storage.schema import conversations
+from tests.support.chat import ChatClient
 from tests.support.old_drafts import as_before, saved_before
 from tests.support.people import Invite, MakeChat, person
 
@@ -61,23 +62,22 @@ def test_old_keys_are_read_under_their_new_names() -> None:
     }
 
 
-async def _store(app: Application, uid: str, **state: Any) -> None:
+async def _store(app: Application, client: ChatClient, **state: Any) -> None:
+    identity = (await client.session()).identity_id
     async with app.db.write() as conn:
-        identity = (
-            await conn.execute(select(identities.c.id).where(identities.c.external_id == uid))
-        ).scalar_one()
         await conn.execute(
             update(conversations).where(conversations.c.identity_id == identity).values(**state)
         )
 
 
-async def _stored(app: Application, uid: str) -> tuple[str | None, dict[str, Any]]:
+async def _stored(app: Application, client: ChatClient) -> tuple[str | None, dict[str, Any]]:
+    identity = (await client.session()).identity_id
     async with app.db.read() as conn:
         row = (
             await conn.execute(
-                select(conversations.c.flow, conversations.c.data)
-                .join(identities, identities.c.id == conversations.c.identity_id)
-                .where(identities.c.external_id == uid)
+                select(conversations.c.flow, conversations.c.data).where(
+                    conversations.c.identity_id == identity
+                )
             )
         ).one()
     return row.flow, row.data
@@ -104,10 +104,10 @@ async def test_an_unreadable_draft_is_dropped_politely(
     history: list[str],
 ) -> None:
     hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
-    await _store(app, "hoa", flow=flow, step=step, data=data, history=history, menu=None)
+    await _store(app, hoa, flow=flow, step=step, data=data, history=history, menu=None)
     await hoa.send("Nguyễn Văn An")
     await hoa.expect("không tiếp tục được", "mời bạn bắt đầu lại", "chưa hiểu ý bạn")
-    assert await _stored(app, "hoa") == (None, {})
+    assert await _stored(app, hoa) == (None, {})
     await hoa.send("/decu")
     await hoa.expect("Bạn đề cử ai?")
     await hoa.send("/huy")
@@ -123,12 +123,12 @@ async def test_an_old_draft_continues_where_it_was(
         for r in RECORDS
         if r["flow"] == "nominate" and r["step"] == "phone" and r["data"]["evidence"] == []
     ][:1]
-    await _store(app, "hoa", flow="nominate", step="phone", data=saved["data"], menu=None)
+    await _store(app, hoa, flow="nominate", step="phone", data=saved["data"], menu=None)
     await hoa.send("0912 345 678")
     await hoa.expect("công khai")
     await hoa.send("co")
     await hoa.expect("Xem lại", saved["data"]["name"], saved["data"]["place"], "0912 345 678")
-    flow, data = await _stored(app, "hoa")
+    flow, data = await _stored(app, hoa)
     assert flow == "nominate"
     assert data["nominee_name"] == saved["data"]["name"]
     assert data["started_at"] == saved["data"]["started_at"]  # the reminder's dedupe key

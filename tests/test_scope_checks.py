@@ -3,7 +3,7 @@
 Whether a unit lies in someone's scope decides what they may see and do (a security check).
 Written inline it was copied five times, and a copy that compares the wrong way round or
 forgets a role is a hole a reader does not find by reading roles.py. So in the conversation
-core and the scheduler, `str.startswith` with anything but literal text is forbidden outside
+core and the scheduler, `str.startswith` with anything but fixed text is forbidden outside
 roles.py: compare unit paths with `in_scope` (or `outermost`). The one other prefix match,
 a typed word against option labels, is in text.py and allowed by name.
 """
@@ -19,8 +19,11 @@ ALLOWED = {Path("handlers/roles.py"), Path("handlers/text.py")}
 
 
 def _literal(node: ast.expr) -> bool:
+    """Fixed text: a string, a tuple of them, or a module constant (EXPORT_PREFIX)."""
     if isinstance(node, ast.Constant):
         return isinstance(node.value, str)
+    if isinstance(node, ast.Name):
+        return node.id.isupper()
     return isinstance(node, ast.Tuple) and all(_literal(e) for e in node.elts)
 
 

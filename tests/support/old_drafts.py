@@ -1,8 +1,9 @@
 """Drafts as the version before typed drafts saved them, for the migration tests.
 
 `drafts_before_typing.json` holds the conversation states that version saved while its own
-test suite ran (commit 9b1d368; every flow and step; one sample per shape of data), recorded
-by wrapping the runner's `save_state`. `as_before` turns a draft saved today back into the
+test suite ran (commit 9b1d368; every flow and step; one sample per shape of data; the
+accounts and devices flows from a08c8c8, where they arrived), recorded by wrapping the
+runner's `save_state`. `as_before` turns a draft saved today back into the
 names that version used, so the conversation tests of OLD_SHAPE_MODULES run twice: as
 today, and with every draft stored under the old names between two messages.
 """
