@@ -203,14 +203,9 @@ async def accept_confirm(turn: Turn, draft: AccountsDraft, answer: Answer) -> Ne
 
 
 S = AccountsStep
-FLOW = Flow(
-    "accounts",
-    AccountsStep,
-    AccountsDraft,
-    entry={S.MENU},
-    table={
-        S.MENU: Step(ask_menu, accept_menu, {S.PICK, END}),
-        S.PICK: Step(ask_pick, accept_pick, {S.MENU, S.CONFIRM}),
-        S.CONFIRM: Step(ask_confirm, accept_confirm, {END}),
-    },
-)
+TABLE: dict[AccountsStep, Step[AccountsStep, AccountsDraft]] = {
+    S.MENU: Step(ask_menu, accept_menu, {S.PICK, END}),
+    S.PICK: Step(ask_pick, accept_pick, {S.MENU, S.CONFIRM}),
+    S.CONFIRM: Step(ask_confirm, accept_confirm, {END}),
+}
+FLOW = Flow("accounts", AccountsStep, AccountsDraft, entry={S.MENU}, table=TABLE)

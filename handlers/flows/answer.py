@@ -175,20 +175,17 @@ async def _send(turn: Turn, draft: AnswerDraft) -> None:
     engine.finish(turn, "answer.sent", code=item.code)
 
 
+TABLE: dict[AnswerStep, Step[AnswerStep, AnswerDraft]] = {
+    AnswerStep.PICK: Step(ask_pick, accept_pick, {AnswerStep.ANSWER}),
+    # Texts and files are gathered at the answer step itself, until "Gửi trả lời".
+    AnswerStep.ANSWER: Step(
+        ask_answer,
+        accept_answer,
+        {AnswerStep.ANSWER, END},
+        Accepts.CHOICE | Accepts.TEXT | Accepts.MEDIA,
+        free_text=True,
+    ),
+}
 FLOW = Flow(
-    "answer",
-    AnswerStep,
-    AnswerDraft,
-    entry={AnswerStep.PICK, AnswerStep.ANSWER},
-    table={
-        AnswerStep.PICK: Step(ask_pick, accept_pick, {AnswerStep.ANSWER}),
-        # Texts and files are gathered at the answer step itself, until "Gửi trả lời".
-        AnswerStep.ANSWER: Step(
-            ask_answer,
-            accept_answer,
-            {AnswerStep.ANSWER, END},
-            Accepts.CHOICE | Accepts.TEXT | Accepts.MEDIA,
-            free_text=True,
-        ),
-    },
+    "answer", AnswerStep, AnswerDraft, entry={AnswerStep.PICK, AnswerStep.ANSWER}, table=TABLE
 )

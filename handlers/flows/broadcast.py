@@ -160,18 +160,13 @@ async def accept_preview(turn: Turn, draft: BroadcastDraft, answer: Answer) -> N
     return None
 
 
-FLOW = Flow(
-    "broadcast",
-    BroadcastStep,
-    BroadcastDraft,
-    entry={BroadcastStep.TEXT},
-    table={
-        BroadcastStep.TEXT: Step(
-            ask_text, accept_text, {BroadcastStep.SCOPE}, Accepts.TEXT, free_text=True
-        ),
-        BroadcastStep.SCOPE: Step(
-            ask_scope, accept_scope_then(BroadcastStep.PREVIEW), {BroadcastStep.PREVIEW}
-        ),
-        BroadcastStep.PREVIEW: Step(ask_preview, accept_preview, {END}),
-    },
-)
+TABLE: dict[BroadcastStep, Step[BroadcastStep, BroadcastDraft]] = {
+    BroadcastStep.TEXT: Step(
+        ask_text, accept_text, {BroadcastStep.SCOPE}, Accepts.TEXT, free_text=True
+    ),
+    BroadcastStep.SCOPE: Step(
+        ask_scope, accept_scope_then(BroadcastStep.PREVIEW), {BroadcastStep.PREVIEW}
+    ),
+    BroadcastStep.PREVIEW: Step(ask_preview, accept_preview, {END}),
+}
+FLOW = Flow("broadcast", BroadcastStep, BroadcastDraft, entry={BroadcastStep.TEXT}, table=TABLE)

@@ -271,24 +271,19 @@ ask_photo = says("officials.campaign.ask_photo", options=[Option("skip", "common
 
 S = CampaignStep
 TYPED = Accepts.TEXT
-FLOW = Flow(
-    "campaign",
-    CampaignStep,
-    CampaignDraft,
-    entry={S.MENU},
-    table={
-        S.MENU: Step(ask_menu, accept_menu, {S.TITLE, S.MANAGE}),
-        S.TITLE: Step(ask_title, accept_title, {S.BODY}, TYPED, free_text=True),
-        S.BODY: Step(ask_body, accept_body, {S.FIELDS}, TYPED, free_text=True),
-        # Each field chosen is ticked at the fields step itself, until Xong / Tất cả.
-        S.FIELDS: Step(ask_fields, accept_fields, {S.FIELDS, S.DEADLINE}),
-        S.DEADLINE: Step(ask_deadline, accept_deadline, {S.SCOPE}, TYPED),
-        S.SCOPE: Step(ask_scope, accept_scope_then(S.PHOTO), {S.PHOTO}),
-        S.PHOTO: Step(ask_photo, accept_photo, {S.PREVIEW}, Accepts.CHOICE | Accepts.MEDIA),
-        S.PREVIEW: Step(ask_preview, accept_preview, {END}),
-        S.MANAGE: Step(ask_manage, accept_manage, {S.MENU, S.EXTEND, S.REMINDERS, S.CLOSE, END}),
-        S.EXTEND: Step(ask_extend, accept_extend, {END}, TYPED),
-        S.REMINDERS: Step(ask_reminders, accept_reminders, {END}, TYPED),
-        S.CLOSE: Step(ask_close, accept_close, {S.MANAGE, END}),
-    },
-)
+TABLE: dict[CampaignStep, Step[CampaignStep, CampaignDraft]] = {
+    S.MENU: Step(ask_menu, accept_menu, {S.TITLE, S.MANAGE}),
+    S.TITLE: Step(ask_title, accept_title, {S.BODY}, TYPED, free_text=True),
+    S.BODY: Step(ask_body, accept_body, {S.FIELDS}, TYPED, free_text=True),
+    # Each field chosen is ticked at the fields step itself, until Xong / Tất cả.
+    S.FIELDS: Step(ask_fields, accept_fields, {S.FIELDS, S.DEADLINE}),
+    S.DEADLINE: Step(ask_deadline, accept_deadline, {S.SCOPE}, TYPED),
+    S.SCOPE: Step(ask_scope, accept_scope_then(S.PHOTO), {S.PHOTO}),
+    S.PHOTO: Step(ask_photo, accept_photo, {S.PREVIEW}, Accepts.CHOICE | Accepts.MEDIA),
+    S.PREVIEW: Step(ask_preview, accept_preview, {END}),
+    S.MANAGE: Step(ask_manage, accept_manage, {S.MENU, S.EXTEND, S.REMINDERS, S.CLOSE, END}),
+    S.EXTEND: Step(ask_extend, accept_extend, {END}, TYPED),
+    S.REMINDERS: Step(ask_reminders, accept_reminders, {END}, TYPED),
+    S.CLOSE: Step(ask_close, accept_close, {S.MANAGE, END}),
+}
+FLOW = Flow("campaign", CampaignStep, CampaignDraft, entry={S.MENU}, table=TABLE)

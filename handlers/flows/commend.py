@@ -211,17 +211,12 @@ ask_issuer = says("commend.ask_issuer")
 
 S = CommendStep
 TYPED = Accepts.TEXT
-FLOW = Flow(
-    "commend",
-    CommendStep,
-    CommendDraft,
-    entry={S.CODE, S.FORM},
-    table={
-        S.CODE: Step(ask_code, accept_code, {S.FORM}, TYPED, free_text=True),
-        S.FORM: Step(ask_form, accept_form, {S.NUMBER}, Accepts.CHOICE | TYPED, free_text=True),
-        S.NUMBER: Step(ask_number, accept_number, {S.DATE}, TYPED, free_text=True),
-        S.DATE: Step(ask_date, accept_date, {S.ISSUER}, TYPED, free_text=True),
-        S.ISSUER: Step(ask_issuer, accept_issuer, {S.CONFIRM}, TYPED, free_text=True),
-        S.CONFIRM: Step(ask_confirm, accept_confirm, {END}),
-    },
-)
+TABLE: dict[CommendStep, Step[CommendStep, CommendDraft]] = {
+    S.CODE: Step(ask_code, accept_code, {S.FORM}, TYPED, free_text=True),
+    S.FORM: Step(ask_form, accept_form, {S.NUMBER}, Accepts.CHOICE | TYPED, free_text=True),
+    S.NUMBER: Step(ask_number, accept_number, {S.DATE}, TYPED, free_text=True),
+    S.DATE: Step(ask_date, accept_date, {S.ISSUER}, TYPED, free_text=True),
+    S.ISSUER: Step(ask_issuer, accept_issuer, {S.CONFIRM}, TYPED, free_text=True),
+    S.CONFIRM: Step(ask_confirm, accept_confirm, {END}),
+}
+FLOW = Flow("commend", CommendStep, CommendDraft, entry={S.CODE, S.FORM}, table=TABLE)

@@ -230,15 +230,10 @@ async def accept_confirm(turn: Turn, draft: DevicesDraft, answer: Answer) -> Nex
 
 
 S = DevicesStep
-FLOW = Flow(
-    "devices",
-    DevicesStep,
-    DevicesDraft,
-    entry={S.LIST},
-    table={
-        S.LIST: Step(ask_list, accept_list, {S.LIST, S.WHO, END}),
-        S.WHO: Step(ask_who, accept_who, {S.WHO, S.PICK}, Accepts.TEXT, free_text=True),
-        S.PICK: Step(ask_pick, accept_pick, {S.CONFIRM, END}),
-        S.CONFIRM: Step(ask_confirm, accept_confirm, {END}),
-    },
-)
+TABLE: dict[DevicesStep, Step[DevicesStep, DevicesDraft]] = {
+    S.LIST: Step(ask_list, accept_list, {S.LIST, S.WHO, END}),
+    S.WHO: Step(ask_who, accept_who, {S.WHO, S.PICK}, Accepts.TEXT, free_text=True),
+    S.PICK: Step(ask_pick, accept_pick, {S.CONFIRM, END}),
+    S.CONFIRM: Step(ask_confirm, accept_confirm, {END}),
+}
+FLOW = Flow("devices", DevicesStep, DevicesDraft, entry={S.LIST}, table=TABLE)

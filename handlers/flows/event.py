@@ -336,18 +336,13 @@ ask_capacity = says("officials.event.ask_capacity")
 
 S = EventStep
 TYPED = Accepts.TEXT
-FLOW = Flow(
-    "event",
-    EventStep,
-    EventDraft,
-    entry={S.MENU},
-    table={
-        S.MENU: Step(ask_menu, accept_menu, {S.TITLE, END}),
-        S.TITLE: Step(ask_title, accept_title, {S.PLACE}, TYPED, free_text=True),
-        S.PLACE: Step(ask_place, accept_place, {S.WHEN}, TYPED, free_text=True),
-        S.WHEN: Step(ask_when, accept_when, {S.CAPACITY}, TYPED),
-        S.CAPACITY: Step(ask_capacity, accept_capacity, {S.SCOPE}, TYPED),
-        S.SCOPE: Step(ask_scope, accept_scope_then(S.PREVIEW), {S.PREVIEW}),
-        S.PREVIEW: Step(ask_preview, accept_preview, {END}),
-    },
-)
+TABLE: dict[EventStep, Step[EventStep, EventDraft]] = {
+    S.MENU: Step(ask_menu, accept_menu, {S.TITLE, END}),
+    S.TITLE: Step(ask_title, accept_title, {S.PLACE}, TYPED, free_text=True),
+    S.PLACE: Step(ask_place, accept_place, {S.WHEN}, TYPED, free_text=True),
+    S.WHEN: Step(ask_when, accept_when, {S.CAPACITY}, TYPED),
+    S.CAPACITY: Step(ask_capacity, accept_capacity, {S.SCOPE}, TYPED),
+    S.SCOPE: Step(ask_scope, accept_scope_then(S.PREVIEW), {S.PREVIEW}),
+    S.PREVIEW: Step(ask_preview, accept_preview, {END}),
+}
+FLOW = Flow("event", EventStep, EventDraft, entry={S.MENU}, table=TABLE)

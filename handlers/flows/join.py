@@ -176,19 +176,14 @@ ask_consent = says(
     options=[Option("yes", "join.choice.agree"), Option("no", "join.choice.disagree")],
 )
 
-FLOW = Flow(
-    "join",
-    JoinStep,
-    JoinDraft,
-    entry={JoinStep.NAME},
-    table={
-        JoinStep.NAME: Step(ask_name, accept_name, {JoinStep.PHONE}, Accepts.TEXT, free_text=True),
-        JoinStep.PHONE: Step(
-            ask_phone,
-            accept_phone,
-            {JoinStep.CONSENT},
-            Accepts.CHOICE | Accepts.TEXT | Accepts.CONTACT,
-        ),
-        JoinStep.CONSENT: Step(ask_consent, accept_consent, {END}),
-    },
-)
+TABLE: dict[JoinStep, Step[JoinStep, JoinDraft]] = {
+    JoinStep.NAME: Step(ask_name, accept_name, {JoinStep.PHONE}, Accepts.TEXT, free_text=True),
+    JoinStep.PHONE: Step(
+        ask_phone,
+        accept_phone,
+        {JoinStep.CONSENT},
+        Accepts.CHOICE | Accepts.TEXT | Accepts.CONTACT,
+    ),
+    JoinStep.CONSENT: Step(ask_consent, accept_consent, {END}),
+}
+FLOW = Flow("join", JoinStep, JoinDraft, entry={JoinStep.NAME}, table=TABLE)

@@ -366,44 +366,39 @@ ask_consent = says(
 )
 
 S = NominateStep
-FLOW = Flow(
-    "nominate",
-    NominateStep,
-    NominateDraft,
-    entry={S.CAMPAIGN, S.KIND},
-    table={
-        S.CAMPAIGN: Step(ask_campaign, accept_campaign, {S.KIND, S.REVIEW}),
-        S.KIND: Step(ask_kind, accept_kind, {S.NAME, S.BIRTH_YEAR, S.REVIEW}),
-        S.NAME: Step(
-            ask_name, accept_name, {S.BIRTH_YEAR, S.PLACE, S.REVIEW}, Accepts.TEXT, free_text=True
-        ),
-        S.BIRTH_YEAR: Step(
-            ask_birth_year, accept_birth_year, {S.PLACE, S.REVIEW}, Accepts.CHOICE | Accepts.TEXT
-        ),
-        S.PLACE: Step(ask_place, accept_place, {S.FIELD, S.REVIEW}, Accepts.TEXT, free_text=True),
-        S.FIELD: Step(ask_field, accept_field, {S.ACHIEVEMENT, S.REVIEW}),
-        S.ACHIEVEMENT: Step(
-            ask_achievement,
-            accept_achievement,
-            {S.EVIDENCE, S.REVIEW},
-            Accepts.TEXT,
-            free_text=True,
-        ),
-        # Files are gathered at the evidence step itself, which stays until Xong / Bỏ qua.
-        S.EVIDENCE: Step(
-            ask_evidence,
-            accept_evidence,
-            {S.EVIDENCE, S.PHONE, S.REVIEW},
-            Accepts.CHOICE | Accepts.MEDIA,
-        ),
-        S.PHONE: Step(
-            ask_phone,
-            accept_phone,
-            {S.CONSENT, S.REVIEW},
-            Accepts.CHOICE | Accepts.TEXT | Accepts.CONTACT,
-        ),
-        S.CONSENT: Step(ask_consent, accept_consent, {S.REVIEW}),
-        S.REVIEW: Step(ask_review, accept_review, {S.EDIT, S.REVIEW, END}),
-        S.EDIT: Step(ask_edit, accept_edit, {*EDITABLE.values(), S.REVIEW}),
-    },
-)
+TABLE: dict[NominateStep, Step[NominateStep, NominateDraft]] = {
+    S.CAMPAIGN: Step(ask_campaign, accept_campaign, {S.KIND, S.REVIEW}),
+    S.KIND: Step(ask_kind, accept_kind, {S.NAME, S.BIRTH_YEAR, S.REVIEW}),
+    S.NAME: Step(
+        ask_name, accept_name, {S.BIRTH_YEAR, S.PLACE, S.REVIEW}, Accepts.TEXT, free_text=True
+    ),
+    S.BIRTH_YEAR: Step(
+        ask_birth_year, accept_birth_year, {S.PLACE, S.REVIEW}, Accepts.CHOICE | Accepts.TEXT
+    ),
+    S.PLACE: Step(ask_place, accept_place, {S.FIELD, S.REVIEW}, Accepts.TEXT, free_text=True),
+    S.FIELD: Step(ask_field, accept_field, {S.ACHIEVEMENT, S.REVIEW}),
+    S.ACHIEVEMENT: Step(
+        ask_achievement,
+        accept_achievement,
+        {S.EVIDENCE, S.REVIEW},
+        Accepts.TEXT,
+        free_text=True,
+    ),
+    # Files are gathered at the evidence step itself, which stays until Xong / Bỏ qua.
+    S.EVIDENCE: Step(
+        ask_evidence,
+        accept_evidence,
+        {S.EVIDENCE, S.PHONE, S.REVIEW},
+        Accepts.CHOICE | Accepts.MEDIA,
+    ),
+    S.PHONE: Step(
+        ask_phone,
+        accept_phone,
+        {S.CONSENT, S.REVIEW},
+        Accepts.CHOICE | Accepts.TEXT | Accepts.CONTACT,
+    ),
+    S.CONSENT: Step(ask_consent, accept_consent, {S.REVIEW}),
+    S.REVIEW: Step(ask_review, accept_review, {S.EDIT, S.REVIEW, END}),
+    S.EDIT: Step(ask_edit, accept_edit, {*EDITABLE.values(), S.REVIEW}),
+}
+FLOW = Flow("nominate", NominateStep, NominateDraft, entry={S.CAMPAIGN, S.KIND}, table=TABLE)

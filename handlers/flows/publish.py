@@ -340,19 +340,14 @@ async def withdraw(turn: Turn, published: publications.Publication) -> None:
 
 
 S = PublishStep
-FLOW = Flow(
-    "publish",
-    PublishStep,
-    PublishDraft,
-    entry={S.MENU},
-    table={
-        S.MENU: Step(ask_menu, accept_menu, {S.STORY, S.LIVE, END}),
-        S.STORY: Step(
-            ask_story, accept_story, {S.PHOTO}, Accepts.CHOICE | Accepts.TEXT, free_text=True
-        ),
-        # Without photos the photo step moves on to the preview by itself.
-        S.PHOTO: Step(ask_photo, accept_photo, {S.PREVIEW}),
-        S.PREVIEW: Step(ask_preview, accept_preview, {S.STORY, END}),
-        S.LIVE: Step(ask_live, accept_live, {S.MENU, END}),
-    },
-)
+TABLE: dict[PublishStep, Step[PublishStep, PublishDraft]] = {
+    S.MENU: Step(ask_menu, accept_menu, {S.STORY, S.LIVE, END}),
+    S.STORY: Step(
+        ask_story, accept_story, {S.PHOTO}, Accepts.CHOICE | Accepts.TEXT, free_text=True
+    ),
+    # Without photos the photo step moves on to the preview by itself.
+    S.PHOTO: Step(ask_photo, accept_photo, {S.PREVIEW}),
+    S.PREVIEW: Step(ask_preview, accept_preview, {S.STORY, END}),
+    S.LIVE: Step(ask_live, accept_live, {S.MENU, END}),
+}
+FLOW = Flow("publish", PublishStep, PublishDraft, entry={S.MENU}, table=TABLE)

@@ -276,18 +276,13 @@ S = ReviewStep
 CHOICE_OR_TEXT = Accepts.CHOICE | Accepts.TEXT
 # A decision shows the next card (CARD), or ends the session when none is left (END).
 DECIDED: set[ReviewStep | End] = {S.CARD, END}
-FLOW = Flow(
-    "review",
-    ReviewStep,
-    ReviewDraft,
-    entry={S.CARD},
-    table={
-        # free_text: on the card, "duyet" typed plainly means the "Duyệt" button, not /duyet.
-        S.CARD: Step(ask_card, accept_card, {*ASKS_MORE.values(), *DECIDED}, free_text=True),
-        S.QUESTION: Step(ask_question, accept_question, DECIDED, Accepts.TEXT, free_text=True),
-        S.REASON: Step(ask_reason, accept_reason, DECIDED, CHOICE_OR_TEXT, free_text=True),
-        S.RECOMMEND: Step(ask_recommend, accept_recommend, DECIDED, CHOICE_OR_TEXT, free_text=True),
-        S.MERGE: Step(ask_merge, accept_merge, DECIDED, free_text=True),
-        S.SCORE: Step(ask_score, accept_score, {S.SCORE, *DECIDED}, CHOICE_OR_TEXT, free_text=True),
-    },
-)
+TABLE: dict[ReviewStep, Step[ReviewStep, ReviewDraft]] = {
+    # free_text: on the card, "duyet" typed plainly means the "Duyệt" button, not /duyet.
+    S.CARD: Step(ask_card, accept_card, {*ASKS_MORE.values(), *DECIDED}, free_text=True),
+    S.QUESTION: Step(ask_question, accept_question, DECIDED, Accepts.TEXT, free_text=True),
+    S.REASON: Step(ask_reason, accept_reason, DECIDED, CHOICE_OR_TEXT, free_text=True),
+    S.RECOMMEND: Step(ask_recommend, accept_recommend, DECIDED, CHOICE_OR_TEXT, free_text=True),
+    S.MERGE: Step(ask_merge, accept_merge, DECIDED, free_text=True),
+    S.SCORE: Step(ask_score, accept_score, {S.SCORE, *DECIDED}, CHOICE_OR_TEXT, free_text=True),
+}
+FLOW = Flow("review", ReviewStep, ReviewDraft, entry={S.CARD}, table=TABLE)
