@@ -87,8 +87,9 @@ async def accept_menu(turn: Turn, draft: AccountsDraft, answer: Answer) -> Next:
         return AccountsStep.PICK
     request_id = option_id(choice, "ok.") or option_id(choice, "no.")
     if request_id is not None:
+        engine.finish(turn)  # first: the main menu _decide shows stays the one a number answers
         await _decide(turn, request_id, confirm=choice.startswith("ok."))
-        return END
+        return None
     turn.say("common.not_an_option")
     return None
 
