@@ -220,3 +220,8 @@ async def officials_with_units(conn: Connection) -> list[tuple[int, int, str]]:
         .order_by(memberships.c.person_id, units.c.path)
     )
     return [(int(r.person_id), int(r.unit_id), str(r.path)) for r in rows]
+
+
+async def delete_bulk(conn: Connection, batch: str) -> None:
+    """Forget a bulk send that never went out (undone): no progress, no daily cap."""
+    await conn.execute(bulk_sends.delete().where(bulk_sends.c.batch == batch))

@@ -178,3 +178,8 @@ async def reporters_in(conn: Connection, campaign_id: int) -> set[int]:
         select(nominations.c.reporter_id).where(nominations.c.campaign_id == campaign_id).distinct()
     )
     return {int(r[0]) for r in rows}
+
+
+async def delete_campaign(conn: Connection, campaign_id: int) -> None:
+    """Remove a call that never stood (its opening undone before anyone nominated in it)."""
+    await conn.execute(campaigns.delete().where(campaigns.c.id == campaign_id))

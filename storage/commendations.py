@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from pydantic import BaseModel
+from sqlalchemy import func, select
 
 from storage.db import Connection
 from storage.schema import commendations
@@ -24,4 +25,17 @@ async def record(conn: Connection, new: NewCommendation, recorded_by: int, now: 
     """Store a commendation."""
     await conn.execute(
         commendations.insert().values(recorded_by=recorded_by, recorded_at=now, **new.model_dump())
+    )
+
+
+async def count_for(conn: Connection, nomination_id: int) -> int:
+    """How many commendations a nomination has."""
+    return int(
+        (
+            await conn.execute(
+                select(func.count())
+                .select_from(commendations)
+                .where(commendations.c.nomination_id == nomination_id)
+            )
+        ).scalar_one()
     )

@@ -31,6 +31,9 @@ class ConversationState(BaseModel):
     history: list[str] = Field(default_factory=list)
     menu: Menu | None = None
     menu_seq: int = 0
+    # The engine's own state beside the draft (a flow put aside, a message held until the
+    # person says what it was for): JSON the core validates, like `data`.
+    pending: dict[str, Any] | None = None
     updated_at: datetime | None = None
 
 
@@ -55,6 +58,7 @@ async def load_state(conn: Connection, identity_id: int) -> ConversationState:
         history=row.history,
         menu=Menu.model_validate(row.menu) if row.menu else None,
         menu_seq=row.menu_seq,
+        pending=row.pending,
         updated_at=row.updated_at,
     )
 
@@ -70,6 +74,7 @@ async def save_state(
         "history": state.history,
         "menu": state.menu.model_dump(mode="json") if state.menu else None,
         "menu_seq": state.menu_seq,
+        "pending": state.pending,
         "updated_at": now,
     }
     # The values go as parameters: the statement stays the one built above.

@@ -99,3 +99,39 @@ async def album_parts_pending(
         for (payload,) in rows
         if any(a.get("group_id") == group_id for a in payload.get("attachments") or [])
     )
+
+
+class OwnMessage(InboxItem):
+    """What a person sent, as their own history shows it."""
+
+    received_at: datetime
+
+
+async def sent_by(
+    conn: Connection,
+    channel: str,
+    chat_id: str,
+    since: datetime | None,
+    until: datetime,
+    limit: int = 200,
+) -> list[OwnMessage]:
+    """What one chat account sent in a span of time, oldest first (its own history).
+
+    Web chat events are recorded as "<chat id>:<page's id>": the range over that prefix
+    reads them through the unique (channel, external_id) index, and the sender is checked
+    too, so one account never reads another's."""
+    query = (
+        select(inbox)
+        .where(
+            inbox.c.channel == channel,
+            inbox.c.external_id >= f"{chat_id}:",
+            inbox.c.external_id < f"{chat_id};",
+            inbox.c.sender_id == chat_id,
+            inbox.c.received_at <= until,
+        )
+        .order_by(inbox.c.received_at, inbox.c.id)
+        .limit(limit)
+    )
+    if since is not None:
+        query = query.where(inbox.c.received_at > since)
+    return [OwnMessage.model_validate(r) for r in await conn.execute(query)]

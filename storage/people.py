@@ -186,3 +186,19 @@ async def get_identity(conn: Connection, identity_id: int) -> Identity | None:
     """The channel account with this id."""
     row = (await conn.run(_IDENTITY, {"identity_id": identity_id})).first()
     return Identity.model_validate(row) if row else None
+
+
+async def reviewers_in_units(conn: Connection, unit_ids: list[int]) -> set[int]:
+    """People holding reviewer rank or above in one of these units (a unit's ancestors:
+    those who see its queue)."""
+    if not unit_ids:
+        return set()
+    rows = await conn.execute(
+        select(memberships.c.person_id)
+        .where(
+            memberships.c.unit_id.in_(unit_ids),
+            memberships.c.role.in_(("reviewer", "official", "admin")),
+        )
+        .distinct()
+    )
+    return {int(r[0]) for r in rows}

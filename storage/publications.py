@@ -151,3 +151,18 @@ async def withdraw_consent(conn: Connection, nomination_id: int, now: datetime) 
         .where(nominations.c.id == nomination_id)
         .values(consent_public=False, updated_at=now)
     )
+
+
+async def delete_publication(conn: Connection, publication_id: int) -> None:
+    """Remove a publication that never stood (undone within its window)."""
+    await conn.execute(publications.delete().where(publications.c.id == publication_id))
+
+
+async def publication_of(conn: Connection, nomination_id: int) -> Publication | None:
+    """A nomination's publication (published or withdrawn), if it has one."""
+    row = (
+        await conn.execute(
+            select(publications).where(publications.c.nomination_id == nomination_id)
+        )
+    ).first()
+    return Publication.model_validate(row) if row else None

@@ -131,6 +131,7 @@ class OutboxItem(Row):
     attempts: int
     next_attempt_at: datetime
     platform_message_id: str | None = None
+    sent_at: datetime | None = None
 
 
 class WebSession(Row):

@@ -210,6 +210,7 @@ Index("ix_inbox_pending", inbox.c.status, inbox.c.id)
 #   blocked     the person blocked the bot on this channel
 #   unreachable the platform will not let us write (e.g. Zalo's 7-day window)
 #   skipped     an intermediate progress update a channel without edits does not show
+#   cancelled   held until a decision stood, and the decision was undone (never sent)
 outbox = Table(
     "outbox",
     metadata,
@@ -542,3 +543,41 @@ link_requests = Table(
     Column("decided_at", UTCDateTime(), nullable=True),
     Column("decided_by", Integer, ForeignKey("identities.id"), nullable=True),
 )
+
+# ---------------------------------------------------------------------------------------------
+# Issue 14 (conversations that forgive): what the engine holds besides a flow's draft, the
+# decisions that can still be undone, and the last message each chat received. Migration 0008.
+# ---------------------------------------------------------------------------------------------
+
+# The engine's own state between two messages (handlers/flows/pending.py): a flow put aside
+# while another runs (a reply to a reviewer's question during a nomination), and a message
+# held until the person says what it was for (a navigation word typed at a free-text step,
+# a story longer than the step takes, a name tidied before it is stored).
+conversations.append_column(Column("pending", JSON, nullable=True))
+
+# A decision another person will see (approve, reject, forward, merge, publish, a bulk send):
+# it takes effect at once, the people it concerns are told at `undo_until` (outbox rows of
+# `batch` due then), and until that moment its maker may undo it if nobody acted on it since.
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # approve | reject | forward | merge | publish | broadcast | call | event
+    Column("kind", String(16), nullable=False),
+    Column("actor_id", Integer, ForeignKey("people.id"), nullable=False),
+    # The nomination, publication, bulk send, call or event decided.
+    Column("object_id", Integer, nullable=False),
+    # What the maker is shown (a nomination's code, a broadcast's first words).
+    Column("label", String(200), nullable=False),
+    # What undoing needs: the status before, the level before, the files a merge moved.
+    Column("detail", JSON, nullable=False),
+    # The outbox rows held until it stands (notifications, the fan-out, the channel post).
+    Column("batch", String(64), nullable=False, unique=True),
+    Column("made_at", UTCDateTime(), nullable=False),
+    Column("undo_until", UTCDateTime(), nullable=False),
+    Column("undone_at", UTCDateTime(), nullable=True),
+)
+Index("ix_decisions_actor_until", decisions.c.actor_id, decisions.c.undo_until)
+
+# "What did this chat receive last?": a reply right after a message answers that message.
+Index("ix_outbox_chat_sent", outbox.c.channel, outbox.c.chat_id, outbox.c.sent_at)
