@@ -6,8 +6,8 @@ the flow it starts, and more plain words for it. A new flow adds one line here.
 
 from __future__ import annotations
 
-from handlers import digest
-from handlers.commands import Command
+from handlers import digest, undo
+from handlers.commands import ActionFn, Command
 from handlers.flows import (
     accounts,
     answer,
@@ -80,6 +80,9 @@ async def help_(turn: Turn) -> None:
         show_main_menu(turn)
 
 
+ANSWER_WORDS = ("bo sung", "tra loi bo sung", "tra loi nguoi duyet")
+UNDO_WORDS = ("hoan tac", "undo")
+HELP_WORDS = ("tro giup", "help", "huong dan", "giup", "giup toi", "giup do", "can giup")
 # Who may run a command (None: anyone, joined or not).
 MEMBER, REVIEWER, OFFICIAL = Role.MEMBER, Role.REVIEWER, Role.OFFICIAL
 COMMANDS: tuple[Command, ...] = (
@@ -92,7 +95,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("digest", "tonghop", REVIEWER, digest.show, None, ("tong hop",)),
     Command("criteria", "tieuchi", REVIEWER, criteria.show, None, ("tieu chi",)),
     Command("commend", "khenthuong", REVIEWER, commend.begin, commend.FLOW, ("khen thuong",)),
-    Command("answer", "bosung", MEMBER, answer.begin, answer.FLOW, ("bo sung", "tra loi bo sung")),
+    Command("answer", "bosung", MEMBER, answer.begin, answer.FLOW, ANSWER_WORDS, answer.reply_to),
     Command(
         "campaign",
         "dotphatdong",
@@ -106,21 +109,34 @@ COMMANDS: tuple[Command, ...] = (
     Command("publish", "vinhdanh", OFFICIAL, publish.begin, publish.FLOW, ("vinh danh",)),
     Command("stats", "thongke", REVIEWER, reports.stats, None, ("thong ke", "so ket")),
     Command("export", "xuat", REVIEWER, reports.export, None, ("xuat file", "export")),
-    Command("cancel", "huy", None, cancel, None, ("cancel",)),
-    Command("back", "quaylai", None, back, None, ("quay lai", "back")),
-    Command("help", "trogiup", None, help_, None, ("tro giup", "help", "huong dan")),
+    Command("undo", "hoantac", REVIEWER, undo.undo_latest, None, UNDO_WORDS, undo.undo_action),
+    Command("cancel", "huy", None, cancel, None, ("cancel", "huy bo", "thoat")),
+    Command("back", "quaylai", None, back, None, ("quay lai", "back", "tro lai")),
+    Command("help", "trogiup", None, help_, None, HELP_WORDS),
 )
 
 FLOWS: dict[str, AnyFlow] = {c.flow.name: c.flow for c in COMMANDS if c.flow is not None}
 
-# Buttons of bulk messages ("!call.12"): see handlers/officials/actions.py.
-ACTIONS: dict[str, actions.ActionFn] = {"call": actions.nominate_for_call, "rsvp": event.rsvp}
+# Buttons of bulk messages and notifications ("!call.12"): see handlers/officials/actions.py.
+ACTIONS: dict[str, ActionFn] = {
+    "call": actions.nominate_for_call,
+    "rsvp": event.rsvp,
+    **{c.name: c.action for c in COMMANDS if c.action is not None},
+}
 
-# Main-menu values ("cmd.<name>") run these commands.
+# Main-menu values ("cmd.<name>") run these commands (handlers/menu.py offers them).
 MENU_COMMANDS = {
-    "cmd.nominate": "nominate",
-    "cmd.my": "my",
-    "cmd.help": "help",
-    "cmd.review": "review",
-    "cmd.digest": "digest",
+    f"cmd.{name}": name
+    for name in (
+        "nominate",
+        "my",
+        "help",
+        "review",
+        "digest",
+        "campaign",
+        "broadcast",
+        "event",
+        "publish",
+        "stats",
+    )
 }

@@ -221,6 +221,8 @@ class Runner:
                     identity_id=target.id,
                     payload=note.reply.model_dump(mode="json"),
                     dedupe_key=f"note:{item_id}:{n}",
+                    not_before=note.not_before,
+                    batch=note.batch,
                 )
             )
         return messages

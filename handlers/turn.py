@@ -9,6 +9,7 @@ from datetime import datetime
 from handlers.config import CoreConfig
 from handlers.draft import Draft
 from handlers.messages import t
+from handlers.pending import Pending
 from handlers.types import Attachment, Choice, Inbound, Reply
 from storage.conversations import ConversationState, Menu
 from storage.db import Connection
@@ -44,6 +45,9 @@ class Outgoing:
 
     person_id: int
     reply: Reply
+    # Held until a decision stands: not sent before this time, cancelled with its batch.
+    not_before: datetime | None = None
+    batch: str | None = None
 
 
 @dataclass
@@ -62,8 +66,13 @@ class Turn:
     args: str = ""
     # The running flow's draft, loaded from state.data by the dispatcher and stored back.
     draft: Draft | None = None
+    # The engine's state beside the draft (handlers/pending.py), loaded and stored with it.
+    pending: Pending = field(default_factory=Pending)
     replies: list[Reply] = field(default_factory=list)
     notifications: list[Outgoing] = field(default_factory=list)
+    # Set when the engine asked a question or left a flow in this turn: a command run in the
+    # middle of a flow that did neither is followed by the flow's question again.
+    moved: bool = False
 
     def say(
         self,
@@ -99,9 +108,29 @@ class Turn:
             Reply(text=text, choices=choices, ask_phone=ask_phone, media=list(media))
         )
 
-    def notify(self, person_id: int, key: str, **params: object) -> None:
-        """Tell another person something, through their most recent channel."""
-        self.notifications.append(Outgoing(person_id=person_id, reply=Reply(text=t(key, **params))))
+    def notify(
+        self,
+        person_id: int,
+        key: str,
+        *,
+        choices: Sequence[Choice] = (),
+        reply_action: str | None = None,
+        not_before: datetime | None = None,
+        batch: str | None = None,
+        **params: object,
+    ) -> None:
+        """Tell another person something, through their most recent channel; a decision's
+        notices wait until it stands (`not_before`, cancelled with `batch` if undone)."""
+        reply = Reply(
+            text=t(key, **params), choices=list(choices), aside=True, reply_action=reply_action
+        )
+        self.notifications.append(
+            Outgoing(person_id=person_id, reply=reply, not_before=not_before, batch=batch)
+        )
+
+    def tell(self, key: str, **params: object) -> None:
+        """Reply with a catalog text and no choices (what domain functions say)."""
+        self.say_text(t(key, **params))
 
     @property
     def joined(self) -> bool:
