@@ -73,6 +73,7 @@ class Application:
             quiet_end=quiet_end,
             broadcast_daily_cap=settings.broadcast_daily_cap,
             nominations_per_day=settings.nominations_per_day,
+            undo_window=timedelta(minutes=settings.undo_minutes),
             messages_per_minute=settings.messages_per_minute,
             summary_weekday=settings.summary_weekday,
             public_base_url=settings.public_url,

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     broadcast_daily_cap: int = 3
     # Members: nominations one member may submit per local day (0: no limit).
     nominations_per_day: int = Field(default=10, ge=0)
+    # Minutes during which a decision others will see (approve, reject, forward, merge,
+    # publish, a bulk send) can be undone; those it concerns are told once it stands.
+    undo_minutes: int = Field(default=5, ge=0, le=60)
     # Messages one chat account may send per minute; beyond it they are recorded, not handled.
     messages_per_minute: int = Field(default=60, ge=0)
     # Officials' weekly summary: weekday (0 = Monday … 6 = Sunday, -1 = off) and local time.

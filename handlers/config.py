@@ -33,6 +33,8 @@ class CoreConfig(BaseModel):
     broadcast_daily_cap: int = 3
     # Nominations a member may submit per local day (abuse limit; 0: no limit).
     nominations_per_day: int = 10
+    # A decision others will see can be undone this long; they are told once it stands.
+    undo_window: timedelta = timedelta(minutes=5)
     # Messages a chat account may send per minute before the rest go unanswered (0: no limit).
     messages_per_minute: int = 60
     # Days before a call's deadline when members who have not nominated are reminded.

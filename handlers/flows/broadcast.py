@@ -12,6 +12,7 @@ from handlers.localtime import local_date_time, start_of_local_day
 from handlers.menu import show_main_menu
 from handlers.messages import t
 from handlers.officials.fanout import fan_out
+from handlers.officials.holding import held_bulk, hold_until, offer_undo, signed
 from handlers.officials.progress import PENDING, progress_reply
 from handlers.officials.scope import (
     BulkDraft,
@@ -23,6 +24,7 @@ from handlers.officials.scope import (
 from handlers.text import fold, number
 from handlers.turn import Option, Turn
 from storage import audit, bulk, outbox
+from storage.rows import Unit
 from storage.units import get_unit
 
 TEXT_LIMITS = (5, 3000)
@@ -107,8 +109,8 @@ async def accept_text(turn: Turn, draft: BroadcastDraft, answer: Answer) -> Next
     return BroadcastStep.SCOPE
 
 
-def _message(draft: BroadcastDraft, unit_name: str) -> str:
-    return t("officials.broadcast.message", unit=unit_name, text=draft.text)
+def _message(turn: Turn, draft: BroadcastDraft, unit: Unit) -> str:
+    return signed(turn, "officials.broadcast.message", unit, text=draft.text)
 
 
 async def ask_preview(turn: Turn, draft: BroadcastDraft) -> None:
@@ -116,7 +118,7 @@ async def ask_preview(turn: Turn, draft: BroadcastDraft) -> None:
     assert unit is not None
     people = await bulk.people_in_scope(turn.conn, unit.path)
     turn.say_text(t("officials.preview_header"))
-    turn.say_text(_message(draft, unit.name))
+    turn.say_text(_message(turn, draft, unit))
     ask_to_confirm_bulk(
         turn,
         "officials.broadcast.confirm",
@@ -142,8 +144,9 @@ async def accept_preview(turn: Turn, draft: BroadcastDraft, answer: Answer) -> N
         batch=f"broadcast:{uuid.uuid4().hex[:16]}",
         created_by=turn.person.id,
         unit=unit,
-        text=_message(draft, unit.name),
+        text=_message(turn, draft, unit),
         label=draft.text or "",
+        hold_until=hold_until(turn),
     )
     await audit.record(
         turn.conn,
@@ -154,9 +157,11 @@ async def accept_preview(turn: Turn, draft: BroadcastDraft, answer: Answer) -> N
         object_id=sent.id,
         detail={"unit": unit.id, "recipients": sent.total},
     )
+    decision = await held_bulk(turn, "broadcast", sent, sent.id, draft.text or "")
     engine.finish(turn)
     turn.say("officials.broadcast.queued", count=number(sent.total))
     turn.replies.append(progress_reply(sent, {}, final=False, minor=False))
+    offer_undo(turn, decision)
     return None
 
 

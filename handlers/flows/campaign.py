@@ -26,6 +26,7 @@ from handlers.flows.nominate import FIELDS
 from handlers.localtime import deadline_date, end_of_day
 from handlers.messages import t
 from handlers.officials.fanout import fan_out
+from handlers.officials.holding import held_bulk, hold_until, offer_undo
 from handlers.officials.progress import progress_reply
 from handlers.officials.scope import (
     accept_scope_then,
@@ -248,6 +249,7 @@ async def _open(turn: Turn, draft: CampaignDraft, unit: Unit) -> None:
         label=campaign.title,
         options=[(call_action(campaign.id), t("officials.campaign.button"))],
         media=[photo] if photo else [],
+        hold_until=hold_until(turn),
     )
     await audit.record(
         turn.conn,
@@ -258,10 +260,12 @@ async def _open(turn: Turn, draft: CampaignDraft, unit: Unit) -> None:
         object_id=campaign.id,
         detail={"unit": unit.id, "recipients": sent.total},
     )
+    decision = await held_bulk(turn, "call", sent, campaign.id, campaign.title)
     engine.finish(turn)
     turn.say("officials.campaign.opened", title=campaign.title)
     # The progress message that later reports edit (same replace_key).
     turn.replies.append(progress_reply(sent, {}, final=False, minor=False))
+    offer_undo(turn, decision)
 
 
 # The questions that are one catalog text.

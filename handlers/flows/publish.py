@@ -7,15 +7,18 @@ from __future__ import annotations
 import re
 from enum import StrEnum, auto
 
+from handlers import decisions
 from handlers.draft import Draft
 from handlers.flows import engine
 from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult
 from handlers.messages import t
+from handlers.officials.holding import offer_undo
 from handlers.roles import Role, scopes
 from handlers.text import fold, number
 from handlers.turn import Option, Turn, option_id
 from handlers.types import LOCAL_FILES, Attachment, Reply
 from storage import audit, nominations, outbox, publications
+from storage.decisions import Decision
 from storage.rows import Nomination
 from storage.units import get_unit
 
@@ -224,6 +227,7 @@ async def accept_preview(turn: Turn, draft: PublishDraft, answer: Answer) -> Nex
         engine.finish(turn, "officials.publish.not_publishable")
         return None
     assert draft.title and draft.subtitle and draft.story  # set from the menu
+    again = await publications.publication_of(turn.conn, nomination.id) is not None
     published = await publications.publish(
         turn.conn,
         nomination_id=nomination.id,
@@ -237,7 +241,18 @@ async def accept_preview(turn: Turn, draft: PublishDraft, answer: Answer) -> Nex
         now=turn.now,
     )
     url = page_url(turn.config.public_base_url, published.slug)
-    await _post_to_channel(turn, published, url)
+    decision = await decisions.made(
+        turn.conn,
+        turn.config,
+        turn.now,
+        kind="publish",
+        actor_id=turn.person.id,
+        object_id=published.id,
+        label=published.title,
+        detail={"again": again},
+        batch=decisions.new_batch(),
+    )
+    await _post_to_channel(turn, published, url, decision)
     await audit.record(
         turn.conn,
         at=turn.now,
@@ -247,12 +262,17 @@ async def accept_preview(turn: Turn, draft: PublishDraft, answer: Answer) -> Nex
         object_id=nomination.id,
         detail={"publication": published.id},
     )
-    engine.finish(turn, "officials.publish.done", title=published.title, url=url)
+    engine.finish(turn)
+    turn.say("officials.publish.done", title=published.title, url=url)
+    offer_undo(turn, decision)
     return None
 
 
-async def _post_to_channel(turn: Turn, published: publications.Publication, url: str) -> None:
-    """Queue the public channel's post; it keeps one replace_key, so a withdrawal edits it."""
+async def _post_to_channel(
+    turn: Turn, published: publications.Publication, url: str, decision: Decision
+) -> None:
+    """Queue the public channel's post, held until the publication stands; it keeps one
+    replace_key, so a withdrawal edits it."""
     media = (
         [Attachment(kind="photo", channel=LOCAL_FILES, file_ref=published.card)]
         if published.card
@@ -267,11 +287,13 @@ async def _post_to_channel(turn: Turn, published: publications.Publication, url:
     )
     reply = Reply(text=text, media=media, replace_key=f"publication:{published.id}")
     key = f"publish:{published.id}:{int(published.published_at.timestamp())}"
-    await _to_public_channel(turn, reply, key, outbox.PRIORITY_BULK)
+    await _to_public_channel(turn, reply, key, outbox.PRIORITY_BULK, decision)
 
 
-async def _to_public_channel(turn: Turn, reply: Reply, dedupe_key: str, priority: int) -> None:
-    """Queue a message to the public channel, when there is one."""
+async def _to_public_channel(
+    turn: Turn, reply: Reply, dedupe_key: str, priority: int, held: Decision | None = None
+) -> None:
+    """Queue a message to the public channel, when there is one (held with a decision)."""
     if turn.config.public_channel is None:
         return
     channel, chat_id = turn.config.public_channel
@@ -283,6 +305,8 @@ async def _to_public_channel(turn: Turn, reply: Reply, dedupe_key: str, priority
         payload=payload,
         priority=priority,
         dedupe_key=dedupe_key,
+        batch=held.batch if held else None,
+        not_before=held.undo_until if held else None,
     )
     await outbox.enqueue(turn.conn, [message], turn.now)
 

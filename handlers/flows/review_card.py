@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from difflib import SequenceMatcher
 
 from handlers.messages import t
@@ -83,8 +84,15 @@ async def _history_lines(conn: Connection, item: ReviewItem) -> list[str]:
     return lines[-4:]
 
 
-async def show_card(turn: Turn, item: ReviewItem, duplicate: tuple[int, str] | None) -> None:
-    """Say the card, with its evidence and the actions the reviewer may take."""
+async def show_card(
+    turn: Turn,
+    item: ReviewItem,
+    duplicate: tuple[int, str] | None,
+    can_forward: bool,
+    extra: Sequence[Option] = (),
+) -> None:
+    """Say the card, with its evidence and the actions the reviewer may take (`extra`: the
+    undo of the decision just made, while it can be undone)."""
     conn = turn.conn
     none = t("nominate.none")
     campaign = none
@@ -121,17 +129,19 @@ async def show_card(turn: Turn, item: ReviewItem, duplicate: tuple[int, str] | N
     lines += await _history_lines(conn, item)
     if duplicate is not None:
         lines.append(t("review.card.duplicate", code=duplicate[1]))
-    waiting = await reviews.count_waiting(conn, reviewer_scopes(turn))
-    lines.append(t("review.card.waiting", count=waiting))
+    # The card on screen is not among those still waiting after it.
+    others = await reviews.count_waiting(conn, reviewer_scopes(turn)) - 1
+    lines.append(t("review.card.waiting", count=others) if others > 0 else t("review.card.last"))
     options = [
         Option("approve", "review.choice.approve"),
         Option("ask", "review.choice.ask"),
         Option("reject", "review.choice.reject"),
         Option("score", "review.choice.score"),
     ]
-    if item.deciding_parent_id is not None:
+    if can_forward:
         options.append(Option("forward", "review.choice.forward"))
     if duplicate is not None:
         options.append(Option("merge", label_text=t("review.choice.merge", code=duplicate[1])))
     options += [Option("next", "review.choice.next"), Option("stop", "review.choice.stop")]
+    options += extra
     turn.say_text("\n".join(lines), options=options, media=media)
