@@ -70,8 +70,8 @@ async def own_call(turn: Turn, campaign_id: int | None) -> CampaignDetail | None
 
 def check_deadline(turn: Turn, text: str) -> date | None:
     """A typed deadline: a real date, after today, at most a year ahead."""
-    day = parse_date(text)
     today = turn.now.astimezone(turn.config.timezone).date()
+    day = parse_date(text, today)
     if day is None:
         turn.say("officials.campaign.deadline_invalid")
         return None

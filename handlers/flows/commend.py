@@ -15,6 +15,7 @@ from handlers.draft import Draft
 from handlers.flows import engine
 from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult, says
 from handlers.flows.review_actions import load_in_scope
+from handlers.localtime import parse_date
 from handlers.messages import t
 from handlers.turn import Option, Turn
 from storage import audit, commendations, reviews
@@ -117,21 +118,9 @@ async def accept_number(turn: Turn, draft: CommendDraft, answer: Answer) -> Next
     return CommendStep.DATE
 
 
-def parse_date(text: str) -> date | None:
-    """dd/mm/yyyy (or with - or .) as a date; None when it is not a real date."""
-    parts = text.strip().replace("-", "/").replace(".", "/").split("/")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
-        return None
-    day, month, year = (int(p) for p in parts)
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
 async def accept_date(turn: Turn, draft: CommendDraft, answer: Answer) -> Next:
-    when = parse_date(answer.text or "")
     today = turn.now.astimezone(turn.config.timezone).date()
+    when = parse_date(answer.text or "", today, future=False)
     if when is None or when.year < 1945 or when > today:
         turn.say("commend.date_invalid")
         return None

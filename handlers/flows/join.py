@@ -11,7 +11,7 @@ from handlers.flows import engine
 from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult, says
 from handlers.menu import show_main_menu
 from handlers.messages import t
-from handlers.text import normalize_phone
+from handlers.text import normalize_phone, tidy_name, words_with_letters
 from handlers.turn import Option, Turn
 from storage import audit, invites, people
 from storage.units import get_unit
@@ -115,8 +115,14 @@ async def _add_role(turn: Turn, invite_id: int, unit_id: int, unit: str, role: s
 
 
 async def accept_name(turn: Turn, draft: JoinDraft, answer: Answer) -> Next:
-    name = answer.text or ""
-    if not engine.length_ok(turn, name, NAME_LIMITS):
+    typed = answer.text or ""
+    if not engine.length_ok(turn, typed, NAME_LIMITS):
+        return None
+    name = tidy_name(typed, person=True)
+    if name is None or words_with_letters(name) < 2:
+        turn.say("join.name_invalid")
+        return None
+    if not engine.confirm_tidied(turn, typed, name):
         return None
     draft.name = name
     return JoinStep.PHONE

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum, auto
 from typing import ClassVar
@@ -15,7 +16,7 @@ from handlers.localtime import start_of_local_day
 from handlers.menu import show_main_menu
 from handlers.messages import t
 from handlers.roles import Role, scopes
-from handlers.text import display_phone, fold, normalize_phone
+from handlers.text import display_phone, fold, normalize_phone, tidy_name, words_with_letters
 from handlers.turn import Option, Turn, option_id
 from handlers.types import Attachment
 from storage import audit, campaigns, inbox, nominations
@@ -77,8 +78,15 @@ class NominateDraft(Draft):
         return value.isoformat()
 
 
-async def begin(turn: Turn, campaign_id: int | None = None) -> None:
-    """Start a nomination; a call may already be chosen (from its "Đề cử ngay")."""
+async def begin(
+    turn: Turn,
+    campaign_id: int | None = None,
+    *,
+    story: str | None = None,
+    files: Sequence[Attachment] = (),
+) -> None:
+    """Start a nomination; a call may already be chosen (from its "Đề cử ngay"), and a
+    story or files the member sent before starting may be taken along."""
     if await daily_cap_reached(turn):
         show_main_menu(turn, "nominate.daily_cap", cap=turn.config.nominations_per_day)
         return
@@ -87,6 +95,12 @@ async def begin(turn: Turn, campaign_id: int | None = None) -> None:
     )
     turn.say("nominate.intro")
     draft = NominateDraft(started_at=turn.now)
+    text = " ".join((story or "").split())
+    if ACHIEVEMENT_LIMITS[0] <= len(text) <= ACHIEVEMENT_LIMITS[1]:
+        draft.achievement = text
+    draft.evidence = [f for f in files if f.kind != "sticker"][: turn.config.max_evidence]
+    if draft.achievement or draft.evidence:
+        turn.say("nominate.kept", chars=len(draft.achievement or ""), files=len(draft.evidence))
     if campaign_id is not None and any(c.id == campaign_id for c in open_calls):
         draft.campaign_id = campaign_id
     ask_call = open_calls and draft.campaign_id is None
@@ -143,8 +157,20 @@ async def ask_name(turn: Turn, draft: NominateDraft) -> None:
 
 
 async def accept_name(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
-    name = answer.text or ""
-    if not engine.length_ok(turn, name, NAME_LIMITS):
+    typed = answer.text or ""
+    if not engine.length_ok(turn, typed, NAME_LIMITS):
+        return None
+    person = draft.kind == "individual"
+    name = tidy_name(typed, person=person)
+    if name is None:
+        turn.say("nominate.name_no_letters")
+        return None
+    if person and words_with_letters(name) < 2:
+        turn.say("nominate.name_one_word")
+        return None
+    if not engine.length_ok(turn, name, NAME_LIMITS) or not engine.confirm_tidied(
+        turn, typed, name
+    ):
         return None
     draft.nominee_name = name
     if draft.kind == "individual":
@@ -173,8 +199,29 @@ async def accept_place(turn: Turn, draft: NominateDraft, answer: Answer) -> Next
     return _next(draft, NominateStep.FIELD)
 
 
+async def fields_for(turn: Turn, draft: NominateDraft) -> tuple[str, ...]:
+    """The fields a nomination may take: its call's, or all of them."""
+    call = await campaigns.get_detail(turn.conn, draft.campaign_id) if draft.campaign_id else None
+    if call is None or not call.fields:
+        return FIELDS
+    return tuple(f for f in FIELDS if f in call.fields) or FIELDS
+
+
+async def ask_field(turn: Turn, draft: NominateDraft) -> None:
+    fields = await fields_for(turn, draft)
+    key = "nominate.ask_field" if fields == FIELDS else "nominate.ask_field_of_call"
+    turn.say(key, options=[Option(f, f"nominate.field.{f}") for f in fields])
+
+
 async def accept_field(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
+    if answer.choice not in await fields_for(turn, draft):
+        turn.say("nominate.field_not_in_call")
+        await ask_field(turn, draft)
+        return None
     draft.field = answer.choice
+    if draft.achievement and not draft.editing:
+        # The story came with the first message: on to the files.
+        return NominateStep.EVIDENCE
     return _next(draft, NominateStep.ACHIEVEMENT)
 
 
@@ -222,6 +269,18 @@ async def accept_evidence(turn: Turn, draft: NominateDraft, answer: Answer) -> N
         "nominate.evidence_added", count=len(files), max=limit, options=_evidence_options(draft)
     )
     return None
+
+
+async def late_files(turn: Turn, draft: NominateDraft, files: list[Attachment]) -> None:
+    """Files that arrive after the evidence step (a slow upload, "Xong" tapped meanwhile):
+    kept with the draft while there is room, and the member told."""
+    room = turn.config.max_evidence - len(draft.evidence)
+    kept = [f for f in files if f.kind != "sticker"][: max(room, 0)]
+    if not kept:
+        turn.say("nominate.late_files_full", max=turn.config.max_evidence)
+        return
+    draft.evidence = [*draft.evidence, *kept]
+    turn.say("nominate.late_files_kept", count=len(kept), total=len(draft.evidence))
 
 
 async def _more_of_album_waiting(turn: Turn, answer: Answer) -> bool:
@@ -278,6 +337,11 @@ async def summary(turn: Turn, draft: NominateDraft) -> str:
 
 async def ask_review(turn: Turn, draft: NominateDraft) -> None:
     draft.editing = True
+    if draft.field not in await fields_for(turn, draft):
+        # The call was chosen (or changed) after the field: it must be one of the call's.
+        turn.say("nominate.field_not_in_call")
+        await engine.go(turn, FLOW, NominateStep.FIELD)
+        return
     turn.say(
         "nominate.review",
         summary=await summary(turn, draft),
@@ -357,7 +421,6 @@ async def submit(turn: Turn, draft: NominateDraft) -> None:
 ask_kind = says("nominate.ask_kind", options=[Option(k, f"nominate.kind.{k}") for k in KINDS])
 ask_birth_year = says("nominate.ask_birth_year", options=[SKIP])
 ask_place = says("nominate.ask_place")
-ask_field = says("nominate.ask_field", options=[Option(f, f"nominate.field.{f}") for f in FIELDS])
 ask_achievement = says("nominate.ask_achievement", min=ACHIEVEMENT_LIMITS[0])
 ask_phone = says("nominate.ask_phone", options=[SKIP])
 ask_consent = says(
@@ -376,7 +439,7 @@ TABLE: dict[NominateStep, Step[NominateStep, NominateDraft]] = {
         ask_birth_year, accept_birth_year, {S.PLACE, S.REVIEW}, Accepts.CHOICE | Accepts.TEXT
     ),
     S.PLACE: Step(ask_place, accept_place, {S.FIELD, S.REVIEW}, Accepts.TEXT, free_text=True),
-    S.FIELD: Step(ask_field, accept_field, {S.ACHIEVEMENT, S.REVIEW}),
+    S.FIELD: Step(ask_field, accept_field, {S.ACHIEVEMENT, S.EVIDENCE, S.REVIEW}),
     S.ACHIEVEMENT: Step(
         ask_achievement,
         accept_achievement,
@@ -398,7 +461,14 @@ TABLE: dict[NominateStep, Step[NominateStep, NominateDraft]] = {
         Accepts.CHOICE | Accepts.TEXT | Accepts.CONTACT,
     ),
     S.CONSENT: Step(ask_consent, accept_consent, {S.REVIEW}),
-    S.REVIEW: Step(ask_review, accept_review, {S.EDIT, S.REVIEW, END}),
+    S.REVIEW: Step(ask_review, accept_review, {S.EDIT, S.REVIEW, S.FIELD, END}),
     S.EDIT: Step(ask_edit, accept_edit, {*EDITABLE.values(), S.REVIEW}),
 }
-FLOW = Flow("nominate", NominateStep, NominateDraft, entry={S.CAMPAIGN, S.KIND}, table=TABLE)
+FLOW = Flow(
+    "nominate",
+    NominateStep,
+    NominateDraft,
+    entry={S.CAMPAIGN, S.KIND},
+    table=TABLE,
+    late_files=late_files,
+)

@@ -10,6 +10,8 @@ TEXTS = {
     "join.role_added": "Đã thêm vai trò {role} ở {unit} cho bạn.",
     "join.invite_ok": "Mã mời hợp lệ: bạn được mời vào {unit} với vai trò {role}.",
     "join.ask_name": "Bạn hãy gõ họ và tên của mình (ví dụ: Nguyễn Thị Lan).",
+    "join.name_invalid": "Hãy gõ cả họ và tên của bạn bằng chữ (ít nhất hai chữ), ví dụ: "
+    "Nguyễn Thị Lan.",
     "join.ask_phone": "Số điện thoại của bạn (để cán bộ liên hệ khi cần). Gõ số, bấm nút chia "
     "sẻ số, hoặc chọn Bỏ qua.",
     "join.phone_invalid": "Số điện thoại chưa đúng. Hãy gõ số Việt Nam, ví dụ 0912 345 678, "

@@ -7,6 +7,19 @@ TEXTS = {
     "rất nhiều! Mời bạn gửi tiếp từ ngày mai.",
     "nominate.daily_cap_draft": "Hôm nay bạn đã gửi đủ {cap} đề cử, là số tối đa cho một ngày. "
     "Đề cử này vẫn được giữ nguyên: từ ngày mai, bạn chọn Gửi để gửi đi.",
+    "nominate.kept": "Tôi giữ câu chuyện ({chars} ký tự) và {files} tệp bạn vừa gửi cho đề cử "
+    "này; bạn xem lại và sửa được trước khi gửi.",
+    "nominate.name_no_letters": "Tên cần có chữ cái (không chỉ biểu tượng). Hãy gõ tên người "
+    "được đề cử.",
+    "nominate.name_one_word": "Hãy gõ cả họ và tên (ít nhất hai chữ), ví dụ: Nguyễn Thị Lan; "
+    "nếu chỉ biết tên gọi, gõ như: bà Tư bán nước.",
+    "nominate.ask_field_of_call": "Lĩnh vực của thành tích? Đợt phát động này nhận các lĩnh vực "
+    "dưới đây.",
+    "nominate.field_not_in_call": "Đợt phát động đã chọn không nhận lĩnh vực này. Mời bạn chọn "
+    "một lĩnh vực của đợt.",
+    "nominate.late_files_kept": "Đã nhận thêm {count} tệp gửi muộn cho đề cử đang soạn (tổng "
+    "{total} tệp).",
+    "nominate.late_files_full": "Tệp vừa tới không được thêm: đề cử đã đủ {max} tệp.",
     "nominate.ask_campaign": "Đề cử này thuộc đợt phát động nào?",
     "nominate.no_campaign": "Không thuộc đợt nào",
     "nominate.campaign_closed": "Đợt phát động này đã kết thúc, hãy chọn lại.",
