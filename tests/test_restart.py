@@ -119,12 +119,12 @@ async def nominate_over_http(url: str, uid: str, code: str, sent: list[str]) -> 
 async def _answer_all(client: httpx.AsyncClient, uid: str, code: str, sent: list[str]) -> None:
     answers = [
         f"/start {code}",
-        f"Thành viên {uid}",
+        f"Thành Viên {uid.upper()}",
         "bo qua",
         "1",
         "/decu",
         "1",
-        f"Người tốt {uid}",
+        f"Người Tốt {uid.upper()}",
         "bo qua",
         "Thôn 3",
         "6",
@@ -202,5 +202,5 @@ async def test_sigkill_while_members_nominate(tmp_path: Path) -> None:
     # Every acknowledged answer was recorded once and handled; every member's nomination is
     # there exactly once; no reply was left behind.
     assert all(by_id.get(message_id) == "done" for message_id in sent)
-    assert sorted(names) == sorted(f"Người tốt {uid}" for uid in members)
+    assert sorted(names) == sorted(f"Người Tốt {uid.upper()}" for uid in members)
     assert replies == 0

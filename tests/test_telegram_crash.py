@@ -25,12 +25,12 @@ def answers(code: str, n: int) -> list[str]:
     """A member's whole journey, typed: join, then nominate."""
     return [
         f"/start {code}",
-        f"Thành viên {n}",
+        f"Thành Viên {n}",
         "bo qua",
         "1",
         "/decu",
         "1",
-        f"Người tốt {n}",
+        f"Người Tốt {n}",
         "bo qua",
         "Thôn 3",
         "6",
@@ -42,11 +42,30 @@ def answers(code: str, n: int) -> list[str]:
     ]
 
 
-async def member(fake: FakeTelegram, code: str, n: int, sent: list[int]) -> None:
+# Before these answers every member waits for a kill: the kills land mid-journey, with the
+# earlier answers still being handled, however fast or slow the machine is.
+KILL_BEFORE = (4, 8, 12)
+
+
+async def member(
+    fake: FakeTelegram,
+    code: str,
+    n: int,
+    sent: list[int],
+    waiting: list[int],
+    kills: dict[int, asyncio.Event],
+    everyone_waits: asyncio.Event,
+    pace: float,
+) -> None:
     """Type each answer a little after the previous one (people are not instant)."""
-    for text in answers(code, n):
+    for index, text in enumerate(answers(code, n)):
+        if index in kills:
+            waiting[n] = index
+            if min(waiting) >= index:
+                everyone_waits.set()
+            await kills[index].wait()
         sent.append(int(fake.send_text(7000 + n, text)["update_id"]))
-        await asyncio.sleep(0.6)
+        await asyncio.sleep(pace)
 
 
 async def test_sigkill_while_members_nominate_on_telegram(
@@ -76,15 +95,34 @@ async def test_sigkill_while_members_nominate_on_telegram(
     for n in range(MEMBERS):
         fake_telegram.add_user(7000 + n, f"M{n}")
     sent: list[int] = []
+    waiting = [-1] * MEMBERS
+    kills = {index: asyncio.Event() for index in KILL_BEFORE}
+    everyone_waits = asyncio.Event()
     rng = random.Random(20261125)
     await bot.start()
     try:
-        work = asyncio.gather(*(member(fake_telegram, code, n, sent) for n in range(MEMBERS)))
-        for _ in range(3):
-            await asyncio.sleep(rng.uniform(0.3, 1.0))
+        work = asyncio.gather(
+            *(
+                member(
+                    fake_telegram,
+                    code,
+                    n,
+                    sent,
+                    waiting,
+                    kills,
+                    everyone_waits,
+                    rng.uniform(0.05, 0.3),
+                )
+                for n in range(MEMBERS)
+            )
+        )
+        for index in KILL_BEFORE:
+            await everyone_waits.wait()  # every member typed the answers before it
+            everyone_waits.clear()
             assert not work.done(), "the kill must land while members are nominating"
             bot.kill()
             await bot.start()
+            kills[index].set()
         await asyncio.wait_for(work, 120)
         async with httpx.AsyncClient() as client:
             for _ in range(1200):  # until every update is recorded, handled and answered
@@ -106,7 +144,7 @@ async def test_sigkill_while_members_nominate_on_telegram(
     # Every update was recorded exactly once and handled; every nomination is there once.
     assert sorted(int(r.external_id) for r in rows) == sorted(sent)
     assert {r.status for r in rows} == {"done"}
-    assert sorted(names) == sorted(f"Người tốt {n}" for n in range(MEMBERS))
+    assert sorted(names) == sorted(f"Người Tốt {n}" for n in range(MEMBERS))
 
 
 class _db:

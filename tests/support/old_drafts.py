@@ -35,6 +35,16 @@ OLD_SHAPE_MODULES = {
 }
 
 
+# What drafts gained after the record was made: steps no old draft can be at, and fields
+# with defaults that no old draft holds (issue 14: a review decision confirmed on a summary
+# and undoable; an answer started by a reply). Old drafts load without them.
+ADDED_STEPS = {("review", "confirm")}
+ADDED_FIELDS = {
+    "review": {"action", "note", "target_id", "undo_id", "undo_until", "undo_label"},
+    "answer": {"replying"},
+}
+
+
 def saved_before() -> list[dict[str, Any]]:
     """The recorded states: {source, flow, step, history, data}."""
     records: list[dict[str, Any]] = json.loads(CORPUS.read_text(encoding="utf-8"))
