@@ -98,8 +98,12 @@ class Turn:
         choices: list[Choice] = []
         if options:
             self.state.menu_seq += 1
+            before = self.state.menu
+            same_step = before is not None and self.state.step is not None
             self.state.menu = Menu(
-                seq=self.state.menu_seq, options=[(o.value, o.label) for o in options]
+                seq=self.state.menu_seq,
+                options=[(o.value, o.label) for o in options],
+                since=(before.since or before.seq) if same_step and before else None,
             )
             choices = [
                 Choice(label=o.label, token=f"{self.state.menu_seq}.{o.value}") for o in options

@@ -18,6 +18,9 @@ class Menu(BaseModel):
 
     seq: int
     options: list[tuple[str, str]]  # (value, label)
+    # The first menu offered at the same step: a button of any menu since then (a "Xong"
+    # tapped under the question while a photo was uploading) still means the same there.
+    since: int | None = None
 
 
 class ConversationState(BaseModel):

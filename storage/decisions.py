@@ -92,3 +92,20 @@ async def mark_undone(conn: Connection, decision_id: int, now: datetime) -> bool
         .values(undone_at=now)
     )
     return result.rowcount == 1
+
+
+async def latest_for(conn: Connection, kind: str, object_id: int) -> Decision | None:
+    """The latest decision of a kind on an object that was not undone."""
+    row = (
+        await conn.execute(
+            select(decisions)
+            .where(
+                decisions.c.kind == kind,
+                decisions.c.object_id == object_id,
+                decisions.c.undone_at.is_(None),
+            )
+            .order_by(decisions.c.id.desc())
+            .limit(1)
+        )
+    ).first()
+    return Decision.model_validate(row) if row else None

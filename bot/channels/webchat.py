@@ -347,7 +347,7 @@ class WebChat:
             session = await self.session_of(request) or session
         messages = [
             (
-                item.sent_at,
+                _bot_order(item),
                 self._render(
                     chat_id, int(item.platform_message_id or 0), Reply.model_validate(item.payload)
                 ),
@@ -355,20 +355,17 @@ class WebChat:
             for item in items
         ]
         if items:
-            messages += await self._own(chat_id, after, items[-1].sent_at)
-            # Oldest first; a message of the person before the bot's answer sent at once.
-            messages.sort(key=lambda pair: (pair[0] or until_of(items), "id" in pair[1]))
+            messages += await self._own(chat_id, after, until_of(items))
+            messages.sort(key=lambda pair: pair[0])
         return JSONResponse(
             {**self._describe(session, fresh=False), "messages": [m for _, m in messages]}
         )
 
     async def _own(
-        self, chat_id: str, after: int, until: datetime | None
-    ) -> list[tuple[datetime | None, dict[str, Any]]]:
+        self, chat_id: str, after: int, until: datetime
+    ) -> list[tuple[Order, dict[str, Any]]]:
         """What the person sent between the bot messages already shown and these: the
         page shows its own bubbles at once, and after a reload reads them here."""
-        if until is None:
-            return []
         async with self._db.read() as conn:
             since = (
                 await outbox.sent_at_of(conn, self.name, chat_id, f"{after:020d}")
@@ -376,7 +373,7 @@ class WebChat:
                 else None
             )
             sent = await inbox.sent_by(conn, self.name, chat_id, since, until)
-        own: list[tuple[datetime | None, dict[str, Any]]] = []
+        own: list[tuple[Order, dict[str, Any]]] = []
         for item in sent:
             client_id = item.external_id.partition(":")[2]
             shown = _own_text(Inbound.model_validate(item.payload))
@@ -385,7 +382,7 @@ class WebChat:
             text, media = shown
             own.append(
                 (
-                    item.received_at,
+                    (item.received_at, item.id, 0),
                     {
                         "mine": True,
                         "client_id": client_id,
@@ -421,6 +418,20 @@ class WebChat:
             "choices": [c.model_dump() for c in reply.choices],
             "media": self._files.links(chat_id, reply.media),
         }
+
+
+# Oldest first; at the same moment, a message of the person before the bot's answers to it.
+Order = tuple[datetime, float, int]
+
+
+def _bot_order(item: OutboxItem) -> Order:
+    """Where a bot message goes among the person's: after the message it answers."""
+    assert item.sent_at is not None  # delivered rows carry it
+    kind, _, rest = (item.dedupe_key or "").partition(":")
+    answered, _, n = rest.partition(":")
+    if kind == "reply" and answered.isdigit():
+        return item.sent_at, int(answered), int(n) + 1 if n.isdigit() else 1
+    return item.sent_at, math.inf, item.id
 
 
 def until_of(items: list[OutboxItem]) -> datetime:

@@ -191,9 +191,15 @@ def resolve_button(turn: Turn) -> tuple[str | None, str | None]:
     token = turn.inbound.button or ""
     seq, _, value = token.partition(".")
     menu = turn.state.menu
-    if menu is None or not seq.isdigit() or int(seq) != menu.seq:
+    if menu is None or not seq.isdigit():
         return None, "common.stale_button"
-    if value not in {v for v, _ in menu.options}:
+    offered = value in {v for v, _ in menu.options}
+    # An older menu of the same step ("Xong" under the question, while a file was still
+    # on its way and its receipt offered "Xong" again) means the same choice.
+    earlier = menu.since is not None and menu.since <= int(seq) < menu.seq
+    if int(seq) != menu.seq and not (earlier and offered):
+        return None, "common.stale_button"
+    if not offered:
         return None, "common.not_an_option"
     return value, None
 

@@ -18,6 +18,7 @@ from handlers.text import fold, number
 from handlers.turn import Option, Turn, option_id
 from handlers.types import LOCAL_FILES, Attachment, Reply
 from storage import audit, nominations, outbox, publications
+from storage import decisions as stored_decisions
 from storage.decisions import Decision
 from storage.rows import Nomination
 from storage.units import get_unit
@@ -347,11 +348,14 @@ async def withdraw(turn: Turn, published: publications.Publication) -> None:
     for name in (published.card,):
         if name:
             (turn.config.media_dir / name).unlink(missing_ok=True)
-    reply = Reply(
-        text=t("officials.publish.withdrawn_post"), replace_key=f"publication:{published.id}"
-    )
-    key = f"unpublish:{published.id}:{int(turn.now.timestamp())}"
-    await _to_public_channel(turn, reply, key, outbox.PRIORITY_REPLY)
+    # A post still held (published minutes ago) is simply never sent; one sent is edited.
+    held = await stored_decisions.latest_for(turn.conn, "publish", published.id)
+    if held is None or not await outbox.cancel_batch(turn.conn, held.batch):
+        reply = Reply(
+            text=t("officials.publish.withdrawn_post"), replace_key=f"publication:{published.id}"
+        )
+        key = f"unpublish:{published.id}:{int(turn.now.timestamp())}"
+        await _to_public_channel(turn, reply, key, outbox.PRIORITY_REPLY)
     await audit.record(
         turn.conn,
         at=turn.now,

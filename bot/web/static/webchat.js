@@ -89,7 +89,6 @@
     }
     paused = false; pump();
   }
-  window.addEventListener('online', () => { if (paused) resume(); });
 
   // True when the message left (or will never leave and was explained); false to retry.
   async function deliver(op) {
