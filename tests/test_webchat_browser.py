@@ -161,7 +161,8 @@ async def test_join_come_back_sign_in_elsewhere_and_sign_the_first_out(
 
 def noisy_photo(width: int, height: int) -> bytes:
     """A phone-sized photo that compresses badly (a few megabytes, like a real one)."""
-    picture = Image.frombytes("RGB", (width, height), random.Random(7).randbytes(width * height * 3))
+    pixels = random.Random(7).randbytes(width * height * 3)
+    picture = Image.frombytes("RGB", (width, height), pixels)
     out = io.BytesIO()
     picture.save(out, "JPEG", quality=92)
     return out.getvalue()
