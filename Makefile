@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint types pytest bench bench-broadcast clean
+.PHONY: run test provision lint types pytest pytest-postgres bench bench-broadcast clean
 
 $(STAMP): requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -14,7 +14,13 @@ $(STAMP): requirements.lock
 run: $(STAMP)
 	$(PY) -m bot run --demo
 
-test: lint types pytest
+# Both legs: the suite on SQLite, then on PostgreSQL (TEST_DATABASE_URL, or a throwaway
+# cluster the tests start and remove themselves).
+test: provision lint types pytest pytest-postgres
+
+# Debian packages the tests need (postgresql, chromium, openssl): installed when root.
+provision:
+	scripts/provision-test-deps
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -24,6 +30,9 @@ types: $(STAMP)
 
 pytest: $(STAMP)
 	$(PY) -m pytest
+
+pytest-postgres: $(STAMP)
+	$(PY) -m pytest --database=postgres
 
 bench: $(STAMP)
 	$(PY) -m bench.conversation

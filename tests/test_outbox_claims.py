@@ -7,7 +7,6 @@ the database knows; these tests check the database's half alone.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -16,7 +15,6 @@ from bot.channels.base import Capabilities
 from bot.delivery import Delivery, Lane
 from storage import outbox
 from storage.db import Database
-from storage.migrate import upgrade
 from storage.schema import outbox as outbox_table
 from tests.support.fake_channel import FakeChannel
 
@@ -36,10 +34,8 @@ def message(chat: str, key: str, **extra: object) -> outbox.NewMessage:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> Database:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
-    await upgrade(url)
-    return Database(url)
+async def db(database_url: str) -> Database:
+    return Database(database_url)
 
 
 async def claimed_keys(db: Database, *messages: outbox.NewMessage) -> list[str | None]:
@@ -66,7 +62,7 @@ async def test_a_message_waiting_to_retry_keeps_later_ones_unclaimed(db: Databas
     async with db.write() as conn:
         [retried] = await outbox.claim_due(conn, "telegram", later, 10, HOLD)
         assert retried.dedupe_key == "first"  # alone: "later" waits until it is sent
-        await outbox.mark_sent(conn, retried.id, "9", later)
+        await outbox.mark_sent_many(conn, [(retried.id, "9")], later)
         [then] = await outbox.claim_due(conn, "telegram", later, 10, HOLD)
     assert then.dedupe_key == "later"
     await db.close()

@@ -22,7 +22,6 @@ from bot.app import Application
 from bot.settings import Settings
 from handlers.types import Inbound, InboundKind
 from storage import inbox
-from storage.migrate import upgrade
 from storage.schema import inbox as inbox_table
 from storage.schema import nominations, outbox
 from tests.helpers_flow import ACHIEVEMENT, join
@@ -76,7 +75,6 @@ async def test_draft_survives_a_stop_and_days_of_pause(
 async def test_events_recorded_before_a_crash_are_handled_on_start(
     settings: Settings, clock: FakeClock
 ) -> None:
-    await upgrade(settings.database_url)
     first = Application(settings, clock=clock)
     # A crash right after recording: the inbox has the event, nobody handled it.
     async with first.db.write() as conn:
@@ -109,11 +107,11 @@ def free_port() -> int:
 class BotProcess:
     """`python -m bot run` in a child process, killed with SIGKILL when asked."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, database_url: str) -> None:
         self.port = free_port()
         self.env = {
             **os.environ,
-            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'bot.db'}",
+            "DATABASE_URL": database_url,
             "WEB_PORT": str(self.port),
             "MEDIA_DIR": str(tmp / "media"),
             "LOG_LEVEL": "WARNING",
@@ -196,10 +194,9 @@ async def nominate_over_http(
             await asyncio.sleep(0.05)
 
 
-async def test_sigkill_while_members_nominate(tmp_path: Path) -> None:
-    bot = BotProcess(tmp_path)
-    settings = Settings(_env_file=None, database_url=bot.env["DATABASE_URL"])
-    await upgrade(settings.database_url)
+async def test_sigkill_while_members_nominate(tmp_path: Path, database_url: str) -> None:
+    bot = BotProcess(tmp_path, database_url)
+    settings = Settings(_env_file=None, database_url=database_url)
     db_app = Application(settings)
     await cli_ops.import_units(db_app.db, cli_ops.DEMO_UNITS)
     code = (
