@@ -47,7 +47,7 @@ class Application:
     def __init__(self, settings: Settings, clock: Clock = utc_now) -> None:
         self.settings = settings
         self.clock = clock
-        self.db = Database(settings.database_url)
+        self.db = Database(settings.database_url, pool_size=settings.database_pool_size)
         quiet_start, quiet_end = settings.quiet_window
         self.config = CoreConfig(
             timezone=ZoneInfo(settings.timezone),
@@ -146,7 +146,8 @@ class Application:
     async def start(self) -> None:
         """Check the database, resume unfinished work, start receiving."""
         await self.db.check()
-        if self.db.is_sqlite:
+        if await self.db.register_instance():
+            # No other instance runs: rows still claimed were claimed by one that crashed.
             async with self.db.write() as conn:
                 await outbox.release_all_claims(conn)
         self.delivery.start()
