@@ -28,8 +28,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     database_url: str = Field(default_factory=default_database_url)
-    # PostgreSQL: connections each instance keeps open (as many again are opened under load).
-    database_pool_size: int = Field(default=5, ge=1, le=100)
+    # PostgreSQL: connections each instance keeps open, for transactions and as many again
+    # for single statements.
+    database_pool_size: int = Field(default=10, ge=1, le=100)
     timezone: str = "Asia/Ho_Chi_Minh"
     digest_time: str = "07:30"
     web_host: str = "127.0.0.1"

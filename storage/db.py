@@ -197,7 +197,7 @@ class Connection:
 class Database:
     """The engine; `write()` and `read()` give transactions."""
 
-    def __init__(self, url: str, *, pool_size: int = 5) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = url = normalise_url(url)
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
@@ -220,8 +220,11 @@ class Database:
             event.listen(self.sync_engine, "begin", _sqlite_begin)
         else:
             options: dict[str, Any] = {
+                # All kept open, none beyond: a connection opened for a burst and closed after
+                # it (the overflow) costs the bot milliseconds of CPU (authentication, codecs,
+                # every statement prepared anew); under load there were ten a second.
                 "pool_size": pool_size,
-                "max_overflow": pool_size,
+                "max_overflow": 0,
                 "hide_parameters": True,
                 # asyncpg prepares every statement once per connection and keeps it: a step's
                 # statements and the flows' fit (its default of 100 made them compete).

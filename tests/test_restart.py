@@ -10,8 +10,7 @@ import socket
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
@@ -27,22 +26,9 @@ from storage.schema import nominations, outbox
 from tests.helpers_flow import ACHIEVEMENT, join
 from tests.support.chat import ChatClient
 from tests.support.clock import FakeClock
+from tests.support.instances import client_for, running
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@asynccontextmanager
-async def running(settings: Settings, clock: FakeClock) -> AsyncIterator[Application]:
-    app = Application(settings, clock=clock)
-    await app.start()
-    try:
-        yield app
-    finally:
-        await app.stop()
-
-
-def client_for(app: Application) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app.http), base_url="http://t")
 
 
 async def test_draft_survives_a_stop_and_days_of_pause(

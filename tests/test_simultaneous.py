@@ -13,7 +13,6 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -26,6 +25,7 @@ from storage.schema import identities, inbox, nominations
 from tests.helpers_flow import nominate_until_review
 from tests.support.chat import ChatClient
 from tests.support.clock import FakeClock
+from tests.support.instances import client_for, running
 from tests.support.people import Invite, MakeChat, person
 
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
@@ -86,12 +86,8 @@ async def test_a_full_event_takes_no_more_answers_than_its_capacity(
 @pytest.fixture
 async def second_instance(settings: Settings, clock: FakeClock) -> AsyncIterator[Application]:
     """Another instance of the bot on the same database (as behind a load balancer)."""
-    other = Application(settings, clock=clock)
-    await other.start()
-    try:
+    async with running(settings, clock) as other:
         yield other
-    finally:
-        await other.stop()
 
 
 async def test_a_new_persons_first_messages_on_two_instances_make_one_identity(
@@ -99,9 +95,7 @@ async def test_a_new_persons_first_messages_on_two_instances_make_one_identity(
 ) -> None:
     clients = []
     for instance in (app, second_instance):
-        http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=instance.http), base_url="http://testserver"
-        )
+        http = client_for(instance)
         clients.append((http, ChatClient(instance, http, "moi-den", "Người Mới")))
     try:
         await asyncio.gather(*(c.send(f"xin chào {n}") for n, (_, c) in enumerate(clients)))
