@@ -18,7 +18,8 @@ run: $(STAMP)
 # cluster the tests start and remove themselves).
 test: provision lint types pytest pytest-postgres
 
-# Debian packages the tests need (postgresql, chromium, openssl): installed when root.
+# What the tests need from the machine besides Python (Debian's postgresql, chromium and
+# openssl), installed with apt-get when missing: as root, or through sudo without a password.
 provision:
 	scripts/provision-test-deps
 
@@ -28,10 +29,10 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(PY) -m mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) provision
 	$(PY) -m pytest
 
-pytest-postgres: $(STAMP)
+pytest-postgres: $(STAMP) provision
 	$(PY) -m pytest --database=postgres
 
 bench: $(STAMP)

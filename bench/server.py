@@ -24,6 +24,7 @@ import uvicorn
 
 from bot.app import Application
 from bot.settings import Settings
+from bot.web.server import server_config
 
 
 def peak_rss_kib() -> int:
@@ -39,7 +40,16 @@ def peak_rss_kib() -> int:
 
 async def serve(database_url: str, media_dir: Path) -> None:
     """Start the app, serve until a signal, stop, and report."""
-    settings = Settings(_env_file=None, database_url=database_url, media_dir=media_dir)
+    # Every simulated phone comes from 127.0.0.1: the per-address limits would stop them.
+    settings = Settings(
+        _env_file=None,
+        database_url=database_url,
+        media_dir=media_dir,
+        web_sessions_per_hour=10**9,
+        web_guest_messages_per_hour=10**9,
+        uploads_per_day=10**6,
+        web_max_connections=10_000,
+    )
     app = Application(settings)
     await app.start()
     # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose proto says TCP
@@ -48,11 +58,13 @@ async def serve(database_url: str, media_dir: Path) -> None:
     sock.bind(("127.0.0.1", 0))
     # Same uvicorn settings as `python -m bot run` (bot/__main__.py), plus no access log and
     # a bound on shutdown: a web chat long poll can otherwise hold it for up to 25 s.
-    config = uvicorn.Config(
+    config = server_config(
         app.http,
+        host="127.0.0.1",
+        port=0,
+        max_connections=settings.web_max_connections,
         log_level="warning",
         access_log=False,
-        lifespan="off",
         timeout_graceful_shutdown=5,
     )
     config.load()

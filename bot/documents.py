@@ -1,6 +1,8 @@
 """Generated files: bar charts and share cards (Pillow), spreadsheets (openpyxl).
 
-Files go under the media folder with random names; the web chat serves them at /media/.
+Files go under the media folder (0600) with random names; the web chat serves them through
+signed links. Spreadsheets carry their making time in their name (`x<epoch>-…`), so that the
+retention job can delete them a few hours later without a table of its own.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ import asyncio
 import io
 import secrets
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -18,7 +20,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from PIL import Image, ImageDraw, ImageFont
 
-from handlers.ports import Sheet
+from bot.files import write_private
+from bot.web.evidence import MAX_PIXELS, image_size
+from handlers.ports import EXPORT_PREFIX, Sheet
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -39,10 +43,9 @@ def _font(size: int) -> Font:
     return ImageFont.load_default(size=size)
 
 
-def _save(media_dir: Path, data: bytes, ext: str) -> str:
-    media_dir.mkdir(parents=True, exist_ok=True)
-    name = f"{secrets.token_urlsafe(16)}.{ext}"
-    (media_dir / name).write_bytes(data)
+def _save(media_dir: Path, data: bytes, ext: str, prefix: str = "") -> str:
+    name = f"{prefix}{secrets.token_urlsafe(16)}.{ext}"
+    write_private(media_dir / name, data)
     return name
 
 
@@ -94,6 +97,9 @@ def _picture(photo: Path | None) -> Image.Image | None:
     """The photo for a card, or None when there is none or it is not a readable image."""
     if photo is None or not photo.is_file():
         return None
+    size = image_size(photo.read_bytes())
+    if size is None or size[0] * size[1] > MAX_PIXELS:
+        return None  # a bomb never reaches the decoder (evidence is checked at upload too)
     try:
         with Image.open(photo) as source:
             return source.convert("RGB")
@@ -151,8 +157,9 @@ def _cell(value: object) -> object:
 class FileDocuments:
     """The Documents port on the local media folder."""
 
-    def __init__(self, media_dir: Path) -> None:
+    def __init__(self, media_dir: Path, clock: Callable[[], datetime]) -> None:
         self._media_dir = media_dir
+        self._clock = clock
 
     async def chart_png(self, title: str, bars: Sequence[tuple[str, int]]) -> str:
         """Render and store a bar chart."""
@@ -162,7 +169,9 @@ class FileDocuments:
     async def workbook_xlsx(self, sheets: Sequence[Sheet]) -> str:
         """Render and store a spreadsheet."""
         data = await asyncio.to_thread(render_workbook, sheets)
-        return await asyncio.to_thread(_save, self._media_dir, data, "xlsx")
+        made = int(self._clock().timestamp())
+        prefix = f"{EXPORT_PREFIX}{made}-"
+        return await asyncio.to_thread(_save, self._media_dir, data, "xlsx", prefix)
 
     async def card_png(self, title: str, subtitle: str, story: str, photo: str | None) -> str:
         """Render and store a share card (the photo is a stored media file's name)."""

@@ -90,6 +90,12 @@ def empty_database_url(databases: Databases, tmp_path: Path) -> Iterator[str]:
     databases.drop(url)
 
 
+@pytest.fixture(autouse=True)
+def _secret_key_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A generated SECRET_KEY goes to the test's folder (on PostgreSQL it would go to data/)."""
+    monkeypatch.setenv("SECRET_KEY_FILE", str(tmp_path / "secret.key"))
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _loopback_only() -> Iterator[None]:
     """Any connection to a host other than this machine fails the test."""
@@ -141,36 +147,44 @@ def drop_connections(app: Application, databases: Databases) -> Callable[[], Non
 
 @pytest.fixture
 async def http(app: Application) -> AsyncIterator[httpx.AsyncClient]:
+    """A plain HTTP client with no session (as anyone on the network)."""
     transport = httpx.ASGITransport(app=app.http)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         yield client
 
 
 @pytest.fixture
 async def invite(app: Application, clock: FakeClock) -> Callable[..., Awaitable[str]]:
     async def make(
-        unit: str = "X-AN-BINH-HPN", role: str = "member", uses: int = 10, days: int = 7
+        unit: str = "X-AN-BINH-HPN", role: str = "member", uses: int | None = None, days: int = 7
     ) -> str:
-        created = await cli_ops.create_invite(app.db, app.settings, unit, role, uses, days, clock())
+        # An admin invite serves one person; the others a few, as a unit's would.
+        count = uses if uses is not None else (1 if role == "admin" else 10)
+        created = await cli_ops.create_invite(
+            app.db, app.settings, unit, role, count, days, clock()
+        )
         return created.code
 
     return make
 
 
 @pytest.fixture
-async def chat(
-    app: Application, http: httpx.AsyncClient
-) -> AsyncIterator[Callable[..., ChatClient]]:
+async def chat(app: Application) -> AsyncIterator[Callable[..., ChatClient]]:
+    """People on the web chat, each in a browser of their own (its own session cookie)."""
     clients: list[ChatClient] = []
 
     def make(uid: str, name: str | None = None) -> ChatClient:
-        client = ChatClient(app, http, uid, name)
+        client = ChatClient(app, uid, name)
         clients.append(client)
         return client
 
     yield make
-    for client in clients:
-        await client.assert_no_unread()
+    try:
+        for client in clients:
+            await client.assert_no_unread()
+    finally:
+        for client in clients:
+            await client.close()
 
 
 @pytest.fixture

@@ -46,6 +46,10 @@ RELEASED = {
     "0003_officials.py": "3ebc24d074913d284e4a6a45678f98e80f709b45545d37cb9ddc7fa0e05adab6",
     "0004_zalo.py": "09e18a8b760925b4fc62974365cd843b53051032dfca2631ae977fe899ca434f",
     "0005_message_rate.py": "2df580aaafbe64dcbdb01ea20425be31730acb51675843a39db2e1db57e46c27",
+    "0007_web_sessions.py": "295a943532e547abad7eec2a882360bed7d7b4917847b356ef48000ed78adc47",
+    "0008_pending_index_event_seats.py": (
+        "3250258b3c587126ba1498f092493924e7f738534cf3a8638b854e2be3870b75"
+    ),
 }
 
 

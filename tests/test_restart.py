@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import signal
-import socket
-import subprocess
-import sys
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -24,9 +19,10 @@ from storage import inbox
 from storage.schema import inbox as inbox_table
 from storage.schema import nominations, outbox
 from tests.helpers_flow import ACHIEVEMENT, join
-from tests.support.chat import ChatClient
+from tests.support.bot_process import BotProcess
+from tests.support.chat import ChatClient, browser_account
 from tests.support.clock import FakeClock
-from tests.support.instances import client_for, running
+from tests.support.instances import running
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,8 +31,8 @@ async def test_draft_survives_a_stop_and_days_of_pause(
     app: Application, settings: Settings, clock: FakeClock, invite: Callable[..., Awaitable[str]]
 ) -> None:
     code = await invite()
-    async with client_for(app) as http:
-        hoa = ChatClient(app, http, "hoa")
+    hoa = ChatClient(app, "hoa")
+    try:
         await join(hoa, code)
         await hoa.send("/decu")
         await hoa.expect("Bạn đề cử ai?")
@@ -44,11 +40,14 @@ async def test_draft_survives_a_stop_and_days_of_pause(
         await hoa.expect("Họ và tên")
         await hoa.send("Nguyễn Thị Lan")
         await hoa.expect("Năm sinh")
-        cursor = hoa.cursor
+        cursor, token = hoa.cursor, hoa.token
+    finally:
+        await hoa.close()
     await app.stop()
     clock.advance(days=3)
-    async with running(settings, clock) as again, client_for(again) as http:
-        hoa = ChatClient(again, http, "hoa")
+    async with running(settings, clock) as again:
+        # The same browser comes back: its cookie still names its session.
+        hoa = ChatClient(again, "hoa", token=token)
         hoa.cursor = cursor  # the earlier replies were read before the stop
         await hoa.send("1970")
         await hoa.expect("Nơi sinh sống")
@@ -56,96 +55,56 @@ async def test_draft_survives_a_stop_and_days_of_pause(
         await hoa.expect("Năm sinh")
         await hoa.send("/huy")
         await hoa.expect("Đã huỷ")
+        await hoa.close()
 
 
 async def test_events_recorded_before_a_crash_are_handled_on_start(
     settings: Settings, clock: FakeClock
 ) -> None:
     first = Application(settings, clock=clock)
+    token, chat_id = await browser_account(first, "lan")
     # A crash right after recording: the inbox has the event, nobody handled it.
     async with first.db.write() as conn:
         event = Inbound(
             channel="web",
-            external_id="e1",
-            sender_id="lan",
-            chat_id="lan",
+            external_id=f"{chat_id}:e1",
+            sender_id=chat_id,
+            chat_id=chat_id,
             kind=InboundKind.TEXT,
             text="xin chào",
             received_at=clock(),
         )
-        await inbox.record_inbound(conn, "web", "e1", "lan", event.model_dump(mode="json"), clock())
+        payload = event.model_dump(mode="json")
+        await inbox.record_inbound(conn, "web", event.external_id, chat_id, payload, clock())
     await first.db.close()
-    async with running(settings, clock) as app, client_for(app) as http:
+    async with running(settings, clock) as app:
         await app.settle()
-        lan = ChatClient(app, http, "lan")
+        lan = ChatClient(app, "lan", token=token)
         await lan.expect("hãy gõ mã mời")
+        await lan.close()
         async with app.db.read() as conn:
             statuses = (await conn.execute(select(inbox_table.c.status))).scalars().all()
         assert statuses == ["done"]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class BotProcess:
-    """`python -m bot run` in a child process, killed with SIGKILL when asked."""
-
-    def __init__(self, tmp: Path, database_url: str) -> None:
-        self.port = free_port()
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "WEB_PORT": str(self.port),
-            "MEDIA_DIR": str(tmp / "media"),
-            "LOG_LEVEL": "WARNING",
-        }
-        self.log = (tmp / "bot.log").open("ab")
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    async def start(self) -> None:
-        # Popen only forks; it does not wait, so it does not block the loop.
-        self.proc = subprocess.Popen(  # noqa: ASYNC220
-            [sys.executable, "-m", "bot", "run"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.log,
-            stderr=self.log,
-        )
-        async with httpx.AsyncClient() as client:
-            for _ in range(300):
-                try:
-                    if (await client.get(f"{self.url}/healthz")).status_code == 200:
-                        return
-                except httpx.TransportError:
-                    await asyncio.sleep(0.05)
-        raise AssertionError("the bot did not start")
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def kill(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=30)
-        self.log.close()
-
-
 ANSWERS = 15
 
 
-async def nominate_over_http(
-    client: httpx.AsyncClient, url: str, uid: str, code: str, sent: list[str]
-) -> None:
-    """A member joins and nominates; each answer's id is kept once the bot accepted it."""
+async def nominate_over_http(url: str, uid: str, code: str, sent: list[str]) -> None:
+    """A member joins and nominates in a browser of their own; each answer's id is kept once
+    the bot accepted it."""
+    async with httpx.AsyncClient(base_url=url, headers={"origin": url}, timeout=5) as client:
+        while True:  # the browser's session, retried across kills like the page does
+            try:
+                if (await client.post("/api/session", json={})).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.05)
+        await _answer_all(client, uid, code, sent)
+
+
+async def _answer_all(client: httpx.AsyncClient, uid: str, code: str, sent: list[str]) -> None:
     answers = [
         f"/start {code}",
         f"Thành viên {uid}",
@@ -168,9 +127,7 @@ async def nominate_over_http(
         message_id = uuid.uuid4().hex
         while True:  # retry the same id until the bot acknowledges it (as platforms do)
             try:
-                response = await client.post(
-                    f"{url}/api/chat/{uid}/send", json={"id": message_id, "text": text}, timeout=5
-                )
+                response = await client.post("/api/send", json={"id": message_id, "text": text})
             except httpx.TransportError:
                 await asyncio.sleep(0.05)
                 continue
@@ -198,7 +155,7 @@ async def test_sigkill_while_members_nominate(tmp_path: Path, database_url: str)
     try:
         async with httpx.AsyncClient() as client:
             work = asyncio.gather(
-                *(nominate_over_http(client, bot.url, uid, code, sent) for uid in members)
+                *(nominate_over_http(bot.url, uid, code, sent) for uid in members)
             )
             # Kill at random points of the run, measured in answers the bot acknowledged.
             total = len(members) * ANSWERS
@@ -220,7 +177,8 @@ async def test_sigkill_while_members_nominate(tmp_path: Path, database_url: str)
     check = Application(settings)
     async with check.db.read() as conn:
         handled = await conn.execute(select(inbox_table.c.external_id, inbox_table.c.status))
-        by_id = {row.external_id: row.status for row in handled}
+        # The web chat keys an event by its account and the page's id for it.
+        by_id = {row.external_id.split(":", 1)[-1]: row.status for row in handled}
         names = (await conn.execute(select(nominations.c.nominee_name))).scalars().all()
         replies = (
             await conn.execute(

@@ -15,7 +15,7 @@ from bot.settings import Settings
 from storage.schema import inbox, nominations
 from tests.fakes.telegram_api import FakeTelegram
 from tests.helpers_flow import ACHIEVEMENT
-from tests.test_restart import BotProcess
+from tests.support.bot_process import BotProcess
 
 MEMBERS = 20
 
