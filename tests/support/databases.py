@@ -1,8 +1,9 @@
 """Fresh databases for every test, on the engine of the suite's leg (SQLite or PostgreSQL).
 
 Migrating takes longer than most tests, so each leg migrates once into a template and gives
-each test a copy: a file copy on SQLite, `CREATE DATABASE … TEMPLATE` on PostgreSQL (about
-12 ms to create and as much to drop, measured on the throwaway cluster).
+each test a copy: a file copy on SQLite (under 1 ms), `CREATE DATABASE … TEMPLATE` on
+PostgreSQL (create and drop together 50–300 ms on the throwaway cluster, depending on how busy
+the disk is: the template's files are copied).
 """
 
 from __future__ import annotations
