@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from bot import cli_ops
 from bot.app import Application
 from bot.settings import Settings
-from storage.migrate import upgrade
 from storage.schema import decisions, evidence, merges, outbox, review_events
 from tests.conftest import DEMO
 from tests.support.chat import ChatClient
@@ -123,7 +122,6 @@ async def restartable(
     settings: Settings, clock: FakeClock
 ) -> AsyncIterator[Callable[[], Application]]:
     """Applications over one database, one after the other (the `app` fixture is not used)."""
-    await upgrade(settings.database_url)
     made: list[Application] = []
 
     def make() -> Application:
