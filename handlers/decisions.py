@@ -167,19 +167,16 @@ async def _publish(conn: Connection, config: CoreConfig, d: Decision, now: datet
 
 
 async def _bulk(conn: Connection, config: CoreConfig, d: Decision, now: datetime) -> bool:
-    """A broadcast, a call's opening or an event's invitation: nothing was sent yet."""
+    """A broadcast, a call's opening or an event's invitation: nothing was sent yet. A call
+    someone nominated in, or an event someone answered, stands."""
     if d.kind == "call":
         if await campaigns.reporters_in(conn, d.object_id):
             return False
-        await bulk.delete_bulk(conn, d.batch)
         await campaigns.delete_campaign(conn, d.object_id)
-        return True
-    if d.kind == "event":
+    elif d.kind == "event":
         if await events.answers(conn, d.object_id):
             return False
-        await bulk.delete_bulk(conn, d.batch)
         await events.delete_event(conn, d.object_id)
-        return True
     await bulk.delete_bulk(conn, d.batch)
     return True
 

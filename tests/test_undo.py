@@ -12,12 +12,21 @@ from sqlalchemy import func, select
 from bot import cli_ops
 from bot.app import Application
 from bot.settings import Settings
-from storage.schema import decisions, evidence, merges, outbox, review_events
+from storage.outbox import PRIORITY_BULK
+from storage.schema import (
+    campaigns,
+    decisions,
+    events,
+    evidence,
+    merges,
+    outbox,
+    review_events,
+)
 from tests.conftest import DEMO
 from tests.support.chat import ChatClient
 from tests.support.clock import FakeClock
 from tests.support.held import stands
-from tests.support.review import Invite, nominate, person, status_of
+from tests.support.review import Invite, join, nominate, person, status_of
 
 
 async def approve(reviewer: ChatClient, code: str) -> None:
@@ -146,8 +155,8 @@ async def test_a_held_notice_survives_a_restart_and_goes_out_once(
 
     hoa = ChatClient(first, "hoa")
     lan = ChatClient(first, "lan")
-    await _join(hoa, await invite(), "Trần Thị Hoa")
-    await _join(lan, await invite("X-AN-BINH", "reviewer"), "Lê Thị Duyệt")
+    await join(hoa, await invite(), "Trần Thị Hoa")
+    await join(lan, await invite("X-AN-BINH", "reviewer"), "Lê Thị Duyệt")
     code = await nominate(first, "hoa", "X-AN-BINH-HPN")
     await approve(lan, code)
     await first.stop()  # the notice is held in the outbox, not in memory
@@ -175,12 +184,43 @@ async def test_a_held_notice_survives_a_restart_and_goes_out_once(
         await client.close()
 
 
-async def _join(client: ChatClient, code: str, name: str) -> None:
-    await client.send(f"/start {code}")
-    await client.expect("họ và tên")
-    await client.send(name)
-    await client.expect("Số điện thoại")
-    await client.press("Bỏ qua")
-    await client.expect("Đồng ý lưu thông tin")
-    await client.press("Đồng ý")
-    await client.expect(f"Chào mừng {name}")
+async def test_an_event_or_a_call_undone_in_time_reaches_nobody(
+    app: Application, chat: Callable[..., ChatClient], invite: Invite, clock: FakeClock
+) -> None:
+    official = await person(chat, invite, "can-bo", "Lê Văn Cán", "X-AN-BINH-HND", "official")
+    ba = await person(chat, invite, "ba", "Nguyễn Văn Ba", "X-AN-BINH-HND", "member")
+    await official.send("/sukien")
+    await official.expect("Sự kiện")
+    for step, asked in (
+        ("tap:Tạo sự kiện mới", "Tên sự kiện?"),
+        ("Tham quan mô hình nuôi bò", "Địa điểm?"),
+        ("Thôn 4", "Thời gian?"),
+        ("28/11 8h30", "Số người tối đa?"),
+        ("0", "đơn vị nào"),
+        ("tap:Hội Nông dân xã An Bình", "Xem trước"),
+        ("tap:Gửi thông báo sự kiện", "Tin sẽ bắt đầu gửi lúc"),
+        ("tap:↩ Hoàn tác sự kiện", "Đã hoàn tác sự kiện «Tham quan mô hình nuôi bò»"),
+        ("/dotphatdong", "Đợt phát động"),
+        ("tap:Tạo đợt mới", "Tên đợt"),
+        ("Đợt thi đua mùa xuân", "Nội dung"),
+        ("Mời các hội viên đề cử những tấm gương tiêu biểu trong mùa xuân.", "lĩnh vực nào"),
+        ("tap:Tất cả lĩnh vực", "Hạn cuối"),
+        ("31/12", "đơn vị nào"),
+        ("tap:Hội Nông dân xã An Bình", "Gửi một ảnh"),
+        ("tap:Bỏ qua", "Xem trước"),
+        ("tap:Mở đợt và gửi", "Tin sẽ bắt đầu gửi lúc"),
+        ("hoan tac", "Đã hoàn tác đợt phát động «Đợt thi đua mùa xuân»"),
+    ):
+        if step.startswith("tap:"):
+            await official.press(step[4:])
+        else:
+            await official.send(step)
+        await official.expect(asked)
+    await stands(app, clock)
+    assert not await ba.pop()
+    async with app.db.read() as conn:
+        assert (await conn.execute(select(campaigns))).all() == []
+        assert (await conn.execute(select(events))).all() == []
+        bulk = select(outbox.c.status).where(outbox.c.priority == PRIORITY_BULK)
+        statuses = {r[0] for r in await conn.execute(bulk)}
+    assert statuses == {"cancelled"}
