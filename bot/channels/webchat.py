@@ -355,8 +355,7 @@ class WebChat:
             for item in items
         ]
         if items:
-            messages += await self._own(chat_id, after, until_of(items))
-            messages.sort(key=lambda pair: pair[0])
+            messages = _interleave(messages, await self._own(chat_id, after, until_of(items)))
         return JSONResponse(
             {**self._describe(session, fresh=False), "messages": [m for _, m in messages]}
         )
@@ -432,6 +431,20 @@ def _bot_order(item: OutboxItem) -> Order:
     if kind == "reply" and answered.isdigit():
         return item.sent_at, int(answered), int(n) + 1 if n.isdigit() else 1
     return item.sent_at, math.inf, item.id
+
+
+def _interleave(
+    bot: list[tuple[Order, dict[str, Any]]], own: list[tuple[Order, dict[str, Any]]]
+) -> list[tuple[Order, dict[str, Any]]]:
+    """The bot's messages in the order they were delivered, each of the person's messages
+    before the first of them that came after it."""
+    waiting = sorted(own, key=lambda pair: pair[0])
+    merged: list[tuple[Order, dict[str, Any]]] = []
+    for message in bot:
+        while waiting and waiting[0][0] < message[0]:
+            merged.append(waiting.pop(0))
+        merged.append(message)
+    return merged + waiting
 
 
 def until_of(items: list[OutboxItem]) -> datetime:
