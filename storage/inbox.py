@@ -114,17 +114,12 @@ async def sent_by(
     until: datetime,
     limit: int = 200,
 ) -> list[OwnMessage]:
-    """What one chat account sent in a span of time, oldest first (its own history).
-
-    Web chat events are recorded as "<chat id>:<page's id>": the range over that prefix
-    reads them through the unique (channel, external_id) index, and the sender is checked
-    too, so one account never reads another's."""
+    """What one chat account sent in a span of time, oldest first (its own history): the
+    rows whose sender is that account, read by (channel, sender, time)."""
     query = (
         select(inbox)
         .where(
             inbox.c.channel == channel,
-            inbox.c.external_id >= f"{chat_id}:",
-            inbox.c.external_id < f"{chat_id};",
             inbox.c.sender_id == chat_id,
             inbox.c.received_at <= until,
         )

@@ -78,6 +78,14 @@ async def test_typed_numbers_reject_with_a_chosen_reason(
     await lan.expect(code)
     await lan.send("3")  # Không duyệt
     await lan.expect("Lý do không duyệt?")
+    # "quay lai" (the reviewer guide's plain form) is never taken as the reason.
+    await lan.send("quay lai")
+    await lan.expect("Bạn vừa gõ «quay lai». Ý bạn là gì?")
+    await lan.send("1")  # Quay lại câu trước
+    await lan.expect(f"Đề cử {code}", "Đây là đề cử cuối cùng")
+    assert await status_of(app, code) == "submitted"
+    await lan.send("3")
+    await lan.expect("Lý do không duyệt?")
     await lan.send("1")  # Thiếu minh chứng
     await lan.expect(f"Không duyệt đề cử {code}", "lý do: Thiếu minh chứng?")
     await lan.send("1")  # Xác nhận không duyệt

@@ -49,7 +49,8 @@ async def test_join_nominate_and_list(
     await driver.send("1")
     await driver.expect("Đã gửi đề cử! Mã đề cử của bạn: GS-2026-000001")
     await driver.send("/cuatoi")
-    await driver.expect("Các đề cử của bạn (1)", "GS-2026-000001 — Nguyễn Thị Lan")
+    listed = await driver.expect("Các đề cử của bạn (1)", "GS-2026-000001 — Nguyễn Thị Lan")
+    assert not any("Mã đăng nhập" in text for text in listed)
     # Sign-in codes are their own menu item of /taikhoan, never a side effect of /cuatoi.
     await driver.send("/taikhoan")
     await driver.expect("Tài khoản của")

@@ -46,9 +46,15 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_outbox_chat_sent", ["channel", "chat_id", "sent_at"], unique=False
         )
+    with op.batch_alter_table("inbox", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_inbox_sender_received", ["channel", "sender_id", "received_at"], unique=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("inbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_inbox_sender_received")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_chat_sent")
     with op.batch_alter_table("decisions", schema=None) as batch_op:
