@@ -562,10 +562,10 @@ link_requests = Table(
 
 # ---------------------------------------------------------------------------------------------
 # Issue 14 (conversations that forgive): what the engine holds besides a flow's draft, the
-# decisions that can still be undone, and the last message each chat received. Migration 0008.
+# decisions that can still be undone, and the last message each chat received. Migration 0009.
 # ---------------------------------------------------------------------------------------------
 
-# The engine's own state between two messages (handlers/flows/pending.py): a flow put aside
+# The engine's own state between two messages (handlers/pending.py): a flow put aside
 # while another runs (a reply to a reviewer's question during a nomination), and a message
 # held until the person says what it was for (a navigation word typed at a free-text step,
 # a story longer than the step takes, a name tidied before it is stored).
