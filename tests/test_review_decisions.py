@@ -173,6 +173,30 @@ async def test_a_rejection_racing_an_approval_is_refused(
     await hoa.pop()
 
 
+async def test_a_reason_given_after_someone_else_decided_is_refused_at_once(
+    app: Application, chat: Callable[..., ChatClient], invite: Invite
+) -> None:
+    # The deterministic half of the race above: the reason (or the recommendation) comes
+    # after the approval, and the reviewer is told then, not after one more confirmation.
+    await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN", "member")
+    lan = await person(chat, invite, "lan", "Lê Thị Duyệt", "X-AN-BINH", "reviewer")
+    minh = await person(chat, invite, "minh", "Phan Văn Minh", "X-AN-BINH-HPN", "reviewer")
+    code = await nominate(app, "hoa", "X-AN-BINH-HPN")
+    for reviewer in (lan, minh):
+        await reviewer.send(f"/duyet {code}")
+        await reviewer.expect(code)
+    await minh.press("Không duyệt")
+    await minh.expect("Lý do không duyệt")
+    await lan.press("Duyệt")
+    await lan.expect("Duyệt đề cử")
+    await lan.press("Xác nhận duyệt")
+    await lan.expect(f"Đã duyệt đề cử {code}")
+    await minh.press("Thiếu minh chứng")
+    said = await minh.expect(f"Đề cử {code} đã được xử lý rồi (trạng thái: Đã duyệt)")
+    assert not [m for m in said if "Xác nhận" in " ".join(m.labels)]
+    assert await status_of(app, code) == "approved"
+
+
 async def test_two_approvals_at_once_exactly_one_is_recorded(
     app: Application, chat: Callable[..., ChatClient], invite: Invite, clock: FakeClock
 ) -> None:

@@ -228,6 +228,8 @@ async def accept_reason(turn: Turn, draft: ReviewDraft, answer: Answer) -> Next:
     reason = t(f"review.reason.{answer.choice}") if answer.choice else (answer.text or "")
     if not engine.length_ok(turn, reason, NOTE_LIMITS):
         return None
+    if await load_for_decision(turn, draft.nomination_id) is None:
+        return await _advance(turn, draft)  # decided by someone else meanwhile: said so
     draft.action, draft.note = "reject", reason
     return ReviewStep.CONFIRM
 
@@ -236,6 +238,8 @@ async def accept_recommend(turn: Turn, draft: ReviewDraft, answer: Answer) -> Ne
     note = None if answer.choice == "none" else (answer.text or "")
     if note is not None and not engine.length_ok(turn, note, NOTE_LIMITS):
         return None
+    if await load_for_decision(turn, draft.nomination_id) is None:
+        return await _advance(turn, draft)
     draft.action, draft.note = "forward", note
     return ReviewStep.CONFIRM
 
@@ -369,8 +373,13 @@ TABLE: dict[ReviewStep, Step[ReviewStep, ReviewDraft]] = {
     # free_text: on the card, "duyet" typed plainly means the "Duyệt" button, not /duyet.
     S.CARD: Step(ask_card, accept_card, {*ASKS_MORE.values(), *DECIDED}, free_text=True),
     S.QUESTION: Step(ask_question, accept_question, DECIDED, Accepts.TEXT, free_text=True),
-    S.REASON: Step(ask_reason, accept_reason, {S.CONFIRM}, CHOICE_OR_TEXT, free_text=True),
-    S.RECOMMEND: Step(ask_recommend, accept_recommend, {S.CONFIRM}, CHOICE_OR_TEXT, free_text=True),
+    # Decided by someone else meanwhile: told at once, and the next card (or the end).
+    S.REASON: Step(
+        ask_reason, accept_reason, {S.CONFIRM, *DECIDED}, CHOICE_OR_TEXT, free_text=True
+    ),
+    S.RECOMMEND: Step(
+        ask_recommend, accept_recommend, {S.CONFIRM, *DECIDED}, CHOICE_OR_TEXT, free_text=True
+    ),
     S.MERGE: Step(ask_merge, accept_merge, DECIDED, free_text=True),
     S.SCORE: Step(ask_score, accept_score, {S.SCORE, *DECIDED}, CHOICE_OR_TEXT, free_text=True),
     S.CONFIRM: Step(ask_confirm, accept_confirm, DECIDED),
