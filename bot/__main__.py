@@ -130,22 +130,23 @@ async def _run(settings: Settings, *, demo: bool) -> None:
         invites = await cli_ops.seed_demo(app.db, settings, utc_now(), DEMO_STORE)
         _print_demo(settings, invites)
     await app.start()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app.http,
-            host=settings.web_host,
-            port=settings.web_port,
-            log_level="warning",
-            # Open web-chat long polls must not hold Ctrl-C for their full 25 s.
-            timeout_graceful_shutdown=3,
-        )
-    )
-    print(
-        f"Gương Sáng is running: web chat at http://{settings.web_host}:{settings.web_port}/",
-        flush=True,
+    config = uvicorn.Config(
+        app.http,
+        host=settings.web_host,
+        port=settings.web_port,
+        log_level="warning",
+        # Open web-chat long polls must not hold Ctrl-C for their full 25 s.
+        timeout_graceful_shutdown=3,
     )
     try:
-        await server.serve()
+        # Listening before the line below: a client that read it is queued, never refused.
+        sockets = [config.bind_socket()]
+        sockets[0].listen(config.backlog)
+        print(
+            f"Gương Sáng is running: web chat at http://{settings.web_host}:{settings.web_port}/",
+            flush=True,
+        )
+        await uvicorn.Server(config).serve(sockets=sockets)
     finally:
         await app.stop()
 

@@ -8,17 +8,19 @@ import sqlite3
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager, closing
 from pathlib import Path
-from typing import Any, TypeVarTuple, overload
+from typing import TYPE_CHECKING, Any, TypeVarTuple, overload
 
 from sqlalchemy import Connection as SyncConnection
 from sqlalchemy import CursorResult, Engine, create_engine, event, text
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.sql.selectable import TypedReturnsRows
 
 from storage.prepared import Plan, Prepared, Rows, plan_for
+
+if TYPE_CHECKING:  # imported when PostgreSQL is used: SQLite runs need none of its 7 MB
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 log = logging.getLogger(__name__)
 _Ts = TypeVarTuple("_Ts")
@@ -188,6 +190,8 @@ class Database:
             event.listen(self.sync_engine, "connect", _sqlite_connect)
             event.listen(self.sync_engine, "begin", _sqlite_begin)
         else:
+            from sqlalchemy.ext.asyncio import create_async_engine
+
             self.engine = create_async_engine(
                 url, pool_size=pool_size, max_overflow=5, hide_parameters=True
             )

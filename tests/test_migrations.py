@@ -9,7 +9,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
-from storage.migrate import alembic_config, upgrade
+from storage.migrate import alembic_config, newest_revision, stored_revision, upgrade
 from storage.schema import metadata
 
 
@@ -28,3 +28,13 @@ def test_revisions_form_a_single_line() -> None:
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     assert len(script.get_heads()) == 1
     assert len(script.get_bases()) == 1
+
+
+async def test_start_reads_the_revision_alembic_would_reach(tmp_path: Path) -> None:
+    # `run` skips Alembic when the stored revision is the newest file's number.
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert newest_revision() == script.get_current_head()
+    url = f"sqlite+aiosqlite:///{tmp_path / 'r.db'}"
+    assert await stored_revision(url) is None
+    await upgrade(url)
+    assert await stored_revision(url) == newest_revision()

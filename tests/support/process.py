@@ -1,0 +1,72 @@
+"""`python -m bot run` in a child process, as an operator starts it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+# What `bot run` prints once its socket listens (bot/__main__.py).
+READY = "Gương Sáng is running".encode()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class BotProcess:
+    """The bot in a child process: ready once it says it listens; SIGKILLed when asked."""
+
+    def __init__(self, tmp: Path, command: tuple[str, ...] = ("-m", "bot", "run")) -> None:
+        self.port = free_port()
+        self.command = command
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'bot.db'}",
+            "WEB_PORT": str(self.port),
+            "MEDIA_DIR": str(tmp / "media"),
+            "LOG_LEVEL": "WARNING",
+        }
+        self.log = (tmp / "bot.log").open("ab")
+        self.proc: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        """Start it and wait for its ready line (its socket is bound by then)."""
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            *self.command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=self.log,
+        )
+        assert self.proc.stdout is not None
+        while line := await asyncio.wait_for(self.proc.stdout.readline(), 60):
+            if line.startswith(READY):
+                return
+        raise AssertionError(f"the bot exited before it listened; see {self.log.name}")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def kill(self) -> None:
+        """SIGKILL: no shutdown code runs."""
+        assert self.proc is not None
+        self.proc.kill()
+        await self.proc.wait()
+
+    async def stop(self, how: signal.Signals = signal.SIGTERM) -> int:
+        """Ask it to stop (SIGINT lets `atexit` handlers run); its exit code."""
+        code = 0
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.send_signal(how)
+            code = await asyncio.wait_for(self.proc.wait(), 30)
+        self.log.close()
+        return code
