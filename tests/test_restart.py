@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import signal
-import socket
-import subprocess
-import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -28,6 +23,7 @@ from storage.schema import nominations, outbox
 from tests.helpers_flow import ACHIEVEMENT, join
 from tests.support.chat import ChatClient
 from tests.support.clock import FakeClock
+from tests.support.process import Acknowledged, BotProcess
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -100,66 +96,11 @@ async def test_events_recorded_before_a_crash_are_handled_on_start(
         assert statuses == ["done"]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class BotProcess:
-    """`python -m bot run` in a child process, killed with SIGKILL when asked."""
-
-    def __init__(self, tmp: Path) -> None:
-        self.port = free_port()
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'bot.db'}",
-            "WEB_PORT": str(self.port),
-            "MEDIA_DIR": str(tmp / "media"),
-            "LOG_LEVEL": "WARNING",
-        }
-        self.log = (tmp / "bot.log").open("ab")
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    async def start(self) -> None:
-        # Popen only forks; it does not wait, so it does not block the loop.
-        self.proc = subprocess.Popen(  # noqa: ASYNC220
-            [sys.executable, "-m", "bot", "run"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.log,
-            stderr=self.log,
-        )
-        async with httpx.AsyncClient() as client:
-            for _ in range(300):
-                try:
-                    if (await client.get(f"{self.url}/healthz")).status_code == 200:
-                        return
-                except httpx.TransportError:
-                    await asyncio.sleep(0.05)
-        raise AssertionError("the bot did not start")
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def kill(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=30)
-        self.log.close()
-
-
 ANSWERS = 15
 
 
 async def nominate_over_http(
-    client: httpx.AsyncClient, url: str, uid: str, code: str, sent: list[str]
+    client: httpx.AsyncClient, bot: BotProcess, uid: str, code: str, sent: Acknowledged
 ) -> None:
     """A member joins and nominates; each answer's id is kept once the bot accepted it."""
     answers = [
@@ -182,18 +123,32 @@ async def nominate_over_http(
     assert len(answers) == ANSWERS
     for text in answers:
         message_id = uuid.uuid4().hex
-        while True:  # retry the same id until the bot acknowledges it (as platforms do)
+        while True:  # the same id until the bot acknowledges it (as platforms retry)
+            await bot.up.wait()
             try:
                 response = await client.post(
-                    f"{url}/api/chat/{uid}/send", json={"id": message_id, "text": text}, timeout=5
+                    f"{bot.url}/api/chat/{uid}/send",
+                    json={"id": message_id, "text": text},
+                    timeout=30,
                 )
             except httpx.TransportError:
-                await asyncio.sleep(0.05)
-                continue
-            if response.status_code == 200:
-                sent.append(message_id)
-                break
-            await asyncio.sleep(0.05)
+                continue  # killed under this request: sent again once the bot is back
+            assert response.status_code == 200, response.text
+            await sent.add(message_id)
+            break
+
+
+async def wait_for_reply(client: httpx.AsyncClient, url: str, uid: str, fragment: str) -> None:
+    """Long-poll a member's chat until a reply holding `fragment` has been delivered."""
+    after = 0
+    while True:
+        got = await client.get(
+            f"{url}/api/chat/{uid}/messages", params={"after": after, "wait": 25}, timeout=60
+        )
+        messages = got.json()["messages"]
+        if any(fragment in m["text"] for m in messages):
+            return
+        after = messages[-1]["id"] if messages else after
 
 
 async def test_sigkill_while_members_nominate(tmp_path: Path) -> None:
@@ -209,31 +164,27 @@ async def test_sigkill_while_members_nominate(tmp_path: Path) -> None:
     ).code
     await db_app.db.close()
     members = [f"m{n}" for n in range(20)]
-    sent: list[str] = []
+    sent = Acknowledged()
     rng = random.Random(20261125)
     await bot.start()
     try:
         async with httpx.AsyncClient() as client:
             work = asyncio.gather(
-                *(nominate_over_http(client, bot.url, uid, code, sent) for uid in members)
+                *(nominate_over_http(client, bot, uid, code, sent) for uid in members)
             )
             # Kill at random points of the run, measured in answers the bot acknowledged.
             total = len(members) * ANSWERS
             for threshold in sorted(rng.sample(range(total // 10, total * 9 // 10), 3)):
-                # The members' tasks append to `sent`; a short poll keeps them unchanged.
-                while len(sent) < threshold:  # noqa: ASYNC110
-                    await asyncio.sleep(0.002)
+                await sent.reach(threshold)
                 assert not work.done(), "the kill must land while members are nominating"
-                bot.kill()
+                await bot.kill()
                 await bot.start()
             await asyncio.wait_for(work, 120)
-            for _ in range(600):  # the last replies leave after the last answer is handled
-                health = (await client.get(f"{bot.url}/healthz")).json()
-                if health["outbox_pending"] == 0:
-                    break
-                await asyncio.sleep(0.05)
+            # The last replies leave after the last answers are handled.
+            finals = (wait_for_reply(client, bot.url, uid, "Đã gửi đề cử") for uid in members)
+            await asyncio.wait_for(asyncio.gather(*finals), 120)
     finally:
-        bot.stop()
+        await bot.stop()
     check = Application(settings)
     async with check.db.read() as conn:
         handled = await conn.execute(select(inbox_table.c.external_id, inbox_table.c.status))
@@ -247,6 +198,6 @@ async def test_sigkill_while_members_nominate(tmp_path: Path) -> None:
     await check.db.close()
     # Every acknowledged answer was recorded once and handled; every member's nomination is
     # there exactly once; no reply was left behind.
-    assert all(by_id.get(message_id) == "done" for message_id in sent)
+    assert all(by_id.get(message_id) == "done" for message_id in sent.ids)
     assert sorted(names) == sorted(f"Người tốt {uid}" for uid in members)
     assert replies == 0

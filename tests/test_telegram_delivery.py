@@ -3,7 +3,6 @@ flood limits respected, long texts split, evidence resent by file_id."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
@@ -233,10 +232,7 @@ def test_captions_and_media_from_other_channels() -> None:
 
 async def answered_first(app: Application, fake: FakeTelegram, messages: int) -> int:
     """Wait for the bot's answers to Hoa's messages that made the files; how many it sent."""
-    for _ in range(200):
-        if len(fake.sent_messages(5001)) >= messages:
-            break
-        await asyncio.sleep(0.05)
+    await fake.wait_until_async(lambda: len(fake.sent_messages(5001)) >= messages, 10)
     await app.settle()
     return len(fake.sent_messages(5001))
 

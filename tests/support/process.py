@@ -35,6 +35,8 @@ class BotProcess:
         }
         self.log = (tmp / "bot.log").open("ab")
         self.proc: asyncio.subprocess.Process | None = None
+        # Set while the bot listens: clients that lost it to a kill wait on this to retry.
+        self.up = asyncio.Event()
 
     async def start(self) -> None:
         """Start it and wait for its ready line (its socket is bound by then)."""
@@ -49,6 +51,7 @@ class BotProcess:
         assert self.proc.stdout is not None
         while line := await asyncio.wait_for(self.proc.stdout.readline(), 60):
             if line.startswith(READY):
+                self.up.set()
                 return
         raise AssertionError(f"the bot exited before it listened; see {self.log.name}")
 
@@ -59,14 +62,34 @@ class BotProcess:
     async def kill(self) -> None:
         """SIGKILL: no shutdown code runs."""
         assert self.proc is not None
+        self.up.clear()
         self.proc.kill()
         await self.proc.wait()
 
     async def stop(self, how: signal.Signals = signal.SIGTERM) -> int:
         """Ask it to stop (SIGINT lets `atexit` handlers run); its exit code."""
         code = 0
+        self.up.clear()
         if self.proc is not None and self.proc.returncode is None:
             self.proc.send_signal(how)
             code = await asyncio.wait_for(self.proc.wait(), 30)
         self.log.close()
         return code
+
+
+class Acknowledged:
+    """Ids the bot acknowledged, in order; a test waits for a count without polling."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self._grown = asyncio.Condition()
+
+    async def add(self, item: str) -> None:
+        async with self._grown:
+            self.ids.append(item)
+            self._grown.notify_all()
+
+    async def reach(self, count: int) -> None:
+        """Until `count` ids are in."""
+        async with self._grown:
+            await self._grown.wait_for(lambda: len(self.ids) >= count)
