@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint types pytest bench bench-broadcast clean
+.PHONY: run test lint types pytest provision bench bench-broadcast clean
 
 $(STAMP): requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -22,7 +22,20 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(PY) -m mypy
 
-pytest: $(STAMP)
+# What the tests need from the machine besides Python: Debian's chromium (browser test),
+# installed with apt-get when missing (as root or via sudo).
+provision:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "install chromium (the browser test needs it)" >&2; exit 1; \
+	  fi; \
+	fi
+
+pytest: $(STAMP) provision
 	$(PY) -m pytest
 
 bench: $(STAMP)

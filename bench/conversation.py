@@ -125,9 +125,13 @@ async def worker(
     # connections costs httpcore time linear in its size on every request. One TLS context
     # for all: building one per client (certificates loaded each time, ~15 ms) blocked this
     # process for seconds at the start and showed up as the bot's latency.
-    async with httpx.AsyncClient(base_url=base_url, timeout=60, verify=TLS) as client:
+    headers = {"origin": base_url}
+    async with httpx.AsyncClient(
+        base_url=base_url, timeout=60, verify=TLS, headers=headers
+    ) as client:
         generation = 0
         while time.monotonic() < stop:
+            client.cookies.clear()  # a new member is a new browser: a session of its own
             member = Member(client, f"b{n}-{generation}", code)
             await member.run(recorder, rng, load.think, stop)
             generation += 1

@@ -22,6 +22,7 @@ import uvicorn
 
 from bot.app import Application
 from bot.settings import Settings
+from bot.web.server import server_config
 
 
 def peak_rss_kib() -> int:
@@ -37,8 +38,15 @@ def peak_rss_kib() -> int:
 
 async def serve(db_file: Path, media_dir: Path) -> None:
     """Start the app, serve until a signal, stop, and report."""
+    # Every simulated phone comes from 127.0.0.1: the per-address limits would stop them.
     settings = Settings(
-        _env_file=None, database_url=f"sqlite+aiosqlite:///{db_file}", media_dir=media_dir
+        _env_file=None,
+        database_url=f"sqlite+aiosqlite:///{db_file}",
+        media_dir=media_dir,
+        web_sessions_per_hour=10**9,
+        web_guest_messages_per_hour=10**9,
+        uploads_per_day=10**6,
+        web_max_connections=10_000,
     )
     app = Application(settings)
     await app.start()
@@ -48,11 +56,13 @@ async def serve(db_file: Path, media_dir: Path) -> None:
     sock.bind(("127.0.0.1", 0))
     # Same uvicorn settings as `python -m bot run` (bot/__main__.py), plus no access log and
     # a bound on shutdown: a web chat long poll can otherwise hold it for up to 25 s.
-    config = uvicorn.Config(
+    config = server_config(
         app.http,
+        host="127.0.0.1",
+        port=0,
+        max_connections=settings.web_max_connections,
         log_level="warning",
         access_log=False,
-        lifespan="off",
         timeout_graceful_shutdown=5,
     )
     config.load()

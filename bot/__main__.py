@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -18,11 +19,11 @@ from bot.app import Application, utc_now
 from bot.channels.telegram import TelegramUnreachable, bot_username
 from bot.logs import configure_logging
 from bot.settings import Settings
+from bot.web.server import server_config
 from storage.db import Database
 from storage.migrate import upgrade_sync
 
 T = TypeVar("T")
-DEMO_STORE = Path("data") / "demo-invites.json"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--demo",
         action="store_true",
-        help="seed the demo province into an empty database and print its invites",
+        help="seed the demo province into an empty database and print its invites once",
     )
     sub.add_parser("migrate", help="bring the database schema up to date")
     units = sub.add_parser("units", help="the unit tree")
@@ -62,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse and run one command; the exit code says whether it worked."""
     args = _parser().parse_args(argv)
+    # Whatever this process creates (database, media, keys) is readable by its user only;
+    # the modules that write data files also set 0600/0700 themselves.
+    os.umask(0o077)
     settings = Settings()
     configure_logging(settings.log_level)
     try:
@@ -127,13 +131,14 @@ async def _with_db(settings: Settings, action: Callable[[Database], Awaitable[T]
 async def _run(settings: Settings, *, demo: bool) -> None:
     app = Application(settings)
     if demo:
-        invites = await cli_ops.seed_demo(app.db, settings, utc_now(), DEMO_STORE)
-        _print_demo(settings, invites)
+        invites = await cli_ops.seed_demo(app.db, settings, utc_now())
+        _print_demo(invites)
     await app.start()
-    config = uvicorn.Config(
+    config = server_config(
         app.http,
         host=settings.web_host,
         port=settings.web_port,
+        max_connections=settings.web_max_connections,
         log_level="warning",
         # Open web-chat long polls must not hold Ctrl-C for their full 25 s.
         timeout_graceful_shutdown=3,
@@ -142,19 +147,24 @@ async def _run(settings: Settings, *, demo: bool) -> None:
         # Listening before the line below: a client that read it is queued, never refused.
         sockets = [config.bind_socket()]
         sockets[0].listen(config.backlog)
-        print(
-            f"Gương Sáng is running: web chat at http://{settings.web_host}:{settings.web_port}/",
-            flush=True,
-        )
+        where = f"http://{settings.web_host}:{settings.web_port}/"
+        on = " (web chat on)" if app.webchat else ""
+        print(f"Gương Sáng is running: {where}{on}", flush=True)
         await uvicorn.Server(config).serve(sockets=sockets)
     finally:
         await app.stop()
 
 
-def _print_demo(settings: Settings, invites: list[dict[str, str]]) -> None:
-    print("Demo invite codes (type one in the web chat to join):")
+def _print_demo(invites: list[cli_ops.CreatedInvite]) -> None:
+    if not invites:
+        print(
+            "The demo province is there already; its first codes were printed when it was made."
+            "\nNew code: python -m bot invite create --unit X-AN-BINH-HPN --role member --days 1"
+        )
+        return
+    print("Demo invite codes, valid one day, shown only now (type one in the web chat):")
     for invite in invites:
-        print(f"  {invite['code']}  {invite['role']:<9} {invite['unit']}")
+        print(f"  {invite.code}  {invite.role:<9} {invite.unit}  ({invite.uses} uses)")
 
 
 if __name__ == "__main__":

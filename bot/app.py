@@ -3,34 +3,42 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.alerts import alert_admins
 from bot.channels.base import Channel
 from bot.channels.telegram import TelegramChannel
-from bot.channels.webchat import WebChat
+from bot.channels.webchat import WebChat, WebLimits
+from bot.channels.webchat_files import FilePolicy, WebFiles
 from bot.channels.zalo_bot import ZaloBot
 from bot.channels.zalo_oa import ZaloOA
 from bot.delivery import Delivery
 from bot.documents import FileDocuments
+from bot.files import private_dir
 from bot.honour import HonourPages
-from bot.intake import Intake
+from bot.intake import AlsoWrite, Intake
 from bot.settings import Settings
+from bot.web.guard import origin_of
+from bot.web.http import BodyCaps, build_http, from_this_machine
+from bot.web.keys import Keys, load_secret
+from bot.web.sessions import Lifetimes, Sessions
+from bot.web.static import StaticFiles
 from handlers.config import CoreConfig
 from handlers.runner import Runner
+from handlers.types import Inbound
 from scheduler.core import Scheduler
 from scheduler.registry import build_jobs
-from storage import outbox
+from storage import outbox, web_sessions
 from storage.db import Database
-from storage.rows import OutboxItem
+from storage.rows import OutboxItem, WebSession
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -47,6 +55,13 @@ class Application:
     def __init__(self, settings: Settings, clock: Clock = utc_now) -> None:
         self.settings = settings
         self.clock = clock
+        self.keys = Keys.from_secret(
+            load_secret(
+                settings.secret_key.get_secret_value() if settings.secret_key else None,
+                settings.key_file,
+            )
+        )
+        private_dir(settings.media_dir)
         self.db = Database(settings.database_url)
         quiet_start, quiet_end = settings.quiet_window
         self.config = CoreConfig(
@@ -60,23 +75,34 @@ class Application:
             nominations_per_day=settings.nominations_per_day,
             messages_per_minute=settings.messages_per_minute,
             summary_weekday=settings.summary_weekday,
-            public_base_url=(
-                settings.public_base_url or f"http://{settings.web_host}:{settings.web_port}"
-            ).rstrip("/"),
+            public_base_url=settings.public_url,
             public_channel=(
                 ("telegram", settings.public_channel_chat_id)
                 if settings.public_channel_chat_id
                 else None
             ),
-            documents=FileDocuments(settings.media_dir),
+            documents=FileDocuments(settings.media_dir, clock),
+            code_failures_per_hour=settings.code_failures_per_hour,
+            web_session_idle=timedelta(days=settings.web_session_idle_days),
+            export_retention=timedelta(hours=settings.export_retention_hours),
         )
         self.runner = Runner(self.db, self.config, clock, on_commit=self._stepped)
         self.intake = Intake(self.db, self.runner, clock)
-        self.webchat = WebChat(
-            self.db, self.intake, clock, settings.media_dir, settings.max_upload_bytes
+        https = settings.public_url.lower().startswith("https://")
+        self.sessions = Sessions(
+            self.db,
+            clock,
+            Lifetimes(
+                idle=timedelta(days=settings.web_session_idle_days),
+                absolute=timedelta(days=settings.web_session_max_days),
+            ),
+            secure=https,
         )
-        # The web chat is always on; the platforms whose settings are present join it.
-        self.channels: list[Channel] = [self.webchat]
+        self.channels: list[Channel] = []
+        self.webchat: WebChat | None = None
+        if settings.web_chat_on:
+            self.webchat = self._web_chat()
+            self.channels.append(self.webchat)
         self.telegram: TelegramChannel | None = None
         if settings.telegram_bot_token is not None:
             self.telegram = TelegramChannel(settings, self.db, self.intake, clock, self._committed)
@@ -84,13 +110,16 @@ class Application:
         self.zalo_oa: ZaloOA | None = None
         self.zalo_bot: ZaloBot | None = None
         if settings.zalo_oa_enabled:
-            self.zalo_oa = ZaloOA(settings, self.db, self.intake, clock, self._zalo_token_failed)
+            self.zalo_oa = ZaloOA(
+                settings, self.db, self.intake, clock, self._zalo_token_failed, self.keys
+            )
             self.channels.append(self.zalo_oa)
         if settings.zalo_bot_token is not None:
             self.zalo_bot = ZaloBot(settings, self.intake, clock)
             self.channels.append(self.zalo_bot)
         self.delivery = Delivery(self.db, clock, self.channels)
-        self.delivery.lanes[self.webchat.name].on_marked = self.webchat.marked
+        if self.webchat is not None:
+            self.delivery.lanes[self.webchat.name].on_marked = self.webchat.marked
         self.scheduler = Scheduler(
             self.db,
             self.config,
@@ -99,8 +128,52 @@ class Application:
             build_jobs(settings.digest_at, settings.summary_at),
         )
         self.honour = HonourPages(self.db, settings.media_dir, self.config.public_base_url)
-        self.http = Starlette(routes=self._routes())
+        self.static = StaticFiles()
+        self.http = build_http(
+            self._routes(),
+            settings.public_url,
+            BodyCaps(upload=settings.max_upload_bytes, webhook=settings.max_webhook_bytes),
+            settings.web_body_idle_seconds,
+        )
         self._started = False
+
+    def _web_chat(self) -> WebChat:
+        settings = self.settings
+        public_origin = origin_of(settings.public_url)
+
+        async def current(request: Request) -> WebSession | None:
+            return await self.sessions.current(request, web_sessions.CHAT)
+
+        files = WebFiles(
+            self.db,
+            self.clock,
+            FilePolicy(
+                media_dir=settings.media_dir,
+                max_upload=settings.max_upload_bytes,
+                uploads_per_day=settings.uploads_per_day,
+                timezone=self.config.timezone,
+                link_key=self.keys.links,
+                public_origin=public_origin,
+            ),
+            current,
+            self._accept_upload,
+        )
+        return WebChat(
+            self.db,
+            self.intake,
+            self.clock,
+            self.sessions,
+            files,
+            WebLimits(
+                public_origin=public_origin,
+                address_key=self.keys.addresses,
+                guest_messages_per_hour=settings.web_guest_messages_per_hour,
+                sessions_per_hour=settings.web_sessions_per_hour,
+            ),
+        )
+
+    async def _accept_upload(self, inbound: Inbound, also: AlsoWrite) -> int | None:
+        return await self.intake.accept_and_wait(inbound, also=also)
 
     def _committed(self) -> None:
         self.delivery.kick()
@@ -117,13 +190,16 @@ class Application:
 
     def _routes(self) -> list[BaseRoute]:
         routes: list[BaseRoute] = [Route("/healthz", self.health, methods=["GET"])]
+        routes.extend(self.static.routes())
         routes.extend(self.honour.routes())
         for channel in self.channels:
             routes.extend(channel.routes())
         return routes
 
     async def health(self, request: Request) -> Response:
-        """Liveness and the size of the backlog."""
+        """`ok` to anyone; the backlog and channels only to this machine or HEALTH_TOKEN."""
+        if not (from_this_machine(request) or self._health_token_ok(request)):
+            return PlainTextResponse("ok")
         async with self.db.read() as conn:
             pending = await outbox.count_pending(conn)
         metrics = {
@@ -143,9 +219,24 @@ class Application:
             body["telegram"] = self.telegram.status()
         return JSONResponse(body)
 
+    def _health_token_ok(self, request: Request) -> bool:
+        token = self.settings.health_token
+        given = request.headers.get("authorization", "")
+        if token is None or not given.startswith("Bearer "):
+            return False
+        expected = token.get_secret_value().encode()
+        return hmac.compare_digest(given.removeprefix("Bearer ").encode(), expected)
+
     async def start(self) -> None:
         """Check the database, resume unfinished work, start receiving."""
         await self.db.check()
+        if self.settings.platform_configured and self.settings.web_chat is None:
+            log.warning(
+                "WEB_CHAT is not set while a chat platform is configured: the web chat is on at"
+                " %s (members sign in with invites or sign-in codes). Set WEB_CHAT=on or off"
+                " explicitly; the README says what it exposes and how to put it behind the proxy.",
+                self.settings.public_url,
+            )
         if self.db.is_sqlite:
             async with self.db.write() as conn:
                 await outbox.release_all_claims(conn)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import csv
-import json
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel
 
@@ -21,13 +19,16 @@ CRITERIA_HEADER = ["unit_code", "field", "criterion", "weight", "max_score"]
 ROLES = ("member", "reviewer", "official", "admin")
 DEMO_UNITS = Path(__file__).with_name("demo") / "units.csv"
 DEMO_CRITERIA = Path(__file__).with_name("demo") / "criteria.csv"
+# (unit, role, uses): members share a code; every higher role's code serves one person, and
+# the admin role is never handed out by a many-use invite.
 DEMO_INVITES = (
-    ("X-AN-BINH-HPN", "member"),
-    ("X-AN-BINH-DTN", "member"),
-    ("X-AN-BINH", "reviewer"),
-    ("T-DEMO", "official"),
-    ("T-DEMO", "admin"),
+    ("X-AN-BINH-HPN", "member", 50),
+    ("X-AN-BINH-DTN", "member", 50),
+    ("X-AN-BINH", "reviewer", 1),
+    ("T-DEMO", "official", 1),
+    ("T-DEMO", "admin", 1),
 )
+DEMO_INVITE_DAYS = 1
 
 
 class CreatedInvite(BaseModel):
@@ -82,6 +83,8 @@ async def create_invite(
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     if uses < 1 or days < 1:
         raise ValueError("--uses and --days must be at least 1")
+    if role == "admin" and uses > 1:
+        raise ValueError("an admin invite serves one person: use --uses 1")
     code = invites.new_code()
     expires = now + timedelta(days=days)
     async with db.write() as conn:
@@ -95,26 +98,22 @@ async def create_invite(
     )
 
 
-async def seed_demo(db: Database, settings: Settings, now: datetime, store: Path) -> list[Any]:
-    """On an empty database: the demo province and one invite per role, kept in `store`."""
+async def seed_demo(db: Database, settings: Settings, now: datetime) -> list[CreatedInvite]:
+    """On an empty database only: the demo province and one invite per role, valid one day.
+
+    The codes are returned to be printed once and are kept nowhere else (only their hashes);
+    on a database that has units already, nothing is made and [] is returned.
+    """
     async with db.read() as conn:
         empty = await count_units(conn) == 0
-    if empty:
-        await import_units(db, DEMO_UNITS)
-        await import_criteria(db, DEMO_CRITERIA)
-        created = [
-            await create_invite(db, settings, unit, role, 1000, 365, now)
-            for unit, role in DEMO_INVITES
-        ]
-        store.parent.mkdir(parents=True, exist_ok=True)
-        store.write_text(
-            json.dumps([c.model_dump(mode="json") for c in created], ensure_ascii=False, indent=2),
-            encoding="utf-8",
-        )
-    if not store.exists():
+    if not empty:
         return []
-    loaded: list[Any] = json.loads(store.read_text(encoding="utf-8"))
-    return loaded
+    await import_units(db, DEMO_UNITS)
+    await import_criteria(db, DEMO_CRITERIA)
+    return [
+        await create_invite(db, settings, unit, role, uses, DEMO_INVITE_DAYS, now)
+        for unit, role, uses in DEMO_INVITES
+    ]
 
 
 class CriteriaLine(BaseModel):

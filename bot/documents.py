@@ -1,30 +1,35 @@
-"""Generated files stored under the media folder with random names (the web chat serves them
-at /media/). Pillow (`drawings.py`) and openpyxl (`workbooks.py`) are imported on first use:
-answering a message needs neither, and together they weigh about 10 MB of memory.
+"""Generated files under the media folder (0600) with random names; the web chat serves them
+through signed links. Spreadsheets carry their making time in their name (`x<epoch>-…`), so
+that the retention job can delete them a few hours later without a table of its own.
+
+Pillow (`drawings.py`) and openpyxl (`workbooks.py`) are imported on first use, in the worker
+thread: answering a message needs neither, and together they weigh about 10 MB of memory.
 """
 
 from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 
-from handlers.ports import Sheet
+from bot.files import write_private
+from handlers.ports import EXPORT_PREFIX, Sheet
 
 
-def _save(media_dir: Path, data: bytes, ext: str) -> str:
-    media_dir.mkdir(parents=True, exist_ok=True)
-    name = f"{secrets.token_urlsafe(16)}.{ext}"
-    (media_dir / name).write_bytes(data)
+def _save(media_dir: Path, data: bytes, ext: str, prefix: str = "") -> str:
+    name = f"{prefix}{secrets.token_urlsafe(16)}.{ext}"
+    write_private(media_dir / name, data)
     return name
 
 
 class FileDocuments:
     """The Documents port on the local media folder."""
 
-    def __init__(self, media_dir: Path) -> None:
+    def __init__(self, media_dir: Path, clock: Callable[[], datetime]) -> None:
         self._media_dir = media_dir
+        self._clock = clock
 
     async def chart_png(self, title: str, bars: Sequence[tuple[str, int]]) -> str:
         """Render and store a bar chart."""
@@ -32,7 +37,8 @@ class FileDocuments:
 
     async def workbook_xlsx(self, sheets: Sequence[Sheet]) -> str:
         """Render and store a spreadsheet."""
-        return await asyncio.to_thread(self._workbook, sheets)
+        prefix = f"{EXPORT_PREFIX}{int(self._clock().timestamp())}-"
+        return await asyncio.to_thread(self._workbook, sheets, prefix)
 
     async def card_png(self, title: str, subtitle: str, story: str, photo: str | None) -> str:
         """Render and store a share card (the photo is a stored media file's name)."""
@@ -44,10 +50,10 @@ class FileDocuments:
 
         return _save(self._media_dir, render_chart(title, bars), "png")
 
-    def _workbook(self, sheets: Sequence[Sheet]) -> str:
+    def _workbook(self, sheets: Sequence[Sheet], prefix: str) -> str:
         from bot.workbooks import render_workbook
 
-        return _save(self._media_dir, render_workbook(sheets), "xlsx")
+        return _save(self._media_dir, render_workbook(sheets), "xlsx", prefix)
 
     def _card(self, title: str, subtitle: str, story: str, photo: str | None) -> str:
         from bot.drawings import render_card

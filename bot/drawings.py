@@ -9,6 +9,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from bot.web.evidence import MAX_PIXELS, image_size
+
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
     "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
@@ -76,6 +78,9 @@ def _picture(photo: Path | None) -> Image.Image | None:
     """The photo for a card, or None when there is none or it is not a readable image."""
     if photo is None or not photo.is_file():
         return None
+    size = image_size(photo.read_bytes())
+    if size is None or size[0] * size[1] > MAX_PIXELS:
+        return None  # a bomb never reaches the decoder (evidence is checked at upload too)
     try:
         with Image.open(photo) as source:
             return source.convert("RGB")

@@ -17,23 +17,19 @@ from storage.db import Database
 
 _SLUG = re.compile(r"[a-z0-9-]{1,160}")
 INDEX_SIZE = 100
-STYLE = (
-    "body{margin:0;font-family:system-ui,sans-serif;background:#fff8f0;color:#222;"
-    "line-height:1.55}main{max-width:640px;margin:auto;padding:16px}"
-    "h1{color:#b3261e;font-size:1.6em;margin:.4em 0}img{width:100%;border-radius:8px}"
-    ".sub{color:#555}.story{white-space:pre-wrap;font-size:1.1em}"
-    "footer{margin-top:2em;color:#b3261e;font-weight:600}a{color:#b3261e}"
-)
+PUBLIC_CACHE = {"cache-control": "public, max-age=60"}
 
 
 def _page(title: str, body: str, meta: str = "", status: int = 200) -> HTMLResponse:
     document = (
         '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(title)}</title>{meta}<style>{STYLE}</style></head>"
+        f"<title>{html.escape(title)}</title>{meta}"
+        '<link rel="stylesheet" href="/static/honour.css"></head>'
         f"<body><main>{body}<footer>{html.escape(t('honour.footer'))}</footer></main></body></html>"
     )
-    return HTMLResponse(document, status_code=status)
+    # Public by design; short-lived in caches so a withdrawal is seen within a minute.
+    return HTMLResponse(document, status_code=status, headers=PUBLIC_CACHE)
 
 
 class HonourPages:
@@ -99,7 +95,9 @@ class HonourPages:
         path = self._media_dir / found.card
         if not path.is_file():
             return Response(status_code=404)
-        return FileResponse(path, media_type="image/png")
+        # Shared on Zalo and Facebook: other sites may show it, only while it is published.
+        headers = {**PUBLIC_CACHE, "cross-origin-resource-policy": "cross-origin"}
+        return FileResponse(path, media_type="image/png", headers=headers)
 
     async def _published(self, slug: str) -> publications.Publication | None:
         if not _SLUG.fullmatch(slug):

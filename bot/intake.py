@@ -51,9 +51,12 @@ class Intake:
         """Hand a recorded event to the runner, behind the sender's earlier ones."""
         self._runner.submit(item_id, (inbound.channel, inbound.sender_id), inbound)
 
-    async def accept(self, inbound: Inbound) -> int | None:
-        """Write the event to the inbox and queue it; None when it was a repeat delivery."""
-        [item_id] = await self.record([inbound])
+    async def accept(self, inbound: Inbound, also: AlsoWrite | None = None) -> int | None:
+        """Write the event to the inbox and queue it; None when it was a repeat delivery.
+
+        `also` runs in the same transaction (and may raise to refuse the event: nothing is
+        recorded then)."""
+        [item_id] = await self.record([inbound], also)
         if item_id is not None:
             self.submit(item_id, inbound)
         return item_id
@@ -88,9 +91,11 @@ class Intake:
                 if not future.done():
                     future.set_result(item_id)
 
-    async def accept_and_wait(self, inbound: Inbound, timeout: float = 30.0) -> int | None:
+    async def accept_and_wait(
+        self, inbound: Inbound, timeout: float = 30.0, also: AlsoWrite | None = None
+    ) -> int | None:
         """Record the event and wait until it is handled (the web chat answers in-line)."""
-        item_id = await self.accept(inbound)
+        item_id = await self.accept(inbound, also)
         if item_id is not None:
             await self._runner.wait_handled(item_id, timeout)
         return item_id

@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.files import write_private
 from handlers.types import AttachmentKind
 
 
@@ -47,8 +48,7 @@ def sniff(head: bytes) -> Sniffed | None:
 
 
 def store(media_dir: Path, data: bytes, ext: str) -> str:
-    """Write the file under a random name outside any code path; return the name."""
-    media_dir.mkdir(parents=True, exist_ok=True)
+    """Write the file (0600) under a random name outside any code path; return the name."""
     name = f"{secrets.token_urlsafe(16)}.{ext}"
-    (media_dir / name).write_bytes(data)
+    write_private(media_dir / name, data)
     return name

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 
 def default_database_url() -> str:
@@ -50,6 +51,39 @@ class Settings(BaseSettings):
     # Telegram channel (e.g. @guongsang_tinh) that gets each published story; unset: none.
     public_base_url: str | None = None
     public_channel_chat_id: str | None = None
+
+    # Issue 11. SECRET_KEY: the master key (at least 32 characters) from which the keys of
+    # signed links, client-address digests and the encryption of platform tokens at rest are
+    # derived. Unset: one is generated into SECRET_KEY_FILE (0600) on first start; set it
+    # explicitly when several instances share a database. The file defaults to the SQLite
+    # database's folder (data/ for PostgreSQL).
+    secret_key: SecretStr | None = None
+    secret_key_file: Path | None = None
+    # WEB_CHAT=on|off: the members' web chat. Unset: on, with a warning at start when a
+    # platform is configured (README: what it exposes, and how to put it behind the proxy).
+    web_chat: bool | None = None
+    # Web sessions end after this many days unused, and at the latest this many days after
+    # signing in.
+    web_session_idle_days: int = Field(default=60, ge=1, le=3650)
+    web_session_max_days: int = Field(default=365, ge=1, le=3650)
+    # Evidence files one person may upload through the web chat per local day.
+    uploads_per_day: int = Field(default=50, ge=0)
+    # Spreadsheets (/xuat) are deleted this many hours after they were made.
+    export_retention_hours: int = Field(default=6, ge=1, le=24 * 30)
+    # /healthz gives details (channels, backlog) to loopback and to this bearer token.
+    health_token: SecretStr | None = None
+    # Simultaneous HTTP connections uvicorn serves; beyond it answers 503.
+    web_max_connections: int = Field(default=500, ge=10)
+    # A request body that stops arriving for this many seconds is cut (408).
+    web_body_idle_seconds: float = Field(default=20.0, gt=0, le=600)
+    # Body cap of the platform webhooks (Telegram, Zalo OA, Zalo Bot), in bytes.
+    max_webhook_bytes: int = Field(default=1024 * 1024, ge=64 * 1024)
+    # Guessing codes: wrong invite or link codes allowed per hour in total (every account);
+    # and, on the web chat, messages of not-yet-joined browsers per client address per hour
+    # and new browser sessions per client address per hour.
+    code_failures_per_hour: int = Field(default=300, ge=1)
+    web_guest_messages_per_hour: int = Field(default=30, ge=1)
+    web_sessions_per_hour: int = Field(default=20, ge=1)
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str | None = None
@@ -162,6 +196,31 @@ class Settings(BaseSettings):
     def zalo_oa_proactive_window(self) -> timedelta:
         """ZALO_OA_PROACTIVE_WINDOW_DAYS as a duration."""
         return timedelta(days=self.zalo_oa_proactive_window_days)
+
+    @property
+    def key_file(self) -> Path:
+        """Where a generated SECRET_KEY is kept: SECRET_KEY_FILE, or beside the database."""
+        if self.secret_key_file is not None:
+            return self.secret_key_file
+        url = make_url(self.database_url)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            return Path(str(url.database)).parent / "secret.key"
+        return Path("data") / "secret.key"
+
+    @property
+    def public_url(self) -> str:
+        """PUBLIC_BASE_URL without its trailing slash, or the local address."""
+        return (self.public_base_url or f"http://{self.web_host}:{self.web_port}").rstrip("/")
+
+    @property
+    def platform_configured(self) -> bool:
+        """Whether any chat platform besides the web chat is turned on."""
+        return bool(self.telegram_bot_token or self.zalo_oa_enabled or self.zalo_bot_token)
+
+    @property
+    def web_chat_on(self) -> bool:
+        """WEB_CHAT, defaulting to on."""
+        return True if self.web_chat is None else self.web_chat
 
     @property
     def digest_at(self) -> time:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -45,3 +45,9 @@ class CoreConfig(BaseModel):
     public_channel: tuple[str, str] | None = None
     # Charts and spreadsheets (bot/documents.py); None where no files can be made.
     documents: Documents | None = None
+    # Wrong invite or link codes allowed per hour across every account (guessing).
+    code_failures_per_hour: int = 300
+    # Web sessions unused this long have ended (the device list leaves them out).
+    web_session_idle: timedelta = timedelta(days=60)
+    # Spreadsheets are deleted this long after they were made.
+    export_retention: timedelta = timedelta(hours=6)

@@ -8,10 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
 Cell = str | int | datetime | None
+# Spreadsheets are stored as "x<epoch seconds of making>-<random>.xlsx": the retention job
+# reads their age from the name.
+EXPORT_PREFIX = "x"
+
+
+def export_made_at(name: str) -> datetime | None:
+    """When a spreadsheet named by the Documents port was made; None for other files."""
+    stamp, dash, _ = name.partition("-")
+    if not (stamp.startswith(EXPORT_PREFIX) and dash and name.endswith(".xlsx")):
+        return None
+    digits = stamp[len(EXPORT_PREFIX) :]
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 12:
+        return None
+    return datetime.fromtimestamp(int(digits), UTC)
 
 
 @dataclass(frozen=True)

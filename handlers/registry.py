@@ -5,11 +5,13 @@ from __future__ import annotations
 from handlers import digest
 from handlers.commands import Command
 from handlers.flows import (
+    accounts,
     answer,
     broadcast,
     campaign,
     commend,
     criteria,
+    devices,
     engine,
     event,
     join,
@@ -85,6 +87,16 @@ async def my(turn: Turn) -> None:
     await mine.show(turn)
 
 
+async def accounts_(turn: Turn) -> None:
+    """/accounts: linked chat apps and browsers, a sign-in code, unlinking."""
+    await accounts.begin(turn)
+
+
+async def devices_(turn: Turn) -> None:
+    """/devices: signed-in browsers, signing them out."""
+    await devices.begin(turn)
+
+
 async def review_(turn: Turn) -> None:
     """/review [CODE]: the reviewer's queue, or one nomination."""
     await review.begin(turn)
@@ -152,6 +164,8 @@ FLOWS: dict[str, Flow] = {
         broadcast.FLOW,
         event.FLOW,
         publish.FLOW,
+        accounts.FLOW,
+        devices.FLOW,
     )
 }
 
@@ -162,6 +176,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("start", ("batdau",), ("start", "bat dau"), None, start),
     Command("nominate", ("decu",), ("decu", "de cu"), Role.MEMBER, nominate_),
     Command("my", ("cuatoi",), ("cuatoi", "cua toi"), Role.MEMBER, my),
+    Command("accounts", ("taikhoan",), ("taikhoan", "tai khoan"), Role.MEMBER, accounts_),
+    Command("devices", ("thietbi",), ("thietbi", "thiet bi"), Role.MEMBER, devices_),
     Command("review", ("duyet",), ("duyet", "duyet de cu"), Role.REVIEWER, review_),
     Command("digest", ("tonghop",), ("tonghop", "tong hop"), Role.REVIEWER, digest_),
     Command("criteria", ("tieuchi",), ("tieuchi", "tieu chi"), Role.REVIEWER, criteria_),

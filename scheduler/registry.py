@@ -7,6 +7,7 @@ from datetime import time, timedelta
 from scheduler.core import DailyJob, IntervalJob
 from scheduler.officials import officials_jobs
 from scheduler.reviews import send_digests, send_draft_reminders, send_sla_reminders
+from scheduler.security import purge_web
 
 
 def build_jobs(digest_at: time, summary_at: time = time(8, 0)) -> list[DailyJob | IntervalJob]:
@@ -16,6 +17,7 @@ def build_jobs(digest_at: time, summary_at: time = time(8, 0)) -> list[DailyJob 
         DailyJob("digest", at=digest_at, run=send_digests),
         IntervalJob("sla_reminders", every=timedelta(hours=1), run=send_sla_reminders),
         IntervalJob("draft_reminders", every=timedelta(hours=1), run=send_draft_reminders),
+        IntervalJob("purge_web", every=timedelta(hours=1), run=purge_web),
     ]
     jobs += officials_jobs(summary_at)
     return jobs

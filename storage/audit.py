@@ -49,3 +49,13 @@ async def count_recent(
         )
     )
     return int((await conn.execute(query)).scalar_one())
+
+
+async def count_action_since(conn: Connection, action: str, since: datetime) -> int:
+    """How many entries of an action since a time, on any object (limits across accounts)."""
+    query = (
+        select(func.count())
+        .select_from(audit_log)
+        .where(audit_log.c.action == action, audit_log.c.at >= since)
+    )
+    return int((await conn.execute(query)).scalar_one())

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
+import stat
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager, closing
 from pathlib import Path
@@ -34,10 +36,20 @@ SAFE_SQLITE_VERSION = (3, 51, 3)
 
 
 def ensure_sqlite_folder(url: str) -> None:
-    """Create the folder of a SQLite file so a fresh checkout just works."""
+    """Create the folder of a SQLite file (0700) and the file itself (0600), so a fresh
+    checkout just works and nobody else on the machine can read the data. SQLite gives its
+    -wal and -shm files the database file's permissions."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(str(parsed.database))
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        folder = path.parent.stat()
+        # Tighten our own folder (an older version made data/ 0755); never a shared one
+        # such as /tmp (sticky) or one another user owns.
+        if folder.st_uid == os.getuid() and not folder.st_mode & stat.S_ISVTX:
+            os.chmod(path.parent, 0o700)
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.chmod(path, 0o600)
 
 
 class DatabaseMisconfigured(RuntimeError):

@@ -131,3 +131,29 @@ class OutboxItem(Row):
     attempts: int
     next_attempt_at: datetime
     platform_message_id: str | None = None
+
+
+class WebSession(Row):
+    """A signed-in browser, as the session check reads it (joined with its identity)."""
+
+    id: int
+    kind: str
+    identity_id: int | None
+    # The web chat account's chat id (identities.external_id); None for console sessions.
+    chat_id: str | None
+    # The person the session acts for: the console's, or the chat account's once joined.
+    person_id: int | None
+    name: str | None = None
+    device: str
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+
+
+class LinkRequest(Row):
+    id: int
+    person_id: int
+    identity_id: int
+    status: str
+    created_at: datetime
+    expires_at: datetime

@@ -475,3 +475,70 @@ publications = Table(
     Column("published_at", UTCDateTime(), nullable=False),
     Column("withdrawn_at", UTCDateTime(), nullable=True),
 )
+
+# ---------------------------------------------------------------------------------------------
+# Issue 11 (security): web sessions, web uploads, rate windows, link requests. Migration 0007.
+# ---------------------------------------------------------------------------------------------
+
+# A browser signed in: the web chat (kind "chat": bound to one web identity, a device of its
+# own, which joins or signs in like any chat account) or, later, the web console (kind
+# "console": bound to a person). Only the SHA-256 of the cookie's token is stored.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    Column("identity_id", Integer, ForeignKey("identities.id"), nullable=True, index=True),
+    Column("person_id", Integer, ForeignKey("people.id"), nullable=True, index=True),
+    # "Chrome · Android": a summary of the User-Agent for the device list, never the header.
+    Column("device", String(60), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("last_seen_at", UTCDateTime(), nullable=False),
+    # Absolute end; the idle end is last_seen_at plus the idle lifetime (a setting).
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("revoked_at", UTCDateTime(), nullable=True),
+)
+
+# Evidence files the web chat stored (re-encoded), per account: the daily quota, and what an
+# erasure or a purge must reach. Files of other channels stay on their platform.
+web_uploads = Table(
+    "web_uploads",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("identity_id", Integer, ForeignKey("identities.id"), nullable=False),
+    Column("file_name", String(64), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+Index("ix_web_uploads_identity_created", web_uploads.c.identity_id, web_uploads.c.created_at)
+
+# Counters of a fixed window under a key ("web.session:<address digest>"): limits that hold
+# across instances. Client addresses appear only as keyed digests.
+rate_windows = Table(
+    "rate_windows",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("window_start", UTCDateTime(), nullable=False),
+    Column("count", Integer, nullable=False),
+)
+
+# Wrong codes across every account in the last hour (the overall guessing limit).
+Index("ix_audit_log_action_at", audit_log.c.action, audit_log.c.at)
+
+# A link code typed on a new account of a person who holds a reviewer, official or admin
+# role: the account is linked only once an already linked account confirms.
+# pending | confirmed | refused | expired
+link_requests = Table(
+    "link_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id"), nullable=False, index=True),
+    Column("identity_id", Integer, ForeignKey("identities.id"), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("decided_at", UTCDateTime(), nullable=True),
+    Column("decided_by", Integer, ForeignKey("identities.id"), nullable=True),
+)

@@ -65,36 +65,44 @@ async def app(settings: Settings, clock: FakeClock) -> AsyncIterator[Application
 
 @pytest.fixture
 async def http(app: Application) -> AsyncIterator[httpx.AsyncClient]:
+    """A plain HTTP client with no session (as anyone on the network)."""
     transport = httpx.ASGITransport(app=app.http)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         yield client
 
 
 @pytest.fixture
 async def invite(app: Application, clock: FakeClock) -> Callable[..., Awaitable[str]]:
     async def make(
-        unit: str = "X-AN-BINH-HPN", role: str = "member", uses: int = 10, days: int = 7
+        unit: str = "X-AN-BINH-HPN", role: str = "member", uses: int | None = None, days: int = 7
     ) -> str:
-        created = await cli_ops.create_invite(app.db, app.settings, unit, role, uses, days, clock())
+        # An admin invite serves one person; the others a few, as a unit's would.
+        count = uses if uses is not None else (1 if role == "admin" else 10)
+        created = await cli_ops.create_invite(
+            app.db, app.settings, unit, role, count, days, clock()
+        )
         return created.code
 
     return make
 
 
 @pytest.fixture
-async def chat(
-    app: Application, http: httpx.AsyncClient
-) -> AsyncIterator[Callable[..., ChatClient]]:
+async def chat(app: Application) -> AsyncIterator[Callable[..., ChatClient]]:
+    """People on the web chat, each in a browser of their own (its own session cookie)."""
     clients: list[ChatClient] = []
 
     def make(uid: str, name: str | None = None) -> ChatClient:
-        client = ChatClient(app, http, uid, name)
+        client = ChatClient(app, uid, name)
         clients.append(client)
         return client
 
     yield make
-    for client in clients:
-        await client.assert_no_unread()
+    try:
+        for client in clients:
+            await client.assert_no_unread()
+    finally:
+        for client in clients:
+            await client.close()
 
 
 @pytest.fixture

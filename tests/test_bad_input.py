@@ -13,10 +13,11 @@ from storage.schema import inbox, memberships, nominations, people
 from tests.helpers_flow import join, nominate_until_review
 from tests.support.chat import ChatClient
 from tests.support.clock import FakeClock
+from tests.support.media import jpeg
 
 Chat = Callable[..., ChatClient]
 Invite = Callable[..., Awaitable[str]]
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 100
+JPEG = jpeg()
 
 
 async def rows(app: Application, table: object) -> int:
@@ -37,8 +38,9 @@ async def test_stranger_is_told_how_to_join(chat: Chat) -> None:
     await guest.expect("Bạn chưa tham gia đơn vị nào")
     await guest.send("/khonglenh")
     await guest.expect("Không có lệnh /khonglenh")
-    await guest.upload(b"not a known file type at all", "x.exe")
-    await guest.expect("hãy gõ mã mời")
+    refused = await guest.upload(b"not a known file type at all", "x.exe")
+    assert refused.status_code == 403  # not joined: nothing is stored
+    assert "chưa cần gửi tệp" in refused.json()["text"]
 
 
 async def test_wrong_codes_are_limited_per_hour(
@@ -105,8 +107,8 @@ async def test_wrong_kind_of_answer_at_each_kind_of_step(chat: Chat, invite: Inv
     await hoa.expect("không có trong danh sách", "Bạn đề cử ai?")
     await hoa.send("ca nhan")
     await hoa.expect("Họ và tên")
-    await hoa.upload(JPEG, "a.jpg")
-    await hoa.expect("tôi cần bạn gõ chữ", "Họ và tên")
+    early = await hoa.upload(JPEG, "a.jpg")  # no step but evidence takes files
+    assert early.status_code == 403 and "chưa cần gửi tệp" in early.json()["text"]
     await hoa.send("A")
     await hoa.expect("Nội dung quá ngắn: cần ít nhất 2 ký tự")
     await hoa.send("x" * 121)
@@ -131,8 +133,8 @@ async def test_wrong_kind_of_answer_at_each_kind_of_step(chat: Chat, invite: Inv
     await hoa.expect("Gửi minh chứng")
     await hoa.send("mấy cái ảnh")
     await hoa.expect("không có trong danh sách", "Gửi minh chứng")
-    await hoa.upload(b"MZ\x90\x00 not media", "virus.exe")
-    await hoa.expect("chưa đọc được loại tin nhắn này", "Gửi minh chứng")
+    wrong = await hoa.upload(b"MZ\x90\x00 not media", "virus.exe")
+    assert wrong.status_code == 415 and "Chỉ nhận ảnh" in wrong.json()["text"]
     await hoa.send("xong")
     await hoa.expect("Số điện thoại liên hệ")
     await hoa.send("12345")
@@ -187,12 +189,19 @@ async def test_repeated_delivery_is_applied_once(
 async def test_empty_and_oversized_messages_are_refused(
     app: Application, http: httpx.AsyncClient, chat: Chat
 ) -> None:
+    guest = chat("guest")
+    await guest.open()
     before = await rows(app, inbox)
-    empty = await http.post("/api/chat/hoa/send", json={"text": "   "})
-    huge = await http.post("/api/chat/hoa/send", json={"text": "x" * 20_000})
-    bad_user = await http.post("/api/chat/Bad User!/send", json={"text": "hi"})
-    not_json = await http.post("/api/chat/hoa/send", content=b"{nope")
-    assert [r.status_code for r in (empty, huge, bad_user, not_json)] == [400, 400, 400, 400]
+    empty = await guest.http.post("/api/send", json={"text": "   "})
+    huge = await guest.http.post("/api/send", json={"text": "x" * 20_000})
+    not_json = await guest.http.post(
+        "/api/send", content=b"{nope", headers={"content-type": "application/json"}
+    )
+    no_session = await http.post(
+        "/api/send", json={"text": "hi"}, headers={"origin": "http://127.0.0.1"}
+    )
+    statuses = [r.status_code for r in (empty, huge, not_json, no_session)]
+    assert statuses == [400, 400, 400, 401]
     assert await rows(app, inbox) == before
 
 

@@ -34,7 +34,7 @@ from storage.migrate import upgrade
 from storage.schema import identities, memberships, outbox, people
 from storage.units import get_unit_by_code
 from tests.fakes.telegram_api import FakeTelegram
-from tests.support.process import BotProcess
+from tests.support.bot_process import BotProcess
 
 RECIPIENTS = 2000
 FIRST_USER = 300_000  # Telegram user ids of the members: FIRST_USER, FIRST_USER + 1, ...

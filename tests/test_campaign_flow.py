@@ -7,10 +7,11 @@ from sqlalchemy import select
 from bot.app import Application
 from storage.schema import audit_log, campaigns, nominations, outbox
 from tests.support.clock import FakeClock
+from tests.support.media import PDF, jpeg
 from tests.support.officials import BODY, open_call
 from tests.support.people import Invite, MakeChat, person
 
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
+JPEG = jpeg()
 
 ACHIEVEMENT = "Chị Mai nhiều năm dạy chữ miễn phí cho trẻ em nghèo trong thôn vào buổi tối."
 
@@ -166,7 +167,7 @@ async def test_call_with_a_photo(app: Application, chat: MakeChat, invite: Invit
     await official.expect("Gửi một ảnh")
     await official.send("ảnh đây")
     await official.expect("không có trong danh sách", "Gửi một ảnh")
-    assert (await official.upload(b"%PDF-1.4 tai lieu", "kehoach.pdf")).status_code == 200
+    assert (await official.upload(PDF, "kehoach.pdf")).status_code == 200
     await official.expect("hãy gửi một ảnh")
     assert (await official.upload(JPEG, "anh.jpg")).status_code == 200
     preview = await official.expect("Xem trước", "Cựu chiến binh gương mẫu", "tới 2 thành viên")

@@ -92,8 +92,12 @@ async def test_reminders_reach_only_members_who_have_not_nominated(
     chart = Reply.model_validate(payload).media[0]
     data = (app.settings.media_dir / chart.file_ref).read_bytes()
     assert chart.kind == "photo" and data.startswith(b"\x89PNG")
-    response = await official.http.get(f"/media/{chart.file_ref}")
-    assert response.status_code == 200
+    # The page opens it through the signed link it was given, as the official only.
+    [shown] = summary[0].media
+    assert chart.file_ref in shown["url"]
+    response = await official.http.get(shown["url"])
+    assert response.status_code == 200 and response.headers["content-type"] == "image/png"
+    assert (await hoa.http.get(shown["url"])).status_code == 404
 
 
 async def test_a_call_opened_late_skips_the_reminders_already_due(

@@ -10,7 +10,7 @@ from handlers.messages import CATALOG, t
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY = re.compile(r"^[a-z_]+(\.[a-z0-9_]+)+$")
-FILE_SUFFIXES = (".csv", ".py", ".html", ".json", ".mmd", ".png", ".xlsx")
+FILE_SUFFIXES = (".csv", ".py", ".html", ".json", ".mmd", ".png", ".xlsx", ".css", ".js")
 PLACEHOLDER = re.compile(r"\{\{([a-z_]+(?:\.[a-z0-9_]+)+)\}\}")
 NAMESPACES = {key.split(".")[0] for key in CATALOG}
 

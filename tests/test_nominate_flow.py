@@ -10,8 +10,9 @@ from bot.app import Application
 from storage.schema import consents, evidence, nominations
 from tests.helpers_flow import ACHIEVEMENT, join
 from tests.support.chat import ChatClient
+from tests.support.media import jpeg
 
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
+JPEG = jpeg()
 
 
 async def count(app: Application, table: object) -> int:

@@ -20,7 +20,7 @@ from bot import cli_ops
 from bot.app import Application
 from bot.settings import Settings
 from storage.migrate import upgrade
-from tests.support.process import BotProcess
+from tests.support.bot_process import BotProcess
 
 NOT_FOR_ANSWERING = ("openpyxl", "PIL", "alembic", "sqlalchemy.ext.asyncio", "sqlalchemy.orm")
 # `bot run`, writing the names of its loaded modules to MODULES_FILE as it exits.

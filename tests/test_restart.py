@@ -21,9 +21,9 @@ from storage.migrate import upgrade
 from storage.schema import inbox as inbox_table
 from storage.schema import nominations, outbox
 from tests.helpers_flow import ACHIEVEMENT, join
-from tests.support.chat import ChatClient
+from tests.support.chat import ChatClient, browser_account
 from tests.support.clock import FakeClock
-from tests.support.process import Acknowledged, BotProcess
+from tests.support.bot_process import Acknowledged, BotProcess
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,16 +38,12 @@ async def running(settings: Settings, clock: FakeClock) -> AsyncIterator[Applica
         await app.stop()
 
 
-def client_for(app: Application) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app.http), base_url="http://t")
-
-
 async def test_draft_survives_a_stop_and_days_of_pause(
     app: Application, settings: Settings, clock: FakeClock, invite: Callable[..., Awaitable[str]]
 ) -> None:
     code = await invite()
-    async with client_for(app) as http:
-        hoa = ChatClient(app, http, "hoa")
+    hoa = ChatClient(app, "hoa")
+    try:
         await join(hoa, code)
         await hoa.send("/decu")
         await hoa.expect("Bạn đề cử ai?")
@@ -55,11 +51,14 @@ async def test_draft_survives_a_stop_and_days_of_pause(
         await hoa.expect("Họ và tên")
         await hoa.send("Nguyễn Thị Lan")
         await hoa.expect("Năm sinh")
-        cursor = hoa.cursor
+        cursor, token = hoa.cursor, hoa.token
+    finally:
+        await hoa.close()
     await app.stop()
     clock.advance(days=3)
-    async with running(settings, clock) as again, client_for(again) as http:
-        hoa = ChatClient(again, http, "hoa")
+    async with running(settings, clock) as again:
+        # The same browser comes back: its cookie still names its session.
+        hoa = ChatClient(again, "hoa", token=token)
         hoa.cursor = cursor  # the earlier replies were read before the stop
         await hoa.send("1970")
         await hoa.expect("Nơi sinh sống")
@@ -67,6 +66,7 @@ async def test_draft_survives_a_stop_and_days_of_pause(
         await hoa.expect("Năm sinh")
         await hoa.send("/huy")
         await hoa.expect("Đã huỷ")
+        await hoa.close()
 
 
 async def test_events_recorded_before_a_crash_are_handled_on_start(
@@ -74,23 +74,26 @@ async def test_events_recorded_before_a_crash_are_handled_on_start(
 ) -> None:
     await upgrade(settings.database_url)
     first = Application(settings, clock=clock)
+    token, chat_id = await browser_account(first, "lan")
     # A crash right after recording: the inbox has the event, nobody handled it.
     async with first.db.write() as conn:
         event = Inbound(
             channel="web",
-            external_id="e1",
-            sender_id="lan",
-            chat_id="lan",
+            external_id=f"{chat_id}:e1",
+            sender_id=chat_id,
+            chat_id=chat_id,
             kind=InboundKind.TEXT,
             text="xin chào",
             received_at=clock(),
         )
-        await inbox.record_inbound(conn, "web", "e1", "lan", event.model_dump(mode="json"), clock())
+        payload = event.model_dump(mode="json")
+        await inbox.record_inbound(conn, "web", event.external_id, chat_id, payload, clock())
     await first.db.close()
-    async with running(settings, clock) as app, client_for(app) as http:
+    async with running(settings, clock) as app:
         await app.settle()
-        lan = ChatClient(app, http, "lan")
+        lan = ChatClient(app, "lan", token=token)
         await lan.expect("hãy gõ mã mời")
+        await lan.close()
         async with app.db.read() as conn:
             statuses = (await conn.execute(select(inbox_table.c.status))).scalars().all()
         assert statuses == ["done"]
@@ -99,10 +102,27 @@ async def test_events_recorded_before_a_crash_are_handled_on_start(
 ANSWERS = 15
 
 
-async def nominate_over_http(
+async def nominate_over_http(bot: BotProcess, uid: str, code: str, sent: Acknowledged) -> None:
+    """A member joins and nominates in a browser of their own; each answer's id is kept once
+    the bot accepted it. Done once the bot's receipt has reached the page."""
+    async with httpx.AsyncClient(
+        base_url=bot.url, headers={"origin": bot.url}, timeout=30
+    ) as client:
+        while True:  # the browser's session, asked again across kills like the page does
+            await bot.up.wait()
+            try:
+                response = await client.post("/api/session", json={})
+            except httpx.TransportError:
+                continue  # killed under this request: asked again once the bot is back
+            assert response.status_code == 200, response.text
+            break
+        await _answer_all(client, bot, uid, code, sent)
+        await _wait_for_reply(client, bot, "Đã gửi đề cử")
+
+
+async def _answer_all(
     client: httpx.AsyncClient, bot: BotProcess, uid: str, code: str, sent: Acknowledged
 ) -> None:
-    """A member joins and nominates; each answer's id is kept once the bot accepted it."""
     answers = [
         f"/start {code}",
         f"Thành viên {uid}",
@@ -126,11 +146,7 @@ async def nominate_over_http(
         while True:  # the same id until the bot acknowledges it (as platforms retry)
             await bot.up.wait()
             try:
-                response = await client.post(
-                    f"{bot.url}/api/chat/{uid}/send",
-                    json={"id": message_id, "text": text},
-                    timeout=30,
-                )
+                response = await client.post("/api/send", json={"id": message_id, "text": text})
             except httpx.TransportError:
                 continue  # killed under this request: sent again once the bot is back
             assert response.status_code == 200, response.text
@@ -138,15 +154,17 @@ async def nominate_over_http(
             break
 
 
-async def wait_for_reply(client: httpx.AsyncClient, url: str, uid: str, fragment: str) -> None:
-    """Long-poll a member's chat until a reply holding `fragment` has been delivered."""
+async def _wait_for_reply(client: httpx.AsyncClient, bot: BotProcess, fragment: str) -> None:
+    """Long-poll the page's messages until a reply holding `fragment` has been delivered."""
     after = 0
     while True:
-        got = await client.get(
-            f"{url}/api/chat/{uid}/messages", params={"after": after, "wait": 25}, timeout=60
-        )
+        await bot.up.wait()
+        try:
+            got = await client.get("/api/messages", params={"after": after, "wait": 25})
+        except httpx.TransportError:
+            continue
         messages = got.json()["messages"]
-        if any(fragment in m["text"] for m in messages):
+        if any(fragment in (m["text"] or "") for m in messages):
             return
         after = messages[-1]["id"] if messages else after
 
@@ -168,27 +186,23 @@ async def test_sigkill_while_members_nominate(tmp_path: Path) -> None:
     rng = random.Random(20261125)
     await bot.start()
     try:
-        async with httpx.AsyncClient() as client:
-            work = asyncio.gather(
-                *(nominate_over_http(client, bot, uid, code, sent) for uid in members)
-            )
-            # Kill at random points of the run, measured in answers the bot acknowledged.
-            total = len(members) * ANSWERS
-            for threshold in sorted(rng.sample(range(total // 10, total * 9 // 10), 3)):
-                await sent.reach(threshold)
-                assert not work.done(), "the kill must land while members are nominating"
-                await bot.kill()
-                await bot.start()
-            await asyncio.wait_for(work, 120)
-            # The last replies leave after the last answers are handled.
-            finals = (wait_for_reply(client, bot.url, uid, "Đã gửi đề cử") for uid in members)
-            await asyncio.wait_for(asyncio.gather(*finals), 120)
+        work = asyncio.gather(*(nominate_over_http(bot, uid, code, sent) for uid in members))
+        # Kill at random points of the run, measured in answers the bot acknowledged.
+        total = len(members) * ANSWERS
+        for threshold in sorted(rng.sample(range(total // 10, total * 9 // 10), 3)):
+            await sent.reach(threshold)
+            assert not work.done(), "the kill must land while members are nominating"
+            await bot.kill()
+            await bot.start()
+        # Each member's last reply reached the page: the last answers were handled and sent.
+        await asyncio.wait_for(work, 120)
     finally:
         await bot.stop()
     check = Application(settings)
     async with check.db.read() as conn:
         handled = await conn.execute(select(inbox_table.c.external_id, inbox_table.c.status))
-        by_id = {row.external_id: row.status for row in handled}
+        # The web chat keys an event by its account and the page's id for it.
+        by_id = {row.external_id.split(":", 1)[-1]: row.status for row in handled}
         names = (await conn.execute(select(nominations.c.nominee_name))).scalars().all()
         replies = (
             await conn.execute(

@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 from bot.app import Application
 from storage.schema import audit_log, evidence, review_events, review_levels
 from tests.support.chat import ChatClient
+from tests.support.media import jpeg
 from tests.support.review import Invite, item, nominate, person, person_id, status_of
 
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
+JPEG = jpeg()
 
 
 async def test_card_shows_everything_and_approve_tells_the_reporter(
@@ -273,8 +274,8 @@ async def test_bad_input_on_the_card_and_in_notes_gets_a_clear_answer(
     code = await nominate(app, "hoa", "X-AN-BINH-HPN")
     await lan.send("/duyet")
     await lan.expect(code)
-    assert (await lan.upload(JPEG, "x.jpg")).status_code == 200
-    await lan.expect("hãy chọn một trong các mục", code)
+    refused = await lan.upload(JPEG, "x.jpg")  # the card takes no files: none is stored
+    assert refused.status_code == 403 and "chưa cần gửi tệp" in refused.json()["text"]
     await lan.send("xin chào")
     await lan.expect("Lựa chọn này không có", code)
     await lan.send("9")

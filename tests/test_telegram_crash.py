@@ -16,7 +16,7 @@ from storage.migrate import upgrade
 from storage.schema import inbox, nominations
 from tests.fakes.telegram_api import FakeTelegram
 from tests.helpers_flow import ACHIEVEMENT
-from tests.support.process import BotProcess
+from tests.support.bot_process import BotProcess
 
 MEMBERS = 20
 

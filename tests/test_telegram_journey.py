@@ -10,10 +10,11 @@ from bot.app import Application
 from storage.schema import evidence, nominations, people
 from tests.fakes.telegram_api import FakeTelegram
 from tests.helpers_flow import ACHIEVEMENT
+from tests.support.media import PDF, jpeg
 from tests.support.telegram import TelegramUser, buttons_of, markup_of
 
 Invite = Callable[..., Awaitable[str]]
-JPEG = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 40 + b"\xff\xd9"
+JPEG = jpeg()
 MakeUser = Callable[..., TelegramUser]
 
 
@@ -60,7 +61,7 @@ async def test_nomination_through_buttons(
     await hoa.expect("Đã nhận 1/10 tệp")
     await hoa.taken(fake_telegram.send_voice(5001))
     await hoa.expect("Đã nhận 2/10 tệp")
-    await hoa.upload(b"%PDF-1.4 giay khen", "giay_khen.pdf")
+    await hoa.upload(PDF, "giay_khen.pdf")
     await hoa.expect("Đã nhận 3/10 tệp")
     await hoa.taken(fake_telegram.send_video(5001))
     await hoa.expect("Đã nhận 4/10 tệp")
@@ -146,5 +147,5 @@ async def test_the_command_menu_is_vietnamese(
     [call] = fake_telegram.calls("setMyCommands")
     assert call.status == 200
     commands = {c["command"]: c["description"] for c in call.params["commands"]}
-    assert list(commands) == ["start", "decu", "cuatoi", "quaylai", "huy", "trogiup"]
+    assert list(commands) == ["start", "decu", "cuatoi", "taikhoan", "quaylai", "huy", "trogiup"]
     assert commands["decu"] == "Đề cử người tốt, việc tốt"

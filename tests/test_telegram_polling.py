@@ -23,7 +23,7 @@ from tests.support.telegram import TelegramUser, telegram_settings
 
 async def health(app: Application) -> dict[str, object]:
     transport = httpx.ASGITransport(app=app.http)
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         body: dict[str, object] = (await client.get("/healthz")).json()
     return body
 

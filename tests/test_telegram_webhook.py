@@ -32,7 +32,7 @@ async def test_secret_is_checked_before_anything_else(
 ) -> None:
     fake_telegram.add_user(5001, "Hoa")
     transport = httpx.ASGITransport(app=webhook_app.http)
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         url = "/telegram/webhook"
         body = text_update(900001, "xin chào")
         assert (await client.post(url, json=body)).status_code == 403
@@ -70,6 +70,6 @@ async def test_updates_arrive_through_the_webhook(
     assert fake_telegram.calls("getUpdates") == []
     assert all(d.ok for d in fake_telegram.webhook_deliveries())
     transport = httpx.ASGITransport(app=webhook_app.http)
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         health = await client.get("/healthz")
     assert health.json()["telegram"] == {"mode": "webhook", "ready": True}

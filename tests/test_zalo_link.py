@@ -1,4 +1,4 @@
-"""One person on two chat apps: the /my link code typed on Zalo links the new account."""
+"""One person on two chat apps: the /taikhoan sign-in code typed on Zalo links the new account."""
 
 from __future__ import annotations
 
@@ -33,10 +33,15 @@ def settings(settings: Settings, fake_oa: FakeZaloOA, fake_bot: FakeZaloBot) -> 
     return with_zalo(settings, fake_oa, fake_bot)
 
 
+LINK = "Liên kết ứng dụng khác / đăng nhập web"
+
+
 async def link_code(chat: ChatClient) -> str:
-    """Ask /cuatoi and read the link code it shows."""
-    await chat.send("/cuatoi")
-    messages = await chat.expect("gõ mã sau vào đó")
+    """Ask /taikhoan for a sign-in code and read it."""
+    await chat.send("/taikhoan")
+    await chat.expect("Tài khoản của")
+    await chat.press(LINK)
+    messages = await chat.expect("Mã đăng nhập của bạn")
     found = CODE.search(messages[-1].text)
     assert found, messages[-1].text
     return found.group(1)
@@ -60,9 +65,10 @@ async def test_a_member_moves_from_the_web_to_zalo_and_keeps_their_nominations(
     zalo = ZaloOADriver(app, fake_oa, served + "/zalo/oa/webhook", new_user())
     await zalo.send(code.lower())  # typed loosely: case and dash do not matter
     await zalo.expect("Đã liên kết tài khoản này với Trần Thị Hoa", "1. Đề cử")
+    await hoa.expect("Zalo (Official Account) vừa được liên kết", "/taikhoan")
     await zalo.send("/cuatoi")
     await zalo.expect("Các đề cử của bạn (1)", "GS-2026-000001 — Nguyễn Thị Lan")
-    web = await identity(app, "web", "hoa")
+    web = await hoa.session()
     oa = await identity(app, "zalo_oa", zalo.user)
     assert oa.person_id == web.person_id is not None
 
@@ -72,13 +78,17 @@ async def test_a_member_moves_from_the_web_to_zalo_and_keeps_their_nominations(
     await other.expect("đã hết hạn hoặc đã được dùng")
     assert (await identity(app, "zalo_bot", other.user)).person_id is None
 
-    # a fresh code from Zalo links the Zalo Bot account too
-    await zalo.send("/cuatoi")
-    texts = await zalo.expect("gõ mã sau vào đó")
+    # a fresh code from Zalo links the Zalo Bot account too; both older accounts are told
+    await zalo.send("/taikhoan")
+    await zalo.expect("Tài khoản của Trần Thị Hoa (2)")
+    await zalo.send(LINK)
+    texts = await zalo.expect("Mã đăng nhập của bạn")
     found = CODE.search(texts[-1])
     assert found
     await other.send(f"/start {found.group(1)}")
     await other.expect("Đã liên kết tài khoản này với Trần Thị Hoa")
+    await zalo.expect("Zalo Bot vừa được liên kết")
+    await hoa.expect("Zalo Bot vừa được liên kết")
     await zalo.assert_no_unread()
     await other.assert_no_unread()
 

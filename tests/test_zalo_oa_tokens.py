@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -51,10 +52,15 @@ async def users_write(
 
 
 async def stored_pair(app: Application) -> dict[str, str]:
+    """The stored pair, opened with the app's key (at rest it is sealed, never in clear)."""
     async with app.db.read() as conn:
         value = await kv.get_value(conn, TOKENS_KEY)
-    assert isinstance(value, dict)
-    return value
+    assert isinstance(value, dict) and set(value) == {"sealed"}
+    opened = app.keys.open(value["sealed"])
+    assert opened is not None
+    pair: dict[str, str] = json.loads(opened)
+    assert pair["refresh_token"] not in value["sealed"]
+    return pair
 
 
 def cs_errors(fake: FakeZaloOA) -> list[int]:
@@ -77,6 +83,7 @@ def keeper_like(app: Application, fake: FakeZaloOA, http: Session, first: str) -
         first_refresh_token=first,
         margin=timedelta(hours=1),
         on_failure=ignore,
+        keys=app.keys,
     )
 
 

@@ -134,7 +134,8 @@ async def test_unreadable_and_ignored_events(
 ) -> None:
     async with httpx.AsyncClient() as client:
         response = await client.post(url(served), content=b"{not json")
-    assert response.status_code == 200
+        nested = await client.post(url(served), content=b"[" * 1000 + b"]" * 1000)
+    assert response.status_code == nested.status_code == 400
     echo = fake_oa.oa_send_text(USER, "tin của chính OA")
     assert (await fake_oa.deliver_async(echo, url=url(served))).status_code == 200
     seen = {**fake_oa.user_send_text(USER), "event_name": "user_seen_message"}
@@ -150,11 +151,11 @@ async def test_unreadable_and_ignored_events(
     for event in garbage:
         assert (await fake_oa.deliver_async(event, url=url(served))).status_code == 200
     # signed but unusable: dropped quietly, never a crash
-    assert metrics(app) == {"unreadable": 1, "ignored": 2 + len(garbage)}
+    assert metrics(app) == {"unreadable": 2, "ignored": 2 + len(garbage)}
     assert await inbox_payloads(app, "zalo_oa") == []
     async with httpx.AsyncClient() as client:
         health = (await client.get(served + "/healthz")).json()
-    assert health["metrics"]["zalo_oa"] == {"unreadable": 1, "ignored": 2 + len(garbage)}
+    assert health["metrics"]["zalo_oa"] == {"unreadable": 2, "ignored": 2 + len(garbage)}
 
 
 async def test_every_event_kind_is_translated(

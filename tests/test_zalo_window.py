@@ -82,6 +82,7 @@ async def test_replies_and_people_back_inside_the_window_are_sent(
 
 
 async def test_web_chat_has_no_window(app: Application, clock: FakeClock) -> None:
+    assert app.webchat is not None
     assert app.webchat.capabilities.proactive_window is None
     assert app.zalo_oa is not None
     assert app.zalo_oa.capabilities.proactive_window is not None

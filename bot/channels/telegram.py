@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
-import json
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -41,6 +40,7 @@ from bot.channels.telegram_poller import Poller, retry_seconds
 from bot.channels.telegram_render import TEXT_LIMIT, Part, render
 from bot.intake import Intake
 from bot.settings import Settings
+from bot.web.jsonbody import parse_object
 from handlers.messages import t
 from handlers.types import Reply
 from storage import kv, outbox
@@ -55,11 +55,12 @@ MAX_WEBHOOK_BODY = 1024 * 1024
 DEFAULT_API = "https://api.telegram.org/bot"
 DEFAULT_FILES = "https://api.telegram.org/file/bot"
 # The command menu: Telegram needs [a-z0-9_]; the Vietnamese names are the ones people read.
-MENU = ("start", "decu", "cuatoi", "quaylai", "huy", "trogiup")
+MENU = ("start", "decu", "cuatoi", "taikhoan", "quaylai", "huy", "trogiup")
 MENU_TEXT = {
     "start": "telegram.command.start",
     "decu": "telegram.command.decu",
     "cuatoi": "telegram.command.cuatoi",
+    "taikhoan": "telegram.command.taikhoan",
     "quaylai": "telegram.command.quaylai",
     "huy": "telegram.command.huy",
     "trogiup": "telegram.command.trogiup",
@@ -318,8 +319,11 @@ class TelegramChannel:
         body = await request.body()
         if len(body) > MAX_WEBHOOK_BODY:
             return JSONResponse({"error": "too large"}, status_code=413)
+        data = parse_object(body)
         try:
-            update = parse_update(json.loads(body), self.bot)
+            if data is None:
+                raise BadUpdate("not a JSON object")
+            update = parse_update(data, self.bot)
         except (ValueError, BadUpdate):
             return JSONResponse({"error": "not a Telegram update"}, status_code=400)
         await self._take([update], None)

@@ -1,70 +1,124 @@
-"""The local web chat: a page and a small JSON API on the bot's own HTTP server."""
+"""The web chat: a page and a small JSON API, each request acting for its session's account.
+
+A browser is someone only through its session cookie (bot/web/sessions.py); nothing in a
+path, a query or a body names a person. A new browser gets a session bound to a fresh chat
+account made here, which can do nothing but join: type an invite, or a sign-in code shown
+by /taikhoan on an app where the person is already known.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import hmac
+import html
+import json
+import math
 import re
+import secrets
 import time
-import uuid
-from collections import defaultdict
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import select
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.channels.base import Capabilities
-from bot.intake import Intake
-from bot.media import sniff, store
+from bot.channels.webchat_files import WebFiles
+from bot.intake import AlsoWrite, Intake
+from bot.web.guard import json_request, same_origin
+from bot.web.sessions import Sessions, device_of
 from handlers.messages import t
-from handlers.types import LOCAL_FILES, Attachment, Inbound, InboundKind, Reply
-from storage import outbox
-from storage.db import Database
-from storage.schema import identities
+from handlers.types import Inbound, InboundKind, Reply
+from storage import accounts, limits, outbox, web_sessions
+from storage.db import Connection, Database
+from storage.rows import WebSession
 
 PAGE = Path(__file__).with_name("webchat.html")
 _PLACEHOLDER = re.compile(r"\{\{(web\.[a-z_]+)\}\}")
-_UID = re.compile(r"[a-z0-9_-]{1,40}")
-_MEDIA_NAME = re.compile(r"[A-Za-z0-9_-]{10,40}\.[a-z0-9]{2,5}")
 MAX_TEXT = 10_000
+MAX_WAIT = 25.0
+MAX_AFTER = 10**19
+# Long polls one account may hold at once (a few tabs); more are refused, not queued.
+POLLS_PER_CHAT = 4
+HOUR = timedelta(hours=1)
 Clock = Callable[[], datetime]
+# Texts the page's script shows by itself (no round trip).
+SCRIPT_TEXTS = (
+    "web.sign_out_confirm",
+    "web.signed_out",
+    "web.start_again",
+    "web.offline",
+    "web.too_many",
+    "web.upload_refused",
+    "web.upload_failed",
+    "web.phone_prompt",
+)
 
 
 class WebMessage(BaseModel):
     """What the page posts."""
 
     id: str | None = Field(default=None, max_length=64)
-    name: str | None = Field(default=None, max_length=120)
     text: str | None = Field(default=None, max_length=MAX_TEXT)
     button: str | None = Field(default=None, max_length=64)
     # The page's "share my number": the web chat has no verified contact, so it is own.
     phone: str | None = Field(default=None, max_length=30)
 
 
+@dataclass(frozen=True)
+class WebLimits:
+    """The web chat's own limits, from the settings."""
+
+    public_origin: str
+    address_key: bytes
+    guest_messages_per_hour: int
+    sessions_per_hour: int
+
+
+class _OverLimit(Exception):
+    """A per-address budget is spent (the transaction that found it out rolls back)."""
+
+
+@dataclass
+class _Waiters:
+    event: asyncio.Event
+    count: int = 0
+
+
 class WebChat:
-    """Channel adapter for the browser page (local testing and demos)."""
+    """Channel adapter for the browser page."""
 
     name = "web"
     # "Edits": the page replaces the bubble that has the same replace_key.
     capabilities = Capabilities(buttons=True, text_limit=None, edits=True)
 
     def __init__(
-        self, db: Database, intake: Intake, clock: Clock, media_dir: Path, max_upload: int
+        self,
+        db: Database,
+        intake: Intake,
+        clock: Clock,
+        sessions: Sessions,
+        files: WebFiles,
+        web_limits: WebLimits,
     ) -> None:
         self._db = db
         self._intake = intake
         self._clock = clock
-        self._media_dir = media_dir
-        self._max_upload = max_upload
-        self._arrived: dict[str, asyncio.Event] = defaultdict(asyncio.Event)
+        self._sessions = sessions
+        self._files = files
+        self._limits = web_limits
+        # Only chats someone is polling right now: entries leave with their last poll.
+        self._waiting: dict[str, _Waiters] = {}
         self._stopping = False
         self._sequence = 0
+        self._page = self._render_page()
 
     async def send(self, chat_id: str, reply: Reply) -> str | None:
         """Delivered by being readable once the lane marks it sent (see `marked`).
@@ -78,9 +132,9 @@ class WebChat:
     def marked(self, chat_ids: set[str]) -> None:
         """The lane committed these chats' messages as sent: wake their pollers now."""
         for chat_id in chat_ids:
-            event = self._arrived.get(chat_id)
-            if event is not None:
-                event.set()
+            waiting = self._waiting.get(chat_id)
+            if waiting is not None:
+                waiting.event.set()
 
     async def start(self) -> None:
         """Nothing to poll: the page calls us."""
@@ -88,59 +142,155 @@ class WebChat:
     async def stop(self) -> None:
         """End waiting polls at once so the server can stop."""
         self._stopping = True
-        for event in self._arrived.values():
-            event.set()
+        for waiting in self._waiting.values():
+            waiting.event.set()
 
     def routes(self) -> list[BaseRoute]:
-        """The page, its API and the evidence files."""
+        """The page, its API and the files sent to the signed-in account."""
         return [
             Route("/", self.page, methods=["GET"]),
-            Route("/api/people", self.list_people, methods=["GET"]),
-            Route("/api/chat/{uid}/send", self.post_message, methods=["POST"]),
-            Route("/api/chat/{uid}/upload", self.post_upload, methods=["POST"]),
-            Route("/api/chat/{uid}/messages", self.get_messages, methods=["GET"]),
-            Route("/media/{name}", self.get_media, methods=["GET"]),
+            Route("/api/session", self.post_session, methods=["POST"]),
+            Route("/api/send", self.post_message, methods=["POST"]),
+            Route("/api/upload", self._files.post_upload, methods=["POST"]),
+            Route("/api/messages", self.get_messages, methods=["GET"]),
+            Route("/api/signout", self.post_signout, methods=["POST"]),
+            Route("/media/{name}", self._files.get_media, methods=["GET"]),
         ]
 
+    # ----------------------------------------------------------------------- the page
+    def _render_page(self) -> str:
+        texts = {key.removeprefix("web."): t(key) for key in SCRIPT_TEXTS}
+        texts["upload_too_large"] = t(
+            "web.upload_too_large", max_mb=self._files.max_upload // (1024 * 1024)
+        )
+        page = _PLACEHOLDER.sub(
+            lambda m: html.escape(t(m.group(1))), PAGE.read_text(encoding="utf-8")
+        )
+        return page.replace(
+            "{{texts}}", html.escape(json.dumps(texts, ensure_ascii=False), quote=True)
+        )
+
     async def page(self, request: Request) -> Response:
-        html = _PLACEHOLDER.sub(lambda m: t(m.group(1)), PAGE.read_text(encoding="utf-8"))
-        return HTMLResponse(html)
+        """The chat page; its script and style are static files (no inline script)."""
+        return HTMLResponse(self._page)
 
-    async def list_people(self, request: Request) -> Response:
-        async with self._db.read() as conn:
-            rows = await conn.execute(
-                select(identities.c.external_id, identities.c.display_name)
-                .where(identities.c.channel == self.name)
-                .order_by(identities.c.id)
+    # ----------------------------------------------------------------------- sessions
+    def _address_digest(self, request: Request) -> str:
+        """A keyed digest of the client's address (limits without storing addresses)."""
+        host = request.client.host if request.client else "?"
+        return hmac.new(self._limits.address_key, host.encode(), hashlib.sha256).hexdigest()[:24]
+
+    def _state_changing_ok(self, request: Request) -> Response | None:
+        """Same origin and JSON, or the refusal to send."""
+        if not same_origin(request, self._limits.public_origin):
+            return JSONResponse({"error": "cross-origin request refused"}, status_code=403)
+        if not json_request(request):
+            return JSONResponse({"error": "JSON only"}, status_code=415)
+        return None
+
+    async def session_of(self, request: Request) -> WebSession | None:
+        """The web chat session the request's cookie names."""
+        return await self._sessions.current(request, web_sessions.CHAT)
+
+    def _unauthorised(self) -> Response:
+        response = JSONResponse({"error": "not signed in"}, status_code=401)
+        self._sessions.forget(response)
+        return response
+
+    async def post_session(self, request: Request) -> Response:
+        """The browser's session: the one it has, or a new guest session (limited per address)."""
+        refused = self._state_changing_ok(request)
+        if refused is not None:
+            return refused
+        session = await self.session_of(request)
+        if session is not None:
+            return JSONResponse(self._describe(session, fresh=False))
+        now = self._clock()
+        response = JSONResponse({"member": False, "name": None, "fresh": True})
+        async with self._db.write() as conn:
+            key = f"web.session:{self._address_digest(request)}"
+            if await limits.hit(conn, key, HOUR, now) > self._limits.sessions_per_hour:
+                return JSONResponse({"error": "too many", "text": t("web.too_many")}, 429)
+            # A chat account of its own, named here: never anything the client sent.
+            account_id = await accounts.create_web_account(conn, "w" + secrets.token_hex(10), now)
+            await self._sessions.open_in(
+                conn,
+                response,
+                kind=web_sessions.CHAT,
+                identity_id=account_id,
+                device=device_of(request.headers.get("user-agent", "")),
+                guest=True,
             )
-            people = [{"uid": r.external_id, "name": r.display_name} for r in rows]
-        return JSONResponse({"people": people})
+        return response
 
-    def _uid(self, request: Request) -> str | None:
-        uid = str(request.path_params["uid"]).lower()
-        return uid if _UID.fullmatch(uid) else None
+    @staticmethod
+    def _describe(session: WebSession, *, fresh: bool) -> dict[str, Any]:
+        return {"member": session.person_id is not None, "name": session.name, "fresh": fresh}
 
+    async def post_signout(self, request: Request) -> Response:
+        """Sign this browser out (the account stays; other devices are not touched)."""
+        refused = self._state_changing_ok(request)
+        if refused is not None:
+            return refused
+        session = await self.session_of(request)
+        response = JSONResponse({"ok": True})
+        if session is None:
+            self._sessions.forget(response)
+            return response
+        if session.identity_id is None:
+            await self._sessions.end(session.id, response)
+            return response
+        # This browser's account goes with its session: nothing is left that speaks for the
+        # person here (notifications go to their other accounts).
+        async with self._db.write() as conn:
+            await accounts.end_web_account(conn, session.identity_id, self._clock())
+        self._sessions.forget(response)
+        return response
+
+    # ----------------------------------------------------------------------- messages
     async def post_message(self, request: Request) -> Response:
-        uid = self._uid(request)
-        if uid is None:
-            return JSONResponse({"error": "bad user id"}, status_code=400)
+        """A typed text, a pressed button or a shared number, as the session's account."""
+        refused = self._state_changing_ok(request)
+        if refused is not None:
+            return refused
+        session = await self.session_of(request)
+        if session is None or session.chat_id is None:
+            return self._unauthorised()
         try:
             message = WebMessage.model_validate_json(await request.body())
         except ValidationError:
             return JSONResponse({"error": "bad message"}, status_code=400)
-        inbound = self._translate(uid, message)
+        inbound = self._translate(session.chat_id, message)
         if inbound is None:
             return JSONResponse({"error": "empty message"}, status_code=400)
-        item_id = await self._intake.accept_and_wait(inbound)
+        guest_budget = self._guest_budget(request) if session.person_id is None else None
+        try:
+            item_id = await self._intake.accept_and_wait(inbound, also=guest_budget)
+        except _OverLimit:
+            return JSONResponse({"error": "too many", "text": t("web.too_many")}, 429)
         return JSONResponse({"ok": True, "duplicate": item_id is None})
 
-    def _translate(self, uid: str, message: WebMessage) -> Inbound | None:
+    def _guest_budget(self, request: Request) -> AlsoWrite:
+        """Browsers that have not joined can only try codes: a budget per client address,
+        counted in the transaction that records the message (refused: nothing recorded)."""
+        key = f"web.guest:{self._address_digest(request)}"
+
+        async def count(conn: Connection) -> None:
+            if (
+                await limits.hit(conn, key, HOUR, self._clock())
+                > self._limits.guest_messages_per_hour
+            ):
+                raise _OverLimit
+
+        return count
+
+    def _translate(self, chat_id: str, message: WebMessage) -> Inbound | None:
         common: dict[str, Any] = {
             "channel": self.name,
-            "external_id": message.id or uuid.uuid4().hex,
-            "sender_id": uid,
-            "chat_id": uid,
-            "sender_name": message.name,
+            # Scoped to the account: one browser's ids never collide with another's.
+            "external_id": f"{chat_id}:{message.id or secrets.token_hex(12)}",
+            "sender_id": chat_id,
+            "chat_id": chat_id,
             "received_at": self._clock(),
         }
         if message.button:
@@ -153,89 +303,75 @@ class WebChat:
             return Inbound(kind=InboundKind.TEXT, text=message.text, **common)
         return None
 
-    async def post_upload(self, request: Request) -> Response:
-        uid = self._uid(request)
-        if uid is None:
-            return JSONResponse({"error": "bad user id"}, status_code=400)
-        data = bytearray()
-        async for chunk in request.stream():
-            data.extend(chunk)
-            if len(data) > self._max_upload:
-                return JSONResponse({"error": "too large"}, status_code=413)
-        kind = sniff(bytes(data[:16]))
-        common: dict[str, Any] = {
-            "channel": self.name,
-            "external_id": request.query_params.get("id") or uuid.uuid4().hex,
-            "sender_id": uid,
-            "chat_id": uid,
-            "received_at": self._clock(),
-        }
-        if kind is None:
-            inbound = Inbound(kind=InboundKind.UNSUPPORTED, **common)
-        else:
-            name = await asyncio.to_thread(store, self._media_dir, bytes(data), kind.ext)
-            file_name = (request.query_params.get("name") or "")[:200] or None
-            inbound = Inbound(
-                kind=InboundKind.MEDIA,
-                attachments=[
-                    Attachment(
-                        kind=kind.kind,
-                        file_ref=name,
-                        channel=self.name,
-                        mime=kind.mime,
-                        size=len(data),
-                        file_name=file_name,
-                    )
-                ],
-                **common,
-            )
-        item_id = await self._intake.accept_and_wait(inbound)
-        return JSONResponse({"ok": True, "duplicate": item_id is None})
-
     async def get_messages(self, request: Request) -> Response:
-        uid = self._uid(request)
-        if uid is None:
-            return JSONResponse({"error": "bad user id"}, status_code=400)
-        try:
-            after = int(request.query_params.get("after", "0"))
-            wait = min(float(request.query_params.get("wait", "0")), 25.0)
-        except ValueError:
+        """Messages after a delivery sequence; waits up to `wait` seconds for new ones."""
+        session = await self.session_of(request)
+        if session is None or session.chat_id is None:
+            return self._unauthorised()
+        query = _poll_query(
+            request.query_params.get("after", "0"), request.query_params.get("wait", "0")
+        )
+        if query is None:
             return JSONResponse({"error": "bad query"}, status_code=400)
-        deadline = asyncio.get_running_loop().time() + wait
+        after, wait = query
+        chat_id = session.chat_id
+        waiting = self._waiting.setdefault(chat_id, _Waiters(asyncio.Event()))
+        if waiting.count >= POLLS_PER_CHAT:
+            return JSONResponse({"error": "too many polls"}, status_code=429)
+        waiting.count += 1
+        try:
+            items = await self._wait_for(chat_id, waiting.event, after, wait)
+        finally:
+            waiting.count -= 1
+            if waiting.count == 0 and self._waiting.get(chat_id) is waiting:
+                del self._waiting[chat_id]
+        if items and session.person_id is None:
+            # The wait may have seen this account join: the page shows the name at once.
+            session = await self.session_of(request) or session
+        messages = [
+            self._render(
+                chat_id, int(item.platform_message_id or 0), Reply.model_validate(item.payload)
+            )
+            for item in items
+        ]
+        return JSONResponse({**self._describe(session, fresh=False), "messages": messages})
+
+    async def _wait_for(
+        self, chat_id: str, event: asyncio.Event, after: int, wait: float
+    ) -> list[Any]:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait
         while True:
-            event = self._arrived[uid]
             event.clear()
             async with self._db.read() as conn:
-                items = await outbox.delivered_after(conn, self.name, uid, f"{after:020d}")
-            remaining = deadline - asyncio.get_running_loop().time()
+                items = await outbox.delivered_after(conn, self.name, chat_id, f"{after:020d}")
+            remaining = deadline - loop.time()
             if items or remaining <= 0 or self._stopping:
-                break
+                return items
             # Woken by `marked` after the rows are committed as sent, so no re-reading.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), remaining)
-        messages = [
-            self._render(int(item.platform_message_id or 0), Reply.model_validate(item.payload))
-            for item in items
-        ]
-        return JSONResponse({"messages": messages})
 
-    def _render(self, item_id: int, reply: Reply) -> dict[str, Any]:
+    def _render(self, chat_id: str, item_id: int, reply: Reply) -> dict[str, Any]:
         return {
             "id": item_id,
             "text": reply.text,
             "ask_phone": reply.ask_phone,
             "replace_key": reply.replace_key,
             "choices": [c.model_dump() for c in reply.choices],
-            "media": [
-                {"kind": m.kind, "url": f"/media/{m.file_ref}", "name": m.file_name}
-                for m in reply.media
-                if m.channel in (self.name, LOCAL_FILES)
-            ],
+            "media": self._files.links(chat_id, reply.media),
         }
 
-    async def get_media(self, request: Request) -> Response:
-        name = str(request.path_params["name"])
-        path = self._media_dir / name
-        if not _MEDIA_NAME.fullmatch(name) or not path.is_file():
-            return Response(status_code=404)
-        return FileResponse(path)
+
+def _poll_query(after_text: str, wait_text: str) -> tuple[int, float] | None:
+    """`after` a whole number in range, `wait` finite seconds in [0, MAX_WAIT]; else None."""
+    if not (after_text.isascii() and after_text.isdigit()) or len(after_text) > 20:
+        return None
+    after = int(after_text)
+    try:
+        wait = float(wait_text)
+    except ValueError:
+        return None
+    if after > MAX_AFTER or not math.isfinite(wait) or not 0 <= wait <= MAX_WAIT:
+        return None
+    return after, wait

@@ -27,6 +27,7 @@ from bot.channels.render import numbered_menu, split_text
 from bot.channels.zalo_bot_events import CHANNEL, translate, updates_in
 from bot.intake import Intake
 from bot.settings import Settings
+from bot.web.jsonbody import parse_object
 from handlers.types import Reply
 
 log = logging.getLogger(__name__)
@@ -145,10 +146,7 @@ class ZaloBot:
             self.metrics["bad_secret"] += 1
             return JSONResponse({"ok": False}, status_code=401)
         body = await request.body()
-        try:
-            envelope = (await request.json()) if len(body) <= MAX_BODY else None
-        except ValueError:
-            envelope = None
+        envelope = parse_object(body) if len(body) <= MAX_BODY else None
         if not isinstance(envelope, dict):
             self.metrics["unreadable"] += 1
             return JSONResponse({"ok": False}, status_code=400)

@@ -28,6 +28,7 @@ from bot.channels.zalo_oa_events import CHANNEL, event_time, parse_body, signatu
 from bot.intake import Intake
 from bot.media import sniff
 from bot.settings import Settings
+from bot.web.keys import Keys
 from handlers.messages import t
 from handlers.types import Attachment, Reply
 from storage.db import Database
@@ -52,6 +53,7 @@ class ZaloOA:
         intake: Intake,
         clock: Clock,
         on_token_failure: Callable[[str], Awaitable[None]],
+        keys: Keys,
     ) -> None:
         assert settings.zalo_oa_app_id and settings.zalo_oa_secret_key
         self._intake = intake
@@ -83,6 +85,7 @@ class ZaloOA:
             ),
             margin=timedelta(seconds=settings.zalo_oa_refresh_margin_seconds),
             on_failure=on_token_failure,
+            keys=keys,
         )
         self.api = OAClient(self._http, settings.zalo_oa_api_base_url, self.tokens)
         # Upload ids by file reference; Zalo expires them after 7 days (-100: upload again).
@@ -113,7 +116,10 @@ class ZaloOA:
         body = await request.body()
         event = parse_body(body) if len(body) <= MAX_BODY else None
         if event is None:
-            return self._drop("unreadable")
+            # Not a JSON object at all: nothing Zalo sends (its own checks post JSON), so a
+            # plain 400 rather than the 200 that signed-but-unusable events get.
+            self.metrics["unreadable"] += 1
+            return JSONResponse({"ok": False}, status_code=400)
         timestamp = event.get("timestamp")
         header = request.headers.get("x-zevent-signature", "")
         if not (isinstance(timestamp, str) and self._signed(header, event, body, timestamp)):

@@ -4,6 +4,8 @@ channels.md A.8: the access token lives ~25 h; a refresh token works once and ea
 returns a new pair while the old access token stops working at once. So refreshes happen
 under one lock, and the new pair is committed to the database before anything uses it: a
 crash after the refresh but before the commit would otherwise lose the only valid pair.
+The pair is stored sealed with Fernet (a key derived from SECRET_KEY): a copy of the database
+alone gives no token.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from bot.channels.base import SendError
 from bot.channels.http import Session, post_for_json
+from bot.web.keys import Keys
 from storage import kv
 from storage.db import Database
 
@@ -26,6 +29,8 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 TOKENS_KEY = "zalo_oa.tokens"
+# The stored value is {"sealed": <Fernet token of the pair's JSON>}.
+SEALED = "sealed"
 # Used when the token endpoint omits `expires_in` (A.8: "90000", 25 h).
 DEFAULT_LIFETIME = timedelta(hours=25)
 
@@ -65,8 +70,10 @@ class TokenKeeper:
         first_refresh_token: str | None,
         margin: timedelta,
         on_failure: Callable[[str], Awaitable[None]],
+        keys: Keys,
     ) -> None:
         self._db = db
+        self._keys = keys
         self._clock = clock
         self._http = http
         self._url = oauth_base_url.rstrip("/") + "/v4/oa/access_token"
@@ -108,11 +115,15 @@ class TokenKeeper:
             value = await kv.get_value(conn, TOKENS_KEY)
         if value is None:
             return None
-        try:
-            pair = TokenPair.model_validate(value)
-        except ValidationError:
-            log.error("the stored Zalo OA token pair is unreadable; using ZALO_OA_REFRESH_TOKEN")
+        pair = self._unseal(value)
+        if pair is None:
+            log.error(
+                "the stored Zalo OA token pair is unreadable (sealed with another SECRET_KEY?);"
+                " using ZALO_OA_REFRESH_TOKEN"
+            )
             return None
+        if not (isinstance(value, dict) and SEALED in value):
+            await self._store(pair)  # a pair stored in clear by an older version: seal it
         if self._first_refresh_token and pair.seed != seed_of(self._first_refresh_token):
             log.warning("ZALO_OA_REFRESH_TOKEN changed: starting again from it")
             return None
@@ -142,12 +153,26 @@ class TokenKeeper:
             fields = ("error", "error_name", "message")
             detail = {k: body.get(k) for k in fields} if isinstance(body, dict) else "unreadable"
             await self._failed(f"HTTP {status}, {detail}")
-        async with self._db.write() as conn:
-            await kv.put_value(conn, TOKENS_KEY, pair.model_dump(mode="json"), self._clock())
+        await self._store(pair)
         self._pair = pair
         self.refreshes += 1
         log.info("Zalo OA access token refreshed; valid until %s", pair.expires_at.isoformat())
         return pair
+
+    async def _store(self, pair: TokenPair) -> None:
+        sealed = self._keys.seal(pair.model_dump_json())
+        async with self._db.write() as conn:
+            await kv.put_value(conn, TOKENS_KEY, {SEALED: sealed}, self._clock())
+
+    def _unseal(self, value: object) -> TokenPair | None:
+        """The pair from its stored form: sealed, or in clear (older versions)."""
+        try:
+            if isinstance(value, dict) and SEALED in value:
+                opened = self._keys.open(str(value[SEALED]))
+                return TokenPair.model_validate_json(opened) if opened is not None else None
+            return TokenPair.model_validate(value)
+        except ValidationError:
+            return None
 
     def _pair_from(self, body: object) -> TokenPair | None:
         if not isinstance(body, dict):

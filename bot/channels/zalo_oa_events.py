@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from bot.web.jsonbody import parse_object
 from handlers.commands import parse_slash
 from handlers.types import Attachment, AttachmentKind, Inbound, InboundKind
 
@@ -44,11 +44,7 @@ def signature_ok(header: str, app_id: str, body: bytes, timestamp: str, key: str
 
 def parse_body(body: bytes) -> dict[str, Any] | None:
     """The JSON object of an event, numbers kept as strings; None when it is not one."""
-    try:
-        value = json.loads(body, parse_int=str, parse_float=str)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return value if isinstance(value, dict) else None
+    return parse_object(body, parse_int=str, parse_float=str)
 
 
 def event_time(event: dict[str, Any]) -> datetime | None:

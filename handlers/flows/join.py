@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from handlers.flows import engine
 from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult
@@ -27,7 +27,7 @@ async def begin(turn: Turn, code: str) -> None:
         object_id=turn.identity.id,
         since=since,
     )
-    if failures >= turn.config.invite_attempts_per_hour:
+    if failures >= turn.config.invite_attempts_per_hour or await _too_many_overall(turn, since):
         turn.say("join.too_many_attempts")
         return
     invite = await invites.find_invite(turn.conn, code)
@@ -61,6 +61,12 @@ async def begin(turn: Turn, code: str) -> None:
         "name",
         {"invite_id": invite.id, "unit_id": unit.id, "unit": unit.name, "role": invite.role},
     )
+
+
+async def _too_many_overall(turn: Turn, since: datetime) -> bool:
+    """Wrong codes from every account together (accounts are cheap to make on the web)."""
+    total = await audit.count_action_since(turn.conn, "invite.failed", since)
+    return total >= turn.config.code_failures_per_hour
 
 
 async def _add_role(turn: Turn, invite_id: int, unit_id: int, unit: str, role: str) -> None:

@@ -1,8 +1,8 @@
-"""/my: a member's own nominations with their status, and a code to link another app."""
+"""/my: a member's own nominations with their status (sign-in codes live in /taikhoan)."""
 
 from __future__ import annotations
 
-from handlers.flows import link
+from handlers.menu import show_main_menu
 from handlers.messages import t
 from handlers.turn import Turn
 from storage import nominations
@@ -11,12 +11,11 @@ SHOWN = 20
 
 
 async def show(turn: Turn) -> None:
-    """List the newest nominations of the sender, then a code to link another chat app."""
+    """List the newest nominations of the sender."""
     assert turn.person is not None
     items = await nominations.nominations_by_reporter(turn.conn, turn.person.id, SHOWN)
     if not items:
-        turn.say("my.empty")
-        await link.offer_code(turn)
+        show_main_menu(turn, "my.empty")
         return
     total = await nominations.count_by_reporter(turn.conn, turn.person.id)
     lines = [t("my.header", count=total)]
@@ -34,4 +33,4 @@ async def show(turn: Turn) -> None:
     if total > len(items):
         lines.append(t("my.more", more=total - len(items)))
     turn.say_text("\n".join(lines))
-    await link.offer_code(turn)
+    show_main_menu(turn)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from handlers.messages import (
+    accounts,
     channels,
     common,
     join,
@@ -29,6 +30,7 @@ def _merge(*parts: Mapping[str, str]) -> dict[str, str]:
 
 CATALOG: dict[str, str] = _merge(
     common.TEXTS,
+    accounts.TEXTS,
     join.TEXTS,
     nominate.TEXTS,
     channels.TEXTS,

@@ -8,7 +8,8 @@ TEXTS = {
     "common.welcome_stranger": (
         "Xin chào! Đây là Gương Sáng — nơi đoàn viên, hội viên đề cử người tốt, việc tốt và "
         "gương điển hình tiên tiến.\n\nĐể bắt đầu, hãy gõ mã mời mà cán bộ đơn vị đã gửi cho bạn "
-        "(ví dụ: ABCD2345EFGH)."
+        "(ví dụ: ABCD2345EFGH).\nĐã dùng Gương Sáng ở ứng dụng khác? Gõ mã đăng nhập lấy bằng "
+        "lệnh /taikhoan ở đó."
     ),
     "common.menu_prompt": "Bạn muốn làm gì tiếp?",
     "common.help": (
@@ -16,6 +17,8 @@ TEXTS = {
         "• /decu — đề cử một người tốt, tập thể hoặc hộ gia đình\n"
         "• /cuatoi — xem các đề cử của bạn và trạng thái\n"
         "• /bosung — trả lời khi người duyệt hỏi thêm về đề cử của bạn\n"
+        "• /taikhoan — các ứng dụng đã liên kết; lấy mã đăng nhập cho điện thoại, ứng dụng khác\n"
+        "• /thietbi — các trình duyệt đang đăng nhập; đăng xuất\n"
         "• /quaylai — quay lại bước trước\n"
         "• /huy — huỷ việc đang làm\n"
         "• /trogiup — xem hướng dẫn này\n\n"

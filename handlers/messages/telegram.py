@@ -9,6 +9,7 @@ TEXTS = {
     "telegram.command.start": "Bắt đầu, hoặc tham gia bằng mã mời",
     "telegram.command.decu": "Đề cử người tốt, việc tốt",
     "telegram.command.cuatoi": "Xem các đề cử của tôi",
+    "telegram.command.taikhoan": "Tài khoản, mã đăng nhập điện thoại mới",
     "telegram.command.quaylai": "Quay lại bước trước",
     "telegram.command.huy": "Huỷ việc đang làm",
     "telegram.command.trogiup": "Hướng dẫn sử dụng",

@@ -19,9 +19,10 @@ from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_bot import FakeZaloBot
 from tests.fakes.zalo_oa import FakeZaloOA
 from tests.support.chat import ChatClient
+from tests.support.media import jpeg
 from tests.support.telegram import TelegramUser
 
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
+JPEG = jpeg()
 ZALO_CDN_PHOTO = "https://f1.photo.talk.zdn.vn/test/evidence.jpg"
 MENU_LINE = re.compile(r"(\d+)\. (.+)")
 

@@ -49,9 +49,12 @@ async def test_join_nominate_and_list(
     await driver.send("1")
     await driver.expect("Đã gửi đề cử! Mã đề cử của bạn: GS-2026-000001")
     await driver.send("/cuatoi")
-    await driver.expect(
-        "Các đề cử của bạn (1)", "GS-2026-000001 — Nguyễn Thị Lan", "gõ mã sau vào đó"
-    )
+    await driver.expect("Các đề cử của bạn (1)", "GS-2026-000001 — Nguyễn Thị Lan")
+    # Sign-in codes are their own menu item of /taikhoan, never a side effect of /cuatoi.
+    await driver.send("/taikhoan")
+    await driver.expect("Tài khoản của")
+    await driver.press("Liên kết ứng dụng khác / đăng nhập web")
+    await driver.expect("Mã đăng nhập của bạn", "dùng được một lần")
 
 
 async def test_stranger_gets_the_welcome_and_bad_codes_are_answered(driver: Driver) -> None:

@@ -46,12 +46,12 @@ async def person(
 
 
 async def person_id(app: Application, uid: str) -> int:
-    """The person behind a web chat user id."""
+    """The person behind a test's web chat client (labelled `uid`, see ChatClient.open)."""
     async with app.db.read() as conn:
         found = (
             await conn.execute(
                 select(identities.c.person_id).where(
-                    identities.c.channel == "web", identities.c.external_id == uid
+                    identities.c.channel == "web", identities.c.display_name == uid
                 )
             )
         ).scalar_one()

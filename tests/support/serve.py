@@ -9,16 +9,28 @@ from collections.abc import AsyncIterator
 import uvicorn
 from starlette.types import ASGIApp
 
+from bot.web.server import HEADER_SECONDS as HEAD_DEFAULT
+from bot.web.server import server_config
+
 
 @contextlib.asynccontextmanager
-async def serve(app: ASGIApp) -> AsyncIterator[str]:
+async def serve(app: ASGIApp, *, header_seconds: float = HEAD_DEFAULT) -> AsyncIterator[str]:
     """Yield the base URL while uvicorn answers on a free port; close everything after."""
     # IPPROTO_TCP makes asyncio set TCP_NODELAY on accepted sockets (no delayed-ACK stalls).
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_config=None, lifespan="off", ws="none", access_log=False)
+    # The bot's own server configuration (its limits), on the socket bound here.
+    config = server_config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        max_connections=500,
+        header_seconds=header_seconds,
+        log_config=None,
+        access_log=False,
+    )
     config.load()
     server = uvicorn.Server(config)
     server.lifespan = config.lifespan_class(config)

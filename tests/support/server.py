@@ -10,6 +10,8 @@ from contextlib import asynccontextmanager
 import uvicorn
 from starlette.types import ASGIApp
 
+from bot.web.server import server_config
+
 # Only a safety net: a request still running at shutdown is cancelled after this long.
 GRACE_SECONDS = 5
 
@@ -23,11 +25,13 @@ async def serving(app: ASGIApp) -> AsyncIterator[str]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(
+    config = server_config(
         app,
+        host="127.0.0.1",
+        port=port,
+        max_connections=500,
         log_level="warning",
         access_log=False,
-        lifespan="off",
         timeout_graceful_shutdown=GRACE_SECONDS,
     )
     config.load()

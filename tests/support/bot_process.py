@@ -1,4 +1,5 @@
-"""`python -m bot run` in a child process, as an operator starts it."""
+"""The bot as a child process (`python -m bot run`, as an operator starts it), for crash and
+memory tests."""
 
 from __future__ import annotations
 
@@ -23,7 +24,9 @@ def free_port() -> int:
 class BotProcess:
     """The bot in a child process: ready once it says it listens; SIGKILLed when asked."""
 
-    def __init__(self, tmp: Path, command: tuple[str, ...] = ("-m", "bot", "run")) -> None:
+    def __init__(
+        self, tmp: Path, command: tuple[str, ...] = ("-m", "bot", "run"), **env: str
+    ) -> None:
         self.port = free_port()
         self.command = command
         self.env = {
@@ -32,6 +35,10 @@ class BotProcess:
             "WEB_PORT": str(self.port),
             "MEDIA_DIR": str(tmp / "media"),
             "LOG_LEVEL": "WARNING",
+            # Many test browsers come from one address.
+            "WEB_SESSIONS_PER_HOUR": "1000",
+            "WEB_GUEST_MESSAGES_PER_HOUR": "1000",
+            **env,
         }
         self.log = (tmp / "bot.log").open("ab")
         self.proc: asyncio.subprocess.Process | None = None

@@ -1,0 +1,1 @@
+"""The HTTP surface: sessions, signed links, request guards, the server's limits."""

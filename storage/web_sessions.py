@@ -1,0 +1,185 @@
+"""Web sessions: browsers signed in to the web chat (and, later, the console).
+
+Only the SHA-256 of a session's token is stored. A session ends when it is revoked, when its
+absolute end passes, or when it has not been seen for the idle lifetime the caller gives.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
+
+from storage.db import Connection
+from storage.prepared import Prepared
+from storage.rows import WebSession
+from storage.schema import identities, people, web_sessions
+from storage.types import UTCDateTime
+
+CHAT = "chat"
+CONSOLE = "console"
+_NOW = bindparam("now", type_=UTCDateTime())
+_IDLE_FLOOR = bindparam("idle_floor", type_=UTCDateTime())
+_LIVE = and_(
+    web_sessions.c.revoked_at.is_(None),
+    web_sessions.c.expires_at > _NOW,
+    web_sessions.c.last_seen_at > _IDLE_FLOOR,
+)
+_PERSON_ID = func.coalesce(web_sessions.c.person_id, identities.c.person_id)
+_COLUMNS = (
+    web_sessions.c.id,
+    web_sessions.c.kind,
+    web_sessions.c.identity_id,
+    identities.c.external_id.label("chat_id"),
+    _PERSON_ID.label("person_id"),
+    people.c.full_name.label("name"),
+    web_sessions.c.device,
+    web_sessions.c.created_at,
+    web_sessions.c.last_seen_at,
+    web_sessions.c.expires_at,
+)
+_JOINED = web_sessions.outerjoin(
+    identities, identities.c.id == web_sessions.c.identity_id
+).outerjoin(people, people.c.id == _PERSON_ID)
+# Every request of a signed-in browser runs this one: built once.
+_BY_TOKEN = Prepared(
+    select(*_COLUMNS)
+    .select_from(_JOINED)
+    .where(web_sessions.c.token_hash == bindparam("token_hash"), _LIVE)
+)
+_TOUCH = Prepared(
+    update(web_sessions)
+    .where(web_sessions.c.id == bindparam("session_id"))
+    .values(last_seen_at=_NOW)
+)
+
+
+async def create_session(
+    conn: Connection,
+    *,
+    token_hash: str,
+    kind: str,
+    identity_id: int | None,
+    person_id: int | None,
+    device: str,
+    now: datetime,
+    expires_at: datetime,
+) -> int:
+    """Store a new session under its token's hash; its id."""
+    return int(
+        (
+            await conn.execute(
+                web_sessions.insert()
+                .values(
+                    token_hash=token_hash,
+                    kind=kind,
+                    identity_id=identity_id,
+                    person_id=person_id,
+                    device=device[:60],
+                    created_at=now,
+                    last_seen_at=now,
+                    expires_at=expires_at,
+                )
+                .returning(web_sessions.c.id)
+            )
+        ).scalar_one()
+    )
+
+
+async def live_session(
+    conn: Connection, token_hash: str, now: datetime, idle: timedelta
+) -> WebSession | None:
+    """The live session behind a token's hash, or None (unknown, revoked, expired, idle)."""
+    row = (
+        await conn.run(
+            _BY_TOKEN, {"token_hash": token_hash, "now": now, "idle_floor": now - idle}
+        )
+    ).first()
+    return WebSession.model_validate(row) if row else None
+
+
+async def touch(conn: Connection, session_id: int, now: datetime) -> None:
+    """Record that the session was just used (its idle end moves on)."""
+    await conn.run(_TOUCH, {"session_id": session_id, "now": now})
+
+
+async def device_of_identity(conn: Connection, identity_id: int) -> str | None:
+    """The device summary of a web chat account's latest session."""
+    row = (
+        await conn.execute(
+            select(web_sessions.c.device)
+            .where(web_sessions.c.identity_id == identity_id)
+            .order_by(web_sessions.c.id.desc())
+            .limit(1)
+        )
+    ).first()
+    return str(row[0]) if row else None
+
+
+async def revoke(conn: Connection, session_id: int, now: datetime) -> None:
+    """End one session now."""
+    await conn.execute(
+        update(web_sessions)
+        .where(web_sessions.c.id == session_id, web_sessions.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+async def revoke_for_identity(conn: Connection, identity_id: int, now: datetime) -> int:
+    """End every session of one web chat account; how many were live."""
+    result = await conn.execute(
+        update(web_sessions)
+        .where(web_sessions.c.identity_id == identity_id, web_sessions.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return int(result.rowcount)
+
+
+async def devices_of(
+    conn: Connection, person_id: int, now: datetime, idle: timedelta
+) -> list[WebSession]:
+    """The person's live sessions, web chat devices and console alike, newest use first."""
+    rows = await conn.execute(
+        select(*_COLUMNS)
+        .select_from(_JOINED)
+        .where(
+            or_(web_sessions.c.person_id == person_id, identities.c.person_id == person_id),
+            _LIVE,
+        )
+        .order_by(web_sessions.c.last_seen_at.desc(), web_sessions.c.id.desc()),
+        {"now": now, "idle_floor": now - idle},
+    )
+    return [WebSession.model_validate(r) for r in rows]
+
+
+async def chat_identity_of(conn: Connection, session_id: int) -> int | None:
+    """The web chat account a session belongs to (None for console sessions)."""
+    row = (
+        await conn.execute(
+            select(web_sessions.c.identity_id).where(web_sessions.c.id == session_id)
+        )
+    ).first()
+    return int(row[0]) if row and row[0] is not None else None
+
+
+async def purge_ended(conn: Connection, before: datetime) -> int:
+    """Delete sessions that were revoked or reached their absolute end before a time."""
+    result = await conn.execute(
+        delete(web_sessions).where(
+            or_(web_sessions.c.revoked_at < before, web_sessions.c.expires_at < before)
+        )
+    )
+    return int(result.rowcount)
+
+
+async def purge_guests(conn: Connection, created_before: datetime) -> int:
+    """Delete sessions whose account never joined, made before a time (a guest's day)."""
+    never_joined = select(identities.c.id).where(identities.c.person_id.is_(None))
+    result = await conn.execute(
+        delete(web_sessions).where(
+            web_sessions.c.kind == CHAT,
+            web_sessions.c.created_at < created_before,
+            web_sessions.c.identity_id.in_(never_joined),
+        )
+    )
+    return int(result.rowcount)
