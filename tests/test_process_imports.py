@@ -34,13 +34,15 @@ sys.exit(main(["run"]))
 """
 
 
-async def answer_and_wait(client: httpx.AsyncClient, url: str, uid: str, text: str) -> str:
-    """Type one message in the web chat; the bot's reply (long-polled, so never slept for)."""
-    sent = await client.post(
-        f"{url}/api/chat/{uid}/send", json={"id": uuid.uuid4().hex, "text": text}
-    )
-    assert sent.status_code == 200, sent.text
-    got = await client.get(f"{url}/api/chat/{uid}/messages", params={"after": 0, "wait": 25})
+async def answer_and_wait(url: str, text: str) -> str:
+    """Open the web chat as a browser, type one message; the bot's reply (long-polled, so
+    never slept for)."""
+    async with httpx.AsyncClient(base_url=url, headers={"origin": url}, timeout=30) as client:
+        session = await client.post("/api/session", json={})
+        assert session.status_code == 200, session.text
+        sent = await client.post("/api/send", json={"id": uuid.uuid4().hex, "text": text})
+        assert sent.status_code == 200, sent.text
+        got = await client.get("/api/messages", params={"after": 0, "wait": 25})
     messages = got.json()["messages"]
     assert messages, "no reply"
     return str(messages[-1]["text"])
@@ -62,8 +64,7 @@ async def test_answering_a_message_imports_no_exporter_drawing_or_migration_code
     await setup.db.close()
     await bot.start()
     try:
-        async with httpx.AsyncClient(timeout=30) as client:
-            reply = await answer_and_wait(client, bot.url, "lan", f"/start {invite.code}")
+        reply = await answer_and_wait(bot.url, f"/start {invite.code}")
     finally:
         exit_code = await bot.stop(signal.SIGINT)
     assert "tên" in reply.lower()  # the join flow asks for the person's name

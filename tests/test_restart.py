@@ -21,9 +21,9 @@ from storage.migrate import upgrade
 from storage.schema import inbox as inbox_table
 from storage.schema import nominations, outbox
 from tests.helpers_flow import ACHIEVEMENT, join
+from tests.support.bot_process import Acknowledged, BotProcess
 from tests.support.chat import ChatClient, browser_account
 from tests.support.clock import FakeClock
-from tests.support.bot_process import Acknowledged, BotProcess
 
 ROOT = Path(__file__).resolve().parents[1]
 
