@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
+import socket
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -72,7 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("run", "migrate", "units", "criteria", "invite"):
             upgrade_sync(settings.database_url)
         if args.command == "run":
-            asyncio.run(_run(settings, demo=args.demo))
+            with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: the bot has stopped by then
+                asyncio.run(_run(settings, demo=args.demo))
         elif args.command == "units":
             result = asyncio.run(_with_db(settings, lambda db: cli_ops.import_units(db, args.file)))
             print(f"units: {result['created']} created, {result['updated']} updated")
@@ -150,9 +153,29 @@ async def _run(settings: Settings, *, demo: bool) -> None:
         where = f"http://{settings.web_host}:{settings.web_port}/"
         on = " (web chat on)" if app.webchat else ""
         print(f"Gương Sáng is running: {where}{on}", flush=True)
-        await uvicorn.Server(config).serve(sockets=sockets)
+        await _Server(config, app).serve(sockets=sockets)
     finally:
-        await app.stop()
+        await app.stop()  # when serving never began (a second stop changes nothing)
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server that stops the bot as the last step of its own shutdown.
+
+    Once `serve()` returns, uvicorn raises the stop signal again: SIGTERM would then end the
+    process before the bot stopped (sends cut, SQLite's WAL left behind), and SIGINT would
+    cancel the stop half-way. Stopping inside the shutdown finishes first.
+    """
+
+    def __init__(self, config: uvicorn.Config, app: Application) -> None:
+        super().__init__(config)
+        self._app = app
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        """HTTP first (no new webhooks or web chat messages), then the bot."""
+        try:
+            await super().shutdown(sockets)
+        finally:
+            await self._app.stop()
 
 
 def _print_demo(invites: list[cli_ops.CreatedInvite]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import signal
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -215,3 +216,15 @@ async def test_sigkill_while_members_nominate(tmp_path: Path) -> None:
     assert all(by_id.get(message_id) == "done" for message_id in sent.ids)
     assert sorted(names) == sorted(f"Người tốt {uid}" for uid in members)
     assert replies == 0
+
+
+async def test_sigterm_stops_the_bot_before_the_process_ends(tmp_path: Path) -> None:
+    # uvicorn raises the stop signal again once it has served; the bot must have stopped by
+    # then. A clean stop closes the database, and SQLite folds its WAL back into the file.
+    bot = BotProcess(tmp_path)
+    await upgrade(bot.env["DATABASE_URL"])
+    await bot.start()
+    assert (tmp_path / "bot.db-wal").exists()
+    await bot.stop(signal.SIGTERM)
+    assert not (tmp_path / "bot.db-wal").exists()
+    assert "Traceback" not in (tmp_path / "bot.log").read_text()
