@@ -1,8 +1,8 @@
 """A bot that answers messages loads only what answering needs (issue 16: memory).
 
 openpyxl, Pillow and Alembic together weigh about 20 MB; SQLAlchemy's asyncio layer (with its
-ORM) 7 MB more, and only PostgreSQL needs it. They are imported where they are used: exports,
-charts and cards, migrations that have work to do. This runs `bot run` as an operator does, on
+ORM) and its PostgreSQL dialect 9 MB more, and only PostgreSQL needs them. They are imported
+where they are used: exports, charts, cards and uploads, migrations that have work to do. This runs `bot run` as an operator does, on
 a database already migrated, lets a person join over the web chat, and reads the process's
 `sys.modules` when it exits.
 """
@@ -22,7 +22,14 @@ from bot.settings import Settings
 from storage.migrate import upgrade
 from tests.support.bot_process import BotProcess
 
-NOT_FOR_ANSWERING = ("openpyxl", "PIL", "alembic", "sqlalchemy.ext.asyncio", "sqlalchemy.orm")
+NOT_FOR_ANSWERING = (
+    "openpyxl",
+    "PIL",
+    "alembic",
+    "sqlalchemy.ext.asyncio",
+    "sqlalchemy.orm",
+    "sqlalchemy.dialects.postgresql",
+)
 # `bot run`, writing the names of its loaded modules to MODULES_FILE as it exits.
 RUN_AND_LIST_MODULES = """
 import atexit, json, os, sys
