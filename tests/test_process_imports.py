@@ -2,9 +2,9 @@
 
 openpyxl, Pillow and Alembic together weigh about 20 MB; SQLAlchemy's asyncio layer (with its
 ORM) and its PostgreSQL dialect 9 MB more, and only PostgreSQL needs them. They are imported
-where they are used: exports, charts, cards and uploads, migrations that have work to do. This runs `bot run` as an operator does, on
-a database already migrated, lets a person join over the web chat, and reads the process's
-`sys.modules` when it exits.
+where they are used: exports, charts, cards and uploads, migrations that have work to do.
+This runs `bot run` as an operator does, on a database already migrated, lets a person join
+over the web chat, and reads the process's `sys.modules` when it exits.
 """
 
 from __future__ import annotations
