@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from storage.db import Connection
-from storage.rows import Row
 from storage.schema import commendations
 
 
@@ -22,26 +20,8 @@ class NewCommendation(BaseModel):
     issuer: str
 
 
-class Commendation(NewCommendation, Row):
-    """A stored commendation."""
-
-    id: int
-    recorded_by: int
-    recorded_at: datetime
-
-
 async def record(conn: Connection, new: NewCommendation, recorded_by: int, now: datetime) -> None:
     """Store a commendation."""
     await conn.execute(
         commendations.insert().values(recorded_by=recorded_by, recorded_at=now, **new.model_dump())
     )
-
-
-async def of_nomination(conn: Connection, nomination_id: int) -> list[Commendation]:
-    """A nomination's commendations, oldest first."""
-    rows = await conn.execute(
-        select(commendations)
-        .where(commendations.c.nomination_id == nomination_id)
-        .order_by(commendations.c.id)
-    )
-    return [Commendation.model_validate(r) for r in rows]
