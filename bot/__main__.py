@@ -146,29 +146,34 @@ async def _run(settings: Settings, *, demo: bool) -> None:
         # Open web-chat long polls must not hold Ctrl-C for their full 25 s.
         timeout_graceful_shutdown=3,
     )
+    where = f"http://{settings.web_host}:{settings.web_port}/"
+    ready = f"Gương Sáng is running: {where}" + (" (web chat on)" if app.webchat else "")
     try:
-        # Listening before the line below: a client that read it is queued, never refused.
-        sockets = [config.bind_socket()]
-        sockets[0].listen(config.backlog)
-        where = f"http://{settings.web_host}:{settings.web_port}/"
-        on = " (web chat on)" if app.webchat else ""
-        print(f"Gương Sáng is running: {where}{on}", flush=True)
-        await _Server(config, app).serve(sockets=sockets)
+        await _Server(config, app, ready).serve()
     finally:
         await app.stop()  # when serving never began (a second stop changes nothing)
 
 
 class _Server(uvicorn.Server):
-    """uvicorn's server that stops the bot as the last step of its own shutdown.
+    """uvicorn's server that says when it serves, and stops the bot within its own shutdown.
 
-    Once `serve()` returns, uvicorn raises the stop signal again: SIGTERM would then end the
-    process before the bot stopped (sends cut, SQLite's WAL left behind), and SIGINT would
-    cancel the stop half-way. Stopping inside the shutdown finishes first.
+    The ready line comes once the socket listens and the stop signals are uvicorn's: a client
+    that read it is served, and a stop asked for from then on is a clean one. Once `serve()`
+    returns, uvicorn raises the stop signal again: SIGTERM would end the process before a bot
+    stopped after it (sends cut, SQLite's WAL left behind), and SIGINT would cancel that stop
+    half-way. So the bot stops inside the shutdown.
     """
 
-    def __init__(self, config: uvicorn.Config, app: Application) -> None:
+    def __init__(self, config: uvicorn.Config, app: Application, ready: str) -> None:
         super().__init__(config)
         self._app = app
+        self._ready = ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        """uvicorn's startup, then the ready line (unless starting failed)."""
+        await super().startup(sockets)
+        if not self.should_exit:
+            print(self._ready, flush=True)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         """HTTP first (no new webhooks or web chat messages), then the bot."""
@@ -176,6 +181,7 @@ class _Server(uvicorn.Server):
             await super().shutdown(sockets)
         finally:
             await self._app.stop()
+        print("Gương Sáng has stopped.", flush=True)
 
 
 def _print_demo(invites: list[cli_ops.CreatedInvite]) -> None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 
-# aiosqlite logs every statement with its parameters at DEBUG (names, phone numbers);
 # HTTP clients log request URLs (httpx at INFO), and Telegram's URLs contain the bot token.
-QUIET = ("aiosqlite", "aiohttp", "httpx", "telegram", "apscheduler")
+QUIET = ("aiohttp", "httpx", "telegram", "apscheduler")
 
 
 def configure_logging(level: str) -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from storage.db import Database, ensure_sqlite_folder
+from storage.db import Database, ensure_sqlite_folder, normalise_url
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -29,7 +29,7 @@ def alembic_config(url: str) -> Config:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
     return config
 
 

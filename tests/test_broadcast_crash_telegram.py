@@ -15,22 +15,20 @@ from __future__ import annotations
 import asyncio
 import inspect
 import random
-import sqlite3
 from collections import Counter
-from contextlib import closing
 from datetime import UTC, datetime, time
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
 from bot import cli_ops
 from bot.delivery import CLAIM_SECONDS, Lane
 from bot.settings import Settings
 from handlers.config import CoreConfig
 from handlers.officials.fanout import fan_out
+from storage import outbox as outbox_store
 from storage.db import Database
-from storage.migrate import upgrade
 from storage.schema import identities, memberships, outbox, people
 from storage.units import get_unit_by_code
 from tests.fakes.telegram_api import FakeTelegram
@@ -57,7 +55,6 @@ def lane_claim_batch(rate: float) -> int:
 
 async def _seed(url: str) -> None:
     """Units, the members and an official, and the broadcast queued as the flow does."""
-    await upgrade(url)
     db = Database(url)
     try:
         await cli_ops.import_units(db, cli_ops.DEMO_UNITS)
@@ -159,16 +156,25 @@ async def _unreachable(url: str) -> set[int]:
         await db.close()
 
 
-def _finished(url: str) -> bool:
-    """No broadcast row is waiting any more: a sync read, cheap enough to run on every call
-    the fake answers (the bot's poll answers at least every TELEGRAM_POLL_TIMEOUT)."""
-    path = make_url(url).database
-    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
-        waiting = conn.execute(
-            "SELECT count(*) FROM outbox WHERE batch = ? AND status IN ('queued', 'retrying')",
-            (BATCH,),
-        ).fetchone()[0]
-    return int(waiting) == 0
+async def _wait_until_sent(fake: FakeTelegram, url: str, timeout: float) -> None:
+    """Until no broadcast row waits any more: counted again after every call the fake answers
+    (the bot's poll answers at least every TELEGRAM_POLL_TIMEOUT), never on a timer."""
+    db = Database(url)
+    try:
+        async with asyncio.timeout(timeout):
+            while True:
+                seen = fake.mark()
+                async with db.read() as conn:
+                    counts = await outbox_store.counts_by_status(conn, BATCH)
+                if counts.get("queued", 0) + counts.get("retrying", 0) == 0:
+                    return
+                await fake.wait_until_async(partial(_called_since, fake, seen), timeout)
+    finally:
+        await db.close()
+
+
+def _called_since(fake: FakeTelegram, seen: int) -> bool:
+    return fake.mark() > seen
 
 
 def _accepted(fake: FakeTelegram) -> Counter[int]:
@@ -186,10 +192,10 @@ def _accepted_calls(fake: FakeTelegram) -> int:
 
 
 async def test_sigkill_mid_telegram_broadcast_loses_nothing(
-    tmp_path: Path, fake_telegram: FakeTelegram
+    tmp_path: Path, database_url: str, fake_telegram: FakeTelegram
 ) -> None:
     rng = random.Random(SEED)
-    bot = BotProcess(tmp_path)
+    bot = BotProcess(tmp_path, database_url)
     users = [FIRST_USER + n for n in range(RECIPIENTS)]
     blocked = set(rng.sample(users, RECIPIENTS // 100))
     await _seed(bot.env["DATABASE_URL"])
@@ -229,7 +235,7 @@ async def test_sigkill_mid_telegram_broadcast_loses_nothing(
 
         await bot.start()
         # 5xx backoff is the product's (2 s, then 15 s; a third 5xx in a row waits 2 min).
-        await fake_telegram.wait_until_async(lambda: _finished(url), 180)
+        await _wait_until_sent(fake_telegram, url, 180)
     finally:
         await bot.stop()
     elapsed = asyncio.get_running_loop().time() - started

@@ -25,13 +25,17 @@ class BotProcess:
     """The bot in a child process: ready once it says it listens; SIGKILLed when asked."""
 
     def __init__(
-        self, tmp: Path, command: tuple[str, ...] = ("-m", "bot", "run"), **env: str
+        self,
+        tmp: Path,
+        database_url: str,
+        command: tuple[str, ...] = ("-m", "bot", "run"),
+        **env: str,
     ) -> None:
         self.port = free_port()
         self.command = command
         self.env = {
             **os.environ,
-            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'bot.db'}",
+            "DATABASE_URL": database_url,
             "WEB_PORT": str(self.port),
             "MEDIA_DIR": str(tmp / "media"),
             "LOG_LEVEL": "WARNING",
@@ -73,15 +77,18 @@ class BotProcess:
         self.proc.kill()
         await self.proc.wait()
 
-    async def stop(self, how: signal.Signals = signal.SIGTERM) -> int:
-        """Ask it to stop (SIGINT lets `atexit` handlers run); its exit code."""
-        code = 0
+    async def stop(self, how: signal.Signals = signal.SIGTERM) -> str:
+        """Ask it to stop (SIGINT lets `atexit` handlers run); what it printed after its ready
+        line."""
+        said = b""
         self.up.clear()
         if self.proc is not None and self.proc.returncode is None:
+            assert self.proc.stdout is not None
             self.proc.send_signal(how)
-            code = await asyncio.wait_for(self.proc.wait(), 30)
+            said = await asyncio.wait_for(self.proc.stdout.read(), 30)
+            await asyncio.wait_for(self.proc.wait(), 30)
         self.log.close()
-        return code
+        return said.decode()
 
 
 class Acknowledged:
