@@ -292,16 +292,25 @@ async def test_a_file_telegram_refuses_does_not_keep_the_card_from_arriving(
     await tg_app.settle()
 
 
+def answered_chats(fake: FakeTelegram) -> list[int]:
+    """Chats whose sendMessage Telegram has answered, in the order it answered."""
+    return [int(c.params["chat_id"]) for c in fake.calls("sendMessage") if c.status == 200]
+
+
 async def test_a_slow_chat_does_not_hold_up_another(
     tg_app: Application, tg_user: MakeUser, fake_telegram: FakeTelegram
 ) -> None:
     """Different chats are served at once: a reply committed while another chat's send hangs
     leaves at once (the lane claims continuously, not batch after batch)."""
     an, binh = tg_user(5001, "An"), tg_user(5002, "Bình")
-    fake_telegram.hang_next("sendMessage", seconds=2)  # Telegram is slow to answer An's send
+    # Telegram holds An's answer until the test releases it (well past any client timeout).
+    fake_telegram.hang_next("sendMessage", seconds=600)
     await an.send("/start")
     await fake_telegram.wait_until_async(lambda: len(fake_telegram.sent_messages(5001)) == 1)
     await binh.send("/start")
+    # Bình's reply is sent and answered while An's is still held.
+    await fake_telegram.wait_until_async(lambda: answered_chats(fake_telegram) == [5002], 30)
+    fake_telegram.release_hangs()
     await binh.expect("hãy gõ mã mời")
     await an.expect("hãy gõ mã mời")
     calls = [c for c in fake_telegram.calls("sendMessage") if c.status == 200]

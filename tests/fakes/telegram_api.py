@@ -125,6 +125,7 @@ class FakeTelegram(BotMethods):
         self._thread: threading.Thread | None = None
         self._wake_event: asyncio.Event | None = None
         self._stop_event: asyncio.Event | None = None
+        self._release_event: asyncio.Event | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
     @property
@@ -209,6 +210,7 @@ class FakeTelegram(BotMethods):
         assert self._server is not None
         self._wake_event = asyncio.Event()
         self._stop_event = asyncio.Event()
+        self._release_event = asyncio.Event()
         webhook = asyncio.create_task(self._webhook_worker())
         try:
             await self._server.serve(sockets=[sock])
@@ -251,6 +253,30 @@ class FakeTelegram(BotMethods):
             with self._lock:
                 self.in_latency -= 1
 
+    async def _hold(self, seconds: float) -> None:
+        """A hung answer (`hang_next`): it ends after `seconds`, at `release_hangs()`, or
+        when the server stops."""
+        release = self._release_event
+        if release is None:
+            return await self._pause(seconds)
+        waits = {asyncio.ensure_future(release.wait()), asyncio.ensure_future(self._pause(seconds))}
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
+
+    def release_hangs(self) -> None:
+        """Answer every call held by `hang_next` now (calls hung later wait again)."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._release_now)
+
+    def _release_now(self) -> None:
+        event, self._release_event = self._release_event, asyncio.Event()
+        if event is not None:
+            event.set()
+
     async def _pause(self, seconds: float) -> None:
         """Sleep that ends early when the server stops."""
         if seconds <= 0 or self._stop_event is None:
@@ -291,10 +317,10 @@ class FakeTelegram(BotMethods):
             hang = self.faults.take_hang(method)
         if hang is not None:
             if not hang.process:
-                await self._pause(hang.seconds)
+                await self._hold(hang.seconds)
                 return 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}
             answer = await self._execute(method, params)
-            await self._pause(hang.seconds)
+            await self._hold(hang.seconds)
             return answer
         return await self._execute(method, params)
 
@@ -310,6 +336,8 @@ class FakeTelegram(BotMethods):
             else:
                 with self._lock:
                     result = getattr(self, METHODS[method])(p)
+                    # The state changed before the answer leaves (a hung answer leaves late).
+                    self._changes.notify()
         except ApiError as err:
             return err.status, err.body()
         except Exception as exc:  # a bug in the fake: keep it visible
