@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import random
+from functools import partial
 from pathlib import Path
 
-import httpx
 from sqlalchemy import select
 
 from bot import cli_ops
@@ -41,30 +41,24 @@ def answers(code: str, n: int) -> list[str]:
     ]
 
 
-# Before these answers every member waits for a kill: the kills land mid-journey, with the
-# earlier answers still being handled, however fast or slow the machine is.
-KILL_BEFORE = (4, 8, 12)
+async def member(fake: FakeTelegram, code: str, n: int, sent: list[int]) -> None:
+    """Type each answer once the bot has answered the previous one, as people do."""
+    chat = 7000 + n
+    for text in answers(code, n):
+        answered = partial(messages_past, fake, chat, len(fake.sent_messages(chat)))
+        sent.append(int(fake.send_text(chat, text)["update_id"]))
+        # Through kills and restarts: the update waits in Telegram's queue until recorded.
+        await fake.wait_until_async(answered, 120)
 
 
-async def member(
-    fake: FakeTelegram,
-    code: str,
-    n: int,
-    sent: list[int],
-    waiting: list[int],
-    kills: dict[int, asyncio.Event],
-    everyone_waits: asyncio.Event,
-    pace: float,
-) -> None:
-    """Type each answer a little after the previous one (people are not instant)."""
-    for index, text in enumerate(answers(code, n)):
-        if index in kills:
-            waiting[n] = index
-            if min(waiting) >= index:
-                everyone_waits.set()
-            await kills[index].wait()
-        sent.append(int(fake.send_text(7000 + n, text)["update_id"]))
-        await asyncio.sleep(pace)
+def messages_past(fake: FakeTelegram, chat: int, seen: int) -> bool:
+    """Whether the bot has sent this chat more than `seen` messages."""
+    return len(fake.sent_messages(chat)) > seen
+
+
+def replies_reach(fake: FakeTelegram, count: int) -> bool:
+    """Whether Telegram has accepted `count` sendMessage calls."""
+    return sum(1 for c in fake.calls("sendMessage") if c.status == 200) >= count
 
 
 async def test_sigkill_while_members_nominate_on_telegram(
@@ -93,45 +87,23 @@ async def test_sigkill_while_members_nominate_on_telegram(
     for n in range(MEMBERS):
         fake_telegram.add_user(7000 + n, f"M{n}")
     sent: list[int] = []
-    waiting = [-1] * MEMBERS
-    kills = {index: asyncio.Event() for index in KILL_BEFORE}
-    everyone_waits = asyncio.Event()
     rng = random.Random(20261125)
     await bot.start()
     try:
-        work = asyncio.gather(
-            *(
-                member(
-                    fake_telegram,
-                    code,
-                    n,
-                    sent,
-                    waiting,
-                    kills,
-                    everyone_waits,
-                    rng.uniform(0.05, 0.3),
-                )
-                for n in range(MEMBERS)
-            )
-        )
-        for index in KILL_BEFORE:
-            await everyone_waits.wait()  # every member typed the answers before it
-            everyone_waits.clear()
+        work = asyncio.gather(*(member(fake_telegram, code, n, sent) for n in range(MEMBERS)))
+        # Kill at seeded points of the run, counted in replies Telegram accepted.
+        total = MEMBERS * len(answers(code, 0))
+        for threshold in sorted(rng.sample(range(total // 10, total * 9 // 10), 3)):
+            reached = partial(replies_reach, fake_telegram, threshold)
+            await fake_telegram.wait_until_async(reached, 120)
             assert not work.done(), "the kill must land while members are nominating"
-            bot.kill()
+            await bot.kill()
             await bot.start()
-            kills[index].set()
-        await asyncio.wait_for(work, 120)
-        async with httpx.AsyncClient() as client:
-            for _ in range(1200):  # until every update is recorded, handled and answered
-                health = (await client.get(f"{bot.url}/healthz")).json()
-                if not fake_telegram.pending_updates() and health["outbox_pending"] == 0:
-                    async with _db(settings) as check:
-                        if await _all_handled(check):
-                            break
-                await asyncio.sleep(0.05)
+        await asyncio.wait_for(work, 300)  # every answer of every member was answered
     finally:
-        bot.stop()
+        await bot.stop()
+    async with _db(settings) as check:
+        assert await _all_handled(check)
     async with _db(settings) as check, check.db.read() as conn:
         rows = (
             await conn.execute(
