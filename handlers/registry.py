@@ -114,7 +114,11 @@ COMMANDS: tuple[Command, ...] = (
 FLOWS: dict[str, AnyFlow] = {c.flow.name: c.flow for c in COMMANDS if c.flow is not None}
 
 # Buttons of bulk messages ("!call.12"): see handlers/officials/actions.py.
-ACTIONS: dict[str, actions.ActionFn] = {"call": actions.nominate_for_call, "rsvp": event.rsvp}
+ACTIONS: dict[str, actions.ActionFn] = {
+    "call": actions.nominate_for_call,
+    "rsvp": event.rsvp,
+    "review": review.open_listed,
+}
 
 # Main-menu values ("cmd.<name>") run these commands.
 MENU_COMMANDS = {

@@ -99,6 +99,21 @@ class Turn:
             Reply(text=text, choices=choices, ask_phone=ask_phone, media=list(media))
         )
 
+    def say_listed(self, parts: Sequence[tuple[str, Sequence[Option]]]) -> None:
+        """Several messages whose texts number their options across all of them (a digest):
+        one menu of every option, so a typed number answers; each message keeps the buttons
+        of its own lines."""
+        options = [o for _, opts in parts for o in opts]
+        self.state.menu_seq += 1
+        self.state.menu = Menu(
+            seq=self.state.menu_seq, options=[(o.value, o.label) for o in options]
+        )
+        for text, opts in parts:
+            choices = [
+                Choice(label=o.label, token=f"{self.state.menu_seq}.{o.value}") for o in opts
+            ]
+            self.replies.append(Reply(text=text, choices=choices, listed=True))
+
     def notify(self, person_id: int, key: str, **params: object) -> None:
         """Tell another person something, through their most recent channel."""
         self.notifications.append(Outgoing(person_id=person_id, reply=Reply(text=t(key, **params))))

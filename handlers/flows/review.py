@@ -19,6 +19,7 @@ from handlers.flows.review_actions import decide, load_for_decision, load_in_sco
 from handlers.flows.review_card import find_duplicate, reviewer_scopes, show_card
 from handlers.menu import show_main_menu
 from handlers.messages import t
+from handlers.roles import Role, has_role
 from handlers.text import decimal
 from handlers.turn import Option, Turn
 from storage import audit, criteria, reviews
@@ -82,17 +83,34 @@ async def begin(turn: Turn) -> None:
         if item is None:
             turn.say("review.code_unknown", code=code.upper())
             return
-        item = await load_in_scope(turn, item.id)
-        if item is None:
-            return
-        if item.status not in WAITING:
-            turn.say("review.not_waiting", code=item.code, status=_status(item.status))
-            return
-        await engine.start(turn, FLOW, ReviewStep.CARD, ReviewDraft(nomination_id=item.id))
+        await _open(turn, item.id)
         return
     item = await reviews.next_waiting(turn.conn, reviewer_scopes(turn))
     if item is None:
         show_main_menu(turn, "review.queue_empty")
+        return
+    await engine.start(turn, FLOW, ReviewStep.CARD, ReviewDraft(nomination_id=item.id))
+
+
+async def open_listed(turn: Turn, args: list[str]) -> None:
+    """ "Duyệt ngay" on a digest line (or its number typed): that nomination's card, checked
+    like `/duyet CODE` (role, scope, still waiting)."""
+    if not turn.joined:
+        turn.say("common.not_joined")
+        return
+    if not has_role(turn.memberships, Role.REVIEWER):
+        turn.say("common.no_permission")
+        return
+    nomination_id = int(args[0]) if args and args[0].isascii() and args[0].isdigit() else 0
+    await _open(turn, nomination_id)
+
+
+async def _open(turn: Turn, nomination_id: int) -> None:
+    item = await load_in_scope(turn, nomination_id)
+    if item is None:
+        return
+    if item.status not in WAITING:
+        turn.say("review.not_waiting", code=item.code, status=_status(item.status))
         return
     await engine.start(turn, FLOW, ReviewStep.CARD, ReviewDraft(nomination_id=item.id))
 

@@ -1,0 +1,51 @@
+"""A long digest: at most SHOWN lines shared between its groups, numbered across messages
+that each fit a Zalo message, the rest counted, and how to see them all."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import timedelta
+
+from bot.app import Application
+from handlers.digest import PART_CHARS, SHOWN
+from tests.support.chat import ChatClient
+from tests.support.clock import FakeClock
+from tests.support.review import Invite, nominate, person
+
+LINE = re.compile(r"^(\d+)\. (GS-\d{4}-\d{6}) · ", re.MULTILINE)
+# Names as long as the nominate flow allows (120 characters): a line still stays one line.
+LONG = "Hợp tác xã nông nghiệp dịch vụ tổng hợp thôn Đông, thôn Tây và thôn Nam"
+
+
+async def test_long_digest_is_capped_split_between_groups_and_numbered_across(
+    app: Application, chat: Callable[..., ChatClient], invite: Invite, clock: FakeClock
+) -> None:
+    await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN", "member")
+    lan = await person(chat, invite, "lan", "Lê Thị Duyệt", "X-AN-BINH", "reviewer")
+    old = [
+        await nominate(app, "hoa", "X-AN-BINH-HPN", f"{LONG} {n}", at=clock() - timedelta(days=9))
+        for n in range(12)
+    ]
+    clock.advance(hours=20)
+    new = [await nominate(app, "hoa", "X-AN-BINH-HPN", f"{LONG} mới {n}") for n in range(20)]
+    clock.advance(hours=4)
+    assert await app.scheduler.fire_daily("digest", nominal=clock()) is not None
+    messages = await lan.expect(
+        "32 đề cử đang chờ",
+        "Mới từ lần tổng hợp trước (20):",
+        "… và 12 đề cử khác",
+        "Chờ quá 3 ngày (12):",
+        "… và 5 đề cử khác",
+        "Xem đủ 32 đề cử: gõ /duyet để duyệt lần lượt, hoặc /xuat",
+    )
+    assert len(messages) >= 2 and all(len(m.text) <= PART_CHARS for m in messages)
+    # Cut between groups: the overdue group starts a message, no group is split.
+    assert messages[1].text.startswith("⏰ Chờ quá 3 ngày (12):")
+    listed = [(int(n), code) for m in messages for n, code in LINE.findall(m.text)]
+    assert [n for n, _ in listed] == list(range(1, SHOWN + 1))
+    assert [code for _, code in listed] == new[:8] + old[:7]
+    # Each message carries the buttons of its own lines; a typed number opens any of them.
+    assert [len(m.choices) for m in messages] == [8, 7]
+    await lan.send("15")
+    await lan.expect(f"Đề cử {old[6]}")
