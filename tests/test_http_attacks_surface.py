@@ -13,7 +13,7 @@ from PIL import Image
 
 from bot import cli_ops
 from bot.app import Application
-from bot.documents import render_card
+from bot.cards import render_card
 from bot.settings import Settings
 from storage import kv
 from tests.helpers_flow import join

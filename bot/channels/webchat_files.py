@@ -17,7 +17,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 
 from bot.intake import AlsoWrite
 from bot.media import store
-from bot.web import evidence, signed
+from bot.web import signed
 from bot.web.guard import same_origin
 from handlers.accepting import takes_files
 from handlers.messages import t
@@ -142,6 +142,9 @@ class WebFiles:
             return refusal
         # The guard has capped the body already (413 before reading past the cap).
         data = await request.body()
+        # Pillow is loaded with the first upload, never to answer a message.
+        from bot.web import evidence
+
         accepted = await asyncio.to_thread(evidence.accept, data)
         if accepted is None:
             return JSONResponse({"error": "type", "text": t("web.upload_refused")}, 415)

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from handlers.localtime import end_of_day, parse_date
 from handlers.menu import show_main_menu
 from handlers.messages import t
-from handlers.officials.figures import chart, collect, figures_text
+from handlers.officials.figures import charts, collect, figures_text
 from handlers.ports import Cell, Sheet
 from handlers.roles import RANK, Role, outermost
 from handlers.text import fold, number
@@ -73,9 +73,7 @@ async def stats(turn: Turn) -> None:
             first=period[0].strftime("%d/%m/%Y"),
             last=period[1].strftime("%d/%m/%Y"),
         )
-        media = await chart(
-            turn.config, figures, t("officials.chart.by_unit"), turn.inbound.channel
-        )
+        media = await charts(turn.config, figures, heading)
         turn.say_text(figures_text(figures, heading), media=media)
     show_main_menu(turn)
 
