@@ -22,9 +22,9 @@ WIDTH = 1080
 MIN_TEXT_PX = 28
 
 
-def _grey_ink(pixel: tuple[int, int, int]) -> bool:
-    r, g, b = pixel
-    return max(r, g, b) < 140 and max(r, g, b) - min(r, g, b) < 24
+def _grey_ink(pixel: float | tuple[int, ...]) -> bool:
+    assert isinstance(pixel, tuple)
+    return max(pixel) < 140 and max(pixel) - min(pixel) < 24
 
 
 def text_lines(png: bytes) -> list[int]:
