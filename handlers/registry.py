@@ -27,7 +27,7 @@ from handlers.flows import (
 )
 from handlers.flows.base import AnyFlow
 from handlers.menu import show_main_menu
-from handlers.officials import actions, reports
+from handlers.officials import actions, export, reports
 from handlers.roles import Role, has_role
 from handlers.turn import Turn
 
@@ -105,7 +105,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("event", "sukien", OFFICIAL, event.begin, event.FLOW, ("su kien",)),
     Command("publish", "vinhdanh", OFFICIAL, publish.begin, publish.FLOW, ("vinh danh",)),
     Command("stats", "thongke", REVIEWER, reports.stats, None, ("thong ke", "so ket")),
-    Command("export", "xuat", REVIEWER, reports.export, None, ("xuat file", "export")),
+    Command("export", "xuat", REVIEWER, export.export, None, ("xuat file", "export")),
     Command("cancel", "huy", None, cancel, None, ("cancel",)),
     Command("back", "quaylai", None, back, None, ("quay lai", "back")),
     Command("help", "trogiup", None, help_, None, ("tro giup", "help", "huong dan")),

@@ -138,7 +138,23 @@ TEXTS = {
     "officials.export.col.consent": "Đồng ý công khai",
     "officials.export.col.phone": "Điện thoại liên hệ",
     "officials.export.col.reporter": "Người đề cử",
+    "officials.export.col.evidence": "Số tệp minh chứng",
+    "officials.export.col.level": "Cấp xét duyệt",
+    "officials.export.col.score": "Điểm theo tiêu chí",
+    "officials.export.col.decided_by": "Người quyết định",
+    "officials.export.col.decided_at": "Ngày quyết định",
+    "officials.export.col.reason": "Lý do không duyệt",
     "officials.export.col.updated": "Cập nhật lần cuối",
+    "officials.export.scored_of": "(chấm {scored}/{count} tiêu chí)",
+    "officials.export.title": "DANH SÁCH ĐỀ CỬ NGƯỜI TỐT, VIỆC TỐT VÀ GƯƠNG ĐIỂN HÌNH",
+    "officials.export.title_status": "DANH SÁCH ĐỀ CỬ — {status}",
+    "officials.export.units": "Đơn vị: {units}",
+    "officials.export.period": "Thời gian gửi đề cử: từ ngày {first} đến ngày {last}",
+    "officials.export.period_all": "Thời gian gửi đề cử: tất cả, đến ngày {last}",
+    "officials.export.count": "Số đề cử: {count}",
+    "officials.export.made": "Lập lúc {time} ngày {date}. Người lập: {name}",
+    "officials.export.usage": "Chưa hiểu khoảng thời gian. Gõ /xuat (tất cả đề cử), /xuat 30 (30 "
+    "ngày qua), /xuat thang (tháng này) hoặc /xuat 01/10/2026-31/10/2026.",
     # Events (visits, exchanges with exemplary models)
     "officials.event.menu": "Sự kiện (tham quan, giao lưu với điển hình)\n\n{items}\n\nChọn một "
     "sự kiện để xem danh sách tham gia, hoặc tạo sự kiện mới.",
