@@ -1,7 +1,8 @@
 """Pictures of published exemplars (Pillow): the share card, and the honour page's photo.
 
-The card (1080×1080 PNG) is what a shared link previews on Zalo and Facebook; the page itself
-shows the chosen photo once, as a compressed progressive JPEG sized for a phone.
+The card (1080×1080 JPEG) is what a shared link previews on Zalo and Facebook and what the
+public channel posts; the page itself shows the chosen photo once, as a compressed
+progressive JPEG sized for a phone.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from bot.charts import BRAND, INK, font, wrap
 from bot.web.evidence import MAX_PIXELS, image_size
 
 CARD_SIZE = 1080
-# The page's photo: 2.2× a 360 px screen is sharp on most phones, and about 60–120 KB.
-PAGE_PHOTO_SIDE = 800
-PAGE_PHOTO_QUALITY = 76
+# Photos on the pages are progressive JPEG at this quality: about 60–120 KB at 800 px.
+PHOTO_QUALITY = 76
+# The card keeps its text crisp: a higher quality and no chroma subsampling (red on cream).
+CARD_QUALITY = 88
 
 
 def picture(photo: Path | None) -> Image.Image | None:
@@ -34,8 +36,12 @@ def picture(photo: Path | None) -> Image.Image | None:
         return None
 
 
-def render_card(title: str, subtitle: str, story: str, photo: Path | None) -> bytes:
-    """A 1080×1080 share card: photo on top, the name, the unit and the story's beginning."""
+def render_card(
+    title: str, subtitle: str, story: str, photo: Path | None, *, png: bool = False
+) -> bytes:
+    """A 1080×1080 share card (JPEG): photo on top, the name, the unit, the story's start.
+
+    `png`: the same card as PNG, the format it had before (bench/honour_page.py's baseline)."""
     size = CARD_SIZE
     image = Image.new("RGB", (size, size), (255, 248, 240))
     draw = ImageDraw.Draw(image)
@@ -57,16 +63,20 @@ def render_card(title: str, subtitle: str, story: str, photo: Path | None) -> by
     draw.multiline_text((60, top + 120), "\n".join(lines), font=regular, fill=INK, spacing=10)
     draw.text((60, size - 70), "Gương Sáng", font=font(30, bold=True), fill=BRAND)
     buffer = io.BytesIO()
-    image.save(buffer, "PNG", optimize=True)
+    if png:
+        image.save(buffer, "PNG", optimize=True)
+    else:
+        image.save(buffer, "JPEG", quality=CARD_QUALITY, subsampling=0, optimize=True)
     return buffer.getvalue()
 
 
-def render_page_photo(photo: Path) -> bytes | None:
-    """The honour page's photo: at most PAGE_PHOTO_SIDE a side, progressive JPEG, no metadata."""
+def render_photo(photo: Path, side: int) -> bytes | None:
+    """A stored photo for a public page: at most `side` pixels a side, progressive JPEG,
+    without metadata; None when it cannot be read."""
     shown = picture(photo)
     if shown is None:
         return None
-    shown.thumbnail((PAGE_PHOTO_SIDE, PAGE_PHOTO_SIDE))
+    shown.thumbnail((side, side))
     buffer = io.BytesIO()
-    shown.save(buffer, "JPEG", quality=PAGE_PHOTO_QUALITY, optimize=True, progressive=True)
+    shown.save(buffer, "JPEG", quality=PHOTO_QUALITY, optimize=True, progressive=True)
     return buffer.getvalue()

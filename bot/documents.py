@@ -45,10 +45,10 @@ def _card(title: str, subtitle: str, story: str, photo: Path | None) -> bytes:
     return render_card(title, subtitle, story, photo)
 
 
-def _page_photo(photo: Path) -> bytes | None:
-    from bot.cards import render_page_photo
+def _photo(photo: Path, side: int) -> bytes | None:
+    from bot.cards import render_photo
 
-    return render_page_photo(photo)
+    return render_photo(photo, side)
 
 
 class FileDocuments:
@@ -70,15 +70,15 @@ class FileDocuments:
         prefix = f"{EXPORT_PREFIX}{made}-"
         return await asyncio.to_thread(_save, self._media_dir, data, "xlsx", prefix)
 
-    async def card_png(self, title: str, subtitle: str, story: str, photo: str | None) -> str:
+    async def card_jpeg(self, title: str, subtitle: str, story: str, photo: str | None) -> str:
         """Render and store a share card (the photo is a stored media file's name)."""
         path = self._media_dir / photo if photo else None
         data = await asyncio.to_thread(_card, title, subtitle, story, path)
-        return await asyncio.to_thread(_save, self._media_dir, data, "png")
+        return await asyncio.to_thread(_save, self._media_dir, data, "jpg")
 
-    async def page_photo_jpeg(self, photo: str) -> str | None:
-        """Render and store the honour page's photo; None when the photo cannot be read."""
-        data = await asyncio.to_thread(_page_photo, self._media_dir / photo)
+    async def photo_jpeg(self, photo: str, side: int) -> str | None:
+        """Render and store a stored photo for a public page; None when it cannot be read."""
+        data = await asyncio.to_thread(_photo, self._media_dir / Path(photo).name, side)
         if data is None:
             return None
         return await asyncio.to_thread(_save, self._media_dir, data, "jpg")

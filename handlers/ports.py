@@ -52,10 +52,11 @@ class Documents(Protocol):
         """A spreadsheet, one sheet per entry, each a filterable table."""
         ...
 
-    async def card_png(self, title: str, subtitle: str, story: str, photo: str | None) -> str:
+    async def card_jpeg(self, title: str, subtitle: str, story: str, photo: str | None) -> str:
         """A ready-to-share image card; `photo` is a stored file's name."""
         ...
 
-    async def page_photo_jpeg(self, photo: str) -> str | None:
-        """A stored photo as the honour page shows it (compressed JPEG); None if unreadable."""
+    async def photo_jpeg(self, photo: str, side: int) -> str | None:
+        """A stored photo for a public page: compressed JPEG at most `side` pixels a side;
+        None when it cannot be read."""
         ...
