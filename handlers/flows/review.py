@@ -7,6 +7,7 @@ re-checked on the server in review_actions before it changes anything.
 
 from __future__ import annotations
 
+import math
 from enum import StrEnum, auto
 from typing import ClassVar
 
@@ -229,6 +230,14 @@ async def accept_merge(turn: Turn, draft: ReviewDraft, answer: Answer) -> Next:
     return await _advance(turn, draft)
 
 
+def score_examples(maximum: float) -> str:
+    """Two scores a reviewer may type for this criterion, a whole one and a half one, both
+    within 0..maximum ("4 hoặc 3,5" for a 5-point criterion, never "7")."""
+    whole = max(1, math.floor(maximum * 0.8)) if maximum >= 1 else 0
+    half = whole - 0.5 if whole >= 1 else maximum / 2
+    return t("review.score_examples", whole=decimal(whole), half=decimal(half))
+
+
 async def ask_score(turn: Turn, draft: ReviewDraft) -> None:
     ids = draft.criterion_ids
     item = await criteria.get_criterion(turn.conn, ids[draft.criterion_index])
@@ -239,6 +248,7 @@ async def ask_score(turn: Turn, draft: ReviewDraft) -> None:
         count=len(ids),
         name=item.name,
         max=decimal(item.max_score),
+        examples=score_examples(item.max_score),
         weight=decimal(item.weight),
         options=[
             Option("skip", "review.choice.skip_criterion"),
@@ -260,7 +270,11 @@ async def accept_score(turn: Turn, draft: ReviewDraft, answer: Answer) -> Next:
         except ValueError:
             value = -1.0
         if not 0 <= value <= criterion.max_score:
-            turn.say("review.score_invalid", max=decimal(criterion.max_score))
+            turn.say(
+                "review.score_invalid",
+                max=decimal(criterion.max_score),
+                examples=score_examples(criterion.max_score),
+            )
             return None
         item = await load_for_decision(turn, draft.nomination_id)
         if item is None:

@@ -63,8 +63,9 @@ TEXTS = {
     "review.ask_merge": "Gộp đề cử {code} vào đề cử {into}? Minh chứng được chuyển sang {into}, "
     "người đề cử của cả hai được báo tin.",
     "review.ask_score": "Tiêu chí {n}/{count}: {name}\n(điểm tối đa {max}, trọng số {weight})\n"
-    "Gõ số điểm từ 0 đến {max}.",
-    "review.score_invalid": "Điểm cần là một số từ 0 đến {max} (ví dụ 7 hoặc 7,5).",
+    "Gõ số điểm từ 0 đến {max} (ví dụ {examples}).",
+    "review.score_invalid": "Điểm cần là một số từ 0 đến {max} (ví dụ {examples}).",
+    "review.score_examples": "{whole} hoặc {half}",
     "review.scored": "Đã chấm xong các tiêu chí.",
     "review.done.approve": "Đã duyệt đề cử {code}. Ghi khen thưởng: gõ /khenthuong {code}.",
     "review.done.ask": "Đã gửi câu hỏi cho người đề cử {code}. Khi họ trả lời, đề cử quay lại "
