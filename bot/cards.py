@@ -14,6 +14,7 @@ from PIL import Image, ImageDraw
 
 from bot.charts import BRAND, INK, font, wrap
 from bot.web.evidence import MAX_PIXELS, image_size
+from handlers.text import keep_whole
 
 CARD_SIZE = 1080
 # Photos on the pages are progressive JPEG at this quality: about 60–120 KB at 800 px.
@@ -59,7 +60,7 @@ def render_card(
     draw.text((60, top + 64), sub, font=regular, fill=INK)
     room = max(1, (size - top - 160 - 120) // 38)
     # Wrapped at spaces only: a code or a phone number is never cut at its hyphen or space.
-    lines = wrap(draw, story, regular, inner, room)
+    lines = wrap(draw, keep_whole(story), regular, inner, room)
     draw.multiline_text((60, top + 120), "\n".join(lines), font=regular, fill=INK, spacing=10)
     draw.text((60, size - 70), "Gương Sáng", font=font(30, bold=True), fill=BRAND)
     buffer = io.BytesIO()

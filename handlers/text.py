@@ -88,6 +88,17 @@ def unbreakable_parts(text: str) -> list[tuple[str, bool]]:
     return parts
 
 
+def keep_whole(text: str) -> str:
+    """The text with no-break spaces inside phone numbers ("0905 111 222" never wraps).
+
+    For chat apps and pictures, whose line breaking we cannot style. Codes need nothing there:
+    line breakers that follow Unicode's rules (Android's, iOS's, the card's) do not break a
+    hyphen before a digit."""
+    return "".join(
+        part.replace(" ", "\u00a0") if whole else part for part, whole in unbreakable_parts(text)
+    )
+
+
 def number(value: int) -> str:
     """1234 -> "1.234", the Vietnamese way."""
     return f"{value:,}".replace(",", ".")
