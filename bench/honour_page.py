@@ -137,7 +137,7 @@ async def run(photos: int, cards: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(
             _env_file=None,
-            database_url=f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}",
+            database_url=f"sqlite:///{Path(folder) / 'bench.db'}",
             media_dir=Path(folder) / "media",
         )
         await upgrade(settings.database_url)

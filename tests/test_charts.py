@@ -80,24 +80,22 @@ async def test_stats_send_three_phone_charts(
         assert min(text_lines(png)) >= MIN_TEXT_PX
 
 
-def test_answering_a_message_loads_neither_pillow_nor_openpyxl(tmp_path: Path) -> None:
+def test_answering_a_message_loads_neither_pillow_nor_openpyxl(
+    tmp_path: Path, database_url: str
+) -> None:
     script = textwrap.dedent(
         f"""
         import asyncio, sys
         from bot import cli_ops
         from bot.app import Application
         from bot.settings import Settings
-        from storage.migrate import upgrade
         from tests.support.chat import ChatClient
         from tests.support.clock import FakeClock
 
         async def main():
             settings = Settings(
-                _env_file=None,
-                database_url="sqlite+aiosqlite:///{tmp_path}/bot.db",
-                media_dir="{tmp_path}/media",
+                _env_file=None, database_url="{database_url}", media_dir="{tmp_path}/media"
             )
-            await upgrade(settings.database_url)
             app = Application(settings, clock=FakeClock())
             await cli_ops.import_units(app.db, cli_ops.DEMO_UNITS)
             await app.start()

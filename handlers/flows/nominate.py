@@ -268,7 +268,7 @@ async def summary(turn: Turn, draft: NominateDraft) -> str:
         name=draft.nominee_name,
         # Only a person has a birth year: households and collectives get no line for it.
         birth_year=(
-            t("nominate.summary.birth_year", year=draft.birth_year or none)
+            t("nominate.summary.birth_year", year=draft.birth_year or none) + "\n"
             if draft.kind == "individual"
             else ""
         ),

@@ -51,7 +51,7 @@ TEXTS = {
         "• Đồng ý công khai: {consent}"
     ),
     "nominate.none": "(không có)",
-    "nominate.summary.birth_year": "• Năm sinh: {year}\n",
+    "nominate.summary.birth_year": "• Năm sinh: {year}",
     "nominate.ask_edit_field": "Bạn muốn sửa mục nào?",
     "nominate.submitted": "Đã gửi đề cử! Mã đề cử của bạn: {code}.\nNgười duyệt của {unit} sẽ "
     "xem trong bản tổng hợp sáng mai. Gõ /cuatoi để theo dõi trạng thái.",
