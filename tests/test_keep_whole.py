@@ -15,10 +15,8 @@ from bot.channels.telegram_render import render
 from bot.charts import font, wrap
 from handlers.text import keep_whole, unbreakable_parts
 from handlers.types import Reply
-from storage import nominations
 from storage.schema import people
-from storage.units import get_unit_by_code
-from tests.support.review import ACHIEVEMENT
+from tests.support.review import nominate_as
 from tests.support.server import serving
 from tests.test_webchat_browser import NAME, WAIT_MS, bot_says, chromium, join_in_page, type_message
 
@@ -64,29 +62,14 @@ async def test_the_web_chat_keeps_codes_on_one_line(
         page = await context.new_page()
         await page.set_viewport_size({"width": 360, "height": 740})
         await join_in_page(page, base, code)
-        async with app.db.write() as conn:
+        async with app.db.read() as conn:
             person = (
                 await conn.execute(select(people.c.id).where(people.c.full_name == NAME))
             ).scalar_one()
-            unit = await get_unit_by_code(conn, "X-AN-BINH-HPN")
-            assert unit is not None
-            for n in range(3):
-                new = nominations.NewNomination(
-                    reporter_id=person,
-                    unit_id=unit.id,
-                    campaign_id=None,
-                    kind="collective",
-                    # Names of different lengths put the codes after them at every position.
-                    nominee_name="Chi hội phụ nữ thôn Đông" + " và xóm Bãi" * n,
-                    nominee_key=f"chi hoi {n}",
-                    birth_year=None,
-                    place="Thôn Đông",
-                    field="good_deed",
-                    achievement=ACHIEVEMENT,
-                    contact_phone=None,
-                    consent_public=True,
-                )
-                await nominations.create_nomination(conn, new, [], app.clock(), 2026)
+        # Names of different lengths put the codes after them at every position.
+        for n in range(3):
+            name = "Chi hội phụ nữ thôn Đông" + " và xóm Bãi" * n
+            await nominate_as(app, person, "X-AN-BINH-HPN", name, kind="collective")
         await type_message(page, "/cuatoi")
         await bot_says(page, "Các đề cử của bạn (3)")
         spans = page.locator(".msg.bot .nw", has_text="GS-2026-")
