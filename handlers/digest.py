@@ -202,7 +202,7 @@ def _waited(since: datetime, now: datetime, config: CoreConfig) -> str:
     """How long a nomination has waited, in local days, marked once past the SLA."""
     days = (now.astimezone(config.timezone).date() - since.astimezone(config.timezone).date()).days
     text = t("digest.waited", days=days) if days > 0 else t("digest.waited_today")
-    if now - since > timedelta(days=config.review_sla_days):
+    if now - since >= timedelta(days=config.review_sla_days):
         text += " " + t("digest.past_sla")
     return text
 

@@ -49,3 +49,19 @@ async def test_long_digest_is_capped_split_between_groups_and_numbered_across(
     assert [len(m.choices) for m in messages] == [8, 7]
     await lan.send("15")
     await lan.expect(f"Đề cử {old[6]}")
+
+
+async def test_on_demand_digest_inside_a_flow_leaves_typed_numbers_to_the_flow(
+    app: Application, chat: Callable[..., ChatClient], invite: Invite, clock: FakeClock
+) -> None:
+    await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN", "member")
+    lan = await person(chat, invite, "lan", "Lê Thị Duyệt", "X-AN-BINH", "reviewer")
+    code = await nominate(app, "hoa", "X-AN-BINH-HPN", "Nguyễn Văn Cũ")
+    await lan.send("/decu")
+    await lan.expect("Bạn đề cử ai?")
+    await lan.send("/tonghop")
+    await lan.expect("Tổng hợp đề cử", f"1. {code} · Nguyễn Văn Cũ")
+    await lan.send("1")  # the draft's question, not the digest's line
+    await lan.expect("Họ và tên")
+    await lan.press("Duyệt ngay 1 · Nguyễn Văn Cũ")  # the line's button still opens it
+    await lan.expect(f"Đề cử {code}")
