@@ -17,6 +17,7 @@ import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from handlers.config import CoreConfig
 from handlers.menu import show_main_menu
@@ -72,18 +73,25 @@ class Digest:
             ("answered", self.answered, len(self.answered)),
         ]
 
+    @cached_property
     def shown(self) -> dict[str, list[Waiting]]:
-        """What each group lists: SHOWN lines in all, one at a time to each group in turn."""
+        """What each group lists: SHOWN lines in all, dealt one at a time to each group in
+        turn (whole rounds at once; the lines left over go to the first groups)."""
         groups = self.groups()
         given = [0] * len(groups)
         budget = SHOWN
-        while budget and any(
-            g < len(items) for g, (_, items, _) in zip(given, groups, strict=True)
-        ):
-            for n, (_, items, _) in enumerate(groups):
-                if budget and given[n] < len(items):
+        active = [n for n, (_, items, _) in enumerate(groups) if items]
+        while budget and active:
+            share = budget // len(active)
+            if share == 0:
+                for n in active[:budget]:
                     given[n] += 1
-                    budget -= 1
+                break
+            for n in active:
+                take = min(share, len(groups[n][1]) - given[n])
+                given[n] += take
+                budget -= take
+            active = [n for n in active if given[n] < len(groups[n][1])]
         return {name: items[:g] for g, (name, items, _) in zip(given, groups, strict=True)}
 
 
@@ -155,7 +163,7 @@ async def compose(
 
 async def lines_for(conn: Connection, found: Sequence[Digest]) -> dict[int, DigestLine]:
     """What the lines these digests list say, fetched once for all of them."""
-    ids = {i for d in found for items in d.shown().values() for _, i in items}
+    ids = {i for d in found for items in d.shown.values() for _, i in items}
     return await digests.digest_lines(conn, list(ids))
 
 
@@ -247,26 +255,27 @@ def _pack(blocks: list[Block]) -> list[Part]:
     parts: list[Part] = []
     text: list[str] = []
     options: list[Option] = []
-
-    def size(lines: list[str]) -> int:
-        return sum(len(x) + 1 for x in lines) + 1
+    used = 0  # characters of `text` joined by newlines, plus one
 
     def flush() -> None:
+        nonlocal used
         if text:
             parts.append(Part("\n".join(text).strip(), list(options)))
             text.clear()
             options.clear()
+            used = 0
 
     for block in blocks:
-        lines = [x for x, _ in block]
-        if text and size(text) + size(lines) > PART_CHARS:
+        if text and used + sum(len(x) + 1 for x, _ in block) > PART_CHARS:
             flush()
         if text:
             text.append("")
+            used += 1
         for line, option in block:
-            if text and size(text) + len(line) > PART_CHARS:
+            if text and used + len(line) + 1 > PART_CHARS:
                 flush()
             text.append(line)
+            used += len(line) + 1
             if option is not None:
                 options.append(option)
     flush()
@@ -279,7 +288,7 @@ def render(
     """The digest in words: a header, its groups' numbered lines, how to open one."""
     local = now.astimezone(config.timezone)
     blocks: list[Block] = []
-    shown = digest.shown()
+    shown = digest.shown
     number = 1
     for group, _, total in digest.groups():
         if total:
