@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.app import Application
-from handlers.digest import PART_CHARS, SHOWN
+from handlers.digest import PART_CHARS, SHOWN, Digest
 from tests.support.chat import ChatClient
 from tests.support.clock import FakeClock
 from tests.support.review import Invite, nominate, person
@@ -65,3 +68,19 @@ async def test_on_demand_digest_inside_a_flow_leaves_typed_numbers_to_the_flow(
     await lan.expect("Họ và tên")
     await lan.press("Duyệt ngay 1 · Nguyễn Văn Cũ")  # the line's button still opens it
     await lan.expect(f"Đề cử {code}")
+
+
+@given(sizes=st.lists(st.integers(min_value=0, max_value=40), min_size=3, max_size=3))
+def test_lines_are_dealt_one_at_a_time_to_each_group_in_turn(sizes: list[int]) -> None:
+    at = datetime(2026, 11, 25, tzinfo=UTC)
+    new, oldest, answered = ([(at, n) for n in range(size)] for size in sizes)
+    digest = Digest(person_id=1, oldest=oldest, new=new, answered=answered)
+    dealt = [0, 0, 0]
+    budget = SHOWN
+    while budget and any(d < s for d, s in zip(dealt, sizes, strict=True)):
+        for n in range(3):
+            if budget and dealt[n] < sizes[n]:
+                dealt[n] += 1
+                budget -= 1
+    shown = digest.shown
+    assert [len(shown[g]) for g in ("new", "overdue", "answered")] == dealt
