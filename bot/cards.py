@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from bot.charts import BRAND, INK, font, wrap
+from bot.charts import BRAND, INK, Font, font, wrap
 from bot.web.evidence import MAX_PIXELS, image_size
 from handlers.text import keep_whole
 
@@ -37,6 +37,15 @@ def picture(photo: Path | None) -> Image.Image | None:
         return None
 
 
+def story_lines(
+    draw: ImageDraw.ImageDraw, story: str, face: Font, width: int, room: int
+) -> list[str]:
+    """The card's story in at most `room` lines of `width` pixels.
+
+    Wrapped at spaces only: a code or a phone number is never cut at its hyphen or space."""
+    return wrap(draw, keep_whole(story), face, width, room)
+
+
 def render_card(
     title: str, subtitle: str, story: str, photo: Path | None, *, png: bool = False
 ) -> bytes:
@@ -59,8 +68,7 @@ def render_card(
     sub = "".join(wrap(draw, subtitle, regular, inner, 1))
     draw.text((60, top + 64), sub, font=regular, fill=INK)
     room = max(1, (size - top - 160 - 120) // 38)
-    # Wrapped at spaces only: a code or a phone number is never cut at its hyphen or space.
-    lines = wrap(draw, keep_whole(story), regular, inner, room)
+    lines = story_lines(draw, story, regular, inner, room)
     draw.multiline_text((60, top + 120), "\n".join(lines), font=regular, fill=INK, spacing=10)
     draw.text((60, size - 70), "Gương Sáng", font=font(30, bold=True), fill=BRAND)
     buffer = io.BytesIO()
