@@ -18,21 +18,17 @@ import asyncio
 import io
 import random
 import statistics
-import tempfile
-from pathlib import Path
 
 import httpx
 from PIL import Image, ImageDraw, ImageFilter
 
-from bot import cli_ops
+from bench.local import local_app
 from bot.app import Application
 from bot.cards import render_card
 from bot.files import write_private
-from bot.settings import Settings
 from bot.web.evidence import reencode_image
 from handlers.flows.publish import PAGE_PHOTO_SIDE, THUMB_SIDE
 from storage import nominations, people, publications
-from storage.migrate import upgrade
 from storage.units import get_unit_by_code
 
 STORY = (
@@ -134,42 +130,28 @@ async def size(client: httpx.AsyncClient, path: str) -> int:
 
 async def run(photos: int, cards: int) -> None:
     """Publish, fetch, print."""
-    with tempfile.TemporaryDirectory() as folder:
-        settings = Settings(
-            _env_file=None,
-            database_url=f"sqlite:///{Path(folder) / 'bench.db'}",
-            media_dir=Path(folder) / "media",
-        )
-        await upgrade(settings.database_url)
-        app = Application(settings)
-        await cli_ops.import_units(app.db, cli_ops.DEMO_UNITS)
-        await app.start()
-        try:
-            transport = httpx.ASGITransport(app=app.http)
-            async with httpx.AsyncClient(
-                transport=transport, base_url="http://127.0.0.1"
-            ) as client:
-                css = await size(client, "/static/honour.css")
-                js = await size(client, "/static/honour.js")
-                rows = []
-                slugs = []
-                for n in range(max(photos, cards)):
-                    slug, png_card = await publish(app, n, photo(n))
-                    slugs.append(slug)
-                    if n >= photos:
-                        continue
-                    rows.append(
-                        (
-                            await size(client, f"/vinh-danh/{slug}"),
-                            await size(client, f"/vinh-danh/{slug}/anh.jpg"),
-                            await size(client, f"/vinh-danh/{slug}/the.jpg"),
-                            png_card,
-                        )
+    async with local_app("gs-honour-") as app:
+        transport = httpx.ASGITransport(app=app.http)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            css = await size(client, "/static/honour.css")
+            js = await size(client, "/static/honour.js")
+            rows = []
+            slugs = []
+            for n in range(max(photos, cards)):
+                slug, png_card = await publish(app, n, photo(n))
+                slugs.append(slug)
+                if n >= photos:
+                    continue
+                rows.append(
+                    (
+                        await size(client, f"/vinh-danh/{slug}"),
+                        await size(client, f"/vinh-danh/{slug}/anh.jpg"),
+                        await size(client, f"/vinh-danh/{slug}/the.jpg"),
+                        png_card,
                     )
-                index_html = await size(client, "/vinh-danh")
-                thumbs = [await size(client, f"/vinh-danh/{s}/anh-nho.jpg") for s in slugs[:cards]]
-        finally:
-            await app.stop()
+                )
+            index_html = await size(client, "/vinh-danh")
+            thumbs = [await size(client, f"/vinh-danh/{s}/anh-nho.jpg") for s in slugs[:cards]]
     html = float(statistics.median(r[0] for r in rows))
     picture = float(statistics.median(r[1] for r in rows))
     card = float(statistics.median(r[2] for r in rows))
