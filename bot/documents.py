@@ -4,8 +4,9 @@ Files go under the media folder (0600) with random names; the web chat serves th
 signed links. Spreadsheets carry their making time in their name (`x<epoch>-…`), so that the
 retention job can delete them a few hours later without a table of its own.
 
-Pillow and openpyxl are imported only when a file is made (bot/charts.py, bot/cards.py,
-bot/sheets.py): answering a message never loads them.
+Pillow (bot/charts.py, bot/cards.py) and openpyxl (bot/sheets.py) are imported on first use,
+in the worker thread: answering a message needs neither, and together they weigh about 10 MB
+of memory.
 """
 
 from __future__ import annotations
@@ -26,31 +27,6 @@ def _save(media_dir: Path, data: bytes, ext: str, prefix: str = "") -> str:
     return name
 
 
-def render_workbook(sheets: Sequence[Sheet]) -> bytes:
-    """An .xlsx of these sheets (bot/sheets.py), loading openpyxl on first use."""
-    from bot.sheets import render_workbook as render
-
-    return render(sheets)
-
-
-def _chart(title: str, subtitle: str, bars: Sequence[tuple[str, int]]) -> bytes:
-    from bot.charts import render_chart
-
-    return render_chart(title, subtitle, bars)
-
-
-def _card(title: str, subtitle: str, story: str, photo: Path | None) -> bytes:
-    from bot.cards import render_card
-
-    return render_card(title, subtitle, story, photo)
-
-
-def _photo(photo: Path, side: int) -> bytes | None:
-    from bot.cards import render_photo
-
-    return render_photo(photo, side)
-
-
 class FileDocuments:
     """The Documents port on the local media folder."""
 
@@ -60,25 +36,40 @@ class FileDocuments:
 
     async def chart_png(self, title: str, subtitle: str, bars: Sequence[tuple[str, int]]) -> str:
         """Render and store a bar chart."""
-        data = await asyncio.to_thread(_chart, title, subtitle, bars)
-        return await asyncio.to_thread(_save, self._media_dir, data, "png")
+        return await asyncio.to_thread(self._chart, title, subtitle, bars)
 
     async def workbook_xlsx(self, sheets: Sequence[Sheet]) -> str:
         """Render and store a spreadsheet."""
-        data = await asyncio.to_thread(render_workbook, sheets)
-        made = int(self._clock().timestamp())
-        prefix = f"{EXPORT_PREFIX}{made}-"
-        return await asyncio.to_thread(_save, self._media_dir, data, "xlsx", prefix)
+        prefix = f"{EXPORT_PREFIX}{int(self._clock().timestamp())}-"
+        return await asyncio.to_thread(self._workbook, sheets, prefix)
 
     async def card_jpeg(self, title: str, subtitle: str, story: str, photo: str | None) -> str:
         """Render and store a share card (the photo is a stored media file's name)."""
-        path = self._media_dir / photo if photo else None
-        data = await asyncio.to_thread(_card, title, subtitle, story, path)
-        return await asyncio.to_thread(_save, self._media_dir, data, "jpg")
+        return await asyncio.to_thread(self._card, title, subtitle, story, photo)
 
     async def photo_jpeg(self, photo: str, side: int) -> str | None:
         """Render and store a stored photo for a public page; None when it cannot be read."""
-        data = await asyncio.to_thread(_photo, self._media_dir / Path(photo).name, side)
-        if data is None:
-            return None
-        return await asyncio.to_thread(_save, self._media_dir, data, "jpg")
+        return await asyncio.to_thread(self._photo, photo, side)
+
+    # The first import happens here, in the worker thread, not on the event loop.
+    def _chart(self, title: str, subtitle: str, bars: Sequence[tuple[str, int]]) -> str:
+        from bot.charts import render_chart
+
+        return _save(self._media_dir, render_chart(title, subtitle, bars), "png")
+
+    def _workbook(self, sheets: Sequence[Sheet], prefix: str) -> str:
+        from bot.sheets import render_workbook
+
+        return _save(self._media_dir, render_workbook(sheets), "xlsx", prefix)
+
+    def _card(self, title: str, subtitle: str, story: str, photo: str | None) -> str:
+        from bot.cards import render_card
+
+        path = self._media_dir / photo if photo else None
+        return _save(self._media_dir, render_card(title, subtitle, story, path), "jpg")
+
+    def _photo(self, photo: str, side: int) -> str | None:
+        from bot.cards import render_photo
+
+        data = render_photo(self._media_dir / Path(photo).name, side)
+        return None if data is None else _save(self._media_dir, data, "jpg")

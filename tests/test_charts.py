@@ -1,14 +1,10 @@
 """/thongke's charts are drawn for a phone: several tall images (by status, by field, by
-unit) 1080 px wide whose every line of text is at least 28 px high; and answering a message
-never loads Pillow or openpyxl."""
+unit) 1080 px wide whose every line of text is at least 28 px high. (That answering a message
+never loads Pillow or openpyxl is tests/test_process_imports.py's.)"""
 
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
 
 from PIL import Image
 
@@ -78,40 +74,3 @@ async def test_stats_send_three_phone_charts(
         png = (await official.http.get(m["url"])).content
         assert Image.open(io.BytesIO(png)).width == WIDTH
         assert min(text_lines(png)) >= MIN_TEXT_PX
-
-
-def test_answering_a_message_loads_neither_pillow_nor_openpyxl(
-    tmp_path: Path, database_url: str
-) -> None:
-    script = textwrap.dedent(
-        f"""
-        import asyncio, sys
-        from bot import cli_ops
-        from bot.app import Application
-        from bot.settings import Settings
-        from tests.support.chat import ChatClient
-        from tests.support.clock import FakeClock
-
-        async def main():
-            settings = Settings(
-                _env_file=None, database_url="{database_url}", media_dir="{tmp_path}/media"
-            )
-            app = Application(settings, clock=FakeClock())
-            await cli_ops.import_units(app.db, cli_ops.DEMO_UNITS)
-            await app.start()
-            try:
-                member = ChatClient(app, "hoa")
-                await member.send("xin chao")
-                assert await member.pop()
-                await member.close()
-            finally:
-                await app.stop()
-            print(sorted(m for m in ("PIL", "openpyxl") if m in sys.modules))
-
-        asyncio.run(main())
-        """
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
-    )
-    assert done.stdout.strip().splitlines()[-1] == "[]"
