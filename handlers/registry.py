@@ -27,7 +27,7 @@ from handlers.flows import (
 )
 from handlers.flows.base import AnyFlow
 from handlers.menu import show_main_menu
-from handlers.officials import actions, reports
+from handlers.officials import actions, export, reports
 from handlers.roles import Role, has_role
 from handlers.turn import Turn
 
@@ -108,7 +108,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("event", "sukien", OFFICIAL, event.begin, event.FLOW, ("su kien",)),
     Command("publish", "vinhdanh", OFFICIAL, publish.begin, publish.FLOW, ("vinh danh",)),
     Command("stats", "thongke", REVIEWER, reports.stats, None, ("thong ke", "so ket")),
-    Command("export", "xuat", REVIEWER, reports.export, None, ("xuat file", "export")),
+    Command("export", "xuat", REVIEWER, export.export, None, ("xuat file", "export")),
     Command("undo", "hoantac", REVIEWER, undo.undo_latest, None, UNDO_WORDS, undo.undo_action),
     Command("cancel", "huy", None, cancel, None, ("cancel", "huy bo", "thoat")),
     Command("back", "quaylai", None, back, None, ("quay lai", "back", "tro lai")),
@@ -121,6 +121,7 @@ FLOWS: dict[str, AnyFlow] = {c.flow.name: c.flow for c in COMMANDS if c.flow is 
 ACTIONS: dict[str, ActionFn] = {
     "call": actions.nominate_for_call,
     "rsvp": event.rsvp,
+    "review": review.open_listed,
     **{c.name: c.action for c in COMMANDS if c.action is not None},
 }
 

@@ -492,6 +492,11 @@ publications = Table(
     Column("published_at", UTCDateTime(), nullable=False),
     Column("withdrawn_at", UTCDateTime(), nullable=True),
 )
+# Issue 14 (migration 0009): the honour pages show the chosen photo once, compressed for a
+# phone (`picture`) and as a small image on the list (`thumb`), with the unit that honours.
+publications.append_column(Column("picture", String(300), nullable=True))
+publications.append_column(Column("thumb", String(300), nullable=True))
+publications.append_column(Column("unit_id", Integer, ForeignKey("units.id"), nullable=True))
 
 # ---------------------------------------------------------------------------------------------
 # Issue 11 (security): web sessions, web uploads, rate windows, link requests. Migration 0007.
@@ -562,7 +567,7 @@ link_requests = Table(
 
 # ---------------------------------------------------------------------------------------------
 # Issue 14 (conversations that forgive): what the engine holds besides a flow's draft, the
-# decisions that can still be undone, and the last message each chat received. Migration 0009.
+# decisions that can still be undone, and the last message each chat received. Migration 0010.
 # ---------------------------------------------------------------------------------------------
 
 # The engine's own state between two messages (handlers/pending.py): a flow put aside
