@@ -181,7 +181,7 @@
   }
   // The text, with each code and phone number the server named (m.whole, in order) in a
   // span that never wraps: GS-2026-000123 and 0905 111 222 stay on one line.
-  function fill(el, text, whole) {
+  function unbroken(el, text, whole) {
     el.textContent = '';
     let rest = text;
     for (const token of whole || []) {
@@ -203,9 +203,9 @@
       return;
     }
     // A message with a replace_key (a progress report) updates its earlier bubble in place.
-    if (m.replace_key && keyed[m.replace_key]) { fill(keyed[m.replace_key].firstChild, m.text, m.whole); return; }
+    if (m.replace_key && keyed[m.replace_key]) { unbroken(keyed[m.replace_key].firstChild, m.text, m.whole); return; }
     const div = add('bot', '');
-    const body = document.createElement('span'); fill(body, m.text, m.whole);
+    const body = document.createElement('span'); unbroken(body, m.text, m.whole);
     div.appendChild(body);
     if (m.replace_key) keyed[m.replace_key] = div;
     media(div, m.media);
