@@ -161,8 +161,9 @@ async def _publish(conn: Connection, config: CoreConfig, d: Decision, now: datet
         await publications.withdraw(conn, published.id, now)
     else:
         await publications.delete_publication(conn, published.id)
-    if published.card:
-        (config.media_dir / published.card).unlink(missing_ok=True)
+    for name in (published.card, published.picture, published.thumb):
+        if name:
+            (config.media_dir / name).unlink(missing_ok=True)
     return True
 
 

@@ -195,11 +195,15 @@ async def test_a_publication_undone_in_time_is_never_posted(
     await official.expect("Bài viết ngắn sẽ đăng")
     await official.press("Giữ nguyên")
     await official.expect("Chọn ảnh đẹp nhất")
-    await official.press("Không dùng ảnh")
+    await official.press("Ảnh 1")
     await official.expect("Xem trước bài đăng")
     await official.press("Đăng")
     await official.expect("Đã đăng gương", "Tin sẽ bắt đầu gửi lúc")
     assert (await official.http.get("/vinh-danh/1-nguyen-thi-mai")).status_code == 200
+    async with app.db.read() as conn:
+        page = (await conn.execute(select(publications))).one()
+    files = [app.config.media_dir / n for n in (page.card, page.picture, page.thumb) if n]
+    assert len(files) == 3 and all(f.exists() for f in files)
     await official.press("↩ Hoàn tác bài vinh danh")
     await official.expect("Đã hoàn tác bài vinh danh «Nguyễn Thị Mai»")
     assert (await official.http.get("/vinh-danh/1-nguyen-thi-mai")).status_code in (404, 410)
@@ -210,6 +214,7 @@ async def test_a_publication_undone_in_time_is_never_posted(
         ).all()
         rows = (await conn.execute(select(publications))).all()
     assert [p.status for p in posts] == ["cancelled"] and rows == []
+    assert not [f for f in files if f.exists()]  # the card, the page's photo and thumbnail
     # Nothing stood: it can be published again.
     await official.send("/vinhdanh")
     await official.expect("Sẵn sàng đăng: 1")
