@@ -49,6 +49,39 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def core_config(settings: Settings, clock: Clock) -> CoreConfig:
+    """The core's knobs from the settings (the application and the CLI's purge use it)."""
+    quiet_start, quiet_end = settings.quiet_window
+    return CoreConfig(
+        timezone=ZoneInfo(settings.timezone),
+        max_upload_bytes=settings.max_upload_bytes,
+        draft_ttl_days=settings.draft_retention_days,
+        review_sla_days=settings.review_sla_days,
+        media_dir=settings.media_dir,
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
+        broadcast_daily_cap=settings.broadcast_daily_cap,
+        nominations_per_day=settings.nominations_per_day,
+        messages_per_minute=settings.messages_per_minute,
+        summary_weekday=settings.summary_weekday,
+        public_base_url=settings.public_url,
+        public_channel=(
+            ("telegram", settings.public_channel_chat_id)
+            if settings.public_channel_chat_id
+            else None
+        ),
+        documents=FileDocuments(settings.media_dir, clock),
+        code_failures_per_hour=settings.code_failures_per_hour,
+        web_session_idle=timedelta(days=settings.web_session_idle_days),
+        export_retention=timedelta(hours=settings.export_retention_hours),
+        message_retention=timedelta(days=settings.message_retention_days),
+        rejected_evidence_retention=timedelta(days=settings.rejected_evidence_retention_days),
+        job_runs_retention=timedelta(days=settings.job_runs_retention_days),
+        audit_retention=timedelta(days=settings.audit_retention_days),
+        purge_batch=settings.purge_batch_rows,
+    )
+
+
 class Application:
     """Every long-lived part of the bot, wired explicitly; no globals."""
 
@@ -63,29 +96,7 @@ class Application:
         )
         private_dir(settings.media_dir)
         self.db = Database(settings.database_url)
-        quiet_start, quiet_end = settings.quiet_window
-        self.config = CoreConfig(
-            timezone=ZoneInfo(settings.timezone),
-            max_upload_bytes=settings.max_upload_bytes,
-            review_sla_days=settings.review_sla_days,
-            media_dir=settings.media_dir,
-            quiet_start=quiet_start,
-            quiet_end=quiet_end,
-            broadcast_daily_cap=settings.broadcast_daily_cap,
-            nominations_per_day=settings.nominations_per_day,
-            messages_per_minute=settings.messages_per_minute,
-            summary_weekday=settings.summary_weekday,
-            public_base_url=settings.public_url,
-            public_channel=(
-                ("telegram", settings.public_channel_chat_id)
-                if settings.public_channel_chat_id
-                else None
-            ),
-            documents=FileDocuments(settings.media_dir, clock),
-            code_failures_per_hour=settings.code_failures_per_hour,
-            web_session_idle=timedelta(days=settings.web_session_idle_days),
-            export_retention=timedelta(hours=settings.export_retention_hours),
-        )
+        self.config = core_config(settings, clock)
         self.runner = Runner(self.db, self.config, clock, on_commit=self._stepped)
         self.intake = Intake(self.db, self.runner, clock)
         https = settings.public_url.lower().startswith("https://")

@@ -1,19 +1,27 @@
-"""Generated files: bar charts and share cards (Pillow), spreadsheets (openpyxl).
+"""Generated files: bar charts and share cards (Pillow), spreadsheets (openpyxl), personal
+data downloads (JSON).
 
 Files go under the media folder (0600) with random names; the web chat serves them through
-signed links. Spreadsheets carry their making time in their name (`x<epoch>-…`), so that the
-retention job can delete them a few hours later without a table of its own.
+signed links. Files made for one reader (spreadsheets, charts, downloads, card previews) carry
+their making time in their name (`x<epoch>-…`), so that the retention purge deletes them a few
+hours later without a table of its own; a card is renamed out of them once published.
+Spreadsheet cells are always text or numbers, never formulas: a nominee's name typed as
+`=HYPERLINK(…)` is shown as typed, not run by the official's spreadsheet program.
 """
 
 from __future__ import annotations
 
 import asyncio
 import io
+import json
+import os
 import secrets
 import textwrap
-from collections.abc import Callable, Sequence
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
@@ -22,7 +30,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from bot.files import write_private
 from bot.web.evidence import MAX_PIXELS, image_size
-from handlers.ports import EXPORT_PREFIX, Sheet
+from handlers.ports import EXPORT_PREFIX, Sheet, export_made_at
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -118,6 +126,8 @@ def render_workbook(sheets: Sequence[Sheet]) -> bytes:
         ws.append(list(sheet.headers))
         for row in sheet.rows:
             ws.append([_cell(v) for v in row])
+            for cell in ws[ws.max_row]:
+                _as_text(cell)
         for column, header in enumerate(sheet.headers, start=1):
             letter = get_column_letter(column)
             ws.column_dimensions[letter].width = max(12, min(50, len(header) + 4))
@@ -154,6 +164,60 @@ def _cell(value: object) -> object:
     return value
 
 
+# What spreadsheet programs read as the start of a formula (or of a DDE call) in a cell.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(cell: object) -> None:
+    """A string cell stays a string: openpyxl makes "=…" a formula; this makes it text, and
+    marks cells that look like formulas as quoted text, so editing them keeps them text."""
+    value = getattr(cell, "value", None)
+    if isinstance(value, str):
+        cell.data_type = "s"  # type: ignore[attr-defined]
+        if value.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True  # type: ignore[attr-defined]
+
+
+def mentions(path: Path, needles: Sequence[str]) -> bool:
+    """Whether a generated spreadsheet or download contains any of the texts."""
+    if path.suffix == ".json":
+        text = path.read_text(encoding="utf-8", errors="replace")
+        return any(n in text for n in needles)
+    if path.suffix != ".xlsx":
+        return False
+    escaped = [escape(n, {'"': "&quot;"}) for n in needles] + list(needles)
+    try:
+        with zipfile.ZipFile(path) as book:
+            for member in book.namelist():
+                if member.endswith(".xml"):
+                    text = book.read(member).decode("utf-8", errors="replace")
+                    if any(n in text for n in escaped):
+                        return True
+    except (OSError, zipfile.BadZipFile):
+        return True  # unreadable: not worth keeping either
+    return False
+
+
+def _forget(media_dir: Path, needles: Sequence[str]) -> int:
+    wanted = [n for n in needles if n]
+    if not wanted or not media_dir.is_dir():
+        return 0
+    gone = 0
+    for path in media_dir.iterdir():
+        if export_made_at(path.name) is not None and mentions(path, wanted):
+            path.unlink(missing_ok=True)
+            gone += 1
+    return gone
+
+
+def _rename(media_dir: Path, name: str) -> str:
+    if export_made_at(name) is None:
+        return name
+    kept = f"{secrets.token_urlsafe(16)}{Path(name).suffix}"
+    os.replace(media_dir / name, media_dir / kept)
+    return kept
+
+
 class FileDocuments:
     """The Documents port on the local media folder."""
 
@@ -161,20 +225,35 @@ class FileDocuments:
         self._media_dir = media_dir
         self._clock = clock
 
+    def _temporary(self) -> str:
+        return f"{EXPORT_PREFIX}{int(self._clock().timestamp())}-"
+
     async def chart_png(self, title: str, bars: Sequence[tuple[str, int]]) -> str:
-        """Render and store a bar chart."""
+        """Render and store a bar chart (temporary)."""
         data = await asyncio.to_thread(render_chart, title, bars)
-        return await asyncio.to_thread(_save, self._media_dir, data, "png")
+        return await asyncio.to_thread(_save, self._media_dir, data, "png", self._temporary())
 
     async def workbook_xlsx(self, sheets: Sequence[Sheet]) -> str:
-        """Render and store a spreadsheet."""
+        """Render and store a spreadsheet (temporary)."""
         data = await asyncio.to_thread(render_workbook, sheets)
-        made = int(self._clock().timestamp())
-        prefix = f"{EXPORT_PREFIX}{made}-"
-        return await asyncio.to_thread(_save, self._media_dir, data, "xlsx", prefix)
+        return await asyncio.to_thread(_save, self._media_dir, data, "xlsx", self._temporary())
 
     async def card_png(self, title: str, subtitle: str, story: str, photo: str | None) -> str:
-        """Render and store a share card (the photo is a stored media file's name)."""
+        """Render and store a share card (temporary until kept; the photo is a stored media
+        file's name)."""
         path = self._media_dir / photo if photo else None
         data = await asyncio.to_thread(render_card, title, subtitle, story, path)
-        return await asyncio.to_thread(_save, self._media_dir, data, "png")
+        return await asyncio.to_thread(_save, self._media_dir, data, "png", self._temporary())
+
+    async def keep(self, name: str) -> str:
+        """Rename a temporary file out of the purge's reach (a published card)."""
+        return await asyncio.to_thread(_rename, self._media_dir, name)
+
+    async def data_json(self, data: Mapping[str, object]) -> str:
+        """Store a personal data download as readable JSON (temporary)."""
+        text = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode()
+        return await asyncio.to_thread(_save, self._media_dir, text, "json", self._temporary())
+
+    async def forget(self, texts: Sequence[str]) -> int:
+        """Delete temporary spreadsheets and downloads that mention any of the texts."""
+        return await asyncio.to_thread(_forget, self._media_dir, list(texts))

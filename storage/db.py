@@ -63,6 +63,9 @@ def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     # NORMAL in WAL cannot corrupt; a power loss may roll back the last commits (README).
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted and overwritten content is zeroed, so erased personal data does not stay
+    # readable in free pages (README: what it costs, and what scrub() adds for the WAL).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -278,6 +281,39 @@ class Database:
                 sqlite3.sqlite_version,
             )
         return {**found, "sqlite_version": sqlite3.sqlite_version}
+
+    async def scrub(self) -> None:
+        """After an erasure: leave no copy of deleted rows in the files of the database.
+
+        SQLite (with secure_delete, set on every connection) has zeroed the deleted content in
+        the pages it wrote to the WAL, but the WAL still holds the earlier images of those
+        pages until it is checkpointed and truncated. On PostgreSQL dead rows stay in their
+        pages until VACUUM reuses the space (README: what VACUUM does and does not promise).
+        """
+        if self.sync_engine is None:
+            return
+        # Under the process's write lock and outside any transaction: TRUNCATE waits for
+        # readers of older snapshots (busy_timeout), copies every frame into the file and
+        # empties the WAL.
+        async with self._write_lock():
+            with self.sync_engine.connect() as sync:
+                raw = sync.connection.dbapi_connection
+                assert raw is not None
+                busy, _, _ = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:
+            log.warning("the WAL could not be truncated after an erasure (a reader held it)")
+
+    async def vacuum(self) -> None:
+        """Rewrite the SQLite file (VACUUM): no free page keeps anything deleted before
+        secure_delete was on. It holds the write lock for as long as it takes."""
+        if self.sync_engine is None:
+            return
+        async with self._write_lock():
+            with self.sync_engine.connect() as sync:
+                raw = sync.connection.dbapi_connection
+                assert raw is not None
+                raw.execute("VACUUM")
+                raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def backup(self, target: Path) -> None:
         """Online backup with SQLite's backup API (never a copy of a live file)."""

@@ -186,3 +186,13 @@ async def get_identity(conn: Connection, identity_id: int) -> Identity | None:
     """The channel account with this id."""
     row = (await conn.run(_IDENTITY, {"identity_id": identity_id})).first()
     return Identity.model_validate(row) if row else None
+
+
+async def set_name(conn: Connection, person_id: int, full_name: str) -> None:
+    """Correct a member's name (the member's own right, or an official on their behalf)."""
+    await conn.execute(update(people).where(people.c.id == person_id).values(full_name=full_name))
+
+
+async def set_phone(conn: Connection, person_id: int, phone: str | None) -> None:
+    """Correct or remove a member's phone number."""
+    await conn.execute(update(people).where(people.c.id == person_id).values(phone=phone))

@@ -60,8 +60,6 @@ TEXTS = {
     "common.menu.help": "Hướng dẫn",
     "common.choice.skip": "Bỏ qua",
     "common.choice.done": "Xong",
-    "common.choice.yes": "Có",
-    "common.choice.no": "Chưa",
     "common.choice.cancel": "Huỷ",
     "common.choice.back": "Quay lại",
 }

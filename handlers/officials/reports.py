@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from handlers import nominee_consent
 from handlers.localtime import end_of_day, parse_date
 from handlers.menu import show_main_menu
 from handlers.messages import t
@@ -106,7 +107,8 @@ def _row(line: NominationLine, personal: bool, turn: Turn) -> list[Cell]:
         t(f"nominate.field.{line.field}"),
         line.achievement,
         t(f"status.{line.status}"),
-        t("nominate.consent.yes" if line.consent_public else "nominate.consent.no"),
+        # The consent as recorded (how, by whom): never a bare "yes" without its evidence.
+        nominee_consent.summary(line.consent_method, line.consent_guardian),
     ]
     if personal:
         row += [line.contact_phone or "", line.reporter_name]
