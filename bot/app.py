@@ -25,6 +25,7 @@ from bot.documents import FileDocuments
 from bot.files import private_dir
 from bot.honour import HonourPages
 from bot.intake import AlsoWrite, Intake
+from bot.media_fetch import CdnFiles, EvidenceFetcher, Fetch
 from bot.settings import Settings
 from bot.web.guard import origin_of
 from bot.web.http import BodyCaps, build_http, from_this_machine
@@ -129,6 +130,7 @@ class Application:
             self.zalo_bot = ZaloBot(settings, self.intake, clock)
             self.channels.append(self.zalo_bot)
         self.delivery = Delivery(self.db, clock, self.channels)
+        self.fetcher = self._fetcher()
         if self.webchat is not None:
             self.delivery.lanes[self.webchat.name].on_marked = self.webchat.marked
         self.scheduler = Scheduler(
@@ -147,6 +149,21 @@ class Application:
             settings.web_body_idle_seconds,
         )
         self._started = False
+
+    def _fetcher(self) -> EvidenceFetcher:
+        """Clean copies of pictures sent through the chat platforms (bot/media_fetch.py)."""
+        sources: dict[str, Fetch] = {}
+        self.cdn: CdnFiles | None = None
+        if self.telegram is not None:
+            sources[self.telegram.name] = self.telegram.fetch_file
+        if self.zalo_oa is not None or self.zalo_bot is not None:
+            self.cdn = CdnFiles(self.settings.zalo_media_hosts.split(","))
+            for channel in (self.zalo_oa, self.zalo_bot):
+                if channel is not None:
+                    sources[channel.name] = self.cdn.fetch
+        return EvidenceFetcher(
+            self.db, self.clock, sources, self.settings.media_dir, self.settings.max_upload_bytes
+        )
 
     def _web_chat(self) -> WebChat:
         settings = self.settings
@@ -191,6 +208,7 @@ class Application:
 
     def _stepped(self, claimed: Sequence[OutboxItem], queued_more: bool) -> None:
         self.delivery.offer(claimed, queued_more)
+        self.fetcher.kick()
 
     async def _zalo_token_failed(self, reason: str) -> None:
         """Zalo OA cannot send until someone acts: tell the admins on their other channels."""
@@ -252,6 +270,7 @@ class Application:
             async with self.db.write() as conn:
                 await outbox.release_all_claims(conn)
         self.delivery.start()
+        self.fetcher.start()
         recovered = await self.runner.recover()
         if recovered:
             log.info("resuming %d inbound events recorded before the restart", recovered)
@@ -266,6 +285,7 @@ class Application:
             if self.telegram is not None:
                 await self.telegram.settle()  # album parts held back from the runner
             await self.runner.idle()
+            await self.fetcher.settle()
             await self.delivery.settle()
             await asyncio.sleep(0)
             if self.runner_idle():
@@ -285,8 +305,11 @@ class Application:
         if self._started:
             await self.scheduler.stop()
             await self.runner.stop()
+            await self.fetcher.stop()
             await self.delivery.stop()
             for channel in self.channels:
                 await channel.stop()
             self._started = False
+        if self.cdn is not None:
+            await self.cdn.close()
         await self.db.close()

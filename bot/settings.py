@@ -140,6 +140,10 @@ class Settings(BaseSettings):
     # How long to hold sends after Zalo's -32 rate-limit error.
     zalo_oa_rate_limit_pause_seconds: float = 60.0
 
+    # Hosts (and their subdomains) the bot fetches Zalo's picture links from, to keep clean
+    # copies (bot/media_fetch.py); unconfirmed beyond zdn.vn (channels.md A.3): configurable.
+    zalo_media_hosts: str = "zdn.vn,zadn.vn"
+
     zalo_bot_token: SecretStr | None = None
     zalo_bot_webhook_secret: SecretStr | None = None
     zalo_bot_api_base_url: str = "https://bot-api.zaloplatforms.com"

@@ -10,7 +10,7 @@ from handlers.flows import publish
 from handlers.localtime import local_date
 from handlers.messages import t
 from handlers.roles import Role, in_scope, scopes
-from handlers.text import display_phone, fold, normalize_phone
+from handlers.text import display_phone, fold, normalize_phone, phone_forms
 from handlers.turn import Turn
 from handlers.types import Attachment, Reply
 from storage import audit, consent, erasure, nominees, outbox, people, publications
@@ -181,10 +181,7 @@ async def withdraw_consent(turn: Turn, found: Found, reason: str) -> bool:
 
 def _needles(found: Found) -> list[str]:
     n = found.nomination
-    texts = [n.nominee_name]
-    if n.contact_phone:
-        texts += [n.contact_phone, display_phone(n.contact_phone)]
-    return texts
+    return [n.nominee_name, *(phone_forms(n.contact_phone) if n.contact_phone else [])]
 
 
 async def anonymise(turn: Turn, found: Found, reason: str) -> None:

@@ -66,6 +66,13 @@ def display_phone(e164: str) -> str:
     return f"{national[:4]} {national[4:8]} {national[8:]}"
 
 
+def phone_forms(e164: str) -> list[str]:
+    """The ways a stored number may have been written: +84912345678, 0912 345 678,
+    0912345678 (what an erasure looks for)."""
+    national = "0" + e164[3:] if e164.startswith("+84") else e164
+    return list(dict.fromkeys([e164, display_phone(e164), national]))
+
+
 def number(value: int) -> str:
     """1234 -> "1.234", the Vietnamese way."""
     return f"{value:,}".replace(",", ".")

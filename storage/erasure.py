@@ -56,11 +56,14 @@ async def erase_member(
     now: datetime,
     *,
     placeholder: str,
+    needles: list[str],
     keep_browser: int | None = None,
 ) -> Erased:
     """Erase a member's personal data everywhere; their nominations stay, attributed to
-    `placeholder`. `keep_browser` is the web chat account the erasure was asked from: it
-    stays as a guest account (the page reads the last answer from it), linked to nobody."""
+    `placeholder`, and `needles` (their name, their number as people write it) are replaced
+    in messages not yet stripped. `keep_browser` is the web chat account the erasure was
+    asked from: it stays as a guest account (the page reads the last answer from it),
+    linked to nobody."""
     person = (await conn.execute(select(people).where(people.c.id == person_id))).first()
     erased = Erased()
     if person is None or person.erased_at is not None:
@@ -73,7 +76,6 @@ async def erase_member(
         )
     )
     ids = [a.id for a in accounts]
-    needles = [person.full_name, *([person.phone] if person.phone else [])]
     erased.counts["mentions"] = sum(
         (await redaction.replace_mentions(conn, needles, placeholder)).values()
     )

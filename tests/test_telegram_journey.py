@@ -147,5 +147,7 @@ async def test_the_command_menu_is_vietnamese(
     [call] = fake_telegram.calls("setMyCommands")
     assert call.status == 200
     commands = {c["command"]: c["description"] for c in call.params["commands"]}
-    assert list(commands) == ["start", "decu", "cuatoi", "taikhoan", "quaylai", "huy", "trogiup"]
+    assert list(commands) == [
+        "start", "decu", "cuatoi", "taikhoan", "dulieu", "quaylai", "huy", "trogiup"
+    ]
     assert commands["decu"] == "Đề cử người tốt, việc tốt"

@@ -9,7 +9,7 @@ from handlers.draft import Draft
 from handlers.flows import engine
 from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult
 from handlers.messages import t
-from handlers.text import display_phone, fold
+from handlers.text import fold, phone_forms
 from handlers.turn import Option, Turn
 from storage import audit, erasure
 
@@ -67,14 +67,13 @@ async def erase_sender(turn: Turn) -> None:
     assert person is not None
     # A browser keeps its account as a guest's: the page reads this step's answer from it.
     browser = turn.identity.id if turn.identity.channel == "web" else None
-    texts = [person.full_name]
-    if person.phone:
-        texts += [person.phone, display_phone(person.phone)]
+    texts = [person.full_name, *(phone_forms(person.phone) if person.phone else [])]
     erased = await erasure.erase_member(
         turn.conn,
         person.id,
         turn.now,
         placeholder=t("privacy.erased_reporter"),
+        needles=texts,
         keep_browser=browser,
     )
     # The erasure's own entry stays, without anything about who it was.
