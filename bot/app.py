@@ -96,7 +96,7 @@ class Application:
             )
         )
         private_dir(settings.media_dir)
-        self.db = Database(settings.database_url)
+        self.db = Database(settings.database_url, pool_size=settings.database_pool_size)
         self.config = core_config(settings, clock)
         self.runner = Runner(self.db, self.config, clock, on_commit=self._stepped)
         self.intake = Intake(self.db, self.runner, clock)
@@ -266,7 +266,8 @@ class Application:
                 " explicitly; the README says what it exposes and how to put it behind the proxy.",
                 self.settings.public_url,
             )
-        if self.db.is_sqlite:
+        if await self.db.register_instance():
+            # No other instance runs: rows still claimed were claimed by one that crashed.
             async with self.db.write() as conn:
                 await outbox.release_all_claims(conn)
         self.delivery.start()

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select, update
 
 from bot.app import Application
-from storage.schema import audit_log, evidence, identities, inbox, nominations, people
+from storage.schema import audit_log, evidence, identities, inbox, metadata, nominations, people
 from tests.support.chat import ChatClient
 from tests.support.media import jpeg
 from tests.support.people import Invite, MakeChat, person
@@ -48,13 +48,35 @@ def contents(path: Path) -> bytes:
 
 
 def scan(folder: Path, texts: list[str]) -> dict[str, list[str]]:
-    """Which of the texts appear in which files under the folder."""
+    """Which of the texts appear in which files under the folder (on SQLite the database's
+    own files are there: bot.db, its WAL and shared memory)."""
     hits: dict[str, list[str]] = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         data = contents(path)
         for text in texts:
             if any(form in data for form in forms(text)):
                 hits.setdefault(text, []).append(path.name)
+    return hits
+
+
+async def dump(app: Application) -> bytes:
+    """Every row of every table, as text: what the database holds, on either engine (on
+    PostgreSQL the files at rest are the server's; README says what VACUUM does there)."""
+    rows = []
+    async with app.db.read() as conn:
+        for table in metadata.sorted_tables:
+            for row in await conn.execute(select(table)):
+                rows.append(json.dumps([table.name, *row], default=str, ensure_ascii=False))
+    return "\n".join(rows).encode()
+
+
+async def everywhere(app: Application, folder: Path, texts: list[str]) -> dict[str, list[str]]:
+    """The texts found in the data folder's files, and in the database's rows."""
+    hits = scan(folder, texts)
+    rows = await dump(app)
+    for text in texts:
+        if any(form in rows for form in forms(text)):
+            hits.setdefault(text, []).append("(rows)")
     return hits
 
 
@@ -137,9 +159,11 @@ async def test_erasure_leaves_nothing_readable_in_the_data_folder(
     shown = await hoa.expect("Mã đăng nhập của bạn")
     sign_in = shown[-1].text.split("Mã đăng nhập của bạn: ")[1][:9]
     personal = [NAME, *PHONES]
-    before = scan(tmp_path, personal)
+    before = await everywhere(app, tmp_path, personal)
     # The scan sees them now (so it would see them after, were they left).
     assert NAME in before and "+84912345678" in before, before
+    if app.db.is_sqlite:  # in the database's own files too
+        assert "bot.db" in before[NAME] or "bot.db-wal" in before[NAME], before
     assert any(name.endswith(".xlsx") for name in before[NAME])  # the official's export
     assert any(name.endswith(".json") for name in before[NAME])  # her download
 
@@ -152,7 +176,7 @@ async def test_erasure_leaves_nothing_readable_in_the_data_folder(
     await hoa.send("XOÁ")
     await hoa.expect("Đã xoá dữ liệu của bạn")
 
-    after = scan(tmp_path, [*personal, code, sign_in, sign_in.replace("-", "")])
+    after = await everywhere(app, tmp_path, [*personal, code, sign_in, sign_in.replace("-", "")])
     assert after == {}
     media = tmp_path / "media"
     assert not (media / files[1]).exists()  # evidence of a nomination not approved
@@ -204,7 +228,8 @@ async def test_erasure_on_telegram(
     await lan.expect("gõ chữ XOÁ")
     await lan.send("xoa")
     await lan.expect("Đã xoá dữ liệu của bạn")
-    assert scan(tmp_path, ["Phạm Thị Lan Xoá", "0987 654 321", "+84987654321"]) == {}
+    gone = ["Phạm Thị Lan Xoá", "0987 654 321", "+84987654321"]
+    assert await everywhere(tg_app, tmp_path, gone) == {}
     async with tg_app.db.read() as conn:
         account = (
             await conn.execute(select(identities).where(identities.c.channel == "telegram"))
