@@ -271,3 +271,27 @@ async def test_anonymise_then_erase(app: Application, chat: MakeChat, invite: In
     # The member sees their nominations as records now.
     await hoa.send("/cuatoi")
     await hoa.expect("Các đề cử của bạn (1)", "(đã ẩn danh theo yêu cầu)")
+
+
+async def test_a_signed_paper_stays_with_the_consent(
+    app: Application, chat: MakeChat, invite: Invite, clock: FakeClock
+) -> None:
+    hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
+    await nominate(hoa, "Nguyễn Thị Lan", consent="dong y bang giay")
+    await hoa.expect("Gửi ảnh chụp giấy đồng ý đã ký")
+    await hoa.send("đây là giấy")
+    await hoa.expect("Hãy gửi ảnh chụp giấy đồng ý")
+    assert (await hoa.upload(jpeg(colour=(250, 250, 250)))).status_code == 200
+    await hoa.expect("Xem lại", "Đã đồng ý (Đồng ý bằng giấy có chữ ký (gửi ảnh))")
+    await hoa.send("gui")
+    await hoa.expect("GS-2026-000001")
+    async with app.db.read() as conn:
+        paper = (await conn.execute(select(nominee_consents.c.paper))).scalar_one()
+    stored = app.settings.media_dir / paper["file_ref"]
+    assert stored.exists()
+    # Long after, the purge of uploads no draft uses leaves the consent's paper alone.
+    clock.advance(days=40)
+    result = await app.scheduler.fire_interval("purge")
+    assert result is not None and result["uploads_deleted"] == 1  # its upload record only
+    assert stored.exists()
+    hoa.signed_out = True

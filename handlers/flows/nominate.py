@@ -464,7 +464,7 @@ TABLE: dict[NominateStep, Step[NominateStep, NominateDraft]] = {
     S.GUARDIAN: Step(
         ask_guardian, accept_guardian, {S.PAPER, S.REVIEW}, Accepts.TEXT, free_text=True
     ),
-    S.PAPER: Step(ask_paper, accept_paper, {S.REVIEW}, Accepts.MEDIA),
+    S.PAPER: Step(ask_paper, accept_paper, {S.REVIEW}, Accepts.MEDIA | Accepts.TEXT),
     S.REVIEW: Step(ask_review, accept_review, {S.EDIT, S.REVIEW, END}),
     S.EDIT: Step(ask_edit, accept_edit, {*EDITABLE.values(), S.REVIEW}),
 }

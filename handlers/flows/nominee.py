@@ -273,7 +273,7 @@ TABLE: dict[NomineeStep, Step[NomineeStep, NomineeDraft]] = {
     S.GUARDIAN: Step(
         ask_guardian, accept_guardian, {S.PAPER, S.REASON}, Accepts.TEXT, free_text=True
     ),
-    S.PAPER: Step(ask_paper, accept_paper, {S.REASON}, Accepts.MEDIA),
+    S.PAPER: Step(ask_paper, accept_paper, {S.REASON}, Accepts.MEDIA | Accepts.TEXT),
     S.REASON: Step(
         ask_reason, accept_reason, {S.CONFIRM, S.SHOW, END}, Accepts.TEXT, free_text=True
     ),
