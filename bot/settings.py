@@ -85,7 +85,7 @@ class Settings(BaseSettings):
     job_runs_retention_days: int = Field(default=90, ge=7, le=3650)
     audit_retention_days: int = Field(default=730, ge=30, le=3650)
     # Rows the purge changes per transaction.
-    purge_batch_rows: int = Field(default=500, ge=10, le=100_000)
+    purge_batch_rows: int = Field(default=200, ge=10, le=100_000)
     # /healthz gives details (channels, backlog) to loopback and to this bearer token.
     health_token: SecretStr | None = None
     # Simultaneous HTTP connections uvicorn serves; beyond it answers 503.

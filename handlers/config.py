@@ -60,4 +60,4 @@ class CoreConfig(BaseModel):
     job_runs_retention: timedelta = timedelta(days=90)
     audit_retention: timedelta = timedelta(days=730)
     # Rows the purge changes per transaction (each batch holds the write lock briefly).
-    purge_batch: int = 500
+    purge_batch: int = 200

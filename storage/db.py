@@ -8,7 +8,7 @@ import os
 import sqlite3
 import stat
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, closing
 from pathlib import Path
 from typing import Any, TypeVarTuple, overload
 
@@ -104,6 +104,11 @@ def _begin_once_again(
             raise
         log.warning("a pooled database connection was gone; reconnected")
         return begin()
+
+
+def _passive_checkpoint(database: str) -> None:
+    with closing(sqlite3.connect(database, timeout=BUSY_TIMEOUT_MS / 1000)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
 
 
 class Connection:
@@ -378,6 +383,16 @@ class Database:
                 busy, _, _ = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         if busy:
             log.warning("the WAL could not be truncated after an erasure (a reader held it)")
+
+    async def checkpoint(self) -> None:
+        """Copy the WAL into the database file now, in a thread, without blocking writers
+        (PASSIVE). A long run of writes (the purge) calls it between batches, so that
+        SQLite's own checkpoint, which runs inside the commit that fills the WAL, seldom
+        falls on a reply's commit. Nothing to do on PostgreSQL."""
+        if self.sync_engine is None:
+            return
+        database = str(make_url(self.url).database)
+        await asyncio.to_thread(_passive_checkpoint, database)
 
     async def vacuum(self) -> None:
         """Rewrite the SQLite file (VACUUM): no free page keeps anything deleted before

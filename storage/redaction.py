@@ -20,23 +20,18 @@ from storage import kv
 from storage.db import Connection
 from storage.schema import inbox, outbox
 
-# A stripped row's payload. Inbox rows keep the kind of event only; outbox rows an empty
-# text, which the web chat's history leaves out.
-REDACTED_INBOUND_KEY = "redacted"
+# A stripped row's payload: nothing of what was written (an outbox row's empty text is left
+# out of the web chat's history). One value for every row, so a batch is one statement.
+STRIPPED_INBOX: dict[str, Any] = {"redacted": True}
 STRIPPED_OUTBOX: dict[str, Any] = {"text": "", "redacted": True}
 PENDING_OUTBOX = ("queued", "retrying")
 MIN_NEEDLE = 6
 WATERMARK = {"inbox": "retention:inbox_stripped_to", "outbox": "retention:outbox_stripped_to"}
 
 
-def stripped_inbound(payload: dict[str, Any]) -> dict[str, Any]:
-    """An inbox payload without anything the person wrote or sent."""
-    return {REDACTED_INBOUND_KEY: True, "kind": payload.get("kind")}
-
-
 def is_stripped(payload: dict[str, Any]) -> bool:
     """Whether a payload was stripped (inbox or outbox)."""
-    return bool(payload.get(REDACTED_INBOUND_KEY))
+    return bool(payload.get("redacted"))
 
 
 async def watermark(conn: Connection, table: Table) -> int:
@@ -52,13 +47,9 @@ async def set_watermark(conn: Connection, table: Table, row_id: int, now: dateti
 
 async def redact_inbound(conn: Connection, item_id: int) -> None:
     """Strip one inbox row now (it carried a code: invite, sign-in)."""
-    row = (await conn.execute(select(inbox.c.payload).where(inbox.c.id == item_id))).first()
-    if row is not None:
-        await conn.execute(
-            update(inbox)
-            .where(inbox.c.id == item_id)
-            .values(payload=stripped_inbound(row[0]), sender_id="")
-        )
+    await conn.execute(
+        update(inbox).where(inbox.c.id == item_id).values(payload=STRIPPED_INBOX, sender_id="")
+    )
 
 
 async def redact_outbound(conn: Connection, item_ids: Sequence[int], text: str) -> None:
@@ -91,16 +82,9 @@ async def strip_sender(
             for channel, sender in accounts
         )
     )
-    result = await conn.execute(
-        select(inbox.c.id, inbox.c.payload).where(inbox.c.id > floor, senders)
-    )
-    found = list(result)
-    for item_id, payload in found:
-        await conn.execute(
-            update(inbox)
-            .where(inbox.c.id == item_id)
-            .values(payload=stripped_inbound(payload), sender_id="")
-        )
+    mine = update(inbox).where(inbox.c.id > floor, senders)
+    result = await conn.execute(mine.values(payload=STRIPPED_INBOX, sender_id=""))
+    found = int(result.rowcount)
     changed = 0
     for channel, chat_id in accounts:
         chat = (outbox.c.channel == channel) & (outbox.c.chat_id == chat_id)
@@ -113,7 +97,7 @@ async def strip_sender(
         if forget_chat:
             values["chat_id"] = ""
         changed += int((await conn.execute(update(outbox).where(chat).values(**values))).rowcount)
-    return {"inbox": len(found), "outbox": changed}
+    return {"inbox": found, "outbox": changed}
 
 
 def _json_forms(needle: str) -> set[str]:

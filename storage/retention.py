@@ -62,43 +62,44 @@ async def strip_messages(
     """Strip the payloads of the next rows (by id) older than the cutoff.
 
     Ids grow with time, so the rows after the watermark are read in id order and the batch
-    stops at the first one newer than the cutoff. A row still waiting then (an inbox event
-    never handled, a message never sent in days) is settled as failed: it is past use.
+    stops at the first one newer than the cutoff; the batch is then one statement over an
+    id range. A row still waiting (an inbox event never handled, a message never sent in
+    days) is settled as failed: it is past use.
     """
     floor = await redaction.watermark(conn, table)
     stamp = inbox.c.received_at if table is inbox else outbox.c.created_at
     rows = list(
         await conn.execute(
-            select(table.c.id, table.c.status, stamp.label("stamp"), table.c.payload)
-            .where(table.c.id > floor)
-            .order_by(table.c.id)
-            .limit(limit)
+            select(table.c.id, stamp).where(table.c.id > floor).order_by(table.c.id).limit(limit)
         )
     )
-    done = 0
-    last = floor
-    for row_id, status, at, payload in rows:
-        if at >= cutoff:
-            break
-        values: dict[str, object]
-        if table is inbox:
-            values = {"payload": redaction.stripped_inbound(payload), "sender_id": ""}
-            if status == "pending":
-                values |= {"status": "failed", "handled_at": now}
-        else:
-            values = {"payload": redaction.STRIPPED_OUTBOX}
-            if status in redaction.PENDING_OUTBOX:
-                values |= {
-                    "status": "failed",
-                    "last_error": SETTLED_OUTBOX_EXPIRED,
-                    "claimed_until": None,
-                }
-        await conn.execute(update(table).where(table.c.id == row_id).values(**values))
-        done += 1
-        last = row_id
-    if last != floor:
-        await redaction.set_watermark(conn, table, last, now)
-    return Batch(rows=done)
+    # Ids and stamps grow together; a row out of order (two instances) waits its turn.
+    newer = next((row_id for row_id, at in rows if at >= cutoff), None)
+    older = [row_id for row_id, at in rows if at < cutoff and (newer is None or row_id < newer)]
+    if not older:
+        return Batch()
+    top = max(older)
+    span = (table.c.id > floor) & (table.c.id <= top)
+    if table is inbox:
+        await conn.execute(
+            update(inbox)
+            .where(span, inbox.c.status == "pending")
+            .values(status="failed", handled_at=now)
+        )
+        changed = await conn.execute(
+            update(inbox).where(span).values(payload=redaction.STRIPPED_INBOX, sender_id="")
+        )
+    else:
+        await conn.execute(
+            update(outbox)
+            .where(span, outbox.c.status.in_(redaction.PENDING_OUTBOX))
+            .values(status="failed", last_error=SETTLED_OUTBOX_EXPIRED, claimed_until=None)
+        )
+        changed = await conn.execute(
+            update(outbox).where(span).values(payload=redaction.STRIPPED_OUTBOX)
+        )
+    await redaction.set_watermark(conn, table, top, now)
+    return Batch(rows=int(changed.rowcount))
 
 
 # ----------------------------------------------------------------------------------- drafts
@@ -245,11 +246,11 @@ async def drop_evidence_rows(
     conn: Connection, rows: Sequence[tuple[int, str, str, str | None]]
 ) -> Batch:
     """Delete evidence rows (id, channel, file_ref, clean_file) and their upload records."""
-    batch = Batch()
-    for evidence_id, channel, file_ref, clean_file in rows:
+    batch = Batch(rows=len(rows))
+    for _, channel, file_ref, clean_file in rows:
         batch.files += files_of(channel, file_ref, clean_file)
-        await conn.execute(delete(evidence).where(evidence.c.id == evidence_id))
-        batch.rows += 1
+    if rows:
+        await conn.execute(delete(evidence).where(evidence.c.id.in_([r[0] for r in rows])))
     web_files = [f for _, channel, f, _ in rows if channel == "web"]
     if web_files:
         await conn.execute(delete(web_uploads).where(web_uploads.c.file_name.in_(web_files)))

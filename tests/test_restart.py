@@ -119,7 +119,7 @@ async def _answer_all(client: httpx.AsyncClient, uid: str, code: str, sent: list
         ACHIEVEMENT,
         "bo qua",
         "bo qua",
-        "co",
+        "1",
         "gui",
     ]
     assert len(answers) == ANSWERS
