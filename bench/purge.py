@@ -24,8 +24,8 @@ import shutil
 import statistics
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -34,6 +34,7 @@ from typing import Any
 
 from sqlalchemy import event, update
 
+from bench.conversation import engines
 from bench.stats import percentile
 from bot import cli_ops
 from handlers.config import CoreConfig
@@ -53,8 +54,6 @@ from storage.schema import (
 )
 from storage.schema import outbox as outbox_table
 from storage.units import get_unit_by_code
-from tests.support.databases import Databases, PostgresDatabases, SqliteDatabases
-from tests.support.postgres import Cluster
 
 NOW = datetime(2027, 11, 25, 2, 0, tzinfo=UTC)
 CHUNK = 5_000
@@ -410,27 +409,6 @@ def report(rows: Sequence[Figures]) -> None:
             print(f"{f.label}: VACUUM of the year's file {f.vacuum_s:.1f} s (write lock held)")
 
 
-@contextmanager
-def engines(database: str, server_url: str | None) -> Iterator[list[tuple[str, Databases]]]:
-    """The engines to run on, each giving a fresh migrated database."""
-    with tempfile.TemporaryDirectory(prefix="gs-bench-template-") as tmp:
-        chosen: list[tuple[str, Databases]] = []
-        if database in ("sqlite", "both"):
-            chosen.append(("sqlite", SqliteDatabases(Path(tmp))))
-        if database == "sqlite":
-            yield chosen
-            return
-        cluster = None if server_url else Cluster.start()
-        server = server_url or (cluster.url() if cluster else "")
-        postgres = PostgresDatabases(server)
-        try:
-            yield [*chosen, ("postgresql", postgres)]
-        finally:
-            postgres.close()
-            if cluster is not None:
-                cluster.stop()
-
-
 async def bench(args: argparse.Namespace) -> None:
     """Every run, then the table."""
     sizes = QUICK if args.quick else FULL
@@ -439,7 +417,7 @@ async def bench(args: argparse.Namespace) -> None:
         f"nominations, {sizes.members:,} members, {sizes.audits:,} audit entries"
     )
     rows: list[Figures] = []
-    with engines(args.database, args.database_url) as chosen:
+    with engines(args) as chosen:
         for name, databases in chosen:
             folder = Path(tempfile.mkdtemp(prefix="gs-bench-db-"))
             try:

@@ -95,6 +95,7 @@ class EvidenceFetcher:
         self._kicked = asyncio.Event()
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def kick(self) -> None:
         """Something was committed: there may be pictures to fetch."""
@@ -107,6 +108,10 @@ class EvidenceFetcher:
 
     async def stop(self) -> None:
         """Stop fetching (a picture in hand is fetched again after a restart)."""
+        # The flag as well as the cancel: Python 3.11's wait_for can swallow a cancel that
+        # lands as the event it waits for is set.
+        self._stopping = True
+        self._kicked.set()
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
@@ -119,12 +124,12 @@ class EvidenceFetcher:
                 pass
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._kicked.wait(), SWEEP_SECONDS)
             self._kicked.clear()
             try:
-                while await self.run_once():
+                while not self._stopping and await self.run_once():
                     pass
             except Exception:
                 log.exception("fetching evidence pictures failed; retrying at the next sweep")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from handlers.config import CoreConfig
 from handlers.consent_texts import METHODS, NOMINEE_VERSION, nominee_text
+from handlers.flows.base import Answer
+from handlers.flows.engine import length_ok
 from handlers.localtime import local_date_time
 from handlers.messages import t
 from handlers.turn import Option, Turn
@@ -35,12 +37,21 @@ def ask_method(turn: Turn, *, minor: bool, with_not_yet: bool) -> None:
     )
 
 
-def paper_photo(attachments: list[Attachment]) -> Attachment | None:
-    """The photographed signed paper among what was sent (a picture, or a document)."""
-    for attachment in attachments:
+def paper_photo(turn: Turn, answer: Answer) -> Attachment | None:
+    """The photographed signed paper among what was sent (a picture, or a document); None
+    (having asked again) for anything else."""
+    for attachment in answer.attachments:
         if attachment.kind in ("photo", "document"):
             return attachment
+    turn.say("consent.paper_expected")
     return None
+
+
+def guardian(turn: Turn, answer: Answer) -> str | None:
+    """The guardian's name and relation as typed; None (having said why) when too short or
+    long."""
+    text = answer.text or ""
+    return text if length_ok(turn, text, GUARDIAN_LIMITS) else None
 
 
 def new_consent(

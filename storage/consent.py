@@ -111,14 +111,7 @@ async def record_nominee(
     conn: Connection, nomination_id: int, new: NewNomineeConsent, now: datetime
 ) -> None:
     """Keep the nominee's consent (it replaces an earlier one) and mark the nomination."""
-    await conn.execute(
-        update(nominee_consents)
-        .where(
-            nominee_consents.c.nomination_id == nomination_id,
-            nominee_consents.c.withdrawn_at.is_(None),
-        )
-        .values(withdrawn_at=now, withdrawn_by=new.vouched_by)
-    )
+    await _withdraw_in_force(conn, nomination_id, new.vouched_by, now)
     await conn.execute(
         nominee_consents.insert().values(
             nomination_id=nomination_id, given_at=now, **new.model_dump()
@@ -172,6 +165,17 @@ async def withdraw_nominee(
     conn: Connection, nomination_id: int, by: int | None, now: datetime
 ) -> None:
     """The nominee no longer agrees to be publicised."""
+    await _withdraw_in_force(conn, nomination_id, by, now)
+    await conn.execute(
+        update(nominations)
+        .where(nominations.c.id == nomination_id)
+        .values(consent_public=False, updated_at=now)
+    )
+
+
+async def _withdraw_in_force(
+    conn: Connection, nomination_id: int, by: int | None, now: datetime
+) -> None:
     await conn.execute(
         update(nominee_consents)
         .where(
@@ -179,9 +183,4 @@ async def withdraw_nominee(
             nominee_consents.c.withdrawn_at.is_(None),
         )
         .values(withdrawn_at=now, withdrawn_by=by)
-    )
-    await conn.execute(
-        update(nominations)
-        .where(nominations.c.id == nomination_id)
-        .values(consent_public=False, updated_at=now)
     )

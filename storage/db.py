@@ -376,11 +376,7 @@ class Database:
         # Under the process's write lock and outside any transaction: TRUNCATE waits for
         # readers of older snapshots (busy_timeout), copies every frame into the file and
         # empties the WAL.
-        async with self._write_lock():
-            with self.sync_engine.connect() as sync:
-                raw = sync.connection.dbapi_connection
-                assert raw is not None
-                busy, _, _ = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        busy, _, _ = await self._outside_transactions("PRAGMA wal_checkpoint(TRUNCATE)")
         if busy:
             log.warning("the WAL could not be truncated after an erasure (a reader held it)")
 
@@ -399,12 +395,20 @@ class Database:
         secure_delete was on. It holds the write lock for as long as it takes."""
         if self.sync_engine is None:
             return
+        await self._outside_transactions("VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)")
+
+    async def _outside_transactions(self, *statements: str) -> Any:
+        """Run SQLite statements that cannot be in a transaction, under the write lock;
+        the last one's first row."""
+        assert self.sync_engine is not None
+        row = None
         async with self._write_lock():
             with self.sync_engine.connect() as sync:
                 raw = sync.connection.dbapi_connection
                 assert raw is not None
-                raw.execute("VACUUM")
-                raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                for statement in statements:
+                    row = raw.execute(statement).fetchone()
+        return row
 
     async def backup(self, target: Path) -> None:
         """Online backup: SQLite's backup API (never a copy of a live file), or pg_dump."""

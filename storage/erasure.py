@@ -155,6 +155,25 @@ async def _unapproved_evidence(conn: Connection, person_id: int) -> tuple[int, l
 NOMINEE_TABLES = (review_levels, review_events, scores, commendations, sla_reminders)
 
 
+async def _forget_nominee(
+    conn: Connection, nomination_id: int, placeholder: str, needles: list[str]
+) -> Erased:
+    """What anonymising and erasing share: the nomination's evidence, consent records and
+    publication go, its audit entries lose their details, messages lose the nominee's name."""
+    erased = Erased()
+    batch = await _nomination_files(conn, nomination_id)
+    erased.counts["evidence"], erased.files = batch.rows, batch.files
+    await conn.execute(
+        update(audit_log)
+        .where(audit_log.c.object_type == "nomination", audit_log.c.object_id == nomination_id)
+        .values(detail={})
+    )
+    erased.counts["mentions"] = sum(
+        (await redaction.replace_mentions(conn, needles, placeholder)).values()
+    )
+    return erased
+
+
 async def _nomination_files(conn: Connection, nomination_id: int) -> retention.Batch:
     """Delete a nomination's evidence, its consent records and its publication; the files."""
     rows = list(
@@ -197,21 +216,11 @@ async def anonymise_nominee(
 ) -> Erased:
     """Keep the nomination for the figures (kind, field, unit, status, dates) without anyone
     in it: name, birth year, place, phone, story, notes, evidence, consent and page go."""
-    erased = Erased()
-    batch = await _nomination_files(conn, nomination_id)
-    erased.counts["evidence"], erased.files = batch.rows, batch.files
+    erased = await _forget_nominee(conn, nomination_id, placeholder, needles)
     await conn.execute(
         update(review_events)
         .where(review_events.c.nomination_id == nomination_id, review_events.c.note.is_not(None))
         .values(note=placeholder)
-    )
-    await conn.execute(
-        update(audit_log)
-        .where(audit_log.c.object_type == "nomination", audit_log.c.object_id == nomination_id)
-        .values(detail={})
-    )
-    erased.counts["mentions"] = sum(
-        (await redaction.replace_mentions(conn, needles, placeholder)).values()
     )
     await conn.execute(
         update(nominations)
@@ -236,23 +245,13 @@ async def erase_nomination(
 ) -> Erased:
     """Delete a nomination and everything attached to it (its audit entries lose their
     details); duplicates merged into it are left pointing at nothing."""
-    erased = Erased()
-    batch = await _nomination_files(conn, nomination_id)
-    erased.counts["evidence"], erased.files = batch.rows, batch.files
+    erased = await _forget_nominee(conn, nomination_id, placeholder, needles)
     for table in NOMINEE_TABLES:
         await conn.execute(delete(table).where(table.c.nomination_id == nomination_id))
     await conn.execute(
         delete(merges).where(
             or_(merges.c.nomination_id == nomination_id, merges.c.into_id == nomination_id)
         )
-    )
-    await conn.execute(
-        update(audit_log)
-        .where(audit_log.c.object_type == "nomination", audit_log.c.object_id == nomination_id)
-        .values(detail={})
-    )
-    erased.counts["mentions"] = sum(
-        (await redaction.replace_mentions(conn, needles, placeholder)).values()
     )
     await conn.execute(delete(nominations).where(nominations.c.id == nomination_id))
     return erased

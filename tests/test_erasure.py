@@ -18,8 +18,7 @@ from sqlalchemy import select, update
 
 from bot.app import Application
 from storage.schema import audit_log, evidence, identities, inbox, metadata, nominations, people
-from tests.support.chat import ChatClient
-from tests.support.media import jpeg
+from tests.support.nominating import nominate
 from tests.support.people import Invite, MakeChat, person
 from tests.support.telegram import TelegramUser
 
@@ -96,33 +95,6 @@ def log_file(tmp_path: Path) -> Iterator[Path]:
     handler.close()
 
 
-async def nominate_with_photo(member: ChatClient, nominee: str) -> None:
-    await member.send("/decu")
-    await member.expect("Bạn đề cử ai?")
-    await member.send("1")
-    await member.expect("Họ và tên")
-    await member.send(nominee)
-    await member.expect("Năm sinh")
-    await member.send("bo qua")
-    await member.expect("Nơi sinh sống")
-    await member.send("Thôn 3, xã An Bình")
-    await member.expect("Lĩnh vực")
-    await member.send("6")
-    await member.expect("thành tích")
-    await member.send("Nhiều năm liền nấu cơm miễn phí cho bệnh nhân nghèo ở bệnh viện huyện.")
-    await member.expect("minh chứng")
-    assert (await member.upload(jpeg())).status_code == 200
-    await member.expect("Đã nhận 1/10 tệp")
-    await member.send("xong")
-    await member.expect("Số điện thoại liên hệ")
-    await member.send("bo qua")
-    await member.expect("công khai")
-    await member.send("4")
-    await member.expect("Xem lại")
-    await member.send("gui")
-    await member.expect("Mã đề cử của bạn")
-
-
 async def test_erasure_leaves_nothing_readable_in_the_data_folder(
     app: Application, chat: MakeChat, invite: Invite, tmp_path: Path, log_file: Path
 ) -> None:
@@ -137,8 +109,8 @@ async def test_erasure_leaves_nothing_readable_in_the_data_folder(
     await hoa.expect("Đồng ý lưu thông tin")
     await hoa.press("Đồng ý")
     await hoa.expect(f"Chào mừng {NAME}")
-    await nominate_with_photo(hoa, "Nguyễn Thị Lan")
-    await nominate_with_photo(hoa, "Lê Văn Tâm")
+    await nominate(hoa, "Nguyễn Thị Lan")
+    await nominate(hoa, "Lê Văn Tâm")
     async with app.db.write() as conn:  # the reviewers approved the second one
         await conn.execute(
             update(nominations).where(nominations.c.id == 2).values(status="approved")

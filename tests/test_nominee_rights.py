@@ -9,38 +9,10 @@ from sqlalchemy import select, update
 
 from bot.app import Application
 from storage.schema import audit_log, evidence, nominations, nominee_consents
-from tests.support.chat import ChatClient
 from tests.support.clock import FakeClock
 from tests.support.media import jpeg
+from tests.support.nominating import STORY, nominate
 from tests.support.people import Invite, MakeChat, person
-
-STORY = "Nhiều năm liền nấu cơm miễn phí cho bệnh nhân nghèo ở bệnh viện huyện."
-
-
-async def nominate(
-    member: ChatClient, name: str, *, year: str = "bo qua", phone: str = "bo qua", consent: str
-) -> None:
-    await member.send("/decu")
-    await member.expect("Bạn đề cử ai?")
-    await member.send("1")
-    await member.expect("Họ và tên")
-    await member.send(name)
-    await member.expect("Năm sinh")
-    await member.send(year)
-    await member.expect("Nơi sinh sống")
-    await member.send("Thôn 3, xã An Bình")
-    await member.expect("Lĩnh vực")
-    await member.send("6")
-    await member.expect("thành tích")
-    await member.send(STORY)
-    await member.expect("minh chứng")
-    assert (await member.upload(jpeg())).status_code == 200
-    await member.expect("Đã nhận 1/10 tệp")
-    await member.send("xong")
-    await member.expect("Số điện thoại liên hệ")
-    await member.send(phone)
-    await member.expect("công khai")
-    await member.send(consent)
 
 
 async def audited(app: Application, action: str) -> list[tuple[int | None, dict[str, object]]]:
@@ -56,7 +28,9 @@ async def test_an_official_finds_sees_corrects_and_withdraws(
 ) -> None:
     official = await person(chat, invite, "can-bo", "Lê Văn Cán", "X-AN-BINH", "official")
     hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
-    await nominate(hoa, "Nguyễn Thị Lan", phone="0987 654 321", consent="dong y qua dien thoai")
+    await nominate(
+        hoa, "Nguyễn Thị Lan", phone="0987 654 321", consent="dong y qua dien thoai", submit=False
+    )
     await hoa.expect("Xem lại", "Đã đồng ý (Đồng ý qua điện thoại)")
     await hoa.send("gui")
     await hoa.expect("GS-2026-000001")
@@ -112,7 +86,7 @@ async def test_an_official_finds_sees_corrects_and_withdraws(
 async def test_scope_limits_the_search(app: Application, chat: MakeChat, invite: Invite) -> None:
     far = await person(chat, invite, "xa", "Đỗ Văn Xa", "P-HOA-LAC", "official")
     hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
-    await nominate(hoa, "Nguyễn Thị Lan", consent="4")
+    await nominate(hoa, "Nguyễn Thị Lan", consent="4", submit=False)
     await hoa.expect("Xem lại")
     await hoa.send("gui")
     await hoa.expect("GS-2026-000001")
@@ -133,7 +107,7 @@ async def test_a_guardian_consents_for_a_minor_and_publishing_checks_it(
     official = await person(chat, invite, "can-bo", "Lê Văn Cán", "X-AN-BINH", "official")
     hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
     # Born 2014: a guardian consents, and the flow asks for them.
-    await nominate(hoa, "Lê Minh Khôi", year="2014", consent="1")
+    await nominate(hoa, "Lê Minh Khôi", year="2014", consent="1", submit=False)
     await hoa.expect("Họ tên và quan hệ của người giám hộ")
     await hoa.send("Lê Văn Bình, bố")
     await hoa.expect(
@@ -142,7 +116,7 @@ async def test_a_guardian_consents_for_a_minor_and_publishing_checks_it(
     await hoa.send("gui")
     await hoa.expect("GS-2026-000001")
     # Born 1990, consent by the nominee; a later correction makes them a minor.
-    await nominate(hoa, "Phạm Thu Trang", year="1990", consent="2")
+    await nominate(hoa, "Phạm Thu Trang", year="1990", consent="2", submit=False)
     await hoa.expect("Xem lại")
     await hoa.send("gui")
     await hoa.expect("GS-2026-000002")
@@ -221,7 +195,7 @@ async def test_anonymise_then_erase(app: Application, chat: MakeChat, invite: In
     official = await person(chat, invite, "can-bo", "Lê Văn Cán", "X-AN-BINH", "official")
     hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
     for name in ("Nguyễn Thị Lan", "Võ Văn Tâm"):
-        await nominate(hoa, name, consent="1")
+        await nominate(hoa, name, consent="1", submit=False)
         await hoa.expect("Xem lại")
         await hoa.send("gui")
         await hoa.expect("Mã đề cử")
@@ -277,7 +251,7 @@ async def test_a_signed_paper_stays_with_the_consent(
     app: Application, chat: MakeChat, invite: Invite, clock: FakeClock
 ) -> None:
     hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
-    await nominate(hoa, "Nguyễn Thị Lan", consent="dong y bang giay")
+    await nominate(hoa, "Nguyễn Thị Lan", consent="dong y bang giay", submit=False)
     await hoa.expect("Gửi ảnh chụp giấy đồng ý đã ký")
     await hoa.send("đây là giấy")
     await hoa.expect("Hãy gửi ảnh chụp giấy đồng ý")

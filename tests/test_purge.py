@@ -26,41 +26,11 @@ from storage.schema import (
     nominations,
     outbox,
 )
-from tests.support.chat import ChatClient
 from tests.support.clock import FakeClock
-from tests.support.media import jpeg
+from tests.support.nominating import nominate
 from tests.support.people import Invite, MakeChat, person
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-async def nominate(member: ChatClient, nominee: str, *, finish: bool = True) -> None:
-    await member.send("/decu")
-    await member.expect("Bạn đề cử ai?")
-    await member.send("1")
-    await member.expect("Họ và tên")
-    await member.send(nominee)
-    await member.expect("Năm sinh")
-    await member.send("bo qua")
-    await member.expect("Nơi sinh sống")
-    await member.send("Thôn 3")
-    await member.expect("Lĩnh vực")
-    await member.send("6")
-    await member.expect("thành tích")
-    await member.send("Nhiều năm liền nấu cơm miễn phí cho bệnh nhân nghèo.")
-    await member.expect("minh chứng")
-    assert (await member.upload(jpeg())).status_code == 200
-    await member.expect("Đã nhận 1/10 tệp")
-    if not finish:
-        return
-    await member.send("xong")
-    await member.expect("Số điện thoại liên hệ")
-    await member.send("bo qua")
-    await member.expect("công khai")
-    await member.send("4")
-    await member.expect("Xem lại")
-    await member.send("gui")
-    await member.expect("Mã đề cử của bạn")
 
 
 async def purge(app: Application) -> dict[str, int]:
@@ -95,7 +65,7 @@ async def test_what_goes_when_and_what_stays(
     lan = await person(chat, invite, "lan", "Phạm Thị Lan", "X-AN-BINH-HPN")
     await nominate(hoa, "Nguyễn Thị Rớt")
     await nominate(hoa, "Nguyễn Thị Đạt")
-    await nominate(lan, "Lê Văn Dở", finish=False)  # a draft left open, with its photo
+    await nominate(lan, "Lê Văn Dở", consent=None)  # a draft left open, with its photo
     guest = chat("guest")
     await guest.send("xin chào")
     await guest.expect("hãy gõ mã mời")

@@ -129,16 +129,23 @@ async def accept_name(turn: Turn, draft: JoinDraft, answer: Answer) -> Next:
     return JoinStep.PHONE
 
 
-async def accept_phone(turn: Turn, draft: JoinDraft, answer: Answer) -> Next:
-    if answer.choice == "skip":
-        draft.phone = None
-        return JoinStep.CONSENT
+def own_phone(turn: Turn, answer: Answer) -> str | None:
+    """The sender's own number from a typed or shared answer; None (having said why) else."""
     if answer.phone is not None and not answer.phone_is_own:
         turn.say("join.phone_not_own")
         return None
     phone = normalize_phone(answer.phone or answer.text or "")
     if phone is None:
         turn.say("join.phone_invalid")
+    return phone
+
+
+async def accept_phone(turn: Turn, draft: JoinDraft, answer: Answer) -> Next:
+    if answer.choice == "skip":
+        draft.phone = None
+        return JoinStep.CONSENT
+    phone = own_phone(turn, answer)
+    if phone is None:
         return None
     draft.phone = phone
     return JoinStep.CONSENT
@@ -204,8 +211,8 @@ async def _refused(turn: Turn) -> None:
     )
 
 
-async def _agreed_again(turn: Turn, draft: JoinDraft) -> None:
-    """A member who had withdrawn agrees again, then joins the invite's unit."""
+async def agree_again(turn: Turn) -> None:
+    """A member who had withdrawn consent agrees again: recorded, audited, back in."""
     assert turn.person is not None
     await consent.agree_again(
         turn.conn, turn.person.id, MEMBER_VERSION, member_text(turn.config), turn.now
@@ -220,6 +227,11 @@ async def _agreed_again(turn: Turn, draft: JoinDraft) -> None:
         detail={"version": MEMBER_VERSION},
     )
     turn.person = await people.get_person(turn.conn, turn.person.id)
+
+
+async def _agreed_again(turn: Turn, draft: JoinDraft) -> None:
+    """A member who had withdrawn agrees again, then joins the invite's unit."""
+    await agree_again(turn)
     engine.finish(turn)
     await _add_role(turn, draft.invite_id, draft.unit_id, draft.unit_name, draft.role)
 

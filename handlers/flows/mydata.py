@@ -6,15 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum, auto
 
-from handlers.consent_texts import MEMBER_VERSION, app_name, member_text
+from handlers.consent_texts import app_name, member_text
 from handlers.draft import Draft
-from handlers.flows import engine, erase
+from handlers.flows import engine, erase, join
 from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult
 from handlers.localtime import local_date, local_date_time
 from handlers.menu import show_main_menu
 from handlers.messages import t
 from handlers.ports import Cell, Sheet
-from handlers.text import display_phone, normalize_phone, number
+from handlers.text import display_phone, number
 from handlers.turn import Option, Turn
 from handlers.types import LOCAL_FILES, Attachment
 from storage import audit, bulk, consent, mydata, people
@@ -299,12 +299,8 @@ async def accept_phone(turn: Turn, draft: MyDataDraft, answer: Answer) -> Next:
         return MyDataStep.SHOW
     phone: str | None = None
     if answer.choice != "remove":
-        if answer.phone is not None and not answer.phone_is_own:
-            turn.say("join.phone_not_own")
-            return None
-        phone = normalize_phone(answer.phone or answer.text or "")
+        phone = join.own_phone(turn, answer)
         if phone is None:
-            turn.say("join.phone_invalid")
             return None
     await people.set_phone(turn.conn, turn.person.id, phone)
     await _corrected(turn, "phone")
@@ -376,19 +372,7 @@ async def accept_agree(turn: Turn, draft: MyDataDraft, answer: Answer) -> Next:
         engine.finish(turn)
         turn.say("consent.still_withdrawn")
         return None
-    await consent.agree_again(
-        turn.conn, turn.person.id, MEMBER_VERSION, member_text(turn.config), turn.now
-    )
-    await audit.record(
-        turn.conn,
-        at=turn.now,
-        actor_id=turn.person.id,
-        action="member_consent.given",
-        object_type="person",
-        object_id=turn.person.id,
-        detail={"version": MEMBER_VERSION},
-    )
-    turn.person = await people.get_person(turn.conn, turn.person.id)
+    await join.agree_again(turn)
     engine.finish(turn, "consent.agreed_again")
     return None
 

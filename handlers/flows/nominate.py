@@ -294,10 +294,9 @@ ask_guardian = says("consent.ask_guardian")
 
 
 async def accept_guardian(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
-    text = answer.text or ""
-    if not engine.length_ok(turn, text, nominee_consent.GUARDIAN_LIMITS):
+    draft.consent_guardian = nominee_consent.guardian(turn, answer)
+    if draft.consent_guardian is None:
         return None
-    draft.consent_guardian = text
     return NominateStep.PAPER if draft.consent_method == "paper" else NominateStep.REVIEW
 
 
@@ -305,12 +304,8 @@ ask_paper = says("consent.ask_paper")
 
 
 async def accept_paper(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
-    photo = nominee_consent.paper_photo(answer.attachments)
-    if photo is None:
-        turn.say("consent.paper_expected")
-        return None
-    draft.consent_paper = photo
-    return NominateStep.REVIEW
+    draft.consent_paper = nominee_consent.paper_photo(turn, answer)
+    return NominateStep.REVIEW if draft.consent_paper is not None else None
 
 
 async def summary(turn: Turn, draft: NominateDraft) -> str:

@@ -186,10 +186,9 @@ ask_guardian = says("consent.ask_guardian")
 
 
 async def accept_guardian(turn: Turn, draft: NomineeDraft, answer: Answer) -> Next:
-    text = answer.text or ""
-    if not engine.length_ok(turn, text, nominee_consent.GUARDIAN_LIMITS):
+    draft.guardian = nominee_consent.guardian(turn, answer)
+    if draft.guardian is None:
         return None
-    draft.guardian = text
     return NomineeStep.PAPER if draft.method == "paper" else NomineeStep.REASON
 
 
@@ -197,11 +196,8 @@ ask_paper = says("consent.ask_paper")
 
 
 async def accept_paper(turn: Turn, draft: NomineeDraft, answer: Answer) -> Next:
-    draft.paper = nominee_consent.paper_photo(answer.attachments)
-    if draft.paper is None:
-        turn.say("consent.paper_expected")
-        return None
-    return NomineeStep.REASON
+    draft.paper = nominee_consent.paper_photo(turn, answer)
+    return NomineeStep.REASON if draft.paper is not None else None
 
 
 ask_reason = says("nominee.ask_reason")
