@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, update
+from sqlalchemy.engine import make_url
 
 from bench.conversation import engines
 from bench.stats import percentile
@@ -284,6 +285,7 @@ class Figures:
     baseline_ms: list[float] = field(default_factory=list)
     erase_ms: float | None = None
     vacuum_s: float | None = None
+    file_mb: float | None = None
 
 
 async def reply_like(db: Database, n: int) -> None:
@@ -367,6 +369,8 @@ async def measure(label: str, url: str, sizes: Sizes, *, secure: bool, extras: b
         if extras:
             figures.erase_ms = await erase_one(db)
             if db.is_sqlite:
+                path = Path(str(make_url(url).database))
+                figures.file_mb = path.stat().st_size / 2**20
                 started = time.perf_counter()
                 await db.vacuum()
                 figures.vacuum_s = time.perf_counter() - started
@@ -406,7 +410,10 @@ def report(rows: Sequence[Figures]) -> None:
         if f.erase_ms is not None:
             print(f"{f.label}: one member's erasure after the purge {f.erase_ms:.1f} ms")
         if f.vacuum_s is not None:
-            print(f"{f.label}: VACUUM of the year's file {f.vacuum_s:.1f} s (write lock held)")
+            print(
+                f"{f.label}: VACUUM of the year's file ({f.file_mb or 0:.0f} MiB) "
+                f"{f.vacuum_s:.1f} s (write lock held)"
+            )
 
 
 async def bench(args: argparse.Namespace) -> None:

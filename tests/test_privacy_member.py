@@ -17,6 +17,7 @@ from tests.helpers_flow import nominate_until_review
 from tests.support.chat import ChatClient
 from tests.support.clock import FakeClock
 from tests.support.media import jpeg
+from tests.support.nominating import nominate
 from tests.support.people import Invite, MakeChat, join, person
 
 
@@ -296,3 +297,21 @@ async def test_a_photo_uploaded_is_listed(chat: MakeChat, invite: Invite) -> Non
     await hoa.expect("Việc đang làm dở", "Đề cử đang viết trên trình duyệt web")
     await hoa.press("Xong")
     await hoa.expect("")
+
+
+async def test_a_reviewer_who_withdrew_gets_no_digest(
+    app: Application, chat: MakeChat, invite: Invite, clock: FakeClock
+) -> None:
+    duyet = await person(chat, invite, "duyet", "Vũ Thị Duyệt", "X-AN-BINH", "reviewer")
+    hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
+    await nominate(hoa, "Nguyễn Thị Lan")  # something new for the morning's digest
+    await duyet.send("/dulieu")
+    await duyet.expect("Dữ liệu Gương Sáng")
+    await duyet.press("Rút lại đồng ý")
+    await duyet.expect("chắc chắn")
+    await duyet.press("Rút lại đồng ý")
+    await duyet.expect("Đã ghi nhận bạn rút lại đồng ý")
+    clock.advance(hours=22, minutes=31)  # 07:31 the next morning in Hà Nội
+    result = await app.scheduler.fire_daily("digest")
+    assert result is not None and result["queued"] == 0 and result["unreachable"] == 1
+    assert await duyet.pop() == []
