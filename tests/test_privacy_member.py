@@ -11,6 +11,7 @@ from datetime import timedelta
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from bot.alerts import alert_admins
 from bot.app import Application
 from storage.schema import audit_log, consents, identities, inbox, outbox, people
 from tests.helpers_flow import nominate_until_review
@@ -315,3 +316,23 @@ async def test_a_reviewer_who_withdrew_gets_no_digest(
     result = await app.scheduler.fire_daily("digest")
     assert result is not None and result["queued"] == 0 and result["unreachable"] == 1
     assert await duyet.pop() == []
+
+
+async def test_an_admin_who_withdrew_gets_no_health_alert(
+    app: Application, chat: MakeChat, invite: Invite
+) -> None:
+    quan = await person(chat, invite, "quan", "Phạm Quản Trị", "T-DEMO", "admin")
+    tri = await person(chat, invite, "tri", "Đỗ Văn Trí", "T-DEMO", "admin")
+    await quan.send("/dulieu")
+    await quan.expect("Dữ liệu Gương Sáng")
+    await quan.press("Rút lại đồng ý")
+    await quan.expect("chắc chắn")
+    await quan.press("Rút lại đồng ý")
+    await quan.expect("Đã ghi nhận bạn rút lại đồng ý")
+    queued = await alert_admins(
+        app.db, app.clock, "alert.zalo_oa_token", about_channel="zalo_oa", topic="zalo_oa"
+    )
+    assert queued == 1
+    app.delivery.kick()
+    await tri.expect("không làm mới được quyền gửi tin của Zalo OA")
+    assert await quan.pop() == []
