@@ -148,6 +148,13 @@ async def test_the_command_menu_is_vietnamese(
     assert call.status == 200
     commands = {c["command"]: c["description"] for c in call.params["commands"]}
     assert list(commands) == [
-        "start", "decu", "cuatoi", "taikhoan", "dulieu", "quaylai", "huy", "trogiup"
+        "start",
+        "decu",
+        "cuatoi",
+        "taikhoan",
+        "dulieu",
+        "quaylai",
+        "huy",
+        "trogiup",
     ]
     assert commands["decu"] == "Đề cử người tốt, việc tốt"
