@@ -18,10 +18,10 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
+import aiohttp
 
+from bot.channels.http import Session, timeouts
 from bot.media import store
-from bot.web.evidence import reencode_image
 from storage import nominations
 from storage.db import Database
 
@@ -49,31 +49,38 @@ class CdnFiles:
 
     def __init__(self, hosts: Sequence[str]) -> None:
         self._hosts = [h.strip().lower() for h in hosts if h.strip()]
-        self._http = httpx.AsyncClient(
-            timeout=httpx.Timeout(20.0, connect=5.0), follow_redirects=False
-        )
+        self._http = Session(limit=4, timeout=timeouts(read=20.0, connect=5.0, pool=20.0))
 
     async def fetch(self, url: str, limit: int) -> bytes | None:
         """The file's bytes, or None (not an allowed host, an error, or larger than `limit`)."""
         if not host_allowed(url, self._hosts):
             return None
         try:
-            async with self._http.stream("GET", url) as response:
-                if response.status_code != 200:
+            # No redirects: a CDN link that points elsewhere could name any host.
+            async with self._http.get().get(url, allow_redirects=False) as response:
+                if response.status != 200:
                     return None
                 data = bytearray()
-                async for chunk in response.aiter_bytes():
+                async for chunk in response.content.iter_chunked(65_536):
                     data += chunk
                     if len(data) > limit:
                         return None
                 return bytes(data)
-        except httpx.HTTPError as error:
+        except (aiohttp.ClientError, TimeoutError) as error:
             log.warning("a platform file could not be fetched (%s)", type(error).__name__)
             return None
 
     async def close(self) -> None:
         """Release the connections."""
-        await self._http.aclose()
+        await self._http.close()
+
+
+def _reencode(data: bytes) -> bytes | None:
+    # Pillow is imported on the first picture, in the worker thread: a bot that only
+    # answers messages never loads it (tests/test_process_imports.py).
+    from bot.web.evidence import reencode_image
+
+    return reencode_image(data)
 
 
 class EvidenceFetcher:
@@ -155,7 +162,7 @@ class EvidenceFetcher:
             return None
         if data is None:
             return None
-        clean = await asyncio.to_thread(reencode_image, data)
+        clean = await asyncio.to_thread(_reencode, data)
         if clean is None:
             log.info("a %s picture was not an image the bot accepts; kept on its platform", channel)
             return None

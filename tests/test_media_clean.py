@@ -15,8 +15,8 @@ from PIL import Image
 from sqlalchemy import select
 
 from bot.app import Application
-from bot.documents import render_workbook
 from bot.settings import Settings
+from bot.workbooks import render_workbook
 from handlers.ports import Sheet
 from storage.schema import evidence
 from tests.fakes.telegram_api import FakeTelegram
