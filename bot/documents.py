@@ -1,13 +1,14 @@
-"""Generated files under the media folder (0600) with random names: bar charts and share
-cards, spreadsheets, personal data downloads (JSON). The web chat serves them through signed
-links.
+"""Generated files under the media folder (0600) with random names: bar charts, share cards
+and page photos (Pillow), spreadsheets (openpyxl), personal data downloads (JSON). The web
+chat serves them through signed links.
 
 Files made for one reader (spreadsheets, charts, downloads, card previews) carry their making
 time in their name (`x<epoch>-…`), so that the retention purge deletes them a few hours later
 without a table of its own; a card is renamed out of them once published.
 
-Pillow (`drawings.py`) and openpyxl (`workbooks.py`) are imported on first use, in the worker
-thread: answering a message needs neither, and together they weigh about 10 MB of memory.
+Pillow (bot/charts.py, bot/cards.py) and openpyxl (bot/sheets.py) are imported on first use,
+in the worker thread: answering a message needs neither, and together they weigh about 10 MB
+of memory.
 """
 
 from __future__ import annotations
@@ -82,20 +83,24 @@ class FileDocuments:
     def _temporary(self) -> str:
         return f"{EXPORT_PREFIX}{int(self._clock().timestamp())}-"
 
-    async def chart_png(self, title: str, bars: Sequence[tuple[str, int]]) -> str:
+    async def chart_png(self, title: str, subtitle: str, bars: Sequence[tuple[str, int]]) -> str:
         """Render and store a bar chart (temporary)."""
-        return await asyncio.to_thread(self._chart, title, bars, self._temporary())
+        return await asyncio.to_thread(self._chart, title, subtitle, bars, self._temporary())
 
     async def workbook_xlsx(self, sheets: Sequence[Sheet]) -> str:
         """Render and store a spreadsheet (temporary)."""
         return await asyncio.to_thread(self._workbook, sheets, self._temporary())
 
-    async def card_png(self, title: str, subtitle: str, story: str, photo: str | None) -> str:
+    async def card_jpeg(self, title: str, subtitle: str, story: str, photo: str | None) -> str:
         """Render and store a share card (temporary until kept; the photo is a stored media
         file's name)."""
         return await asyncio.to_thread(
             self._card, title, subtitle, story, photo, self._temporary()
         )
+
+    async def photo_jpeg(self, photo: str, side: int) -> str | None:
+        """Render and store a stored photo for a public page; None when it cannot be read."""
+        return await asyncio.to_thread(self._photo, photo, side)
 
     async def keep(self, name: str) -> str:
         """Rename a temporary file out of the purge's reach (a published card)."""
@@ -111,18 +116,26 @@ class FileDocuments:
         return await asyncio.to_thread(_forget, self._media_dir, list(texts))
 
     # The first import happens here, in the worker thread, not on the event loop.
-    def _chart(self, title: str, bars: Sequence[tuple[str, int]], prefix: str) -> str:
-        from bot.drawings import render_chart
+    def _chart(
+        self, title: str, subtitle: str, bars: Sequence[tuple[str, int]], prefix: str
+    ) -> str:
+        from bot.charts import render_chart
 
-        return _save(self._media_dir, render_chart(title, bars), "png", prefix)
+        return _save(self._media_dir, render_chart(title, subtitle, bars), "png", prefix)
 
     def _workbook(self, sheets: Sequence[Sheet], prefix: str) -> str:
-        from bot.workbooks import render_workbook
+        from bot.sheets import render_workbook
 
         return _save(self._media_dir, render_workbook(sheets), "xlsx", prefix)
 
     def _card(self, title: str, subtitle: str, story: str, photo: str | None, prefix: str) -> str:
-        from bot.drawings import render_card
+        from bot.cards import render_card
 
         path = self._media_dir / photo if photo else None
-        return _save(self._media_dir, render_card(title, subtitle, story, path), "png", prefix)
+        return _save(self._media_dir, render_card(title, subtitle, story, path), "jpg", prefix)
+
+    def _photo(self, photo: str, side: int) -> str | None:
+        from bot.cards import render_photo
+
+        data = render_photo(self._media_dir / Path(photo).name, side)
+        return None if data is None else _save(self._media_dir, data, "jpg")

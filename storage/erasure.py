@@ -186,12 +186,12 @@ async def _nomination_files(conn: Connection, nomination_id: int) -> retention.B
     batch = await retention.drop_evidence_rows(conn, [(r[0], r[1], r[2], r[3]) for r in rows])
     published = list(
         await conn.execute(
-            select(publications.c.photo, publications.c.card).where(
+            select(*retention.PUBLICATION_FILES).where(
                 publications.c.nomination_id == nomination_id
             )
         )
     )
-    batch.files += [str(card) for _, card in published if card]
+    batch.files += [str(name) for row in published for name in row if name]
     await conn.execute(delete(publications).where(publications.c.nomination_id == nomination_id))
     papers = list(
         await conn.execute(

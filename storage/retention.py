@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, String, Table, cast, delete, func, select, update
+from sqlalchemy import ColumnElement, String, Table, cast, delete, func, or_, select, update
 
 from storage import redaction
 from storage.db import Connection
@@ -141,7 +141,7 @@ def _unused_upload(cutoff: datetime) -> ColumnElement[bool]:
 
 async def files_in_use(conn: Connection, names: Sequence[str]) -> set[str]:
     """Which of these stored files a record still uses: evidence, a nominee's signed consent
-    paper, a publication's photo or card."""
+    paper, a publication's photo, card, page picture or thumbnail."""
     wanted = list(dict.fromkeys(names))
     if not wanted:
         return set()
@@ -159,7 +159,7 @@ async def files_in_use(conn: Connection, names: Sequence[str]) -> set[str]:
             select(evidence.c.clean_file).where(evidence.c.clean_file.in_(wanted))
         )
     }
-    for column in (publications.c.photo, publications.c.card):
+    for column in (*PUBLICATION_FILES, publications.c.photo):
         used |= {str(r[0]) for r in await conn.execute(select(column).where(column.in_(wanted)))}
     for name in set(wanted) - used:
         paper = cast(nominee_consents.c.paper, String).contains(name, autoescape=True)
@@ -258,31 +258,37 @@ async def drop_evidence_rows(
 
 
 # ------------------------------------------------------------------ withdrawn honour cards
+# The files a publication made from the nominee's photo and story: its share card, the honour
+# page's picture and the list's thumbnail.
+PUBLICATION_FILES = (publications.c.card, publications.c.picture, publications.c.thumb)
+
+
 def _withdrawn_with_card() -> ColumnElement[bool]:
-    return (publications.c.status == "withdrawn") & publications.c.card.is_not(None)
+    kept = or_(*(column.is_not(None) for column in PUBLICATION_FILES))
+    return (publications.c.status == "withdrawn") & kept
 
 
 async def count_withdrawn_cards(conn: Connection) -> int:
-    """Withdrawn publications whose card is still stored."""
+    """Withdrawn publications whose card, picture or thumbnail is still stored."""
     query = select(func.count()).select_from(publications).where(_withdrawn_with_card())
     return await _count(conn, query)
 
 
 async def drop_withdrawn_cards(conn: Connection, limit: int) -> Batch:
-    """Forget the cards of withdrawn publications (the flow deletes them at once; this
-    catches any left behind)."""
+    """Forget the cards, pictures and thumbnails of withdrawn publications (the flow deletes
+    them at once; this catches any left behind)."""
     rows = list(
         await conn.execute(
-            select(publications.c.id, publications.c.card)
-            .where(_withdrawn_with_card())
-            .limit(limit)
+            select(publications.c.id, *PUBLICATION_FILES).where(_withdrawn_with_card()).limit(limit)
         )
     )
-    for publication_id, _ in rows:
+    for row in rows:
         await conn.execute(
-            update(publications).where(publications.c.id == publication_id).values(card=None)
+            update(publications)
+            .where(publications.c.id == row[0])
+            .values(card=None, picture=None, thumb=None)
         )
-    return Batch(rows=len(rows), files=[str(card) for _, card in rows])
+    return Batch(rows=len(rows), files=[str(name) for row in rows for name in row[1:] if name])
 
 
 # ------------------------------------------------------------------------ job runs, audit log

@@ -177,7 +177,10 @@ async def test_erasure_leaves_nothing_readable_in_the_data_folder(
     await official.send("/xuat")
     sheet = await official.expect("Tệp Excel 2 đề cử")
     book = load_workbook(io.BytesIO((await official.http.get(sheet[0].media[0]["url"])).content))
-    reporters_listed = {row[-2] for row in book.active.iter_rows(min_row=2, values_only=True)}
+    rows = list(book.active.iter_rows(values_only=True))
+    top = next(n for n, row in enumerate(rows) if "Mã đề cử" in row)  # below the title block
+    column = rows[top].index("Người đề cử")
+    reporters_listed = {row[column] for row in rows[top + 1 :]}
     assert reporters_listed == {"(người đề cử đã xoá dữ liệu)"}
     assert log_file.stat().st_size > 0
 

