@@ -18,6 +18,7 @@ from handlers import commands
 from handlers.commands import NAVIGATION, Command
 from handlers.flows import engine, join, link, nominate
 from handlers.flows.base import Accepts, AnyFlow
+from handlers.localtime import local_date_time
 from handlers.loose import hold_loose, hold_reply
 from handlers.menu import show_main_menu
 from handlers.messages import t
@@ -55,6 +56,31 @@ async def dispatch(turn: Turn) -> None:
     engine.keep(turn)
 
 
+# What a member who withdrew consent may still do: their rights, help, and joining again.
+OPEN_WHEN_WITHDRAWN = frozenset({"mydata", "erase", "consent", "help", "cancel", "back", "start"})
+OPEN_FLOWS_WHEN_WITHDRAWN = frozenset({"mydata", "erase", "join"})
+
+
+def withdrawn(turn: Turn) -> bool:
+    """Whether the sender is a member who withdrew consent."""
+    return turn.person is not None and turn.person.consent_withdrawn_at is not None
+
+
+def gate(turn: Turn) -> None:
+    """Tell a member who withdrew consent what they can do (any running flow ends)."""
+    assert turn.person is not None and turn.person.consent_withdrawn_at is not None
+    engine.finish(turn)
+    turn.say(
+        "consent.gate",
+        at=local_date_time(turn.person.consent_withdrawn_at, turn.config),
+        options=[
+            Option("cmd.consent", "consent.choice.again"),
+            Option("cmd.mydata", "consent.choice.mydata"),
+            Option("cmd.erase", "consent.choice.erase"),
+        ],
+    )
+
+
 async def _route(turn: Turn, flow: AnyFlow | None) -> None:
     """Buttons and held messages, commands, replies to asides, the flow, or the idle menu."""
     inbound = turn.inbound
@@ -77,6 +103,9 @@ async def _route(turn: Turn, flow: AnyFlow | None) -> None:
         await _command(turn, flow, command, args)
         return
     if await _answers_aside(turn, flow):
+        return
+    if flow is not None and withdrawn(turn) and flow.name not in OPEN_FLOWS_WHEN_WITHDRAWN:
+        gate(turn)
         return
     if flow is not None:
         await _in_flow(turn, flow)
@@ -112,6 +141,9 @@ async def _command(turn: Turn, flow: AnyFlow | None, command: Command, args: str
 
 async def _action(turn: Turn, flow: AnyFlow | None, value: str) -> None:
     """Run a button's action ("!rsvp.3.yes"); a flow it left untouched resumes."""
+    if withdrawn(turn):
+        gate(turn)
+        return
     await run_action(turn, value, ACTIONS)
     if flow is not None and turn.state.flow == flow.name and not turn.moved:
         turn.say("common.resumed")
@@ -127,6 +159,9 @@ async def run(turn: Turn, command: Command) -> None:
         if not has_role(turn.memberships, command.role):
             turn.say("common.no_permission")
             return
+    if withdrawn(turn) and command.name not in OPEN_WHEN_WITHDRAWN:
+        gate(turn)
+        return
     await command.run(turn)
 
 
@@ -276,8 +311,13 @@ async def _idle(turn: Turn) -> None:
             # A link code (from /taikhoan on another app) links this account; else an invite.
             if not await link.redeem(turn, compact):
                 await join.begin(turn, compact)
+        elif turn.identity.consent_refused_at is not None:
+            turn.say("join.refused_before")
         else:
             turn.say("common.welcome_stranger")
+        return
+    if withdrawn(turn):
+        gate(turn)
         return
     if inbound.kind == InboundKind.UNSUPPORTED:
         show_main_menu(turn, "common.unsupported_message")
@@ -290,7 +330,7 @@ async def _idle(turn: Turn) -> None:
 
 async def _menu_command(turn: Turn, value: str) -> None:
     if value.startswith("!"):  # a bulk message's option typed as its number
-        await run_action(turn, value, ACTIONS)
+        await _action(turn, None, value)
         return
     name = MENU_COMMANDS.get(value)
     command = commands.find(COMMANDS, name) if name else None

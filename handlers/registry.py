@@ -17,11 +17,14 @@ from handlers.flows import (
     criteria,
     devices,
     engine,
+    erase,
     event,
     join,
     link,
     mine,
+    mydata,
     nominate,
+    nominee,
     publish,
     review,
 )
@@ -91,6 +94,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("my", "cuatoi", MEMBER, mine.show, None, ("cua toi",)),
     Command("accounts", "taikhoan", MEMBER, accounts.begin, accounts.FLOW, ("tai khoan",)),
     Command("devices", "thietbi", MEMBER, devices.begin, devices.FLOW, ("thiet bi",)),
+    Command("mydata", "dulieu", MEMBER, mydata.begin, mydata.FLOW, ("du lieu", "du lieu cua toi")),
+    Command("consent", "dongy", MEMBER, mydata.agree, mydata.FLOW, ("dong y lai",)),
+    Command("erase", "xoadulieu", MEMBER, erase.begin, erase.FLOW, ("xoa du lieu",)),
     Command("review", "duyet", REVIEWER, review.begin, review.FLOW, ("duyet de cu",)),
     Command("digest", "tonghop", REVIEWER, digest.show, None, ("tong hop",)),
     Command("criteria", "tieuchi", REVIEWER, criteria.show, None, ("tieu chi",)),
@@ -107,6 +113,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("broadcast", "thongbao", OFFICIAL, broadcast.begin, broadcast.FLOW, ("thong bao",)),
     Command("event", "sukien", OFFICIAL, event.begin, event.FLOW, ("su kien",)),
     Command("publish", "vinhdanh", OFFICIAL, publish.begin, publish.FLOW, ("vinh danh",)),
+    Command(
+        "nominee", "nguoiduocdecu", OFFICIAL, nominee.begin, nominee.FLOW, ("nguoi duoc de cu",)
+    ),
     Command("stats", "thongke", REVIEWER, reports.stats, None, ("thong ke", "so ket")),
     Command("export", "xuat", REVIEWER, export.export, None, ("xuat file", "export")),
     Command("undo", "hoantac", REVIEWER, undo.undo_latest, None, UNDO_WORDS, undo.undo_action),
@@ -139,5 +148,8 @@ MENU_COMMANDS = {
         "event",
         "publish",
         "stats",
+        "mydata",
+        "erase",
+        "consent",
     )
 }

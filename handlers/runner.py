@@ -10,10 +10,11 @@ from datetime import datetime
 
 from handlers.config import CoreConfig
 from handlers.dispatch import dispatch
+from handlers.mediafiles import delete_files
 from handlers.messages import t
-from handlers.turn import Turn
+from handlers.turn import Cleanup, Turn
 from handlers.types import Inbound, Reply
-from storage import inbox, outbox, people
+from storage import bulk, inbox, outbox, people, redaction
 from storage.conversations import load_turn, save_state
 from storage.db import Connection, Database
 from storage.rows import Identity, OutboxItem
@@ -117,13 +118,29 @@ class Runner:
             self._on_commit([], True)
             return
         if handled is not None:
-            self._on_commit(*handled)
+            claimed, queued_more, cleanup = handled
+            self._on_commit(claimed, queued_more)
+            if cleanup:
+                await self._clean(cleanup)
 
-    async def _step(self, item_id: int) -> tuple[list[OutboxItem], bool] | None:
+    async def _clean(self, cleanup: Cleanup) -> None:
+        """After an erasure's commit: its files, the spreadsheets naming the person, and the
+        database files' copies of the deleted rows. A failure here is logged; the purge
+        finds unreferenced files again."""
+        try:
+            delete_files(self._config.media_dir, cleanup.files)
+            if cleanup.texts and self._config.documents is not None:
+                await self._config.documents.forget(cleanup.texts)
+            if cleanup.scrub:
+                await self._db.scrub()
+        except Exception:
+            log.exception("cleaning up after an erasure failed")
+
+    async def _step(self, item_id: int) -> tuple[list[OutboxItem], bool, Cleanup] | None:
         """Handle one event in one transaction: state, domain rows, replies.
 
-        Returns the replies claimed for the sender and whether other rows were queued;
-        None when the event was handled before.
+        Returns the replies claimed for the sender, whether other rows were queued and what
+        is left to clean after the commit; None when the event was handled before.
         """
         now = self._clock()
         known = self._inbounds.pop(item_id, None)
@@ -132,8 +149,10 @@ class Runner:
             if not await inbox.close_pending(conn, item_id, "done", now):
                 return None
             inbound = known or await self._recorded(conn, item_id)
+            # The app's display name has no purpose here: it is not kept (the inbox's copy goes
+            # with the message contents after the retention period).
             identity = await people.touch_identity(
-                conn, inbound.channel, inbound.sender_id, inbound.sender_name, now
+                conn, inbound.channel, inbound.sender_id, None, now
             )
             limit = self._config.messages_per_minute
             if limit and identity.rate_count > limit:
@@ -150,7 +169,10 @@ class Runner:
                 config=self._config,
             )
             await dispatch(turn)
-            await save_state(conn, identity.id, turn.state, now)
+            if not turn.forgotten:
+                await save_state(conn, identity.id, turn.state, now)
+            if turn.secret_inbound:
+                await redaction.redact_inbound(conn, item_id)
             messages = [
                 outbox.NewMessage(
                     channel=inbound.channel,
@@ -173,15 +195,15 @@ class Runner:
             turn.state.step,
             len(messages),
         )
-        return claimed, conn.queued_outbox > 0
+        return claimed, conn.queued_outbox > 0, turn.cleanup
 
     async def _too_fast(
         self, conn: Connection, item_id: int, inbound: Inbound, identity: Identity, now: datetime
-    ) -> tuple[list[OutboxItem], bool]:
+    ) -> tuple[list[OutboxItem], bool, Cleanup]:
         """Past the per-minute limit: recorded, not handled; told once per window."""
         log.info("inbox %s not handled: its sender is over the per-minute limit", item_id)
         if identity.rate_count != self._config.messages_per_minute + 1:
-            return [], False
+            return [], False, Cleanup()
         notice = outbox.NewMessage(
             channel=inbound.channel,
             chat_id=inbound.chat_id,
@@ -190,7 +212,7 @@ class Runner:
             dedupe_key=f"reply:{item_id}:0",
         )
         claimed = await outbox.enqueue_claimed(conn, [notice], now, outbox.CLAIM_HOLD)
-        return claimed, conn.queued_outbox > 0
+        return claimed, conn.queued_outbox > 0, Cleanup()
 
     @staticmethod
     async def _recorded(conn: Connection, item_id: int) -> Inbound:
@@ -202,19 +224,17 @@ class Runner:
     async def _notifications(self, turn: Turn, item_id: int) -> list[outbox.NewMessage]:
         messages = []
         for n, note in enumerate(turn.notifications):
-            reachable = [
-                i
-                for i in await people.identities_of(turn.conn, note.person_id)
-                if i.unreachable_at is None
-            ]
-            if not reachable:
+            # The latest account that can be written to, of a member who has not withdrawn.
+            target = (await bulk.reachable_identities(turn.conn, [note.person_id])).get(
+                note.person_id
+            )
+            if target is None:
                 continue
-            target = reachable[0]
             messages.append(
                 outbox.NewMessage(
                     channel=target.channel,
-                    chat_id=target.external_id,
-                    identity_id=target.id,
+                    chat_id=target.chat_id,
+                    identity_id=target.identity_id,
                     payload=note.reply.model_dump(mode="json"),
                     dedupe_key=f"note:{item_id}:{n}",
                     not_before=note.not_before,

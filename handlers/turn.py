@@ -51,6 +51,20 @@ class Outgoing:
 
 
 @dataclass
+class Cleanup:
+    """What a step leaves for after its commit: stored files no longer referenced, texts
+    (a name, a phone) whose generated spreadsheets must go, and whether the database files
+    must be scrubbed of what was deleted (an erasure)."""
+
+    files: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    scrub: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.files or self.texts or self.scrub)
+
+
+@dataclass
 class Turn:
     """Everything a flow step may read, and the effects it collects; the runner commits them."""
 
@@ -73,6 +87,11 @@ class Turn:
     # Set when the engine asked a question or left a flow in this turn: a command run in the
     # middle of a flow that did neither is followed by the flow's question again.
     moved: bool = False
+    # The event carried a code (an invite, a sign-in code): its inbox copy is stripped now.
+    secret_inbound: bool = False
+    # The sender's account was forgotten in this step (an erasure): no state is kept for it.
+    forgotten: bool = False
+    cleanup: Cleanup = field(default_factory=Cleanup)
 
     def say(
         self,
@@ -111,6 +130,10 @@ class Turn:
         self.replies.append(
             Reply(text=text, choices=choices, ask_phone=ask_phone, media=list(media))
         )
+
+    def keep_secret(self) -> None:
+        """The last reply shows a code: its stored copy is stripped once it is delivered."""
+        self.replies[-1] = self.replies[-1].model_copy(update={"secret": True})
 
     def say_listed(self, parts: Sequence[tuple[str, Sequence[Option]]]) -> None:
         """Several messages whose texts number their options across all of them (a digest,

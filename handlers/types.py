@@ -108,3 +108,5 @@ class Reply(BaseModel):
     aside: bool = False
     # The action ("!answer.12") that receives a free reply to this message.
     reply_action: str | None = Field(default=None, max_length=64)
+    # It shows a code (a sign-in code): its stored copy is stripped once delivered.
+    secret: bool = False

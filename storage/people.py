@@ -204,3 +204,13 @@ async def reviewers_in_units(conn: Connection, unit_ids: list[int]) -> set[int]:
         .distinct()
     )
     return {int(r[0]) for r in rows}
+
+
+async def set_name(conn: Connection, person_id: int, full_name: str) -> None:
+    """Correct a member's name (the member's own right, or an official on their behalf)."""
+    await conn.execute(update(people).where(people.c.id == person_id).values(full_name=full_name))
+
+
+async def set_phone(conn: Connection, person_id: int, phone: str | None) -> None:
+    """Correct or remove a member's phone number."""
+    await conn.execute(update(people).where(people.c.id == person_id).values(phone=phone))

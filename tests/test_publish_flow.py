@@ -72,7 +72,7 @@ async def test_publish_and_withdraw(
 ) -> None:
     official = await person(chat, invite, "can-bo", "Lê Văn Cán", "X-AN-BINH", "official")
     hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
-    await nominate_with_photo(hoa, "co")
+    await nominate_with_photo(hoa, "1")
     await nominate_with_photo(hoa, "chua")  # no consent: never offered
     await official.send("/vinhdanh")
     await official.expect("Chưa có gương nào để đăng")
@@ -83,6 +83,11 @@ async def test_publish_and_withdraw(
     menu = await official.expect("Sẵn sàng đăng: 1", "Đang đăng (✓): 0")
     assert menu[-1].labels == ["GS-2026-000001 · Nguyễn Thị Mai", "Huỷ"]
     await official.press("GS-2026-000001 · Nguyễn Thị Mai")
+    await official.expect(
+        "kiểm tra sự đồng ý công khai",
+        "người được đề cử đồng ý, Đồng ý trực tiếp với tôi; người xác nhận: Trần Thị Hoa",
+    )
+    await official.press("Đã kiểm tra, viết bài")
     # The draft is whole sentences: who and where, then the achievement.
     await official.expect(
         "Bài viết ngắn sẽ đăng",
@@ -186,12 +191,14 @@ async def test_a_publication_undone_in_time_is_never_posted(
 ) -> None:
     official = await person(chat, invite, "can-bo", "Lê Văn Cán", "X-AN-BINH", "official")
     hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
-    await nominate_with_photo(hoa, "co")
+    await nominate_with_photo(hoa, "dong y truc tiep")
     async with app.db.write() as conn:
         await conn.execute(update(nominations).values(status="approved"))
     await official.send("/vinhdanh")
     await official.expect("Sẵn sàng đăng: 1")
     await official.press("GS-2026-000001 · Nguyễn Thị Mai")
+    await official.expect("Trước khi đăng, hãy kiểm tra sự đồng ý")
+    await official.press("Đã kiểm tra, viết bài")
     await official.expect("Bài viết ngắn sẽ đăng")
     await official.press("Giữ nguyên")
     await official.expect("Chọn ảnh đẹp nhất")

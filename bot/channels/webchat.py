@@ -37,7 +37,7 @@ from bot.web.sessions import Sessions, device_of
 from handlers.messages import t
 from handlers.text import unbreakable_parts
 from handlers.types import Attachment, Inbound, InboundKind, Reply
-from storage import accounts, inbox, limits, outbox, web_sessions
+from storage import accounts, inbox, limits, outbox, redaction, web_sessions
 from storage.db import Connection, Database
 from storage.rows import OutboxItem, WebSession
 
@@ -107,7 +107,7 @@ class WebChat:
 
     name = "web"
     # "Edits": the page replaces the bubble that has the same replace_key.
-    capabilities = Capabilities(buttons=True, text_limit=None, edits=True)
+    capabilities = Capabilities(buttons=True, text_limit=None, edits=True, reads_outbox=True)
 
     def __init__(
         self,
@@ -354,7 +354,13 @@ class WebChat:
                 ),
             )
             for item in items
+            if not redaction.is_stripped(item.payload) or item.payload.get("text")
         ]
+        # A message showing a code is stripped once the page has read it.
+        secret = [item.id for item in items if item.payload.get("secret")]
+        if secret:
+            async with self._db.write() as conn:
+                await redaction.redact_outbound(conn, secret, t("privacy.code_removed"))
         if items:
             messages = _interleave(messages, await self._own(chat_id, after, until_of(items)))
         return JSONResponse(
@@ -375,6 +381,9 @@ class WebChat:
             sent = await inbox.sent_by(conn, self.name, chat_id, since, until)
         own: list[tuple[Order, dict[str, Any]]] = []
         for item in sent:
+            if redaction.is_stripped(item.payload):
+                # Past its retention, or it carried a code: nothing of it is shown again.
+                continue
             client_id = item.external_id.partition(":")[2]
             shown = _own_text(Inbound.model_validate(item.payload))
             if client_id.startswith(AUTO_PREFIX) or shown is None:
