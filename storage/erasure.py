@@ -20,6 +20,7 @@ from storage.schema import (
     commendations,
     consents,
     conversations,
+    decisions,
     digest_marks,
     event_rsvps,
     evidence,
@@ -161,6 +162,14 @@ async def _forget_nominee(
     """What anonymising and erasing share: the nomination's evidence, consent records and
     publication go, its audit entries lose their details, messages lose the nominee's name."""
     erased = Erased()
+    # A decision's label is what its maker was shown: a publication's is its title, the
+    # nominee's name. The decision stays (who decided what, when); the name goes.
+    pages = select(publications.c.id).where(publications.c.nomination_id == nomination_id)
+    await conn.execute(
+        update(decisions)
+        .where(decisions.c.kind == "publish", decisions.c.object_id.in_(pages))
+        .values(label=placeholder)
+    )
     batch = await _nomination_files(conn, nomination_id)
     erased.counts["evidence"], erased.files = batch.rows, batch.files
     await conn.execute(

@@ -4,6 +4,7 @@ file it gives). A new table holding personal data adds its rows here."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import func, select
@@ -56,9 +57,13 @@ class EvidenceData(BaseModel):
 
 
 class DraftData(BaseModel):
+    # A flow's name, or "held": a message kept until its sender says what it was for.
     flow: str
     channel: str
     updated_at: datetime
+    # What a held message said (its files are listed as attached, not shown).
+    text: str | None = None
+    files: int = 0
 
 
 class DeviceData(BaseModel):
@@ -93,6 +98,32 @@ class PersonData(BaseModel):
     messages_kept: int
     uploads_kept: int
     sign_in_codes: int
+
+
+def _drafts_of(
+    flow: str | None, pending: dict[str, Any] | None, channel: str, at: datetime
+) -> list[DraftData]:
+    """One conversation's drafts: the running flow, a flow put aside while another runs, and
+    a message held until its sender chooses what it was for (handlers/pending.py)."""
+    found = [DraftData(flow=flow, channel=channel, updated_at=at)] if flow else []
+    pending = pending or {}
+    suspended = pending.get("suspended")
+    if isinstance(suspended, dict) and isinstance(suspended.get("flow"), str):
+        found.append(DraftData(flow=suspended["flow"], channel=channel, updated_at=at))
+    held = pending.get("held")
+    if isinstance(held, dict):
+        text = held.get("text")
+        files = held.get("attachments")
+        found.append(
+            DraftData(
+                flow="held",
+                channel=channel,
+                updated_at=at,
+                text=text if isinstance(text, str) else None,
+                files=len(files) if isinstance(files, list) else 0,
+            )
+        )
+    return found
 
 
 async def person_data(conn: Connection, person_id: int, now: datetime) -> PersonData | None:
@@ -152,14 +183,14 @@ async def person_data(conn: Connection, person_id: int, now: datetime) -> Person
         )
     ]
     channel_of = {a.id: a.channel for a in account_rows}
-    drafts = [
-        DraftData(flow=r.flow, channel=channel_of[r.identity_id], updated_at=r.updated_at)
-        for r in await conn.execute(
-            select(conversations).where(
-                conversations.c.identity_id.in_(ids), conversations.c.flow.is_not(None)
-            )
+    drafts: list[DraftData] = []
+    for r in await conn.execute(
+        select(conversations).where(
+            conversations.c.identity_id.in_(ids),
+            conversations.c.flow.is_not(None) | conversations.c.pending.is_not(None),
         )
-    ]
+    ):
+        drafts += _drafts_of(r.flow, r.pending, channel_of[r.identity_id], r.updated_at)
     browsers = [
         DeviceData(
             device=r.device,

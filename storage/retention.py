@@ -104,7 +104,10 @@ async def strip_messages(
 
 # ----------------------------------------------------------------------------------- drafts
 def _abandoned(cutoff: datetime) -> ColumnElement[bool]:
-    return (conversations.c.flow.is_not(None)) & (conversations.c.updated_at < cutoff)
+    # A message held until its sender says what it was for, or a flow put aside, is a
+    # draft too (conversations.pending): it goes with them.
+    started = conversations.c.flow.is_not(None) | conversations.c.pending.is_not(None)
+    return started & (conversations.c.updated_at < cutoff)
 
 
 async def count_drafts(conn: Connection, cutoff: datetime) -> int:
@@ -125,7 +128,7 @@ async def drop_drafts(conn: Connection, cutoff: datetime, limit: int) -> Batch:
         await conn.execute(
             update(conversations)
             .where(conversations.c.identity_id.in_(ids))
-            .values(flow=None, step=None, data={}, history=[], menu=None)
+            .values(flow=None, step=None, data={}, history=[], menu=None, pending=None)
         )
     return Batch(rows=len(ids))
 

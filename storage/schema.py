@@ -625,7 +625,8 @@ Index("ix_audit_log_actor", audit_log.c.actor_id)
 # while another runs (a reply to a reviewer's question during a nomination), and a message
 # held until the person says what it was for (a navigation word typed at a free-text step,
 # a story longer than the step takes, a name tidied before it is stored).
-conversations.append_column(Column("pending", JSON, nullable=True))
+# None is stored as SQL NULL, so "has something pending" is a plain IS NOT NULL (the purge).
+conversations.append_column(Column("pending", JSON(none_as_null=True), nullable=True))
 
 # A decision another person will see (approve, reject, forward, merge, publish, a bulk send):
 # it takes effect at once, the people it concerns are told at `undo_until` (outbox rows of

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from bot.app import Application
-from storage.schema import audit_log, evidence, nominations, nominee_consents
+from storage.schema import audit_log, decisions, evidence, nominations, nominee_consents
 from tests.support.clock import FakeClock
 from tests.support.media import jpeg
 from tests.support.nominating import STORY, nominate
@@ -269,3 +269,47 @@ async def test_a_signed_paper_stays_with_the_consent(
     assert result is not None and result["uploads_deleted"] == 1  # its upload record only
     assert stored.exists()
     hoa.signed_out = True
+
+
+async def test_anonymising_takes_the_name_out_of_a_publication_decision(
+    app: Application, chat: MakeChat, invite: Invite
+) -> None:
+    """Publishing is an undoable decision whose label is the page's title (the nominee's
+    name): anonymising the nominee leaves the decision, without the name."""
+    official = await person(chat, invite, "can-bo", "Lê Văn Cán", "X-AN-BINH", "official")
+    hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
+    await nominate(hoa, "Nguyễn Thị Lan", consent="1", submit=False)
+    await hoa.expect("Xem lại")
+    await hoa.send("gui")
+    await hoa.expect("Mã đề cử")
+    async with app.db.write() as conn:
+        await conn.execute(update(nominations).values(status="approved"))
+    await official.send("/vinhdanh")
+    await official.expect("Sẵn sàng đăng: 1")
+    await official.press("GS-2026-000001 · Nguyễn Thị Lan")
+    await official.expect("kiểm tra sự đồng ý")
+    await official.press("Đã kiểm tra, viết bài")
+    await official.expect("Bài viết ngắn sẽ đăng")
+    await official.press("Giữ nguyên")
+    await official.expect("Chọn ảnh đẹp nhất")
+    await official.press("Không dùng ảnh")
+    await official.expect("Xem trước bài đăng")
+    await official.press("Đăng")
+    await official.expect("Đã đăng gương")
+    async with app.db.read() as conn:
+        before = (await conn.execute(select(decisions.c.kind, decisions.c.label))).all()
+    assert before == [("publish", "Nguyễn Thị Lan")]
+    await official.send("/nguoiduocdecu")
+    await official.send("nguyen thi lan")
+    await official.expect("Tìm người", "Chọn đề cử")
+    await official.send("1")
+    await official.expect("Dữ liệu về người được đề cử")
+    await official.press("Ẩn danh")
+    await official.expect("Vì sao?")
+    await official.send("Bà Lan yêu cầu xoá thông tin cá nhân")
+    await official.expect("Không thể hoàn tác")
+    await official.press("Ẩn danh")
+    await official.expect("Đã ẩn danh đề cử GS-2026-000001")
+    async with app.db.read() as conn:
+        after = (await conn.execute(select(decisions.c.kind, decisions.c.label))).all()
+    assert after == [("publish", "(đã ẩn danh theo yêu cầu)")]

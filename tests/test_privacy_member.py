@@ -13,7 +13,15 @@ from sqlalchemy import select
 
 from bot.alerts import alert_admins
 from bot.app import Application
-from storage.schema import audit_log, consents, identities, inbox, outbox, people
+from storage.schema import (
+    audit_log,
+    consents,
+    conversations,
+    identities,
+    inbox,
+    outbox,
+    people,
+)
 from tests.helpers_flow import nominate_until_review
 from tests.support.chat import ChatClient
 from tests.support.clock import FakeClock
@@ -21,6 +29,7 @@ from tests.support.held import stands
 from tests.support.media import jpeg
 from tests.support.nominating import nominate
 from tests.support.people import Invite, MakeChat, join, person
+from tests.support.review import nominate as review_nominate
 
 
 async def download(client: ChatClient, url: str) -> bytes:
@@ -338,3 +347,42 @@ async def test_an_admin_who_withdrew_gets_no_health_alert(
     app.delivery.kick()
     await tri.expect("không làm mới được quyền gửi tin của Zalo OA")
     assert await quan.pop() == []
+
+
+async def test_mydata_lists_a_draft_put_aside_and_the_purge_takes_it(
+    app: Application, chat: MakeChat, invite: Invite, clock: FakeClock
+) -> None:
+    """A nomination put aside while the member answers a reviewer (conversations.pending)
+    is theirs too: /dulieu lists it, and the purge forgets it with the other drafts."""
+    hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
+    lan = await person(chat, invite, "lan", "Lê Thị Duyệt", "X-AN-BINH", "reviewer")
+    code = await review_nominate(app, "hoa", "X-AN-BINH-HPN")
+    await hoa.send("/decu")
+    await hoa.expect("Bạn đề cử ai?")
+    await lan.send(f"/duyet {code}")
+    await lan.expect(code)
+    await lan.press("Cần bổ sung")
+    await lan.expect("bổ sung gì")
+    await lan.send("Xin ảnh giấy khen")
+    await lan.expect("Đã gửi câu hỏi")
+    await hoa.expect("Xin ảnh giấy khen")
+    await hoa.send("Giấy khen của bà Lan năm 2025 ạ")
+    await hoa.expect("Tôi đã nhận «Giấy khen của bà Lan năm 2025 ạ»")
+    await hoa.press("Trả lời người duyệt")
+    await hoa.expect(f"phần trả lời bổ sung cho đề cử {code}")
+    await hoa.send("/dulieu")
+    await hoa.expect("Việc đang làm dở", "Trả lời bổ sung", "Đề cử đang viết trên trình duyệt web")
+    async with app.db.read() as conn:
+        kept = (await conn.execute(select(conversations.c.pending))).scalars().all()
+    assert [p["suspended"]["flow"] for p in kept if p and p.get("suspended")] == ["nominate"]
+    clock.advance(days=app.config.draft_ttl_days + 1)
+    assert (await app.scheduler.fire_interval("purge") or {})["drafts_dropped"] >= 1
+    async with app.db.read() as conn:
+        left = (
+            await conn.execute(
+                select(conversations.c.identity_id).where(
+                    conversations.c.flow.is_not(None) | conversations.c.pending.is_not(None)
+                )
+            )
+        ).all()
+    assert left == []

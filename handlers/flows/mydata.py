@@ -124,7 +124,7 @@ def overview(turn: Turn, data: PersonData) -> str:
     )
 
 
-_FLOW_KEYS = frozenset({"mydata.flow.nominate", "mydata.flow.answer"})
+_FLOW_KEYS = frozenset({"mydata.flow.nominate", "mydata.flow.answer", "mydata.flow.held"})
 
 
 async def ask_show(turn: Turn, draft: MyDataDraft) -> None:

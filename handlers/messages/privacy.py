@@ -109,6 +109,7 @@ TEXTS = {
     "mydata.draft": "• {flow} trên {app}, sửa lần cuối {at}",
     "mydata.flow.nominate": "Đề cử đang viết",
     "mydata.flow.answer": "Trả lời bổ sung",
+    "mydata.flow.held": "Tin nhắn bạn gửi, đang chờ bạn chọn dùng vào việc gì",
     "mydata.choice.name": "Sửa họ tên",
     "mydata.choice.phone": "Sửa số điện thoại",
     "mydata.choice.as_json": "Tải về (tệp JSON)",
