@@ -238,12 +238,17 @@ async def test_an_export_with_a_formula_typed_as_a_name(
     await hoa.send("1")
     await hoa.expect("Họ và tên")
     await hoa.send(formula)
+    # A name loses its symbols ("=" among them) and is confirmed as tidied; the formula
+    # reaches the export through the story instead, which is kept as typed.
+    tidied = await hoa.expect("Tôi sẽ ghi tên là")
+    assert "=" not in tidied[-1].labels[0]
+    await hoa.press(tidied[-1].labels[0])
     await hoa.expect("Năm sinh")
     for answer, then in (
         ("bo qua", "Nơi sinh sống"),
         ("@SUM(1+1)*cmd", "Lĩnh vực"),
         ("6", "thành tích"),
-        ("Nhiều năm liền nấu cơm miễn phí cho bệnh nhân nghèo.", "minh chứng"),
+        (formula, "minh chứng"),
         ("bo qua", "Số điện thoại"),
         ("bo qua", "công khai"),
         ("2", "Xem lại"),

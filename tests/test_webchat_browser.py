@@ -257,14 +257,15 @@ async def test_evidence_on_a_slow_line_and_messages_sent_offline(
         await failed.get_by_role("button", name="Gửi lại").click()
         await bot_says(page, "công khai")
         await expect(page.locator(".msg.me.failed")).to_have_count(0)
-        await tap(page, "Có")
+        await tap(page, "Đồng ý trực tiếp với tôi")
         await bot_says(page, "Minh chứng: 1 tệp")
 
         # Reloaded: both sides of the conversation are there.
         await page.reload()
         await bot_says(page, "Minh chứng: 1 tệp")
         mine = await page.locator(".msg.me").all_inner_texts()
-        assert "Nguyễn Thị Lan" in mine and "0912 345 678" in mine and "Có" in mine
+        assert "Nguyễn Thị Lan" in mine and "0912 345 678" in mine
+        assert "Đồng ý trực tiếp với tôi" in mine
         assert all(text != "/start" for text in mine)
         await page.screenshot(path=str(tmp_path / "slow-line.png"), full_page=True)
     assert errors == []
