@@ -20,6 +20,9 @@ from bot.channels.webchat import WebChat, WebLimits
 from bot.channels.webchat_files import FilePolicy, WebFiles
 from bot.channels.zalo_bot import ZaloBot
 from bot.channels.zalo_oa import ZaloOA
+from bot.console import console_routes
+from bot.console.base import Deps as ConsoleDeps
+from bot.console.render import Renderer
 from bot.delivery import Delivery
 from bot.documents import FileDocuments
 from bot.files import private_dir
@@ -29,7 +32,7 @@ from bot.settings import Settings
 from bot.web.guard import origin_of
 from bot.web.http import BodyCaps, build_http, from_this_machine
 from bot.web.keys import Keys, load_secret
-from bot.web.sessions import Lifetimes, Sessions
+from bot.web.sessions import CONSOLE_COOKIE, Lifetimes, Sessions
 from bot.web.static import StaticFiles
 from handlers.config import CoreConfig
 from handlers.runner import Runner
@@ -85,6 +88,9 @@ class Application:
             code_failures_per_hour=settings.code_failures_per_hour,
             web_session_idle=timedelta(days=settings.web_session_idle_days),
             export_retention=timedelta(hours=settings.export_retention_hours),
+            console_link_lifetime=(
+                timedelta(minutes=settings.console_link_minutes) if settings.web_console else None
+            ),
         )
         self.runner = Runner(self.db, self.config, clock, on_commit=self._stepped)
         self.intake = Intake(self.db, self.runner, clock)
@@ -97,6 +103,16 @@ class Application:
                 absolute=timedelta(days=settings.web_session_max_days),
             ),
             secure=https,
+        )
+        self.console_sessions = Sessions(
+            self.db,
+            clock,
+            Lifetimes(
+                idle=timedelta(minutes=settings.console_idle_minutes),
+                absolute=timedelta(hours=settings.console_max_hours),
+            ),
+            secure=https,
+            cookie=CONSOLE_COOKIE,
         )
         self.channels: list[Channel] = []
         self.webchat: WebChat | None = None
@@ -194,7 +210,22 @@ class Application:
         routes.extend(self.honour.routes())
         for channel in self.channels:
             routes.extend(channel.routes())
+        if self.settings.web_console:
+            routes.extend(console_routes(self._console_deps()))
         return routes
+
+    def _console_deps(self) -> ConsoleDeps:
+        return ConsoleDeps(
+            db=self.db,
+            clock=self.clock,
+            config=self.config,
+            sessions=self.console_sessions,
+            render=Renderer(self.config.timezone),
+            public_origin=origin_of(self.settings.public_url),
+            forms_key=self.keys.forms,
+            links_key=self.keys.links,
+            committed=self._committed,
+        )
 
     async def health(self, request: Request) -> Response:
         """`ok` to anyone; the backlog and channels only to this machine or HEALTH_TOKEN."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import digest
+from handlers import console_link, digest
 from handlers.commands import Command
 from handlers.flows import (
     accounts,
@@ -95,6 +95,11 @@ async def accounts_(turn: Turn) -> None:
 async def devices_(turn: Turn) -> None:
     """/devices: signed-in browsers, signing them out."""
     await devices.begin(turn)
+
+
+async def web_(turn: Turn) -> None:
+    """/web: a one-time link into the web console."""
+    await console_link.web(turn)
 
 
 async def review_(turn: Turn) -> None:
@@ -195,6 +200,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("publish", ("vinhdanh",), ("vinhdanh", "vinh danh"), Role.OFFICIAL, publish_),
     Command("stats", ("thongke",), ("thongke", "thong ke", "so ket"), Role.REVIEWER, stats),
     Command("export", ("xuat",), ("xuat", "xuat file", "export"), Role.REVIEWER, export),
+    Command("web", (), ("web", "trang quan tri", "quan tri"), Role.REVIEWER, web_),
     Command("cancel", ("huy",), ("huy", "cancel"), None, cancel, keeps_flow=True),
     Command("back", ("quaylai",), ("quaylai", "quay lai", "back"), None, back, keeps_flow=True),
     Command(

@@ -11,6 +11,7 @@ from datetime import datetime
 from handlers.config import CoreConfig
 from handlers.dispatch import dispatch
 from handlers.messages import t
+from handlers.outgoing import notification_messages
 from handlers.turn import Turn
 from handlers.types import Inbound, Reply
 from storage import inbox, outbox, people
@@ -165,7 +166,7 @@ class Runner:
                 )
                 for n, reply in enumerate(turn.replies)
             ]
-            messages += await self._notifications(turn, item_id)
+            messages += await notification_messages(conn, turn.notifications, f"note:{item_id}")
             claimed = await outbox.enqueue_claimed(conn, messages, now, outbox.CLAIM_HOLD)
         # Ids and kinds only: never names, numbers or message text.
         log.debug(
@@ -202,28 +203,6 @@ class Runner:
         item = await inbox.get_inbox_item(conn, item_id)
         assert item is not None  # close_pending just found it
         return Inbound.model_validate(item.payload)
-
-    async def _notifications(self, turn: Turn, item_id: int) -> list[outbox.NewMessage]:
-        messages = []
-        for n, note in enumerate(turn.notifications):
-            reachable = [
-                i
-                for i in await people.identities_of(turn.conn, note.person_id)
-                if i.unreachable_at is None
-            ]
-            if not reachable:
-                continue
-            target = reachable[0]
-            messages.append(
-                outbox.NewMessage(
-                    channel=target.channel,
-                    chat_id=target.external_id,
-                    identity_id=target.id,
-                    payload=note.reply.model_dump(mode="json"),
-                    dedupe_key=f"note:{item_id}:{n}",
-                )
-            )
-        return messages
 
     async def _fail(self, item_id: int) -> None:
         """Close a failed event and apologise, so one bad message never blocks a person."""

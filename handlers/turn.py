@@ -88,6 +88,10 @@ class Turn:
             Reply(text=text, choices=choices, ask_phone=ask_phone, media=list(media))
         )
 
+    def tell(self, key: str, **params: object) -> None:
+        """Reply with a catalog text and no choices (what domain functions say; see Acting)."""
+        self.say_text(t(key, **params))
+
     def notify(self, person_id: int, key: str, **params: object) -> None:
         """Tell another person something, through their most recent channel."""
         self.notifications.append(Outgoing(person_id=person_id, reply=Reply(text=t(key, **params))))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, case, select, update
@@ -186,3 +187,14 @@ async def get_identity(conn: Connection, identity_id: int) -> Identity | None:
     """The channel account with this id."""
     row = (await conn.run(_IDENTITY, {"identity_id": identity_id})).first()
     return Identity.model_validate(row) if row else None
+
+
+async def names_of(conn: Connection, person_ids: Iterable[int]) -> dict[int, str]:
+    """People's full names by id (for histories and lists)."""
+    wanted = sorted(set(person_ids))
+    if not wanted:
+        return {}
+    rows = await conn.execute(
+        select(people.c.id, people.c.full_name).where(people.c.id.in_(wanted))
+    )
+    return {int(r.id): str(r.full_name) for r in rows}

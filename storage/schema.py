@@ -542,3 +542,25 @@ link_requests = Table(
     Column("decided_at", UTCDateTime(), nullable=True),
     Column("decided_by", Integer, ForeignKey("identities.id"), nullable=True),
 )
+
+# ---------------------------------------------------------------------------------------------
+# Issue 17 (web console). Migration 0008.
+# ---------------------------------------------------------------------------------------------
+
+# One-time links into the web console that /web gives a reviewer, official or admin in a chat
+# app: only the SHA-256 of the link's token is kept; used once, within minutes, then purged.
+console_links = Table(
+    "console_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("person_id", Integer, ForeignKey("people.id"), nullable=False, index=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("used_at", UTCDateTime(), nullable=True),
+)
+# The console's queue table and unit page (bench/console.py): a unit's nominations by status,
+# the waiting ones oldest first, and submission periods, without reading every row.
+Index("ix_nominations_unit_status", nominations.c.unit_id, nominations.c.status)
+Index("ix_nominations_status_updated", nominations.c.status, nominations.c.updated_at)
+Index("ix_nominations_submitted_at", nominations.c.submitted_at)

@@ -183,3 +183,17 @@ async def purge_guests(conn: Connection, created_before: datetime) -> int:
         )
     )
     return int(result.rowcount)
+
+
+async def revoke_console_sessions(conn: Connection, person_id: int, now: datetime) -> int:
+    """End every web console session of a person; how many were live."""
+    result = await conn.execute(
+        update(web_sessions)
+        .where(
+            web_sessions.c.person_id == person_id,
+            web_sessions.c.kind == CONSOLE,
+            web_sessions.c.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
+    return int(result.rowcount)

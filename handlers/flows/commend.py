@@ -11,11 +11,12 @@ from datetime import date
 
 from handlers.flows import engine
 from handlers.flows.base import Accepts, Answer, Flow, Step, StepResult
-from handlers.flows.review_actions import load_in_scope
+from handlers.flows.review_actions import commend, load_for
 from handlers.menu import show_main_menu
 from handlers.messages import t
+from handlers.permissions import Action
 from handlers.turn import Option, Turn
-from storage import audit, commendations, reviews
+from storage import commendations, reviews
 
 FORMS = ("certificate", "merit", "title", "letter")
 TEXT_LIMITS = {"form": 100, "number": 64, "issuer": 200}
@@ -37,13 +38,7 @@ async def _approved_in_scope(turn: Turn, code: str) -> reviews.ReviewItem | None
     if found is None:
         turn.say("review.code_unknown", code=code.upper())
         return None
-    item = await load_in_scope(turn, found.id)
-    if item is None:
-        return None
-    if item.status != "approved":
-        turn.say("commend.not_approved", code=item.code, status=t(f"status.{item.status}"))
-        return None
-    return item
+    return await load_for(turn, found.id, Action.COMMEND)
 
 
 async def ask_code(turn: Turn) -> None:
@@ -159,8 +154,9 @@ async def accept_confirm(turn: Turn, answer: Answer) -> StepResult:
     if item is None:
         engine.finish(turn)
         return None
-    await commendations.record(
-        turn.conn,
+    await commend(
+        turn,
+        item,
         commendations.NewCommendation(
             nomination_id=item.id,
             form=data["form"],
@@ -168,22 +164,7 @@ async def accept_confirm(turn: Turn, answer: Answer) -> StepResult:
             decided_on=date.fromisoformat(data["date"]),
             issuer=data["issuer"],
         ),
-        turn.person.id,
-        turn.now,
     )
-    await audit.record(
-        turn.conn,
-        at=turn.now,
-        actor_id=turn.person.id,
-        action="nomination.commended",
-        object_type="nomination",
-        object_id=item.id,
-        detail={"code": item.code, "form": data["form"], "decision_no": data["number"]},
-    )
-    for reporter in await reviews.reporters_of(turn.conn, item.id):
-        turn.notify(
-            reporter, "commend.notify", code=item.code, name=item.nominee_name, form=data["form"]
-        )
     engine.finish(turn)
     show_main_menu(turn, "commend.saved", code=item.code)
     return None

@@ -9,12 +9,19 @@ from __future__ import annotations
 
 from handlers.flows import engine
 from handlers.flows.base import Accepts, Answer, Flow, Step, StepResult
-from handlers.flows.review_actions import decide, load_for_decision, load_in_scope, merge
+from handlers.flows.review_actions import (
+    decide,
+    load_for_decision,
+    load_in_scope,
+    merge,
+    score,
+)
 from handlers.flows.review_card import find_duplicate, reviewer_scopes, show_card
 from handlers.menu import show_main_menu
 from handlers.messages import t
+from handlers.permissions import Action
 from handlers.turn import Option, Turn
-from storage import audit, criteria, reviews
+from storage import criteria, reviews
 from storage.reviews import WAITING
 
 REASONS = ("evidence", "achievement", "scope", "duplicate")
@@ -234,20 +241,10 @@ async def accept_score(turn: Turn, answer: Answer) -> StepResult:
         if not 0 <= value <= criterion.max_score:
             turn.say("review.score_invalid", max=_num(criterion.max_score))
             return None
-        item = await load_for_decision(turn, int(data["nid"]))
+        item = await load_for_decision(turn, int(data["nid"]), Action.SCORE)
         if item is None:
             return await _advance(turn)
-        assert turn.person is not None
-        await criteria.save_score(turn.conn, item.id, criterion.id, turn.person.id, value, turn.now)
-        await audit.record(
-            turn.conn,
-            at=turn.now,
-            actor_id=turn.person.id,
-            action="nomination.scored",
-            object_type="nomination",
-            object_id=item.id,
-            detail={"code": item.code, "criterion_id": criterion.id, "score": value},
-        )
+        await score(turn, item, criterion.id, value)
     data["ci"] += 1
     if data["ci"] >= len(data["cids"]):
         turn.say("review.scored")

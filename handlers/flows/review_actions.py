@@ -1,18 +1,19 @@
 """Review decisions, each re-checked on the server and recorded with who, when, what and why.
 
-A button proves nothing: before any decision the nomination is loaded again and the sender's
-role, scope (the deciding unit lies in a unit where they hold reviewer rank) and the current
-status are checked. The status change itself is a conditional update, so of two reviewers
-deciding the same nomination at once exactly one wins and the other is told.
+A button proves nothing, and neither does a form: before any decision the nomination is
+loaded again and `handlers.permissions.authorise` checks the actor's role, scope (the deciding
+unit lies in a unit where they hold reviewer rank) and the current status. The status change
+itself is a conditional update, so of two reviewers deciding the same nomination at once
+exactly one wins and the other is told. The chat and the web console both act through these
+functions (an `Acting` is a chat turn or a console request).
 """
 
 from __future__ import annotations
 
-from handlers.flows.review_card import reviewer_scopes
+from handlers.acting import Acting
 from handlers.messages import t
-from handlers.roles import in_scope
-from handlers.turn import Turn
-from storage import audit, reviews
+from handlers.permissions import Action, Verdict, authorise
+from storage import audit, commendations, criteria, reviews
 from storage.reviews import WAITING, ReviewItem
 
 # What each decision does to the status.
@@ -26,37 +27,55 @@ OUTCOME = {
 EVENT = {"approve": "approve", "ask": "needs_info", "reject": "reject", "forward": "forward"}
 
 
-async def load_in_scope(turn: Turn, nomination_id: int) -> ReviewItem | None:
-    """The nomination if the sender may review it (any status); otherwise say why."""
-    item = await reviews.get_item(turn.conn, nomination_id)
+def tell_refusal(actor: Acting, verdict: Verdict, item: ReviewItem, action: Action) -> None:
+    """Say why `action` may not be done to this nomination."""
+    status = t(f"status.{item.status}")
+    if verdict is not Verdict.WRONG_STATUS:
+        # No role at all, none high enough, or not over this unit: for this nomination the
+        # same thing (a role removed after the card was shown lands here too).
+        actor.tell("review.out_of_scope", code=item.code)
+    elif action is Action.COMMEND:
+        actor.tell("commend.not_approved", code=item.code, status=status)
+    else:
+        actor.tell("review.already_decided", code=item.code, status=status)
+
+
+async def load_for(actor: Acting, nomination_id: int, action: Action) -> ReviewItem | None:
+    """The nomination if the actor may do `action` to it now; otherwise say why, None."""
+    item = await reviews.get_item(actor.conn, nomination_id)
     if item is None:
-        turn.say("review.not_found")
+        actor.tell("review.not_found")
         return None
-    if not in_scope(item.deciding_path, reviewer_scopes(turn)):
-        turn.say("review.out_of_scope", code=item.code)
+    verdict = authorise(actor.memberships, action, item.deciding_path, item.status)
+    if not verdict:
+        tell_refusal(actor, verdict, item, action)
         return None
     return item
 
 
-async def load_for_decision(turn: Turn, nomination_id: int) -> ReviewItem | None:
-    """The nomination if the sender may decide it now; otherwise say why and give None."""
-    item = await load_in_scope(turn, nomination_id)
-    if item is None:
-        return None
-    if item.status not in WAITING:
-        turn.say("review.already_decided", code=item.code, status=t(f"status.{item.status}"))
-        return None
-    return item
+async def load_in_scope(actor: Acting, nomination_id: int) -> ReviewItem | None:
+    """The nomination if the actor may open it for review (any status); otherwise say why."""
+    return await load_for(actor, nomination_id, Action.OPEN)
 
 
-async def decide(turn: Turn, item: ReviewItem, action: str, note: str | None) -> bool:
+async def load_for_decision(
+    actor: Acting, nomination_id: int, action: Action = Action.APPROVE
+) -> ReviewItem | None:
+    """The nomination if the actor may decide it now; otherwise say why and give None."""
+    return await load_for(actor, nomination_id, action)
+
+
+async def decide(actor: Acting, item: ReviewItem, action: str, note: str | None) -> bool:
     """Approve, ask for more, reject or forward; False when someone decided first."""
-    assert turn.person is not None
-    conn, now = turn.conn, turn.now
+    assert actor.person is not None
+    conn, now = actor.conn, actor.now
+    if action == "forward" and item.deciding_parent_id is None:
+        actor.tell("review.no_parent")
+        return False
     if not await reviews.change_status(conn, item.id, WAITING, OUTCOME[action], now):
         current = await reviews.get_item(conn, item.id)
         status = current.status if current else item.status
-        turn.say("review.already_decided", code=item.code, status=t(f"status.{status}"))
+        actor.tell("review.already_decided", code=item.code, status=t(f"status.{status}"))
         return False
     detail: dict[str, object] = {"code": item.code, "unit_id": item.deciding_unit_id}
     if note:
@@ -69,7 +88,7 @@ async def decide(turn: Turn, item: ReviewItem, action: str, note: str | None) ->
         conn,
         nomination_id=item.id,
         unit_id=item.deciding_unit_id,
-        actor_id=turn.person.id,
+        actor_id=actor.person.id,
         action=EVENT[action],
         note=note,
         now=now,
@@ -77,43 +96,46 @@ async def decide(turn: Turn, item: ReviewItem, action: str, note: str | None) ->
     await audit.record(
         conn,
         at=now,
-        actor_id=turn.person.id,
+        actor_id=actor.person.id,
         action=f"nomination.{OUTCOME[action]}",
         object_type="nomination",
         object_id=item.id,
         detail=detail,
     )
     for reporter in await reviews.reporters_of(conn, item.id):
-        turn.notify(
+        actor.notify(
             reporter,
             f"review.notify.{action}",
             code=item.code,
             name=item.nominee_name,
             note=note or t("review.no_note"),
         )
-    turn.say(f"review.done.{action}", code=item.code)
+    actor.tell(f"review.done.{action}", code=item.code)
     return True
 
 
-async def merge(turn: Turn, item: ReviewItem, into_id: int) -> bool:
+async def merge(actor: Acting, item: ReviewItem, into_id: int) -> bool:
     """Merge a duplicate into an earlier nomination; evidence and reporters are kept."""
-    assert turn.person is not None
-    conn, now = turn.conn, turn.now
-    other = await load_in_scope(turn, into_id)
+    assert actor.person is not None
+    conn, now = actor.conn, actor.now
+    other = await load_in_scope(actor, into_id)
     if other is None:
         return False
+    if other.id == item.id:
+        actor.tell("review.no_duplicate")
+        return False
     if other.status in ("merged", "rejected"):
-        turn.say("review.merge_target_gone", code=other.code, status=t(f"status.{other.status}"))
+        actor.tell("review.merge_target_gone", code=other.code, status=t(f"status.{other.status}"))
         return False
     if not await reviews.change_status(conn, item.id, WAITING, "merged", now):
-        turn.say("review.already_decided", code=item.code, status=t("status.merged"))
+        actor.tell("review.already_decided", code=item.code, status=t("status.merged"))
         return False
-    await reviews.record_merge(conn, item.id, other.id, turn.person.id, now)
+    await reviews.record_merge(conn, item.id, other.id, actor.person.id, now)
     await reviews.add_event(
         conn,
         nomination_id=item.id,
         unit_id=item.deciding_unit_id,
-        actor_id=turn.person.id,
+        actor_id=actor.person.id,
         action="merge",
         note=other.code,
         now=now,
@@ -121,7 +143,7 @@ async def merge(turn: Turn, item: ReviewItem, into_id: int) -> bool:
     await audit.record(
         conn,
         at=now,
-        actor_id=turn.person.id,
+        actor_id=actor.person.id,
         action="nomination.merged",
         object_type="nomination",
         object_id=item.id,
@@ -133,6 +155,50 @@ async def merge(turn: Turn, item: ReviewItem, into_id: int) -> bool:
             continue
         told.add(reporter)
         key = "review.notify.merged_into" if reporter != item.reporter_id else "review.notify.merge"
-        turn.notify(reporter, key, code=item.code, into=other.code, name=other.nominee_name)
-    turn.say("review.done.merge", code=item.code, into=other.code)
+        actor.notify(reporter, key, code=item.code, into=other.code, name=other.nominee_name)
+    actor.tell("review.done.merge", code=item.code, into=other.code)
+    return True
+
+
+async def score(actor: Acting, item: ReviewItem, criterion_id: int, value: float) -> bool:
+    """Record the actor's score of one criterion of the set that applies to the nomination."""
+    assert actor.person is not None
+    _, applicable = await criteria.effective_set(actor.conn, item.deciding_path, item.field)
+    criterion = next((c for c in applicable if c.id == criterion_id), None)
+    if criterion is None:
+        actor.tell("review.no_criteria")
+        return False
+    if not 0 <= value <= criterion.max_score:
+        actor.tell("review.score_invalid", max=f"{criterion.max_score:g}".replace(".", ","))
+        return False
+    await criteria.save_score(actor.conn, item.id, criterion.id, actor.person.id, value, actor.now)
+    await audit.record(
+        actor.conn,
+        at=actor.now,
+        actor_id=actor.person.id,
+        action="nomination.scored",
+        object_type="nomination",
+        object_id=item.id,
+        detail={"code": item.code, "criterion_id": criterion.id, "score": value},
+    )
+    return True
+
+
+async def commend(actor: Acting, item: ReviewItem, record: commendations.NewCommendation) -> bool:
+    """Record the commendation decided for an approved nomination; its reporters are told."""
+    assert actor.person is not None
+    await commendations.record(actor.conn, record, actor.person.id, actor.now)
+    await audit.record(
+        actor.conn,
+        at=actor.now,
+        actor_id=actor.person.id,
+        action="nomination.commended",
+        object_type="nomination",
+        object_id=item.id,
+        detail={"code": item.code, "form": record.form, "decision_no": record.decision_no},
+    )
+    for reporter in await reviews.reporters_of(actor.conn, item.id):
+        actor.notify(
+            reporter, "commend.notify", code=item.code, name=item.nominee_name, form=record.form
+        )
     return True

@@ -8,6 +8,7 @@ from handlers.messages import (
     accounts,
     channels,
     common,
+    console,
     join,
     link,
     nominate,
@@ -39,6 +40,7 @@ CATALOG: dict[str, str] = _merge(
     zalo.TEXTS,
     telegram.TEXTS,
     officials.TEXTS,
+    console.TEXTS,
 )
 
 
