@@ -22,6 +22,7 @@ from bot.channels.zalo_bot import ZaloBot
 from bot.channels.zalo_oa import ZaloOA
 from bot.console import console_routes
 from bot.console.base import Deps as ConsoleDeps
+from bot.console.poster import Targets as PosterTargets
 from bot.console.render import Renderer
 from bot.delivery import Delivery
 from bot.documents import FileDocuments
@@ -225,6 +226,20 @@ class Application:
             forms_key=self.keys.forms,
             links_key=self.keys.links,
             committed=self._committed,
+            targets=self._poster_targets,
+        )
+
+    def _poster_targets(self) -> PosterTargets:
+        """The apps invite posters can open: those configured (Telegram's name once known)."""
+        settings = self.settings
+        telegram = settings.telegram_bot_username or (
+            self.telegram.username if self.telegram is not None else None
+        )
+        return PosterTargets(
+            telegram_bot=telegram if self.telegram is not None else None,
+            zalo_oa=settings.zalo_oa_link if self.zalo_oa is not None else None,
+            zalo_bot=settings.zalo_bot_link if self.zalo_bot is not None else None,
+            web=settings.public_url if self.webchat is not None else None,
         )
 
     async def health(self, request: Request) -> Response:

@@ -91,9 +91,7 @@ async def live_session(
 ) -> WebSession | None:
     """The live session behind a token's hash, or None (unknown, revoked, expired, idle)."""
     row = (
-        await conn.run(
-            _BY_TOKEN, {"token_hash": token_hash, "now": now, "idle_floor": now - idle}
-        )
+        await conn.run(_BY_TOKEN, {"token_hash": token_hash, "now": now, "idle_floor": now - idle})
     ).first()
     return WebSession.model_validate(row) if row else None
 

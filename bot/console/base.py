@@ -22,6 +22,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
+from bot.console.poster import Targets
 from bot.console.render import Renderer
 from bot.web.guard import same_origin
 from bot.web.sessions import Sessions
@@ -67,6 +68,8 @@ class Deps:
     links_key: bytes
     # Wakes delivery after a commit that queued messages (decisions' notifications, sends).
     committed: Callable[[], None]
+    # Where invite posters' QR codes send people (the apps this deployment has).
+    targets: Callable[[], Targets]
 
 
 @dataclass(frozen=True)
@@ -243,3 +246,15 @@ def field_int(fields: Mapping[str, Any], name: str) -> int | None:
     """A form or query field as a whole number, or None."""
     value = field_text(fields, name, 12)
     return int(value) if value.isascii() and value.isdigit() else None
+
+
+def download(data: bytes, media_type: str, name: str) -> Response:
+    """A file the browser saves under a name the server chose (never inline, never cached)."""
+    return Response(
+        data,
+        media_type=media_type,
+        headers={
+            "content-disposition": f'attachment; filename="{name}"',
+            "cache-control": "private, no-store",
+        },
+    )

@@ -11,7 +11,6 @@ from alembic import op
 
 import storage.types
 
-
 revision = "0008"
 down_revision = "0007"
 branch_labels = None

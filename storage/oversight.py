@@ -1,0 +1,87 @@
+"""Whole-subtree aggregates for watching units (the console's unit page): nominations by unit
+and status for a period or a call, and who reviews where."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, func, select
+
+from storage.db import Connection
+from storage.rows import Row
+from storage.schema import memberships, nominations, people, units
+
+REVIEWER_ROLES = ("reviewer", "official", "admin")
+
+
+class UnitCount(Row):
+    """How many nominations one unit submitted in one status."""
+
+    unit_id: int
+    status: str
+    count: int
+
+
+class ReviewerPost(Row):
+    """A person holding reviewer rank or above in a unit."""
+
+    person_id: int
+    name: str
+    unit_id: int
+    role: str
+
+
+async def counts_by_unit(
+    conn: Connection,
+    unit_ids: Sequence[int] | None,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    campaign_id: int | None = None,
+) -> list[UnitCount]:
+    """Per submitting unit and status, the nominations of a period or a call (units: None
+    for every unit)."""
+    where: list[ColumnElement[bool]] = []
+    if unit_ids is not None:
+        where.append(nominations.c.unit_id.in_(list(unit_ids)))
+    if since is not None:
+        where.append(nominations.c.submitted_at >= since)
+    if until is not None:
+        where.append(nominations.c.submitted_at < until)
+    if campaign_id is not None:
+        where.append(nominations.c.campaign_id == campaign_id)
+    rows = await conn.execute(
+        select(nominations.c.unit_id, nominations.c.status, func.count().label("count"))
+        .where(*where)
+        .group_by(nominations.c.unit_id, nominations.c.status)
+    )
+    return [UnitCount.model_validate(r) for r in rows]
+
+
+async def reviewers_in(conn: Connection, unit_ids: Sequence[int] | None) -> list[ReviewerPost]:
+    """People holding reviewer rank or above in these units (None: every unit)."""
+    query = (
+        select(
+            memberships.c.person_id,
+            people.c.full_name.label("name"),
+            memberships.c.unit_id,
+            memberships.c.role,
+        )
+        .join(people, people.c.id == memberships.c.person_id)
+        .where(memberships.c.role.in_(REVIEWER_ROLES))
+        .order_by(people.c.full_name, memberships.c.id)
+    )
+    if unit_ids is not None:
+        query = query.where(memberships.c.unit_id.in_(list(unit_ids)))
+    return [ReviewerPost.model_validate(r) for r in await conn.execute(query)]
+
+
+async def subtree(conn: Connection, path: str) -> list[tuple[int, int | None, str, str, str]]:
+    """(id, parent id, path, name, kind) of a unit and every unit below it, in tree order."""
+    rows = await conn.execute(
+        select(units.c.id, units.c.parent_id, units.c.path, units.c.name, units.c.kind)
+        .where(units.c.path.startswith(path, autoescape=True))
+        .order_by(units.c.path)
+    )
+    return [(int(r[0]), r[1], str(r[2]), str(r[3]), str(r[4])) for r in rows]
