@@ -36,8 +36,9 @@ class UnitNode(Row):
     path: str
 
 
-class UnitWaiting(Row):
-    """Waiting nominations decided by one unit (not its subtree)."""
+class UnitWaiting(NamedTuple):
+    """Waiting nominations decided by one unit (not its subtree); a plain tuple, as there
+    is one per unit of a province."""
 
     unit_id: int
     waiting: int
@@ -81,10 +82,13 @@ async def unit_tree(conn: Connection) -> list[UnitNode]:
     return [UnitNode.model_validate(r) for r in rows]
 
 
-async def waiting_by_unit(conn: Connection, overdue_before: datetime) -> list[UnitWaiting]:
-    """Per deciding unit: how many nominations wait, and how many since before the cutoff."""
+async def waiting_by_unit(
+    conn: Connection, overdue_before: datetime, unit_ids: Sequence[int] | None = None
+) -> list[UnitWaiting]:
+    """Per deciding unit: how many nominations wait, and how many since before the cutoff
+    (of nominations submitted in `unit_ids` only, when given)."""
     deciding = DECIDING_UNIT.label("unit_id")
-    rows = await conn.execute(
+    query = (
         select(
             deciding,
             func.count().label("waiting"),
@@ -96,7 +100,10 @@ async def waiting_by_unit(conn: Connection, overdue_before: datetime) -> list[Un
         .where(nominations.c.status.in_(WAITING))
         .group_by(DECIDING_UNIT)
     )
-    return [UnitWaiting.model_validate(r) for r in rows]
+    if unit_ids is not None:
+        query = query.where(nominations.c.unit_id.in_(list(unit_ids)))
+    rows = await conn.execute(query)
+    return [UnitWaiting(int(r[0]), int(r[1]), int(r[2] or 0)) for r in rows.all()]
 
 
 class OverdueCode(NamedTuple):

@@ -559,8 +559,26 @@ console_links = Table(
     Column("expires_at", UTCDateTime(), nullable=False),
     Column("used_at", UTCDateTime(), nullable=True),
 )
-# The console's queue table and unit page (bench/console.py): a unit's nominations by status,
-# the waiting ones oldest first, and submission periods, without reading every row.
-Index("ix_nominations_unit_status", nominations.c.unit_id, nominations.c.status)
-Index("ix_nominations_status_updated", nominations.c.status, nominations.c.updated_at)
+# The console's queue table and unit page, the digest's waiting counts (bench/console.py):
+# a unit's nominations by status in a period, and the waiting ones by unit with their wait,
+# each read from the index alone; and submission periods.
+Index(
+    "ix_nominations_unit_status_submitted",
+    nominations.c.unit_id,
+    nominations.c.status,
+    nominations.c.submitted_at,
+)
+Index(
+    "ix_nominations_status_unit_updated",
+    nominations.c.status,
+    nominations.c.unit_id,
+    nominations.c.updated_at,
+)
 Index("ix_nominations_submitted_at", nominations.c.submitted_at)
+# The queue filtered by field: the matching rows in status and waiting order.
+Index(
+    "ix_nominations_field_status_updated",
+    nominations.c.field,
+    nominations.c.status,
+    nominations.c.updated_at,
+)

@@ -8,7 +8,6 @@ set-based query over the whole subtree, summed up the tree in memory.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
@@ -40,7 +39,7 @@ class Tally:
     name: str
     kind: str
     path: str
-    counts: Counter[str] = field(default_factory=Counter)
+    counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -50,8 +49,8 @@ class Tally:
     def column(self, name: str) -> int:
         """One column of the table ("waiting" adds up every waiting status)."""
         if name == "waiting":
-            return sum(self.counts[s] for s in WAITING)
-        return self.counts[name]
+            return sum(self.counts.get(s, 0) for s in WAITING)
+        return self.counts.get(name, 0)
 
 
 @dataclass(frozen=True)
@@ -104,10 +103,10 @@ class Units(Console):
             every = len(nodes) == await count_units(conn)
             ids = None if every else [n[0] for n in nodes]
             counts = await oversight.counts_by_unit(
-                conn, ids, since=since, until=until, campaign_id=campaign_id
+                conn, [n[0] for n in nodes], since=since, until=until, campaign_id=campaign_id
             )
             overdue_before = now - timedelta(days=self.deps.config.review_sla_days)
-            waiting = await digests.waiting_by_unit(conn, overdue_before)
+            waiting = await digests.waiting_by_unit(conn, overdue_before, ids)
             posts = await oversight.reviewers_in(conn, ids)
             chain = await units_by_ids(conn, [int(p) for p in unit.path.strip("/").split("/")])
             calls = await campaigns.campaigns_in_scopes(conn, viewer.scope(Action.VIEW), 50)
@@ -131,7 +130,9 @@ class Units(Console):
             page=page,
             pages=pages,
             silent=_silent(tallies, unit.id),
-            backlog=_backlog(posts, waiting, tallies)[:REVIEWERS_SHOWN],
+            backlog=_backlog(posts, waiting, tallies, {n[0]: n[1] for n in nodes})[
+                :REVIEWERS_SHOWN
+            ],
             columns=COLUMNS,
             calls=calls,
             since=since,
@@ -149,23 +150,26 @@ def _parent(path: str) -> int | None:
 def _tally(
     nodes: list[tuple[int, int | None, str, str, str]], counts: list[oversight.UnitCount]
 ) -> dict[int, Tally]:
-    """Each unit's figures over its whole subtree."""
+    """Each unit's figures over its whole subtree: its own, then each unit's added to its
+    parent's, deepest units first (one pass over the tree, not one per nomination count)."""
     tallies = {i: Tally(i, name, kind, path) for i, _, path, name, kind in nodes}
-    paths = {i: path for i, _, path, _, _ in nodes}
-    for count in counts:
-        path = paths.get(count.unit_id)
-        if path is None:
-            continue
-        for part in path.strip("/").split("/"):
-            tally = tallies.get(int(part))
-            if tally is not None:
-                tally.counts[count.status] += count.count
+    for unit_id, status, number in counts:
+        tally = tallies.get(unit_id)
+        if tally is not None:
+            tally.counts[status] = tally.counts.get(status, 0) + number
+    parents = {i: parent for i, parent, _, _, _ in nodes}
+    for unit_id in sorted(tallies, key=lambda i: -tallies[i].path.count("/")):
+        parent = tallies.get(parents[unit_id] or 0)
+        if parent is not None:
+            into = parent.counts
+            for status, number in tallies[unit_id].counts.items():
+                into[status] = into.get(status, 0) + number
     return tallies
 
 
 def _own(unit_id: int, counts: list[oversight.UnitCount]) -> int:
     """Nominations submitted in the unit itself (not below it)."""
-    return sum(c.count for c in counts if c.unit_id == unit_id)
+    return sum(c.number for c in counts if c.unit_id == unit_id)
 
 
 def _silent(tallies: dict[int, Tally], top: int) -> list[Tally]:
@@ -181,25 +185,21 @@ def _backlog(
     posts: list[oversight.ReviewerPost],
     waiting: list[digests.UnitWaiting],
     tallies: dict[int, Tally],
+    parents: dict[int, int | None],
 ) -> list[Backlog]:
     """Each post's waiting and overdue nominations in its scope, most overdue first."""
-    load: dict[int, tuple[int, int]] = {}
+    load = {unit_id: [0, 0] for unit_id in tallies}
     for item in waiting:
-        tally = tallies.get(item.unit_id)
-        if tally is None:
-            continue
-        for part in tally.path.strip("/").split("/"):
-            unit_id = int(part)
-            if unit_id in tallies:
-                held, late = load.get(unit_id, (0, 0))
-                load[unit_id] = (held + item.waiting, late + item.overdue)
+        if item.unit_id in load:
+            load[item.unit_id][0] += item.waiting
+            load[item.unit_id][1] += item.overdue
+    for unit_id in sorted(tallies, key=lambda i: -tallies[i].path.count("/")):
+        parent = parents.get(unit_id)
+        if parent in load:
+            load[parent][0] += load[unit_id][0]
+            load[parent][1] += load[unit_id][1]
     rows = [
-        Backlog(
-            post.name,
-            tallies[post.unit_id].name,
-            post.role,
-            *load.get(post.unit_id, (0, 0)),
-        )
+        Backlog(post.name, tallies[post.unit_id].name, post.role, *load[post.unit_id])
         for post in posts
         if post.unit_id in tallies
     ]
