@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +10,7 @@ from sqlalchemy import ColumnElement, func, select
 from storage.db import Connection
 from storage.rows import Row
 from storage.schema import audit_log, memberships, people
+from storage.scoping import Subtrees
 
 
 async def record(
@@ -79,22 +79,19 @@ class Entry(Row):
 async def entries(
     conn: Connection,
     *,
-    actor_units: Sequence[int] | None,
+    actors_in: Subtrees,
     action: str | None,
     since: datetime | None,
     until: datetime | None,
     offset: int,
     limit: int,
 ) -> tuple[list[Entry], int]:
-    """A page of the log, newest first, and how many entries match. `actor_units`: only
-    entries by people holding a role in these units (None: everyone's)."""
+    """A page of the log, newest first, and how many entries match: every entry for a
+    scope of every unit, else the entries of people holding a role in the scope."""
     where: list[ColumnElement[bool]] = []
-    if actor_units is not None:
-        where.append(
-            audit_log.c.actor_id.in_(
-                select(memberships.c.person_id).where(memberships.c.unit_id.in_(list(actor_units)))
-            )
-        )
+    inside = actors_in.condition(conn, memberships.c.unit_id)
+    if inside is not None:
+        where.append(audit_log.c.actor_id.in_(select(memberships.c.person_id).where(inside)))
     if action:
         where.append(audit_log.c.action == action)
     if since is not None:

@@ -21,6 +21,7 @@ from storage.schema import (
     sla_reminders,
     units,
 )
+from storage.scoping import Subtrees
 from storage.sql import insert_ignoring_conflicts
 
 WAITING = ("submitted", "answered", "forwarded")
@@ -83,10 +84,10 @@ async def unit_tree(conn: Connection) -> list[UnitNode]:
 
 
 async def waiting_by_unit(
-    conn: Connection, overdue_before: datetime, unit_ids: Sequence[int] | None = None
+    conn: Connection, overdue_before: datetime, scope: Subtrees | None = None
 ) -> list[UnitWaiting]:
     """Per deciding unit: how many nominations wait, and how many since before the cutoff
-    (of nominations submitted in `unit_ids` only, when given)."""
+    (of nominations submitted in a scope only, when given)."""
     deciding = DECIDING_UNIT.label("unit_id")
     query = (
         select(
@@ -100,8 +101,9 @@ async def waiting_by_unit(
         .where(nominations.c.status.in_(WAITING))
         .group_by(DECIDING_UNIT)
     )
-    if unit_ids is not None:
-        query = query.where(nominations.c.unit_id.in_(list(unit_ids)))
+    inside = scope.condition(conn, nominations.c.unit_id) if scope is not None else None
+    if inside is not None:
+        query = query.where(inside)
     rows = await conn.execute(query)
     return [UnitWaiting(int(r[0]), int(r[1]), int(r[2] or 0)) for r in rows.all()]
 

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, exists, select
 from storage.db import Connection
 from storage.rows import Row
 from storage.schema import campaigns, commendations, nominations, units
+from storage.scoping import Subtrees
 
 
 class Proposal(Row):
@@ -34,7 +35,7 @@ class Proposal(Row):
 
 async def approved(
     conn: Connection,
-    unit_ids: Sequence[int] | None,
+    scope: Subtrees,
     *,
     since: datetime | None = None,
     until: datetime | None = None,
@@ -42,11 +43,12 @@ async def approved(
     ids: Sequence[int] | None = None,
     limit: int = 500,
 ) -> list[Proposal]:
-    """Approved nominations of these units (None: every unit), decided in a period (the
+    """Approved nominations of a scope's units, decided in a period (the
     approval moved `updated_at`), of a call, or these ones; by unit, then by name."""
     where: list[ColumnElement[bool]] = [nominations.c.status == "approved"]
-    if unit_ids is not None:
-        where.append(nominations.c.unit_id.in_(list(unit_ids)))
+    inside = scope.condition(conn, nominations.c.unit_id)
+    if inside is not None:
+        where.append(inside)
     if since is not None:
         where.append(nominations.c.updated_at >= since)
     if until is not None:

@@ -16,9 +16,10 @@ from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Select, func, select
 
 from storage.db import Connection
-from storage.reviews import DECIDING_UNIT, in_subtree
+from storage.reviews import DECIDING_UNIT
 from storage.rows import Row
 from storage.schema import campaigns, nominations, review_levels, units
+from storage.scoping import subtrees
 
 Order = Literal["oldest", "newest"]
 
@@ -69,28 +70,13 @@ class Page(BaseModel):
         return max(1, -(-self.total // self.per_page))
 
 
-async def units_under(conn: Connection, paths: Sequence[str]) -> list[int] | None:
-    """The ids of the units under these paths; None when that is every unit (no filter).
-
-    Resolved first, from the unit tree (thousands of rows at most), so that the nominations
-    query is a plain `unit_id IN (...)` on an index, or has no unit condition at all for a
-    province-wide scope: a prefix test per nomination (a hundred thousand) or a join did not
-    keep the page under its time on either engine."""
-    found = [
-        int(r[0])
-        for r in await conn.execute(select(units.c.id).where(in_subtree(units.c.path, paths)))
-    ]
-    every = int((await conn.execute(select(func.count()).select_from(units))).scalar_one())
-    return None if len(found) == every else found
-
-
 async def _conditions(conn: Connection, filters: Filters) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     for paths in (filters.scopes, [filters.unit_path] if filters.unit_path else []):
         if paths:
-            ids = await units_under(conn, paths)
-            if ids is not None:
-                where.append(nominations.c.unit_id.in_(ids))
+            condition = (await subtrees(conn, paths)).condition(conn, nominations.c.unit_id)
+            if condition is not None:
+                where.append(condition)
     if filters.statuses:
         where.append(nominations.c.status.in_(filters.statuses))
     if filters.field:

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, delete, func, select, update
 from storage.db import Connection
 from storage.rows import Row
 from storage.schema import identities, memberships, people, units
+from storage.scoping import Subtrees
 
 
 class MemberLine(Row):
@@ -25,10 +26,17 @@ class MemberLine(Row):
     created_at: datetime
 
 
-def _members(unit_ids: Sequence[int] | None, name_key: str | None) -> list[ColumnElement[bool]]:
+def _members(
+    conn: Connection, scope: Subtrees | None, unit_id: int, name_key: str | None
+) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
-    if unit_ids is not None:
-        where.append(memberships.c.unit_id.in_(list(unit_ids)))
+    inside = (
+        scope.condition(conn, memberships.c.unit_id)
+        if scope is not None
+        else memberships.c.unit_id == unit_id
+    )
+    if inside is not None:
+        where.append(inside)
     if name_key:
         where.append(func.lower(people.c.full_name).contains(name_key, autoescape=True))
     return where
@@ -36,13 +44,15 @@ def _members(unit_ids: Sequence[int] | None, name_key: str | None) -> list[Colum
 
 async def members_page(
     conn: Connection,
-    unit_ids: Sequence[int] | None,
+    scope: Subtrees | None,
+    unit_id: int,
     name: str | None,
     offset: int,
     limit: int,
 ) -> tuple[list[MemberLine], int]:
-    """A page of roles held in these units (None: every unit) by name, and how many there are."""
-    where = _members(unit_ids, name)
+    """A page of roles held in a unit (or, given, in a scope), by name, and how many there
+    are."""
+    where = _members(conn, scope, unit_id, name)
     joined = memberships.join(people, people.c.id == memberships.c.person_id).join(
         units, units.c.id == memberships.c.unit_id
     )

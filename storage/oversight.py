@@ -3,7 +3,6 @@ and status for a period or a call, and who reviews where."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
@@ -11,19 +10,15 @@ from sqlalchemy import ColumnElement, func, select
 
 from storage.db import Connection
 from storage.schema import memberships, nominations, people, units
+from storage.scoping import Subtrees
 
 REVIEWER_ROLES = ("reviewer", "official", "admin")
 
 
-class UnitCount(NamedTuple):
-    """How many nominations one unit submitted in one status.
-
-    A plain tuple rather than a row model: a province has tens of thousands of these, and
-    validating each one cost more than the query (bench/console.py)."""
-
-    unit_id: int
-    status: str
-    number: int
+# (unit id, status, how many): how many nominations one unit submitted in one status. A
+# plain tuple rather than a row model: a province has tens of thousands of these, and building
+# a model for each cost more than the query (bench/console.py).
+UnitCount = tuple[int, str, int]
 
 
 class ReviewerPost(NamedTuple):
@@ -38,19 +33,21 @@ class ReviewerPost(NamedTuple):
 
 async def counts_by_unit(
     conn: Connection,
-    unit_ids: Sequence[int],
+    scope: Subtrees,
     *,
     since: datetime | None = None,
     until: datetime | None = None,
     campaign_id: int | None = None,
 ) -> list[UnitCount]:
-    """Per submitting unit and status, the nominations of these units in a period or a call.
+    """Per submitting unit and status, the nominations of a scope in a period or a call.
 
-    The units are always named, even every unit of a province: the IN list is what makes
-    both engines read (unit, status, date) from its index, already grouped. Given a period
-    alone, SQLite (without statistics) took the date index instead and sorted half the
-    table to group it: five times slower (bench/console.py)."""
-    where: list[ColumnElement[bool]] = [nominations.c.unit_id.in_(list(unit_ids))]
+    Both engines read (unit, status, date) from one index, already grouped (there is no
+    index on the date alone: without statistics SQLite took it for a period and sorted half
+    the table to group it, five times slower; bench/console.py)."""
+    where: list[ColumnElement[bool]] = []
+    inside = scope.condition(conn, nominations.c.unit_id)
+    if inside is not None:
+        where.append(inside)
     if since is not None:
         where.append(nominations.c.submitted_at >= since)
     if until is not None:
@@ -62,11 +59,11 @@ async def counts_by_unit(
         .where(*where)
         .group_by(nominations.c.unit_id, nominations.c.status)
     )
-    return [UnitCount(int(r[0]), str(r[1]), int(r[2])) for r in rows.all()]
+    return [(r[0], r[1], r[2]) for r in rows.all()]
 
 
-async def reviewers_in(conn: Connection, unit_ids: Sequence[int] | None) -> list[ReviewerPost]:
-    """People holding reviewer rank or above in these units (None: every unit)."""
+async def reviewers_in(conn: Connection, scope: Subtrees) -> list[ReviewerPost]:
+    """People holding reviewer rank or above in a scope's units."""
     query = (
         select(
             memberships.c.person_id,
@@ -78,8 +75,9 @@ async def reviewers_in(conn: Connection, unit_ids: Sequence[int] | None) -> list
         .where(memberships.c.role.in_(REVIEWER_ROLES))
         .order_by(people.c.full_name, memberships.c.id)
     )
-    if unit_ids is not None:
-        query = query.where(memberships.c.unit_id.in_(list(unit_ids)))
+    inside = scope.condition(conn, memberships.c.unit_id)
+    if inside is not None:
+        query = query.where(inside)
     return [
         ReviewerPost(int(r[0]), str(r[1]), int(r[2]), str(r[3]))
         for r in (await conn.execute(query)).all()
@@ -93,4 +91,4 @@ async def subtree(conn: Connection, path: str) -> list[tuple[int, int | None, st
         .where(units.c.path.startswith(path, autoescape=True))
         .order_by(units.c.path)
     )
-    return [(int(r[0]), r[1], str(r[2]), str(r[3]), str(r[4])) for r in rows.all()]
+    return [(r[0], r[1], r[2], r[3], r[4]) for r in rows.all()]

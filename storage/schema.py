@@ -561,7 +561,7 @@ console_links = Table(
 )
 # The console's queue table and unit page, the digest's waiting counts (bench/console.py):
 # a unit's nominations by status in a period, and the waiting ones by unit with their wait,
-# each read from the index alone; and submission periods.
+# each read from the index alone.
 Index(
     "ix_nominations_unit_status_submitted",
     nominations.c.unit_id,
@@ -574,7 +574,6 @@ Index(
     nominations.c.unit_id,
     nominations.c.updated_at,
 )
-Index("ix_nominations_submitted_at", nominations.c.submitted_at)
 # The queue filtered by field: the matching rows in status and waiting order.
 Index(
     "ix_nominations_field_status_updated",

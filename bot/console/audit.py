@@ -18,7 +18,7 @@ from bot.console.nominations import parse_day
 from handlers.messages import CATALOG, t
 from handlers.permissions import Action
 from storage import audit
-from storage.listing import units_under
+from storage.scoping import subtrees
 
 PER_PAGE = 50
 DETAIL_SHOWN = 300
@@ -60,7 +60,7 @@ class AuditLog(Console):
             action = params.get("action", "")
             found, total = await audit.entries(
                 conn,
-                actor_units=await units_under(conn, viewer.scope(Action.AUDIT)),
+                actors_in=await subtrees(conn, viewer.scope(Action.AUDIT)),
                 action=action if action in kinds else None,
                 since=since,
                 until=until,

@@ -34,7 +34,8 @@ from handlers.turn import Outgoing
 from handlers.types import Reply
 from storage import outbox, people
 from storage.db import Connection, Database
-from storage.rows import Membership, Person, WebSession
+from storage.rows import Membership, Person, Unit, WebSession
+from storage.units import get_unit
 
 Clock = Callable[[], datetime]
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -88,6 +89,19 @@ class Viewer:
     def scope(self, action: Action) -> list[str]:
         """Where the viewer may do `action`."""
         return scope_of(self.memberships, action)
+
+    async def unit(self, conn: Connection, unit_id: int | None, action: Action) -> Unit:
+        """The unit a page was asked about if the viewer may do `action` there, else the
+        first unit where they may (the pages' default)."""
+        if unit_id is not None:
+            asked = await get_unit(conn, unit_id)
+            if asked is not None and self.may(action, asked.path):
+                return asked
+        scope = self.scope(action)
+        home = next(m for m in self.memberships if m.unit_path in scope)
+        found = await get_unit(conn, home.unit_id)
+        assert found is not None  # a membership's unit
+        return found
 
 
 @dataclass

@@ -77,13 +77,7 @@ class Criteria(Console):
         field = params.get("field", FIELDS[0])
         field = field if field in FIELDS else FIELDS[0]
         async with self.deps.db.read() as conn:
-            unit_id = field_int(params, "unit")
-            unit = await get_unit(conn, unit_id) if unit_id is not None else None
-            if unit is None or not viewer.may(Action.VIEW, unit.path):
-                scope = viewer.scope(Action.VIEW)
-                first = next(m for m in viewer.memberships if m.unit_path in scope)
-                unit = await get_unit(conn, first.unit_id)
-            assert unit is not None
+            unit = await viewer.unit(conn, field_int(params, "unit"), Action.VIEW)
             every = []
             for name in FIELDS:
                 owner, items = await criteria.effective_set(conn, unit.path, name)

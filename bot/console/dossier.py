@@ -24,8 +24,8 @@ from handlers.messages import t
 from handlers.permissions import Action
 from storage import audit, campaigns, commendations, dossier
 from storage.db import Connection
-from storage.listing import units_under
 from storage.rows import Unit
+from storage.scoping import subtrees
 from storage.units import children_of, get_unit, units_by_ids
 
 LISTED = 300
@@ -49,15 +49,6 @@ class Dossier(Console):
             ),
         ]
 
-    async def _unit(self, conn: Connection, viewer: Viewer, unit_id: int | None) -> Unit | None:
-        if unit_id is not None:
-            unit = await get_unit(conn, unit_id)
-            if unit is not None and viewer.may(Action.DOSSIER, unit.path):
-                return unit
-        scope = viewer.scope(Action.DOSSIER)
-        first = next((m for m in viewer.memberships if m.unit_path in scope), None)
-        return await get_unit(conn, first.unit_id) if first else None
-
     def _period(self, params: dict[str, str]) -> tuple[datetime | None, datetime | None]:
         zone = self.deps.config.timezone
         first, last = parse_day(params.get("from", "")), parse_day(params.get("to", ""))
@@ -74,12 +65,10 @@ class Dossier(Console):
         params = {k: v[:40] for k, v in request.query_params.items()}
         since, until = self._period(params)
         async with self.deps.db.read() as conn:
-            unit = await self._unit(conn, viewer, field_int(params, "unit"))
-            if unit is None:
-                return self.forbidden(viewer)
+            unit = await viewer.unit(conn, field_int(params, "unit"), Action.DOSSIER)
             found = await dossier.approved(
                 conn,
-                await units_under(conn, [unit.path]),
+                await subtrees(conn, [unit.path]),
                 since=since,
                 until=until,
                 campaign_id=field_int(params, "campaign"),
@@ -111,7 +100,7 @@ class Dossier(Console):
         if not ids:
             return []
         return await dossier.approved(
-            conn, await units_under(conn, [unit.path]), ids=ids[:LISTED], limit=LISTED
+            conn, await subtrees(conn, [unit.path]), ids=ids[:LISTED], limit=LISTED
         )
 
     async def files(self, request: Request, viewer: Viewer, fields: FormData) -> Response:

@@ -66,13 +66,8 @@ class Invites(Console):
     async def form_page(self, request: Request, viewer: Viewer) -> Response:
         """The form: which unit (or each unit below it), role, uses, days, app."""
         unit_id = field_int(request.query_params, "unit")
-        scope = viewer.scope(Action.INVITE_MEMBERS)
         async with self.deps.db.read() as conn:
-            unit = await get_unit(conn, unit_id) if unit_id is not None else None
-            if unit is None or not viewer.may(Action.INVITE_MEMBERS, unit.path):
-                first = next(m for m in viewer.memberships if m.unit_path in scope)
-                unit = await get_unit(conn, first.unit_id)
-            assert unit is not None
+            unit = await viewer.unit(conn, unit_id, Action.INVITE_MEMBERS)
             children = await children_of(conn, unit.id)
             roots = await units_by_ids(conn, [m.unit_id for m in viewer.memberships])
         return self.show(

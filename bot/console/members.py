@@ -17,8 +17,8 @@ from handlers.messages import t
 from handlers.permissions import Action, may_grant
 from handlers.roles import RANK, Role
 from storage import audit, members, web_sessions
-from storage.listing import units_under
-from storage.units import children_of, get_unit
+from storage.scoping import subtrees
+from storage.units import children_of
 
 PER_PAGE = 50
 ROLES = tuple(r.value for r in Role)
@@ -48,20 +48,14 @@ class Members(Console):
     async def overview(self, request: Request, viewer: Viewer) -> Response:
         """A unit's members (and its subtree's, when asked), a page at a time."""
         params = {k: v[:120] for k, v in request.query_params.items()}
-        scope = viewer.scope(Action.INVITE_MEMBERS)
         async with self.deps.db.read() as conn:
-            unit_id = field_int(params, "unit")
-            unit = await get_unit(conn, unit_id) if unit_id is not None else None
-            if unit is None or not viewer.may(Action.INVITE_MEMBERS, unit.path):
-                first = next(m for m in viewer.memberships if m.unit_path in scope)
-                unit = await get_unit(conn, first.unit_id)
-            assert unit is not None
+            unit = await viewer.unit(conn, field_int(params, "unit"), Action.INVITE_MEMBERS)
             below = params.get("below") == "1"
-            ids = await units_under(conn, [unit.path]) if below else [unit.id]
+            scope = await subtrees(conn, [unit.path]) if below else None
             page = max(1, field_int(params, "page") or 1)
             name = params.get("q", "").strip().lower() or None
             lines, total = await members.members_page(
-                conn, ids, name, (page - 1) * PER_PAGE, PER_PAGE
+                conn, scope, unit.id, name, (page - 1) * PER_PAGE, PER_PAGE
             )
             apps = await members.apps_of(conn, [line.person_id for line in lines])
             children = await children_of(conn, unit.id)

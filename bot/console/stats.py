@@ -21,7 +21,7 @@ from handlers.officials.figures import Figures, collect
 from handlers.permissions import Action
 from handlers.ports import Sheet
 from storage import campaigns, reports
-from storage.units import children_of, get_unit, units_by_ids
+from storage.units import children_of, units_by_ids
 
 DEFAULT_DAYS = 30
 DAILY_UP_TO = 62
@@ -74,13 +74,7 @@ class Stats(Console):
         until = datetime.combine(last + timedelta(days=1), time(0), zone).astimezone(UTC)
         window = {"since": since, "until": until} if campaign_id is None else {}
         async with self.deps.db.read() as conn:
-            unit_id = field_int(params, "unit")
-            unit = await get_unit(conn, unit_id) if unit_id is not None else None
-            if unit is None or not viewer.may(Action.VIEW, unit.path):
-                scope = viewer.scope(Action.VIEW)
-                first_post = next(m for m in viewer.memberships if m.unit_path in scope)
-                unit = await get_unit(conn, first_post.unit_id)
-            assert unit is not None
+            unit = await viewer.unit(conn, field_int(params, "unit"), Action.VIEW)
             figures = await collect(conn, unit, campaign_id=campaign_id, **window)
             times = await reports.submitted_times(
                 conn, unit.path, campaign_id=campaign_id, **window

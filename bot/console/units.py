@@ -19,10 +19,9 @@ from bot.console.base import Console, Viewer, field_int
 from bot.console.nominations import parse_day
 from handlers.permissions import Action
 from storage import campaigns, digests, oversight
-from storage.db import Connection
 from storage.reviews import WAITING
-from storage.rows import Unit
-from storage.units import count_units, get_unit, units_by_ids
+from storage.scoping import subtrees
+from storage.units import units_by_ids
 
 PER_PAGE = 100
 SILENT_SHOWN = 100
@@ -71,15 +70,6 @@ class Units(Console):
         """The unit page."""
         return [Route("/console/units", self.page(Action.VIEW, self.tree), methods=["GET"])]
 
-    async def _chosen(self, conn: Connection, viewer: Viewer, unit_id: int | None) -> Unit | None:
-        if unit_id is not None:
-            unit = await get_unit(conn, unit_id)
-            if unit is not None and viewer.may(Action.VIEW, unit.path):
-                return unit
-        scope = viewer.scope(Action.VIEW)
-        first = next((m for m in viewer.memberships if m.unit_path in scope), None)
-        return await get_unit(conn, first.unit_id) if first else None
-
     def _period(self, params: dict[str, str]) -> tuple[datetime | None, datetime | None]:
         zone = self.deps.config.timezone
         today = self.deps.clock().astimezone(zone).date()
@@ -96,23 +86,21 @@ class Units(Console):
         since, until = (None, None) if campaign_id is not None else self._period(params)
         now = self.deps.clock()
         async with self.deps.db.read() as conn:
-            unit = await self._chosen(conn, viewer, field_int(params, "unit"))
-            if unit is None:
-                return self.forbidden(viewer)
+            unit = await viewer.unit(conn, field_int(params, "unit"), Action.VIEW)
             nodes = await oversight.subtree(conn, unit.path)
-            every = len(nodes) == await count_units(conn)
-            ids = None if every else [n[0] for n in nodes]
+            scope = await subtrees(conn, [unit.path])
             counts = await oversight.counts_by_unit(
-                conn, [n[0] for n in nodes], since=since, until=until, campaign_id=campaign_id
+                conn, scope, since=since, until=until, campaign_id=campaign_id
             )
             overdue_before = now - timedelta(days=self.deps.config.review_sla_days)
-            waiting = await digests.waiting_by_unit(conn, overdue_before, ids)
-            posts = await oversight.reviewers_in(conn, ids)
+            waiting = await digests.waiting_by_unit(conn, overdue_before, scope)
+            posts = await oversight.reviewers_in(conn, scope)
             chain = await units_by_ids(conn, [int(p) for p in unit.path.strip("/").split("/")])
             calls = await campaigns.campaigns_in_scopes(conn, viewer.scope(Action.VIEW), 50)
-        tallies = _tally(nodes, counts)
+        tree = Tree(nodes)
+        totals = tree.roll_up(counts)
         children = sorted(
-            (t for t in tallies.values() if _parent(t.path) == unit.id), key=lambda t: t.name
+            (tree.tally(i, totals) for i in tree.children.get(unit.id, [])), key=lambda t: t.name
         )
         page = max(1, field_int(params, "page") or 1)
         pages = max(1, -(-len(children) // PER_PAGE))
@@ -123,16 +111,14 @@ class Units(Console):
             "units.html",
             params=params,
             unit=unit,
-            here=tallies[unit.id],
-            own=_own(unit.id, counts),
+            here=tree.tally(unit.id, totals),
+            own=sum(n for u, _, n in counts if u == unit.id),
             breadcrumb=[u for u in breadcrumb if viewer.may(Action.VIEW, u.path)],
             children=children[(page - 1) * PER_PAGE : page * PER_PAGE],
             page=page,
             pages=pages,
-            silent=_silent(tallies, unit.id),
-            backlog=_backlog(posts, waiting, tallies, {n[0]: n[1] for n in nodes})[
-                :REVIEWERS_SHOWN
-            ],
+            silent=tree.silent(unit.id, totals),
+            backlog=tree.backlog(posts, waiting)[:REVIEWERS_SHOWN],
             columns=COLUMNS,
             calls=calls,
             since=since,
@@ -142,65 +128,62 @@ class Units(Console):
         )
 
 
-def _parent(path: str) -> int | None:
-    parts = path.strip("/").split("/")
-    return int(parts[-2]) if len(parts) > 1 else None
+class Tree:
+    """A subtree of units, to add figures up it: deepest units first, each into its parent
+    (one pass over the units, not one per counted row)."""
 
+    def __init__(self, nodes: list[tuple[int, int | None, str, str, str]]) -> None:
+        self.nodes = {n[0]: n for n in nodes}
+        self.children: dict[int, list[int]] = {}
+        for unit_id, parent, _, _, _ in nodes:
+            if parent is not None and parent in self.nodes:
+                self.children.setdefault(parent, []).append(unit_id)
+        self.upward = sorted(self.nodes, key=lambda i: -self.nodes[i][2].count("/"))
 
-def _tally(
-    nodes: list[tuple[int, int | None, str, str, str]], counts: list[oversight.UnitCount]
-) -> dict[int, Tally]:
-    """Each unit's figures over its whole subtree: its own, then each unit's added to its
-    parent's, deepest units first (one pass over the tree, not one per nomination count)."""
-    tallies = {i: Tally(i, name, kind, path) for i, _, path, name, kind in nodes}
-    for unit_id, status, number in counts:
-        tally = tallies.get(unit_id)
-        if tally is not None:
-            tally.counts[status] = tally.counts.get(status, 0) + number
-    parents = {i: parent for i, parent, _, _, _ in nodes}
-    for unit_id in sorted(tallies, key=lambda i: -tallies[i].path.count("/")):
-        parent = tallies.get(parents[unit_id] or 0)
-        if parent is not None:
-            into = parent.counts
-            for status, number in tallies[unit_id].counts.items():
-                into[status] = into.get(status, 0) + number
-    return tallies
+    def roll_up(self, counts: list[oversight.UnitCount]) -> dict[int, dict[str, int]]:
+        """Each unit's counts by status over its whole subtree."""
+        totals: dict[int, dict[str, int]] = {i: {} for i in self.nodes}
+        for unit_id, status, number in counts:
+            own = totals.get(unit_id)
+            if own is not None:
+                own[status] = own.get(status, 0) + number
+        for unit_id in self.upward:
+            parent = self.nodes[unit_id][1]
+            if parent is not None and parent in totals:
+                into = totals[parent]
+                for status, number in totals[unit_id].items():
+                    into[status] = into.get(status, 0) + number
+        return totals
 
+    def tally(self, unit_id: int, totals: dict[int, dict[str, int]]) -> Tally:
+        """One unit's row of the table."""
+        _, _, path, name, kind = self.nodes[unit_id]
+        return Tally(unit_id, name, kind, path, totals[unit_id])
 
-def _own(unit_id: int, counts: list[oversight.UnitCount]) -> int:
-    """Nominations submitted in the unit itself (not below it)."""
-    return sum(c.number for c in counts if c.unit_id == unit_id)
+    def silent(self, top: int, totals: dict[int, dict[str, int]]) -> list[Tally]:
+        """The outermost units below `top` with nothing submitted (a silent commune, not
+        also each of its groups)."""
+        quiet = {i for i, counts in totals.items() if not counts and i != top}
+        outermost = [i for i in quiet if self.nodes[i][1] not in quiet]
+        return sorted((self.tally(i, totals) for i in outermost), key=lambda t: t.path)
 
-
-def _silent(tallies: dict[int, Tally], top: int) -> list[Tally]:
-    """The outermost units with nothing submitted (a silent commune, not also its groups)."""
-    quiet = {i for i, t in tallies.items() if t.total == 0 and i != top}
-    return sorted(
-        (tallies[i] for i in quiet if _parent(tallies[i].path) not in quiet),
-        key=lambda t: t.path,
-    )
-
-
-def _backlog(
-    posts: list[oversight.ReviewerPost],
-    waiting: list[digests.UnitWaiting],
-    tallies: dict[int, Tally],
-    parents: dict[int, int | None],
-) -> list[Backlog]:
-    """Each post's waiting and overdue nominations in its scope, most overdue first."""
-    load = {unit_id: [0, 0] for unit_id in tallies}
-    for item in waiting:
-        if item.unit_id in load:
-            load[item.unit_id][0] += item.waiting
-            load[item.unit_id][1] += item.overdue
-    for unit_id in sorted(tallies, key=lambda i: -tallies[i].path.count("/")):
-        parent = parents.get(unit_id)
-        if parent in load:
-            load[parent][0] += load[unit_id][0]
-            load[parent][1] += load[unit_id][1]
-    rows = [
-        Backlog(post.name, tallies[post.unit_id].name, post.role, *load[post.unit_id])
-        for post in posts
-        if post.unit_id in tallies
-    ]
-    return sorted(rows, key=lambda r: (-r.overdue, -r.waiting, r.name))
+    def backlog(
+        self, posts: list[oversight.ReviewerPost], waiting: list[digests.UnitWaiting]
+    ) -> list[Backlog]:
+        """Each post's waiting and overdue nominations in its scope, most overdue first."""
+        load = {i: [0, 0] for i in self.nodes}
+        for unit_id, held, late in waiting:
+            if unit_id in load:
+                load[unit_id][0] += held
+                load[unit_id][1] += late
+        for unit_id in self.upward:
+            parent = self.nodes[unit_id][1]
+            if parent is not None and parent in load:
+                load[parent][0] += load[unit_id][0]
+                load[parent][1] += load[unit_id][1]
+        rows = [
+            Backlog(post.name, self.nodes[post.unit_id][3], post.role, *load[post.unit_id])
+            for post in posts
+            if post.unit_id in self.nodes
+        ]
+        return sorted(rows, key=lambda r: (-r.overdue, -r.waiting, r.name))

@@ -40,7 +40,6 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_nominations_status_unit_updated", ["status", "unit_id", "updated_at"], unique=False
         )
-        batch_op.create_index("ix_nominations_submitted_at", ["submitted_at"], unique=False)
         batch_op.create_index(
             "ix_nominations_field_status_updated", ["field", "status", "updated_at"], unique=False
         )
@@ -58,7 +57,6 @@ def downgrade() -> None:
     with op.batch_alter_table("nominations", schema=None) as batch_op:
         batch_op.drop_index("ix_nominations_unit_status_submitted")
         batch_op.drop_index("ix_nominations_field_status_updated")
-        batch_op.drop_index("ix_nominations_submitted_at")
         batch_op.drop_index("ix_nominations_status_unit_updated")
 
     with op.batch_alter_table("console_links", schema=None) as batch_op:
