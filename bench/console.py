@@ -51,9 +51,7 @@ async def enrich(db: Database) -> None:
     async with db.write() as conn:
         for n, field in enumerate(FIELDS):
             await conn.execute(
-                update(nominations)
-                .where(nominations.c.id % len(FIELDS) == n)
-                .values(field=field)
+                update(nominations).where(nominations.c.id % len(FIELDS) == n).values(field=field)
             )
         await conn.execute(
             campaigns.insert(),
@@ -75,9 +73,7 @@ async def enrich(db: Database) -> None:
         )
         for c in range(1, CALLS + 1):
             await conn.execute(
-                update(nominations)
-                .where(nominations.c.id % (5 * CALLS) == c)
-                .values(campaign_id=c)
+                update(nominations).where(nominations.c.id % (5 * CALLS) == c).values(campaign_id=c)
             )
         if not db.is_sqlite:
             # The generator wrote ids itself: move the sequences past them. ANALYZE, as
@@ -141,9 +137,8 @@ def pages(commune: int, organisation: int) -> dict[str, list[str]]:
 async def measure(app: Application, tokens: dict[str, str], rounds: int) -> dict[str, list[float]]:
     """Seconds per request, by page and reviewer, in a shuffled but repeatable order."""
     async with app.db.read() as conn:
-        commune = int(
-            (await conn.execute(text("SELECT min(id) FROM units WHERE kind = 'commune'"))).scalar_one()
-        )
+        first_commune = text("SELECT min(id) FROM units WHERE kind = 'commune'")
+        commune = int((await conn.execute(first_commune)).scalar_one())
         organisation = int(
             (
                 await conn.execute(text(f"SELECT min(id) FROM units WHERE parent_id = {commune}"))
@@ -184,13 +179,9 @@ def sqlite_url(keep: Path | None) -> Iterator[str]:
 @contextlib.asynccontextmanager
 async def postgres_url() -> AsyncIterator[str]:
     """A fresh database on TEST_DATABASE_URL's server, or in a throwaway cluster."""
-    given = os.environ.get("TEST_DATABASE_URL")
-    cluster = None
-    if not given:
-        from tests.support.postgres import Cluster  # the test suite's throwaway cluster
-
-        cluster = Cluster.start()
-    server = given or (cluster.url() if cluster else "")
+    server = os.environ.get("TEST_DATABASE_URL")
+    if not server:
+        raise SystemExit("set TEST_DATABASE_URL to a PostgreSQL server (postgresql+asyncpg://…)")
     name = f"gs_console_{secrets.token_hex(4)}"
     admin = Database(server)
     try:
@@ -205,8 +196,6 @@ async def postgres_url() -> AsyncIterator[str]:
                 text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             )
         await admin.close()
-        if cluster is not None:
-            cluster.stop()
 
 
 async def run_engine(url: str, media: Path, rounds: int) -> dict[str, list[float]]:
@@ -247,8 +236,10 @@ async def run_engine(url: str, media: Path, rounds: int) -> dict[str, list[float
 def report(engine: str, timings: dict[str, list[float]], detail: bool) -> None:
     """One table per engine: p50, p95, max in ms and p95 against the bar (and, with
     `detail`, each address's figures under its page)."""
-    print(f"\n{engine}: {'page — reviewer':<62}{'n':>5}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"
-          f"{'p95/bar':>9}")
+    print(
+        f"\n{engine}: {'page — reviewer':<62}{'n':>5}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"
+        f"{'p95/bar':>9}"
+    )
     for name in sorted(timings, key=lambda n: (n.split(" — ")[-1], n.strip())):
         if name.startswith(" ") and not detail:
             continue
