@@ -167,21 +167,29 @@ class Nominations(Console):
         if action not in BULK or not ids:
             return self.error(viewer, "console.bulk.nothing", 400)
         ids = ids[:PER_PAGE]
+        # Only what the viewer may decide is listed or acted on: the ids are the client's,
+        # and another unit's nominations must not show up here by their number.
+        async with self.deps.db.read() as conn:
+            found = [await reviews.get_item(conn, n) for n in ids]
+        items = [i for i in found if i and viewer.may(BULK[action], i.deciding_path, i.status)]
+        if not items:
+            return self.error(viewer, "console.bulk.nothing", 400)
         if field_text(fields, "confirm", 5) != "yes":
-            async with self.deps.db.read() as conn:
-                items = [i for i in [await reviews.get_item(conn, n) for n in ids] if i]
             return self.show(viewer, "bulk_confirm.html", action=action, items=items)
         decided = 0
         async with self.acting(viewer) as actor:
-            for nomination_id in ids:
-                item = await load_for_decision(actor, nomination_id, BULK[action])
-                if item is not None and await decide(actor, item, action, None):
+            for item in items:
+                # Checked again in the transaction that decides (and the update itself is
+                # conditional): a nomination decided meanwhile is reported, not changed.
+                current = await load_for_decision(actor, item.id, BULK[action])
+                if current is not None and await decide(actor, current, action, None):
                     decided += 1
         return self.show(
             viewer,
             "bulk_done.html",
+            status=200 if decided else 409,
             action=action,
             decided=decided,
-            asked=len(ids),
+            asked=len(items),
             notices=actor.told,
         )
