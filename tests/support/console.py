@@ -78,12 +78,9 @@ class ConsoleClient:
             self.token = found.group(1)
         return page
 
-    async def post(self, path: str, data: dict[str, Any] | list[tuple[str, Any]]) -> Page:
-        """Post a form of the last page, with its token."""
-        fields = list(data.items()) if isinstance(data, dict) else list(data)
-        if not any(k == "token" for k, _ in fields):
-            fields.append(("token", self.token))
-        response = await self.http.post(path, data=fields)  # type: ignore[arg-type]
+    async def post(self, path: str, data: dict[str, str | list[str]]) -> Page:
+        """Post a form of the last page, with its token (a list posts a field many times)."""
+        response = await self.http.post(path, data={"token": self.token, **data})
         page = as_page(response)
         found = TOKEN.search(page.html)
         if found:
