@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 
 from storage.db import Connection
 from storage.rows import Row
@@ -220,3 +220,18 @@ async def officials_with_units(conn: Connection) -> list[tuple[int, int, str]]:
         .order_by(memberships.c.person_id, units.c.path)
     )
     return [(int(r.person_id), int(r.unit_id), str(r.path)) for r in rows]
+
+
+async def bulks_of_call(conn: Connection, campaign_id: int) -> list[BulkSend]:
+    """A call's own sends: its opening, then its reminders."""
+    rows = await conn.execute(
+        select(bulk_sends)
+        .where(
+            or_(
+                bulk_sends.c.batch == f"call:{campaign_id}",
+                bulk_sends.c.batch.startswith(f"remind:{campaign_id}:", autoescape=True),
+            )
+        )
+        .order_by(bulk_sends.c.id)
+    )
+    return [BulkSend.model_validate(r) for r in rows]

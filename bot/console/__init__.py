@@ -11,6 +11,8 @@ from starlette.routing import BaseRoute
 
 from bot.console.audit import AuditLog
 from bot.console.base import Deps
+from bot.console.broadcasts import Broadcasts
+from bot.console.campaigns import Campaigns
 from bot.console.card import Card
 from bot.console.criteria import Criteria
 from bot.console.dossier import Dossier
@@ -32,6 +34,8 @@ def console_routes(deps: Deps) -> list[BaseRoute]:
         Units(deps),
         Members(deps),
         Invites(deps),
+        Campaigns(deps),
+        Broadcasts(deps),
         Dossier(deps),
         Stats(deps),
         AuditLog(deps),

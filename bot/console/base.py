@@ -35,7 +35,7 @@ from handlers.types import Reply
 from storage import outbox, people
 from storage.db import Connection, Database
 from storage.rows import Membership, Person, Unit, WebSession
-from storage.units import get_unit
+from storage.units import children_of, get_unit, units_by_ids
 
 Clock = Callable[[], datetime]
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -231,7 +231,28 @@ class Console:
         """A refusal before anyone is known (a cross-site post)."""
         return self.show(None, "error.html", status=status, message=t(key))
 
+    async def unit_choices(
+        self, conn: Connection, viewer: Viewer, action: Action
+    ) -> list[tuple[int, str]]:
+        """Units a form may name for `action`: the viewer's own and those right below."""
+        roots = await units_by_ids(conn, [m.unit_id for m in viewer.memberships])
+        shown: dict[int, str] = {}
+        for root in sorted(roots.values(), key=lambda u: u.path):
+            if viewer.may(action, root.path):
+                shown[root.id] = root.name
+                for child in await children_of(conn, root.id):
+                    shown.setdefault(child.id, "— " + child.name)
+        return list(shown.items())
+
     # ------------------------------------------------------------------------ acting
+    @asynccontextmanager
+    async def reading(self, viewer: Viewer) -> AsyncIterator[ConsoleActor]:
+        """A read transaction as the viewer, for domain functions that only look."""
+        async with self.deps.db.read() as conn:
+            yield ConsoleActor(
+                conn, viewer.person, viewer.memberships, self.deps.clock(), self.deps.config
+            )
+
     @asynccontextmanager
     async def acting(self, viewer: Viewer) -> AsyncIterator[ConsoleActor]:
         """One write transaction acting as the viewer: roles read again inside it, the

@@ -20,6 +20,9 @@ from starlette.responses import HTMLResponse
 from handlers.messages import t
 
 FOLDER = Path(__file__).with_name("templates")
+# Never cached (personal data). The referrer goes to our own pages only: with no referrer at
+# all, browsers send `Origin: null` on a form's post, which the same-origin check refuses.
+PAGE_HEADERS = {"cache-control": "private, no-store", "referrer-policy": "same-origin"}
 
 
 def number(value: float | int) -> str:
@@ -83,7 +86,7 @@ class Renderer:
         return HTMLResponse(
             self.html(template, context),
             status_code=status,
-            headers={"cache-control": "private, no-store"},
+            headers=PAGE_HEADERS,
         )
 
 

@@ -15,6 +15,7 @@ TYPES = {
     "honour.css": "text/css; charset=utf-8",
     "console.css": "text/css; charset=utf-8",
     "console.js": "text/javascript; charset=utf-8",
+    "favicon.svg": "image/svg+xml",
 }
 
 

@@ -3,7 +3,6 @@ daily cap; `/broadcast status` shows the latest sends. Diagram: broadcast.mmd.""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from handlers.flows import engine
@@ -12,9 +11,10 @@ from handlers.menu import show_main_menu
 from handlers.messages import t
 from handlers.officials import common
 from handlers.officials.progress import PENDING, progress_reply
+from handlers.officials.sending import broadcast_text, broadcasts_left, send_broadcast
 from handlers.text import fold
 from handlers.turn import Option, Turn
-from storage import audit, bulk, outbox
+from storage import bulk, outbox
 from storage.units import get_unit
 
 TEXT_LIMITS = (5, 3000)
@@ -34,10 +34,7 @@ async def begin(turn: Turn) -> None:
 
 
 async def _left_today(turn: Turn) -> int:
-    assert turn.person is not None
-    since = common.start_of_local_day(turn.now, turn.config)
-    used = await bulk.count_bulks_since(turn.conn, turn.person.id, "broadcast", since)
-    return turn.config.broadcast_daily_cap - used
+    return await broadcasts_left(turn)
 
 
 async def show_status(turn: Turn) -> None:
@@ -83,7 +80,7 @@ async def accept_text(turn: Turn, answer: Answer) -> StepResult:
 
 
 def _message(turn: Turn, unit_name: str) -> str:
-    return t("officials.broadcast.message", unit=unit_name, text=turn.state.data["text"])
+    return broadcast_text(unit_name, turn.state.data["text"])
 
 
 async def ask_preview(turn: Turn) -> None:
@@ -112,33 +109,10 @@ async def accept_preview(turn: Turn, answer: Answer) -> StepResult:
         engine.finish(turn)
         show_main_menu(turn, "common.no_permission")
         return None
-    if await _left_today(turn) <= 0:  # another broadcast went out since the first step
-        engine.finish(turn)
-        show_main_menu(turn, "officials.broadcast.cap_reached", cap=turn.config.broadcast_daily_cap)
-        return None
-    sent = await common.fan_out(
-        turn.conn,
-        turn.config,
-        turn.now,
-        kind="broadcast",
-        batch=f"broadcast:{uuid.uuid4().hex[:16]}",
-        created_by=turn.person.id,
-        unit=unit,
-        text=_message(turn, unit.name),
-        label=turn.state.data["text"],
-    )
-    await audit.record(
-        turn.conn,
-        at=turn.now,
-        actor_id=turn.person.id,
-        action="broadcast.sent",
-        object_type="bulk_send",
-        object_id=sent.id,
-        detail={"unit": unit.id, "recipients": sent.total},
-    )
+    sent = await send_broadcast(turn, unit, turn.state.data["text"])
     engine.finish(turn)
-    turn.say("officials.broadcast.queued", count=common.number(sent.total))
-    turn.replies.append(progress_reply(sent, {}, final=False, minor=False))
+    if sent is not None:
+        turn.replies.append(progress_reply(sent, {}, final=False, minor=False))
     return None
 
 

@@ -25,21 +25,17 @@ from handlers.menu import show_main_menu
 from handlers.messages import t
 from handlers.officials import common
 from handlers.officials.progress import progress_reply
+from handlers.officials.sending import call_text, field_names, open_call
 from handlers.roles import Role, scopes
 from handlers.turn import Option, Turn
 from handlers.types import Attachment
-from storage import audit, bulk, campaigns
+from storage import bulk, campaigns
 from storage.campaigns import CampaignDetail
 from storage.units import get_unit
 
 TITLE_LIMITS = (5, 200)
 BODY_LIMITS = (20, 3000)
 LISTED = 10
-
-
-def call_action(campaign_id: int) -> str:
-    """The action value of a call's "Đề cử ngay" button."""
-    return f"!call.{campaign_id}"
 
 
 async def begin(turn: Turn) -> None:
@@ -109,12 +105,6 @@ async def accept_body(turn: Turn, answer: Answer) -> StepResult:
     return "fields"
 
 
-def _field_names(fields: list[str]) -> str:
-    if not fields or set(fields) == set(FIELDS):
-        return t("officials.campaign.all_fields")
-    return ", ".join(t(f"nominate.field.{f}") for f in fields)
-
-
 async def ask_fields(turn: Turn) -> None:
     chosen: list[str] = turn.state.data.get("fields", [])
     options = [Option("all", "officials.campaign.all_fields")]
@@ -123,7 +113,7 @@ async def ask_fields(turn: Turn) -> None:
         for f in FIELDS
     ]
     options.append(Option("done", "common.choice.done"))
-    turn.say("officials.campaign.ask_fields", chosen=_field_names(chosen), options=options)
+    turn.say("officials.campaign.ask_fields", chosen=field_names(chosen), options=options)
 
 
 async def accept_fields(turn: Turn, answer: Answer) -> StepResult:
@@ -173,18 +163,6 @@ async def accept_photo(turn: Turn, answer: Answer) -> StepResult:
     return "preview"
 
 
-def call_text(title: str, body: str, fields: list[str], deadline: str) -> str:
-    """The call as members receive it."""
-    return t(
-        "officials.campaign.call",
-        title=title,
-        body=body,
-        fields=_field_names(fields),
-        deadline=deadline,
-        button=t("officials.campaign.button"),
-    )
-
-
 def _deadline_at(turn: Turn) -> datetime:
     return common.end_of_day(date.fromisoformat(turn.state.data["deadline"]), turn.config)
 
@@ -222,58 +200,24 @@ async def accept_preview(turn: Turn, answer: Answer) -> StepResult:
 
 
 async def _open(turn: Turn) -> None:
-    """Store the call and broadcast it to every member in scope."""
-    assert turn.person is not None
+    """Store the call and send it to every member in scope (handlers.officials.sending)."""
     data = turn.state.data
     unit = await common.chosen_unit(turn, f"u{data['unit_id']}")
+    engine.finish(turn)
     if unit is None:  # the official lost the role since the scope step
-        engine.finish(turn)
         show_main_menu(turn, "common.no_permission")
         return
-    photo = Attachment.model_validate(data["photo"]) if data.get("photo") else None
-    campaign = await campaigns.create_campaign(
-        turn.conn,
-        unit_id=unit.id,
-        created_by=turn.person.id,
+    opened = await open_call(
+        turn,
+        unit,
         title=data["title"],
         body=data["body"],
         fields=data["fields"],
-        deadline_at=_deadline_at(turn),
-        reminder_days=list(turn.config.reminder_days),
-        photo=photo.model_dump(mode="json") if photo else None,
-        now=turn.now,
+        last_day=date.fromisoformat(data["deadline"]),
+        photo=Attachment.model_validate(data["photo"]) if data.get("photo") else None,
     )
-    text = call_text(
-        campaign.title,
-        campaign.body,
-        campaign.fields,
-        common.deadline_date(campaign.deadline_at, turn.config),
-    )
-    sent = await common.fan_out(
-        turn.conn,
-        turn.config,
-        turn.now,
-        kind="call",
-        batch=f"call:{campaign.id}",
-        created_by=turn.person.id,
-        unit=unit,
-        text=text,
-        label=campaign.title,
-        options=[(call_action(campaign.id), t("officials.campaign.button"))],
-        media=[photo] if photo else [],
-    )
-    await audit.record(
-        turn.conn,
-        at=turn.now,
-        actor_id=turn.person.id,
-        action="campaign.opened",
-        object_type="campaign",
-        object_id=campaign.id,
-        detail={"unit": unit.id, "recipients": sent.total},
-    )
-    engine.finish(turn)
-    turn.say("officials.campaign.opened", title=campaign.title)
-    say_progress_start(turn, sent)
+    if opened is not None:
+        say_progress_start(turn, opened[1])
 
 
 def say_progress_start(turn: Turn, sent: bulk.BulkSend) -> None:

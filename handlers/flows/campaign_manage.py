@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 from handlers.flows import engine
 from handlers.flows.base import Answer, StepResult
 from handlers.menu import show_main_menu
 from handlers.messages import t
 from handlers.officials import common
-from handlers.officials.summary import close_with_summary
+from handlers.officials.sending import close_call, deadline_problem, extend_call
 from handlers.roles import Role, scopes
 from handlers.turn import Option, Turn
-from storage import audit, campaigns
+from storage import campaigns
 from storage.campaigns import CampaignDetail
 
 MAX_DAYS_AHEAD = 366
@@ -35,15 +35,12 @@ async def own_call(turn: Turn, value: str | None) -> CampaignDetail | None:
 def check_deadline(turn: Turn, text: str) -> date | None:
     """A typed deadline: a real date, after today, at most a year ahead."""
     day = common.parse_date(text)
-    today = turn.now.astimezone(turn.config.timezone).date()
     if day is None:
         turn.say("officials.campaign.deadline_invalid")
         return None
-    if day <= today:
-        turn.say("officials.campaign.deadline_past")
-        return None
-    if day > today + timedelta(days=MAX_DAYS_AHEAD):
-        turn.say("officials.campaign.deadline_far")
+    problem = deadline_problem(day, turn)
+    if problem is not None:
+        turn.say(problem)
         return None
     return day
 
@@ -102,27 +99,10 @@ async def accept_extend(turn: Turn, answer: Answer) -> StepResult:
     day = check_deadline(turn, answer.text or "")
     if day is None:
         return None
-    deadline_at = common.end_of_day(day, turn.config)
-    if deadline_at <= campaign.deadline_at:
-        turn.say("officials.campaign.extend_not_later")
+    if not await extend_call(turn, campaign.id, day):
         return None
-    await campaigns.extend_deadline(turn.conn, campaign.id, deadline_at)
-    await audit.record(
-        turn.conn,
-        at=turn.now,
-        actor_id=turn.person.id if turn.person else None,
-        action="campaign.extended",
-        object_type="campaign",
-        object_id=campaign.id,
-        detail={"deadline": deadline_at.isoformat()},
-    )
     engine.finish(turn)
-    show_main_menu(
-        turn,
-        "officials.campaign.extended",
-        title=campaign.title,
-        deadline=common.deadline_date(deadline_at, turn.config),
-    )
+    show_main_menu(turn)
     return None
 
 
@@ -188,8 +168,7 @@ async def accept_close(turn: Turn, answer: Answer) -> StepResult:
     campaign = await _current(turn)
     if campaign is None:
         return None
-    person_id = turn.person.id if turn.person else None
-    await close_with_summary(turn.conn, turn.config, turn.now, campaign, closed_by=person_id)
+    await close_call(turn, campaign.id)
     engine.finish(turn)
-    show_main_menu(turn, "officials.campaign.closed", title=campaign.title)
+    show_main_menu(turn)
     return None

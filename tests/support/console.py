@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,7 +79,7 @@ class ConsoleClient:
             self.token = found.group(1)
         return page
 
-    async def post(self, path: str, data: dict[str, str | list[str]]) -> Page:
+    async def post(self, path: str, data: Mapping[str, str | list[str]]) -> Page:
         """Post a form of the last page, with its token (a list posts a field many times)."""
         response = await self.http.post(path, data={"token": self.token, **data})
         page = as_page(response)

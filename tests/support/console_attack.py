@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 
 from bot import cli_ops
 from bot.app import Application
+from storage import campaigns as campaigns_store
 from storage import reviews
 from storage.schema import (
     audit_log,
@@ -48,6 +49,7 @@ class Targets:
     criterion: int
     membership: int
     invite_code: str
+    campaign: int
 
 
 async def targets(app: Application, codes: dict[str, str]) -> Targets:
@@ -72,6 +74,19 @@ async def targets(app: Application, codes: dict[str, str]) -> Targets:
         membership = (
             await conn.execute(select(memberships.c.id).where(memberships.c.person_id == hoa))
         ).scalar_one()
+    async with app.db.write() as conn:
+        call = await campaigns_store.create_campaign(
+            conn,
+            unit_id=unit.id,
+            created_by=hoa,
+            title="Đợt thử",
+            body="Mời đề cử người tốt việc tốt trong xã.",
+            fields=["good_deed"],
+            deadline_at=app.clock() + timedelta(days=10),
+            reminder_days=[7, 1],
+            photo=None,
+            now=app.clock(),
+        )
     made = await cli_ops.create_invite(
         app.db, app.settings, "X-AN-BINH", "member", 5, 5, app.clock()
     )
@@ -86,14 +101,24 @@ async def targets(app: Application, codes: dict[str, str]) -> Targets:
         criterion=int(criterion),
         membership=int(membership),
         invite_code=made.code,
+        campaign=call.id,
     )
 
 
-def bodies(t: Targets, today: str) -> dict[str, Body]:
-    """Every state-changing console route with a body that does something when allowed."""
+def bodies(t: Targets, today: str, later: str) -> dict[str, Body]:
+    """Every state-changing console route with a body that does something when allowed
+    (`later`: a day some weeks ahead)."""
     commend = {"form": "Giấy khen", "number": "12/QĐ", "date": today, "issuer": "UBND"}
     decision = {"decision_form": "Giấy khen", "number": "7/QĐ", "date": today, "issuer": "UBND"}
     unit = str(t.unit)
+    call = {
+        "title": "Đợt mới của xã",
+        "body": "Mời đề cử người tốt việc tốt trong xã.",
+        "field": "good_deed",
+        "deadline": later,
+        "unit": unit,
+    }
+    broadcast = {"text": "Họp chi hội sáng Chủ nhật.", "unit": unit}
     return {
         "/console/nominations/bulk": {
             "action": "approve",
@@ -123,14 +148,22 @@ def bodies(t: Targets, today: str) -> dict[str, Body]:
             "weight0": "2",
             "max0": "10",
         },
+        "/console/campaigns/preview": call,
+        "/console/campaigns": call,
+        f"/console/campaigns/{t.campaign}/extend": {"deadline": later},
+        f"/console/campaigns/{t.campaign}/reminders": {"days": "3, 1"},
+        f"/console/campaigns/{t.campaign}/close": {},
+        "/console/broadcasts/preview": broadcast,
+        "/console/broadcasts": broadcast,
         "/console/signout/everywhere": {},
         "/console/signout": {},
     }
 
 
-# Routes whose allowed effect is on the poster's own sessions or a file, not on the data.
-SELF_ONLY = frozenset({"/console/signout", "/console/signout/everywhere"})
-FILES = frozenset({"/console/invites/poster"})
+# Routes whose allowed effect is a page or a file, not a change (previews, posters).
+LOOKS_ONLY = frozenset(
+    {"/console/invites/poster", "/console/campaigns/preview", "/console/broadcasts/preview"}
+)
 
 
 async def fingerprint(app: Application) -> dict[str, Any]:
@@ -153,6 +186,12 @@ async def fingerprint(app: Application) -> dict[str, Any]:
                 criteria.c.unit_id, criteria.c.name, criteria.c.active, criteria.c.weight
             ),
             "live sessions": await rows(web_sessions.c.id, web_sessions.c.revoked_at),
+            "calls": await rows(
+                campaigns.c.id,
+                campaigns.c.status,
+                campaigns.c.deadline_at,
+                campaigns.c.reminder_days,
+            ),
             **{
                 t.name: await count(t)
                 for t in (
