@@ -196,3 +196,18 @@ async def test_the_queue_on_a_phone(
             assert await page.evaluate(OVERFLOW) <= 0
             await check_page(page, watch)
             await page.screenshot(path=str(tmp_path / "phone-queue.png"), full_page=True)
+
+
+async def test_a_posters_web_link_fills_in_the_invite_code(
+    app: Application, invite: Invite, tmp_path: Path
+) -> None:
+    code = await invite()
+    async with serving(app.http) as base, chromium(tmp_path / "poster", PHONE) as context:
+        page = await context.new_page()
+        await page.goto(f"{base}/#ma={code}", timeout=WAIT_MS)
+        await expect(page.locator("#text")).to_have_value(code)
+        assert page.url == base + "/"
+        await page.locator("#text").press("Enter")
+        await expect(page.locator(".msg.bot", has_text="Mã mời hợp lệ").last).to_be_visible(
+            timeout=WAIT_MS
+        )
