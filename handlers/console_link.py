@@ -34,7 +34,7 @@ async def web(turn: Turn) -> None:
         turn.conn,
         at=turn.now,
         actor_id=turn.person.id,
-        action="console.link_made",
+        action="console_link.made",
         object_type="person",
         object_id=turn.person.id,
         detail={"channel": turn.inbound.channel},

@@ -122,7 +122,7 @@ class Criteria(Console):
                 actor.conn,
                 at=actor.now,
                 actor_id=actor.person.id,
-                action="criteria.replaced",
+                action="criteria_set.replaced",
                 object_type="unit",
                 object_id=unit.id,
                 detail={"field": field, "criteria": [i.name for i in items]},

@@ -82,7 +82,7 @@ class SignIn(Console):
                 conn,
                 at=now,
                 actor_id=person_id,
-                action="console.signed_in",
+                action="console_session.opened",
                 object_type="web_session",
                 object_id=session_id,
             )
