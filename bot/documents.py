@@ -118,6 +118,10 @@ def render_workbook(sheets: Sequence[Sheet]) -> bytes:
         ws.append(list(sheet.headers))
         for row in sheet.rows:
             ws.append([_cell(v) for v in row])
+            for cell in ws[ws.max_row]:
+                if isinstance(cell.value, str):
+                    # Text stays text: a name typed as "=HYPERLINK(…)" is not a formula.
+                    cell.data_type = "s"
         for column, header in enumerate(sheet.headers, start=1):
             letter = get_column_letter(column)
             ws.column_dimensions[letter].width = max(12, min(50, len(header) + 4))

@@ -8,6 +8,8 @@ from datetime import datetime
 from openpyxl import load_workbook
 
 from bot.app import Application
+from bot.documents import render_workbook
+from handlers.ports import Sheet
 from tests.support.chat import ChatClient
 from tests.support.clock import FakeClock
 from tests.support.officials import nominate_in_call, open_call
@@ -97,3 +99,14 @@ async def test_weekly_summary_goes_to_officials_on_mondays(
     )
     assert summary[0].media[0]["kind"] == "photo"
     assert not await hoa.pop()
+
+
+def test_spreadsheet_text_is_never_a_formula() -> None:
+    """A name a member typed as a formula stays text in /xuat's spreadsheet."""
+    tricky = '=HYPERLINK("http://evil.example","Bấm")'
+    data = render_workbook([Sheet("Tất cả", ["Tên", "Số"], [[tricky, 3], ["+1+1", 4]])])
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert sheet is not None
+    assert (sheet["A2"].value, sheet["A2"].data_type) == (tricky, "s")
+    assert (sheet["A3"].value, sheet["A3"].data_type) == ("+1+1", "s")
+    assert (sheet["B2"].value, sheet["B2"].data_type) == (3, "n")
