@@ -26,6 +26,18 @@ class MemberLine(Row):
     created_at: datetime
 
 
+_LINE = (
+    memberships.c.id,
+    memberships.c.person_id,
+    people.c.full_name.label("name"),
+    memberships.c.unit_id,
+    units.c.name.label("unit_name"),
+    units.c.path.label("unit_path"),
+    memberships.c.role,
+    memberships.c.created_at,
+)
+
+
 def _members(
     conn: Connection, scope: Subtrees | None, unit_id: int, name_key: str | None
 ) -> list[ColumnElement[bool]]:
@@ -60,16 +72,7 @@ async def members_page(
         (await conn.execute(select(func.count()).select_from(joined).where(*where))).scalar_one()
     )
     rows = await conn.execute(
-        select(
-            memberships.c.id,
-            memberships.c.person_id,
-            people.c.full_name.label("name"),
-            memberships.c.unit_id,
-            units.c.name.label("unit_name"),
-            units.c.path.label("unit_path"),
-            memberships.c.role,
-            memberships.c.created_at,
-        )
+        select(*_LINE)
         .select_from(joined)
         .where(*where)
         .order_by(people.c.full_name, memberships.c.id)
@@ -83,16 +86,7 @@ async def get_membership(conn: Connection, membership_id: int) -> MemberLine | N
     """One role of one person, with its unit."""
     row = (
         await conn.execute(
-            select(
-                memberships.c.id,
-                memberships.c.person_id,
-                people.c.full_name.label("name"),
-                memberships.c.unit_id,
-                units.c.name.label("unit_name"),
-                units.c.path.label("unit_path"),
-                memberships.c.role,
-                memberships.c.created_at,
-            )
+            select(*_LINE)
             .join(people, people.c.id == memberships.c.person_id)
             .join(units, units.c.id == memberships.c.unit_id)
             .where(memberships.c.id == membership_id)

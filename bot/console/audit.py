@@ -7,14 +7,13 @@ people who hold a role in their units (the log records actors, not places).
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, time, timedelta
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.console.base import Console, Viewer, field_int
-from bot.console.nominations import parse_day
+from bot.console.dates import period
 from handlers.messages import CATALOG, t
 from handlers.permissions import Action
 from storage import audit
@@ -46,14 +45,7 @@ class AuditLog(Console):
     async def log(self, request: Request, viewer: Viewer) -> Response:
         """A page of entries."""
         params = {k: v[:64] for k, v in request.query_params.items()}
-        zone = self.deps.config.timezone
-        first, last = parse_day(params.get("from", "")), parse_day(params.get("to", ""))
-        since = datetime.combine(first, time(0), zone).astimezone(UTC) if first else None
-        until = (
-            datetime.combine(last + timedelta(days=1), time(0), zone).astimezone(UTC)
-            if last
-            else None
-        )
+        days = period(params, self.deps.config.timezone, self.deps.clock(), None)
         page = max(1, field_int(params, "page") or 1)
         async with self.deps.db.read() as conn:
             kinds = await audit.actions(conn)
@@ -62,8 +54,8 @@ class AuditLog(Console):
                 conn,
                 actors_in=await subtrees(conn, viewer.scope(Action.AUDIT)),
                 action=action if action in kinds else None,
-                since=since,
-                until=until,
+                since=days.since,
+                until=days.until,
                 offset=(page - 1) * PER_PAGE,
                 limit=PER_PAGE,
             )

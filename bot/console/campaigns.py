@@ -17,7 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.console.base import Console, ConsoleActor, Viewer, field_int, field_text
-from bot.console.nominations import parse_day
+from bot.console.dates import parse_day
 from handlers.flows.campaign_manage import MAX_REMINDERS, parse_days
 from handlers.flows.nominate import FIELDS
 from handlers.messages import t

@@ -14,10 +14,10 @@ from urllib.parse import quote, urlencode
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.channels.webchat_files import FILE_CSP, INLINE, MEDIA_TYPES, download_name
+from bot.channels.webchat_files import download_name, file_response
 from bot.console.base import Console, ConsoleActor, Viewer, field_int, field_text
 from bot.web import signed
 from handlers.flows.commend import FORMS
@@ -149,16 +149,7 @@ class Card(Console):
         path = self.deps.config.media_dir / name
         if not path.is_file():
             return Response(status_code=404)
-        ext = match.group(1)
-        response = FileResponse(
-            path,
-            media_type=MEDIA_TYPES[ext],
-            content_disposition_type="inline" if ext in INLINE else "attachment",
-            filename=given.download,
-        )
-        response.headers["cache-control"] = "private, no-store"
-        response.headers["content-security-policy"] = FILE_CSP
-        return response
+        return file_response(path, match.group(1), given.download)
 
     # ------------------------------------------------------------------------ actions
     async def _finish(

@@ -8,7 +8,6 @@ for each ticked nomination (handlers' review_actions.commend, its own check per 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, time, timedelta
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -17,7 +16,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.console import dossier_files
 from bot.console.base import Console, Viewer, download, field_int, field_text
-from bot.console.nominations import parse_day
+from bot.console.dates import parse_day, period
 from handlers.flows.commend import FORMS
 from handlers.flows.review_actions import commend, load_for
 from handlers.messages import t
@@ -49,28 +48,17 @@ class Dossier(Console):
             ),
         ]
 
-    def _period(self, params: dict[str, str]) -> tuple[datetime | None, datetime | None]:
-        zone = self.deps.config.timezone
-        first, last = parse_day(params.get("from", "")), parse_day(params.get("to", ""))
-        since = datetime.combine(first, time(0), zone).astimezone(UTC) if first else None
-        until = (
-            datetime.combine(last + timedelta(days=1), time(0), zone).astimezone(UTC)
-            if last
-            else None
-        )
-        return since, until
-
     async def overview(self, request: Request, viewer: Viewer) -> Response:
         """The approved nominations of a unit (and its subtree), to tick for the proposal."""
         params = {k: v[:40] for k, v in request.query_params.items()}
-        since, until = self._period(params)
+        days = period(params, self.deps.config.timezone, self.deps.clock(), None)
         async with self.deps.db.read() as conn:
             unit = await viewer.unit(conn, field_int(params, "unit"), Action.DOSSIER)
             found = await dossier.approved(
                 conn,
                 await subtrees(conn, [unit.path]),
-                since=since,
-                until=until,
+                since=days.since,
+                until=days.until,
                 campaign_id=field_int(params, "campaign"),
                 limit=LISTED,
             )

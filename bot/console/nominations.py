@@ -10,7 +10,6 @@ in one transaction: a nomination decided meanwhile by someone else is reported, 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time, timedelta
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -18,6 +17,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.console.base import Console, Viewer, field_int, field_text
+from bot.console.dates import period
 from handlers.flows.nominate import FIELDS
 from handlers.flows.review_actions import decide, load_for_decision
 from handlers.permissions import Action
@@ -37,17 +37,6 @@ CAMPAIGNS_LISTED = 50
 MAX_NAME = 120
 
 
-def parse_day(text: str) -> date | None:
-    """A day typed as dd/mm/yyyy or sent by a date field (yyyy-mm-dd)."""
-    text = text.strip()
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    return None
-
-
 class Nominations(Console):
     """GET /console/nominations, POST /console/nominations/bulk."""
 
@@ -61,16 +50,6 @@ class Nominations(Console):
                 methods=["POST"],
             ),
         ]
-
-    def _bounds(self, first: date | None, last: date | None) -> tuple[datetime | None, ...]:
-        zone = self.deps.config.timezone
-        since = datetime.combine(first, time(0), zone).astimezone(UTC) if first else None
-        until = (
-            datetime.combine(last + timedelta(days=1), time(0), zone).astimezone(UTC)
-            if last
-            else None
-        )
-        return since, until
 
     async def _filters(
         self, viewer: Viewer, params: Mapping[str, str]
@@ -86,9 +65,7 @@ class Nominations(Console):
                 unit = await get_unit(conn, unit_id)
             if unit is not None and not viewer.may(Action.VIEW, unit.path):
                 unit = None
-        since, until = self._bounds(
-            parse_day(params.get("from", "")), parse_day(params.get("to", ""))
-        )
+        days = period(params, self.deps.config.timezone, self.deps.clock(), None)
         name = fold(params.get("q", "")[:MAX_NAME])
         field = params.get("field", "")
         order = params.get("order", "oldest")
@@ -99,8 +76,8 @@ class Nominations(Console):
                 unit_path=unit.path if unit else None,
                 field=field if field in FIELDS else None,
                 campaign_id=field_int(params, "campaign"),
-                since=since,
-                until=until,
+                since=days.since,
+                until=days.until,
                 name=name or None,
                 order="newest" if order == "newest" else "oldest",
             ),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.console.base import Console, Viewer, download, field_int
-from bot.console.nominations import parse_day
+from bot.console.dates import period
 from bot.documents import render_workbook
 from handlers.messages import t
 from handlers.officials.figures import Figures, collect
@@ -65,14 +65,11 @@ class Stats(Console):
         params = {k: v[:40] for k, v in request.query_params.items()}
         zone = self.deps.config.timezone
         today = self.deps.clock().astimezone(zone).date()
-        first = parse_day(params.get("from", "")) or today - timedelta(days=DEFAULT_DAYS - 1)
-        last = parse_day(params.get("to", "")) or today
-        if last < first:
-            first, last = last, first
+        days = period(params, zone, self.deps.clock(), DEFAULT_DAYS)
+        assert days.first is not None and days.last is not None
+        first, last = days.first, days.last
         campaign_id = field_int(params, "campaign")
-        since = datetime.combine(first, time(0), zone).astimezone(UTC)
-        until = datetime.combine(last + timedelta(days=1), time(0), zone).astimezone(UTC)
-        window = {"since": since, "until": until} if campaign_id is None else {}
+        window = {"since": days.since, "until": days.until} if campaign_id is None else {}
         async with self.deps.db.read() as conn:
             unit = await viewer.unit(conn, field_int(params, "unit"), Action.VIEW)
             figures = await collect(conn, unit, campaign_id=campaign_id, **window)

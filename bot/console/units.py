@@ -9,14 +9,14 @@ set-based query over the whole subtree, summed up the tree in memory.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.console.base import Console, Viewer, field_int
-from bot.console.nominations import parse_day
+from bot.console.dates import period
 from handlers.permissions import Action
 from storage import campaigns, digests, oversight
 from storage.reviews import WAITING
@@ -70,20 +70,12 @@ class Units(Console):
         """The unit page."""
         return [Route("/console/units", self.page(Action.VIEW, self.tree), methods=["GET"])]
 
-    def _period(self, params: dict[str, str]) -> tuple[datetime | None, datetime | None]:
-        zone = self.deps.config.timezone
-        today = self.deps.clock().astimezone(zone).date()
-        first = parse_day(params.get("from", "")) or today - timedelta(days=DEFAULT_DAYS - 1)
-        last = parse_day(params.get("to", "")) or today
-        since = datetime.combine(first, time(0), zone).astimezone(UTC)
-        until = datetime.combine(last + timedelta(days=1), time(0), zone).astimezone(UTC)
-        return since, until
-
     async def tree(self, request: Request, viewer: Viewer) -> Response:
         """The chosen unit's children with their figures, silent units and backlogs."""
         params = {k: v[:40] for k, v in request.query_params.items()}
         campaign_id = field_int(params, "campaign")
-        since, until = (None, None) if campaign_id is not None else self._period(params)
+        days = period(params, self.deps.config.timezone, self.deps.clock(), DEFAULT_DAYS)
+        since, until = (None, None) if campaign_id is not None else (days.since, days.until)
         now = self.deps.clock()
         async with self.deps.db.read() as conn:
             unit = await viewer.unit(conn, field_int(params, "unit"), Action.VIEW)
