@@ -26,7 +26,7 @@ from bot.app import Application
 from bot.channels.base import Capabilities
 from bot.delivery import Lane
 from bot.settings import Settings
-from handlers.officials.common import fan_out
+from handlers.officials.fanout import fan_out
 from handlers.types import Inbound, InboundKind
 from storage import outbox
 from storage.migrate import upgrade

@@ -10,5 +10,5 @@ from storage.conversations import ConversationState
 def takes_files(state: ConversationState) -> bool:
     """Whether the current step accepts photos, documents, voice or video."""
     flow = FLOWS.get(state.flow or "")
-    step = flow.steps.get(state.step or "") if flow else None
+    step = next((s for name, s in flow.table.items() if name == state.step), None) if flow else None
     return step is not None and Accepts.MEDIA in step.accepts

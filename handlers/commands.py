@@ -1,10 +1,11 @@
-"""Commands: names, Vietnamese aliases, plain words, who may use them."""
+"""Commands: names, Vietnamese aliases, plain words, who may use them, what they start."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+from handlers.flows.base import AnyFlow
 from handlers.roles import Role
 from handlers.text import fold
 from handlers.turn import Turn
@@ -12,17 +13,18 @@ from handlers.turn import Turn
 
 @dataclass(frozen=True)
 class Command:
-    """A command and everything that names it."""
+    """A command and everything that names it: one line of the registry."""
 
     name: str
-    aliases: tuple[str, ...]
-    # Plain phrases (folded) that mean the command on channels without a command menu.
-    words: tuple[str, ...]
+    # The Vietnamese name (/bosung); typed plainly ("bosung") it means the command too.
+    alias: str
     # None: anyone, joined or not.
     role: Role | None
     run: Callable[[Turn], Awaitable[None]]
-    # Usable in the middle of a flow without leaving it (help).
-    keeps_flow: bool = False
+    # The flow it starts, if any: the dispatcher finds a running flow by its name here.
+    flow: AnyFlow | None = None
+    # More plain phrases (folded) that mean the command on channels without a command menu.
+    words: tuple[str, ...] = ()
 
 
 # Plain words accepted even at a free-text step: they carry diacritics, so a name like
@@ -42,7 +44,7 @@ def parse_slash(text: str) -> tuple[str, str] | None:
 def find(commands: Sequence[Command], name: str) -> Command | None:
     """The command with this name or alias."""
     for command in commands:
-        if name == command.name or name in command.aliases:
+        if name in (command.name, command.alias):
             return command
     return None
 
@@ -56,6 +58,6 @@ def find_by_words(commands: Sequence[Command], text: str, *, free_text: bool) ->
         return None
     folded = fold(text)
     for command in commands:
-        if folded in command.words:
+        if folded == command.alias or folded in command.words:
             return command
     return None

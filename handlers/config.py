@@ -22,8 +22,6 @@ class CoreConfig(BaseModel):
     draft_ttl_days: int = 30
     # Failed invite-code tries allowed per account and hour (guessing protection).
     invite_attempts_per_hour: int = 5
-    # Web and Telegram deep links, shown where a channel has them.
-    telegram_bot_username: str | None = None
     # A nomination waiting longer than this is past its SLA (digest, reminders).
     review_sla_days: int = 3
     # Where generated files (charts, exports) are written; the web chat serves /media/<name>.

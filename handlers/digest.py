@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from handlers.config import CoreConfig
 from handlers.menu import show_main_menu
 from handlers.messages import t
+from handlers.roles import outermost
 from handlers.turn import Turn
 from storage import digests
 from storage.db import Connection
@@ -57,12 +58,8 @@ class _Subtree:
 
 def _minimal_scopes(unit_ids: Iterable[int], paths: dict[int, str]) -> list[int]:
     """Drop scopes nested inside another of the same person's scopes (no double counting)."""
-    ordered = sorted(set(unit_ids), key=lambda u: len(paths[u]))
-    kept: list[int] = []
-    for unit_id in ordered:
-        if not any(paths[unit_id].startswith(paths[k]) for k in kept):
-            kept.append(unit_id)
-    return kept
+    by_path = {paths[u]: u for u in sorted(set(unit_ids), key=lambda u: len(paths[u]))}
+    return [by_path[path] for path in outermost(by_path)]
 
 
 async def compose(

@@ -8,6 +8,7 @@ from datetime import timedelta
 from handlers import commands
 from handlers.commands import Command
 from handlers.flows import engine, join, link
+from handlers.flows.base import AnyFlow
 from handlers.menu import show_main_menu
 from handlers.officials.actions import action_in, run_action
 from handlers.registry import ACTIONS, COMMANDS, FLOWS, MENU_COMMANDS
@@ -33,29 +34,34 @@ def _looks_like_code(text: str, compact: str) -> bool:
 async def dispatch(turn: Turn) -> None:
     """Handle one inbound event in the sender's conversation."""
     _expire_old_draft(turn)
-    inbound = turn.inbound
-    if inbound.kind == InboundKind.EVENT:
+    if turn.inbound.kind == InboundKind.EVENT:
         await _on_event(turn)
         return
+    flow = engine.resume(turn, FLOWS)
+    await _route(turn, flow)
+    engine.keep(turn)
+
+
+async def _route(turn: Turn, flow: AnyFlow | None) -> None:
+    """A bulk message's button, a command, the running flow's step, or the idle menu."""
+    inbound = turn.inbound
     action = action_in(inbound.button) if inbound.kind == InboundKind.BUTTON else None
     if action is not None:
         await run_action(turn, action, ACTIONS)
         return
-    step = engine.current_step(turn, FLOWS)
-    if step is None and turn.state.flow is not None:
-        engine.finish(turn)  # a flow or step that no longer exists after an upgrade
+    step = engine.current_step(turn, flow) if flow is not None else None
     command, args = _command_in(turn, free_text=step.free_text if step else False)
     if isinstance(command, str):
         turn.say("common.unknown_command", command=command)
-        if step is not None:
-            await engine.ask_again(turn, FLOWS[turn.state.flow or ""])
+        if flow is not None:
+            await engine.ask_again(turn, flow)
         return
     if command is not None:
         turn.args = args
         await run(turn, command)
         return
-    if step is not None:
-        await engine.handle(turn, FLOWS[turn.state.flow or ""])
+    if flow is not None:
+        await engine.handle(turn, flow)
         return
     await _idle(turn)
 

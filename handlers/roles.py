@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 
 from storage.rows import Membership
@@ -30,6 +30,19 @@ def scopes(memberships: Sequence[Membership], role: Role) -> list[str]:
     return [m.unit_path for m in memberships if RANK.get(Role(m.role), 0) >= RANK[role]]
 
 
-def in_scope(unit_path: str, scope_paths: Sequence[str]) -> bool:
-    """Whether a unit lies in one of the scopes."""
+def in_scope(unit_path: str, scope_paths: Iterable[str]) -> bool:
+    """Whether a unit lies in one of the scopes: a scope is a unit and every unit below it.
+
+    The one place the rule is written (tests/test_scope_checks.py forbids copies): paths are
+    "/1/4/9/", so a scope's path is a prefix of the path of every unit inside it.
+    """
     return any(unit_path.startswith(scope) for scope in scope_paths)
+
+
+def outermost(paths: Iterable[str]) -> list[str]:
+    """The paths not inside another one of them, each once, in their first order.
+
+    A role held in a unit and in a unit below it covers the lower one twice: counting,
+    summarising or exporting per scope uses these only."""
+    unique = list(dict.fromkeys(paths))
+    return [p for p in unique if not in_scope(p, (q for q in unique if q != p))]

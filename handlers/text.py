@@ -1,4 +1,5 @@
-"""Text matching for Vietnamese typed with or without diacritics."""
+"""Vietnamese text: matching what people type (with or without diacritics), and writing
+numbers and phone numbers the way they read them."""
 
 from __future__ import annotations
 
@@ -63,3 +64,13 @@ def display_phone(e164: str) -> str:
     if len(national) == 10:
         return f"{national[:4]} {national[4:7]} {national[7:]}"
     return f"{national[:4]} {national[4:8]} {national[8:]}"
+
+
+def number(value: int) -> str:
+    """1234 -> "1.234", the Vietnamese way."""
+    return f"{value:,}".replace(",", ".")
+
+
+def decimal(value: float) -> str:
+    """1.5 -> "1,5", 2.0 -> "2": the decimal comma, no trailing zeros."""
+    return f"{value:g}".replace(".", ",")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from handlers.config import CoreConfig
+from handlers.draft import Draft
 from handlers.messages import t
 from handlers.types import Attachment, Choice, Inbound, Reply
 from storage.conversations import ConversationState, Menu
@@ -27,6 +28,14 @@ class Option:
     def label(self) -> str:
         """The text shown on the button or menu line."""
         return self.label_text or t(self.label_key)
+
+
+def option_id(value: str | None, prefix: str) -> int | None:
+    """The id in an option value made of a prefix and a number ("u12" -> 12); else None."""
+    digits = (value or "")[len(prefix) :]
+    if not value or value[: len(prefix)] != prefix or not (digits.isascii() and digits.isdigit()):
+        return None
+    return int(digits)
 
 
 @dataclass
@@ -51,6 +60,8 @@ class Turn:
     config: CoreConfig
     # The arguments of the command being run ("/start CODE" -> "CODE").
     args: str = ""
+    # The running flow's draft, loaded from state.data by the dispatcher and stored back.
+    draft: Draft | None = None
     replies: list[Reply] = field(default_factory=list)
     notifications: list[Outgoing] = field(default_factory=list)
 

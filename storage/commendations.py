@@ -22,6 +22,13 @@ class NewCommendation(BaseModel):
     issuer: str
 
 
+async def record(conn: Connection, new: NewCommendation, recorded_by: int, now: datetime) -> None:
+    """Store a commendation."""
+    await conn.execute(
+        commendations.insert().values(recorded_by=recorded_by, recorded_at=now, **new.model_dump())
+    )
+
+
 class Commendation(NewCommendation, Row):
     """A stored commendation."""
 
@@ -30,15 +37,8 @@ class Commendation(NewCommendation, Row):
     recorded_at: datetime
 
 
-async def record(conn: Connection, new: NewCommendation, recorded_by: int, now: datetime) -> None:
-    """Store a commendation."""
-    await conn.execute(
-        commendations.insert().values(recorded_by=recorded_by, recorded_at=now, **new.model_dump())
-    )
-
-
 async def of_nomination(conn: Connection, nomination_id: int) -> list[Commendation]:
-    """A nomination's commendations, oldest first."""
+    """A nomination's commendations, oldest first (the console's card)."""
     rows = await conn.execute(
         select(commendations)
         .where(commendations.c.nomination_id == nomination_id)

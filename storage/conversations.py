@@ -23,8 +23,10 @@ class Menu(BaseModel):
 class ConversationState(BaseModel):
     """Everything a conversation needs between two messages; JSON, never pickle."""
 
+    # Names of the flow and of its steps; the core reads them as the flow's step enum.
     flow: str | None = None
     step: str | None = None
+    # The flow's draft as JSON; the core validates it into the flow's model when loaded.
     data: dict[str, Any] = Field(default_factory=dict)
     history: list[str] = Field(default_factory=list)
     menu: Menu | None = None

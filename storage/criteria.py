@@ -109,16 +109,6 @@ async def get_criterion(conn: Connection, criterion_id: int) -> Criterion | None
     return Criterion.model_validate(row) if row else None
 
 
-async def fields_with_sets(conn: Connection, unit_path: str) -> list[str]:
-    """Fields for which a set applies to this unit (own or inherited)."""
-    rows = await conn.execute(
-        select(criteria.c.field)
-        .where(criteria.c.unit_id.in_(ancestor_ids(unit_path)), criteria.c.active.is_(True))
-        .distinct()
-    )
-    return sorted(r[0] for r in rows)
-
-
 async def unit_name(conn: Connection, unit_id: int) -> str:
     """A unit's name (to say where an inherited set comes from)."""
     return str((await conn.execute(select(units.c.name).where(units.c.id == unit_id))).scalar_one())

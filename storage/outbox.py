@@ -160,21 +160,6 @@ async def claim_due(
     return [OutboxItem.model_validate(r) for r in rows]
 
 
-async def mark_sent(conn: Connection, item_id: int, platform_id: str | None, now: datetime) -> None:
-    """The platform accepted the message."""
-    await conn.execute(
-        update(outbox)
-        .where(outbox.c.id == item_id)
-        .values(
-            status="sent",
-            sent_at=now,
-            platform_message_id=platform_id,
-            claimed_until=None,
-            attempts=outbox.c.attempts + 1,
-        )
-    )
-
-
 _MARK_SENT = (
     update(outbox)
     .where(outbox.c.id == bindparam("item_id"))
@@ -271,20 +256,6 @@ async def release_all_claims(conn: Connection) -> int:
     return int(result.rowcount)
 
 
-async def next_due_at(conn: Connection, channel: str) -> datetime | None:
-    """When the earliest pending row of a channel becomes due."""
-    # ORDER BY + LIMIT rather than MIN(): MIN bypasses the column type's UTC conversion.
-    value: datetime | None = (
-        await conn.execute(
-            select(outbox.c.next_attempt_at)
-            .where(outbox.c.channel == channel, outbox.c.status.in_(PENDING))
-            .order_by(outbox.c.next_attempt_at)
-            .limit(1)
-        )
-    ).scalar_one_or_none()
-    return value
-
-
 async def count_pending(conn: Connection) -> int:
     """Messages not yet settled, over all channels."""
     return int(
@@ -304,24 +275,6 @@ async def counts_by_status(conn: Connection, batch: str) -> dict[str, int]:
         .group_by(outbox.c.status)
     )
     return {str(status): int(n) for status, n in rows}
-
-
-async def sent_messages(
-    conn: Connection, channel: str, chat_id: str, after_id: int, limit: int = 100
-) -> list[OutboxItem]:
-    """Messages already delivered to one chat after a given id (the web chat reads these)."""
-    rows = await conn.execute(
-        select(outbox)
-        .where(
-            outbox.c.channel == channel,
-            outbox.c.chat_id == chat_id,
-            outbox.c.status == "sent",
-            outbox.c.id > after_id,
-        )
-        .order_by(outbox.c.id)
-        .limit(limit)
-    )
-    return [OutboxItem.model_validate(r) for r in rows]
 
 
 async def delivered_after(

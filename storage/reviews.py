@@ -15,7 +15,6 @@ from storage.nominations import NewEvidence
 from storage.rows import Row
 from storage.schema import (
     evidence,
-    memberships,
     merges,
     nominations,
     people,
@@ -355,17 +354,3 @@ async def record_merge(
     await conn.execute(
         update(merges).where(merges.c.into_id == nomination_id).values(into_id=into_id)
     )
-
-
-async def reviewers_of_unit(conn: Connection, unit_path: str) -> list[int]:
-    """People holding reviewer rank in this unit or one above it (whose scope covers it)."""
-    ancestors = [int(part) for part in unit_path.strip("/").split("/") if part]
-    rows = await conn.execute(
-        select(memberships.c.person_id)
-        .where(
-            memberships.c.unit_id.in_(ancestors),
-            memberships.c.role.in_(["reviewer", "official", "admin"]),
-        )
-        .distinct()
-    )
-    return sorted(int(r[0]) for r in rows)

@@ -48,6 +48,11 @@ async def test_a_reviewers_new_browser_is_linked_once_confirmed(
     await lan.expect("xin liên kết với bạn")
     await lan.press("Xác nhận Trình duyệt web (không rõ thiết bị)")
     await lan.expect("Đã xác nhận")
+    # The main menu shown with it answers a typed number (Zalo has no buttons).
+    await lan.send("1")
+    await lan.expect("Bạn đề cử ai?")
+    await lan.send("/huy")
+    await lan.expect("Đã huỷ")
     await phone.expect("Đã được xác nhận: tài khoản này nay là của Lê Thị Duyệt")
     assert (await phone.session()).person_id == (await lan.session()).person_id
     # A second confirmation (an old menu typed again) finds nothing left to confirm.

@@ -25,7 +25,7 @@ from bench.fake_platform import FakePlatform
 from bench.seed import seed_members
 from bot import cli_ops
 from handlers.config import CoreConfig
-from handlers.officials.common import fan_out
+from handlers.officials.fanout import fan_out
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.schema import outbox

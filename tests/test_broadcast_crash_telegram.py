@@ -25,7 +25,7 @@ from bot import cli_ops
 from bot.delivery import CLAIM_SECONDS, Lane
 from bot.settings import Settings
 from handlers.config import CoreConfig
-from handlers.officials.common import fan_out
+from handlers.officials.fanout import fan_out
 from storage import outbox as outbox_store
 from storage.db import Database
 from storage.migrate import upgrade

@@ -11,7 +11,7 @@ from bench.seed import seed_members
 from bot.app import Application
 from bot.delivery import Lane
 from bot.settings import Settings
-from handlers.officials.common import fan_out
+from handlers.officials.fanout import fan_out
 from storage.schema import identities, outbox
 from storage.units import get_unit_by_code
 from tests.support.chat import ChatClient

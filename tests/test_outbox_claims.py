@@ -66,7 +66,7 @@ async def test_a_message_waiting_to_retry_keeps_later_ones_unclaimed(db: Databas
     async with db.write() as conn:
         [retried] = await outbox.claim_due(conn, "telegram", later, 10, HOLD)
         assert retried.dedupe_key == "first"  # alone: "later" waits until it is sent
-        await outbox.mark_sent(conn, retried.id, "9", later)
+        await outbox.mark_sent_many(conn, [(retried.id, "9")], later)
         [then] = await outbox.claim_due(conn, "telegram", later, 10, HOLD)
     assert then.dedupe_key == "later"
     await db.close()

@@ -8,14 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from handlers.config import CoreConfig
-from handlers.officials.common import (
-    end_of_day,
-    in_quiet_hours,
-    number,
-    parse_date,
-    parse_date_time,
-    quiet_until,
-)
+from handlers.localtime import end_of_day, in_quiet_hours, parse_date, parse_date_time, quiet_until
+from handlers.text import number
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -11,9 +11,10 @@ from starlette.routing import BaseRoute, Route
 
 from bot.console.base import Console, ConsoleActor, Viewer, field_int, field_text
 from handlers.messages import t
-from handlers.officials import common, sending
+from handlers.officials import sending
 from handlers.officials.progress import PENDING
 from handlers.permissions import Action
+from handlers.text import number
 from storage import bulk, outbox
 from storage.rows import Unit
 from storage.units import get_unit
@@ -98,7 +99,7 @@ class Broadcasts(Console):
             unit=unit,
             text=text,
             message=sending.broadcast_text(unit.name, text),
-            reach=common.number(reach),
+            reach=number(reach),
             note=note,
         )
 

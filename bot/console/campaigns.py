@@ -20,9 +20,11 @@ from bot.console.base import Console, ConsoleActor, Viewer, field_int, field_tex
 from bot.console.dates import parse_day
 from handlers.flows.campaign_manage import MAX_REMINDERS, parse_days
 from handlers.flows.nominate import FIELDS
+from handlers.localtime import deadline_date
 from handlers.messages import t
-from handlers.officials import common, sending
+from handlers.officials import sending
 from handlers.permissions import Action
+from handlers.text import number
 from storage import bulk, campaigns, outbox
 from storage.db import Connection
 from storage.units import get_unit
@@ -89,7 +91,7 @@ class Campaigns(Console):
         ]
 
     def _deadline(self, call: campaigns.CampaignDetail) -> str:
-        return common.deadline_date(call.deadline_at, self.deps.config)
+        return deadline_date(call.deadline_at, self.deps.config)
 
     async def calls(self, request: Request, viewer: Viewer) -> Response:
         """The calls in the viewer's scope, open ones first, with what they brought."""
@@ -145,7 +147,7 @@ class Campaigns(Console):
             unit=unit,
             form=form,
             text=text,
-            reach=common.number(reach),
+            reach=number(reach),
             note=note,
         )
 

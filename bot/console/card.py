@@ -21,7 +21,7 @@ from bot.channels.webchat_files import download_name, file_response
 from bot.console.base import Console, ConsoleActor, Viewer, field_int, field_text
 from bot.web import signed
 from handlers.flows.commend import FORMS
-from handlers.flows.review import NOTE_LIMIT, REASONS
+from handlers.flows.review import NOTE_LIMITS, REASONS
 from handlers.flows.review_actions import commend, decide, load_for, merge, score
 from handlers.flows.review_card import find_duplicate
 from handlers.messages import t
@@ -109,7 +109,7 @@ class Card(Console):
             },
             "reasons": [(r, t(f"review.reason.{r}")) for r in REASONS],
             "forms": [t(f"commend.form.{f}") for f in FORMS],
-            "note_limit": NOTE_LIMIT,
+            "note_limit": NOTE_LIMITS[1],
         }
 
     def _file(
@@ -179,13 +179,13 @@ class Card(Console):
             return self.error(viewer, "console.error.bad_form", 400)
         note: str | None = None
         if action == "ask":
-            note = field_text(fields, "question", NOTE_LIMIT + 1)
+            note = field_text(fields, "question", NOTE_LIMITS[1] + 1)
         elif action == "reject":
             reason = field_text(fields, "reason", 40)
             note = t(f"review.reason.{reason}") if reason in REASONS else None
-            note = field_text(fields, "other", NOTE_LIMIT + 1) or note
+            note = field_text(fields, "other", NOTE_LIMITS[1] + 1) or note
         elif action == "forward":
-            note = field_text(fields, "note", NOTE_LIMIT + 1) or None
+            note = field_text(fields, "note", NOTE_LIMITS[1] + 1) or None
         async with self.acting(viewer) as actor:
             ok = await self._note_ok(actor, action, note)
             item = await load_for(actor, nomination_id, Action(action)) if ok else None
@@ -194,14 +194,15 @@ class Card(Console):
 
     @staticmethod
     async def _note_ok(actor: ConsoleActor, action: str, note: str | None) -> bool:
-        """The chat's rules for a question or a reason: 2 to NOTE_LIMIT characters."""
+        """The chat's rules for a question or a reason: NOTE_LIMITS characters."""
         if action not in ("ask", "reject") and not note:
             return True
-        if note is None or len(note) < 2:
-            actor.tell("common.too_short", min=2)
+        low, high = NOTE_LIMITS
+        if note is None or len(note) < low:
+            actor.tell("common.too_short", min=low)
             return False
-        if len(note) > NOTE_LIMIT:
-            actor.tell("common.too_long", max=NOTE_LIMIT, got=len(note))
+        if len(note) > high:
+            actor.tell("common.too_long", max=high, got=len(note))
             return False
         return True
 

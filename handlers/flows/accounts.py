@@ -5,20 +5,39 @@ Diagram: accounts.mmd."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum, auto
 
+from handlers.draft import Draft
 from handlers.flows import engine, link
 from handlers.flows.base import END, Answer, Flow, Step, StepResult
 from handlers.menu import show_main_menu
 from handlers.messages import t
-from handlers.turn import Option, Turn
+from handlers.turn import Option, Turn, option_id
 from storage import accounts, audit, link_requests, people
 
 LISTED = 10
 
 
+class AccountsStep(StrEnum):
+    """The linked accounts (menu), then unlinking one."""
+
+    MENU = auto()
+    PICK = auto()
+    CONFIRM = auto()
+
+
+Next = StepResult[AccountsStep]
+
+
+class AccountsDraft(Draft):
+    """The account chosen to unlink."""
+
+    identity_id: int | None = None
+
+
 async def begin(turn: Turn) -> None:
     """Show the linked accounts and what can be done with them."""
-    await engine.start(turn, FLOW, "menu", {})
+    await engine.start(turn, FLOW, AccountsStep.MENU, AccountsDraft())
 
 
 def when(turn: Turn, moment: datetime) -> str:
@@ -26,7 +45,7 @@ def when(turn: Turn, moment: datetime) -> str:
     return moment.astimezone(turn.config.timezone).strftime("%d/%m/%Y %H:%M")
 
 
-async def ask_menu(turn: Turn) -> None:
+async def ask_menu(turn: Turn, draft: AccountsDraft) -> None:
     assert turn.person is not None
     own = await link.live_accounts(turn, turn.person.id)
     lines = [t("accounts.header", name=turn.person.full_name, count=len(own))]
@@ -54,23 +73,23 @@ async def ask_menu(turn: Turn) -> None:
     turn.say_text("\n".join(lines), options=options)
 
 
-async def accept_menu(turn: Turn, answer: Answer) -> StepResult:
+async def accept_menu(turn: Turn, draft: AccountsDraft, answer: Answer) -> Next:
     assert turn.person is not None
     choice = answer.choice or ""
     if choice == "done":
-        engine.finish(turn)
-        show_main_menu(turn)
+        engine.finish(turn, "common.menu_prompt")
         return None
     if choice == "link":
         engine.finish(turn)
         await link.offer_code(turn)
         return None
     if choice == "unlink":
-        return "pick"
-    verdict, _, number = choice.partition(".")
-    if verdict in ("ok", "no") and number.isdigit():
-        await _decide(turn, int(number), confirm=verdict == "ok")
-        return END
+        return AccountsStep.PICK
+    request_id = option_id(choice, "ok.") or option_id(choice, "no.")
+    if request_id is not None:
+        engine.finish(turn)  # first: the main menu _decide shows stays the one a number answers
+        await _decide(turn, request_id, confirm=choice.startswith("ok."))
+        return None
     turn.say("common.not_an_option")
     return None
 
@@ -107,7 +126,7 @@ async def _decide(turn: Turn, request_id: int, *, confirm: bool) -> None:
     show_main_menu(turn, "accounts.refused", account=label)
 
 
-async def ask_pick(turn: Turn) -> None:
+async def ask_pick(turn: Turn, draft: AccountsDraft) -> None:
     assert turn.person is not None
     own = await link.live_accounts(turn, turn.person.id)
     options = []
@@ -119,19 +138,18 @@ async def ask_pick(turn: Turn) -> None:
     turn.say("accounts.ask_pick", options=[*options, Option("back", "common.choice.back")])
 
 
-async def accept_pick(turn: Turn, answer: Answer) -> StepResult:
-    choice = answer.choice or ""
-    if choice == "back":
-        return "menu"
-    if choice.startswith("i") and choice[1:].isdigit():
-        turn.state.data["identity_id"] = int(choice[1:])
-        return "confirm"
+async def accept_pick(turn: Turn, draft: AccountsDraft, answer: Answer) -> Next:
+    if answer.choice == "back":
+        return AccountsStep.MENU
+    draft.identity_id = option_id(answer.choice, "i")
+    if draft.identity_id is not None:
+        return AccountsStep.CONFIRM
     turn.say("common.not_an_option")
     return None
 
 
-async def ask_confirm(turn: Turn) -> None:
-    account = await people.get_identity(turn.conn, int(turn.state.data["identity_id"]))
+async def ask_confirm(turn: Turn, draft: AccountsDraft) -> None:
+    account = await people.get_identity(turn.conn, draft.identity_id or 0)
     label = await link.account_label(turn, account) if account else "?"
     key = (
         "accounts.confirm_self"
@@ -145,15 +163,14 @@ async def ask_confirm(turn: Turn) -> None:
     )
 
 
-async def accept_confirm(turn: Turn, answer: Answer) -> StepResult:
+async def accept_confirm(turn: Turn, draft: AccountsDraft, answer: Answer) -> Next:
     assert turn.person is not None
     if answer.choice != "yes":
-        engine.finish(turn)
-        show_main_menu(turn, "common.cancelled")
+        engine.finish(turn, "common.cancelled")
         return None
     person = turn.person
     own = await link.live_accounts(turn, person.id)
-    account = next((a for a in own if a.id == turn.state.data.get("identity_id")), None)
+    account = next((a for a in own if a.id == draft.identity_id), None)
     engine.finish(turn)
     if account is None:
         show_main_menu(turn, "accounts.request_gone")
@@ -186,11 +203,10 @@ async def accept_confirm(turn: Turn, answer: Answer) -> StepResult:
     return None
 
 
-FLOW = Flow(
-    name="accounts",
-    steps={
-        "menu": Step(ask_menu, accept_menu),
-        "pick": Step(ask_pick, accept_pick),
-        "confirm": Step(ask_confirm, accept_confirm),
-    },
-)
+S = AccountsStep
+TABLE: dict[AccountsStep, Step[AccountsStep, AccountsDraft]] = {
+    S.MENU: Step(ask_menu, accept_menu, {S.PICK, END}),
+    S.PICK: Step(ask_pick, accept_pick, {S.MENU, S.CONFIRM}),
+    S.CONFIRM: Step(ask_confirm, accept_confirm, {END}),
+}
+FLOW = Flow("accounts", AccountsStep, AccountsDraft, entry={S.MENU}, table=TABLE)

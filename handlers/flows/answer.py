@@ -13,16 +13,41 @@ nomination returns to its queue as "đã bổ sung" (answered). Diagram: answer.
 
 from __future__ import annotations
 
-from typing import Any
+from enum import StrEnum, auto
+from typing import ClassVar
 
+from pydantic import Field
+
+from handlers.draft import Draft
 from handlers.flows import engine
-from handlers.flows.base import Accepts, Answer, Flow, Step, StepResult
+from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult
 from handlers.menu import show_main_menu
-from handlers.turn import Option, Turn
+from handlers.turn import Option, Turn, option_id
+from handlers.types import Attachment
 from storage import audit, reviews
 from storage.nominations import NewEvidence
 
 TEXT_LIMIT = 3000
+
+
+class AnswerStep(StrEnum):
+    """Which question (when several are open), then the answer itself."""
+
+    PICK = auto()
+    ANSWER = auto()
+
+
+Next = StepResult[AnswerStep]
+
+
+class AnswerDraft(Draft):
+    """The question being answered and what was sent for it so far."""
+
+    RENAMED: ClassVar[dict[str, str]] = {"nid": "nomination_id"}
+
+    nomination_id: int | None = None
+    texts: list[str] = Field(default_factory=list)
+    files: list[Attachment] = Field(default_factory=list)
 
 
 async def begin(turn: Turn) -> None:
@@ -42,16 +67,13 @@ async def begin(turn: Turn) -> None:
         show_main_menu(turn, "answer.none_open")
         return
     if len(questions) == 1:
-        await engine.start(turn, FLOW, "answer", _data(questions[0].nomination_id))
+        draft = AnswerDraft(nomination_id=questions[0].nomination_id)
+        await engine.start(turn, FLOW, AnswerStep.ANSWER, draft)
         return
-    await engine.start(turn, FLOW, "pick", {})
+    await engine.start(turn, FLOW, AnswerStep.PICK, AnswerDraft())
 
 
-def _data(nomination_id: int) -> dict[str, Any]:
-    return {"nid": nomination_id, "texts": [], "files": []}
-
-
-async def ask_pick(turn: Turn) -> None:
+async def ask_pick(turn: Turn, draft: AnswerDraft) -> None:
     assert turn.person is not None
     questions = await reviews.open_questions(turn.conn, turn.person.id)
     options = [
@@ -60,97 +82,77 @@ async def ask_pick(turn: Turn) -> None:
     turn.say("answer.pick", options=options)
 
 
-async def accept_pick(turn: Turn, answer: Answer) -> StepResult:
-    turn.state.data.update(_data(int(answer.choice or 0)))
-    return "answer"
+async def accept_pick(turn: Turn, draft: AnswerDraft, answer: Answer) -> Next:
+    draft.nomination_id = option_id(answer.choice, "")
+    draft.texts, draft.files = [], []
+    return AnswerStep.ANSWER
 
 
-async def ask_answer(turn: Turn) -> None:
+async def _question(turn: Turn, draft: AnswerDraft) -> reviews.OpenQuestion | None:
     assert turn.person is not None
-    nid = turn.state.data["nid"]
-    question = next(
-        (
-            q
-            for q in await reviews.open_questions(turn.conn, turn.person.id)
-            if q.nomination_id == nid
-        ),
-        None,
-    )
+    asked = await reviews.open_questions(turn.conn, turn.person.id)
+    return next((q for q in asked if q.nomination_id == draft.nomination_id), None)
+
+
+async def ask_answer(turn: Turn, draft: AnswerDraft) -> None:
+    question = await _question(turn, draft)
     if question is None:
-        engine.finish(turn)
-        show_main_menu(turn, "answer.already_closed")
+        engine.finish(turn, "answer.already_closed")
         return
     turn.say(
         "answer.ask", code=question.code, name=question.nominee_name, question=question.question
     )
 
 
-def _send_options(turn: Turn) -> list[Option]:
+def _send_options(draft: AnswerDraft) -> list[Option]:
     # Only "send", and only once there is something: a typed number is an answer's text
     # ("2 hộ") unless a menu is showing, and then it can only mean "send". /huy cancels.
-    data = turn.state.data
-    return [Option("send", "answer.choice.send")] if data["texts"] or data["files"] else []
+    return [Option("send", "answer.choice.send")] if draft.texts or draft.files else []
 
 
-async def accept_answer(turn: Turn, answer: Answer) -> StepResult:
-    data = turn.state.data
+async def accept_answer(turn: Turn, draft: AnswerDraft, answer: Answer) -> Next:
     if answer.choice == "send":
-        await _send(turn)
+        await _send(turn, draft)
         return None
     if answer.text:
-        if len(answer.text) + sum(len(x) for x in data["texts"]) > TEXT_LIMIT:
+        if len(answer.text) + sum(len(x) for x in draft.texts) > TEXT_LIMIT:
             turn.say("common.too_long", max=TEXT_LIMIT, got=len(answer.text))
             return None
-        data["texts"].append(answer.text)
+        draft.texts.append(answer.text)
     for attachment in answer.attachments:
         if attachment.kind == "sticker":
             turn.say("nominate.evidence_sticker")
             continue
-        if len(data["files"]) >= turn.config.max_evidence:
+        if len(draft.files) >= turn.config.max_evidence:
             turn.say("answer.files_full", max=turn.config.max_evidence)
             break
-        data["files"].append(attachment.model_dump(mode="json"))
+        draft.files.append(attachment)
     turn.say(
         "answer.received",
-        texts=len(data["texts"]),
-        files=len(data["files"]),
-        options=_send_options(turn),
+        texts=len(draft.texts),
+        files=len(draft.files),
+        options=_send_options(draft),
     )
     return None
 
 
-async def _send(turn: Turn) -> None:
+async def _send(turn: Turn, draft: AnswerDraft) -> None:
     """Attach the answer and put the nomination back in its queue, marked answered."""
     assert turn.person is not None
-    data = turn.state.data
     conn, now = turn.conn, turn.now
-    nid = int(data["nid"])
-    question = next(
-        (q for q in await reviews.open_questions(conn, turn.person.id) if q.nomination_id == nid),
-        None,
-    )
+    nid = draft.nomination_id or 0
+    question = await _question(turn, draft)
     item = await reviews.get_item(conn, nid)
     if (
         question is None
         or item is None
         or not await reviews.change_status(conn, nid, ["needs_info"], "answered", now)
     ):
-        engine.finish(turn)
-        show_main_menu(turn, "answer.already_closed")
+        engine.finish(turn, "answer.already_closed")
         return
-    files = [
-        NewEvidence(
-            kind=f["kind"],
-            channel=f["channel"],
-            file_ref=f["file_ref"],
-            mime=f.get("mime"),
-            size=f.get("size"),
-            file_name=f.get("file_name"),
-        )
-        for f in data["files"]
-    ]
+    files = [NewEvidence.model_validate(f, from_attributes=True) for f in draft.files]
     await reviews.add_evidence(conn, nid, files, turn.person.id, now)
-    text = "\n".join(data["texts"]) or None
+    text = "\n".join(draft.texts) or None
     await reviews.add_event(
         conn,
         nomination_id=nid,
@@ -170,19 +172,20 @@ async def _send(turn: Turn) -> None:
         detail={"code": item.code, "files": len(files)},
     )
     turn.notify(question.asked_by, "review.notify.answered", code=item.code, name=item.nominee_name)
-    engine.finish(turn)
-    show_main_menu(turn, "answer.sent", code=item.code)
+    engine.finish(turn, "answer.sent", code=item.code)
 
 
+TABLE: dict[AnswerStep, Step[AnswerStep, AnswerDraft]] = {
+    AnswerStep.PICK: Step(ask_pick, accept_pick, {AnswerStep.ANSWER}),
+    # Texts and files are gathered at the answer step itself, until "Gửi trả lời".
+    AnswerStep.ANSWER: Step(
+        ask_answer,
+        accept_answer,
+        {AnswerStep.ANSWER, END},
+        Accepts.CHOICE | Accepts.TEXT | Accepts.MEDIA,
+        free_text=True,
+    ),
+}
 FLOW = Flow(
-    name="answer",
-    steps={
-        "pick": Step(ask_pick, accept_pick),
-        "answer": Step(
-            ask_answer,
-            accept_answer,
-            frozenset({Accepts.CHOICE, Accepts.TEXT, Accepts.MEDIA}),
-            free_text=True,
-        ),
-    },
+    "answer", AnswerStep, AnswerDraft, entry={AnswerStep.PICK, AnswerStep.ANSWER}, table=TABLE
 )

@@ -3,16 +3,23 @@ daily cap; `/broadcast status` shows the latest sends. Diagram: broadcast.mmd.""
 
 from __future__ import annotations
 
-from typing import Any
+from enum import StrEnum, auto
 
 from handlers.flows import engine
-from handlers.flows.base import Accepts, Answer, Flow, Step, StepResult
+from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult
+from handlers.localtime import local_date_time
 from handlers.menu import show_main_menu
 from handlers.messages import t
-from handlers.officials import common
 from handlers.officials.progress import PENDING, progress_reply
+from handlers.officials.scope import (
+    BulkDraft,
+    accept_scope_then,
+    ask_scope,
+    ask_to_confirm_bulk,
+    confirmed_unit,
+)
 from handlers.officials.sending import broadcast_text, broadcasts_left, send_broadcast
-from handlers.text import fold
+from handlers.text import fold, number
 from handlers.turn import Option, Turn
 from storage import bulk, outbox
 from storage.units import get_unit
@@ -20,6 +27,23 @@ from storage.units import get_unit
 TEXT_LIMITS = (5, 3000)
 STATUS_SHOWN = 5
 STATUS_WORDS = ("status", "trang thai", "tinh trang")
+
+
+class BroadcastStep(StrEnum):
+    """The questions of a broadcast."""
+
+    TEXT = auto()
+    SCOPE = auto()
+    PREVIEW = auto()
+
+
+Next = StepResult[BroadcastStep]
+
+
+class BroadcastDraft(BulkDraft):
+    """The message, then (from BulkDraft) the unit it goes to."""
+
+    text: str | None = None
 
 
 async def begin(turn: Turn) -> None:
@@ -30,7 +54,7 @@ async def begin(turn: Turn) -> None:
     if await _left_today(turn) <= 0:
         show_main_menu(turn, "officials.broadcast.cap_reached", cap=turn.config.broadcast_daily_cap)
         return
-    await engine.start(turn, FLOW, "text", {})
+    await engine.start(turn, FLOW, BroadcastStep.TEXT, BroadcastDraft())
 
 
 async def _left_today(turn: Turn) -> int:
@@ -55,7 +79,7 @@ async def show_status(turn: Turn) -> None:
             t(
                 "officials.broadcast.status_line",
                 kind=t(f"officials.bulk_kind.{item.kind}"),
-                when=common.local_date_time(item.created_at, turn.config),
+                when=local_date_time(item.created_at, turn.config),
                 preview=item.text[:60],
                 state=state,
                 progress=progress_reply(item, counts, final=False, minor=False).text.split("\n")[
@@ -67,29 +91,29 @@ async def show_status(turn: Turn) -> None:
     show_main_menu(turn)
 
 
-async def ask_text(turn: Turn) -> None:
+async def ask_text(turn: Turn, draft: BroadcastDraft) -> None:
     turn.say("officials.broadcast.ask_text", left=await _left_today(turn))
 
 
-async def accept_text(turn: Turn, answer: Answer) -> StepResult:
+async def accept_text(turn: Turn, draft: BroadcastDraft, answer: Answer) -> Next:
     text = answer.text or ""
     if not engine.length_ok(turn, text, TEXT_LIMITS):
         return None
-    turn.state.data["text"] = text
-    return "scope"
+    draft.text = text
+    return BroadcastStep.SCOPE
 
 
-def _message(turn: Turn, unit_name: str) -> str:
-    return broadcast_text(unit_name, turn.state.data["text"])
+def _message(draft: BroadcastDraft, unit_name: str) -> str:
+    return broadcast_text(unit_name, draft.text or "")
 
 
-async def ask_preview(turn: Turn) -> None:
-    unit = await get_unit(turn.conn, turn.state.data["unit_id"])
+async def ask_preview(turn: Turn, draft: BroadcastDraft) -> None:
+    unit = await get_unit(turn.conn, draft.unit_id or 0)
     assert unit is not None
     people = await bulk.people_in_scope(turn.conn, unit.path)
     turn.say_text(t("officials.preview_header"))
-    turn.say_text(_message(turn, unit.name))
-    common.ask_to_confirm_bulk(
+    turn.say_text(_message(draft, unit.name))
+    ask_to_confirm_bulk(
         turn,
         "officials.broadcast.confirm",
         unit.name,
@@ -98,33 +122,27 @@ async def ask_preview(turn: Turn) -> None:
     )
 
 
-async def accept_preview(turn: Turn, answer: Answer) -> StepResult:
-    assert turn.person is not None
-    if answer.choice == "cancel":
-        engine.finish(turn)
-        show_main_menu(turn, "common.cancelled")
-        return None
-    unit = await common.chosen_unit(turn, f"u{turn.state.data['unit_id']}")
+async def accept_preview(turn: Turn, draft: BroadcastDraft, answer: Answer) -> Next:
+    unit = await confirmed_unit(turn, draft, answer)
     if unit is None:
-        engine.finish(turn)
-        show_main_menu(turn, "common.no_permission")
         return None
-    sent = await send_broadcast(turn, unit, turn.state.data["text"])
+    # The same function as the console's (handlers.officials.sending): scope and the daily
+    # cap checked again here, since another broadcast may have gone out since the first step.
+    sent = await send_broadcast(turn, unit, draft.text or "")
     engine.finish(turn)
     if sent is not None:
+        turn.say("officials.broadcast.queued", count=number(sent.total))
         turn.replies.append(progress_reply(sent, {}, final=False, minor=False))
     return None
 
 
-def _step(ask: Any, accept: Any, *accepts: Accepts, free_text: bool = False) -> Step:
-    return Step(ask, accept, frozenset(accepts or (Accepts.CHOICE,)), free_text=free_text)
-
-
-FLOW = Flow(
-    name="broadcast",
-    steps={
-        "text": _step(ask_text, accept_text, Accepts.TEXT, free_text=True),
-        "scope": _step(common.ask_scope, common.accept_scope_then("preview")),
-        "preview": _step(ask_preview, accept_preview),
-    },
-)
+TABLE: dict[BroadcastStep, Step[BroadcastStep, BroadcastDraft]] = {
+    BroadcastStep.TEXT: Step(
+        ask_text, accept_text, {BroadcastStep.SCOPE}, Accepts.TEXT, free_text=True
+    ),
+    BroadcastStep.SCOPE: Step(
+        ask_scope, accept_scope_then(BroadcastStep.PREVIEW), {BroadcastStep.PREVIEW}
+    ),
+    BroadcastStep.PREVIEW: Step(ask_preview, accept_preview, {END}),
+}
+FLOW = Flow("broadcast", BroadcastStep, BroadcastDraft, entry={BroadcastStep.TEXT}, table=TABLE)

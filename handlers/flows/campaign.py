@@ -3,12 +3,14 @@ campaign.mmd."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 from handlers.flows import engine
-from handlers.flows.base import Accepts, Answer, Flow, Step, StepResult
+from handlers.flows.base import END, Accepts, Answer, Flow, Step, says
 from handlers.flows.campaign_manage import (
+    CampaignDraft,
+    CampaignStep,
+    Next,
     accept_close,
     accept_extend,
     accept_manage,
@@ -21,16 +23,21 @@ from handlers.flows.campaign_manage import (
     own_call,
 )
 from handlers.flows.nominate import FIELDS
-from handlers.menu import show_main_menu
+from handlers.localtime import deadline_date, end_of_day
 from handlers.messages import t
-from handlers.officials import common
 from handlers.officials.progress import progress_reply
+from handlers.officials.scope import (
+    accept_scope_then,
+    ask_scope,
+    ask_to_confirm_bulk,
+    confirmed_unit,
+)
 from handlers.officials.sending import call_text, field_names, open_call
 from handlers.roles import Role, scopes
-from handlers.turn import Option, Turn
-from handlers.types import Attachment
+from handlers.turn import Option, Turn, option_id
 from storage import bulk, campaigns
 from storage.campaigns import CampaignDetail
+from storage.rows import Unit
 from storage.units import get_unit
 
 TITLE_LIMITS = (5, 200)
@@ -40,7 +47,7 @@ LISTED = 10
 
 async def begin(turn: Turn) -> None:
     """Show the official's calls and the way to open a new one."""
-    await engine.start(turn, FLOW, "menu", {})
+    await engine.start(turn, FLOW, CampaignStep.MENU, CampaignDraft())
 
 
 async def _calls(turn: Turn) -> list[CampaignDetail]:
@@ -49,7 +56,7 @@ async def _calls(turn: Turn) -> list[CampaignDetail]:
     )
 
 
-async def ask_menu(turn: Turn) -> None:
+async def ask_menu(turn: Turn, draft: CampaignDraft) -> None:
     calls = await _calls(turn)
     options = [Option("new", "officials.campaign.new")]
     lines = [t("officials.campaign.list_header")] if calls else []
@@ -60,7 +67,7 @@ async def ask_menu(turn: Turn) -> None:
                 "officials.campaign.list_line",
                 title=call.title,
                 status=status,
-                deadline=common.deadline_date(call.deadline_at, turn.config),
+                deadline=deadline_date(call.deadline_at, turn.config),
             )
         )
         options.append(Option(f"c{call.id}", label_text=call.title[:60]))
@@ -68,45 +75,37 @@ async def ask_menu(turn: Turn) -> None:
     turn.say("officials.campaign.menu", calls=text, options=options)
 
 
-async def accept_menu(turn: Turn, answer: Answer) -> StepResult:
+async def accept_menu(turn: Turn, draft: CampaignDraft, answer: Answer) -> Next:
+    draft.clear()  # the menu starts over: a new call, or another call to manage
     if answer.choice == "new":
-        turn.state.data = {"fields": []}
-        return "title"
-    campaign = await own_call(turn, answer.choice)
+        return CampaignStep.TITLE
+    campaign = await own_call(turn, option_id(answer.choice, "c"))
     if campaign is None:
         turn.say("officials.campaign.not_found")
-        await ask_menu(turn)
+        await ask_menu(turn, draft)
         return None
-    turn.state.data = {"campaign_id": campaign.id}
-    return "manage"
+    draft.campaign_id = campaign.id
+    return CampaignStep.MANAGE
 
 
-async def ask_title(turn: Turn) -> None:
-    turn.say("officials.campaign.ask_title")
-
-
-async def accept_title(turn: Turn, answer: Answer) -> StepResult:
+async def accept_title(turn: Turn, draft: CampaignDraft, answer: Answer) -> Next:
     text = answer.text or ""
     if not engine.length_ok(turn, text, TITLE_LIMITS):
         return None
-    turn.state.data["title"] = text
-    return "body"
+    draft.title = text
+    return CampaignStep.BODY
 
 
-async def ask_body(turn: Turn) -> None:
-    turn.say("officials.campaign.ask_body", min=BODY_LIMITS[0])
-
-
-async def accept_body(turn: Turn, answer: Answer) -> StepResult:
+async def accept_body(turn: Turn, draft: CampaignDraft, answer: Answer) -> Next:
     text = answer.text or ""
     if not engine.length_ok(turn, text, BODY_LIMITS):
         return None
-    turn.state.data["body"] = text
-    return "fields"
+    draft.body = text
+    return CampaignStep.FIELDS
 
 
-async def ask_fields(turn: Turn) -> None:
-    chosen: list[str] = turn.state.data.get("fields", [])
+async def ask_fields(turn: Turn, draft: CampaignDraft) -> None:
+    chosen = draft.fields
     options = [Option("all", "officials.campaign.all_fields")]
     options += [
         Option(f, label_text=("✓ " if f in chosen else "") + t(f"nominate.field.{f}"))
@@ -116,72 +115,67 @@ async def ask_fields(turn: Turn) -> None:
     turn.say("officials.campaign.ask_fields", chosen=field_names(chosen), options=options)
 
 
-async def accept_fields(turn: Turn, answer: Answer) -> StepResult:
-    chosen: list[str] = turn.state.data.setdefault("fields", [])
+async def accept_fields(turn: Turn, draft: CampaignDraft, answer: Answer) -> Next:
+    chosen = draft.fields
     if answer.choice == "all":
-        turn.state.data["fields"] = list(FIELDS)
-        return "deadline"
+        draft.fields = list(FIELDS)
+        return CampaignStep.DEADLINE
     if answer.choice == "done":
         if not chosen:
-            turn.state.data["fields"] = list(FIELDS)
-        return "deadline"
+            draft.fields = list(FIELDS)
+        return CampaignStep.DEADLINE
     if answer.choice in FIELDS:
         if answer.choice in chosen:
             chosen.remove(answer.choice)
         else:
             chosen.append(answer.choice)
-    await ask_fields(turn)
+    await ask_fields(turn, draft)
     return None
 
 
-async def ask_deadline(turn: Turn) -> None:
+async def ask_deadline(turn: Turn, draft: CampaignDraft) -> None:
     example = (turn.now.astimezone(turn.config.timezone) + timedelta(days=30)).strftime("%d/%m/%Y")
     turn.say("officials.campaign.ask_deadline", example=example)
 
 
-async def accept_deadline(turn: Turn, answer: Answer) -> StepResult:
+async def accept_deadline(turn: Turn, draft: CampaignDraft, answer: Answer) -> Next:
     day = check_deadline(turn, answer.text or "")
     if day is None:
         return None
-    turn.state.data["deadline"] = day.isoformat()
-    return "scope"
+    draft.deadline = day
+    return CampaignStep.SCOPE
 
 
-async def ask_photo(turn: Turn) -> None:
-    turn.say("officials.campaign.ask_photo", options=[Option("skip", "common.choice.skip")])
-
-
-async def accept_photo(turn: Turn, answer: Answer) -> StepResult:
+async def accept_photo(turn: Turn, draft: CampaignDraft, answer: Answer) -> Next:
     if answer.choice == "skip":
-        turn.state.data["photo"] = None
-        return "preview"
+        draft.photo = None
+        return CampaignStep.PREVIEW
     photos = [a for a in answer.attachments if a.kind == "photo"]
     if not photos:
         turn.say("officials.campaign.photo_expected")
         return None
-    turn.state.data["photo"] = photos[0].model_dump(mode="json")
-    return "preview"
+    draft.photo = photos[0]
+    return CampaignStep.PREVIEW
 
 
-def _deadline_at(turn: Turn) -> datetime:
-    return common.end_of_day(date.fromisoformat(turn.state.data["deadline"]), turn.config)
+def _deadline_at(turn: Turn, draft: CampaignDraft) -> datetime:
+    assert draft.deadline is not None  # asked before the preview
+    return end_of_day(draft.deadline, turn.config)
 
 
-async def ask_preview(turn: Turn) -> None:
-    data = turn.state.data
-    unit = await get_unit(turn.conn, data["unit_id"])
+async def ask_preview(turn: Turn, draft: CampaignDraft) -> None:
+    unit = await get_unit(turn.conn, draft.unit_id or 0)
     assert unit is not None
     people = await bulk.people_in_scope(turn.conn, unit.path)
     text = call_text(
-        data["title"],
-        data["body"],
-        data["fields"],
-        common.deadline_date(_deadline_at(turn), turn.config),
+        draft.title or "",
+        draft.body or "",
+        draft.fields,
+        deadline_date(_deadline_at(turn, draft), turn.config),
     )
-    media = [Attachment.model_validate(data["photo"])] if data.get("photo") else []
     turn.say_text(t("officials.preview_header"))
-    turn.say_text(text, media=media)
-    common.ask_to_confirm_bulk(
+    turn.say_text(text, media=[draft.photo] if draft.photo else [])
+    ask_to_confirm_bulk(
         turn,
         "officials.campaign.confirm",
         unit.name,
@@ -190,59 +184,52 @@ async def ask_preview(turn: Turn) -> None:
     )
 
 
-async def accept_preview(turn: Turn, answer: Answer) -> StepResult:
-    if answer.choice == "cancel":
-        engine.finish(turn)
-        show_main_menu(turn, "common.cancelled")
-        return None
-    await _open(turn)
+async def accept_preview(turn: Turn, draft: CampaignDraft, answer: Answer) -> Next:
+    unit = await confirmed_unit(turn, draft, answer)
+    if unit is not None:
+        await _open(turn, draft, unit)
     return None
 
 
-async def _open(turn: Turn) -> None:
-    """Store the call and send it to every member in scope (handlers.officials.sending)."""
-    data = turn.state.data
-    unit = await common.chosen_unit(turn, f"u{data['unit_id']}")
+async def _open(turn: Turn, draft: CampaignDraft, unit: Unit) -> None:
+    """Store the call and send it to every member in scope (the console's function too)."""
     engine.finish(turn)
-    if unit is None:  # the official lost the role since the scope step
-        show_main_menu(turn, "common.no_permission")
-        return
+    assert draft.deadline is not None  # asked before the preview
     opened = await open_call(
         turn,
         unit,
-        title=data["title"],
-        body=data["body"],
-        fields=data["fields"],
-        last_day=date.fromisoformat(data["deadline"]),
-        photo=Attachment.model_validate(data["photo"]) if data.get("photo") else None,
+        title=draft.title or "",
+        body=draft.body or "",
+        fields=draft.fields,
+        last_day=draft.deadline,
+        photo=draft.photo,
     )
     if opened is not None:
-        say_progress_start(turn, opened[1])
+        turn.say("officials.campaign.opened", title=opened[0].title)
+        # The progress message that later reports edit (same replace_key).
+        turn.replies.append(progress_reply(opened[1], {}, final=False, minor=False))
 
 
-def say_progress_start(turn: Turn, sent: bulk.BulkSend) -> None:
-    """The progress message that later reports edit (same replace_key)."""
-    turn.replies.append(progress_reply(sent, {}, final=False, minor=False))
+# The questions that are one catalog text.
+ask_title = says("officials.campaign.ask_title")
+ask_body = says("officials.campaign.ask_body", min=BODY_LIMITS[0])
+ask_photo = says("officials.campaign.ask_photo", options=[Option("skip", "common.choice.skip")])
 
-
-def _step(ask: Any, accept: Any, *accepts: Accepts, free_text: bool = False) -> Step:
-    return Step(ask, accept, frozenset(accepts or (Accepts.CHOICE,)), free_text=free_text)
-
-
-FLOW = Flow(
-    name="campaign",
-    steps={
-        "menu": _step(ask_menu, accept_menu),
-        "title": _step(ask_title, accept_title, Accepts.TEXT, free_text=True),
-        "body": _step(ask_body, accept_body, Accepts.TEXT, free_text=True),
-        "fields": _step(ask_fields, accept_fields),
-        "deadline": _step(ask_deadline, accept_deadline, Accepts.TEXT),
-        "scope": _step(common.ask_scope, common.accept_scope_then("photo")),
-        "photo": _step(ask_photo, accept_photo, Accepts.CHOICE, Accepts.MEDIA),
-        "preview": _step(ask_preview, accept_preview),
-        "manage": _step(ask_manage, accept_manage),
-        "extend": _step(ask_extend, accept_extend, Accepts.TEXT),
-        "reminders": _step(ask_reminders, accept_reminders, Accepts.TEXT),
-        "close": _step(ask_close, accept_close),
-    },
-)
+S = CampaignStep
+TYPED = Accepts.TEXT
+TABLE: dict[CampaignStep, Step[CampaignStep, CampaignDraft]] = {
+    S.MENU: Step(ask_menu, accept_menu, {S.TITLE, S.MANAGE}),
+    S.TITLE: Step(ask_title, accept_title, {S.BODY}, TYPED, free_text=True),
+    S.BODY: Step(ask_body, accept_body, {S.FIELDS}, TYPED, free_text=True),
+    # Each field chosen is ticked at the fields step itself, until Xong / Tất cả.
+    S.FIELDS: Step(ask_fields, accept_fields, {S.FIELDS, S.DEADLINE}),
+    S.DEADLINE: Step(ask_deadline, accept_deadline, {S.SCOPE}, TYPED),
+    S.SCOPE: Step(ask_scope, accept_scope_then(S.PHOTO), {S.PHOTO}),
+    S.PHOTO: Step(ask_photo, accept_photo, {S.PREVIEW}, Accepts.CHOICE | Accepts.MEDIA),
+    S.PREVIEW: Step(ask_preview, accept_preview, {END}),
+    S.MANAGE: Step(ask_manage, accept_manage, {S.MENU, S.EXTEND, S.REMINDERS, S.CLOSE, END}),
+    S.EXTEND: Step(ask_extend, accept_extend, {END}, TYPED),
+    S.REMINDERS: Step(ask_reminders, accept_reminders, {END}, TYPED),
+    S.CLOSE: Step(ask_close, accept_close, {S.MANAGE, END}),
+}
+FLOW = Flow("campaign", CampaignStep, CampaignDraft, entry={S.MENU}, table=TABLE)

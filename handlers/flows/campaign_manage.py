@@ -1,18 +1,24 @@
-"""/campaign, managing a call: its details, extending the deadline, closing it early."""
+"""/campaign's step names and draft, and managing a call: its details, extending the
+deadline, changing its reminders, closing it early (campaign.py holds the flow's table)."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
+from enum import StrEnum, auto
+
+from pydantic import Field
 
 from handlers.flows import engine
-from handlers.flows.base import Answer, StepResult
-from handlers.menu import show_main_menu
+from handlers.flows.base import Answer, StepResult, says
+from handlers.localtime import deadline_date, end_of_day, parse_date
 from handlers.messages import t
-from handlers.officials import common
+from handlers.officials.scope import BulkDraft
 from handlers.officials.sending import close_call, deadline_problem, extend_call
-from handlers.roles import Role, scopes
+from handlers.roles import Role, in_scope, scopes
+from handlers.text import number
 from handlers.turn import Option, Turn
+from handlers.types import Attachment
 from storage import campaigns
 from storage.campaigns import CampaignDetail
 
@@ -20,21 +26,51 @@ MAX_DAYS_AHEAD = 366
 MAX_REMINDERS = 5
 
 
-async def own_call(turn: Turn, value: str | None) -> CampaignDetail | None:
-    """The call an answer names, re-checked against the official's scope."""
-    if not value or not value.startswith("c") or not value[1:].isdigit():
-        return None
-    campaign = await campaigns.get_detail(turn.conn, int(value[1:]))
-    if campaign is None:
-        return None
-    if not any(campaign.unit_path.startswith(s) for s in scopes(turn.memberships, Role.OFFICIAL)):
+class CampaignStep(StrEnum):
+    """The official's calls (menu), opening a new one, and managing one."""
+
+    MENU = auto()
+    TITLE = auto()
+    BODY = auto()
+    FIELDS = auto()
+    DEADLINE = auto()
+    SCOPE = auto()
+    PHOTO = auto()
+    PREVIEW = auto()
+    MANAGE = auto()
+    EXTEND = auto()
+    REMINDERS = auto()
+    CLOSE = auto()
+
+
+Next = StepResult[CampaignStep]
+
+
+class CampaignDraft(BulkDraft):
+    """A call being written (title … photo, and the unit), or the call being managed."""
+
+    title: str | None = None
+    body: str | None = None
+    fields: list[str] = Field(default_factory=list)
+    # The last day nominations are taken.
+    deadline: date | None = None
+    photo: Attachment | None = None
+    campaign_id: int | None = None
+
+
+async def own_call(turn: Turn, campaign_id: int | None) -> CampaignDetail | None:
+    """The call, re-checked against the official's scope (a button or a draft proves nothing)."""
+    campaign = await campaigns.get_detail(turn.conn, campaign_id) if campaign_id else None
+    if campaign is None or not in_scope(
+        campaign.unit_path, scopes(turn.memberships, Role.OFFICIAL)
+    ):
         return None
     return campaign
 
 
 def check_deadline(turn: Turn, text: str) -> date | None:
     """A typed deadline: a real date, after today, at most a year ahead."""
-    day = common.parse_date(text)
+    day = parse_date(text)
     if day is None:
         turn.say("officials.campaign.deadline_invalid")
         return None
@@ -45,8 +81,8 @@ def check_deadline(turn: Turn, text: str) -> date | None:
     return day
 
 
-async def ask_manage(turn: Turn) -> None:
-    campaign = await campaigns.get_detail(turn.conn, turn.state.data["campaign_id"])
+async def ask_manage(turn: Turn, draft: CampaignDraft) -> None:
+    campaign = await campaigns.get_detail(turn.conn, draft.campaign_id or 0)
     assert campaign is not None
     nominated = len(await campaigns.reporters_in(turn.conn, campaign.id))
     options = []
@@ -62,47 +98,56 @@ async def ask_manage(turn: Turn) -> None:
         title=campaign.title,
         unit=campaign.unit_name,
         status=t(f"officials.campaign.status.{campaign.status}"),
-        deadline=common.deadline_date(campaign.deadline_at, turn.config),
-        reporters=common.number(nominated),
+        deadline=deadline_date(campaign.deadline_at, turn.config),
+        reporters=number(nominated),
         reminders=_days_text(_reminder_days(turn, campaign)),
         options=options,
     )
 
 
-async def _current(turn: Turn) -> CampaignDetail | None:
+async def _current(turn: Turn, draft: CampaignDraft) -> CampaignDetail | None:
     """The call being managed, re-checked: still in scope and still open."""
-    campaign = await own_call(turn, f"c{turn.state.data.get('campaign_id', 0)}")
+    campaign = await own_call(turn, draft.campaign_id)
     if campaign is None or campaign.status != "open":
         turn.say("officials.campaign.not_open")
-        engine.finish(turn)
-        show_main_menu(turn)
+        engine.finish(turn, "common.menu_prompt")
         return None
     return campaign
 
 
-async def accept_manage(turn: Turn, answer: Answer) -> StepResult:
+ask_extend = says("officials.campaign.ask_extend")
+ask_close = says(
+    "officials.campaign.ask_close",
+    options=[
+        Option("yes", "officials.campaign.choice.close_yes"),
+        Option("no", "common.choice.back"),
+    ],
+)
+# The detail's actions; each asks one more question.
+ACTIONS = {"extend": CampaignStep.EXTEND, "reminders": CampaignStep.REMINDERS}
+
+
+async def accept_manage(turn: Turn, draft: CampaignDraft, answer: Answer) -> Next:
     if answer.choice == "back":
-        return "menu"
-    if await _current(turn) is None:
+        return CampaignStep.MENU
+    if await _current(turn, draft) is None:
         return None
-    return {"extend": "extend", "reminders": "reminders"}.get(answer.choice or "", "close")
+    return ACTIONS.get(answer.choice or "", CampaignStep.CLOSE)
 
 
-async def ask_extend(turn: Turn) -> None:
-    turn.say("officials.campaign.ask_extend")
-
-
-async def accept_extend(turn: Turn, answer: Answer) -> StepResult:
-    campaign = await _current(turn)
+async def accept_extend(turn: Turn, draft: CampaignDraft, answer: Answer) -> Next:
+    campaign = await _current(turn, draft)
     if campaign is None:
         return None
     day = check_deadline(turn, answer.text or "")
-    if day is None:
+    if day is None or not await extend_call(turn, campaign.id, day):
         return None
-    if not await extend_call(turn, campaign.id, day):
-        return None
-    engine.finish(turn)
-    show_main_menu(turn)
+    engine.finish(
+        turn,
+        "officials.campaign.extended",
+        title=campaign.title,
+        deadline=deadline_date(end_of_day(day, turn.config), turn.config),
+    )
     return None
 
 
@@ -119,8 +164,8 @@ def _days_text(days: list[int]) -> str:
     return t("officials.campaign.days", days=listed)
 
 
-async def ask_reminders(turn: Turn) -> None:
-    campaign = await campaigns.get_detail(turn.conn, turn.state.data["campaign_id"])
+async def ask_reminders(turn: Turn, draft: CampaignDraft) -> None:
+    campaign = await campaigns.get_detail(turn.conn, draft.campaign_id or 0)
     assert campaign is not None
     turn.say("officials.campaign.ask_reminders", days=_days_text(_reminder_days(turn, campaign)))
 
@@ -136,8 +181,8 @@ def parse_days(text: str) -> list[int] | None:
     return days
 
 
-async def accept_reminders(turn: Turn, answer: Answer) -> StepResult:
-    campaign = await _current(turn)
+async def accept_reminders(turn: Turn, draft: CampaignDraft, answer: Answer) -> Next:
+    campaign = await _current(turn, draft)
     if campaign is None:
         return None
     days = parse_days(answer.text or "")
@@ -145,30 +190,20 @@ async def accept_reminders(turn: Turn, answer: Answer) -> StepResult:
         turn.say("officials.campaign.reminders_invalid", max=MAX_REMINDERS)
         return None
     await campaigns.set_reminder_days(turn.conn, campaign.id, days)
-    engine.finish(turn)
-    show_main_menu(
+    engine.finish(
         turn, "officials.campaign.reminders_set", title=campaign.title, days=_days_text(days)
     )
     return None
 
 
-async def ask_close(turn: Turn) -> None:
-    turn.say(
-        "officials.campaign.ask_close",
-        options=[
-            Option("yes", "officials.campaign.choice.close_yes"),
-            Option("no", "common.choice.back"),
-        ],
-    )
-
-
-async def accept_close(turn: Turn, answer: Answer) -> StepResult:
+async def accept_close(turn: Turn, draft: CampaignDraft, answer: Answer) -> Next:
     if answer.choice == "no":
-        return "manage"
-    campaign = await _current(turn)
+        return CampaignStep.MANAGE
+    campaign = await _current(turn, draft)
     if campaign is None:
         return None
-    await close_call(turn, campaign.id)
-    engine.finish(turn)
-    show_main_menu(turn)
+    if await close_call(turn, campaign.id):
+        engine.finish(turn, "officials.campaign.closed", title=campaign.title)
+    else:
+        engine.finish(turn)
     return None

@@ -8,11 +8,13 @@ this is checked when the code is given and again when the record is saved.
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum, auto
+from typing import ClassVar
 
+from handlers.draft import Draft
 from handlers.flows import engine
-from handlers.flows.base import Accepts, Answer, Flow, Step, StepResult
+from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult, says
 from handlers.flows.review_actions import commend, load_for
-from handlers.menu import show_main_menu
 from handlers.messages import t
 from handlers.permissions import Action
 from handlers.turn import Option, Turn
@@ -22,15 +24,47 @@ FORMS = ("certificate", "merit", "title", "letter")
 TEXT_LIMITS = {"form": 100, "number": 64, "issuer": 200}
 
 
+class CommendStep(StrEnum):
+    """The questions of recording a commendation."""
+
+    CODE = auto()
+    FORM = auto()
+    NUMBER = auto()
+    DATE = auto()
+    ISSUER = auto()
+    CONFIRM = auto()
+
+
+Next = StepResult[CommendStep]
+
+
+class CommendDraft(Draft):
+    """The approved nomination, then the decision that commended it."""
+
+    RENAMED: ClassVar[dict[str, str]] = {
+        "nid": "nomination_id",
+        "number": "decision_no",
+        "date": "decided_on",
+    }
+
+    nomination_id: int | None = None
+    code: str | None = None
+    form: str | None = None
+    decision_no: str | None = None
+    decided_on: date | None = None
+    issuer: str | None = None
+
+
 async def begin(turn: Turn) -> None:
     """Start recording; the code may follow the command."""
     code = turn.args.strip()
     if code:
         item = await _approved_in_scope(turn, code)
         if item is not None:
-            await engine.start(turn, FLOW, "form", {"nid": item.id, "code": item.code})
+            draft = CommendDraft(nomination_id=item.id, code=item.code)
+            await engine.start(turn, FLOW, CommendStep.FORM, draft)
         return
-    await engine.start(turn, FLOW, "code", {})
+    await engine.start(turn, FLOW, CommendStep.CODE, CommendDraft())
 
 
 async def _approved_in_scope(turn: Turn, code: str) -> reviews.ReviewItem | None:
@@ -41,59 +75,41 @@ async def _approved_in_scope(turn: Turn, code: str) -> reviews.ReviewItem | None
     return await load_for(turn, found.id, Action.COMMEND)
 
 
-async def ask_code(turn: Turn) -> None:
-    turn.say("commend.ask_code")
-
-
-async def accept_code(turn: Turn, answer: Answer) -> StepResult:
+async def accept_code(turn: Turn, draft: CommendDraft, answer: Answer) -> Next:
     item = await _approved_in_scope(turn, answer.text or "")
     if item is None:
         return None
-    turn.state.data.update({"nid": item.id, "code": item.code})
-    return "form"
+    draft.nomination_id, draft.code = item.id, item.code
+    return CommendStep.FORM
 
 
-async def ask_form(turn: Turn) -> None:
+async def ask_form(turn: Turn, draft: CommendDraft) -> None:
     turn.say(
         "commend.ask_form",
-        code=turn.state.data["code"],
+        code=draft.code,
         options=[Option(f, f"commend.form.{f}") for f in FORMS],
     )
 
 
 def _text(turn: Turn, answer: Answer, limit: int) -> str | None:
     text = (answer.text or "").strip()
-    if len(text) < 1:
-        turn.say("common.too_short", min=1)
-        return None
-    if len(text) > limit:
-        turn.say("common.too_long", max=limit, got=len(text))
-        return None
-    return text
+    return text if engine.length_ok(turn, text, (1, limit)) else None
 
 
-async def accept_form(turn: Turn, answer: Answer) -> StepResult:
+async def accept_form(turn: Turn, draft: CommendDraft, answer: Answer) -> Next:
     form = t(f"commend.form.{answer.choice}") if answer.choice else _text(turn, answer, 100)
     if form is None:
         return None
-    turn.state.data["form"] = form
-    return "number"
+    draft.form = form
+    return CommendStep.NUMBER
 
 
-async def ask_number(turn: Turn) -> None:
-    turn.say("commend.ask_number")
-
-
-async def accept_number(turn: Turn, answer: Answer) -> StepResult:
+async def accept_number(turn: Turn, draft: CommendDraft, answer: Answer) -> Next:
     number = _text(turn, answer, TEXT_LIMITS["number"])
     if number is None:
         return None
-    turn.state.data["number"] = number
-    return "date"
-
-
-async def ask_date(turn: Turn) -> None:
-    turn.say("commend.ask_date")
+    draft.decision_no = number
+    return CommendStep.DATE
 
 
 def parse_date(text: str) -> date | None:
@@ -108,78 +124,82 @@ def parse_date(text: str) -> date | None:
         return None
 
 
-async def accept_date(turn: Turn, answer: Answer) -> StepResult:
+async def accept_date(turn: Turn, draft: CommendDraft, answer: Answer) -> Next:
     when = parse_date(answer.text or "")
     today = turn.now.astimezone(turn.config.timezone).date()
     if when is None or when.year < 1945 or when > today:
         turn.say("commend.date_invalid")
         return None
-    turn.state.data["date"] = when.isoformat()
-    return "issuer"
+    draft.decided_on = when
+    return CommendStep.ISSUER
 
 
-async def ask_issuer(turn: Turn) -> None:
-    turn.say("commend.ask_issuer")
-
-
-async def accept_issuer(turn: Turn, answer: Answer) -> StepResult:
+async def accept_issuer(turn: Turn, draft: CommendDraft, answer: Answer) -> Next:
     issuer = _text(turn, answer, TEXT_LIMITS["issuer"])
     if issuer is None:
         return None
-    turn.state.data["issuer"] = issuer
-    return "confirm"
+    draft.issuer = issuer
+    return CommendStep.CONFIRM
 
 
-async def ask_confirm(turn: Turn) -> None:
-    data = turn.state.data
+async def ask_confirm(turn: Turn, draft: CommendDraft) -> None:
+    assert draft.decided_on is not None  # asked before
     turn.say(
         "commend.confirm",
-        code=data["code"],
-        form=data["form"],
-        number=data["number"],
-        date=date.fromisoformat(data["date"]).strftime("%d/%m/%Y"),
-        issuer=data["issuer"],
+        code=draft.code,
+        form=draft.form,
+        number=draft.decision_no,
+        date=draft.decided_on.strftime("%d/%m/%Y"),
+        issuer=draft.issuer,
         options=[Option("save", "commend.choice.save"), Option("cancel", "common.choice.cancel")],
     )
 
 
-async def accept_confirm(turn: Turn, answer: Answer) -> StepResult:
+async def accept_confirm(turn: Turn, draft: CommendDraft, answer: Answer) -> Next:
     if answer.choice != "save":
-        engine.finish(turn)
-        show_main_menu(turn, "common.cancelled")
+        engine.finish(turn, "common.cancelled")
         return None
     assert turn.person is not None
-    data = turn.state.data
-    item = await _approved_in_scope(turn, data["code"])
+    item = await _approved_in_scope(turn, draft.code or "")
     if item is None:
         engine.finish(turn)
         return None
+    form, decision_no, decided_on, issuer = (
+        draft.form,
+        draft.decision_no,
+        draft.decided_on,
+        draft.issuer,
+    )
+    assert form and decision_no and decided_on and issuer  # asked before the confirmation
     await commend(
         turn,
         item,
         commendations.NewCommendation(
             nomination_id=item.id,
-            form=data["form"],
-            decision_no=data["number"],
-            decided_on=date.fromisoformat(data["date"]),
-            issuer=data["issuer"],
+            form=form,
+            decision_no=decision_no,
+            decided_on=decided_on,
+            issuer=issuer,
         ),
     )
-    engine.finish(turn)
-    show_main_menu(turn, "commend.saved", code=item.code)
+    engine.finish(turn, "commend.saved", code=item.code)
     return None
 
 
-FLOW = Flow(
-    name="commend",
-    steps={
-        "code": Step(ask_code, accept_code, frozenset({Accepts.TEXT}), free_text=True),
-        "form": Step(
-            ask_form, accept_form, frozenset({Accepts.CHOICE, Accepts.TEXT}), free_text=True
-        ),
-        "number": Step(ask_number, accept_number, frozenset({Accepts.TEXT}), free_text=True),
-        "date": Step(ask_date, accept_date, frozenset({Accepts.TEXT}), free_text=True),
-        "issuer": Step(ask_issuer, accept_issuer, frozenset({Accepts.TEXT}), free_text=True),
-        "confirm": Step(ask_confirm, accept_confirm),
-    },
-)
+# The questions that are one catalog text.
+ask_code = says("commend.ask_code")
+ask_number = says("commend.ask_number")
+ask_date = says("commend.ask_date")
+ask_issuer = says("commend.ask_issuer")
+
+S = CommendStep
+TYPED = Accepts.TEXT
+TABLE: dict[CommendStep, Step[CommendStep, CommendDraft]] = {
+    S.CODE: Step(ask_code, accept_code, {S.FORM}, TYPED, free_text=True),
+    S.FORM: Step(ask_form, accept_form, {S.NUMBER}, Accepts.CHOICE | TYPED, free_text=True),
+    S.NUMBER: Step(ask_number, accept_number, {S.DATE}, TYPED, free_text=True),
+    S.DATE: Step(ask_date, accept_date, {S.ISSUER}, TYPED, free_text=True),
+    S.ISSUER: Step(ask_issuer, accept_issuer, {S.CONFIRM}, TYPED, free_text=True),
+    S.CONFIRM: Step(ask_confirm, accept_confirm, {END}),
+}
+FLOW = Flow("commend", CommendStep, CommendDraft, entry={S.CODE, S.FORM}, table=TABLE)

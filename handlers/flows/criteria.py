@@ -6,13 +6,10 @@ from handlers.flows.nominate import FIELDS
 from handlers.flows.review_card import reviewer_scopes
 from handlers.menu import show_main_menu
 from handlers.messages import t
+from handlers.text import decimal
 from handlers.turn import Turn
 from storage import criteria
 from storage.rows import Membership
-
-
-def _num(value: float) -> str:
-    return f"{value:g}".replace(".", ",")
 
 
 async def show(turn: Turn) -> None:
@@ -42,8 +39,8 @@ async def show(turn: Turn) -> None:
                     t(
                         "criteria.line",
                         name=item.name,
-                        weight=_num(item.weight),
-                        max=_num(item.max_score),
+                        weight=decimal(item.weight),
+                        max=decimal(item.max_score),
                     )
                 )
         if not found:

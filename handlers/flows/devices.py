@@ -3,14 +3,19 @@ An admin can also sign a person of their scope out of every browser. Diagram: de
 
 from __future__ import annotations
 
+from enum import StrEnum, auto
+
+from pydantic import Field
+
+from handlers.draft import Draft
 from handlers.flows import engine, link
 from handlers.flows.accounts import when
-from handlers.flows.base import Accepts, Answer, Flow, Step, StepResult
+from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult, says
 from handlers.menu import show_main_menu
 from handlers.messages import t
 from handlers.roles import Role, has_role, scopes
 from handlers.text import fold
-from handlers.turn import Option, Turn
+from handlers.turn import Option, Turn, option_id
 from handlers.types import Reply
 from storage import accounts, audit, outbox, web_sessions
 from storage.rows import WebSession
@@ -20,9 +25,28 @@ MATCHES = 10
 NAME_MIN = 2
 
 
+class DevicesStep(StrEnum):
+    """The signed-in browsers (list); for an admin, a person to sign out everywhere."""
+
+    LIST = auto()
+    WHO = auto()
+    PICK = auto()
+    CONFIRM = auto()
+
+
+Next = StepResult[DevicesStep]
+
+
+class DevicesDraft(Draft):
+    """An admin's search: the people it found (id, label), then the one chosen."""
+
+    matches: list[tuple[int, str]] = Field(default_factory=list)
+    person_id: int | None = None
+
+
 async def begin(turn: Turn) -> None:
     """List the person's signed-in browsers."""
-    await engine.start(turn, FLOW, "list", {})
+    await engine.start(turn, FLOW, DevicesStep.LIST, DevicesDraft())
 
 
 async def _devices(turn: Turn, person_id: int) -> list[WebSession]:
@@ -31,7 +55,7 @@ async def _devices(turn: Turn, person_id: int) -> list[WebSession]:
     )
 
 
-async def ask_list(turn: Turn) -> None:
+async def ask_list(turn: Turn, draft: DevicesDraft) -> None:
     assert turn.person is not None
     devices = await _devices(turn, turn.person.id)
     options: list[Option] = []
@@ -63,15 +87,14 @@ async def ask_list(turn: Turn) -> None:
     turn.say_text(text, options=options)
 
 
-async def accept_list(turn: Turn, answer: Answer) -> StepResult:
+async def accept_list(turn: Turn, draft: DevicesDraft, answer: Answer) -> Next:
     assert turn.person is not None
     choice = answer.choice or ""
     if choice == "done":
-        engine.finish(turn)
-        show_main_menu(turn)
+        engine.finish(turn, "common.menu_prompt")
         return None
     if choice == "admin" and has_role(turn.memberships, Role.ADMIN):
-        return "who"
+        return DevicesStep.WHO
     devices = await _devices(turn, turn.person.id)
     if choice == "others":
         chosen = [d for d in devices if d.identity_id != turn.identity.id]
@@ -79,7 +102,7 @@ async def accept_list(turn: Turn, answer: Answer) -> StepResult:
         chosen = [d for d in devices if choice == f"s{d.id}"]
     if not chosen:
         turn.say("accounts.request_gone")
-        return "list"
+        return DevicesStep.LIST
     count = await _sign_out(turn, chosen)
     await audit.record(
         turn.conn,
@@ -123,11 +146,10 @@ async def _sign_out(turn: Turn, devices: list[WebSession]) -> int:
 
 
 # ------------------------------------------------------------------ admin: a person, everywhere
-async def ask_who(turn: Turn) -> None:
-    turn.say("devices.ask_who")
+ask_who = says("devices.ask_who")
 
 
-async def accept_who(turn: Turn, answer: Answer) -> StepResult:
+async def accept_who(turn: Turn, draft: DevicesDraft, answer: Answer) -> Next:
     typed = fold(answer.text or "")
     if len(typed) < NAME_MIN:
         turn.say("common.too_short", min=NAME_MIN)
@@ -145,31 +167,28 @@ async def accept_who(turn: Turn, answer: Answer) -> StepResult:
     if len(found) > MATCHES:
         turn.say("devices.too_many_matches", count=len(found))
         return None
-    turn.state.data["matches"] = [[p, f"{name} — {unit}"[:60]] for p, name, unit in found]
-    return "pick"
+    draft.matches = [(p, f"{name} — {unit}"[:60]) for p, name, unit in found]
+    return DevicesStep.PICK
 
 
-async def ask_pick(turn: Turn) -> None:
-    options = [Option(f"p{p}", label_text=label) for p, label in turn.state.data["matches"]]
+async def ask_pick(turn: Turn, draft: DevicesDraft) -> None:
+    options = [Option(f"p{p}", label_text=label) for p, label in draft.matches]
     turn.say("devices.ask_pick", options=[*options, Option("cancel", "common.choice.cancel")])
 
 
-async def accept_pick(turn: Turn, answer: Answer) -> StepResult:
-    choice = answer.choice or ""
-    if choice == "cancel":
-        engine.finish(turn)
-        show_main_menu(turn, "common.cancelled")
+async def accept_pick(turn: Turn, draft: DevicesDraft, answer: Answer) -> Next:
+    if answer.choice == "cancel":
+        engine.finish(turn, "common.cancelled")
         return None
-    if not (choice.startswith("p") and choice[1:].isdigit()):
+    draft.person_id = option_id(answer.choice, "p")
+    if draft.person_id is None:
         turn.say("common.not_an_option")
         return None
-    turn.state.data["person_id"] = int(choice[1:])
-    return "confirm"
+    return DevicesStep.CONFIRM
 
 
-async def ask_confirm(turn: Turn) -> None:
-    chosen = int(turn.state.data["person_id"])
-    label = next(lbl for p, lbl in turn.state.data["matches"] if p == chosen)
+async def ask_confirm(turn: Turn, draft: DevicesDraft) -> None:
+    label = next(lbl for p, lbl in draft.matches if p == draft.person_id)
     turn.say(
         "devices.confirm_everywhere",
         person=label,
@@ -177,9 +196,9 @@ async def ask_confirm(turn: Turn) -> None:
     )
 
 
-async def accept_confirm(turn: Turn, answer: Answer) -> StepResult:
+async def accept_confirm(turn: Turn, draft: DevicesDraft, answer: Answer) -> Next:
     assert turn.person is not None
-    target = int(turn.state.data.get("person_id", 0))
+    target = draft.person_id or 0
     engine.finish(turn)
     if answer.choice != "yes":
         show_main_menu(turn, "common.cancelled")
@@ -210,12 +229,11 @@ async def accept_confirm(turn: Turn, answer: Answer) -> StepResult:
     return None
 
 
-FLOW = Flow(
-    name="devices",
-    steps={
-        "list": Step(ask_list, accept_list),
-        "who": Step(ask_who, accept_who, frozenset({Accepts.TEXT}), free_text=True),
-        "pick": Step(ask_pick, accept_pick),
-        "confirm": Step(ask_confirm, accept_confirm),
-    },
-)
+S = DevicesStep
+TABLE: dict[DevicesStep, Step[DevicesStep, DevicesDraft]] = {
+    S.LIST: Step(ask_list, accept_list, {S.LIST, S.WHO, END}),
+    S.WHO: Step(ask_who, accept_who, {S.WHO, S.PICK}, Accepts.TEXT, free_text=True),
+    S.PICK: Step(ask_pick, accept_pick, {S.CONFIRM, END}),
+    S.CONFIRM: Step(ask_confirm, accept_confirm, {END}),
+}
+FLOW = Flow("devices", DevicesStep, DevicesDraft, entry={S.LIST}, table=TABLE)

@@ -1,70 +1,111 @@
-"""Moving through a flow: asking, resolving answers, /back, ending."""
+"""Moving through a flow: loading its draft, asking, resolving answers, /back, ending."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
-from typing import Any
 
-from handlers.flows.base import END, Accepts, Answer, Flow, Step
+from pydantic import ValidationError
+
+from handlers.flows.base import END, Accepts, Answer, AnyFlow, D, End, Flow, FlowTableError, S, Step
+from handlers.menu import show_main_menu
 from handlers.text import match_option, normalize
 from handlers.turn import Turn
 from handlers.types import InboundKind
 
+log = logging.getLogger(__name__)
+
 HISTORY_LIMIT = 30
 
 
-def current_step(turn: Turn, flows: Mapping[str, Flow]) -> Step | None:
-    """The step the conversation is at, if any (unknown names after an upgrade are dropped)."""
+def resume(turn: Turn, flows: Mapping[str, AnyFlow]) -> AnyFlow | None:
+    """The running flow with its draft loaded; a draft that cannot be read is dropped politely.
+
+    A draft is unreadable when its flow, step or /back history no longer exist or its data
+    does not validate (see Draft): the person is told to start again, never left at a step
+    that would fail or fed a guessed value.
+    """
     state = turn.state
-    if state.flow is None or state.step is None:
+    if state.flow is None:
         return None
     flow = flows.get(state.flow)
-    return flow.steps.get(state.step) if flow else None
+    try:
+        if flow is None:
+            raise ValueError(state.flow)
+        for name in (state.step, *state.history):
+            flow.step_named(name)
+        turn.draft = flow.draft.model_validate(state.data)
+    except ValueError as error:  # an unknown name, or pydantic's ValidationError
+        # Field names only, never values: they are people's answers.
+        where = [e["loc"] for e in error.errors()] if isinstance(error, ValidationError) else []
+        log.warning("unreadable %s draft at %s dropped %s", state.flow, state.step, where)
+        finish(turn)
+        turn.say("common.draft_unreadable")
+        return None
+    return flow
 
 
-async def start(turn: Turn, flow: Flow, step: str, data: dict[str, Any] | None = None) -> None:
-    """Begin a flow at a step, with fresh data."""
+def keep(turn: Turn) -> None:
+    """Store the running draft back into the conversation state (before it is saved)."""
+    if turn.state.flow is None:
+        turn.state.data = {}
+    elif turn.draft is not None:
+        turn.state.data = turn.draft.model_dump(mode="json")
+
+
+def current_step(turn: Turn, flow: Flow[S, D]) -> Step[S, D]:
+    """The step the conversation is at (resume checked that the flow has it)."""
+    return flow.table[flow.step_named(turn.state.step)]
+
+
+async def start(turn: Turn, flow: Flow[S, D], step: S, draft: D) -> None:
+    """Begin a flow at one of its entry steps, with a fresh draft."""
+    if step not in flow.entry:
+        raise FlowTableError(f"{flow.name} does not start at {step}")
     turn.state.flow = flow.name
     turn.state.step = None
     turn.state.history = []
-    turn.state.data = data or {}
+    turn.draft = draft
     await go(turn, flow, step)
 
 
-async def go(turn: Turn, flow: Flow, step: str, *, remember: bool = True) -> None:
+async def go(turn: Turn, flow: Flow[S, D], step: S | End, *, remember: bool = True) -> None:
     """Move to a step (END finishes the flow) and ask its question."""
     state = turn.state
-    if step == END:
+    if step is END:
         finish(turn)
         return
     if remember and state.step is not None and state.step != step:
         state.history = [*state.history, state.step][-HISTORY_LIMIT:]
-    state.step = step
+    state.step = step.value
     state.menu = None
-    await flow.steps[step].ask(turn)
+    await flow.table[step].ask(turn, flow.draft_of(turn))
 
 
-async def ask_again(turn: Turn, flow: Flow) -> None:
+async def ask_again(turn: Turn, flow: Flow[S, D]) -> None:
     """Repeat the current question (after an answer that did not fit)."""
-    assert turn.state.step is not None
     turn.state.menu = None
-    await flow.steps[turn.state.step].ask(turn)
+    await current_step(turn, flow).ask(turn, flow.draft_of(turn))
 
 
-def finish(turn: Turn) -> None:
-    """Leave the flow; the conversation is idle again."""
+def finish(turn: Turn, key: str | None = None, **params: object) -> None:
+    """Leave the flow; the conversation is idle again. With a catalog key, say it and offer
+    the main menu (after leaving, so the main menu is the one a typed number answers)."""
     state = turn.state
     state.flow = state.step = None
     state.data = {}
     state.history = []
     state.menu = None
+    turn.draft = None
+    if key is not None:
+        show_main_menu(turn, key, **params)
 
 
-async def back(turn: Turn, flow: Flow) -> bool:
+async def back(turn: Turn, flow: Flow[S, D]) -> bool:
     """Return one step; False at the first step."""
     if not turn.state.history:
         return False
-    previous = turn.state.history[-1]
+    previous = flow.step_named(turn.state.history[-1])
     turn.state.history = turn.state.history[:-1]
     await go(turn, flow, previous, remember=False)
     return True
@@ -82,23 +123,25 @@ def resolve_button(turn: Turn) -> tuple[str | None, str | None]:
     return value, None
 
 
-async def handle(turn: Turn, flow: Flow) -> None:
-    """Feed the inbound event to the current step."""
-    state = turn.state
-    assert state.step is not None
-    step = flow.steps[state.step]
+async def handle(turn: Turn, flow: Flow[S, D]) -> None:
+    """Feed the inbound event to the current step, and move where its table allows."""
+    here = flow.step_named(turn.state.step)
+    step = flow.table[here]
     answer, error = _answer_for(turn, step)
     if error:
         turn.say(error)
         await ask_again(turn, flow)
         return
     assert answer is not None
-    result = await step.accept(turn, answer)
+    result = await step.accept(turn, flow.draft_of(turn), answer)
+    moved = END if turn.state.flow != flow.name else result
+    if moved is not None and moved not in step.to:
+        raise FlowTableError(f"{flow.name}: {here} -> {moved} is not in its table")
     if result is not None:
         await go(turn, flow, result)
 
 
-def _answer_for(turn: Turn, step: Step) -> tuple[Answer | None, str | None]:
+def _answer_for(turn: Turn, step: Step[S, D]) -> tuple[Answer | None, str | None]:
     inbound = turn.inbound
     menu = turn.state.menu
     if inbound.kind == InboundKind.BUTTON:
@@ -125,7 +168,7 @@ def _answer_for(turn: Turn, step: Step) -> tuple[Answer | None, str | None]:
     return None, _expected(step)
 
 
-def _expected(step: Step) -> str:
+def _expected(step: Step[S, D]) -> str:
     if Accepts.MEDIA in step.accepts:
         return "nominate.evidence_expected"
     if Accepts.TEXT in step.accepts:

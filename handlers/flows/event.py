@@ -4,18 +4,26 @@ Không tham gia; the official sees the list. Diagram: event.mmd."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from enum import StrEnum, auto
 
 from handlers.config import CoreConfig
 from handlers.flows import engine
-from handlers.flows.base import Accepts, Answer, Flow, Step, StepResult
+from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult, says
+from handlers.localtime import in_quiet_hours, local_date_time, parse_date_time
 from handlers.menu import show_main_menu
 from handlers.messages import t
-from handlers.officials import common
+from handlers.officials.fanout import fan_out
 from handlers.officials.progress import progress_reply
-from handlers.roles import Role, scopes
-from handlers.text import fold
-from handlers.turn import Option, Turn
+from handlers.officials.scope import (
+    BulkDraft,
+    accept_scope_then,
+    ask_scope,
+    ask_to_confirm_bulk,
+    confirmed_unit,
+)
+from handlers.roles import Role, in_scope, scopes
+from handlers.text import fold, number
+from handlers.turn import Option, Turn, option_id
 from storage import audit, bulk, events
 from storage.db import Connection
 from storage.units import get_unit
@@ -28,6 +36,31 @@ REMIND_BEFORE = timedelta(days=1)
 NO_LIMIT_WORDS = ("khong", "khong gioi han", "bo qua")
 
 
+class EventStep(StrEnum):
+    """Upcoming events (menu), then the questions of announcing a new one."""
+
+    MENU = auto()
+    TITLE = auto()
+    PLACE = auto()
+    WHEN = auto()
+    CAPACITY = auto()
+    SCOPE = auto()
+    PREVIEW = auto()
+
+
+Next = StepResult[EventStep]
+
+
+class EventDraft(BulkDraft):
+    """The event being announced, then (from BulkDraft) the unit it is announced to."""
+
+    title: str | None = None
+    place: str | None = None
+    starts_at: datetime | None = None
+    # None: no limit.
+    capacity: int | None = None
+
+
 def rsvp_options(event_id: int) -> list[tuple[str, str]]:
     """The buttons of an invitation."""
     return [
@@ -38,10 +71,10 @@ def rsvp_options(event_id: int) -> list[tuple[str, str]]:
 
 async def begin(turn: Turn) -> None:
     """List upcoming events in scope and offer to announce one."""
-    await engine.start(turn, FLOW, "menu", {})
+    await engine.start(turn, FLOW, EventStep.MENU, EventDraft())
 
 
-async def ask_menu(turn: Turn) -> None:
+async def ask_menu(turn: Turn, draft: EventDraft) -> None:
     items = await events.upcoming_in_scopes(
         turn.conn, scopes(turn.memberships, Role.OFFICIAL), turn.now, LISTED
     )
@@ -51,7 +84,7 @@ async def ask_menu(turn: Turn) -> None:
         t(
             "officials.event.list_line",
             title=e.title,
-            when=common.local_date_time(e.starts_at, turn.config),
+            when=local_date_time(e.starts_at, turn.config),
         )
         for e in items
     ]
@@ -62,28 +95,23 @@ async def ask_menu(turn: Turn) -> None:
     )
 
 
-async def _own_event(turn: Turn, value: str | None) -> events.Event | None:
-    if not value or not value.startswith("e") or not value[1:].isdigit():
-        return None
-    event = await events.get_event(turn.conn, int(value[1:]))
-    if event is None:
-        return None
-    if not any(event.unit_path.startswith(s) for s in scopes(turn.memberships, Role.OFFICIAL)):
+async def _own_event(turn: Turn, event_id: int | None) -> events.Event | None:
+    event = await events.get_event(turn.conn, event_id) if event_id else None
+    if event is None or not in_scope(event.unit_path, scopes(turn.memberships, Role.OFFICIAL)):
         return None
     return event
 
 
-async def accept_menu(turn: Turn, answer: Answer) -> StepResult:
+async def accept_menu(turn: Turn, draft: EventDraft, answer: Answer) -> Next:
     if answer.choice == "new":
-        return "title"
-    event = await _own_event(turn, answer.choice)
+        return EventStep.TITLE
+    event = await _own_event(turn, option_id(answer.choice, "e"))
     if event is None:
         turn.say("officials.event.not_found")
-        await ask_menu(turn)
+        await ask_menu(turn, draft)
         return None
     await show_answers(turn, event)
-    engine.finish(turn)
-    show_main_menu(turn)
+    engine.finish(turn, "common.menu_prompt")
     return None
 
 
@@ -93,50 +121,38 @@ async def show_answers(turn: Turn, event: events.Event) -> None:
     going = [a.full_name for a in found if a.answer == "yes"]
     not_going = [a.full_name for a in found if a.answer == "no"]
     capacity = (
-        " " + t("officials.event.capacity_of", capacity=common.number(event.capacity))
+        " " + t("officials.event.capacity_of", capacity=number(event.capacity))
         if event.capacity
         else ""
     )
     turn.say(
         "officials.event.answers",
         title=event.title,
-        when=common.local_date_time(event.starts_at, turn.config),
+        when=local_date_time(event.starts_at, turn.config),
         place=event.place,
-        going=common.number(len(going)),
+        going=number(len(going)),
         capacity=capacity,
         going_names="\n".join(f"  {n}. {name}" for n, name in enumerate(going, 1)) or "  —",
-        not_going=common.number(len(not_going)),
+        not_going=number(len(not_going)),
     )
 
 
-async def ask_title(turn: Turn) -> None:
-    turn.say("officials.event.ask_title")
-
-
-async def accept_title(turn: Turn, answer: Answer) -> StepResult:
+async def accept_title(turn: Turn, draft: EventDraft, answer: Answer) -> Next:
     if not engine.length_ok(turn, answer.text or "", TITLE_LIMITS):
         return None
-    turn.state.data["title"] = answer.text
-    return "place"
+    draft.title = answer.text
+    return EventStep.PLACE
 
 
-async def ask_place(turn: Turn) -> None:
-    turn.say("officials.event.ask_place")
-
-
-async def accept_place(turn: Turn, answer: Answer) -> StepResult:
+async def accept_place(turn: Turn, draft: EventDraft, answer: Answer) -> Next:
     if not engine.length_ok(turn, answer.text or "", PLACE_LIMITS):
         return None
-    turn.state.data["place"] = answer.text
-    return "when"
+    draft.place = answer.text
+    return EventStep.WHEN
 
 
-async def ask_when(turn: Turn) -> None:
-    turn.say("officials.event.ask_when")
-
-
-async def accept_when(turn: Turn, answer: Answer) -> StepResult:
-    parsed = common.parse_date_time(answer.text or "")
+async def accept_when(turn: Turn, draft: EventDraft, answer: Answer) -> Next:
+    parsed = parse_date_time(answer.text or "")
     if parsed is None:
         turn.say("officials.event.when_invalid")
         return None
@@ -148,24 +164,19 @@ async def accept_when(turn: Turn, answer: Answer) -> StepResult:
     if starts > turn.now + timedelta(days=366):
         turn.say("officials.campaign.deadline_far")
         return None
-    turn.state.data["starts_at"] = starts.isoformat()
-    return "capacity"
+    draft.starts_at = starts
+    return EventStep.CAPACITY
 
 
-async def ask_capacity(turn: Turn) -> None:
-    # No menu here: a typed "1" must mean one person, not the first option.
-    turn.say("officials.event.ask_capacity")
-
-
-async def accept_capacity(turn: Turn, answer: Answer) -> StepResult:
+async def accept_capacity(turn: Turn, draft: EventDraft, answer: Answer) -> Next:
     text = (answer.text or "").strip()
     if fold(text) in NO_LIMIT_WORDS:
         text = "0"
     if not text.isdigit() or int(text) > MAX_CAPACITY:
         turn.say("officials.event.capacity_invalid")
         return None
-    turn.state.data["capacity"] = int(text) or None
-    return "scope"
+    draft.capacity = int(text) or None
+    return EventStep.SCOPE
 
 
 def invitation(
@@ -176,22 +187,22 @@ def invitation(
         "officials.event.invitation",
         title=title,
         place=place,
-        when=common.local_date_time(starts_at, config),
-        capacity=" " + t("officials.event.capacity_of", capacity=common.number(capacity))
+        when=local_date_time(starts_at, config),
+        capacity=" " + t("officials.event.capacity_of", capacity=number(capacity))
         if capacity
         else "",
     )
 
 
-async def ask_preview(turn: Turn) -> None:
-    data = turn.state.data
-    unit = await get_unit(turn.conn, data["unit_id"])
-    assert unit is not None
+async def ask_preview(turn: Turn, draft: EventDraft) -> None:
+    unit = await get_unit(turn.conn, draft.unit_id or 0)
+    assert unit is not None and draft.title and draft.place and draft.starts_at  # asked before
     people = await bulk.people_in_scope(turn.conn, unit.path)
-    starts = datetime.fromisoformat(data["starts_at"])
     turn.say_text(t("officials.preview_header"))
-    turn.say_text(invitation(turn.config, data["title"], data["place"], starts, data["capacity"]))
-    common.ask_to_confirm_bulk(
+    turn.say_text(
+        invitation(turn.config, draft.title, draft.place, draft.starts_at, draft.capacity)
+    )
+    ask_to_confirm_bulk(
         turn,
         "officials.event.confirm",
         unit.name,
@@ -200,29 +211,23 @@ async def ask_preview(turn: Turn) -> None:
     )
 
 
-async def accept_preview(turn: Turn, answer: Answer) -> StepResult:
+async def accept_preview(turn: Turn, draft: EventDraft, answer: Answer) -> Next:
     assert turn.person is not None
-    if answer.choice == "cancel":
-        engine.finish(turn)
-        show_main_menu(turn, "common.cancelled")
-        return None
-    data = turn.state.data
-    unit = await common.chosen_unit(turn, f"u{data['unit_id']}")
+    unit = await confirmed_unit(turn, draft, answer)
     if unit is None:
-        engine.finish(turn)
-        show_main_menu(turn, "common.no_permission")
         return None
+    assert draft.title and draft.place and draft.starts_at  # asked before the preview
     event = await events.create_event(
         turn.conn,
         unit_id=unit.id,
         created_by=turn.person.id,
-        title=data["title"],
-        place=data["place"],
-        starts_at=datetime.fromisoformat(data["starts_at"]),
-        capacity=data["capacity"],
+        title=draft.title,
+        place=draft.place,
+        starts_at=draft.starts_at,
+        capacity=draft.capacity,
         now=turn.now,
     )
-    sent = await common.fan_out(
+    sent = await fan_out(
         turn.conn,
         turn.config,
         turn.now,
@@ -257,10 +262,11 @@ async def rsvp(turn: Turn, args: list[str]) -> None:
     event_id = int(args[0]) if args and args[0].isdigit() else 0
     answer = args[1] if len(args) > 1 and args[1] in ("yes", "no") else None
     event = await events.get_event(turn.conn, event_id)
-    in_scope = event is not None and any(
-        p.startswith(event.unit_path) for p in scopes(turn.memberships, Role.MEMBER)
+    # Invited: a member of the event's unit or of a unit below it.
+    invited = event is not None and any(
+        in_scope(path, [event.unit_path]) for path in scopes(turn.memberships, Role.MEMBER)
     )
-    if event is None or answer is None or not in_scope or event.status != "open":
+    if event is None or answer is None or not invited or event.status != "open":
         show_main_menu(turn, "officials.event.not_available")
         return
     if event.starts_at <= turn.now:
@@ -280,14 +286,14 @@ async def rsvp(turn: Turn, args: list[str]) -> None:
         turn,
         f"officials.event.answered_{answer}",
         title=event.title,
-        when=common.local_date_time(event.starts_at, turn.config),
+        when=local_date_time(event.starts_at, turn.config),
         place=event.place,
     )
 
 
 async def remind_attendees(conn: Connection, config: CoreConfig, now: datetime) -> int:
     """The day before an event, remind those who answered Tham gia (outside quiet hours)."""
-    if common.in_quiet_hours(now, config):
+    if in_quiet_hours(now, config):
         return 0
     total = 0
     today = now.astimezone(config.timezone).date()
@@ -299,7 +305,7 @@ async def remind_attendees(conn: Connection, config: CoreConfig, now: datetime) 
         await events.mark_reminded(conn, event.id, now)
         unit = await get_unit(conn, event.unit_id)
         assert unit is not None
-        sent = await common.fan_out(
+        sent = await fan_out(
             conn,
             config,
             now,
@@ -310,7 +316,7 @@ async def remind_attendees(conn: Connection, config: CoreConfig, now: datetime) 
             text=t(
                 "officials.event.reminder",
                 title=event.title,
-                when=common.local_date_time(event.starts_at, config),
+                when=local_date_time(event.starts_at, config),
                 place=event.place,
             ),
             label=event.title,
@@ -321,19 +327,22 @@ async def remind_attendees(conn: Connection, config: CoreConfig, now: datetime) 
     return total
 
 
-def _step(ask: Any, accept: Any, *accepts: Accepts, free_text: bool = False) -> Step:
-    return Step(ask, accept, frozenset(accepts or (Accepts.CHOICE,)), free_text=free_text)
+# The questions that are one catalog text.
+ask_title = says("officials.event.ask_title")
+ask_place = says("officials.event.ask_place")
+ask_when = says("officials.event.ask_when")
+# No menu here: a typed "1" must mean one person, not the first option.
+ask_capacity = says("officials.event.ask_capacity")
 
-
-FLOW = Flow(
-    name="event",
-    steps={
-        "menu": _step(ask_menu, accept_menu),
-        "title": _step(ask_title, accept_title, Accepts.TEXT, free_text=True),
-        "place": _step(ask_place, accept_place, Accepts.TEXT, free_text=True),
-        "when": _step(ask_when, accept_when, Accepts.TEXT),
-        "capacity": _step(ask_capacity, accept_capacity, Accepts.TEXT),
-        "scope": _step(common.ask_scope, common.accept_scope_then("preview")),
-        "preview": _step(ask_preview, accept_preview),
-    },
-)
+S = EventStep
+TYPED = Accepts.TEXT
+TABLE: dict[EventStep, Step[EventStep, EventDraft]] = {
+    S.MENU: Step(ask_menu, accept_menu, {S.TITLE, END}),
+    S.TITLE: Step(ask_title, accept_title, {S.PLACE}, TYPED, free_text=True),
+    S.PLACE: Step(ask_place, accept_place, {S.WHEN}, TYPED, free_text=True),
+    S.WHEN: Step(ask_when, accept_when, {S.CAPACITY}, TYPED),
+    S.CAPACITY: Step(ask_capacity, accept_capacity, {S.SCOPE}, TYPED),
+    S.SCOPE: Step(ask_scope, accept_scope_then(S.PREVIEW), {S.PREVIEW}),
+    S.PREVIEW: Step(ask_preview, accept_preview, {END}),
+}
+FLOW = Flow("event", EventStep, EventDraft, entry={S.MENU}, table=TABLE)

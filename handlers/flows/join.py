@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import StrEnum, auto
+from typing import ClassVar
 
+from handlers.draft import Draft
 from handlers.flows import engine
-from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult
+from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult, says
 from handlers.menu import show_main_menu
 from handlers.messages import t
 from handlers.text import normalize_phone
@@ -14,7 +17,31 @@ from storage import audit, invites, people
 from storage.units import get_unit
 
 CONSENT_VERSION = "2026-11-v1"
-NAME_MIN, NAME_MAX = 2, 120
+NAME_LIMITS = (2, 120)
+
+
+class JoinStep(StrEnum):
+    """The questions of joining."""
+
+    NAME = auto()
+    PHONE = auto()
+    CONSENT = auto()
+
+
+Next = StepResult[JoinStep]
+
+
+class JoinDraft(Draft):
+    """The invite being redeemed, then the person's answers."""
+
+    RENAMED: ClassVar[dict[str, str]] = {"unit": "unit_name"}
+
+    invite_id: int
+    unit_id: int
+    unit_name: str
+    role: str
+    name: str | None = None
+    phone: str | None = None
 
 
 async def begin(turn: Turn, code: str) -> None:
@@ -55,12 +82,8 @@ async def begin(turn: Turn, code: str) -> None:
         await _add_role(turn, invite.id, unit.id, unit.name, invite.role)
         return
     turn.say("join.invite_ok", unit=unit.name, role=role)
-    await engine.start(
-        turn,
-        FLOW,
-        "name",
-        {"invite_id": invite.id, "unit_id": unit.id, "unit": unit.name, "role": invite.role},
-    )
+    draft = JoinDraft(invite_id=invite.id, unit_id=unit.id, unit_name=unit.name, role=invite.role)
+    await engine.start(turn, FLOW, JoinStep.NAME, draft)
 
 
 async def _too_many_overall(turn: Turn, since: datetime) -> bool:
@@ -91,30 +114,18 @@ async def _add_role(turn: Turn, invite_id: int, unit_id: int, unit: str, role: s
     show_main_menu(turn, "join.role_added", unit=unit, role=t(f"role.{role}"))
 
 
-async def ask_name(turn: Turn) -> None:
-    turn.say("join.ask_name")
-
-
-async def accept_name(turn: Turn, answer: Answer) -> StepResult:
+async def accept_name(turn: Turn, draft: JoinDraft, answer: Answer) -> Next:
     name = answer.text or ""
-    if len(name) < NAME_MIN:
-        turn.say("common.too_short", min=NAME_MIN)
+    if not engine.length_ok(turn, name, NAME_LIMITS):
         return None
-    if len(name) > NAME_MAX:
-        turn.say("common.too_long", max=NAME_MAX, got=len(name))
-        return None
-    turn.state.data["name"] = name
-    return "phone"
+    draft.name = name
+    return JoinStep.PHONE
 
 
-async def ask_phone(turn: Turn) -> None:
-    turn.say("join.ask_phone", options=[Option("skip", "common.choice.skip")], ask_phone=True)
-
-
-async def accept_phone(turn: Turn, answer: Answer) -> StepResult:
+async def accept_phone(turn: Turn, draft: JoinDraft, answer: Answer) -> Next:
     if answer.choice == "skip":
-        turn.state.data["phone"] = None
-        return "consent"
+        draft.phone = None
+        return JoinStep.CONSENT
     if answer.phone is not None and not answer.phone_is_own:
         turn.say("join.phone_not_own")
         return None
@@ -122,29 +133,21 @@ async def accept_phone(turn: Turn, answer: Answer) -> StepResult:
     if phone is None:
         turn.say("join.phone_invalid")
         return None
-    turn.state.data["phone"] = phone
-    return "consent"
+    draft.phone = phone
+    return JoinStep.CONSENT
 
 
-async def ask_consent(turn: Turn) -> None:
-    turn.say(
-        "join.ask_consent",
-        consent=t("join.consent_text"),
-        options=[Option("yes", "join.choice.agree"), Option("no", "join.choice.disagree")],
-    )
-
-
-async def accept_consent(turn: Turn, answer: Answer) -> StepResult:
+async def accept_consent(turn: Turn, draft: JoinDraft, answer: Answer) -> Next:
     if answer.choice == "no":
         turn.say("join.consent_refused")
         return END
-    data = turn.state.data
-    if not await invites.redeem_invite(turn.conn, data["invite_id"], turn.now):
+    if not await invites.redeem_invite(turn.conn, draft.invite_id, turn.now):
         turn.say("join.invite_used")
         return END
-    person = await people.create_person(turn.conn, data["name"], data.get("phone"), turn.now)
+    assert draft.name is not None  # the name step comes first
+    person = await people.create_person(turn.conn, draft.name, draft.phone, turn.now)
     await people.link_identity(turn.conn, turn.identity.id, person.id)
-    await people.add_membership(turn.conn, person.id, data["unit_id"], data["role"], turn.now)
+    await people.add_membership(turn.conn, person.id, draft.unit_id, draft.role, turn.now)
     await people.record_consent(
         turn.conn, person.id, "member_data", CONSENT_VERSION, t("join.consent_text"), turn.now
     )
@@ -154,24 +157,33 @@ async def accept_consent(turn: Turn, answer: Answer) -> StepResult:
         actor_id=person.id,
         action="invite.redeemed",
         object_type="invite",
-        object_id=data["invite_id"],
-        detail={"role": data["role"]},
+        object_id=draft.invite_id,
+        detail={"role": draft.role},
     )
     turn.person = person
     turn.memberships = await people.memberships_of(turn.conn, person.id)
-    unit, role = data["unit"], t(f"role.{data['role']}")
-    engine.finish(turn)
-    show_main_menu(turn, "join.done", name=person.full_name, unit=unit, role=role)
+    unit, role = draft.unit_name, t(f"role.{draft.role}")
+    engine.finish(turn, "join.done", name=person.full_name, unit=unit, role=role)
     return None
 
 
-FLOW = Flow(
-    name="join",
-    steps={
-        "name": Step(ask_name, accept_name, frozenset({Accepts.TEXT}), free_text=True),
-        "phone": Step(
-            ask_phone, accept_phone, frozenset({Accepts.CHOICE, Accepts.TEXT, Accepts.CONTACT})
-        ),
-        "consent": Step(ask_consent, accept_consent),
-    },
+# The questions that are one catalog text.
+ask_name = says("join.ask_name")
+ask_phone = says("join.ask_phone", options=[Option("skip", "common.choice.skip")], ask_phone=True)
+ask_consent = says(
+    "join.ask_consent",
+    consent=t("join.consent_text"),
+    options=[Option("yes", "join.choice.agree"), Option("no", "join.choice.disagree")],
 )
+
+TABLE: dict[JoinStep, Step[JoinStep, JoinDraft]] = {
+    JoinStep.NAME: Step(ask_name, accept_name, {JoinStep.PHONE}, Accepts.TEXT, free_text=True),
+    JoinStep.PHONE: Step(
+        ask_phone,
+        accept_phone,
+        {JoinStep.CONSENT},
+        Accepts.CHOICE | Accepts.TEXT | Accepts.CONTACT,
+    ),
+    JoinStep.CONSENT: Step(ask_consent, accept_consent, {END}),
+}
+FLOW = Flow("join", JoinStep, JoinDraft, entry={JoinStep.NAME}, table=TABLE)

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from enum import StrEnum, auto
+from typing import ClassVar
 
+from pydantic import Field, field_serializer
+
+from handlers.draft import Draft
 from handlers.flows import engine
-from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult
+from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult, says
+from handlers.localtime import start_of_local_day
 from handlers.menu import show_main_menu
 from handlers.messages import t
 from handlers.roles import Role, scopes
 from handlers.text import display_phone, fold, normalize_phone
-from handlers.turn import Option, Turn
+from handlers.turn import Option, Turn, option_id
+from handlers.types import Attachment
 from storage import audit, campaigns, inbox, nominations
 from storage.units import get_unit
 
@@ -19,19 +26,55 @@ FIELDS = ("labour", "business", "study", "work", "defence", "good_deed", "other"
 NAME_LIMITS = (2, 120)
 PLACE_LIMITS = (2, 200)
 ACHIEVEMENT_LIMITS = (20, 3000)
-EDITABLE = (
-    "campaign",
-    "kind",
-    "name",
-    "birth_year",
-    "place",
-    "field",
-    "achievement",
-    "evidence",
-    "phone",
-    "consent",
-)
 SKIP = Option("skip", "common.choice.skip")
+
+
+class NominateStep(StrEnum):
+    """The questions of a nomination, in order, then the summary and the edit menu."""
+
+    CAMPAIGN = auto()
+    KIND = auto()
+    NAME = auto()
+    BIRTH_YEAR = auto()
+    PLACE = auto()
+    FIELD = auto()
+    ACHIEVEMENT = auto()
+    EVIDENCE = auto()
+    PHONE = auto()
+    CONSENT = auto()
+    REVIEW = auto()
+    EDIT = auto()
+
+
+Next = StepResult[NominateStep]
+
+
+# What the summary's "Sửa" offers: each value is the step that asks it again.
+EDITABLE = {s.value: s for s in NominateStep if s not in (NominateStep.REVIEW, NominateStep.EDIT)}
+
+
+class NominateDraft(Draft):
+    """A nomination being written; `editing` once the member has seen the summary."""
+
+    RENAMED: ClassVar[dict[str, str]] = {"name": "nominee_name", "phone": "contact_phone"}
+
+    # Written as before: the abandoned-draft reminder (scheduler/reviews.py) dedupes on it.
+    started_at: datetime
+    campaign_id: int | None = None
+    kind: str | None = None
+    nominee_name: str | None = None
+    birth_year: int | None = None
+    place: str | None = None
+    field: str | None = None
+    achievement: str | None = None
+    evidence: list[Attachment] = Field(default_factory=list)
+    contact_phone: str | None = None
+    consent_public: bool = False
+    editing: bool = False
+
+    @field_serializer("started_at")
+    def _started_at_as_before(self, value: datetime) -> str:
+        return value.isoformat()
 
 
 async def begin(turn: Turn, campaign_id: int | None = None) -> None:
@@ -43,19 +86,11 @@ async def begin(turn: Turn, campaign_id: int | None = None) -> None:
         turn.conn, scopes(turn.memberships, Role.MEMBER), turn.now
     )
     turn.say("nominate.intro")
-    # started_at: the abandoned-draft reminder goes out once per draft (scheduler/reviews.py).
-    data: dict[str, Any] = {
-        "evidence": [],
-        "campaign_id": None,
-        "started_at": turn.now.isoformat(),
-    }
+    draft = NominateDraft(started_at=turn.now)
     if campaign_id is not None and any(c.id == campaign_id for c in open_calls):
-        data["campaign_id"] = campaign_id
-        await engine.start(turn, FLOW, "kind", data)
-    elif open_calls:
-        await engine.start(turn, FLOW, "campaign", data)
-    else:
-        await engine.start(turn, FLOW, "kind", data)
+        draft.campaign_id = campaign_id
+    ask_call = open_calls and draft.campaign_id is None
+    await engine.start(turn, FLOW, NominateStep.CAMPAIGN if ask_call else NominateStep.KIND, draft)
 
 
 async def daily_cap_reached(turn: Turn) -> bool:
@@ -63,17 +98,16 @@ async def daily_cap_reached(turn: Turn) -> bool:
     cap = turn.config.nominations_per_day
     if cap <= 0 or turn.person is None:
         return False
-    local = turn.now.astimezone(turn.config.timezone)
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    midnight = start_of_local_day(turn.now, turn.config)
     return await nominations.count_submitted_since(turn.conn, turn.person.id, midnight) >= cap
 
 
-def _next(turn: Turn, step: str) -> str:
+def _next(draft: NominateDraft, step: NominateStep) -> NominateStep:
     """The following step, or back to the review screen while editing."""
-    return "review" if turn.state.data.get("editing") else step
+    return NominateStep.REVIEW if draft.editing else step
 
 
-async def ask_campaign(turn: Turn) -> None:
+async def ask_campaign(turn: Turn, draft: NominateDraft) -> None:
     calls = await campaigns.open_campaigns_for(
         turn.conn, scopes(turn.memberships, Role.MEMBER), turn.now
     )
@@ -81,112 +115,93 @@ async def ask_campaign(turn: Turn) -> None:
     turn.say("nominate.ask_campaign", options=[*options, Option("none", "nominate.no_campaign")])
 
 
-async def accept_campaign(turn: Turn, answer: Answer) -> StepResult:
+async def accept_campaign(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
     if answer.choice == "none":
-        turn.state.data["campaign_id"] = None
-        return _next(turn, "kind")
-    campaign_id = int((answer.choice or "c0")[1:])
+        draft.campaign_id = None
+        return _next(draft, NominateStep.KIND)
+    campaign_id = option_id(answer.choice, "c") or 0
     campaign = await campaigns.get_campaign(turn.conn, campaign_id)
     if campaign is None or campaign.status != "open" or campaign.deadline_at <= turn.now:
         turn.say("nominate.campaign_closed")
-        await ask_campaign(turn)
+        await ask_campaign(turn, draft)
         return None
-    turn.state.data["campaign_id"] = campaign_id
-    return _next(turn, "kind")
+    draft.campaign_id = campaign_id
+    return _next(draft, NominateStep.KIND)
 
 
-async def ask_kind(turn: Turn) -> None:
-    turn.say("nominate.ask_kind", options=[Option(k, f"nominate.kind.{k}") for k in KINDS])
-
-
-async def accept_kind(turn: Turn, answer: Answer) -> StepResult:
-    data = turn.state.data
-    data["kind"] = answer.choice
+async def accept_kind(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
+    draft.kind = answer.choice
     if answer.choice != "individual":
-        data["birth_year"] = None
-    if data.get("editing"):
-        return "birth_year" if answer.choice == "individual" else "review"
-    return "name"
+        draft.birth_year = None
+    if draft.editing:
+        return NominateStep.BIRTH_YEAR if answer.choice == "individual" else NominateStep.REVIEW
+    return NominateStep.NAME
 
 
-async def ask_name(turn: Turn) -> None:
-    turn.say(f"nominate.ask_name.{turn.state.data.get('kind', 'individual')}")
+async def ask_name(turn: Turn, draft: NominateDraft) -> None:
+    turn.say(f"nominate.ask_name.{draft.kind or 'individual'}")
 
 
-async def accept_name(turn: Turn, answer: Answer) -> StepResult:
+async def accept_name(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
     name = answer.text or ""
     if not engine.length_ok(turn, name, NAME_LIMITS):
         return None
-    turn.state.data["name"] = name
-    if turn.state.data.get("kind") == "individual":
-        return _next(turn, "birth_year")
-    return _next(turn, "place")
+    draft.nominee_name = name
+    if draft.kind == "individual":
+        return _next(draft, NominateStep.BIRTH_YEAR)
+    return _next(draft, NominateStep.PLACE)
 
 
-async def ask_birth_year(turn: Turn) -> None:
-    turn.say("nominate.ask_birth_year", options=[SKIP])
-
-
-async def accept_birth_year(turn: Turn, answer: Answer) -> StepResult:
+async def accept_birth_year(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
     if answer.choice == "skip":
-        turn.state.data["birth_year"] = None
-        return _next(turn, "place")
+        draft.birth_year = None
+        return _next(draft, NominateStep.PLACE)
     text = (answer.text or "").strip()
     low, high = 1900, turn.now.year
     if not (text.isdigit() and low <= int(text) <= high):
         turn.say("nominate.birth_year_invalid", min=low, max=high)
         return None
-    turn.state.data["birth_year"] = int(text)
-    return _next(turn, "place")
+    draft.birth_year = int(text)
+    return _next(draft, NominateStep.PLACE)
 
 
-async def ask_place(turn: Turn) -> None:
-    turn.say("nominate.ask_place")
-
-
-async def accept_place(turn: Turn, answer: Answer) -> StepResult:
+async def accept_place(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
     place = answer.text or ""
     if not engine.length_ok(turn, place, PLACE_LIMITS):
         return None
-    turn.state.data["place"] = place
-    return _next(turn, "field")
+    draft.place = place
+    return _next(draft, NominateStep.FIELD)
 
 
-async def ask_field(turn: Turn) -> None:
-    turn.say("nominate.ask_field", options=[Option(f, f"nominate.field.{f}") for f in FIELDS])
+async def accept_field(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
+    draft.field = answer.choice
+    return _next(draft, NominateStep.ACHIEVEMENT)
 
 
-async def accept_field(turn: Turn, answer: Answer) -> StepResult:
-    turn.state.data["field"] = answer.choice
-    return _next(turn, "achievement")
-
-
-async def ask_achievement(turn: Turn) -> None:
-    turn.say("nominate.ask_achievement", min=ACHIEVEMENT_LIMITS[0])
-
-
-async def accept_achievement(turn: Turn, answer: Answer) -> StepResult:
+async def accept_achievement(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
     text = answer.text or ""
     if not engine.length_ok(turn, text, ACHIEVEMENT_LIMITS):
         return None
-    turn.state.data["achievement"] = text
-    return _next(turn, "evidence")
+    draft.achievement = text
+    return _next(draft, NominateStep.EVIDENCE)
 
 
-def _evidence_options(turn: Turn) -> list[Option]:
-    if turn.state.data.get("evidence"):
+def _evidence_options(draft: NominateDraft) -> list[Option]:
+    if draft.evidence:
         return [Option("done", "common.choice.done")]
     return [Option("done", "common.choice.done"), SKIP]
 
 
-async def ask_evidence(turn: Turn) -> None:
-    turn.say("nominate.ask_evidence", max=turn.config.max_evidence, options=_evidence_options(turn))
+async def ask_evidence(turn: Turn, draft: NominateDraft) -> None:
+    turn.say(
+        "nominate.ask_evidence", max=turn.config.max_evidence, options=_evidence_options(draft)
+    )
 
 
-async def accept_evidence(turn: Turn, answer: Answer) -> StepResult:
+async def accept_evidence(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
     if answer.choice in ("done", "skip"):
-        return _next(turn, "phone")
-    files: list[dict[str, Any]] = turn.state.data.setdefault("evidence", [])
+        return _next(draft, NominateStep.PHONE)
+    files = draft.evidence
     limit = turn.config.max_evidence
     for attachment in answer.attachments:
         if attachment.kind == "sticker":
@@ -198,13 +213,13 @@ async def accept_evidence(turn: Turn, answer: Answer) -> StepResult:
             )
             continue
         if len(files) >= limit:
-            turn.say("nominate.evidence_full", max=limit, options=_evidence_options(turn))
+            turn.say("nominate.evidence_full", max=limit, options=_evidence_options(draft))
             return None
-        files.append(attachment.model_dump(mode="json"))
+        files.append(attachment)
     if await _more_of_album_waiting(turn, answer):
         return None  # one answer per album: its last part gives the count
     turn.say(
-        "nominate.evidence_added", count=len(files), max=limit, options=_evidence_options(turn)
+        "nominate.evidence_added", count=len(files), max=limit, options=_evidence_options(draft)
     )
     return None
 
@@ -222,62 +237,50 @@ async def _more_of_album_waiting(turn: Turn, answer: Answer) -> bool:
     return False
 
 
-async def ask_phone(turn: Turn) -> None:
-    turn.say("nominate.ask_phone", options=[SKIP])
-
-
-async def accept_phone(turn: Turn, answer: Answer) -> StepResult:
+async def accept_phone(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
     if answer.choice == "skip":
-        turn.state.data["phone"] = None
-        return _next(turn, "consent")
+        draft.contact_phone = None
+        return _next(draft, NominateStep.CONSENT)
     phone = normalize_phone(answer.phone or answer.text or "")
     if phone is None:
         turn.say("nominate.phone_invalid")
         return None
-    turn.state.data["phone"] = phone
-    return _next(turn, "consent")
+    draft.contact_phone = phone
+    return _next(draft, NominateStep.CONSENT)
 
 
-async def ask_consent(turn: Turn) -> None:
-    turn.say(
-        "nominate.ask_consent",
-        options=[Option("yes", "common.choice.yes"), Option("no", "common.choice.no")],
-    )
+async def accept_consent(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
+    draft.consent_public = answer.choice == "yes"
+    return NominateStep.REVIEW
 
 
-async def accept_consent(turn: Turn, answer: Answer) -> StepResult:
-    turn.state.data["consent_public"] = answer.choice == "yes"
-    return "review"
-
-
-async def summary(turn: Turn) -> str:
+async def summary(turn: Turn, draft: NominateDraft) -> str:
     """The whole draft, as the member will check it."""
-    data = turn.state.data
     none = t("nominate.none")
     campaign = none
-    if data.get("campaign_id"):
-        call = await campaigns.get_campaign(turn.conn, data["campaign_id"])
+    if draft.campaign_id:
+        call = await campaigns.get_campaign(turn.conn, draft.campaign_id)
         campaign = call.title if call else none
     return t(
         "nominate.summary",
         campaign=campaign,
-        kind=t(f"nominate.kind.{data['kind']}"),
-        name=data["name"],
-        birth_year=data.get("birth_year") or none,
-        place=data["place"],
-        field=t(f"nominate.field.{data['field']}"),
-        achievement=data["achievement"],
-        evidence=len(data.get("evidence", [])),
-        phone=display_phone(data["phone"]) if data.get("phone") else none,
-        consent=t("nominate.consent.yes" if data.get("consent_public") else "nominate.consent.no"),
+        kind=t(f"nominate.kind.{draft.kind}"),
+        name=draft.nominee_name,
+        birth_year=draft.birth_year or none,
+        place=draft.place,
+        field=t(f"nominate.field.{draft.field}"),
+        achievement=draft.achievement,
+        evidence=len(draft.evidence),
+        phone=display_phone(draft.contact_phone) if draft.contact_phone else none,
+        consent=t("nominate.consent.yes" if draft.consent_public else "nominate.consent.no"),
     )
 
 
-async def ask_review(turn: Turn) -> None:
-    turn.state.data["editing"] = True
+async def ask_review(turn: Turn, draft: NominateDraft) -> None:
+    draft.editing = True
     turn.say(
         "nominate.review",
-        summary=await summary(turn),
+        summary=await summary(turn, draft),
         options=[
             Option("submit", "nominate.choice.submit"),
             Option("edit", "nominate.choice.edit"),
@@ -286,64 +289,54 @@ async def ask_review(turn: Turn) -> None:
     )
 
 
-async def accept_review(turn: Turn, answer: Answer) -> StepResult:
+async def accept_review(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
     if answer.choice == "edit":
-        return "edit"
+        return NominateStep.EDIT
     if answer.choice == "cancel":
-        engine.finish(turn)
-        show_main_menu(turn, "common.cancelled")
+        engine.finish(turn, "common.cancelled")
         return None
     if await daily_cap_reached(turn):
         # Started before the cap was reached (or on another channel): the draft is kept.
         turn.say("nominate.daily_cap_draft", cap=turn.config.nominations_per_day)
-        return "review"
-    await submit(turn)
+        return NominateStep.REVIEW
+    await submit(turn, draft)
     return None
 
 
-async def ask_edit(turn: Turn) -> None:
-    fields = [
-        f
-        for f in EDITABLE
-        if not (f == "birth_year" and turn.state.data.get("kind") != "individual")
-    ]
-    turn.say("nominate.ask_edit_field", options=[Option(f, f"nominate.edit.{f}") for f in fields])
+async def ask_edit(turn: Turn, draft: NominateDraft) -> None:
+    shown = [f for f in EDITABLE if f != "birth_year" or draft.kind == "individual"]
+    turn.say("nominate.ask_edit_field", options=[Option(f, f"nominate.edit.{f}") for f in shown])
 
 
-async def accept_edit(turn: Turn, answer: Answer) -> StepResult:
-    return answer.choice
+async def accept_edit(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
+    # A menu value (the menu offered only these); anything else goes back to the summary.
+    return EDITABLE.get(answer.choice or "", NominateStep.REVIEW)
 
 
-async def submit(turn: Turn) -> None:
+async def submit(turn: Turn, draft: NominateDraft) -> None:
     """Store the nomination with its evidence, give the receipt, end the flow."""
     assert turn.person is not None
-    data = turn.state.data
+    name, kind, place, field = draft.nominee_name, draft.kind, draft.place, draft.field
+    assert name and kind and place and field and draft.achievement  # asked before the summary
     # The deepest unit the member belongs to decides first (their organisation).
     home = max(turn.memberships, key=lambda m: m.unit_path.count("/"))
     new = nominations.NewNomination(
         reporter_id=turn.person.id,
         unit_id=home.unit_id,
-        campaign_id=data.get("campaign_id"),
-        kind=data["kind"],
-        nominee_name=data["name"],
-        nominee_key=fold(data["name"]),
-        birth_year=data.get("birth_year"),
-        place=data["place"],
-        field=data["field"],
-        achievement=data["achievement"],
-        contact_phone=data.get("phone"),
-        consent_public=bool(data.get("consent_public")),
+        campaign_id=draft.campaign_id,
+        kind=kind,
+        nominee_name=name,
+        nominee_key=fold(name),
+        birth_year=draft.birth_year,
+        place=place,
+        field=field,
+        achievement=draft.achievement,
+        contact_phone=draft.contact_phone,
+        consent_public=draft.consent_public,
     )
     files = [
-        nominations.NewEvidence(
-            kind=f["kind"],
-            channel=f["channel"],
-            file_ref=f["file_ref"],
-            mime=f.get("mime"),
-            size=f.get("size"),
-            file_name=f.get("file_name"),
-        )
-        for f in data.get("evidence", [])
+        nominations.NewEvidence.model_validate(attachment, from_attributes=True)
+        for attachment in draft.evidence
     ]
     year = turn.now.astimezone(turn.config.timezone).year
     nomination = await nominations.create_nomination(turn.conn, new, files, turn.now, year)
@@ -357,30 +350,55 @@ async def submit(turn: Turn) -> None:
         detail={"code": nomination.code},
     )
     unit = await get_unit(turn.conn, home.unit_id)
-    engine.finish(turn)
-    show_main_menu(turn, "nominate.submitted", code=nomination.code, unit=unit.name if unit else "")
+    engine.finish(turn, "nominate.submitted", code=nomination.code, unit=unit.name if unit else "")
 
 
-def _step(ask: Any, accept: Any, *accepts: Accepts, free_text: bool = False) -> Step:
-    return Step(ask, accept, frozenset(accepts or (Accepts.CHOICE,)), free_text=free_text)
-
-
-FLOW = Flow(
-    name="nominate",
-    steps={
-        "campaign": _step(ask_campaign, accept_campaign),
-        "kind": _step(ask_kind, accept_kind),
-        "name": _step(ask_name, accept_name, Accepts.TEXT, free_text=True),
-        "birth_year": _step(ask_birth_year, accept_birth_year, Accepts.CHOICE, Accepts.TEXT),
-        "place": _step(ask_place, accept_place, Accepts.TEXT, free_text=True),
-        "field": _step(ask_field, accept_field),
-        "achievement": _step(ask_achievement, accept_achievement, Accepts.TEXT, free_text=True),
-        "evidence": _step(ask_evidence, accept_evidence, Accepts.CHOICE, Accepts.MEDIA),
-        "phone": _step(ask_phone, accept_phone, Accepts.CHOICE, Accepts.TEXT, Accepts.CONTACT),
-        "consent": _step(ask_consent, accept_consent),
-        "review": _step(ask_review, accept_review),
-        "edit": _step(ask_edit, accept_edit),
-    },
+# The questions that are one catalog text.
+ask_kind = says("nominate.ask_kind", options=[Option(k, f"nominate.kind.{k}") for k in KINDS])
+ask_birth_year = says("nominate.ask_birth_year", options=[SKIP])
+ask_place = says("nominate.ask_place")
+ask_field = says("nominate.ask_field", options=[Option(f, f"nominate.field.{f}") for f in FIELDS])
+ask_achievement = says("nominate.ask_achievement", min=ACHIEVEMENT_LIMITS[0])
+ask_phone = says("nominate.ask_phone", options=[SKIP])
+ask_consent = says(
+    "nominate.ask_consent",
+    options=[Option("yes", "common.choice.yes"), Option("no", "common.choice.no")],
 )
 
-assert END not in FLOW.steps
+S = NominateStep
+TABLE: dict[NominateStep, Step[NominateStep, NominateDraft]] = {
+    S.CAMPAIGN: Step(ask_campaign, accept_campaign, {S.KIND, S.REVIEW}),
+    S.KIND: Step(ask_kind, accept_kind, {S.NAME, S.BIRTH_YEAR, S.REVIEW}),
+    S.NAME: Step(
+        ask_name, accept_name, {S.BIRTH_YEAR, S.PLACE, S.REVIEW}, Accepts.TEXT, free_text=True
+    ),
+    S.BIRTH_YEAR: Step(
+        ask_birth_year, accept_birth_year, {S.PLACE, S.REVIEW}, Accepts.CHOICE | Accepts.TEXT
+    ),
+    S.PLACE: Step(ask_place, accept_place, {S.FIELD, S.REVIEW}, Accepts.TEXT, free_text=True),
+    S.FIELD: Step(ask_field, accept_field, {S.ACHIEVEMENT, S.REVIEW}),
+    S.ACHIEVEMENT: Step(
+        ask_achievement,
+        accept_achievement,
+        {S.EVIDENCE, S.REVIEW},
+        Accepts.TEXT,
+        free_text=True,
+    ),
+    # Files are gathered at the evidence step itself, which stays until Xong / Bỏ qua.
+    S.EVIDENCE: Step(
+        ask_evidence,
+        accept_evidence,
+        {S.EVIDENCE, S.PHONE, S.REVIEW},
+        Accepts.CHOICE | Accepts.MEDIA,
+    ),
+    S.PHONE: Step(
+        ask_phone,
+        accept_phone,
+        {S.CONSENT, S.REVIEW},
+        Accepts.CHOICE | Accepts.TEXT | Accepts.CONTACT,
+    ),
+    S.CONSENT: Step(ask_consent, accept_consent, {S.REVIEW}),
+    S.REVIEW: Step(ask_review, accept_review, {S.EDIT, S.REVIEW, END}),
+    S.EDIT: Step(ask_edit, accept_edit, {*EDITABLE.values(), S.REVIEW}),
+}
+FLOW = Flow("nominate", NominateStep, NominateDraft, entry={S.CAMPAIGN, S.KIND}, table=TABLE)

@@ -5,16 +5,15 @@ share card and in the public channel; or take one down. Diagram: publish.mmd."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from enum import StrEnum, auto
 
+from handlers.draft import Draft
 from handlers.flows import engine
-from handlers.flows.base import Accepts, Answer, Flow, Step, StepResult
-from handlers.menu import show_main_menu
+from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult
 from handlers.messages import t
-from handlers.officials.common import number
 from handlers.roles import Role, scopes
-from handlers.text import fold
-from handlers.turn import Option, Turn
+from handlers.text import fold, number
+from handlers.turn import Option, Turn, option_id
 from handlers.types import LOCAL_FILES, Attachment, Reply
 from storage import audit, nominations, outbox, publications
 from storage.rows import Nomination
@@ -26,23 +25,47 @@ LISTED = 10
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
+class PublishStep(StrEnum):
+    """What can be published (menu), publishing one, or taking a published one down."""
+
+    MENU = auto()
+    STORY = auto()
+    PHOTO = auto()
+    PREVIEW = auto()
+    LIVE = auto()
+
+
+Next = StepResult[PublishStep]
+
+
+class PublishDraft(Draft):
+    """The story being prepared (its photo and card are file names), or the one published."""
+
+    nomination_id: int | None = None
+    title: str | None = None
+    subtitle: str | None = None
+    story: str | None = None
+    photo: str | None = None
+    card: str | None = None
+    publication_id: int | None = None
+
+
 async def begin(turn: Turn) -> None:
     """What can be published, and what is published, in the official's scope."""
-    await engine.start(turn, FLOW, "menu", {})
+    await engine.start(turn, FLOW, PublishStep.MENU, PublishDraft())
 
 
 def _scopes(turn: Turn) -> list[str]:
     return scopes(turn.memberships, Role.OFFICIAL)
 
 
-async def ask_menu(turn: Turn) -> None:
+async def ask_menu(turn: Turn, draft: PublishDraft) -> None:
     ready = await publications.publishable_in_scopes(turn.conn, _scopes(turn), LISTED)
     live = await publications.published_in_scopes(turn.conn, _scopes(turn), LISTED)
     options = [Option(f"n{n.id}", label_text=f"{n.code} · {n.nominee_name}"[:60]) for n in ready]
     options += [Option(f"p{p.id}", label_text=("✓ " + p.title)[:60]) for p in live]
     if not options:
-        engine.finish(turn)
-        show_main_menu(turn, "officials.publish.nothing")
+        engine.finish(turn, "officials.publish.nothing")
         return
     turn.say(
         "officials.publish.menu",
@@ -58,33 +81,33 @@ async def _nomination(turn: Turn, nomination_id: int) -> Nomination | None:
     return next((n for n in found if n.id == nomination_id), None)
 
 
-async def accept_menu(turn: Turn, answer: Answer) -> StepResult:
-    choice = answer.choice or ""
-    if choice == "cancel":
-        engine.finish(turn)
-        show_main_menu(turn, "common.cancelled")
+async def accept_menu(turn: Turn, draft: PublishDraft, answer: Answer) -> Next:
+    if answer.choice == "cancel":
+        engine.finish(turn, "common.cancelled")
         return None
-    if choice[1:].isdigit() and choice.startswith("n"):
-        nomination = await _nomination(turn, int(choice[1:]))
+    nomination_id = option_id(answer.choice, "n")
+    if nomination_id is not None:
+        nomination = await _nomination(turn, nomination_id)
         if nomination is None:
             turn.say("officials.publish.not_publishable")
-            await ask_menu(turn)
+            await ask_menu(turn, draft)
             return None
         unit = await get_unit(turn.conn, nomination.unit_id)
-        turn.state.data = {
-            "nomination_id": nomination.id,
-            "title": nomination.nominee_name,
-            "subtitle": t(
-                "officials.publish.subtitle",
-                field=t(f"nominate.field.{nomination.field}"),
-                unit=unit.name if unit else "",
-            ),
-            "story": _draft(nomination),
-        }
-        return "story"
-    if choice[1:].isdigit() and choice.startswith("p"):
-        turn.state.data = {"publication_id": int(choice[1:])}
-        return "live"
+        draft.clear()  # from the menu, a story starts afresh
+        draft.nomination_id = nomination.id
+        draft.title = nomination.nominee_name
+        draft.subtitle = t(
+            "officials.publish.subtitle",
+            field=t(f"nominate.field.{nomination.field}"),
+            unit=unit.name if unit else "",
+        )
+        draft.story = _draft(nomination)
+        return PublishStep.STORY
+    publication_id = option_id(answer.choice, "p")
+    if publication_id is not None:
+        draft.clear()
+        draft.publication_id = publication_id
+        return PublishStep.LIVE
     return None
 
 
@@ -96,32 +119,27 @@ def _draft(nomination: Nomination) -> str:
     return t("officials.publish.draft", place=nomination.place, achievement=text)
 
 
-async def ask_story(turn: Turn) -> None:
+async def ask_story(turn: Turn, draft: PublishDraft) -> None:
     turn.say(
         "officials.publish.ask_story",
-        story=turn.state.data["story"],
+        story=draft.story,
         options=[Option("keep", "officials.publish.keep")],
     )
 
 
-async def accept_story(turn: Turn, answer: Answer) -> StepResult:
+async def accept_story(turn: Turn, draft: PublishDraft, answer: Answer) -> Next:
     if answer.choice == "keep":
-        return "photo"
+        return PublishStep.PHOTO
     text = answer.text or ""
-    low, high = STORY_LIMITS
-    if len(text) < low:
-        turn.say("common.too_short", min=low)
+    if not engine.length_ok(turn, text, STORY_LIMITS):
         return None
-    if len(text) > high:
-        turn.say("common.too_long", max=high, got=len(text))
-        return None
-    turn.state.data["story"] = text
-    return "photo"
+    draft.story = text
+    return PublishStep.PHOTO
 
 
-async def _photos(turn: Turn) -> list[str]:
+async def _photos(turn: Turn, draft: PublishDraft) -> list[str]:
     """The nomination's photos that the bot holds as files (for the page and the card)."""
-    files = await nominations.evidence_of(turn.conn, turn.state.data["nomination_id"])
+    files = await nominations.evidence_of(turn.conn, draft.nomination_id or 0)
     return [
         f.file_ref
         for f in files
@@ -129,12 +147,12 @@ async def _photos(turn: Turn) -> list[str]:
     ]
 
 
-async def ask_photo(turn: Turn) -> None:
-    photos = await _photos(turn)
+async def ask_photo(turn: Turn, draft: PublishDraft) -> None:
+    photos = await _photos(turn, draft)
     if not photos:
-        turn.state.data["photo"] = None
+        draft.photo = None
         turn.say("officials.publish.no_photos")
-        await engine.go(turn, FLOW, "preview")
+        await engine.go(turn, FLOW, PublishStep.PREVIEW)
         return
     options = [
         Option(f"f{n}", label_text=t("officials.publish.photo_n", n=n + 1))
@@ -148,33 +166,32 @@ async def ask_photo(turn: Turn) -> None:
     )
 
 
-async def accept_photo(turn: Turn, answer: Answer) -> StepResult:
-    photos = await _photos(turn)
-    choice = answer.choice or ""
-    if choice == "none":
-        turn.state.data["photo"] = None
-    elif choice[1:].isdigit() and int(choice[1:]) < len(photos):
-        turn.state.data["photo"] = photos[int(choice[1:])]
+async def accept_photo(turn: Turn, draft: PublishDraft, answer: Answer) -> Next:
+    photos = await _photos(turn, draft)
+    index = option_id(answer.choice, "f")
+    if answer.choice == "none":
+        draft.photo = None
+    elif index is not None and index < len(photos):
+        draft.photo = photos[index]
     else:
         turn.say("common.not_an_option")
         return None
-    return "preview"
+    return PublishStep.PREVIEW
 
 
-async def ask_preview(turn: Turn) -> None:
-    data = turn.state.data
+async def ask_preview(turn: Turn, draft: PublishDraft) -> None:
     media: list[Attachment] = []
     if turn.config.documents is not None:
         card = await turn.config.documents.card_png(
-            data["title"], data["subtitle"], data["story"], data.get("photo")
+            draft.title or "", draft.subtitle or "", draft.story or "", draft.photo
         )
-        data["card"] = card
+        draft.card = card
         media = [Attachment(kind="photo", channel=LOCAL_FILES, file_ref=card)]
     turn.say(
         "officials.publish.preview",
-        title=data["title"],
-        subtitle=data["subtitle"],
-        story=data["story"],
+        title=draft.title,
+        subtitle=draft.subtitle,
+        story=draft.story,
         media=media,
         options=[
             Option("publish", "officials.publish.choice.publish"),
@@ -195,28 +212,27 @@ def page_url(turn_base: str, slug: str) -> str:
     return f"{turn_base}/vinh-danh/{slug}"
 
 
-async def accept_preview(turn: Turn, answer: Answer) -> StepResult:
+async def accept_preview(turn: Turn, draft: PublishDraft, answer: Answer) -> Next:
     assert turn.person is not None
     if answer.choice == "edit":
-        return "story"
+        return PublishStep.STORY
     if answer.choice == "cancel":
-        engine.finish(turn)
-        show_main_menu(turn, "common.cancelled")
+        engine.finish(turn, "common.cancelled")
         return None
-    data = turn.state.data
-    if await _nomination(turn, data["nomination_id"]) is None:  # consent or status changed
-        engine.finish(turn)
-        show_main_menu(turn, "officials.publish.not_publishable")
+    nomination = await _nomination(turn, draft.nomination_id or 0)
+    if nomination is None:  # consent or status changed
+        engine.finish(turn, "officials.publish.not_publishable")
         return None
+    assert draft.title and draft.subtitle and draft.story  # set from the menu
     published = await publications.publish(
         turn.conn,
-        nomination_id=data["nomination_id"],
-        slug=slug_for(data["nomination_id"], data["title"]),
-        title=data["title"],
-        subtitle=data["subtitle"],
-        story=data["story"],
-        photo=data.get("photo"),
-        card=data.get("card"),
+        nomination_id=nomination.id,
+        slug=slug_for(nomination.id, draft.title),
+        title=draft.title,
+        subtitle=draft.subtitle,
+        story=draft.story,
+        photo=draft.photo,
+        card=draft.card,
         published_by=turn.person.id,
         now=turn.now,
     )
@@ -228,56 +244,53 @@ async def accept_preview(turn: Turn, answer: Answer) -> StepResult:
         actor_id=turn.person.id,
         action="publication.published",
         object_type="nomination",
-        object_id=data["nomination_id"],
+        object_id=nomination.id,
         detail={"publication": published.id},
     )
-    engine.finish(turn)
-    show_main_menu(turn, "officials.publish.done", title=published.title, url=url)
+    engine.finish(turn, "officials.publish.done", title=published.title, url=url)
     return None
 
 
 async def _post_to_channel(turn: Turn, published: publications.Publication, url: str) -> None:
     """Queue the public channel's post; it keeps one replace_key, so a withdrawal edits it."""
-    if turn.config.public_channel is None:
-        return
-    channel, chat_id = turn.config.public_channel
     media = (
         [Attachment(kind="photo", channel=LOCAL_FILES, file_ref=published.card)]
         if published.card
         else []
     )
-    reply = Reply(
-        text=t(
-            "officials.publish.post",
-            title=published.title,
-            subtitle=published.subtitle,
-            story=published.story,
-            url=url,
-        ),
-        media=media,
-        replace_key=f"publication:{published.id}",
+    text = t(
+        "officials.publish.post",
+        title=published.title,
+        subtitle=published.subtitle,
+        story=published.story,
+        url=url,
     )
-    await outbox.enqueue(
-        turn.conn,
-        [
-            outbox.NewMessage(
-                channel=channel,
-                chat_id=chat_id,
-                identity_id=None,
-                payload=reply.model_dump(mode="json"),
-                priority=outbox.PRIORITY_BULK,
-                dedupe_key=f"publish:{published.id}:{int(published.published_at.timestamp())}",
-            )
-        ],
-        turn.now,
-    )
+    reply = Reply(text=text, media=media, replace_key=f"publication:{published.id}")
+    key = f"publish:{published.id}:{int(published.published_at.timestamp())}"
+    await _to_public_channel(turn, reply, key, outbox.PRIORITY_BULK)
 
 
-async def ask_live(turn: Turn) -> None:
-    published = await publications.get_publication(turn.conn, turn.state.data["publication_id"])
+async def _to_public_channel(turn: Turn, reply: Reply, dedupe_key: str, priority: int) -> None:
+    """Queue a message to the public channel, when there is one."""
+    if turn.config.public_channel is None:
+        return
+    channel, chat_id = turn.config.public_channel
+    payload = reply.model_dump(mode="json")
+    message = outbox.NewMessage(
+        channel=channel,
+        chat_id=chat_id,
+        identity_id=None,
+        payload=payload,
+        priority=priority,
+        dedupe_key=dedupe_key,
+    )
+    await outbox.enqueue(turn.conn, [message], turn.now)
+
+
+async def ask_live(turn: Turn, draft: PublishDraft) -> None:
+    published = await publications.get_publication(turn.conn, draft.publication_id or 0)
     if published is None or published.status != "published":
-        engine.finish(turn)
-        show_main_menu(turn, "officials.publish.not_found")
+        engine.finish(turn, "officials.publish.not_found")
         return
     turn.say(
         "officials.publish.live",
@@ -290,18 +303,16 @@ async def ask_live(turn: Turn) -> None:
     )
 
 
-async def accept_live(turn: Turn, answer: Answer) -> StepResult:
+async def accept_live(turn: Turn, draft: PublishDraft, answer: Answer) -> Next:
     if answer.choice == "back":
-        return "menu"
-    published = await publications.get_publication(turn.conn, turn.state.data["publication_id"])
+        return PublishStep.MENU
+    published = await publications.get_publication(turn.conn, draft.publication_id or 0)
     live = await publications.published_in_scopes(turn.conn, _scopes(turn), 10_000)
     if published is None or all(p.id != published.id for p in live):
-        engine.finish(turn)
-        show_main_menu(turn, "officials.publish.not_found")
+        engine.finish(turn, "officials.publish.not_found")
         return None
     await withdraw(turn, published)
-    engine.finish(turn)
-    show_main_menu(turn, "officials.publish.withdrawn", title=published.title)
+    engine.finish(turn, "officials.publish.withdrawn", title=published.title)
     return None
 
 
@@ -312,24 +323,11 @@ async def withdraw(turn: Turn, published: publications.Publication) -> None:
     for name in (published.card,):
         if name:
             (turn.config.media_dir / name).unlink(missing_ok=True)
-    if turn.config.public_channel is not None:
-        channel, chat_id = turn.config.public_channel
-        reply = Reply(
-            text=t("officials.publish.withdrawn_post"), replace_key=f"publication:{published.id}"
-        )
-        await outbox.enqueue(
-            turn.conn,
-            [
-                outbox.NewMessage(
-                    channel=channel,
-                    chat_id=chat_id,
-                    identity_id=None,
-                    payload=reply.model_dump(mode="json"),
-                    dedupe_key=f"unpublish:{published.id}:{int(turn.now.timestamp())}",
-                )
-            ],
-            turn.now,
-        )
+    reply = Reply(
+        text=t("officials.publish.withdrawn_post"), replace_key=f"publication:{published.id}"
+    )
+    key = f"unpublish:{published.id}:{int(turn.now.timestamp())}"
+    await _to_public_channel(turn, reply, key, outbox.PRIORITY_REPLY)
     await audit.record(
         turn.conn,
         at=turn.now,
@@ -341,17 +339,15 @@ async def withdraw(turn: Turn, published: publications.Publication) -> None:
     )
 
 
-def _step(ask: Any, accept: Any, *accepts: Accepts, free_text: bool = False) -> Step:
-    return Step(ask, accept, frozenset(accepts or (Accepts.CHOICE,)), free_text=free_text)
-
-
-FLOW = Flow(
-    name="publish",
-    steps={
-        "menu": _step(ask_menu, accept_menu),
-        "story": _step(ask_story, accept_story, Accepts.CHOICE, Accepts.TEXT, free_text=True),
-        "photo": _step(ask_photo, accept_photo),
-        "preview": _step(ask_preview, accept_preview),
-        "live": _step(ask_live, accept_live),
-    },
-)
+S = PublishStep
+TABLE: dict[PublishStep, Step[PublishStep, PublishDraft]] = {
+    S.MENU: Step(ask_menu, accept_menu, {S.STORY, S.LIVE, END}),
+    S.STORY: Step(
+        ask_story, accept_story, {S.PHOTO}, Accepts.CHOICE | Accepts.TEXT, free_text=True
+    ),
+    # Without photos the photo step moves on to the preview by itself.
+    S.PHOTO: Step(ask_photo, accept_photo, {S.PREVIEW}),
+    S.PREVIEW: Step(ask_preview, accept_preview, {S.STORY, END}),
+    S.LIVE: Step(ask_live, accept_live, {S.MENU, END}),
+}
+FLOW = Flow("publish", PublishStep, PublishDraft, entry={S.MENU}, table=TABLE)

@@ -7,8 +7,14 @@ re-checked on the server in review_actions before it changes anything.
 
 from __future__ import annotations
 
+from enum import StrEnum, auto
+from typing import ClassVar
+
+from pydantic import Field
+
+from handlers.draft import Draft
 from handlers.flows import engine
-from handlers.flows.base import Accepts, Answer, Flow, Step, StepResult
+from handlers.flows.base import END, Accepts, Answer, End, Flow, Step, StepResult, says
 from handlers.flows.review_actions import (
     decide,
     load_for_decision,
@@ -20,6 +26,7 @@ from handlers.flows.review_card import find_duplicate, reviewer_scopes, show_car
 from handlers.menu import show_main_menu
 from handlers.messages import t
 from handlers.permissions import Action
+from handlers.text import decimal
 from handlers.turn import Option, Turn
 from storage import criteria, reviews
 from storage.reviews import WAITING
@@ -27,7 +34,51 @@ from storage.reviews import WAITING
 REASONS = ("evidence", "achievement", "scope", "duplicate")
 # How many skipped nominations a session remembers (they come back in a later session).
 SKIP_LIMIT = 200
-NOTE_LIMIT = 1000
+NOTE_LIMITS = (2, 1000)
+
+
+class ReviewStep(StrEnum):
+    """The card of one nomination, and what each of its actions asks next."""
+
+    CARD = auto()
+    QUESTION = auto()
+    REASON = auto()
+    RECOMMEND = auto()
+    MERGE = auto()
+    SCORE = auto()
+
+
+Next = StepResult[ReviewStep]
+
+
+# The card's actions that ask something more before they act.
+ASKS_MORE = {
+    "ask": ReviewStep.QUESTION,
+    "reject": ReviewStep.REASON,
+    "forward": ReviewStep.RECOMMEND,
+    "merge": ReviewStep.MERGE,
+    "score": ReviewStep.SCORE,
+}
+
+
+class ReviewDraft(Draft):
+    """A review session: the card shown, what was skipped, and scoring in progress."""
+
+    RENAMED: ClassVar[dict[str, str]] = {
+        "nid": "nomination_id",
+        "skip": "skipped",
+        "dup": "duplicate_id",
+        "cids": "criterion_ids",
+        "ci": "criterion_index",
+    }
+
+    nomination_id: int
+    # Skipped this session ("Để sau"); they come back in a later session.
+    skipped: list[int] = Field(default_factory=list)
+    # A possible duplicate found for the card (an earlier nomination).
+    duplicate_id: int | None = None
+    criterion_ids: list[int] = Field(default_factory=list)
+    criterion_index: int = 0
 
 
 async def begin(turn: Turn) -> None:
@@ -44,23 +95,22 @@ async def begin(turn: Turn) -> None:
         if item.status not in WAITING:
             turn.say("review.not_waiting", code=item.code, status=_status(item.status))
             return
-        await engine.start(turn, FLOW, "card", {"nid": item.id, "skip": []})
+        await engine.start(turn, FLOW, ReviewStep.CARD, ReviewDraft(nomination_id=item.id))
         return
     item = await reviews.next_waiting(turn.conn, reviewer_scopes(turn))
     if item is None:
         show_main_menu(turn, "review.queue_empty")
         return
-    await engine.start(turn, FLOW, "card", {"nid": item.id, "skip": []})
+    await engine.start(turn, FLOW, ReviewStep.CARD, ReviewDraft(nomination_id=item.id))
 
 
 def _status(status: str) -> str:
     return t(f"status.{status}")
 
 
-async def _advance(turn: Turn) -> StepResult:
+async def _advance(turn: Turn, draft: ReviewDraft) -> Next:
     """Show the next waiting card, or end the session when the queue is empty."""
-    data = turn.state.data
-    item = await reviews.next_waiting(turn.conn, reviewer_scopes(turn), data.get("skip", []))
+    item = await reviews.next_waiting(turn.conn, reviewer_scopes(turn), draft.skipped)
     if item is None:
         engine.finish(turn)
         later = await reviews.count_waiting(turn.conn, reviewer_scopes(turn))
@@ -69,118 +119,84 @@ async def _advance(turn: Turn) -> StepResult:
         else:
             show_main_menu(turn, "review.queue_done")
         return None
-    data["nid"] = item.id
-    data.pop("dup", None)
-    return "card"
+    draft.nomination_id = item.id
+    draft.duplicate_id = None
+    return ReviewStep.CARD
 
 
-async def ask_card(turn: Turn) -> None:
-    data = turn.state.data
+async def ask_card(turn: Turn, draft: ReviewDraft) -> None:
     # The card is the root of a session: /back from a later step returns here, never to a
     # step of the previous nomination.
     turn.state.history = []
-    item = await reviews.get_item(turn.conn, int(data["nid"]))
+    item = await reviews.get_item(turn.conn, draft.nomination_id)
     if item is None or item.status not in WAITING:
         # Decided by someone else since: move on rather than show a stale card.
-        nxt = await _advance(turn)
+        nxt = await _advance(turn, draft)
         if nxt is not None:
-            await ask_card(turn)
+            await ask_card(turn, draft)
         return
     duplicate = await find_duplicate(turn.conn, item)
-    data["dup"] = duplicate[0] if duplicate else None
+    draft.duplicate_id = duplicate[0] if duplicate else None
     await show_card(turn, item, duplicate)
 
 
-async def accept_card(turn: Turn, answer: Answer) -> StepResult:
-    data = turn.state.data
-    choice = answer.choice
+async def accept_card(turn: Turn, draft: ReviewDraft, answer: Answer) -> Next:
+    choice = answer.choice or ""
     if choice == "stop":
-        engine.finish(turn)
-        show_main_menu(turn, "review.stopped")
+        engine.finish(turn, "review.stopped")
         return None
     if choice == "next":
-        data["skip"] = [*data.get("skip", []), data["nid"]][-SKIP_LIMIT:]
-        return await _advance(turn)
-    item = await load_for_decision(turn, int(data["nid"]))
+        draft.skipped = [*draft.skipped, draft.nomination_id][-SKIP_LIMIT:]
+        return await _advance(turn, draft)
+    item = await load_for_decision(turn, draft.nomination_id)
     if item is None:
-        return await _advance(turn)
+        return await _advance(turn, draft)
     if choice == "approve":
         await decide(turn, item, "approve", None)
-        return await _advance(turn)
+        return await _advance(turn, draft)
     if choice == "forward" and item.deciding_parent_id is None:
         turn.say("review.no_parent")
-        return "card"
-    if choice == "merge" and not data.get("dup"):
+        return ReviewStep.CARD
+    if choice == "merge" and not draft.duplicate_id:
         turn.say("review.no_duplicate")
-        return "card"
+        return ReviewStep.CARD
     if choice == "score":
         _, items = await criteria.effective_set(turn.conn, item.deciding_path, item.field)
         if not items:
             turn.say("review.no_criteria")
-            return "card"
-        data["cids"] = [c.id for c in items]
-        data["ci"] = 0
-    return {"ask": "question", "reject": "reason", "forward": "recommend"}.get(
-        choice or "", choice or "card"
-    )
+            return ReviewStep.CARD
+        draft.criterion_ids = [c.id for c in items]
+        draft.criterion_index = 0
+    return ASKS_MORE.get(choice, ReviewStep.CARD)
 
 
-def _note_ok(turn: Turn, text: str) -> bool:
-    if len(text) < 2:
-        turn.say("common.too_short", min=2)
-        return False
-    if len(text) > NOTE_LIMIT:
-        turn.say("common.too_long", max=NOTE_LIMIT, got=len(text))
-        return False
-    return True
-
-
-async def ask_question(turn: Turn) -> None:
-    turn.say("review.ask_question")
-
-
-async def accept_question(turn: Turn, answer: Answer) -> StepResult:
-    text = answer.text or ""
-    if not _note_ok(turn, text):
+async def _decide(turn: Turn, draft: ReviewDraft, action: str, note: str | None) -> Next:
+    """Decide the card with a note (checked when there is one), then show the next card."""
+    if note is not None and not engine.length_ok(turn, note, NOTE_LIMITS):
         return None
-    item = await load_for_decision(turn, int(turn.state.data["nid"]))
+    item = await load_for_decision(turn, draft.nomination_id)
     if item is not None:
-        await decide(turn, item, "ask", text)
-    return await _advance(turn)
+        await decide(turn, item, action, note)
+    return await _advance(turn, draft)
 
 
-async def ask_reason(turn: Turn) -> None:
-    turn.say("review.ask_reason", options=[Option(r, f"review.reason.{r}") for r in REASONS])
+async def accept_question(turn: Turn, draft: ReviewDraft, answer: Answer) -> Next:
+    return await _decide(turn, draft, "ask", answer.text or "")
 
 
-async def accept_reason(turn: Turn, answer: Answer) -> StepResult:
+async def accept_reason(turn: Turn, draft: ReviewDraft, answer: Answer) -> Next:
     reason = t(f"review.reason.{answer.choice}") if answer.choice else (answer.text or "")
-    if not _note_ok(turn, reason):
-        return None
-    item = await load_for_decision(turn, int(turn.state.data["nid"]))
-    if item is not None:
-        await decide(turn, item, "reject", reason)
-    return await _advance(turn)
+    return await _decide(turn, draft, "reject", reason)
 
 
-async def ask_recommend(turn: Turn) -> None:
-    turn.say("review.ask_recommend", options=[Option("none", "review.choice.no_recommendation")])
-
-
-async def accept_recommend(turn: Turn, answer: Answer) -> StepResult:
+async def accept_recommend(turn: Turn, draft: ReviewDraft, answer: Answer) -> Next:
     note = None if answer.choice == "none" else (answer.text or "")
-    if note is not None and not _note_ok(turn, note):
-        return None
-    item = await load_for_decision(turn, int(turn.state.data["nid"]))
-    if item is not None:
-        await decide(turn, item, "forward", note)
-    return await _advance(turn)
+    return await _decide(turn, draft, "forward", note)
 
 
-async def ask_merge(turn: Turn) -> None:
-    data = turn.state.data
-    other = await reviews.get_item(turn.conn, int(data.get("dup") or 0))
-    item = await reviews.get_item(turn.conn, int(data["nid"]))
+async def ask_merge(turn: Turn, draft: ReviewDraft) -> None:
+    other = await reviews.get_item(turn.conn, draft.duplicate_id or 0)
+    item = await reviews.get_item(turn.conn, draft.nomination_id)
     if other is None or item is None:
         turn.say("review.no_duplicate")
         engine.finish(turn)
@@ -193,28 +209,26 @@ async def ask_merge(turn: Turn) -> None:
     )
 
 
-async def accept_merge(turn: Turn, answer: Answer) -> StepResult:
-    data = turn.state.data
+async def accept_merge(turn: Turn, draft: ReviewDraft, answer: Answer) -> Next:
     if answer.choice != "yes":
-        return "card"
-    item = await load_for_decision(turn, int(data["nid"]))
-    if item is not None and data.get("dup"):
-        await merge(turn, item, int(data["dup"]))
-    return await _advance(turn)
+        return ReviewStep.CARD
+    item = await load_for_decision(turn, draft.nomination_id)
+    if item is not None and draft.duplicate_id:
+        await merge(turn, item, draft.duplicate_id)
+    return await _advance(turn, draft)
 
 
-async def ask_score(turn: Turn) -> None:
-    data = turn.state.data
-    ids: list[int] = data["cids"]
-    item = await criteria.get_criterion(turn.conn, ids[data["ci"]])
+async def ask_score(turn: Turn, draft: ReviewDraft) -> None:
+    ids = draft.criterion_ids
+    item = await criteria.get_criterion(turn.conn, ids[draft.criterion_index])
     assert item is not None
     turn.say(
         "review.ask_score",
-        n=data["ci"] + 1,
+        n=draft.criterion_index + 1,
         count=len(ids),
         name=item.name,
-        max=_num(item.max_score),
-        weight=_num(item.weight),
+        max=decimal(item.max_score),
+        weight=decimal(item.weight),
         options=[
             Option("skip", "review.choice.skip_criterion"),
             Option("done", "review.choice.done_scoring"),
@@ -222,16 +236,12 @@ async def ask_score(turn: Turn) -> None:
     )
 
 
-def _num(value: float) -> str:
-    return f"{value:g}".replace(".", ",")
-
-
-async def accept_score(turn: Turn, answer: Answer) -> StepResult:
-    data = turn.state.data
+async def accept_score(turn: Turn, draft: ReviewDraft, answer: Answer) -> Next:
     if answer.choice == "done":
-        return "card"
+        return ReviewStep.CARD
     if answer.choice != "skip":
-        criterion = await criteria.get_criterion(turn.conn, data["cids"][data["ci"]])
+        criterion_id = draft.criterion_ids[draft.criterion_index]
+        criterion = await criteria.get_criterion(turn.conn, criterion_id)
         assert criterion is not None
         text = (answer.text or "").strip().replace(",", ".")
         try:
@@ -239,37 +249,37 @@ async def accept_score(turn: Turn, answer: Answer) -> StepResult:
         except ValueError:
             value = -1.0
         if not 0 <= value <= criterion.max_score:
-            turn.say("review.score_invalid", max=_num(criterion.max_score))
+            turn.say("review.score_invalid", max=decimal(criterion.max_score))
             return None
-        item = await load_for_decision(turn, int(data["nid"]), Action.SCORE)
+        item = await load_for_decision(turn, draft.nomination_id, Action.SCORE)
         if item is None:
-            return await _advance(turn)
+            return await _advance(turn, draft)
         await score(turn, item, criterion.id, value)
-    data["ci"] += 1
-    if data["ci"] >= len(data["cids"]):
+    draft.criterion_index += 1
+    if draft.criterion_index >= len(draft.criterion_ids):
         turn.say("review.scored")
-        return "card"
-    return "score"
+        return ReviewStep.CARD
+    return ReviewStep.SCORE
 
 
-FLOW = Flow(
-    name="review",
-    steps={
-        # free_text: on the card, "duyet" typed plainly means the "Duyệt" button, not /duyet.
-        "card": Step(ask_card, accept_card, free_text=True),
-        "question": Step(ask_question, accept_question, frozenset({Accepts.TEXT}), free_text=True),
-        "reason": Step(
-            ask_reason, accept_reason, frozenset({Accepts.CHOICE, Accepts.TEXT}), free_text=True
-        ),
-        "recommend": Step(
-            ask_recommend,
-            accept_recommend,
-            frozenset({Accepts.CHOICE, Accepts.TEXT}),
-            free_text=True,
-        ),
-        "merge": Step(ask_merge, accept_merge, free_text=True),
-        "score": Step(
-            ask_score, accept_score, frozenset({Accepts.CHOICE, Accepts.TEXT}), free_text=True
-        ),
-    },
+# The questions that are one catalog text.
+ask_question = says("review.ask_question")
+ask_reason = says("review.ask_reason", options=[Option(r, f"review.reason.{r}") for r in REASONS])
+ask_recommend = says(
+    "review.ask_recommend", options=[Option("none", "review.choice.no_recommendation")]
 )
+
+S = ReviewStep
+CHOICE_OR_TEXT = Accepts.CHOICE | Accepts.TEXT
+# A decision shows the next card (CARD), or ends the session when none is left (END).
+DECIDED: set[ReviewStep | End] = {S.CARD, END}
+TABLE: dict[ReviewStep, Step[ReviewStep, ReviewDraft]] = {
+    # free_text: on the card, "duyet" typed plainly means the "Duyệt" button, not /duyet.
+    S.CARD: Step(ask_card, accept_card, {*ASKS_MORE.values(), *DECIDED}, free_text=True),
+    S.QUESTION: Step(ask_question, accept_question, DECIDED, Accepts.TEXT, free_text=True),
+    S.REASON: Step(ask_reason, accept_reason, DECIDED, CHOICE_OR_TEXT, free_text=True),
+    S.RECOMMEND: Step(ask_recommend, accept_recommend, DECIDED, CHOICE_OR_TEXT, free_text=True),
+    S.MERGE: Step(ask_merge, accept_merge, DECIDED, free_text=True),
+    S.SCORE: Step(ask_score, accept_score, {S.SCORE, *DECIDED}, CHOICE_OR_TEXT, free_text=True),
+}
+FLOW = Flow("review", ReviewStep, ReviewDraft, entry={S.CARD}, table=TABLE)

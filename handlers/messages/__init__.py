@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
+import pkgutil
 from collections.abc import Mapping
-
-from handlers.messages import (
-    accounts,
-    channels,
-    common,
-    console,
-    join,
-    link,
-    nominate,
-    officials,
-    review,
-    telegram,
-    zalo,
-)
+from importlib import import_module
 
 
 def _merge(*parts: Mapping[str, str]) -> dict[str, str]:
@@ -29,18 +17,10 @@ def _merge(*parts: Mapping[str, str]) -> dict[str, str]:
     return merged
 
 
+# Every module of this package holds the TEXTS of one feature: a new feature's texts are a
+# new module here, with nothing to register.
 CATALOG: dict[str, str] = _merge(
-    common.TEXTS,
-    accounts.TEXTS,
-    join.TEXTS,
-    nominate.TEXTS,
-    channels.TEXTS,
-    review.TEXTS,
-    link.TEXTS,
-    zalo.TEXTS,
-    telegram.TEXTS,
-    officials.TEXTS,
-    console.TEXTS,
+    *(import_module(f"{__name__}.{m.name}").TEXTS for m in pkgutil.iter_modules(__path__))
 )
 
 

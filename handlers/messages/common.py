@@ -49,6 +49,9 @@ TEXTS = {
     "common.error": "Xin lỗi, đã có lỗi khi xử lý tin nhắn của bạn. Dữ liệu của bạn vẫn được "
     "giữ nguyên. Bạn hãy thử lại sau ít phút.",
     "common.draft_expired": "Bản nháp trước của bạn đã quá lâu không dùng nên đã được xoá.",
+    "common.draft_unreadable": "Xin lỗi, việc bạn đang làm dở không tiếp tục được sau khi Gương "
+    "Sáng được nâng cấp. Những gì bạn đã gửi trước đây vẫn được giữ nguyên; mời bạn bắt đầu lại "
+    "việc đó.",
     "common.too_long": "Nội dung quá dài: tối đa {max} ký tự (bạn gửi {got}).",
     "common.too_short": "Nội dung quá ngắn: cần ít nhất {min} ký tự.",
     "common.location_received": "Tôi đã nhận vị trí, nhưng ở bước này tôi cần bạn gõ chữ.",

@@ -41,9 +41,9 @@ async def nominate_for_call(turn: Turn, args: list[str]) -> None:
     if call is None:
         show_main_menu(turn, "officials.call_not_open")
         return
-    if turn.state.flow == nominate.FLOW.name and turn.state.step in nominate.FLOW.steps:
+    if isinstance(turn.draft, nominate.NominateDraft):
         # A draft in progress is kept: it now belongs to the call.
-        turn.state.data["campaign_id"] = call.id
+        turn.draft.campaign_id = call.id
         turn.say("officials.call_attached", title=call.title)
         await engine.ask_again(turn, nominate.FLOW)
         return

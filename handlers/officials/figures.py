@@ -8,7 +8,7 @@ from datetime import datetime
 
 from handlers.config import CoreConfig
 from handlers.messages import t
-from handlers.officials.common import number
+from handlers.text import number
 from handlers.types import LOCAL_FILES, Attachment
 from storage.db import Connection
 from storage.reports import Tally, tally_in_scope

@@ -6,9 +6,11 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from handlers.config import CoreConfig
+from handlers.localtime import local_date, start_of_local_day
 from handlers.messages import t
-from handlers.officials.common import local_date, send_to, start_of_local_day, target_of
+from handlers.officials.fanout import send_to, target_of
 from handlers.officials.figures import chart, collect, figures_text
+from handlers.roles import outermost
 from handlers.types import Reply
 from storage import bulk
 from storage.db import Connection
@@ -24,17 +26,16 @@ async def weekly_summaries(conn: Connection, config: CoreConfig, now: datetime) 
         return {"sent": 0}
     until = start_of_local_day(now, config)
     since = until - PERIOD
-    scopes: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    held: dict[int, dict[str, int]] = defaultdict(dict)
     for person_id, unit_id, path in await bulk.officials_with_units(conn):
-        # A role inside a scope the person already covers adds nothing.
-        if not any(path.startswith(p) for _, p in scopes[person_id]):
-            scopes[person_id].append((unit_id, path))
+        held[person_id].setdefault(path, unit_id)
     sent = 0
-    for person_id, units in scopes.items():
+    for person_id, units in held.items():
         target = await target_of(conn, person_id)
         if target is None:
             continue
-        for unit_id, _ in units:
+        # A role inside a scope the person already covers adds nothing.
+        for unit_id in (units[path] for path in outermost(units)):
             unit = await get_unit(conn, unit_id)
             assert unit is not None
             figures = await collect(conn, unit, since=since, until=until)

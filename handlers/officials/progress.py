@@ -11,7 +11,8 @@ from datetime import datetime
 
 from handlers.config import CoreConfig
 from handlers.messages import t
-from handlers.officials.common import number, send_to, target_of
+from handlers.officials.fanout import send_to, target_of
+from handlers.text import number
 from handlers.types import Reply
 from storage import bulk, outbox
 from storage.db import Connection

@@ -6,8 +6,9 @@ import math
 from datetime import datetime, timedelta
 
 from handlers.config import CoreConfig
+from handlers.localtime import deadline_date, in_quiet_hours
 from handlers.messages import t
-from handlers.officials import common
+from handlers.officials.fanout import fan_out
 from handlers.officials.summary import close_with_summary
 from storage import campaigns
 from storage.campaigns import CampaignDetail
@@ -19,7 +20,7 @@ async def campaign_tick(conn: Connection, config: CoreConfig, now: datetime) -> 
     """Close calls past their deadline (with a summary); queue due reminders outside quiet
     hours (a reminder due at night goes out with the first tick of the morning)."""
     stats = {"closed": 0, "reminders": 0}
-    quiet = common.in_quiet_hours(now, config)
+    quiet = in_quiet_hours(now, config)
     for campaign in await campaigns.open_campaign_details(conn):
         if campaign.deadline_at <= now:
             closed = await close_with_summary(conn, config, now, campaign, closed_by=None)
@@ -55,11 +56,11 @@ async def remind(
         title=campaign.title,
         # The days really left (a reminder added late says so honestly).
         days=max(1, math.ceil((campaign.deadline_at - now) / timedelta(days=1))),
-        deadline=common.deadline_date(campaign.deadline_at, config),
+        deadline=deadline_date(campaign.deadline_at, config),
         button=t("officials.campaign.button"),
     )
     stamp = int(campaign.deadline_at.timestamp())
-    sent = await common.fan_out(
+    sent = await fan_out(
         conn,
         config,
         now,

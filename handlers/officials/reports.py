@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from handlers.localtime import end_of_day, parse_date
 from handlers.menu import show_main_menu
 from handlers.messages import t
-from handlers.officials import common
 from handlers.officials.figures import chart, collect, figures_text
 from handlers.ports import Cell, Sheet
-from handlers.roles import RANK, Role
-from handlers.text import fold
+from handlers.roles import RANK, Role, outermost
+from handlers.text import fold, number
 from handlers.turn import Turn
 from handlers.types import LOCAL_FILES, Attachment
 from storage import audit
@@ -24,16 +24,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def top_scopes(memberships: list[Membership], role: Role) -> list[Membership]:
     """Memberships of at least `role`, without those inside another one's scope."""
-    held = [m for m in memberships if RANK.get(Role(m.role), 0) >= RANK[role]]
-    paths = {m.unit_path for m in held}
-    seen: set[str] = set()
-    result = []
-    for m in held:
-        nested = any(m.unit_path != p and m.unit_path.startswith(p) for p in paths)
-        if not nested and m.unit_path not in seen:
-            seen.add(m.unit_path)
-            result.append(m)
-    return result
+    held: dict[str, Membership] = {}
+    for m in memberships:
+        if RANK.get(Role(m.role), 0) >= RANK[role]:
+            held.setdefault(m.unit_path, m)
+    return [held[path] for path in outermost(held)]
 
 
 def parse_period(args: str, now: datetime, turn: Turn) -> tuple[date, date] | None:
@@ -50,7 +45,7 @@ def parse_period(args: str, now: datetime, turn: Turn) -> tuple[date, date] | No
         return today.replace(day=1), today
     parts = [p for p in args.replace("đến", "-").split("-") if p.strip()]
     if len(parts) == 2:
-        first, last = common.parse_date(parts[0]), common.parse_date(parts[1])
+        first, last = parse_date(parts[0]), parse_date(parts[1])
         if first and last and first <= last:
             return first, last
     return None
@@ -58,7 +53,7 @@ def parse_period(args: str, now: datetime, turn: Turn) -> tuple[date, date] | No
 
 def _bounds(first: date, last: date, turn: Turn) -> tuple[datetime, datetime]:
     start = datetime.combine(first, time(0), tzinfo=turn.config.timezone).astimezone(UTC)
-    return start, common.end_of_day(last, turn.config)
+    return start, end_of_day(last, turn.config)
 
 
 async def stats(turn: Turn) -> None:
@@ -172,7 +167,7 @@ async def export(turn: Turn) -> None:
     )
     turn.say(
         "officials.export.ready",
-        count=common.number(len(lines)),
+        count=number(len(lines)),
         units=", ".join(u.name for u in units),
         note=t("officials.export.personal" if personal else "officials.export.no_personal"),
         media=[attachment],

@@ -3,7 +3,8 @@ the web console: the same checks (handlers.permissions, the daily cap, an open c
 same fan-out to every member in scope, the same audit and the same progress reports.
 
 Each function takes an `Acting` and re-checks what it needs inside the transaction that
-acts; what went wrong is told to the actor, and None or False is returned.
+acts; what went wrong is told to the actor, and None or False is returned. Success is the
+caller's to say (the chat in its reply with the menu, the console on the next page).
 """
 
 from __future__ import annotations
@@ -13,8 +14,15 @@ from datetime import date, timedelta
 
 from handlers.acting import Acting
 from handlers.flows.nominate import FIELDS
+from handlers.localtime import (
+    deadline_date,
+    end_of_day,
+    local_date_time,
+    quiet_until,
+    start_of_local_day,
+)
 from handlers.messages import t
-from handlers.officials import common
+from handlers.officials.fanout import fan_out
 from handlers.officials.summary import close_with_summary
 from handlers.permissions import Action, authorise
 from handlers.types import Attachment
@@ -31,7 +39,7 @@ MAX_DAYS_AHEAD = 366
 async def broadcasts_left(actor: Acting) -> int:
     """Broadcasts the actor may still start today (BROADCAST_DAILY_CAP)."""
     assert actor.person is not None
-    since = common.start_of_local_day(actor.now, actor.config)
+    since = start_of_local_day(actor.now, actor.config)
     used = await bulk.count_bulks_since(actor.conn, actor.person.id, "broadcast", since)
     return actor.config.broadcast_daily_cap - used
 
@@ -43,10 +51,8 @@ def broadcast_text(unit_name: str, text: str) -> str:
 
 def quiet_note(actor: Acting) -> str:
     """When a bulk send started now would go out, if quiet hours hold it back ("" if not)."""
-    later = common.quiet_until(actor.now, actor.config)
-    return (
-        t("officials.quiet_note", at=common.local_date_time(later, actor.config)) if later else ""
-    )
+    later = quiet_until(actor.now, actor.config)
+    return t("officials.quiet_note", at=local_date_time(later, actor.config)) if later else ""
 
 
 def deadline_problem(day: date, actor: Acting) -> str | None:
@@ -74,7 +80,7 @@ async def send_broadcast(actor: Acting, unit: Unit, text: str) -> bulk.BulkSend 
     if await broadcasts_left(actor) <= 0:
         actor.tell("officials.broadcast.cap_reached", cap=actor.config.broadcast_daily_cap)
         return None
-    sent = await common.fan_out(
+    sent = await fan_out(
         actor.conn,
         actor.config,
         actor.now,
@@ -94,7 +100,6 @@ async def send_broadcast(actor: Acting, unit: Unit, text: str) -> bulk.BulkSend 
         object_id=sent.id,
         detail={"unit": unit.id, "recipients": sent.total},
     )
-    actor.tell("officials.broadcast.queued", count=common.number(sent.total))
     return sent
 
 
@@ -147,7 +152,7 @@ async def open_call(
         title=title,
         body=body,
         fields=fields,
-        deadline_at=common.end_of_day(last_day, actor.config),
+        deadline_at=end_of_day(last_day, actor.config),
         reminder_days=list(actor.config.reminder_days),
         photo=photo.model_dump(mode="json") if photo else None,
         now=actor.now,
@@ -156,9 +161,9 @@ async def open_call(
         campaign.title,
         campaign.body,
         campaign.fields,
-        common.deadline_date(campaign.deadline_at, actor.config),
+        deadline_date(campaign.deadline_at, actor.config),
     )
-    sent = await common.fan_out(
+    sent = await fan_out(
         actor.conn,
         actor.config,
         actor.now,
@@ -180,7 +185,6 @@ async def open_call(
         object_id=campaign.id,
         detail={"unit": unit.id, "recipients": sent.total},
     )
-    actor.tell("officials.campaign.opened", title=campaign.title)
     return campaign, sent
 
 
@@ -202,7 +206,7 @@ async def extend_call(actor: Acting, campaign_id: int, last_day: date) -> bool:
     if campaign is None:
         return False
     problem = deadline_problem(last_day, actor)
-    deadline_at = common.end_of_day(last_day, actor.config)
+    deadline_at = end_of_day(last_day, actor.config)
     if problem is None and deadline_at <= campaign.deadline_at:
         problem = "officials.campaign.extend_not_later"
     if problem is not None:
@@ -217,11 +221,6 @@ async def extend_call(actor: Acting, campaign_id: int, last_day: date) -> bool:
         object_type="campaign",
         object_id=campaign.id,
         detail={"deadline": deadline_at.isoformat()},
-    )
-    actor.tell(
-        "officials.campaign.extended",
-        title=campaign.title,
-        deadline=common.deadline_date(deadline_at, actor.config),
     )
     return True
 
@@ -241,9 +240,6 @@ async def close_call(actor: Acting, campaign_id: int) -> bool:
     if campaign is None:
         return False
     person_id = actor.person.id if actor.person else None
-    done = await close_with_summary(
+    return await close_with_summary(
         actor.conn, actor.config, actor.now, campaign, closed_by=person_id
     )
-    if done:
-        actor.tell("officials.campaign.closed", title=campaign.title)
-    return done

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers.config import CoreConfig
+from handlers.localtime import deadline_date, quiet_until
 from handlers.messages import t
-from handlers.officials.common import deadline_date, quiet_until, send_to, target_of
+from handlers.officials.fanout import send_to, target_of
 from handlers.officials.figures import chart, collect, figures_text
 from handlers.types import Reply
 from storage import audit, campaigns

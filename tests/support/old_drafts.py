@@ -1,0 +1,70 @@
+"""Drafts as the version before typed drafts saved them, for the migration tests.
+
+`drafts_before_typing.json` holds the conversation states that version saved while its own
+test suite ran (commit 9b1d368; every flow and step; one sample per shape of data; the
+accounts and devices flows from a08c8c8, where they arrived), recorded by wrapping the
+runner's `save_state`. `as_before` turns a draft saved today back into the
+names that version used, so the conversation tests of OLD_SHAPE_MODULES run twice: as
+today, and with every draft stored under the old names between two messages.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import handlers.runner
+from handlers.registry import FLOWS
+from storage.conversations import ConversationState, save_state
+from storage.db import Connection
+
+CORPUS = Path(__file__).with_name("drafts_before_typing.json")
+OLD_SHAPE_MODULES = {
+    "test_nominate_flow",
+    "test_review_flow",
+    "test_review_decisions",
+    "test_review_criteria",
+    "test_campaign_flow",
+    "test_event_flow",
+    "test_publish_flow",
+    "test_broadcast_flow",
+}
+
+
+def saved_before() -> list[dict[str, Any]]:
+    """The recorded states: {source, flow, step, history, data}."""
+    records: list[dict[str, Any]] = json.loads(CORPUS.read_text(encoding="utf-8"))
+    return records
+
+
+def as_before(flow: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Today's draft of a flow under the keys the previous version wrote."""
+    old_name = {new: old for old, new in FLOWS[flow].draft.RENAMED.items()}
+    return {old_name.get(key, key): value for key, value in data.items()}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run the conversation tests of OLD_SHAPE_MODULES with both shapes of drafts."""
+    if metafunc.module.__name__.rpartition(".")[2] in OLD_SHAPE_MODULES:
+        metafunc.parametrize("draft_shape", ["today", "before"], indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def draft_shape(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """With "before", every draft is saved under the previous version's keys."""
+    shape: str = getattr(request, "param", "today")
+    if shape == "before":
+
+        async def save_as_before(
+            conn: Connection, identity_id: int, state: ConversationState, now: datetime
+        ) -> None:
+            if state.flow is not None:
+                state = state.model_copy(update={"data": as_before(state.flow, state.data)})
+            await save_state(conn, identity_id, state, now)
+
+        monkeypatch.setattr(handlers.runner, "save_state", save_as_before)
+    return shape
