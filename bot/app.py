@@ -89,6 +89,7 @@ class Application:
             code_failures_per_hour=settings.code_failures_per_hour,
             web_session_idle=timedelta(days=settings.web_session_idle_days),
             export_retention=timedelta(hours=settings.export_retention_hours),
+            console_session_idle=timedelta(minutes=settings.console_idle_minutes),
             console_link_lifetime=(
                 timedelta(minutes=settings.console_link_minutes) if settings.web_console else None
             ),

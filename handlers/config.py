@@ -51,5 +51,7 @@ class CoreConfig(BaseModel):
     web_session_idle: timedelta = timedelta(days=60)
     # Spreadsheets are deleted this long after they were made.
     export_retention: timedelta = timedelta(hours=6)
+    # Console sessions unused this long have ended (the device list leaves them out).
+    console_session_idle: timedelta = timedelta(minutes=120)
     # How long a /web link into the web console stays usable; None: the console is off.
     console_link_lifetime: timedelta | None = timedelta(minutes=10)

@@ -134,9 +134,14 @@ async def revoke_for_identity(conn: Connection, identity_id: int, now: datetime)
 
 
 async def devices_of(
-    conn: Connection, person_id: int, now: datetime, idle: timedelta
+    conn: Connection,
+    person_id: int,
+    now: datetime,
+    idle: timedelta,
+    console_idle: timedelta | None = None,
 ) -> list[WebSession]:
-    """The person's live sessions, web chat devices and console alike, newest use first."""
+    """The person's live sessions, web chat devices and console alike, newest use first
+    (console sessions end sooner when unused: `console_idle`)."""
     rows = await conn.execute(
         select(*_COLUMNS)
         .select_from(_JOINED)
@@ -147,7 +152,10 @@ async def devices_of(
         .order_by(web_sessions.c.last_seen_at.desc(), web_sessions.c.id.desc()),
         {"now": now, "idle_floor": now - idle},
     )
-    return [WebSession.model_validate(r) for r in rows]
+    found = [WebSession.model_validate(r) for r in rows]
+    if console_idle is None:
+        return found
+    return [s for s in found if s.kind != CONSOLE or s.last_seen_at > now - console_idle]
 
 
 async def chat_identity_of(conn: Connection, session_id: int) -> int | None:

@@ -144,3 +144,20 @@ async def test_signing_in_again_replaces_the_browsers_session(
             )
         ).scalar_one()
     assert live == 1
+
+
+async def test_an_idle_console_session_leaves_the_device_list(
+    app: Application,
+    chat: Callable[..., ChatClient],
+    invite: Invite,
+    console: Callable[[], ConsoleClient],
+    clock: FakeClock,
+) -> None:
+    lan = await person(chat, invite, "lan", "Lê Thị Duyệt", "X-AN-BINH", "reviewer")
+    await console().sign_in(lan)
+    clock.advance(minutes=app.settings.console_idle_minutes + 1)
+    await lan.send("/thietbi")
+    await lan.expect("Các trình duyệt đang đăng nhập (1)")
+    assert "Trang quản trị" not in lan.seen[-1].text
+    await lan.press("Xong")
+    await lan.pop()
