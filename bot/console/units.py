@@ -8,7 +8,7 @@ set-based query over the whole subtree, summed up the tree in memory.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from starlette.requests import Request
@@ -19,7 +19,6 @@ from bot.console.base import Console, Viewer, field_int
 from bot.console.dates import period
 from handlers.permissions import Action
 from storage import campaigns, digests, oversight
-from storage.reviews import WAITING
 from storage.scoping import subtrees
 from storage.units import units_by_ids
 
@@ -27,29 +26,29 @@ PER_PAGE = 100
 SILENT_SHOWN = 100
 REVIEWERS_SHOWN = 50
 DEFAULT_DAYS = 30
-COLUMNS = ("waiting", "needs_info", "approved", "rejected", "merged")
+COLUMNS = tuple(name for name, _ in oversight.COLUMNS)
+COLUMN_INDEX = {name: n for n, name in enumerate(COLUMNS)}
+EMPTY = [0] * (len(COLUMNS) + 1)
 
 
 @dataclass
 class Tally:
-    """A unit's nominations by status (its whole subtree), and the unit itself."""
+    """A unit's nominations in each column (its whole subtree), and the unit itself."""
 
     id: int
     name: str
     kind: str
     path: str
-    counts: dict[str, int] = field(default_factory=dict)
+    counts: list[int]
 
     @property
     def total(self) -> int:
         """Every nomination counted."""
-        return sum(self.counts.values())
+        return self.counts[-1]
 
     def column(self, name: str) -> int:
-        """One column of the table ("waiting" adds up every waiting status)."""
-        if name == "waiting":
-            return sum(self.counts.get(s, 0) for s in WAITING)
-        return self.counts.get(name, 0)
+        """One column of the table."""
+        return self.counts[COLUMN_INDEX[name]]
 
 
 @dataclass(frozen=True)
@@ -104,7 +103,7 @@ class Units(Console):
             params=params,
             unit=unit,
             here=tree.tally(unit.id, totals),
-            own=sum(n for u, _, n in counts if u == unit.id),
+            own=sum(numbers[-1] for u, numbers in counts if u == unit.id),
             breadcrumb=[u for u in breadcrumb if viewer.may(Action.VIEW, u.path)],
             children=children[(page - 1) * PER_PAGE : page * PER_PAGE],
             page=page,
@@ -132,30 +131,30 @@ class Tree:
                 self.children.setdefault(parent, []).append(unit_id)
         self.upward = sorted(self.nodes, key=lambda i: -self.nodes[i][2].count("/"))
 
-    def roll_up(self, counts: list[oversight.UnitCount]) -> dict[int, dict[str, int]]:
-        """Each unit's counts by status over its whole subtree."""
-        totals: dict[int, dict[str, int]] = {i: {} for i in self.nodes}
-        for unit_id, status, number in counts:
+    def roll_up(self, counts: list[oversight.UnitCount]) -> dict[int, list[int]]:
+        """Each unit's counts by column over its whole subtree."""
+        totals = {i: list(EMPTY) for i in self.nodes}
+        for unit_id, numbers in counts:
             own = totals.get(unit_id)
             if own is not None:
-                own[status] = own.get(status, 0) + number
+                totals[unit_id] = [a + b for a, b in zip(own, numbers, strict=True)]
         for unit_id in self.upward:
             parent = self.nodes[unit_id][1]
             if parent is not None and parent in totals:
-                into = totals[parent]
-                for status, number in totals[unit_id].items():
-                    into[status] = into.get(status, 0) + number
+                totals[parent] = [
+                    a + b for a, b in zip(totals[parent], totals[unit_id], strict=True)
+                ]
         return totals
 
-    def tally(self, unit_id: int, totals: dict[int, dict[str, int]]) -> Tally:
+    def tally(self, unit_id: int, totals: dict[int, list[int]]) -> Tally:
         """One unit's row of the table."""
         _, _, path, name, kind = self.nodes[unit_id]
         return Tally(unit_id, name, kind, path, totals[unit_id])
 
-    def silent(self, top: int, totals: dict[int, dict[str, int]]) -> list[Tally]:
+    def silent(self, top: int, totals: dict[int, list[int]]) -> list[Tally]:
         """The outermost units below `top` with nothing submitted (a silent commune, not
         also each of its groups)."""
-        quiet = {i for i, counts in totals.items() if not counts and i != top}
+        quiet = {i for i, counts in totals.items() if not counts[-1] and i != top}
         outermost = [i for i in quiet if self.nodes[i][1] not in quiet]
         return sorted((self.tally(i, totals) for i in outermost), key=lambda t: t.path)
 
