@@ -135,7 +135,8 @@ class Nominations(Console):
                 for child in await children_of(conn, root):
                     shown[child.id] = child
         ordered = sorted(shown.values(), key=lambda u: u.path)
-        return [(u, u.path.count("/") - 2) for u in ordered]
+        top = min((u.path.count("/") for u in ordered), default=0)
+        return [(u, u.path.count("/") - top) for u in ordered]
 
     async def bulk(self, request: Request, viewer: Viewer, fields: FormData) -> Response:
         """Ticked rows: a confirmation page first, then the decisions, one by one."""
