@@ -76,9 +76,10 @@ async def enrich(db: Database) -> None:
                 update(nominations).where(nominations.c.id % (5 * CALLS) == c).values(campaign_id=c)
             )
         if not db.is_sqlite:
-            # The generator wrote ids itself: move the sequences past them. ANALYZE, as
-            # autovacuum would after a load this size (SQLite keeps no statistics unless
-            # asked, and the bot never asks: its plans must not depend on them).
+            # The generator wrote ids itself: move the sequences past them. VACUUM ANALYZE,
+            # as autovacuum would after a load this size (statistics, and the visibility map
+            # index-only scans need). SQLite keeps no statistics unless asked, and the bot
+            # never asks: its plans must not depend on them.
             for table in ("units", "people", "nominations", "campaigns", "memberships"):
                 await conn.execute(
                     text(
@@ -87,8 +88,11 @@ async def enrich(db: Database) -> None:
                     )
                 )
     if not db.is_sqlite:
-        async with db.write() as conn:
-            await conn.execute(text("ANALYZE"))
+        assert db.engine is not None
+        async with db.engine.connect() as raw:
+            await (await raw.execution_options(isolation_level="AUTOCOMMIT")).execute(
+                text("VACUUM ANALYZE")
+            )
 
 
 async def open_session(app: Application, person_id: int) -> str:

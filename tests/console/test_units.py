@@ -35,9 +35,10 @@ async def test_the_province_sees_its_communes_add_up(
 ) -> None:
     official = await person(chat, invite, "canbo", "Lê Văn Cán", "T-DEMO", "official")
     await person(chat, invite, "lan", "Lê Thị Duyệt", "X-AN-BINH", "reviewer")
+    await person(chat, invite, "phu", "Mai Thị Phụ", "X-AN-BINH-HPN", "reviewer")
     await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN", "member")
     await person(chat, invite, "tam", "Đỗ Văn Tâm", "X-AN-BINH-DTN", "member")
-    await nominate(app, "hoa", "X-AN-BINH-HPN", "Người Một", at=clock() - timedelta(days=5))
+    old = await nominate(app, "hoa", "X-AN-BINH-HPN", "Người Một", at=clock() - timedelta(days=5))
     await nominate(app, "hoa", "X-AN-BINH-HPN", "Người Hai")
     done = await nominate(app, "tam", "X-AN-BINH-DTN", "Người Ba")
     async with app.db.write() as conn:
@@ -61,8 +62,19 @@ async def test_the_province_sees_its_communes_add_up(
     table = rows(below)
     assert table["Hội Liên hiệp Phụ nữ xã An Bình"] == ["2", "0", "0", "0", "0", "2"]
     assert table["Đoàn Thanh niên xã An Bình"] == ["0", "0", "1", "0", "0", "1"]
-    # The reviewer of the commune: two waiting, one past the SLA (three days).
+    # The reviewer of the commune: two waiting, one past the SLA (three days); the women's
+    # union's reviewer, the same two.
     assert below.has("Lê Thị Duyệt Xã An Bình người duyệt 2 1")
+    assert below.has("Mai Thị Phụ Hội Liên hiệp Phụ nữ xã An Bình người duyệt 2 1")
+    # Forwarded up to the commune, the older one leaves the union's backlog, not the commune's.
+    async with app.db.write() as conn:
+        item = await reviews.find_by_code(conn, old)
+        assert item is not None and item.deciding_parent_id is not None
+        await reviews.change_status(conn, item.id, ["submitted"], "forwarded", clock())
+        await reviews.move_level(conn, item.id, item.deciding_parent_id, clock())
+    after = await browser.get("/console/units", unit=commune.group(1))
+    assert after.has("Lê Thị Duyệt Xã An Bình người duyệt 2 0")
+    assert after.has("Mai Thị Phụ Hội Liên hiệp Phụ nữ xã An Bình người duyệt 1 0")
     # A period that leaves the older nomination out.
     recent = (clock() - timedelta(days=1)).astimezone(app.config.timezone).date()
     narrowed = await browser.get("/console/units", unit=commune.group(1), **{"from": recent})
