@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint types pytest provision bench bench-broadcast clean
+.PHONY: run test provision lint types pytest pytest-postgres bench bench-broadcast clean
 
 $(STAMP): requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -14,7 +14,14 @@ $(STAMP): requirements.lock
 run: $(STAMP)
 	$(PY) -m bot run --demo
 
-test: lint types pytest
+# Both legs: the suite on SQLite, then on PostgreSQL (TEST_DATABASE_URL, or a throwaway
+# cluster the tests start and remove themselves).
+test: provision lint types pytest pytest-postgres
+
+# What the tests need from the machine besides Python (Debian's postgresql, chromium and
+# openssl), installed with apt-get when missing: as root, or through sudo without a password.
+provision:
+	scripts/provision-test-deps
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -22,21 +29,11 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(PY) -m mypy
 
-# What the tests need from the machine besides Python: Debian's chromium (browser test) and
-# openssl (TLS test's certificate), installed with apt-get when missing (as root or via sudo).
-provision:
-	@if ! command -v chromium >/dev/null 2>&1 || ! command -v openssl >/dev/null 2>&1; then \
-	  if command -v apt-get >/dev/null 2>&1; then \
-	    SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
-	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium openssl >/dev/null; \
-	  else \
-	    echo "install chromium and openssl (the browser and TLS tests need them)" >&2; exit 1; \
-	  fi; \
-	fi
-
 pytest: $(STAMP) provision
 	$(PY) -m pytest
+
+pytest-postgres: $(STAMP) provision
+	$(PY) -m pytest --database=postgres
 
 bench: $(STAMP)
 	$(PY) -m bench.conversation

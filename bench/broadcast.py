@@ -39,7 +39,7 @@ CHAT_EVERY = 0.5
 async def _app(folder: Path, platform: FakePlatform) -> Application:
     settings = Settings(
         _env_file=None,
-        database_url=f"sqlite+aiosqlite:///{folder / 'bench.db'}",
+        database_url=f"sqlite:///{folder / 'bench.db'}",
         media_dir=folder / "media",
         # Bench at midday: quiet hours never postpone the run.
         quiet_hours="00:00-00:00",

@@ -1,14 +1,19 @@
 """Benchmark: simulated members join and nominate through the web chat's HTTP routes.
 
-The real Application on a real SQLite file runs in its own process behind uvicorn on
-127.0.0.1 (as `python -m bot run` does); this process plays the members with httpx over
-loopback. Two loads:
+The real Application runs in its own process behind uvicorn on 127.0.0.1 (as `python -m bot
+run` does), on a fresh SQLite file or PostgreSQL database per run; this process plays the
+members with httpx over loopback. Two loads:
 
   (a) paced: 200 members, each answering after a think time of 1–3 s (≈100 steps/s);
   (b) saturation: 50 members answering at once, no think time (every step still durable).
 
 A member whose nomination is sent is replaced by a new member, so the load stays constant.
-Run: `python -m bench.conversation [--quick] [--seconds N] [--profile DIR]`.
+`--database postgres` runs on PostgreSQL: `--database-url` names a server (its user must be
+allowed to create databases), or else a throwaway cluster is started as the tests do;
+`--database both` runs each load on SQLite and then on PostgreSQL, side by side, and prints
+the bot's CPU per step on each and their ratio.
+Run: `python -m bench.conversation [--quick] [--seconds N] [--database sqlite|postgres|both]
+[--profile DIR]`.
 """
 
 from __future__ import annotations
@@ -21,9 +26,12 @@ import random
 import resource
 import signal
 import ssl
+import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,8 +45,9 @@ from bench.stats import HEADER, Row, format_row, latency_ms, median_row
 from bot import cli_ops
 from bot.settings import Settings
 from storage.db import Database
-from storage.migrate import upgrade
 from storage.schema import nominations
+from tests.support.databases import Databases, PostgresDatabases, SqliteDatabases
+from tests.support.postgres import Cluster
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -61,13 +70,9 @@ class Server:
     base_url: str
 
 
-async def prepare(folder: Path) -> tuple[Path, str]:
-    """A migrated database with the demo units and one invite for every member."""
-    db_file = folder / "bench.db"
-    settings = Settings(
-        _env_file=None, database_url=f"sqlite+aiosqlite:///{db_file}", media_dir=folder / "media"
-    )
-    await upgrade(settings.database_url)
+async def prepare(folder: Path, url: str) -> str:
+    """The demo units and one invite for every member, in a migrated database."""
+    settings = Settings(_env_file=None, database_url=url, media_dir=folder / "media")
     db = Database(settings.database_url)
     try:
         await cli_ops.import_units(db, cli_ops.DEMO_UNITS)
@@ -76,12 +81,12 @@ async def prepare(folder: Path) -> tuple[Path, str]:
         )
     finally:
         await db.close()
-    return db_file, created.code
+    return created.code
 
 
-async def start_server(folder: Path, db_file: Path, profile: Path | None) -> Server:
+async def start_server(folder: Path, url: str, profile: Path | None) -> Server:
     """Start `python -m bench.server` and wait for its READY line."""
-    command = [sys.executable, "-m", "bench.server", "--db", str(db_file)]
+    command = [sys.executable, "-m", "bench.server", "--database-url", url]
     command += ["--media", str(folder / "media")]
     if profile is not None:
         command += ["--profile", str(profile)]
@@ -137,9 +142,9 @@ async def worker(
             generation += 1
 
 
-async def count_nominations(db_file: Path) -> int:
+async def count_nominations(url: str) -> int:
     """Nominations stored: every sent one must be there."""
-    db = Database(f"sqlite+aiosqlite:///{db_file}")
+    db = Database(url)
     try:
         async with db.read() as conn:
             return int((await conn.execute(select(func.count()).select_from(nominations))).one()[0])
@@ -147,28 +152,40 @@ async def count_nominations(db_file: Path) -> int:
         await db.close()
 
 
-async def run_load(load: Load, label: str, seed: int, profile: Path | None) -> Row:
+async def run_load(
+    load: Load, label: str, seed: int, profile: Path | None, databases: Databases
+) -> Row:
     """Run one load against a fresh bot and database; return its figures."""
     with tempfile.TemporaryDirectory(prefix="gs-bench-") as tmp:
         folder = Path(tmp)
-        db_file, code = await prepare(folder)
-        server = await start_server(folder, db_file, profile)
-        recorder = Recorder()
-        cpu_before = time.process_time()
+        url = databases.new(folder)
         try:
-            began = time.monotonic()
-            stop = began + load.seconds
-            await asyncio.gather(
-                *(
-                    worker(n, server.base_url, code, load, recorder, stop, seed)
-                    for n in range(load.members)
-                )
-            )
-            ended = time.monotonic()
+            return await _run_load(load, label, seed, profile, folder, url)
         finally:
-            report = await stop_server(server)
-        client_cpu = time.process_time() - cpu_before
-        stored = await count_nominations(db_file)
+            databases.drop(url)
+
+
+async def _run_load(
+    load: Load, label: str, seed: int, profile: Path | None, folder: Path, url: str
+) -> Row:
+    code = await prepare(folder, url)
+    server = await start_server(folder, url, profile)
+    recorder = Recorder()
+    cpu_before = time.process_time()
+    try:
+        began = time.monotonic()
+        stop = began + load.seconds
+        await asyncio.gather(
+            *(
+                worker(n, server.base_url, code, load, recorder, stop, seed)
+                for n in range(load.members)
+            )
+        )
+        ended = time.monotonic()
+    finally:
+        report = await stop_server(server)
+    client_cpu = time.process_time() - cpu_before
+    stored = await count_nominations(url)
     if stored != recorder.completed_members:
         recorder.errors.append(f"{stored} nominations stored, {recorder.completed_members} sent")
     for error in recorder.errors[:5]:
@@ -204,34 +221,86 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=3, help="saturation runs (median shown)")
     parser.add_argument("--only", choices=("a", "b"), help="run one load only")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--database",
+        choices=("sqlite", "postgres", "both"),
+        default="sqlite",
+        help="the engine (both: each load on SQLite then PostgreSQL, with the CPU ratio)",
+    )
+    parser.add_argument("--database-url", help="a PostgreSQL server to use (else a throwaway)")
     parser.add_argument("--profile", type=Path, help="folder for cProfile files of the bot")
     return parser.parse_args(argv)
 
 
+@contextmanager
+def engines(args: argparse.Namespace) -> Iterator[list[tuple[str, Databases]]]:
+    """The engines to run on, each giving a fresh migrated database per run."""
+    with tempfile.TemporaryDirectory(prefix="gs-bench-template-") as tmp:
+        chosen: list[tuple[str, Databases]] = []
+        if args.database in ("sqlite", "both"):
+            chosen.append(("sqlite", SqliteDatabases(Path(tmp))))
+        if args.database == "sqlite":
+            yield chosen
+            return
+        cluster = None if args.database_url else Cluster.start()
+        server = args.database_url or (cluster.url() if cluster else "")
+        postgres = PostgresDatabases(server)
+        try:
+            yield [*chosen, ("postgresql", postgres)]
+        finally:
+            postgres.close()
+            if cluster is not None:
+                cluster.stop()
+
+
+def cpu_ms_per_step(row: Row) -> float:
+    """The bot's CPU time per answered step."""
+    return 1000 * row.server_cpu_s / max(1, row.steps)
+
+
 async def bench(args: argparse.Namespace) -> None:
-    """Both loads, printed as one table."""
+    """Both loads, on each engine asked for, printed as one table."""
     paced = Load("a", args.members, (1.0, 3.0), args.seconds or (10.0 if args.quick else 60.0))
     saturated = Load(
         "b", args.concurrent, None, args.saturation_seconds or (5.0 if args.quick else 20.0)
     )
     if args.profile is not None:
         args.profile.mkdir(parents=True, exist_ok=True)
-    print(f"{len(SCRIPT)} steps a member (join + nomination with one photo); SQLite WAL")
-    # Other work on the machine skews every figure: show how busy it was.
-    print("load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
-    print(HEADER)
-    if args.only in (None, "a"):
-        label = f"(a) {paced.members} think 1-3s"
-        profile = args.profile / "a.prof" if args.profile else None
-        print(format_row(await run_load(paced, label, args.seed, profile)), flush=True)
-    if args.only in (None, "b"):
-        rows = []
-        for run in range(1, args.runs + 1):
-            label = f"(b) {saturated.members} no think #{run}"
-            profile = args.profile / f"b{run}.prof" if args.profile else None
-            rows.append(await run_load(saturated, label, args.seed + run, profile))
-            print(format_row(rows[-1]), flush=True)
-        print(format_row(median_row(f"(b) median of {len(rows)}", rows)))
+    with engines(args) as chosen:
+        print(f"{len(SCRIPT)} steps a member (join + nomination with one photo)")
+        # Other work on the machine skews every figure: show how busy it was.
+        print("load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+        print(HEADER)
+        cpu: dict[tuple[str, str], list[float]] = {}
+        loads = [(paced, 1)] if args.only in (None, "a") else []
+        loads += [(saturated, args.runs)] if args.only in (None, "b") else []
+        for load, runs in loads:
+            rows: dict[str, list[Row]] = {name: [] for name, _ in chosen}
+            for run in range(1, runs + 1):
+                # Engines side by side within each run: both meet the same machine load.
+                for name, databases in chosen:
+                    label = f"({load.label}) {load.members} "
+                    label += "think 1-3s" if load.think else "no think"
+                    label += f" {name}" + (f" #{run}" if runs > 1 else "")
+                    stem = f"{load.label}{run}-{name}"
+                    profile = args.profile / f"{stem}.prof" if args.profile else None
+                    row = await run_load(load, label, args.seed + run, profile, databases)
+                    rows[name].append(row)
+                    cpu.setdefault((load.label, name), []).append(cpu_ms_per_step(row))
+                    print(format_row(row), flush=True)
+            if runs > 1:
+                for name, engine_rows in rows.items():
+                    label = f"({load.label}) median of {runs} {name}"
+                    print(format_row(median_row(label, engine_rows)))
+        print("\nbot CPU per step, ms (median over runs):")
+        for load, _ in loads:
+            figures = {
+                name: statistics.median(cpu[(load.label, name)]) for name, _ in chosen
+            }
+            line = "  ".join(f"{name} {ms:.2f}" for name, ms in figures.items())
+            if len(figures) == 2:
+                line += f"  ratio postgresql/sqlite {figures['postgresql'] / figures['sqlite']:.2f}"
+            print(f"  ({load.label}) {line}")
 
 
 def main(argv: list[str] | None = None) -> int:

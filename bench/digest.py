@@ -204,7 +204,7 @@ class RolledBack(Exception):
 
 async def run(folder: Path, runs: int) -> None:
     """Build, measure, print."""
-    url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+    url = f"sqlite:///{folder / 'bench.db'}"
     await upgrade(url)
     db = Database(url)
     try:

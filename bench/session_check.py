@@ -46,7 +46,7 @@ async def main(requests: int, rounds: int) -> None:
         folder = Path(tmp)
         settings = Settings(
             _env_file=None,
-            database_url=f"sqlite+aiosqlite:///{folder / 'bench.db'}",
+            database_url=f"sqlite:///{folder / 'bench.db'}",
             media_dir=folder / "media",
         )
         await upgrade(settings.database_url)

@@ -123,7 +123,7 @@ def launch(which: str, fake: FakeTelegram, workdir: Path) -> subprocess.Popen[by
         "TELEGRAM_RATE_PER_SECOND": "0",
         "TELEGRAM_CHAT_RATE_PER_SECOND": "0",
         "TELEGRAM_POLL_TIMEOUT": "10",
-        "DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'bot.db'}",
+        "DATABASE_URL": f"sqlite:///{workdir / 'bot.db'}",
         "MEDIA_DIR": str(workdir / "media"),
         "WEB_PORT": str(free_port()),
         "LOG_LEVEL": "WARNING",
@@ -163,7 +163,7 @@ async def one_run(which: str, members: int, latency: float) -> Result:
         for n in range(members):
             fake.add_user(FIRST_USER + n, f"M{n}")
         if which == "ours":
-            await prepare_database(f"sqlite+aiosqlite:///{workdir / 'bot.db'}", members)
+            await prepare_database(f"sqlite:///{workdir / 'bot.db'}", members)
         proc = launch(which, fake, workdir)
         try:
             await asyncio.to_thread(fake.wait_for, "getUpdates", 60.0)

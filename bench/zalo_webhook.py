@@ -64,7 +64,7 @@ async def main(events: int, users: int, rounds: int) -> None:
         async with FakeZaloOA() as fake:
             base = Settings(
                 _env_file=None,
-                database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}",
+                database_url=f"sqlite:///{Path(tmp) / 'bench.db'}",
                 media_dir=Path(tmp) / "media",
             )
             settings = with_zalo(base, fake, None)

@@ -66,7 +66,7 @@ class Application:
             )
         )
         private_dir(settings.media_dir)
-        self.db = Database(settings.database_url)
+        self.db = Database(settings.database_url, pool_size=settings.database_pool_size)
         quiet_start, quiet_end = settings.quiet_window
         self.config = CoreConfig(
             timezone=ZoneInfo(settings.timezone),
@@ -284,7 +284,8 @@ class Application:
                 " explicitly; the README says what it exposes and how to put it behind the proxy.",
                 self.settings.public_url,
             )
-        if self.db.is_sqlite:
+        if await self.db.register_instance():
+            # No other instance runs: rows still claimed were claimed by one that crashed.
             async with self.db.write() as conn:
                 await outbox.release_all_claims(conn)
         self.delivery.start()

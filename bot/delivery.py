@@ -63,6 +63,8 @@ class Lane:
         self._drains: set[asyncio.Task[None]] = set()
         self._sent: list[tuple[int, str | None]] = []  # sent, not yet marked so
         self._sent_chats: set[str] = set()
+        # A retried row was sent: its chat's later rows can be claimed once that is marked.
+        self._retried_sent = False
         # Chats with a row waiting to retry (seen by this lane): rows handed over at commit
         # must not overtake it, so they go back to be claimed in order.
         self._held: set[str] = set()
@@ -101,6 +103,7 @@ class Lane:
         await self._quiet.wait()
         while self._flusher is not None and not self._flusher.done():
             await self._flusher
+            await self._quiet.wait()  # the flush may have made held-back rows claimable
 
     async def _loop(self) -> None:
         # Claim continuously rather than batch by batch: a reply committed while other chats'
@@ -231,6 +234,7 @@ class Lane:
             return False
         self._sent.append((item.id, platform_id))
         self._sent_chats.add(item.chat_id)
+        self._retried_sent = self._retried_sent or item.status == "retrying"
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush_sent())
         return True
@@ -292,12 +296,18 @@ class Lane:
         while self._sent:
             done, self._sent = self._sent, []
             chats, self._sent_chats = self._sent_chats, set()
+            unblocks, self._retried_sent = self._retried_sent, False
             try:
-                async with self._db.write() as conn:
+                async with self._db.write(single=True) as conn:
                     await outbox.mark_sent_many(conn, done, self._clock())
             except Exception:
                 log.exception("marking %d sent rows of %s failed", len(done), self.channel.name)
                 continue
+            if unblocks:
+                # Claim the rows the retried one held back: a claim made before this commit
+                # still saw it waiting (on PostgreSQL the two run concurrently).
+                self._quiet.clear()
+                self._kicked.set()
             if self.on_marked is not None:
                 self.on_marked(chats)
 

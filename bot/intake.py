@@ -31,7 +31,8 @@ class Intake:
     ) -> list[int | None]:
         """Write events to the inbox in one transaction; None for each repeat delivery."""
         ids: list[int | None] = []
-        async with self._db.write() as conn:
+        # One event alone is one INSERT: no BEGIN/COMMIT round trips on PostgreSQL.
+        async with self._db.write(single=len(inbounds) == 1 and also is None) as conn:
             for inbound in inbounds:
                 ids.append(
                     await inbox.record_inbound(

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 
-# aiosqlite logs every statement with its parameters at DEBUG (names, phone numbers);
 # httpx and httpcore log request URLs at INFO, and Telegram's URLs contain the bot token.
-QUIET = ("aiosqlite", "httpx", "httpcore", "telegram", "apscheduler")
+QUIET = ("httpx", "httpcore", "telegram", "apscheduler")
 
 
 def configure_logging(level: str) -> None:

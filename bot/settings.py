@@ -10,10 +10,12 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+from storage.db import normalise_url
+
 
 def default_database_url() -> str:
     """SQLite file under ./data/ so that `make run` needs no configuration."""
-    return f"sqlite+aiosqlite:///{Path('data') / 'guongsang.db'}"
+    return f"sqlite:///{Path('data') / 'guongsang.db'}"
 
 
 def _is_hhmm(value: str) -> bool:
@@ -27,6 +29,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     database_url: str = Field(default_factory=default_database_url)
+    # PostgreSQL: connections each instance keeps open, for transactions and as many again
+    # for single statements.
+    database_pool_size: int = Field(default=10, ge=1, le=100)
     timezone: str = "Asia/Ho_Chi_Minh"
     digest_time: str = "07:30"
     web_host: str = "127.0.0.1"
@@ -152,6 +157,11 @@ class Settings(BaseSettings):
     # Rate limits are undocumented (A.11 [U]); a cautious default.
     zalo_bot_rate_per_second: float = 20.0
     zalo_bot_chat_rate_per_second: float | None = 1.0
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_database_url(cls, value: str) -> str:
+        return normalise_url(value)
 
     @field_validator("digest_time")
     @classmethod

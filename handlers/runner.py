@@ -15,7 +15,7 @@ from handlers.outgoing import notification_messages
 from handlers.turn import Turn
 from handlers.types import Inbound, Reply
 from storage import inbox, outbox, people
-from storage.conversations import load_state, save_state
+from storage.conversations import load_turn, save_state
 from storage.db import Connection, Database
 from storage.rows import Identity, OutboxItem
 
@@ -139,11 +139,7 @@ class Runner:
             limit = self._config.messages_per_minute
             if limit and identity.rate_count > limit:
                 return await self._too_fast(conn, item_id, inbound, identity, now)
-            person = (
-                await people.get_person(conn, identity.person_id) if identity.person_id else None
-            )
-            memberships = await people.memberships_of(conn, person.id) if person else []
-            state = await load_state(conn, identity.id)
+            person, memberships, state = await load_turn(conn, identity.id)
             turn = Turn(
                 conn=conn,
                 inbound=inbound,

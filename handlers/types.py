@@ -6,13 +6,19 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 # The channel of files the bot made itself (charts, spreadsheets, cards) under MEDIA_DIR:
 # every adapter sends them as uploads rather than by a platform's file id.
 LOCAL_FILES = "local"
 
 AttachmentKind = Literal["photo", "video", "voice", "audio", "document", "sticker"]
+
+
+def _without_nul(value: object) -> object:
+    # What people paste may carry NUL (U+0000), which platforms pass on and PostgreSQL's
+    # text cannot hold: it would fail every step that stores it.
+    return value.replace("\x00", "") if isinstance(value, str) else value
 
 
 class InboundKind(StrEnum):
@@ -42,6 +48,8 @@ class Attachment(BaseModel):
     # Telegram albums: parts of one album share this id.
     group_id: str | None = None
 
+    _no_nul = field_validator("*", mode="before")(_without_nul)
+
 
 class Inbound(BaseModel):
     """One platform event, validated and translated by its channel adapter."""
@@ -62,6 +70,8 @@ class Inbound(BaseModel):
     contact_is_own: bool = False
     event: str | None = None
     received_at: datetime
+
+    _no_nul = field_validator("*", mode="before")(_without_nul)
 
 
 class Choice(BaseModel):

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, Field
 from sqlalchemy import bindparam, select
 
 from storage.db import Connection
-from storage.prepared import Prepared
-from storage.schema import conversations
+from storage.rows import Membership, Person
+from storage.schema import conversations, identities, memberships, people, units
+from storage.sql import upsert
 
 
 class Menu(BaseModel):
@@ -34,29 +35,83 @@ class ConversationState(BaseModel):
     updated_at: datetime | None = None
 
 
-# Built once: every step runs both.
-_LOAD = Prepared(
-    select(conversations).where(conversations.c.identity_id == bindparam("identity_id"))
-)
-_SAVE = Prepared(
-    conversations.update().where(conversations.c.identity_id == bindparam("of_identity"))
-)
-
-
-async def load_state(conn: Connection, identity_id: int) -> ConversationState:
-    """The saved state, or an idle one."""
-    row = (await conn.run(_LOAD, {"identity_id": identity_id})).first()
-    if row is None:
-        return ConversationState()
-    return ConversationState(
-        flow=row.flow,
-        step=row.step,
-        data=row.data,
-        history=row.history,
-        menu=Menu.model_validate(row.menu) if row.menu else None,
-        menu_seq=row.menu_seq,
-        updated_at=row.updated_at,
+# Built once: every step runs it, and building a statement costs more than running it. One
+# round trip for the state, the person and their roles: a row per membership (at least one),
+# each repeating the state and the person.
+_LOAD = (
+    select(
+        conversations.c.flow,
+        conversations.c.step,
+        conversations.c.data,
+        conversations.c.history,
+        conversations.c.menu,
+        conversations.c.menu_seq,
+        conversations.c.updated_at,
+        people.c.id.label("person_id"),
+        people.c.full_name,
+        people.c.phone,
+        people.c.created_at.label("person_created_at"),
+        memberships.c.id.label("membership_id"),
+        memberships.c.unit_id,
+        memberships.c.role,
+        units.c.path.label("unit_path"),
+        units.c.name.label("unit_name"),
     )
+    .select_from(
+        identities.outerjoin(conversations, conversations.c.identity_id == identities.c.id)
+        .outerjoin(people, people.c.id == identities.c.person_id)
+        .outerjoin(memberships, memberships.c.person_id == people.c.id)
+        .outerjoin(units, units.c.id == memberships.c.unit_id)
+    )
+    .where(identities.c.id == bindparam("identity_id"))
+    .order_by(memberships.c.id)
+)
+
+
+class Loaded(NamedTuple):
+    """What a step knows of whoever wrote: the person (once joined), their roles, the state."""
+
+    person: Person | None
+    memberships: list[Membership]
+    state: ConversationState
+
+
+async def load_turn(conn: Connection, identity_id: int) -> Loaded:
+    """The person behind an identity, their memberships and the saved (or an idle) state."""
+    rows = (await conn.execute(_LOAD, {"identity_id": identity_id})).all()
+    first = rows[0]
+    person = None
+    if first.person_id is not None:
+        person = Person(
+            id=first.person_id,
+            full_name=first.full_name,
+            phone=first.phone,
+            created_at=first.person_created_at,
+        )
+    roles = [
+        Membership(
+            id=r.membership_id,
+            person_id=first.person_id,
+            unit_id=r.unit_id,
+            role=r.role,
+            unit_path=r.unit_path,
+            unit_name=r.unit_name,
+        )
+        for r in rows
+        if r.membership_id is not None
+    ]
+    if first.updated_at is None:  # no state saved yet
+        return Loaded(person, roles, ConversationState())
+    state = ConversationState(
+        flow=first.flow,
+        step=first.step,
+        data=first.data,
+        history=first.history,
+        menu=Menu.model_validate(first.menu) if first.menu else None,
+        menu_seq=first.menu_seq,
+        updated_at=first.updated_at,
+    )
+    return Loaded(person, roles, state)
 
 
 async def save_state(
@@ -64,6 +119,7 @@ async def save_state(
 ) -> None:
     """Write the state in the step's transaction."""
     values = {
+        "identity_id": identity_id,
         "flow": state.flow,
         "step": state.step,
         "data": state.data,
@@ -72,7 +128,5 @@ async def save_state(
         "menu_seq": state.menu_seq,
         "updated_at": now,
     }
-    # The values go as parameters: the statement stays the one built above.
-    updated = await conn.run(_SAVE, {"of_identity": identity_id, **values})
-    if updated.rowcount == 0:
-        await conn.execute(conversations.insert().values(identity_id=identity_id, **values))
+    # The values go as parameters: the statement stays one SQLAlchemy has compiled before.
+    await conn.execute(upsert(conn, conversations, ["identity_id"]), values)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, or_, select, update
 
 from storage.db import Connection
 from storage.rows import Row
 from storage.schema import event_rsvps, events, people, units
+from storage.sql import upsert
 
 
 class Event(Row):
@@ -19,6 +20,8 @@ class Event(Row):
     place: str
     starts_at: datetime
     capacity: int | None
+    # Members who answered Tham gia (kept with the answers; capacity is checked against it).
+    attending: int
     status: str
     created_at: datetime
     reminded_at: datetime | None
@@ -95,32 +98,35 @@ async def upcoming_in_scopes(
 
 async def set_answer(
     conn: Connection, event_id: int, person_id: int, answer: str, now: datetime
-) -> None:
-    """Record or change a member's answer."""
-    result = await conn.execute(
-        update(event_rsvps)
-        .where(event_rsvps.c.event_id == event_id, event_rsvps.c.person_id == person_id)
-        .values(answer=answer, answered_at=now)
-    )
-    if result.rowcount == 0:
+) -> bool:
+    """Record or change a member's answer; False when Tham gia finds the event full.
+
+    A seat is taken by one conditional update of the event's count, so members answering
+    at the same moment never take more seats than there are (a count read first let them).
+    """
+    before = (
         await conn.execute(
-            event_rsvps.insert().values(
-                event_id=event_id, person_id=person_id, answer=answer, answered_at=now
+            select(event_rsvps.c.answer).where(
+                event_rsvps.c.event_id == event_id, event_rsvps.c.person_id == person_id
             )
         )
-
-
-async def count_attending(conn: Connection, event_id: int) -> int:
-    """How many answered Tham gia."""
-    return int(
-        (
-            await conn.execute(
-                select(func.count())
-                .select_from(event_rsvps)
-                .where(event_rsvps.c.event_id == event_id, event_rsvps.c.answer == "yes")
-            )
-        ).scalar_one()
+    ).scalar_one_or_none()
+    seats = update(events).where(events.c.id == event_id)
+    if answer == "yes" and before != "yes":
+        taken = await conn.execute(
+            seats.where(or_(events.c.capacity.is_(None), events.c.attending < events.c.capacity))
+            .values(attending=events.c.attending + 1)
+            .returning(events.c.id)
+        )
+        if taken.first() is None:
+            return False
+    elif before == "yes" and answer != "yes":
+        await conn.execute(seats.values(attending=events.c.attending - 1))
+    await conn.execute(
+        upsert(conn, event_rsvps, ["event_id", "person_id"]),
+        {"event_id": event_id, "person_id": person_id, "answer": answer, "answered_at": now},
     )
+    return True
 
 
 async def answers(conn: Connection, event_id: int) -> list[Answer]:

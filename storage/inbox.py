@@ -9,14 +9,13 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 
 from storage.db import Connection
-from storage.prepared import Prepared
 from storage.rows import InboxItem
 from storage.schema import inbox
 from storage.sql import insert_ignoring_conflicts
 
 # Built once: every event runs these.
-_ITEM = Prepared(select(inbox).where(inbox.c.id == bindparam("item_id")))
-_MARK = Prepared(
+_ITEM = select(inbox).where(inbox.c.id == bindparam("item_id"))
+_MARK = (
     update(inbox)
     .where(inbox.c.id == bindparam("item_id"))
     .values(status=bindparam("new_status"), handled_at=bindparam("now"))
@@ -24,8 +23,8 @@ _MARK = Prepared(
 
 
 @cache
-def _returning_id(statement: Any) -> Prepared:
-    return Prepared(statement.returning(inbox.c.id))
+def _returning_id(statement: Any) -> Any:
+    return statement.returning(inbox.c.id)
 
 
 async def record_inbound(
@@ -37,7 +36,7 @@ async def record_inbound(
     now: datetime,
 ) -> int | None:
     """Insert the event; None when this (channel, external id) was recorded before."""
-    result = await conn.run(
+    result = await conn.execute(
         _returning_id(insert_ignoring_conflicts(conn, inbox)),
         {
             "channel": channel,
@@ -48,7 +47,7 @@ async def record_inbound(
             "status": "pending",
         },
     )
-    new_id = result.scalar()
+    new_id = result.scalar_one_or_none()
     return int(new_id) if new_id is not None else None
 
 
@@ -60,16 +59,16 @@ async def pending_inbox(conn: Connection) -> list[InboxItem]:
 
 async def get_inbox_item(conn: Connection, item_id: int) -> InboxItem | None:
     """One inbox row."""
-    row = (await conn.run(_ITEM, {"item_id": item_id})).first()
+    row = (await conn.execute(_ITEM, {"item_id": item_id})).first()
     return InboxItem.model_validate(row) if row else None
 
 
 async def mark_handled(conn: Connection, item_id: int, status: str, now: datetime) -> None:
     """Close an inbox row: done, or failed when its handler raised."""
-    await conn.run(_MARK, {"item_id": item_id, "new_status": status, "now": now})
+    await conn.execute(_MARK, {"item_id": item_id, "new_status": status, "now": now})
 
 
-_CLOSE = Prepared(
+_CLOSE = (
     update(inbox)
     .where(inbox.c.id == bindparam("item_id"), inbox.c.status == "pending")
     .values(status=bindparam("new_status"), handled_at=bindparam("now"))
@@ -78,7 +77,7 @@ _CLOSE = Prepared(
 
 async def close_pending(conn: Connection, item_id: int, status: str, now: datetime) -> bool:
     """Close an inbox row still pending; False when it was handled before (or is unknown)."""
-    result = await conn.run(_CLOSE, {"item_id": item_id, "new_status": status, "now": now})
+    result = await conn.execute(_CLOSE, {"item_id": item_id, "new_status": status, "now": now})
     return int(result.rowcount) == 1
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from storage.db import ensure_sqlite_folder
+from storage.db import ensure_sqlite_folder, normalise_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -17,7 +17,7 @@ def alembic_config(url: str) -> Config:
     """An Alembic config pointing at our migrations and the given database."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
     return config
 
 

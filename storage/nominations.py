@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
+from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select
 
 from storage.db import Connection
 from storage.rows import Evidence, Nomination
 from storage.schema import counters, evidence, nominations
+from storage.sql import dialect_insert
 
 
 class NewNomination(BaseModel):
@@ -40,15 +43,22 @@ class NewEvidence(BaseModel):
     file_name: str | None = None
 
 
+@cache
+def _next_counter(dialect: str) -> Any:
+    statement = dialect_insert(dialect, counters).values(name=bindparam("counter"), value=1)
+    return statement.on_conflict_do_update(
+        index_elements=[counters.c.name], set_={"value": counters.c.value + 1}
+    ).returning(counters.c.value)
+
+
 async def next_counter(conn: Connection, name: str) -> int:
-    """The next value of a named counter, inside the caller's write transaction."""
-    current = (await conn.execute(select(counters.c.value).where(counters.c.name == name))).first()
-    if current is None:
-        await conn.execute(counters.insert().values(name=name, value=1))
-        return 1
-    value = int(current[0]) + 1
-    await conn.execute(update(counters).where(counters.c.name == name).values(value=value))
-    return value
+    """The next value of a named counter, inside the caller's write transaction.
+
+    One atomic statement: a concurrent submission waits for the row lock and then counts on
+    from the committed value, so no two get the same number (read-then-write gave both one).
+    """
+    value = (await conn.execute(_next_counter(conn.dialect.name), {"counter": name})).scalar_one()
+    return int(value)
 
 
 async def create_nomination(

@@ -8,17 +8,16 @@ from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, case, func, literal_column, null, select, update
 
 from storage.db import Connection
-from storage.prepared import Prepared
 from storage.rows import OutboxItem
-from storage.schema import outbox
-from storage.sql import insert_ignoring_conflicts
+from storage.schema import PENDING_ROW, outbox
+from storage.sql import dialect_insert, insert_ignoring_conflicts
+from storage.types import UTCDateTime
 
 PRIORITY_REPLY = 0
 PRIORITY_BULK = 10
-PENDING = ("queued", "retrying")
 # A sender holds a claimed row until then; a crash lets the row be claimed again after it.
 CLAIM_HOLD = timedelta(seconds=60)
 
@@ -49,38 +48,56 @@ def _row(message: NewMessage, now: datetime, claimed_until: datetime | None) -> 
     }
 
 
+@cache
+def _returning(statement: Any, *columns: Any) -> Any:
+    return statement.returning(*columns)
+
+
 async def enqueue(conn: Connection, messages: Sequence[NewMessage], now: datetime) -> int:
-    """Queue messages; one whose dedupe key exists already is skipped. Returns how many."""
+    """Queue messages; one whose dedupe key exists already is skipped. Returns how many.
+
+    Counted from the ids the insert returns: a driver's rowcount for many rows at once is
+    not a count (asyncpg gives -1). SQLAlchemy sends them as multi-row INSERTs.
+    """
     if not messages:
         return 0
     rows = [_row(m, now, None) for m in messages]
-    result = await conn.execute(insert_ignoring_conflicts(conn, outbox), rows)
-    conn.queued_outbox += int(result.rowcount)
-    return int(result.rowcount)
-
-
-# The channels on which a chat has a row a new reply must not overtake: one waiting to retry,
-# or a due reply nobody holds (claim_due would send it first). The chat id is not an index
-# prefix, so SQLite reads ix_outbox_due by status: pending rows only, never the history.
-_CHANNELS_WITH_EARLIER = Prepared(
-    select(outbox.c.channel)
-    .where(
-        outbox.c.chat_id == bindparam("chat"),
-        (outbox.c.status == "retrying")
-        | (
-            (outbox.c.status == "queued")
-            & (outbox.c.priority <= PRIORITY_REPLY)
-            & (outbox.c.next_attempt_at <= bindparam("now"))
-            & (outbox.c.claimed_until.is_(None) | (outbox.c.claimed_until < bindparam("now")))
-        ),
-    )
-    .distinct()
-)
+    insert = _returning(insert_ignoring_conflicts(conn, outbox), outbox.c.id)
+    queued = len((await conn.execute(insert, rows)).all())
+    conn.queued_outbox += queued
+    return queued
 
 
 @cache
-def _returning_all(statement: Any) -> Prepared:
-    return Prepared(statement.returning(*outbox.c))
+def _insert_claimed(dialect: str) -> Any:
+    # A row is claimed unless its chat has an earlier row it must not overtake: one waiting
+    # to retry, or a due reply nobody holds (claim_due would send it first). Decided in the
+    # INSERT itself, one round trip; the chat id is not an index prefix, so the check reads
+    # the index of pending rows, never the history.
+    earlier = outbox.alias("earlier")
+    pending = earlier.c.status.in_([literal_column("'queued'"), literal_column("'retrying'")])
+    # Each bind appears once: a name used twice breaks SQLAlchemy's many-row VALUES.
+    due_by = bindparam("due_by", type_=UTCDateTime())
+    free_by = bindparam("free_by", type_=UTCDateTime())
+    behind = (
+        select(earlier.c.id)
+        .where(
+            pending,
+            earlier.c.chat_id == bindparam("to_chat"),
+            earlier.c.channel == bindparam("on_channel"),
+            (earlier.c.status == "retrying")
+            | (
+                (earlier.c.status == "queued")
+                & (earlier.c.priority <= PRIORITY_REPLY)
+                & (earlier.c.next_attempt_at <= due_by)
+                & (earlier.c.claimed_until.is_(None) | (earlier.c.claimed_until < free_by))
+            ),
+        )
+        .exists()
+    )
+    claim = case((behind, null()), else_=bindparam("claim_until", type_=UTCDateTime()))
+    statement = dialect_insert(dialect, outbox).values(claimed_until=claim)
+    return statement.on_conflict_do_nothing().returning(*outbox.c)
 
 
 async def enqueue_claimed(
@@ -90,41 +107,43 @@ async def enqueue_claimed(
 
     A reply then leaves without the sender's claim transaction. Messages due later, and
     those to a chat with an earlier message not yet sent (waiting to retry, or due and
-    unclaimed, such as one queued earlier in this transaction), are queued unclaimed
-    instead: the sender's claim keeps a chat's order, and `conn.queued_outbox` counts them.
-    Returns the claimed rows; repeats of a dedupe key are skipped as in `enqueue`.
+    unclaimed), are queued unclaimed instead: the sender's claim keeps a chat's order, and
+    `conn.queued_outbox` counts them. Returns the claimed rows; repeats of a dedupe key are
+    skipped as in `enqueue`.
     """
     if not messages:
         return []
-    behind: set[tuple[str, str]] = set()
-    for chat in sorted({m.chat_id for m in messages}):  # a step writes to one chat, mostly
-        found = await conn.run(_CHANNELS_WITH_EARLIER, {"chat": chat, "now": now})
-        behind.update((str(channel), chat) for (channel,) in found)
-    claimed: list[NewMessage] = []
-    later: list[NewMessage] = []
+    rows = []
     for m in messages:
-        direct = (m.not_before is None or m.not_before <= now) and (
-            m.channel,
-            m.chat_id,
-        ) not in behind
-        (claimed if direct else later).append(m)
-    await enqueue(conn, later, now)
-    if not claimed:
-        return []
-    # One statement per row: a row or two per step, and a many-row RETURNING insert costs more.
-    insert = _returning_all(insert_ignoring_conflicts(conn, outbox))
-    items = []
-    for m in claimed:
-        row = (await conn.run(insert, _row(m, now, now + hold))).first()
-        if row is not None:  # None: the dedupe key was queued before
-            items.append(OutboxItem.model_validate(row))
-    return items
+        row = _row(m, now, None)
+        del row["claimed_until"]
+        due = m.not_before is None or m.not_before <= now
+        claim_until = now + hold if due else None
+        row.update(to_chat=m.chat_id, on_channel=m.channel, claim_until=claim_until)
+        row.update(due_by=now, free_by=now)
+        rows.append(row)
+    # A repeated dedupe key returns no row (it was queued before).
+    inserted = (await conn.execute(_insert_claimed(conn.dialect.name), rows)).all()
+    claimed = sorted(
+        (OutboxItem.model_validate(r) for r in inserted if r.claimed_until is not None),
+        key=lambda item: item.id,
+    )
+    conn.queued_outbox += len(inserted) - len(claimed)
+    return claimed
 
 
 async def claim_due(
     conn: Connection, channel: str, now: datetime, limit: int, hold: timedelta
 ) -> list[OutboxItem]:
     """Claim the next due rows of a channel (replies first); SKIP LOCKED on PostgreSQL."""
+    claimed = await conn.execute(claim_statement(channel, now, limit, hold))
+    # RETURNING has no order of its own.
+    items = [OutboxItem.model_validate(r) for r in claimed]
+    return sorted(items, key=lambda item: (item.priority, item.id))
+
+
+def claim_statement(channel: str, now: datetime, limit: int, hold: timedelta) -> Any:
+    """One statement that picks the due rows and claims them (tests look at its plan)."""
     earlier = outbox.alias("earlier")
     # A chat's messages leave in order: nothing overtakes an earlier one waiting to retry.
     waiting_before = (
@@ -141,7 +160,7 @@ async def claim_due(
         select(outbox.c.id)
         .where(
             outbox.c.channel == channel,
-            outbox.c.status.in_(PENDING),
+            PENDING_ROW,
             outbox.c.next_attempt_at <= now,
             (outbox.c.claimed_until.is_(None)) | (outbox.c.claimed_until < now),
             ~waiting_before,
@@ -150,14 +169,12 @@ async def claim_due(
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    ids = [r[0] for r in await conn.execute(due)]
-    if not ids:
-        return []
-    await conn.execute(update(outbox).where(outbox.c.id.in_(ids)).values(claimed_until=now + hold))
-    rows = await conn.execute(
-        select(outbox).where(outbox.c.id.in_(ids)).order_by(outbox.c.priority, outbox.c.id)
+    return (
+        update(outbox)
+        .where(outbox.c.id.in_(due.scalar_subquery()))
+        .values(claimed_until=now + hold)
+        .returning(*outbox.c)
     )
-    return [OutboxItem.model_validate(r) for r in rows]
 
 
 _MARK_SENT = (
@@ -249,7 +266,7 @@ async def release(conn: Connection, item_ids: Sequence[int]) -> None:
 
 
 async def release_all_claims(conn: Connection) -> int:
-    """Free every claim (SQLite runs one process, so claims left at start are a crash's)."""
+    """Free every claim (at start, when no other instance runs: claims left are a crash's)."""
     result = await conn.execute(
         update(outbox).where(outbox.c.claimed_until.is_not(None)).values(claimed_until=None)
     )
@@ -261,7 +278,7 @@ async def count_pending(conn: Connection) -> int:
     return int(
         (
             await conn.execute(
-                select(func.count()).select_from(outbox).where(outbox.c.status.in_(PENDING))
+                select(func.count()).select_from(outbox).where(PENDING_ROW)
             )
         ).scalar_one()
     )

@@ -4,38 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
 from sqlalchemy import bindparam, case, select, update
 
 from storage.db import Connection
-from storage.prepared import Prepared
 from storage.rows import Identity, Membership, Person
 from storage.schema import consents, identities, memberships, people, units
+from storage.sql import dialect_insert, fit
 from storage.types import UTCDateTime
 
 RATE_WINDOW = timedelta(minutes=1)
 _NOW = bindparam("now", type_=UTCDateTime())
-# Still inside the account's current one-minute window (a NULL start is not).
-_IN_WINDOW = identities.c.rate_window_start > bindparam("window_floor", type_=UTCDateTime())
 # Built once: every step runs these, and building a statement costs more than running it.
-_TOUCH = Prepared(
-    update(identities)
-    .where(
-        identities.c.channel == bindparam("on_channel"),
-        identities.c.external_id == bindparam("account"),
-    )
-    .values(
-        last_inbound_at=_NOW,
-        unreachable_at=None,
-        # SET sees the row as it was: both columns test the same old window start.
-        rate_count=case((_IN_WINDOW, identities.c.rate_count + 1), else_=1),
-        rate_window_start=case((_IN_WINDOW, identities.c.rate_window_start), else_=_NOW),
-    )
-    .returning(*identities.c)
-)
-_IDENTITY = Prepared(select(identities).where(identities.c.id == bindparam("identity_id")))
-_PERSON = Prepared(select(people).where(people.c.id == bindparam("person_id")))
-_MEMBERSHIPS = Prepared(
+_IDENTITY = select(identities).where(identities.c.id == bindparam("identity_id"))
+_PERSON = select(people).where(people.c.id == bindparam("person_id"))
+_MEMBERSHIPS = (
     select(
         memberships.c.id,
         memberships.c.person_id,
@@ -50,6 +35,32 @@ _MEMBERSHIPS = Prepared(
 )
 
 
+@cache
+def _touch(dialect: str) -> Any:
+    # Still inside the account's current one-minute window (a NULL start is not).
+    in_window = identities.c.rate_window_start > bindparam("window_floor", type_=UTCDateTime())
+    statement = dialect_insert(dialect, identities).values(
+        channel=bindparam("on_channel"),
+        external_id=bindparam("account"),
+        display_name=bindparam("display_name"),
+        created_at=_NOW,
+        last_inbound_at=_NOW,
+        rate_window_start=_NOW,
+        rate_count=1,
+    )
+    # An account seen before: writing to us again means it can be reached again. SET sees
+    # the row as it was, so both rate columns test the same old window start.
+    return statement.on_conflict_do_update(
+        index_elements=[identities.c.channel, identities.c.external_id],
+        set_={
+            "last_inbound_at": _NOW,
+            "unreachable_at": None,
+            "rate_count": case((in_window, identities.c.rate_count + 1), else_=1),
+            "rate_window_start": case((in_window, identities.c.rate_window_start), else_=_NOW),
+        },
+    ).returning(*identities.c)
+
+
 async def touch_identity(
     conn: Connection,
     channel: str,
@@ -59,27 +70,18 @@ async def touch_identity(
 ) -> Identity:
     """The identity for this account, created on first contact; marks it as just seen.
 
-    Also counts the message in the account's one-minute window (`rate_count`).
+    One statement, so two first messages of a new account handled at once both find the
+    same identity. Also counts the message in the account's one-minute window (`rate_count`).
     """
-    # Writing to us again means they can be reached again. One statement in the usual case.
-    values = {"on_channel": channel, "account": external_id, "now": now}
-    row = (await conn.run(_TOUCH, {**values, "window_floor": now - RATE_WINDOW})).first()
-    if row is None:
-        row = (
-            await conn.execute(
-                identities.insert()
-                .values(
-                    channel=channel,
-                    external_id=external_id,
-                    display_name=display_name,
-                    created_at=now,
-                    last_inbound_at=now,
-                    rate_window_start=now,
-                    rate_count=1,
-                )
-                .returning(*identities.c)
-            )
-        ).one()
+    values = {
+        "on_channel": channel,
+        "account": external_id,
+        # Platforms send longer names than the column holds (Zalo does): cut, never fail.
+        "display_name": fit(identities.c.display_name, display_name),
+        "now": now,
+        "window_floor": now - RATE_WINDOW,
+    }
+    row = (await conn.execute(_touch(conn.dialect.name), values)).one()
     return Identity.model_validate(row)
 
 
@@ -102,7 +104,7 @@ async def mark_unreachable(conn: Connection, identity_id: int, now: datetime) ->
 
 async def get_person(conn: Connection, person_id: int) -> Person | None:
     """The person with this id."""
-    row = (await conn.run(_PERSON, {"person_id": person_id})).first()
+    row = (await conn.execute(_PERSON, {"person_id": person_id})).first()
     return Person.model_validate(row) if row else None
 
 
@@ -152,7 +154,7 @@ async def add_membership(
 
 async def memberships_of(conn: Connection, person_id: int) -> list[Membership]:
     """A person's roles with their units' paths (for scope checks)."""
-    rows = await conn.run(_MEMBERSHIPS, {"person_id": person_id})
+    rows = await conn.execute(_MEMBERSHIPS, {"person_id": person_id})
     return [Membership.model_validate(r) for r in rows]
 
 
@@ -185,7 +187,7 @@ async def people_with_role(conn: Connection, role: str) -> list[int]:
 
 async def get_identity(conn: Connection, identity_id: int) -> Identity | None:
     """The channel account with this id."""
-    row = (await conn.run(_IDENTITY, {"identity_id": identity_id})).first()
+    row = (await conn.execute(_IDENTITY, {"identity_id": identity_id})).first()
     return Identity.model_validate(row) if row else None
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    literal_column,
 )
 
 from storage.types import UTCDateTime
@@ -232,7 +233,20 @@ outbox = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("sent_at", UTCDateTime(), nullable=True),
 )
-Index("ix_outbox_due", outbox.c.status, outbox.c.priority, outbox.c.next_attempt_at)
+# Rows waiting to be sent, and only those (migration 0008): the claim, the next due time and
+# the backlog read this small index, never the history. The statuses are written out as
+# literals, in the queries too: a planner uses a partial index only when the query's
+# condition is the index's own, and a bound parameter is not (SQLite, and PostgreSQL's
+# generic plans of prepared statements).
+PENDING_ROW = outbox.c.status.in_([literal_column("'queued'"), literal_column("'retrying'")])
+Index(
+    "ix_outbox_pending",
+    outbox.c.channel,
+    outbox.c.priority,
+    outbox.c.id,
+    sqlite_where=PENDING_ROW,
+    postgresql_where=PENDING_ROW,
+)
 Index("ix_outbox_chat", outbox.c.channel, outbox.c.chat_id, outbox.c.id)
 
 audit_log = Table(
@@ -441,6 +455,8 @@ events = Table(
     Column("status", String(16), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("reminded_at", UTCDateTime(), nullable=True),
+    # Answers Tham gia, counted where the capacity is checked (migration 0008).
+    Column("attending", Integer, nullable=False, server_default="0"),
 )
 
 event_rsvps = Table(

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Column, String, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.db import Connection
+
+
+def dialect_insert(dialect: str, table: Table) -> Any:
+    """INSERT for an engine, with its ON CONFLICT clauses (both speak PostgreSQL's syntax)."""
+    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
 
 
 def insert_ignoring_conflicts(conn: Connection, table: Table) -> Any:
@@ -20,6 +26,29 @@ def insert_ignoring_conflicts(conn: Connection, table: Table) -> Any:
 def _insert_ignoring(dialect: str, table: Table) -> Any:
     # One statement object per table: SQLAlchemy then finds it in its compiled cache without
     # walking it again (hot paths insert this way on every event and reply).
-    if dialect == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing()
-    return sqlite.insert(table).on_conflict_do_nothing()
+    return dialect_insert(dialect, table).on_conflict_do_nothing()
+
+
+def upsert(conn: Connection, table: Table, keys: Sequence[str]) -> Any:
+    """INSERT … ON CONFLICT (keys) DO UPDATE every other column to the inserted values.
+
+    One atomic statement: a concurrent writer of the same key waits for the row instead of
+    failing on the unique key, as update-then-insert did.
+    """
+    return _upsert(conn.dialect.name, table, tuple(keys))
+
+
+@cache
+def _upsert(dialect: str, table: Table, keys: tuple[str, ...]) -> Any:
+    statement = dialect_insert(dialect, table)
+    return statement.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={c.name: statement.excluded[c.name] for c in table.c if c.name not in keys},
+    )
+
+
+def fit(column: Column[Any], value: str | None) -> str | None:
+    """A text cut to what its column holds (PostgreSQL refuses longer; SQLite would not)."""
+    if value is None or not isinstance(column.type, String) or column.type.length is None:
+        return value
+    return value[: column.type.length]

@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 
 from storage.db import Connection
-from storage.prepared import Prepared
 from storage.rows import WebSession
 from storage.schema import identities, people, web_sessions
 from storage.types import UTCDateTime
@@ -42,12 +41,12 @@ _JOINED = web_sessions.outerjoin(
     identities, identities.c.id == web_sessions.c.identity_id
 ).outerjoin(people, people.c.id == _PERSON_ID)
 # Every request of a signed-in browser runs this one: built once.
-_BY_TOKEN = Prepared(
+_BY_TOKEN = (
     select(*_COLUMNS)
     .select_from(_JOINED)
     .where(web_sessions.c.token_hash == bindparam("token_hash"), _LIVE)
 )
-_TOUCH = Prepared(
+_TOUCH = (
     update(web_sessions)
     .where(web_sessions.c.id == bindparam("session_id"))
     .values(last_seen_at=_NOW)
@@ -91,14 +90,16 @@ async def live_session(
 ) -> WebSession | None:
     """The live session behind a token's hash, or None (unknown, revoked, expired, idle)."""
     row = (
-        await conn.run(_BY_TOKEN, {"token_hash": token_hash, "now": now, "idle_floor": now - idle})
+        await conn.execute(
+            _BY_TOKEN, {"token_hash": token_hash, "now": now, "idle_floor": now - idle}
+        )
     ).first()
     return WebSession.model_validate(row) if row else None
 
 
 async def touch(conn: Connection, session_id: int, now: datetime) -> None:
     """Record that the session was just used (its idle end moves on)."""
-    await conn.run(_TOUCH, {"session_id": session_id, "now": now})
+    await conn.execute(_TOUCH, {"session_id": session_id, "now": now})
 
 
 async def device_of_identity(conn: Connection, identity_id: int) -> str | None:

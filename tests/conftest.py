@@ -1,4 +1,10 @@
-"""Fixtures: a real application on a real SQLite file, driven through the web chat's HTTP routes."""
+"""Fixtures: a real application on a real database, driven through the web chat's HTTP routes.
+
+The suite runs in two legs: on SQLite files (the default) and on PostgreSQL
+(`pytest --database=postgres`): `TEST_DATABASE_URL` names a server to use, or else a
+throwaway cluster is started for the session (tests/support/postgres.py). Every test gets a
+fresh database at the current schema from `database_url`.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +18,13 @@ import pytest
 from bot import cli_ops
 from bot.app import Application
 from bot.settings import Settings
-from storage.migrate import upgrade
 from tests.fakes.network_guard import blocked_attempts, install_loopback_guard
 from tests.fakes.zalo_bot import FakeZaloBot
 from tests.fakes.zalo_oa import FakeZaloOA
 from tests.support.chat import ChatClient
 from tests.support.clock import FakeClock
+from tests.support.databases import Databases, PostgresDatabases, SqliteDatabases
+from tests.support.postgres import Cluster
 from tests.support.serve import serve
 
 DEMO = cli_ops.DEMO_UNITS
@@ -27,6 +34,67 @@ pytest_plugins = ["tests.support.telegram", "tests.support.old_drafts"]
 # python-telegram-bot 22 warns (an error here) when retry_after is read as seconds; the
 # adapter reads timedeltas. Set before any test builds a Bot.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database",
+        choices=("sqlite", "postgres"),
+        default="sqlite",
+        help="the engine every test runs on (postgres: TEST_DATABASE_URL or a throwaway cluster)",
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"database: {config.getoption('--database')}"
+
+
+@pytest.fixture(scope="session")
+def databases(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Databases]:
+    """Where each test's database comes from, on the leg's engine."""
+    made: Databases
+    if request.config.getoption("--database") == "sqlite":
+        made = SqliteDatabases(tmp_path_factory.mktemp("template"))
+        yield made
+        return
+    cluster = None
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        cluster = Cluster.start()
+        url = cluster.url()
+    try:
+        made = PostgresDatabases(url)
+        try:
+            yield made
+        finally:
+            made.close()
+    finally:
+        if cluster is not None:
+            cluster.stop()
+
+
+@pytest.fixture
+def database_url(databases: Databases, tmp_path: Path) -> Iterator[str]:
+    """A new database at the current schema, for this test only."""
+    url = databases.new(tmp_path)
+    yield url
+    databases.drop(url)
+
+
+@pytest.fixture
+def empty_database_url(databases: Databases, tmp_path: Path) -> Iterator[str]:
+    """A new empty database (no schema), for this test only."""
+    url = databases.new(tmp_path, migrated=False)
+    yield url
+    databases.drop(url)
+
+
+@pytest.fixture(autouse=True)
+def _secret_key_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A generated SECRET_KEY goes to the test's folder (on PostgreSQL it would go to data/)."""
+    monkeypatch.setenv("SECRET_KEY_FILE", str(tmp_path / "secret.key"))
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -44,17 +112,12 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        _env_file=None,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
-        media_dir=tmp_path / "media",
-    )
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(_env_file=None, database_url=database_url, media_dir=tmp_path / "media")
 
 
 @pytest.fixture
 async def app(settings: Settings, clock: FakeClock) -> AsyncIterator[Application]:
-    await upgrade(settings.database_url)
     application = Application(settings, clock=clock)
     await cli_ops.import_units(application.db, DEMO)
     await application.start()
@@ -62,6 +125,25 @@ async def app(settings: Settings, clock: FakeClock) -> AsyncIterator[Application
         yield application
     finally:
         await application.stop()
+
+
+@pytest.fixture
+def drop_connections(app: Application, databases: Databases) -> Callable[[], None]:
+    """End the database connections the application holds, as a database restart would.
+
+    PostgreSQL: the server ends every connection to the test's database. SQLite has no
+    server: the file's connection the application writes through is closed underneath it.
+    """
+
+    def drop() -> None:
+        if isinstance(databases, PostgresDatabases):
+            assert databases.drop_connections(app.settings.database_url) > 0
+            return
+        writer = app.db._writer
+        assert writer is not None
+        writer.connection.dbapi_connection.close()  # type: ignore[union-attr]
+
+    return drop
 
 
 @pytest.fixture

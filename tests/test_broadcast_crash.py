@@ -27,7 +27,6 @@ from bot import cli_ops
 from handlers.config import CoreConfig
 from handlers.officials.fanout import fan_out
 from storage.db import Database
-from storage.migrate import upgrade
 from storage.schema import outbox
 from storage.units import get_unit_by_code
 
@@ -36,7 +35,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 async def _prepare(url: str) -> str:
-    await upgrade(url)
     db = Database(url)
     try:
         await cli_ops.import_units(db, cli_ops.DEMO_UNITS)
@@ -95,8 +93,10 @@ async def _rows(url: str) -> list[tuple[str, str, bool]]:
 
 
 @pytest.mark.parametrize("seed", [11, 23, 47])
-async def test_sigkill_mid_broadcast_loses_nothing(tmp_path: Path, seed: int) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+async def test_sigkill_mid_broadcast_loses_nothing(
+    tmp_path: Path, database_url: str, seed: int
+) -> None:
+    url = database_url
     await _prepare(url)
     kill_after = random.Random(seed).randint(100, RECIPIENTS - 200)
 

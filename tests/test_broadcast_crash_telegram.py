@@ -28,7 +28,6 @@ from handlers.config import CoreConfig
 from handlers.officials.fanout import fan_out
 from storage import outbox as outbox_store
 from storage.db import Database
-from storage.migrate import upgrade
 from storage.schema import identities, memberships, outbox, people
 from storage.units import get_unit_by_code
 from tests.fakes.telegram_api import FakeTelegram
@@ -55,7 +54,6 @@ def lane_claim_batch(rate: float) -> int:
 
 async def _seed(url: str) -> None:
     """Units, the members and an official, and the broadcast queued as the flow does."""
-    await upgrade(url)
     db = Database(url)
     try:
         await cli_ops.import_units(db, cli_ops.DEMO_UNITS)
@@ -182,10 +180,10 @@ def _accepted_calls(fake: FakeTelegram) -> int:
 
 
 async def test_sigkill_mid_telegram_broadcast_loses_nothing(
-    tmp_path: Path, fake_telegram: FakeTelegram
+    tmp_path: Path, database_url: str, fake_telegram: FakeTelegram
 ) -> None:
     rng = random.Random(SEED)
-    bot = BotProcess(tmp_path)
+    bot = BotProcess(tmp_path, database_url)
     users = [FIRST_USER + n for n in range(RECIPIENTS)]
     blocked = set(rng.sample(users, RECIPIENTS // 100))
     await _seed(bot.env["DATABASE_URL"])

@@ -23,10 +23,10 @@ NOTICE = "Họp chi hội lúc 8 giờ sáng Chủ nhật tại nhà văn hoá t
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, database_url: str) -> Settings:
     return Settings(
         _env_file=None,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        database_url=database_url,
         media_dir=tmp_path / "media",
         broadcast_daily_cap=2,
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from sqlalchemy import text
 
 from bot import cli_ops
 from bot.app import Application
@@ -117,7 +118,14 @@ async def test_f13_platform_tokens_are_sealed_at_rest(app: Application) -> None:
     sealed = keeper_keys.seal(pair.model_dump_json())
     async with app.db.write() as conn:
         await kv.put_value(conn, TOKENS_KEY, {"sealed": sealed}, app.clock())
-    raw = Path(str(app.settings.database_url).split("///", 1)[1]).read_bytes()
+    if app.db.is_sqlite:  # the database's own files, write-ahead log included
+        database = Path(str(app.settings.database_url).split("///", 1)[1])
+        raw = b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
+    else:  # what the server stores and dumps: the rows as text
+        async with app.db.read() as conn:
+            rows = await conn.execute(text("SELECT CAST(value AS TEXT) FROM kv"))
+            raw = "".join(str(r[0]) for r in rows).encode()
+        assert sealed.encode() in raw
     assert b"REFRESH-SECRET" not in raw and b"ACCESS-SECRET" not in raw
 
 
@@ -125,24 +133,25 @@ async def test_f14_data_files_are_private(
     app: Application, chat: Chat, invite: Invite, settings: Settings
 ) -> None:
     await official_with_export(chat, invite)
-    database = Path(settings.database_url.split("///", 1)[1])
-    files = [database, settings.key_file, *settings.media_dir.iterdir()]
+    files = [settings.key_file, *settings.media_dir.iterdir()]
+    folders = [settings.media_dir]
+    if app.db.is_sqlite:  # PostgreSQL keeps its files in its own data folder (0700, its user)
+        database = Path(settings.database_url.split("///", 1)[1])
+        files.append(database)
+        folders.append(database.parent)
     modes = [stat.S_IMODE(os.stat(f).st_mode) for f in files]
-    assert modes == [0o600] * len(files) and len(files) >= 3
-    assert stat.S_IMODE(os.stat(settings.media_dir).st_mode) == 0o700
-    assert stat.S_IMODE(os.stat(database.parent).st_mode) == 0o700
+    assert modes == [0o600] * len(files)
+    assert len(files) >= 2 + app.db.is_sqlite  # the key, the export (and the database)
+    assert [stat.S_IMODE(os.stat(f).st_mode) for f in folders] == [0o700] * len(folders)
 
 
 async def test_f15_the_demo_hands_out_no_lasting_or_shared_admin_invite(
-    tmp_path: Path, clock: FakeClock
+    tmp_path: Path, database_url: str, clock: FakeClock
 ) -> None:
     from storage.db import Database
-    from storage.migrate import upgrade
 
-    url = f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}"
-    await upgrade(url)
-    db = Database(url)
-    settings = Settings(_env_file=None, database_url=url)
+    db = Database(database_url)
+    settings = Settings(_env_file=None, database_url=database_url)
     try:
         first = await cli_ops.seed_demo(db, settings, clock())
         again = await cli_ops.seed_demo(db, settings, clock())

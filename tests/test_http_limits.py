@@ -81,8 +81,10 @@ async def post_oversized(port: int, path: str, size: int) -> int:
     return int(status.split()[1])
 
 
-async def test_oversized_bodies_posted_concurrently_keep_memory_flat(tmp_path: Path) -> None:
-    bot = BotProcess(tmp_path)
+async def test_oversized_bodies_posted_concurrently_keep_memory_flat(
+    tmp_path: Path, database_url: str
+) -> None:
+    bot = BotProcess(tmp_path, database_url)
     await bot.start()
     try:
         assert bot.proc is not None

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OURS = {"bot", "handlers", "storage", "scheduler"}
 ALLOWED: dict[str, set[str]] = {
     "handlers": {"handlers", "storage", "pydantic"},
-    "storage": {"storage", "pydantic", "sqlalchemy", "aiosqlite", "asyncpg", "alembic"},
+    "storage": {"storage", "pydantic", "sqlalchemy", "asyncpg", "alembic"},
     "scheduler": {"scheduler", "handlers", "storage", "apscheduler", "pydantic"},
 }
 

@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import os
+import sys
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine
 
-from storage.migrate import alembic_config, upgrade
+from storage.migrate import MIGRATIONS, alembic_config, upgrade
 from storage.schema import metadata
+from tests.support.databases import run_sync
+
+VERSIONS = MIGRATIONS / "versions"
+ROOT = Path(__file__).resolve().parents[1]
 
 
-async def test_migrated_database_matches_the_schema(tmp_path: Path) -> None:
-    path = tmp_path / "m.db"
-    await upgrade(f"sqlite+aiosqlite:///{path}")
-    engine = create_engine(f"sqlite:///{path}")
-    with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
-        differences = compare_metadata(context, metadata)
-    engine.dispose()
+async def test_migrated_database_matches_the_schema(empty_database_url: str) -> None:
+    await upgrade(empty_database_url)
+    differences = await run_sync(
+        empty_database_url,
+        lambda conn: compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), metadata
+        ),
+    )
     assert differences == []
 
 
@@ -28,3 +36,54 @@ def test_revisions_form_a_single_line() -> None:
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     assert len(script.get_heads()) == 1
     assert len(script.get_bases()) == 1
+
+
+# SHA-256 of every released migration file. A released migration is never edited (databases
+# out there have run it as it was): change the schema with a new revision instead.
+RELEASED = {
+    "0001_initial_schema.py": "f6d6f1410d4900de65467b5eb16c55e0b70cfc2155570a836503f8cdc1d35b2b",
+    "0002_reviews.py": "0cd453f8a06431238f7667122a01b1cf03195ebf6f40c8b2145d20d568a727cf",
+    "0003_officials.py": "3ebc24d074913d284e4a6a45678f98e80f709b45545d37cb9ddc7fa0e05adab6",
+    "0004_zalo.py": "09e18a8b760925b4fc62974365cd843b53051032dfca2631ae977fe899ca434f",
+    "0005_message_rate.py": "2df580aaafbe64dcbdb01ea20425be31730acb51675843a39db2e1db57e46c27",
+    "0007_web_sessions.py": "295a943532e547abad7eec2a882360bed7d7b4917847b356ef48000ed78adc47",
+    "0008_pending_index_event_seats.py": (
+        "3250258b3c587126ba1498f092493924e7f738534cf3a8638b854e2be3870b75"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RELEASED))
+def test_released_migrations_are_never_edited(name: str) -> None:
+    path = VERSIONS / name
+    assert path.exists(), f"released migration {name} was removed or renamed"
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == RELEASED[name], (
+        f"{name} was edited after its release: revert it and add a new revision"
+    )
+
+
+async def test_instances_starting_together_migrate_one_at_a_time(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    # Three instances started at once on an empty database (`python -m bot migrate`, the
+    # step `run` takes first): one migrates, the others wait for its lock and then find the
+    # schema current; none fails.
+    env = {**os.environ, "DATABASE_URL": empty_database_url, "PYTHONPATH": str(ROOT)}
+    processes = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "migrate",
+            cwd=tmp_path,
+            env=env,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        for _ in range(3)
+    ]
+    errors = [(await p.communicate())[1].decode() for p in processes]
+    assert [p.returncode for p in processes] == [0, 0, 0], errors
+    heads = await run_sync(
+        empty_database_url, lambda conn: MigrationContext.configure(conn).get_current_heads()
+    )
+    assert heads == tuple(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())

@@ -7,7 +7,6 @@ the database knows; these tests check the database's half alone.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -16,7 +15,6 @@ from bot.channels.base import Capabilities
 from bot.delivery import Delivery, Lane
 from storage import outbox
 from storage.db import Database
-from storage.migrate import upgrade
 from storage.schema import outbox as outbox_table
 from tests.support.fake_channel import FakeChannel
 
@@ -36,10 +34,8 @@ def message(chat: str, key: str, **extra: object) -> outbox.NewMessage:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> Database:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
-    await upgrade(url)
-    return Database(url)
+async def db(database_url: str) -> Database:
+    return Database(database_url)
 
 
 async def claimed_keys(db: Database, *messages: outbox.NewMessage) -> list[str | None]:

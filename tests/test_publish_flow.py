@@ -22,10 +22,10 @@ STORY = "Chị Mai dạy chữ miễn phí cho trẻ em nghèo trong thôn suố
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, database_url: str) -> Settings:
     return Settings(
         _env_file=None,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        database_url=database_url,
         media_dir=tmp_path / "media",
         public_base_url="https://guongsang.example.vn",
         public_channel_chat_id="@guongsang_minhhoa",

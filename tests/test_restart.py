@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
@@ -17,25 +16,15 @@ from bot.app import Application
 from bot.settings import Settings
 from handlers.types import Inbound, InboundKind
 from storage import inbox
-from storage.migrate import upgrade
 from storage.schema import inbox as inbox_table
 from storage.schema import nominations, outbox
 from tests.helpers_flow import ACHIEVEMENT, join
 from tests.support.bot_process import BotProcess
 from tests.support.chat import ChatClient, browser_account
 from tests.support.clock import FakeClock
+from tests.support.instances import running
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@asynccontextmanager
-async def running(settings: Settings, clock: FakeClock) -> AsyncIterator[Application]:
-    app = Application(settings, clock=clock)
-    await app.start()
-    try:
-        yield app
-    finally:
-        await app.stop()
 
 
 async def test_draft_survives_a_stop_and_days_of_pause(
@@ -72,7 +61,6 @@ async def test_draft_survives_a_stop_and_days_of_pause(
 async def test_events_recorded_before_a_crash_are_handled_on_start(
     settings: Settings, clock: FakeClock
 ) -> None:
-    await upgrade(settings.database_url)
     first = Application(settings, clock=clock)
     token, chat_id = await browser_account(first, "lan")
     # A crash right after recording: the inbox has the event, nobody handled it.
@@ -149,10 +137,9 @@ async def _answer_all(client: httpx.AsyncClient, uid: str, code: str, sent: list
             await asyncio.sleep(0.05)
 
 
-async def test_sigkill_while_members_nominate(tmp_path: Path) -> None:
-    bot = BotProcess(tmp_path)
-    settings = Settings(_env_file=None, database_url=bot.env["DATABASE_URL"])
-    await upgrade(settings.database_url)
+async def test_sigkill_while_members_nominate(tmp_path: Path, database_url: str) -> None:
+    bot = BotProcess(tmp_path, database_url)
+    settings = Settings(_env_file=None, database_url=database_url)
     db_app = Application(settings)
     await cli_ops.import_units(db_app.db, cli_ops.DEMO_UNITS)
     code = (

@@ -67,9 +67,12 @@ async def test_bad_csv_is_refused_with_a_clear_error(
 
 
 def test_cli_prints_errors_and_counts(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("DATABASE_URL", database_url)
     assert main(["units", "import", str(cli_ops.DEMO_UNITS)]) == 0
     assert main(["criteria", "import", str(write(tmp_path, PROVINCE_SET))]) == 0
     assert "criteria: 3 criteria in 2 sets" in capsys.readouterr().out

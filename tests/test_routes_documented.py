@@ -43,10 +43,10 @@ def served(routes: list[BaseRoute], prefix: str = "") -> set[tuple[str, str]]:
     return found
 
 
-async def test_every_route_is_in_the_readme_table(tmp_path: Path) -> None:
+async def test_every_route_is_in_the_readme_table(tmp_path: Path, database_url: str) -> None:
     settings = Settings(
         _env_file=None,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        database_url=database_url,
         media_dir=tmp_path / "media",
         telegram_bot_token=SecretStr("123:abc"),
         telegram_bot_username="guongsang_bot",
@@ -70,10 +70,12 @@ async def test_every_route_is_in_the_readme_table(tmp_path: Path) -> None:
         assert who and how and cap, f"{key}: every column is filled"
 
 
-async def test_web_chat_off_serves_only_health_static_and_honour(tmp_path: Path) -> None:
+async def test_web_chat_off_serves_only_health_static_and_honour(
+    tmp_path: Path, database_url: str
+) -> None:
     settings = Settings(
         _env_file=None,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        database_url=database_url,
         media_dir=tmp_path / "media",
         web_chat=False,
     )

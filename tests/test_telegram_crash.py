@@ -12,7 +12,6 @@ from sqlalchemy import select
 from bot import cli_ops
 from bot.app import Application
 from bot.settings import Settings
-from storage.migrate import upgrade
 from storage.schema import inbox, nominations
 from tests.fakes.telegram_api import FakeTelegram
 from tests.helpers_flow import ACHIEVEMENT
@@ -50,9 +49,9 @@ async def member(fake: FakeTelegram, code: str, n: int, sent: list[int]) -> None
 
 
 async def test_sigkill_while_members_nominate_on_telegram(
-    tmp_path: Path, fake_telegram: FakeTelegram
+    tmp_path: Path, database_url: str, fake_telegram: FakeTelegram
 ) -> None:
-    bot = BotProcess(tmp_path)
+    bot = BotProcess(tmp_path, database_url)
     bot.env.update(
         {
             "TELEGRAM_BOT_TOKEN": fake_telegram.token,
@@ -64,7 +63,6 @@ async def test_sigkill_while_members_nominate_on_telegram(
         }
     )
     settings = Settings(_env_file=None, database_url=bot.env["DATABASE_URL"])
-    await upgrade(settings.database_url)
     setup = Application(settings)
     await cli_ops.import_units(setup.db, cli_ops.DEMO_UNITS)
     code = (

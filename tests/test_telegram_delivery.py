@@ -17,7 +17,6 @@ from bot.settings import Settings
 from handlers.messages import t
 from handlers.types import Attachment, Choice, Reply
 from storage.db import Database
-from storage.migrate import upgrade
 from storage.schema import identities, outbox
 from tests.fakes.telegram_api import FakeTelegram
 from tests.support.clock import FakeClock
@@ -129,7 +128,9 @@ async def test_stopping_hands_back_the_messages_not_yet_sent(
     fresh = Database(tg_app.settings.database_url)
     async with fresh.read() as conn:
         rows = await conn.execute(
-            select(outbox.c.status, outbox.c.claimed_until).where(outbox.c.chat_id == "5001")
+            select(outbox.c.status, outbox.c.claimed_until)
+            .where(outbox.c.chat_id == "5001")
+            .order_by(outbox.c.id)  # PostgreSQL returns updated rows in no fixed order
         )
         statuses = [(status, claimed) for status, claimed in rows]
     await fresh.close()
@@ -177,7 +178,6 @@ async def paced_app(
     configured = telegram_settings(
         settings, fake_telegram, telegram_chat_rate_per_second=1.0, telegram_rate_per_second=25.0
     )
-    await upgrade(configured.database_url)
     app = Application(configured, clock=clock)
     await cli_ops.import_units(app.db, cli_ops.DEMO_UNITS)
     await app.start()

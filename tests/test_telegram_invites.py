@@ -13,9 +13,9 @@ from tests.fakes.telegram_api import FakeTelegram
 
 
 @pytest.fixture
-def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def cli_env(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # no .env file of the developer's
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("DATABASE_URL", database_url)
     for name in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_USERNAME", "TELEGRAM_API_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
     assert main(["units", "import", str(cli_ops.DEMO_UNITS)]) == 0

@@ -175,3 +175,15 @@ async def test_webhook_mode_checks_the_secret_and_dedupes(
     await person.expect("hãy gõ mã mời")
     assert fake_bot.calls("getUpdates") == []  # no polling in webhook mode
     await person.assert_no_unread()
+
+
+async def test_a_display_name_longer_than_its_column_is_cut_not_fatal(
+    app: Application, fake_bot: FakeZaloBot, invite: Callable[..., Awaitable[str]]
+) -> None:
+    person = ZaloBotDriver(app, fake_bot, new_user())
+    long_name = "Nguyễn Thị Thanh Hương " * 20  # Zalo sends names this long
+    code = await invite()
+    await person.recorded(fake_bot.send_text(person.user, f"/start {code}", display_name=long_name))
+    await person.expect("Mã mời hợp lệ")
+    stored = await identity(app, "zalo_bot", person.user)
+    assert stored.display_name == long_name[:120]

@@ -23,7 +23,7 @@ from handlers.accepting import takes_files
 from handlers.messages import t
 from handlers.types import LOCAL_FILES, Attachment, Inbound, InboundKind
 from storage import web_uploads
-from storage.conversations import load_state
+from storage.conversations import load_turn
 from storage.db import Connection, Database
 from storage.rows import WebSession
 
@@ -176,7 +176,7 @@ class WebFiles:
         local = now.astimezone(self._policy.timezone)
         midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
         async with self._db.read() as conn:
-            state = await load_state(conn, session.identity_id)
+            state = (await load_turn(conn, session.identity_id)).state
             today = await web_uploads.count_since(conn, session.person_id, midnight)
         if not takes_files(state):
             return JSONResponse({"error": "not now", "text": t("web.upload_not_now")}, 403)

@@ -130,7 +130,7 @@ class Sessions:
         if found.person_id is None and now - found.created_at > self.lifetimes.guest:
             return None
         if now - found.last_seen_at >= TOUCH_EVERY:
-            async with self._db.write() as conn:
+            async with self._db.write(single=True) as conn:
                 await web_sessions.touch(conn, found.id, now)
         return found
 

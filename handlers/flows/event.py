@@ -272,16 +272,10 @@ async def rsvp(turn: Turn, args: list[str]) -> None:
     if event.starts_at <= turn.now:
         show_main_menu(turn, "officials.event.already_started", title=event.title)
         return
-    if answer == "yes" and event.capacity is not None:
-        mine = [
-            a for a in await events.answers(turn.conn, event.id) if a.person_id == turn.person.id
-        ]
-        already = bool(mine) and mine[0].answer == "yes"
-        if not already and await events.count_attending(turn.conn, event.id) >= event.capacity:
-            # The invitation stays the menu, so "2" (Không tham gia) still answers it.
-            turn.say("officials.event.full", title=event.title)
-            return
-    await events.set_answer(turn.conn, event.id, turn.person.id, answer, turn.now)
+    if not await events.set_answer(turn.conn, event.id, turn.person.id, answer, turn.now):
+        # Full. The invitation stays the menu, so "2" (Không tham gia) still answers it.
+        turn.say("officials.event.full", title=event.title)
+        return
     show_main_menu(
         turn,
         f"officials.event.answered_{answer}",

@@ -24,11 +24,11 @@ def free_port() -> int:
 class BotProcess:
     """`python -m bot run` in a child process, killed with SIGKILL when asked."""
 
-    def __init__(self, tmp: Path, **env: str) -> None:
+    def __init__(self, tmp: Path, database_url: str, **env: str) -> None:
         self.port = free_port()
         self.env = {
             **os.environ,
-            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'bot.db'}",
+            "DATABASE_URL": database_url,
             "WEB_PORT": str(self.port),
             "MEDIA_DIR": str(tmp / "media"),
             "LOG_LEVEL": "WARNING",

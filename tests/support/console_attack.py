@@ -171,8 +171,8 @@ async def fingerprint(app: Application) -> dict[str, Any]:
     async with app.db.read() as conn:
 
         async def rows(*columns: Any) -> list[tuple[Any, ...]]:
-            query = select(*columns).order_by(*columns)
-            return [tuple(r) for r in await conn.execute(query)]
+            # Sorted here: PostgreSQL cannot order by a JSON column.
+            return sorted((tuple(r) for r in await conn.execute(select(*columns))), key=repr)
 
         async def count(table: Any) -> int:
             return int((await conn.execute(select(func.count()).select_from(table))).scalar_one())

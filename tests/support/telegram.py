@@ -16,7 +16,6 @@ from bot import cli_ops
 from bot.app import Application
 from bot.channels.telegram import TelegramChannel
 from bot.settings import Settings
-from storage.migrate import upgrade
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_types import JsonDict, SentMessage
 from tests.support.clock import FakeClock
@@ -143,7 +142,6 @@ async def tg_app(
     settings: Settings, clock: FakeClock, fake_telegram: FakeTelegram
 ) -> AsyncIterator[Application]:
     configured = telegram_settings(settings, fake_telegram)
-    await upgrade(configured.database_url)
     application = Application(configured, clock=clock)
     await cli_ops.import_units(application.db, cli_ops.DEMO_UNITS)
     await application.start()
@@ -195,7 +193,6 @@ async def webhook_app(
         telegram_webhook_url=f"http://127.0.0.1:{port}/telegram/webhook",
         telegram_webhook_secret=SecretStr(SECRET),
     )
-    await upgrade(configured.database_url)
     app = Application(configured, clock=clock)
     await cli_ops.import_units(app.db, cli_ops.DEMO_UNITS)
     server = uvicorn.Server(
