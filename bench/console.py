@@ -40,6 +40,7 @@ from storage import web_sessions
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.schema import campaigns, nominations
+from tests.support.postgres import Cluster
 
 BAR_MS = 150.0
 CALLS = 6
@@ -183,9 +184,9 @@ def sqlite_url(keep: Path | None) -> Iterator[str]:
 @contextlib.asynccontextmanager
 async def postgres_url() -> AsyncIterator[str]:
     """A fresh database on TEST_DATABASE_URL's server, or in a throwaway cluster."""
-    server = os.environ.get("TEST_DATABASE_URL")
-    if not server:
-        raise SystemExit("set TEST_DATABASE_URL to a PostgreSQL server (postgresql+asyncpg://…)")
+    given = os.environ.get("TEST_DATABASE_URL")
+    cluster = None if given else Cluster.start()
+    server = given or (cluster.url() if cluster else "")
     name = f"gs_console_{secrets.token_hex(4)}"
     admin = Database(server)
     try:
@@ -200,6 +201,8 @@ async def postgres_url() -> AsyncIterator[str]:
                 text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             )
         await admin.close()
+        if cluster is not None:
+            cluster.stop()
 
 
 async def run_engine(url: str, media: Path, rounds: int) -> dict[str, list[float]]:
