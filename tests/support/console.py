@@ -73,7 +73,8 @@ class ConsoleClient:
 
     async def get(self, path: str, **params: Any) -> Page:
         """Open a page (and remember its form token)."""
-        page = as_page(await self.http.get(path, params=params))
+        # No params at all when none are given: an empty mapping drops the path's own query.
+        page = as_page(await self.http.get(path, params=params or None))
         found = TOKEN.search(page.html)
         if found:
             self.token = found.group(1)

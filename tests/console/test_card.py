@@ -1,0 +1,111 @@
+"""A nomination's card: its evidence through links signed for the person looking, and its
+decisions with the chat's guarantees (two reviewers at once: one wins, the other is told)."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+
+from bot.app import Application
+from tests.support.chat import ChatClient
+from tests.support.clock import FakeClock
+from tests.support.console import ConsoleClient
+from tests.support.media import jpeg
+from tests.support.review import Invite, item, nominate, person, status_of
+
+IMAGE = re.compile(r'<img src="([^"]+)"')
+
+
+async def test_evidence_opens_only_for_the_person_it_was_signed_for(
+    app: Application,
+    chat: Callable[..., ChatClient],
+    invite: Invite,
+    console: Callable[[], ConsoleClient],
+    clock: FakeClock,
+) -> None:
+    lan = await person(chat, invite, "lan", "Lê Thị Duyệt", "X-AN-BINH", "reviewer")
+    tam = await person(chat, invite, "tam", "Đỗ Văn Tâm", "X-AN-BINH", "reviewer")
+    await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN", "member")
+    code = await nominate(app, "hoa", "X-AN-BINH-HPN", files=1)
+    found = await item(app, code)
+    (app.settings.media_dir / f"{0:032x}.jpg").write_bytes(jpeg())
+    mine, theirs = console(), console()
+    await mine.sign_in(lan)
+    await theirs.sign_in(tam)
+    card = await mine.get(f"/console/nominations/{found.id}")
+    links = [html.unescape(u) for u in IMAGE.findall(card.html)]
+    assert len(links) == 1 and links[0].startswith("/console/media/")
+    shown = await mine.http.get(links[0])
+    assert shown.status_code == 200 and shown.headers["content-type"] == "image/jpeg"
+    assert shown.headers["cache-control"] == "private, no-store"
+    assert "sandbox" in shown.headers["content-security-policy"]
+    # Another reviewer of the same unit, a browser signed out, a link changed: nothing.
+    assert (await theirs.http.get(links[0])).status_code == 404
+    assert (await console().http.get(links[0])).status_code == 404
+    assert (await mine.http.get(links[0].replace("s=", "s=A"))).status_code == 404
+    clock.advance(hours=1, seconds=1)
+    assert (await mine.http.get(links[0])).status_code == 404
+
+
+async def test_two_reviewers_decide_at_once_and_one_wins(
+    app: Application,
+    chat: Callable[..., ChatClient],
+    invite: Invite,
+    console: Callable[[], ConsoleClient],
+) -> None:
+    lan = await person(chat, invite, "lan", "Lê Thị Duyệt", "X-AN-BINH", "reviewer")
+    tam = await person(chat, invite, "tam", "Đỗ Văn Tâm", "X-AN-BINH", "reviewer")
+    hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN", "member")
+    code = await nominate(app, "hoa", "X-AN-BINH-HPN")
+    found = await item(app, code)
+    first, second = console(), console()
+    await first.sign_in(lan)
+    await second.sign_in(tam)
+    path = f"/console/nominations/{found.id}"
+    await first.get(path)
+    await second.get(path)
+    approved = await first.post(path + "/decide", {"action": "approve"})
+    assert approved.status == 303
+    landed = await first.get(approved.location)
+    assert landed.has(f"Đã duyệt đề cử {code}")
+    # The second reviewer's card was shown before: the decision is refused, and said why.
+    late = await second.post(path + "/decide", {"action": "reject", "reason": "evidence"})
+    assert late.status == 409 and late.has(f"Đề cử {code} đã được xử lý rồi")
+    assert await status_of(app, code) == "approved"
+    await hoa.expect("được duyệt")
+    # The same race through the chat: the console's decision wins there too.
+    second_code = await nominate(app, "hoa", "X-AN-BINH-HPN", "Phạm Văn Tốt")
+    await tam.send(f"/duyet {second_code}")
+    await tam.expect(f"Đề cử {second_code}")
+    other = await item(app, second_code)
+    assert (
+        await first.post(f"/console/nominations/{other.id}/decide", {"action": "approve"})
+    ).status == 303
+    await tam.press("Không duyệt")
+    await tam.expect("đã được xử lý rồi")
+    await hoa.expect("được duyệt")
+
+
+async def test_a_question_needs_words_and_reaches_the_reporter(
+    app: Application,
+    chat: Callable[..., ChatClient],
+    invite: Invite,
+    console: Callable[[], ConsoleClient],
+) -> None:
+    lan = await person(chat, invite, "lan", "Lê Thị Duyệt", "X-AN-BINH", "reviewer")
+    hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN", "member")
+    code = await nominate(app, "hoa", "X-AN-BINH-HPN")
+    found = await item(app, code)
+    browser = console()
+    await browser.sign_in(lan)
+    path = f"/console/nominations/{found.id}"
+    await browser.get(path)
+    empty = await browser.post(path + "/decide", {"action": "ask", "question": "?"})
+    assert empty.status == 409 and empty.has("cần ít nhất 2 ký tự")
+    asked = await browser.post(path + "/decide", {"action": "ask", "question": "Xin thêm ảnh"})
+    assert asked.status == 303
+    await hoa.expect("Xin thêm ảnh", code)
+    assert await status_of(app, code) == "needs_info"
+    page = await browser.get(path)
+    assert page.has("Lê Thị Duyệt hỏi thêm: Xin thêm ảnh")
