@@ -36,6 +36,8 @@ LINK_LIFETIME = timedelta(hours=1)
 # The outcomes a redirect after a decision may name (the page shows the matching notice).
 DONE = frozenset({"approve", "ask", "reject", "forward", "merge", "score", "commend"})
 ISSUER_LIMIT, NUMBER_LIMIT, FORM_LIMIT = 200, 64, 100
+# Apps whose files stay on the platform (a file id, not a copy here).
+PLATFORMS = frozenset({"telegram", "zalo_oa", "zalo_bot"})
 
 
 def recipient(person_id: int) -> str:
@@ -92,7 +94,8 @@ class Card(Console):
         return {
             "item": item,
             "files": [
-                self._file(viewer, f.kind, f.channel, f.file_ref, f.file_name) for f in files
+                self._file(viewer, n, f.kind, f.channel, f.file_ref, f.file_name)
+                for n, f in enumerate(files, start=1)
             ],
             "events": [(e, names.get(e.actor_id, "")) for e in events],
             "criteria": criteria_set,
@@ -113,11 +116,11 @@ class Card(Console):
         }
 
     def _file(
-        self, viewer: Viewer, kind: str, channel: str, ref: str, name: str | None
+        self, viewer: Viewer, n: int, kind: str, channel: str, ref: str, name: str | None
     ) -> dict[str, str]:
         """How the card shows one evidence file: a signed link for files kept here, the
         platform's own address for Zalo's, and where to see it for Telegram's."""
-        shown = {"kind": kind, "channel": channel, "url": "", "name": ""}
+        shown = {"kind": kind, "channel": channel, "url": "", "name": "", "note": ""}
         if channel in ("web", LOCAL_FILES) and _MEDIA_NAME.fullmatch(ref):
             attachment = Attachment.model_validate(
                 {"kind": kind, "file_ref": ref, "channel": channel, "file_name": name}
@@ -132,6 +135,11 @@ class Card(Console):
             shown["name"] = download
         elif ref.startswith("https://"):
             shown["url"] = ref
+        elif channel in PLATFORMS:
+            where = t(f"accounts.channel.{channel}")
+            shown["note"] = t("console.card.file_elsewhere", n=n, channel=where)
+        else:
+            shown["note"] = t("console.card.file_gone", n=n)
         return shown
 
     async def media(self, request: Request) -> Response:

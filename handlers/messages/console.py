@@ -120,6 +120,7 @@ TEXTS = {
     "console.card.file_elsewhere": (
         "Tệp {n} nằm trên {channel}: xem bằng lệnh /duyet trong ứng dụng đó."
     ),
+    "console.card.file_gone": "Tệp {n} không còn mở được trên máy chủ.",
     "console.card.history": "Lịch sử",
     "console.card.submitted_by": "{name} gửi đề cử",
     "console.card.criteria": "Chấm điểm theo tiêu chí",

@@ -8,11 +8,13 @@ import re
 from collections.abc import Callable
 
 from bot.app import Application
+from storage import reviews
+from storage.nominations import NewEvidence
 from tests.support.chat import ChatClient
 from tests.support.clock import FakeClock
 from tests.support.console import ConsoleClient
 from tests.support.media import jpeg
-from tests.support.review import Invite, item, nominate, person, status_of
+from tests.support.review import Invite, item, nominate, person, person_id, status_of
 
 IMAGE = re.compile(r'<img src="([^"]+)"')
 
@@ -109,3 +111,33 @@ async def test_a_question_needs_words_and_reaches_the_reporter(
     assert await status_of(app, code) == "needs_info"
     page = await browser.get(path)
     assert page.has("Lê Thị Duyệt hỏi thêm: Xin thêm ảnh")
+
+
+async def test_files_kept_by_the_apps_are_pointed_to(
+    app: Application,
+    chat: Callable[..., ChatClient],
+    invite: Invite,
+    console: Callable[[], ConsoleClient],
+) -> None:
+    lan = await person(chat, invite, "lan", "Lê Thị Duyệt", "X-AN-BINH", "reviewer")
+    await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN", "member")
+    code = await nominate(app, "hoa", "X-AN-BINH-HPN")
+    found = await item(app, code)
+    async with app.db.write() as conn:
+        await reviews.add_evidence(
+            conn,
+            found.id,
+            [
+                NewEvidence(kind="photo", channel="telegram", file_ref="AgACAgUAAxkBAAIB"),
+                NewEvidence(kind="photo", channel="zalo_oa", file_ref="https://f.zdn.vn/a.jpg"),
+                NewEvidence(kind="document", channel="web", file_ref="gone.docx"),
+            ],
+            await person_id(app, "hoa"),
+            app.clock(),
+        )
+    browser = console()
+    await browser.sign_in(lan)
+    card = await browser.get(f"/console/nominations/{found.id}")
+    assert card.status == 200
+    assert card.has("Tệp 1 nằm trên Telegram", "Tệp 3 không còn mở được")
+    assert 'href="https://f.zdn.vn/a.jpg" rel="noopener noreferrer"' in card.html
