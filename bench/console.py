@@ -34,12 +34,11 @@ from bench import digest
 from bench.stats import percentile
 from bot.app import Application
 from bot.settings import Settings
-from bot.web.sessions import token_hash
 from handlers.flows.nominate import FIELDS
-from storage import web_sessions
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.schema import campaigns, nominations
+from tests.support.console import console_session
 from tests.support.postgres import Cluster
 
 BAR_MS = 150.0
@@ -94,24 +93,6 @@ async def enrich(db: Database) -> None:
             await (await raw.execution_options(isolation_level="AUTOCOMMIT")).execute(
                 text("VACUUM ANALYZE")
             )
-
-
-async def open_session(app: Application, person_id: int) -> str:
-    """A console session for a person, as the sign-in would open it; its cookie token."""
-    token = secrets.token_urlsafe(32)
-    now = app.clock()
-    async with app.db.write() as conn:
-        await web_sessions.create_session(
-            conn,
-            token_hash=token_hash(token),
-            kind=web_sessions.CONSOLE,
-            identity_id=None,
-            person_id=person_id,
-            device="bench",
-            now=now,
-            expires_at=now + timedelta(hours=12),
-        )
-    return token
 
 
 def pages(commune: int, organisation: int) -> dict[str, list[str]]:
@@ -231,8 +212,8 @@ async def run_engine(url: str, media: Path, rounds: int) -> dict[str, list[float
                 ).scalar_one()
             )
         tokens = {
-            "province reviewer": await open_session(app, 1),
-            "commune reviewer": await open_session(app, commune_reviewer),
+            "province reviewer": await console_session(app, 1),
+            "commune reviewer": await console_session(app, commune_reviewer),
         }
         await measure(app, tokens, 3)  # warm caches and compiled statements
         return await measure(app, tokens, rounds)

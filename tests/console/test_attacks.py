@@ -18,11 +18,9 @@ import pytest
 
 from bot import cli_ops
 from bot.app import Application
-from bot.web.sessions import token_hash
-from storage import web_sessions
 from tests.support.attack import Chat, Invite
 from tests.support.chat import ChatClient
-from tests.support.console import TOKEN, console_link
+from tests.support.console import TOKEN, console_link, console_session
 from tests.support.console_attack import (
     LOOKS_ONLY,
     Targets,
@@ -178,18 +176,7 @@ async def test_a_members_session_and_another_communes_admin_change_nothing(
     signed = await signed_in(served, people["outsider"])
     outsider = signed.client
     # A member has no console: a session that outlived a role is what a member could hold.
-    member_token = "m" * 43
-    async with app.db.write() as conn:
-        await web_sessions.create_session(
-            conn,
-            token_hash=token_hash(member_token),
-            kind=web_sessions.CONSOLE,
-            identity_id=None,
-            person_id=await person_id(app, "mem"),
-            device="",
-            now=app.clock(),
-            expires_at=app.clock() + timedelta(hours=1),
-        )
+    member_token = await console_session(app, await person_id(app, "mem"))
     member = httpx.AsyncClient(base_url=served, headers={"origin": served}, timeout=10)
     member.cookies.set(app.console_sessions.cookie, member_token)
     page = await member.get("/console/nominations")

@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot import cli_ops
 from bot.app import Application
-from bot.web.sessions import token_hash
-from storage import reviews, web_sessions
+from storage import reviews
 from tests.support.chat import ChatClient
-from tests.support.console import ConsoleClient, Page
+from tests.support.console import ConsoleClient, Page, console_session
 from tests.support.review import Invite, nominate, person, person_id
 from tests.test_review_authorisation import CELLS, PLACES, REPORTERS, snapshot
 
@@ -46,18 +44,7 @@ async def console_for(
         await browser.get("/console/nominations")
         return browser
     if role == "member":
-        token = "z" * 43
-        async with app.db.write() as conn:
-            await web_sessions.create_session(
-                conn,
-                token_hash=token_hash(token),
-                kind=web_sessions.CONSOLE,
-                identity_id=None,
-                person_id=await person_id(app, "actor"),
-                device="",
-                now=app.clock(),
-                expires_at=app.clock() + timedelta(hours=1),
-            )
+        token = await console_session(app, await person_id(app, "actor"))
         browser.http.cookies.set(app.console_sessions.cookie, token)
         await browser.get("/console/nominations")
     return browser

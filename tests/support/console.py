@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import html
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
 
 from bot.app import Application
+from bot.web.sessions import token_hash
+from storage import web_sessions
 from tests.support.chat import ChatClient, browser
 
 LINK = re.compile(r"https?://[^\s/]+(/console/signin\?t=[A-Za-z0-9_-]+)")
@@ -92,3 +96,22 @@ class ConsoleClient:
     async def close(self) -> None:
         """Close the browser's connections."""
         await self.http.aclose()
+
+
+async def console_session(app: Application, person_id: int, hours: int = 1) -> str:
+    """A console session made straight in the database (a member's, say, which no sign-in
+    would open: one that outlived a role); the cookie's token."""
+    token = secrets.token_urlsafe(32)
+    now = app.clock()
+    async with app.db.write() as conn:
+        await web_sessions.create_session(
+            conn,
+            token_hash=token_hash(token),
+            kind=web_sessions.CONSOLE,
+            identity_id=None,
+            person_id=person_id,
+            device="",
+            now=now,
+            expires_at=now + timedelta(hours=hours),
+        )
+    return token
