@@ -107,6 +107,7 @@ def pages(commune: int, organisation: int) -> dict[str, list[str]]:
             f"{queue}?status=all&campaign=3&order=newest",
             f"{queue}?status=all&from={first.isoformat()}&to={last.isoformat()}",
             f"{queue}?status=all&q=nguoi+duoc+de+cu+4567",
+            f"{queue}?q=Người+được+đề+cử+4567",
             f"{queue}?status=submitted&unit={organisation}&field=good_deed",
             f"{queue}?status=all&page=50",
         ],

@@ -88,7 +88,17 @@ async def _conditions(conn: Connection, filters: Filters) -> list[ColumnElement[
     if filters.until is not None:
         where.append(nominations.c.submitted_at < filters.until)
     if filters.name:
-        where.append(nominations.c.nominee_key.contains(filters.name, autoescape=True))
+        # As a subquery: SQLite then reads the names from their own index (which holds the
+        # row id too) instead of looking up every waiting row's name in the table (150 ms
+        # against 25 ms for a province; bench/console.py).
+        named = nominations.alias("named")
+        where.append(
+            nominations.c.id.in_(
+                select(named.c.id).where(
+                    named.c.nominee_key.contains(filters.name, autoescape=True)
+                )
+            )
+        )
     return where
 
 
