@@ -36,11 +36,18 @@ class Subtrees:
         return column.in_(select(units.c.id).where(in_subtree(units.c.path, self.paths)))
 
 
-async def subtrees(conn: Connection, paths: Sequence[str]) -> Subtrees:
-    """Resolve the units under these paths."""
-    found = tuple(
-        int(r[0])
-        for r in await conn.execute(select(units.c.id).where(in_subtree(units.c.path, paths)))
+async def subtrees(
+    conn: Connection, paths: Sequence[str], ids: Sequence[int] | None = None
+) -> Subtrees:
+    """Resolve the units under these paths (`ids`: those units, when the caller read them
+    already)."""
+    found = (
+        tuple(ids)
+        if ids is not None
+        else tuple(
+            int(r[0])
+            for r in await conn.execute(select(units.c.id).where(in_subtree(units.c.path, paths)))
+        )
     )
     every = int((await conn.execute(select(func.count()).select_from(units))).scalar_one())
     return Subtrees(tuple(paths), None if len(found) == every else found)

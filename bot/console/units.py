@@ -79,7 +79,7 @@ class Units(Console):
         async with self.deps.db.read() as conn:
             unit = await viewer.unit(conn, field_int(params, "unit"), Action.VIEW)
             nodes = await oversight.subtree(conn, unit.path)
-            scope = await subtrees(conn, [unit.path])
+            scope = await subtrees(conn, [unit.path], [n[0] for n in nodes])
             counts = await oversight.counts_by_unit(
                 conn, scope, since=since, until=until, campaign_id=campaign_id
             )
