@@ -72,7 +72,8 @@ async def counts_by_unit(
         .where(*where)
         .group_by(nominations.c.unit_id)
     )
-    return [(r[0], tuple(int(n) for n in r[1:])) for r in rows.all()]
+    # Sums come back as ints on both engines; one tuple a row, no per-value conversion.
+    return [(r[0], tuple(r[1:])) for r in rows.all()]
 
 
 async def reviewers_in(conn: Connection, scope: Subtrees) -> list[ReviewerPost]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from operator import add
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -133,18 +134,18 @@ class Tree:
 
     def roll_up(self, counts: list[oversight.UnitCount]) -> dict[int, list[int]]:
         """Each unit's counts by column over its whole subtree."""
-        totals = {i: list(EMPTY) for i in self.nodes}
+        totals: dict[int, list[int]] = {}
         for unit_id, numbers in counts:
-            own = totals.get(unit_id)
-            if own is not None:
-                totals[unit_id] = [a + b for a, b in zip(own, numbers, strict=True)]
+            if unit_id in self.nodes:
+                totals[unit_id] = list(numbers)
         for unit_id in self.upward:
+            own = totals.get(unit_id)
             parent = self.nodes[unit_id][1]
-            if parent is not None and parent in totals:
-                totals[parent] = [
-                    a + b for a, b in zip(totals[parent], totals[unit_id], strict=True)
-                ]
-        return totals
+            if own is None or parent is None or parent not in self.nodes:
+                continue
+            above = totals.get(parent)
+            totals[parent] = own[:] if above is None else list(map(add, above, own))
+        return {i: totals.get(i, EMPTY) for i in self.nodes}
 
     def tally(self, unit_id: int, totals: dict[int, list[int]]) -> Tally:
         """One unit's row of the table."""
