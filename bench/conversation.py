@@ -294,7 +294,9 @@ async def bench(args: argparse.Namespace) -> None:
                     print(format_row(median_row(label, engine_rows)))
         print("\nbot CPU per step, ms (median over runs):")
         for load, _ in loads:
-            figures = {name: statistics.median(cpu[(load.label, name)]) for name, _ in chosen}
+            figures = {
+                name: statistics.median(cpu[(load.label, name)]) for name, _ in chosen
+            }
             line = "  ".join(f"{name} {ms:.2f}" for name, ms in figures.items())
             if len(figures) == 2:
                 line += f"  ratio postgresql/sqlite {figures['postgresql'] / figures['sqlite']:.2f}"
