@@ -170,7 +170,9 @@ class Connection:
             return await self._async.execute(statement, parameters)
         return await self._open(statement, parameters)
 
-    async def _open(self, statement: Executable, parameters: Any) -> CursorResult[*tuple[Any, ...]]:
+    async def _open(
+        self, statement: Executable, parameters: Any
+    ) -> CursorResult[*tuple[Any, ...]]:
         assert self._engine is not None
         for attempt in (1, 2):
             conn = await self._engine.connect()
@@ -243,7 +245,9 @@ class Database:
             self.engine = create_async_engine(parsed, **options)
             # A pool of its own: switching a pooled connection to autocommit and back on
             # every use cost more CPU than the statement.
-            self._autocommit = create_async_engine(parsed, isolation_level="AUTOCOMMIT", **options)
+            self._autocommit = create_async_engine(
+                parsed, isolation_level="AUTOCOMMIT", **options
+            )
 
     def _write_lock(self) -> asyncio.Lock:
         # One per event loop: the CLI runs several loops over one Database.

@@ -277,7 +277,9 @@ async def count_pending(conn: Connection) -> int:
     """Messages not yet settled, over all channels."""
     return int(
         (
-            await conn.execute(select(func.count()).select_from(outbox).where(PENDING_ROW))
+            await conn.execute(
+                select(func.count()).select_from(outbox).where(PENDING_ROW)
+            )
         ).scalar_one()
     )
 
