@@ -22,7 +22,7 @@ from bot.channels.zalo_bot import ZaloBot
 from bot.channels.zalo_oa import ZaloOA
 from bot.console import console_routes
 from bot.console.base import Deps as ConsoleDeps
-from bot.console.poster import Targets as PosterTargets
+from bot.console.invite_links import Targets as PosterTargets
 from bot.console.render import Renderer
 from bot.delivery import Delivery
 from bot.documents import FileDocuments

@@ -8,7 +8,7 @@ from datetime import datetime
 from openpyxl import load_workbook
 
 from bot.app import Application
-from bot.documents import render_workbook
+from bot.workbooks import render_workbook
 from handlers.ports import Sheet
 from tests.support.chat import ChatClient
 from tests.support.clock import FakeClock

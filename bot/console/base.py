@@ -22,7 +22,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bot.console.poster import Targets
+from bot.console.invite_links import Targets
 from bot.console.render import Renderer
 from bot.web.guard import same_origin
 from bot.web.sessions import Sessions

@@ -14,7 +14,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from bot.console import dossier_files
 from bot.console.base import Console, Viewer, download, field_int, field_text
 from bot.console.dates import parse_day, period
 from handlers.flows.commend import FORMS
@@ -113,6 +112,9 @@ class Dossier(Console):
                 object_id=unit.id,
                 detail={"nominations": [p.id for p in chosen], "format": kind},
             )
+        # python-docx and openpyxl: loaded by a process that makes a dossier, not by every bot.
+        from bot.console import dossier_files
+
         default = field_text(fields, "form", TEXT_LIMIT)
         lines = [
             dossier_files.Line(

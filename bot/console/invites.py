@@ -10,19 +10,23 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from bot.console import poster
 from bot.console.base import Console, Viewer, download, field_int, field_text
+from bot.console.invite_links import Targets
 from handlers.permissions import Action, may_grant
 from handlers.roles import Role
 from storage import audit, invites
 from storage.rows import Unit
 from storage.units import children_of, get_unit, units_by_ids
+
+if TYPE_CHECKING:
+    from bot.console.poster import Poster
 
 MAX_INVITES = 200
 MAX_USES = 10_000
@@ -36,7 +40,7 @@ class Invites(Console):
     """GET /console/invites, POST /console/invites and /console/invites/poster."""
 
     @property
-    def targets(self) -> poster.Targets:
+    def targets(self) -> Targets:
         """The apps this deployment has (Telegram's bot name is known once it started)."""
         return self.deps.targets()
 
@@ -136,8 +140,11 @@ class Invites(Console):
             return self.error(viewer, "console.error.bad_form", 400)
         if kind == "png" and len(codes) != 1:
             return self.error(viewer, "console.error.bad_form", 400)
+        # Pillow and segno: loaded by a process that draws a poster, not by every bot.
+        from bot.console import poster
+
         now = self.deps.clock()
-        sheets: list[poster.Poster] = []
+        sheets: list[Poster] = []
         async with self.deps.db.read() as conn:
             for code in codes:
                 invite = await invites.find_invite(conn, code)

@@ -15,7 +15,6 @@ from starlette.routing import BaseRoute, Route
 
 from bot.console.base import Console, Viewer, download, field_int
 from bot.console.dates import period
-from bot.documents import render_workbook
 from handlers.messages import t
 from handlers.officials.figures import Figures, collect
 from handlers.permissions import Action
@@ -84,6 +83,8 @@ class Stats(Console):
             last = max(max(times).astimezone(zone).date(), first)
         over_time = buckets(times, first, last, zone)
         if params.get("format") == "xlsx":
+            from bot.workbooks import render_workbook  # openpyxl: only where a file is made
+
             data = await asyncio.to_thread(render_workbook, _sheets(figures, over_time))
             return download(data, XLSX, f"thong-ke-{today.isoformat()}.xlsx")
         return self.show(

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from bot.app import Application
 from bot.console import dossier_files, poster
+from bot.console.invite_links import Targets
 from storage import reviews
 from storage.invites import code_hash
 from storage.schema import audit_log, invites
@@ -201,7 +202,7 @@ async def test_invites_made_in_the_console_print_posters_whose_qr_opens_the_app(
 
 
 def test_each_app_gets_the_link_it_understands() -> None:
-    targets = poster.Targets(
+    targets = Targets(
         telegram_bot="guongsang_bot",
         zalo_oa="https://zalo.me/123456789",
         zalo_bot="https://zalo.me/bot?text={code}",
