@@ -145,7 +145,9 @@ class Application:
             self._committed,
             build_jobs(settings.digest_at, settings.summary_at),
         )
-        self.honour = HonourPages(self.db, settings.media_dir, self.config.public_base_url)
+        self.honour = HonourPages(
+            self.db, settings.media_dir, self.config.public_base_url, self.config.timezone
+        )
         self.static = StaticFiles()
         self.http = build_http(
             self._routes(),

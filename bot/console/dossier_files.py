@@ -21,7 +21,10 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.cells import put
 from handlers.messages import t
 
 COLUMNS = ("number", "name", "birth_year", "position", "summary", "form")
@@ -146,13 +149,13 @@ def _lines(cell: _Cell, texts: Sequence[tuple[str, bool, bool]]) -> None:
 
 
 # ------------------------------------------------------------------------------------ .xlsx
-def _text(cell: Cell, value: str, *, bold: bool = False) -> None:
-    """Write a string as a string, never as a formula."""
-    cell.value = value
-    cell.data_type = "s"
+def _text(sheet: Worksheet, row: int, column: int, value: str, *, bold: bool = False) -> Cell:
+    """Write a string as a string, never as a formula (bot.cells.put), wrapped, at the top."""
+    cell = put(sheet, row, column, value)
     cell.alignment = Alignment(wrap_text=True, vertical="top")
     if bold:
         cell.font = Font(bold=True)
+    return cell
 
 
 def xlsx(heading: Heading, lines: Sequence[Line]) -> bytes:
@@ -170,30 +173,30 @@ def xlsx(heading: Heading, lines: Sequence[Line]) -> bytes:
         (5, f"A5:{last}5", t("console.dossier.file.title"), True),
         (6, f"A6:{last}6", heading.subtitle, False),
     ]
-    for row, span, value, bold in top:
-        first = span.split(":")[0]
+    for _, span, value, bold in top:
         sheet.merge_cells(span)
-        _text(sheet[first], value, bold=bold)
-        sheet[first].alignment = Alignment(horizontal="center", wrap_text=True)
+        row, column = coordinate_to_tuple(span.split(":")[0])
+        cell = _text(sheet, row, column, value, bold=bold)
+        cell.alignment = Alignment(horizontal="center", wrap_text=True)
         sheet.row_dimensions[row].height = 20
     edge = Side(style="thin")
     border = Border(left=edge, right=edge, top=edge, bottom=edge)
     header_row = 8
     for column, text in enumerate(_header_cells(), start=1):
-        cell = sheet.cell(row=header_row, column=column)
-        _text(cell, text, bold=True)
+        cell = _text(sheet, header_row, column, text, bold=True)
         cell.border = border
     for n, line in enumerate(lines, start=1):
         for column, text in enumerate(_row(n, line), start=1):
-            cell = sheet.cell(row=header_row + n, column=column)
-            _text(cell, text)
+            cell = _text(sheet, header_row + n, column, text)
             cell.border = border
     for column, width in enumerate(XLSX_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
     end = header_row + len(lines) + 2
-    _text(sheet.cell(row=end, column=1), t("console.dossier.file.total", count=len(lines)))
+    _text(sheet, end, 1, t("console.dossier.file.total", count=len(lines)))
     _text(
-        sheet.cell(row=end + 1, column=5),
+        sheet,
+        end + 1,
+        5,
         t("console.dossier.file.sign", unit=heading.unit.upper()),
         bold=True,
     )

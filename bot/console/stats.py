@@ -83,9 +83,7 @@ class Stats(Console):
             last = max(max(times).astimezone(zone).date(), first)
         over_time = buckets(times, first, last, zone)
         if params.get("format") == "xlsx":
-            from bot.workbooks import render_workbook  # openpyxl: only where a file is made
-
-            data = await asyncio.to_thread(render_workbook, _sheets(figures, over_time))
+            data = await asyncio.to_thread(_workbook, _sheets(figures, over_time))
             return download(data, XLSX, f"thong-ke-{today.isoformat()}.xlsx")
         return self.show(
             viewer,
@@ -106,6 +104,13 @@ class Stats(Console):
             ],
             over_time=over_time,
         )
+
+
+def _workbook(sheets: list[Sheet]) -> bytes:
+    # The first import of openpyxl happens here, in the worker thread, as bot/documents.py does.
+    from bot.sheets import render_workbook
+
+    return render_workbook(sheets)
 
 
 def _sheets(figures: Figures, over_time: list[tuple[str, int]]) -> list[Sheet]:

@@ -21,11 +21,13 @@ from handlers.flows.review_actions import (
     load_in_scope,
     merge,
     score,
+    score_examples,
 )
 from handlers.flows.review_card import find_duplicate, reviewer_scopes, show_card
 from handlers.menu import show_main_menu
 from handlers.messages import t
 from handlers.permissions import Action
+from handlers.roles import Role, has_role
 from handlers.text import decimal
 from handlers.turn import Option, Turn
 from storage import criteria, reviews
@@ -89,17 +91,34 @@ async def begin(turn: Turn) -> None:
         if item is None:
             turn.say("review.code_unknown", code=code.upper())
             return
-        item = await load_in_scope(turn, item.id)
-        if item is None:
-            return
-        if item.status not in WAITING:
-            turn.say("review.not_waiting", code=item.code, status=_status(item.status))
-            return
-        await engine.start(turn, FLOW, ReviewStep.CARD, ReviewDraft(nomination_id=item.id))
+        await _open(turn, item.id)
         return
     item = await reviews.next_waiting(turn.conn, reviewer_scopes(turn))
     if item is None:
         show_main_menu(turn, "review.queue_empty")
+        return
+    await engine.start(turn, FLOW, ReviewStep.CARD, ReviewDraft(nomination_id=item.id))
+
+
+async def open_listed(turn: Turn, args: list[str]) -> None:
+    """ "Duyệt ngay" on a digest line (or its number typed): that nomination's card, checked
+    like `/duyet CODE` (role, scope, still waiting)."""
+    if not turn.joined:
+        turn.say("common.not_joined")
+        return
+    if not has_role(turn.memberships, Role.REVIEWER):
+        turn.say("common.no_permission")
+        return
+    nomination_id = int(args[0]) if args and args[0].isascii() and args[0].isdigit() else 0
+    await _open(turn, nomination_id)
+
+
+async def _open(turn: Turn, nomination_id: int) -> None:
+    item = await load_in_scope(turn, nomination_id)
+    if item is None:
+        return
+    if item.status not in WAITING:
+        turn.say("review.not_waiting", code=item.code, status=_status(item.status))
         return
     await engine.start(turn, FLOW, ReviewStep.CARD, ReviewDraft(nomination_id=item.id))
 
@@ -228,6 +247,7 @@ async def ask_score(turn: Turn, draft: ReviewDraft) -> None:
         count=len(ids),
         name=item.name,
         max=decimal(item.max_score),
+        examples=score_examples(item.max_score),
         weight=decimal(item.weight),
         options=[
             Option("skip", "review.choice.skip_criterion"),
@@ -249,7 +269,11 @@ async def accept_score(turn: Turn, draft: ReviewDraft, answer: Answer) -> Next:
         except ValueError:
             value = -1.0
         if not 0 <= value <= criterion.max_score:
-            turn.say("review.score_invalid", max=decimal(criterion.max_score))
+            turn.say(
+                "review.score_invalid",
+                max=decimal(criterion.max_score),
+                examples=score_examples(criterion.max_score),
+            )
             return None
         item = await load_for_decision(turn, draft.nomination_id, Action.SCORE)
         if item is None:

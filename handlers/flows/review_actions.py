@@ -10,9 +10,12 @@ functions (an `Acting` is a chat turn or a console request).
 
 from __future__ import annotations
 
+import math
+
 from handlers.acting import Acting
 from handlers.messages import t
 from handlers.permissions import Action, Verdict, authorise
+from handlers.text import decimal
 from storage import audit, commendations, criteria, reviews
 from storage.reviews import WAITING, ReviewItem
 
@@ -160,6 +163,14 @@ async def merge(actor: Acting, item: ReviewItem, into_id: int) -> bool:
     return True
 
 
+def score_examples(maximum: float) -> str:
+    """Two scores a reviewer may type for this criterion, a whole one and a half one, both
+    within 0..maximum ("4 hoặc 3,5" for a 5-point criterion, never "7")."""
+    whole = max(1, math.floor(maximum * 0.8)) if maximum >= 1 else 0
+    half = whole - 0.5 if whole >= 1 else maximum / 2
+    return t("review.score_examples", whole=decimal(whole), half=decimal(half))
+
+
 async def score(actor: Acting, item: ReviewItem, criterion_id: int, value: float) -> bool:
     """Record the actor's score of one criterion of the set that applies to the nomination."""
     assert actor.person is not None
@@ -169,7 +180,8 @@ async def score(actor: Acting, item: ReviewItem, criterion_id: int, value: float
         actor.tell("review.no_criteria")
         return False
     if not 0 <= value <= criterion.max_score:
-        actor.tell("review.score_invalid", max=f"{criterion.max_score:g}".replace(".", ","))
+        maximum = criterion.max_score
+        actor.tell("review.score_invalid", max=decimal(maximum), examples=score_examples(maximum))
         return False
     await criteria.save_score(actor.conn, item.id, criterion.id, actor.person.id, value, actor.now)
     await audit.record(
