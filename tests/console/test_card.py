@@ -6,9 +6,11 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from pathlib import Path
 
+from bot import cli_ops
 from bot.app import Application
-from storage import reviews
+from storage import criteria, reviews
 from storage.nominations import NewEvidence
 from tests.support.chat import ChatClient
 from tests.support.clock import FakeClock
@@ -141,3 +143,36 @@ async def test_files_kept_by_the_apps_are_pointed_to(
     assert card.status == 200
     assert card.has("Tệp 1 nằm trên Telegram", "Tệp 3 không còn mở được")
     assert 'href="https://f.zdn.vn/a.jpg" rel="noopener noreferrer"' in card.html
+
+
+async def test_a_score_out_of_range_is_refused_as_in_the_chat(
+    app: Application,
+    chat: Callable[..., ChatClient],
+    invite: Invite,
+    console: Callable[[], ConsoleClient],
+    tmp_path: Path,
+) -> None:
+    criteria_csv = tmp_path / "criteria.csv"
+    criteria_csv.write_text(
+        "unit_code,field,criterion,weight,max_score\nX-AN-BINH,good_deed,Lan toả,1,10\n",
+        encoding="utf-8",
+    )
+    await cli_ops.import_criteria(app.db, criteria_csv)
+    lan = await person(chat, invite, "lan", "Lê Thị Duyệt", "X-AN-BINH", "reviewer")
+    await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN", "member")
+    found = await item(app, await nominate(app, "hoa", "X-AN-BINH-HPN"))
+    browser = console()
+    await browser.sign_in(lan)
+    path = f"/console/nominations/{found.id}"
+    box = re.findall(r'name="(c\d+)"', (await browser.get(path)).html)
+    assert len(box) == 1
+    # The chat's words, examples within the criterion's range included; nothing stored.
+    refused = await browser.post(path + "/score", {box[0]: "11"})
+    assert refused.status == 409
+    assert refused.has("Điểm cần là một số từ 0 đến 10 (ví dụ 8 hoặc 7,5).")
+    async with app.db.read() as conn:
+        assert await criteria.scores_of(conn, found.id) == []
+    kept = await browser.post(path + "/score", {box[0]: "7,5"})
+    assert kept.status == 303
+    async with app.db.read() as conn:
+        assert [s.score for s in await criteria.scores_of(conn, found.id)] == [7.5]
