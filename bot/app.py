@@ -29,6 +29,7 @@ from bot.documents import FileDocuments
 from bot.files import private_dir
 from bot.honour import HonourPages
 from bot.intake import AlsoWrite, Intake
+from bot.media_fetch import CdnFiles, EvidenceFetcher, Fetch
 from bot.settings import Settings
 from bot.web.guard import origin_of
 from bot.web.http import BodyCaps, build_http, from_this_machine
@@ -53,6 +54,43 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def core_config(settings: Settings, clock: Clock) -> CoreConfig:
+    """The core's knobs from the settings (the application and the CLI's purge use it)."""
+    quiet_start, quiet_end = settings.quiet_window
+    return CoreConfig(
+        timezone=ZoneInfo(settings.timezone),
+        max_upload_bytes=settings.max_upload_bytes,
+        draft_ttl_days=settings.draft_retention_days,
+        review_sla_days=settings.review_sla_days,
+        media_dir=settings.media_dir,
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
+        broadcast_daily_cap=settings.broadcast_daily_cap,
+        nominations_per_day=settings.nominations_per_day,
+        messages_per_minute=settings.messages_per_minute,
+        summary_weekday=settings.summary_weekday,
+        public_base_url=settings.public_url,
+        public_channel=(
+            ("telegram", settings.public_channel_chat_id)
+            if settings.public_channel_chat_id
+            else None
+        ),
+        documents=FileDocuments(settings.media_dir, clock),
+        code_failures_per_hour=settings.code_failures_per_hour,
+        web_session_idle=timedelta(days=settings.web_session_idle_days),
+        export_retention=timedelta(hours=settings.export_retention_hours),
+        message_retention=timedelta(days=settings.message_retention_days),
+        rejected_evidence_retention=timedelta(days=settings.rejected_evidence_retention_days),
+        job_runs_retention=timedelta(days=settings.job_runs_retention_days),
+        audit_retention=timedelta(days=settings.audit_retention_days),
+        purge_batch=settings.purge_batch_rows,
+        console_session_idle=timedelta(minutes=settings.console_idle_minutes),
+        console_link_lifetime=(
+            timedelta(minutes=settings.console_link_minutes) if settings.web_console else None
+        ),
+    )
+
+
 class Application:
     """Every long-lived part of the bot, wired explicitly; no globals."""
 
@@ -67,33 +105,7 @@ class Application:
         )
         private_dir(settings.media_dir)
         self.db = Database(settings.database_url, pool_size=settings.database_pool_size)
-        quiet_start, quiet_end = settings.quiet_window
-        self.config = CoreConfig(
-            timezone=ZoneInfo(settings.timezone),
-            max_upload_bytes=settings.max_upload_bytes,
-            review_sla_days=settings.review_sla_days,
-            media_dir=settings.media_dir,
-            quiet_start=quiet_start,
-            quiet_end=quiet_end,
-            broadcast_daily_cap=settings.broadcast_daily_cap,
-            nominations_per_day=settings.nominations_per_day,
-            messages_per_minute=settings.messages_per_minute,
-            summary_weekday=settings.summary_weekday,
-            public_base_url=settings.public_url,
-            public_channel=(
-                ("telegram", settings.public_channel_chat_id)
-                if settings.public_channel_chat_id
-                else None
-            ),
-            documents=FileDocuments(settings.media_dir, clock),
-            code_failures_per_hour=settings.code_failures_per_hour,
-            web_session_idle=timedelta(days=settings.web_session_idle_days),
-            export_retention=timedelta(hours=settings.export_retention_hours),
-            console_session_idle=timedelta(minutes=settings.console_idle_minutes),
-            console_link_lifetime=(
-                timedelta(minutes=settings.console_link_minutes) if settings.web_console else None
-            ),
-        )
+        self.config = core_config(settings, clock)
         self.runner = Runner(self.db, self.config, clock, on_commit=self._stepped)
         self.intake = Intake(self.db, self.runner, clock)
         https = settings.public_url.lower().startswith("https://")
@@ -136,6 +148,7 @@ class Application:
             self.zalo_bot = ZaloBot(settings, self.intake, clock)
             self.channels.append(self.zalo_bot)
         self.delivery = Delivery(self.db, clock, self.channels)
+        self.fetcher = self._fetcher()
         if self.webchat is not None:
             self.delivery.lanes[self.webchat.name].on_marked = self.webchat.marked
         self.scheduler = Scheduler(
@@ -156,6 +169,21 @@ class Application:
             settings.web_body_idle_seconds,
         )
         self._started = False
+
+    def _fetcher(self) -> EvidenceFetcher:
+        """Clean copies of pictures sent through the chat platforms (bot/media_fetch.py)."""
+        sources: dict[str, Fetch] = {}
+        self.cdn: CdnFiles | None = None
+        if self.telegram is not None:
+            sources[self.telegram.name] = self.telegram.fetch_file
+        if self.zalo_oa is not None or self.zalo_bot is not None:
+            self.cdn = CdnFiles(self.settings.zalo_media_hosts.split(","))
+            for channel in (self.zalo_oa, self.zalo_bot):
+                if channel is not None:
+                    sources[channel.name] = self.cdn.fetch
+        return EvidenceFetcher(
+            self.db, self.clock, sources, self.settings.media_dir, self.settings.max_upload_bytes
+        )
 
     def _web_chat(self) -> WebChat:
         settings = self.settings
@@ -200,6 +228,7 @@ class Application:
 
     def _stepped(self, claimed: Sequence[OutboxItem], queued_more: bool) -> None:
         self.delivery.offer(claimed, queued_more)
+        self.fetcher.kick()
 
     async def _zalo_token_failed(self, reason: str) -> None:
         """Zalo OA cannot send until someone acts: tell the admins on their other channels."""
@@ -291,6 +320,7 @@ class Application:
             async with self.db.write() as conn:
                 await outbox.release_all_claims(conn)
         self.delivery.start()
+        self.fetcher.start()
         recovered = await self.runner.recover()
         if recovered:
             log.info("resuming %d inbound events recorded before the restart", recovered)
@@ -305,6 +335,7 @@ class Application:
             if self.telegram is not None:
                 await self.telegram.settle()  # album parts held back from the runner
             await self.runner.idle()
+            await self.fetcher.settle()
             await self.delivery.settle()
             await asyncio.sleep(0)
             if self.runner_idle():
@@ -324,8 +355,11 @@ class Application:
         if self._started:
             await self.scheduler.stop()
             await self.runner.stop()
+            await self.fetcher.stop()
             await self.delivery.stop()
             for channel in self.channels:
                 await channel.stop()
             self._started = False
+        if self.cdn is not None:
+            await self.cdn.close()
         await self.db.close()

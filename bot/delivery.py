@@ -11,8 +11,9 @@ from datetime import datetime, timedelta
 
 from bot.channels.base import Channel, Failure, SendError
 from bot.ratelimit import Pacer
+from handlers.messages import t
 from handlers.types import Reply
-from storage import outbox, people
+from storage import outbox, people, redaction
 from storage.db import Database
 from storage.rows import OutboxItem
 
@@ -62,6 +63,8 @@ class Lane:
         self._chats: dict[str, deque[OutboxItem]] = {}
         self._drains: set[asyncio.Task[None]] = set()
         self._sent: list[tuple[int, str | None]] = []  # sent, not yet marked so
+        # Sent rows that showed a code: stripped in the transaction that marks them sent.
+        self._secret: list[int] = []
         self._sent_chats: set[str] = set()
         # A retried row was sent: its chat's later rows can be claimed once that is marked.
         self._retried_sent = False
@@ -233,6 +236,8 @@ class Lane:
             await self._settle_failure(item, SendError(Failure.TEMPORARY, repr(error)))
             return False
         self._sent.append((item.id, platform_id))
+        if reply.secret and not self.channel.capabilities.reads_outbox:
+            self._secret.append(item.id)
         self._sent_chats.add(item.chat_id)
         self._retried_sent = self._retried_sent or item.status == "retrying"
         if self._flusher is None or self._flusher.done():
@@ -295,11 +300,13 @@ class Lane:
         """
         while self._sent:
             done, self._sent = self._sent, []
+            secret, self._secret = self._secret, []
             chats, self._sent_chats = self._sent_chats, set()
             unblocks, self._retried_sent = self._retried_sent, False
             try:
                 async with self._db.write(single=True) as conn:
                     await outbox.mark_sent_many(conn, done, self._clock())
+                    await redaction.redact_outbound(conn, secret, t("privacy.code_removed"))
             except Exception:
                 log.exception("marking %d sent rows of %s failed", len(done), self.channel.name)
                 continue

@@ -1,8 +1,10 @@
-"""Generated files: bar charts, share cards and page photos (Pillow), spreadsheets (openpyxl).
+"""Generated files under the media folder (0600) with random names: bar charts, share cards
+and page photos (Pillow), spreadsheets (openpyxl), personal data downloads (JSON). The web
+chat serves them through signed links.
 
-Files go under the media folder (0600) with random names; the web chat serves them through
-signed links. Spreadsheets carry their making time in their name (`x<epoch>-…`), so that the
-retention job can delete them a few hours later without a table of its own.
+Files made for one reader (spreadsheets, charts, downloads, card previews) carry their making
+time in their name (`x<epoch>-…`), so that the retention purge deletes them a few hours later
+without a table of its own; a card is renamed out of them once published.
 
 Pillow (bot/charts.py, bot/cards.py) and openpyxl (bot/sheets.py) are imported on first use,
 in the worker thread: answering a message needs neither, and together they weigh about 10 MB
@@ -12,19 +14,63 @@ of memory.
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import secrets
-from collections.abc import Callable, Sequence
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from bot.files import write_private
-from handlers.ports import EXPORT_PREFIX, Sheet
+from handlers.ports import EXPORT_PREFIX, Sheet, export_made_at
 
 
 def _save(media_dir: Path, data: bytes, ext: str, prefix: str = "") -> str:
     name = f"{prefix}{secrets.token_urlsafe(16)}.{ext}"
     write_private(media_dir / name, data)
     return name
+
+
+def mentions(path: Path, needles: Sequence[str]) -> bool:
+    """Whether a generated spreadsheet or download contains any of the texts."""
+    if path.suffix == ".json":
+        text = path.read_text(encoding="utf-8", errors="replace")
+        return any(n in text for n in needles)
+    if path.suffix != ".xlsx":
+        return False
+    escaped = [escape(n, {'"': "&quot;"}) for n in needles] + list(needles)
+    try:
+        with zipfile.ZipFile(path) as book:
+            for member in book.namelist():
+                if member.endswith(".xml"):
+                    text = book.read(member).decode("utf-8", errors="replace")
+                    if any(n in text for n in escaped):
+                        return True
+    except (OSError, zipfile.BadZipFile):
+        return True  # unreadable: not worth keeping either
+    return False
+
+
+def _forget(media_dir: Path, needles: Sequence[str]) -> int:
+    wanted = [n for n in needles if n]
+    if not wanted or not media_dir.is_dir():
+        return 0
+    gone = 0
+    for path in media_dir.iterdir():
+        if export_made_at(path.name) is not None and mentions(path, wanted):
+            path.unlink(missing_ok=True)
+            gone += 1
+    return gone
+
+
+def _rename(media_dir: Path, name: str) -> str:
+    if export_made_at(name) is None:
+        return name
+    kept = f"{secrets.token_urlsafe(16)}{Path(name).suffix}"
+    os.replace(media_dir / name, media_dir / kept)
+    return kept
 
 
 class FileDocuments:
@@ -34,39 +80,59 @@ class FileDocuments:
         self._media_dir = media_dir
         self._clock = clock
 
+    def _temporary(self) -> str:
+        return f"{EXPORT_PREFIX}{int(self._clock().timestamp())}-"
+
     async def chart_png(self, title: str, subtitle: str, bars: Sequence[tuple[str, int]]) -> str:
-        """Render and store a bar chart."""
-        return await asyncio.to_thread(self._chart, title, subtitle, bars)
+        """Render and store a bar chart (temporary)."""
+        return await asyncio.to_thread(self._chart, title, subtitle, bars, self._temporary())
 
     async def workbook_xlsx(self, sheets: Sequence[Sheet]) -> str:
-        """Render and store a spreadsheet."""
-        prefix = f"{EXPORT_PREFIX}{int(self._clock().timestamp())}-"
-        return await asyncio.to_thread(self._workbook, sheets, prefix)
+        """Render and store a spreadsheet (temporary)."""
+        return await asyncio.to_thread(self._workbook, sheets, self._temporary())
 
     async def card_jpeg(self, title: str, subtitle: str, story: str, photo: str | None) -> str:
-        """Render and store a share card (the photo is a stored media file's name)."""
-        return await asyncio.to_thread(self._card, title, subtitle, story, photo)
+        """Render and store a share card (temporary until kept; the photo is a stored media
+        file's name)."""
+        return await asyncio.to_thread(
+            self._card, title, subtitle, story, photo, self._temporary()
+        )
 
     async def photo_jpeg(self, photo: str, side: int) -> str | None:
         """Render and store a stored photo for a public page; None when it cannot be read."""
         return await asyncio.to_thread(self._photo, photo, side)
 
+    async def keep(self, name: str) -> str:
+        """Rename a temporary file out of the purge's reach (a published card)."""
+        return await asyncio.to_thread(_rename, self._media_dir, name)
+
+    async def data_json(self, data: Mapping[str, object]) -> str:
+        """Store a personal data download as readable JSON (temporary)."""
+        text = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode()
+        return await asyncio.to_thread(_save, self._media_dir, text, "json", self._temporary())
+
+    async def forget(self, texts: Sequence[str]) -> int:
+        """Delete temporary spreadsheets and downloads that mention any of the texts."""
+        return await asyncio.to_thread(_forget, self._media_dir, list(texts))
+
     # The first import happens here, in the worker thread, not on the event loop.
-    def _chart(self, title: str, subtitle: str, bars: Sequence[tuple[str, int]]) -> str:
+    def _chart(
+        self, title: str, subtitle: str, bars: Sequence[tuple[str, int]], prefix: str
+    ) -> str:
         from bot.charts import render_chart
 
-        return _save(self._media_dir, render_chart(title, subtitle, bars), "png")
+        return _save(self._media_dir, render_chart(title, subtitle, bars), "png", prefix)
 
     def _workbook(self, sheets: Sequence[Sheet], prefix: str) -> str:
         from bot.sheets import render_workbook
 
         return _save(self._media_dir, render_workbook(sheets), "xlsx", prefix)
 
-    def _card(self, title: str, subtitle: str, story: str, photo: str | None) -> str:
+    def _card(self, title: str, subtitle: str, story: str, photo: str | None, prefix: str) -> str:
         from bot.cards import render_card
 
         path = self._media_dir / photo if photo else None
-        return _save(self._media_dir, render_card(title, subtitle, story, path), "jpg")
+        return _save(self._media_dir, render_card(title, subtitle, story, path), "jpg", prefix)
 
     def _photo(self, photo: str, side: int) -> str | None:
         from bot.cards import render_photo

@@ -73,8 +73,19 @@ class Settings(BaseSettings):
     web_session_max_days: int = Field(default=365, ge=1, le=3650)
     # Evidence files one person may upload through the web chat per local day.
     uploads_per_day: int = Field(default=50, ge=0)
-    # Spreadsheets (/xuat) are deleted this many hours after they were made.
+    # Spreadsheets (/xuat), charts and personal data downloads (/dulieu) are deleted this
+    # many hours after they were made.
     export_retention_hours: int = Field(default=6, ge=1, le=24 * 30)
+    # Retention of personal data (README, "Personal data"): message contents in the inbox
+    # and outbox, unfinished drafts (and accounts that never joined), evidence of rejected
+    # nominations, scheduler claims, audit entries.
+    message_retention_days: int = Field(default=3, ge=1, le=365)
+    draft_retention_days: int = Field(default=30, ge=1, le=365)
+    rejected_evidence_retention_days: int = Field(default=90, ge=1, le=3650)
+    job_runs_retention_days: int = Field(default=90, ge=7, le=3650)
+    audit_retention_days: int = Field(default=730, ge=30, le=3650)
+    # Rows the purge changes per transaction.
+    purge_batch_rows: int = Field(default=200, ge=10, le=100_000)
     # /healthz gives details (channels, backlog) to loopback and to this bearer token.
     health_token: SecretStr | None = None
     # Simultaneous HTTP connections uvicorn serves; beyond it answers 503.
@@ -146,6 +157,10 @@ class Settings(BaseSettings):
     zalo_oa_phone_form_image_url: str | None = None
     # How long to hold sends after Zalo's -32 rate-limit error.
     zalo_oa_rate_limit_pause_seconds: float = 60.0
+
+    # Hosts (and their subdomains) the bot fetches Zalo's picture links from, to keep clean
+    # copies (bot/media_fetch.py); unconfirmed beyond zdn.vn (channels.md A.3): configurable.
+    zalo_media_hosts: str = "zdn.vn,zadn.vn"
 
     zalo_bot_token: SecretStr | None = None
     zalo_bot_webhook_secret: SecretStr | None = None

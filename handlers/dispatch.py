@@ -9,12 +9,13 @@ from handlers import commands
 from handlers.commands import Command
 from handlers.flows import engine, join, link
 from handlers.flows.base import AnyFlow
+from handlers.localtime import local_date_time
 from handlers.menu import show_main_menu
 from handlers.officials.actions import action_in, run_action
 from handlers.registry import ACTIONS, COMMANDS, FLOWS, MENU_COMMANDS
 from handlers.roles import has_role
 from handlers.text import match_option
-from handlers.turn import Turn
+from handlers.turn import Option, Turn
 from handlers.types import InboundKind
 from storage import people
 
@@ -42,11 +43,39 @@ async def dispatch(turn: Turn) -> None:
     engine.keep(turn)
 
 
+# What a member who withdrew consent may still do: their rights, help, and joining again.
+OPEN_WHEN_WITHDRAWN = frozenset({"mydata", "erase", "consent", "help", "cancel", "back", "start"})
+OPEN_FLOWS_WHEN_WITHDRAWN = frozenset({"mydata", "erase", "join"})
+
+
+def withdrawn(turn: Turn) -> bool:
+    """Whether the sender is a member who withdrew consent."""
+    return turn.person is not None and turn.person.consent_withdrawn_at is not None
+
+
+def gate(turn: Turn) -> None:
+    """Tell a member who withdrew consent what they can do (any running flow ends)."""
+    assert turn.person is not None and turn.person.consent_withdrawn_at is not None
+    engine.finish(turn)
+    turn.say(
+        "consent.gate",
+        at=local_date_time(turn.person.consent_withdrawn_at, turn.config),
+        options=[
+            Option("cmd.consent", "consent.choice.again"),
+            Option("cmd.mydata", "consent.choice.mydata"),
+            Option("cmd.erase", "consent.choice.erase"),
+        ],
+    )
+
+
 async def _route(turn: Turn, flow: AnyFlow | None) -> None:
     """A bulk message's button, a command, the running flow's step, or the idle menu."""
     inbound = turn.inbound
     action = action_in(inbound.button) if inbound.kind == InboundKind.BUTTON else None
     if action is not None:
+        if withdrawn(turn):
+            gate(turn)
+            return
         await run_action(turn, action, ACTIONS)
         return
     step = engine.current_step(turn, flow) if flow is not None else None
@@ -59,6 +88,9 @@ async def _route(turn: Turn, flow: AnyFlow | None) -> None:
     if command is not None:
         turn.args = args
         await run(turn, command)
+        return
+    if flow is not None and withdrawn(turn) and flow.name not in OPEN_FLOWS_WHEN_WITHDRAWN:
+        gate(turn)
         return
     if flow is not None:
         await engine.handle(turn, flow)
@@ -94,6 +126,9 @@ async def run(turn: Turn, command: Command) -> None:
         if not has_role(turn.memberships, command.role):
             turn.say("common.no_permission")
             return
+    if withdrawn(turn) and command.name not in OPEN_WHEN_WITHDRAWN:
+        gate(turn)
+        return
     await command.run(turn)
 
 
@@ -124,8 +159,13 @@ async def _idle(turn: Turn) -> None:
             # A link code (from /my on another app) links this account; else an invite.
             if not await link.redeem(turn, compact):
                 await join.begin(turn, compact)
+        elif turn.identity.consent_refused_at is not None:
+            turn.say("join.refused_before")
         else:
             turn.say("common.welcome_stranger")
+        return
+    if withdrawn(turn):
+        gate(turn)
         return
     if inbound.kind == InboundKind.UNSUPPORTED:
         show_main_menu(turn, "common.unsupported_message")

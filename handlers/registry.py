@@ -17,11 +17,14 @@ from handlers.flows import (
     criteria,
     devices,
     engine,
+    erase,
     event,
     join,
     link,
     mine,
+    mydata,
     nominate,
+    nominee,
     publish,
     review,
 )
@@ -88,6 +91,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("my", "cuatoi", MEMBER, mine.show, None, ("cua toi",)),
     Command("accounts", "taikhoan", MEMBER, accounts.begin, accounts.FLOW, ("tai khoan",)),
     Command("devices", "thietbi", MEMBER, devices.begin, devices.FLOW, ("thiet bi",)),
+    Command("mydata", "dulieu", MEMBER, mydata.begin, mydata.FLOW, ("du lieu", "du lieu cua toi")),
+    Command("consent", "dongy", MEMBER, mydata.agree, mydata.FLOW, ("dong y lai",)),
+    Command("erase", "xoadulieu", MEMBER, erase.begin, erase.FLOW, ("xoa du lieu",)),
     Command("review", "duyet", REVIEWER, review.begin, review.FLOW, ("duyet de cu",)),
     Command("digest", "tonghop", REVIEWER, digest.show, None, ("tong hop",)),
     Command("criteria", "tieuchi", REVIEWER, criteria.show, None, ("tieu chi",)),
@@ -104,6 +110,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("broadcast", "thongbao", OFFICIAL, broadcast.begin, broadcast.FLOW, ("thong bao",)),
     Command("event", "sukien", OFFICIAL, event.begin, event.FLOW, ("su kien",)),
     Command("publish", "vinhdanh", OFFICIAL, publish.begin, publish.FLOW, ("vinh danh",)),
+    Command(
+        "nominee", "nguoiduocdecu", OFFICIAL, nominee.begin, nominee.FLOW, ("nguoi duoc de cu",)
+    ),
     Command("stats", "thongke", REVIEWER, reports.stats, None, ("thong ke", "so ket")),
     Command("export", "xuat", REVIEWER, export.export, None, ("xuat file", "export")),
     Command("web", "web", REVIEWER, console_link.web, None, ("trang quan tri", "quan tri")),
@@ -128,4 +137,7 @@ MENU_COMMANDS = {
     "cmd.help": "help",
     "cmd.review": "review",
     "cmd.digest": "digest",
+    "cmd.mydata": "mydata",
+    "cmd.erase": "erase",
+    "cmd.consent": "consent",
 }

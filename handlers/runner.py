@@ -10,11 +10,12 @@ from datetime import datetime
 
 from handlers.config import CoreConfig
 from handlers.dispatch import dispatch
+from handlers.mediafiles import delete_files
 from handlers.messages import t
 from handlers.outgoing import notification_messages
-from handlers.turn import Turn
+from handlers.turn import Cleanup, Turn
 from handlers.types import Inbound, Reply
-from storage import inbox, outbox, people
+from storage import inbox, outbox, people, redaction
 from storage.conversations import load_turn, save_state
 from storage.db import Connection, Database
 from storage.rows import Identity, OutboxItem
@@ -118,13 +119,29 @@ class Runner:
             self._on_commit([], True)
             return
         if handled is not None:
-            self._on_commit(*handled)
+            claimed, queued_more, cleanup = handled
+            self._on_commit(claimed, queued_more)
+            if cleanup:
+                await self._clean(cleanup)
 
-    async def _step(self, item_id: int) -> tuple[list[OutboxItem], bool] | None:
+    async def _clean(self, cleanup: Cleanup) -> None:
+        """After an erasure's commit: its files, the spreadsheets naming the person, and the
+        database files' copies of the deleted rows. A failure here is logged; the purge
+        finds unreferenced files again."""
+        try:
+            delete_files(self._config.media_dir, cleanup.files)
+            if cleanup.texts and self._config.documents is not None:
+                await self._config.documents.forget(cleanup.texts)
+            if cleanup.scrub:
+                await self._db.scrub()
+        except Exception:
+            log.exception("cleaning up after an erasure failed")
+
+    async def _step(self, item_id: int) -> tuple[list[OutboxItem], bool, Cleanup] | None:
         """Handle one event in one transaction: state, domain rows, replies.
 
-        Returns the replies claimed for the sender and whether other rows were queued;
-        None when the event was handled before.
+        Returns the replies claimed for the sender, whether other rows were queued and what
+        is left to clean after the commit; None when the event was handled before.
         """
         now = self._clock()
         known = self._inbounds.pop(item_id, None)
@@ -133,8 +150,10 @@ class Runner:
             if not await inbox.close_pending(conn, item_id, "done", now):
                 return None
             inbound = known or await self._recorded(conn, item_id)
+            # The app's display name has no purpose here: it is not kept (the inbox's copy goes
+            # with the message contents after the retention period).
             identity = await people.touch_identity(
-                conn, inbound.channel, inbound.sender_id, inbound.sender_name, now
+                conn, inbound.channel, inbound.sender_id, None, now
             )
             limit = self._config.messages_per_minute
             if limit and identity.rate_count > limit:
@@ -151,7 +170,10 @@ class Runner:
                 config=self._config,
             )
             await dispatch(turn)
-            await save_state(conn, identity.id, turn.state, now)
+            if not turn.forgotten:
+                await save_state(conn, identity.id, turn.state, now)
+            if turn.secret_inbound:
+                await redaction.redact_inbound(conn, item_id)
             messages = [
                 outbox.NewMessage(
                     channel=inbound.channel,
@@ -174,15 +196,15 @@ class Runner:
             turn.state.step,
             len(messages),
         )
-        return claimed, conn.queued_outbox > 0
+        return claimed, conn.queued_outbox > 0, turn.cleanup
 
     async def _too_fast(
         self, conn: Connection, item_id: int, inbound: Inbound, identity: Identity, now: datetime
-    ) -> tuple[list[OutboxItem], bool]:
+    ) -> tuple[list[OutboxItem], bool, Cleanup]:
         """Past the per-minute limit: recorded, not handled; told once per window."""
         log.info("inbox %s not handled: its sender is over the per-minute limit", item_id)
         if identity.rate_count != self._config.messages_per_minute + 1:
-            return [], False
+            return [], False, Cleanup()
         notice = outbox.NewMessage(
             channel=inbound.channel,
             chat_id=inbound.chat_id,
@@ -191,7 +213,7 @@ class Runner:
             dedupe_key=f"reply:{item_id}:0",
         )
         claimed = await outbox.enqueue_claimed(conn, [notice], now, outbox.CLAIM_HOLD)
-        return claimed, conn.queued_outbox > 0
+        return claimed, conn.queued_outbox > 0, Cleanup()
 
     @staticmethod
     async def _recorded(conn: Connection, item_id: int) -> Inbound:

@@ -66,6 +66,15 @@ def display_phone(e164: str) -> str:
     return f"{national[:4]} {national[4:8]} {national[8:]}"
 
 
+def phone_forms(e164: str) -> list[str]:
+    """The ways a stored number may have been written: +84912345678, 0912 345 678 (with
+    plain or no-break spaces, as `keep_whole` sends it), 0912345678 (what an erasure looks
+    for)."""
+    national = "0" + e164[3:] if e164.startswith("+84") else e164
+    shown = display_phone(e164)
+    return list(dict.fromkeys([e164, shown, shown.replace(" ", "\u00a0"), national]))
+
+
 # What must never be cut across two lines: a nomination code (GS-2026-000123) and a phone
 # number as people write it (0905 111 222, 0905.111.222, +84 905 111 222).
 UNBREAKABLE = re.compile(

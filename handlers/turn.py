@@ -47,6 +47,20 @@ class Outgoing:
 
 
 @dataclass
+class Cleanup:
+    """What a step leaves for after its commit: stored files no longer referenced, texts
+    (a name, a phone) whose generated spreadsheets must go, and whether the database files
+    must be scrubbed of what was deleted (an erasure)."""
+
+    files: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    scrub: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.files or self.texts or self.scrub)
+
+
+@dataclass
 class Turn:
     """Everything a flow step may read, and the effects it collects; the runner commits them."""
 
@@ -64,6 +78,11 @@ class Turn:
     draft: Draft | None = None
     replies: list[Reply] = field(default_factory=list)
     notifications: list[Outgoing] = field(default_factory=list)
+    # The event carried a code (an invite, a sign-in code): its inbox copy is stripped now.
+    secret_inbound: bool = False
+    # The sender's account was forgotten in this step (an erasure): no state is kept for it.
+    forgotten: bool = False
+    cleanup: Cleanup = field(default_factory=Cleanup)
 
     def say(
         self,
@@ -102,6 +121,11 @@ class Turn:
     def tell(self, key: str, **params: object) -> None:
         """Reply with a catalog text and no choices (what domain functions say; see Acting)."""
         self.say_text(t(key, **params))
+
+    def keep_secret(self) -> None:
+        """The last reply shows a code: its stored copy is stripped once it is delivered."""
+        self.replies[-1] = self.replies[-1].model_copy(update={"secret": True})
+
     def say_listed(self, parts: Sequence[tuple[str, Sequence[Option]]]) -> None:
         """Several messages whose texts number their options across all of them (a digest,
         whose options are bulk-message actions, "!…"): each message keeps the buttons of its

@@ -99,3 +99,5 @@ class Reply(BaseModel):
     minor: bool = False
     # Filled in by delivery, not by the core: the platform id of the message to edit.
     edit_of: str | None = None
+    # It shows a code (a sign-in code): its stored copy is stripped once delivered.
+    secret: bool = False

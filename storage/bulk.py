@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, func, or_, select, update
 
 from storage.db import Connection
 from storage.rows import Row
-from storage.schema import bulk_sends, conversations, identities, memberships, units
+from storage.schema import bulk_sends, conversations, identities, memberships, outbox, people, units
 
 CHUNK = 500
 
@@ -66,7 +66,13 @@ async def reachable_identities(conn: Connection, person_ids: Sequence[int]) -> d
                 identities.c.channel,
                 identities.c.external_id,
             )
-            .where(identities.c.person_id.in_(chunk), identities.c.unreachable_at.is_(None))
+            .join(people, people.c.id == identities.c.person_id)
+            .where(
+                identities.c.person_id.in_(chunk),
+                identities.c.unreachable_at.is_(None),
+                # Nothing reaches a member who withdrew consent (people.py: CONTACTABLE).
+                people.c.consent_withdrawn_at.is_(None),
+            )
             .order_by(identities.c.person_id, identities.c.last_inbound_at.desc())
         )
         for r in rows:
@@ -235,3 +241,23 @@ async def bulks_of_call(conn: Connection, campaign_id: int) -> list[BulkSend]:
         .order_by(bulk_sends.c.id)
     )
     return [BulkSend.model_validate(r) for r in rows]
+
+
+async def cancel_waiting(
+    conn: Connection, accounts: Sequence[tuple[str, str]], reason: str
+) -> int:
+    """Settle every message still waiting for these accounts (channel, chat) as unreachable:
+    a member who withdrew consent gets nothing more, not even what was already queued."""
+    cancelled = 0
+    for channel, chat_id in accounts:
+        result = await conn.execute(
+            update(outbox)
+            .where(
+                outbox.c.channel == channel,
+                outbox.c.chat_id == chat_id,
+                outbox.c.status.in_(("queued", "retrying")),
+            )
+            .values(status="unreachable", last_error=reason, claimed_until=None)
+        )
+        cancelled += int(result.rowcount)
+    return cancelled

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import delete, func, or_, select, update
 
 from storage.db import Connection
 from storage.schema import console_links
@@ -46,6 +46,16 @@ async def spend_link(conn: Connection, token: str, now: datetime) -> int | None:
     )
     row = result.first()
     return int(row[0]) if row else None
+
+
+async def count_purgeable(conn: Connection, before: datetime) -> int:
+    """Links the purge would delete: used or expired before a time."""
+    result = await conn.execute(
+        select(func.count())
+        .select_from(console_links)
+        .where(or_(console_links.c.used_at < before, console_links.c.expires_at < before))
+    )
+    return int(result.scalar_one())
 
 
 async def purge_links(conn: Connection, before: datetime) -> int:

@@ -51,6 +51,8 @@ _LOAD = (
         people.c.full_name,
         people.c.phone,
         people.c.created_at.label("person_created_at"),
+        people.c.consent_withdrawn_at,
+        people.c.erased_at,
         memberships.c.id.label("membership_id"),
         memberships.c.unit_id,
         memberships.c.role,
@@ -87,6 +89,8 @@ async def load_turn(conn: Connection, identity_id: int) -> Loaded:
             full_name=first.full_name,
             phone=first.phone,
             created_at=first.person_created_at,
+            consent_withdrawn_at=first.consent_withdrawn_at,
+            erased_at=first.erased_at,
         )
     roles = [
         Membership(

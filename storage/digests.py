@@ -17,6 +17,7 @@ from storage.schema import (
     identities,
     memberships,
     nominations,
+    people,
     review_levels,
     sla_reminders,
     units,
@@ -275,9 +276,11 @@ async def latest_reachable(conn: Connection, person_ids: Sequence[int]) -> dict[
     for start in range(0, len(ids), 500):
         rows = await conn.execute(
             select(identities)
+            .join(people, people.c.id == identities.c.person_id)
             .where(
                 identities.c.person_id.in_(ids[start : start + 500]),
                 identities.c.unreachable_at.is_(None),
+                people.c.consent_withdrawn_at.is_(None),
             )
             .order_by(identities.c.last_inbound_at.desc(), identities.c.id.desc())
         )
@@ -301,12 +304,13 @@ async def stale_drafts(
             conversations.c.updated_at,
         )
         .join(identities, identities.c.id == conversations.c.identity_id)
+        .join(people, people.c.id == identities.c.person_id)
         .where(
             conversations.c.flow == flow,
             conversations.c.updated_at <= untouched_since,
             conversations.c.updated_at > not_before,
-            identities.c.person_id.is_not(None),
             identities.c.unreachable_at.is_(None),
+            people.c.consent_withdrawn_at.is_(None),
         )
     )
     return [DraftOwner.model_validate(r) for r in rows]

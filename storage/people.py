@@ -200,3 +200,13 @@ async def names_of(conn: Connection, person_ids: Iterable[int]) -> dict[int, str
         select(people.c.id, people.c.full_name).where(people.c.id.in_(wanted))
     )
     return {int(r.id): str(r.full_name) for r in rows}
+
+
+async def set_name(conn: Connection, person_id: int, full_name: str) -> None:
+    """Correct a member's name (the member's own right, or an official on their behalf)."""
+    await conn.execute(update(people).where(people.c.id == person_id).values(full_name=full_name))
+
+
+async def set_phone(conn: Connection, person_id: int, phone: str | None) -> None:
+    """Correct or remove a member's phone number."""
+    await conn.execute(update(people).where(people.c.id == person_id).values(phone=phone))

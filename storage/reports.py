@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, func, select
 
 from storage.db import Connection
 from storage.rows import Row
-from storage.schema import campaigns, nominations, people, units
+from storage.schema import campaigns, nominations, nominee_consents, people, units
 
 
 class NominationLine(Row):
@@ -32,6 +32,9 @@ class NominationLine(Row):
     unit_name: str
     campaign_title: str | None
     reporter_name: str
+    # The nominee's consent to publication in force: how it was obtained, and the guardian.
+    consent_method: str | None = None
+    consent_guardian: str | None = None
 
 
 async def nominations_in_scope(
@@ -63,10 +66,17 @@ async def nominations_in_scope(
             units.c.name.label("unit_name"),
             campaigns.c.title.label("campaign_title"),
             people.c.full_name.label("reporter_name"),
+            nominee_consents.c.method.label("consent_method"),
+            nominee_consents.c.guardian.label("consent_guardian"),
         )
         .join(units, units.c.id == nominations.c.unit_id)
         .join(people, people.c.id == nominations.c.reporter_id)
         .outerjoin(campaigns, campaigns.c.id == nominations.c.campaign_id)
+        .outerjoin(
+            nominee_consents,
+            (nominee_consents.c.nomination_id == nominations.c.id)
+            & nominee_consents.c.withdrawn_at.is_(None),
+        )
         .where(units.c.path.startswith(scope_path, autoescape=True))
         .order_by(nominations.c.id)
     )

@@ -565,7 +565,60 @@ link_requests = Table(
 )
 
 # ---------------------------------------------------------------------------------------------
-# Issue 17 (web console). Migration 0008.
+# Issue 12 (personal data): consent withdrawn and erasure of members, consent refused at
+# joining, the nominee's consent to publication as evidence, clean copies of platform images,
+# anonymised nominees. Migration 0010.
+# ---------------------------------------------------------------------------------------------
+
+# Set while the member's consent is withdrawn (nothing is sent to them, nothing they need not
+# do is offered); cleared when they agree again. The consents rows keep the history.
+people.append_column(Column("consent_withdrawn_at", UTCDateTime(), nullable=True))
+# An erased member: the row stays only so that the organisation's records (nominations,
+# decisions) keep a reporter; its name is the placeholder, every personal field is empty.
+people.append_column(Column("erased_at", UTCDateTime(), nullable=True))
+# Someone who refused consent at joining: only this account id and the time are kept, so
+# the refusal is remembered and they are not asked again unless they type an invite.
+identities.append_column(Column("consent_refused_at", UTCDateTime(), nullable=True))
+# A nominee whose data was anonymised on request (name, birth year, place, phone, story,
+# evidence gone; the record counts in the figures).
+nominations.append_column(Column("anonymised_at", UTCDateTime(), nullable=True))
+# A platform image (Telegram, Zalo) the bot fetched and re-encoded without metadata: the
+# clean copy's file name under MEDIA_DIR, used wherever the bot shows or publishes it.
+evidence.append_column(Column("clean_file", String(64), nullable=True))
+# When fetching was settled (a clean copy made, or given up): rows left to fetch have none.
+evidence.append_column(Column("fetched_at", UTCDateTime(), nullable=True))
+
+# The nominee's consent to publication, as evidence: the exact text and version the nominee
+# (or, under 16, a guardian) agreed to, who vouched for it, when and how it was obtained
+# (in_person | phone | paper, with the signed paper's photo), the official who checked it
+# before publishing, and its withdrawal.
+nominee_consents = Table(
+    "nominee_consents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("nomination_id", Integer, ForeignKey("nominations.id"), nullable=False, index=True),
+    Column("text_version", String(32), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("method", String(16), nullable=False),
+    # The signed paper's photo: an attachment of its channel (JSON), for method "paper".
+    Column("paper", JSON, nullable=True),
+    Column("by_guardian", Boolean, nullable=False),
+    # "Nguyễn Văn B, bố": typed by whoever vouched, only for a guardian's consent.
+    Column("guardian", String(120), nullable=True),
+    Column("vouched_by", Integer, ForeignKey("people.id"), nullable=False),
+    Column("given_at", UTCDateTime(), nullable=False),
+    Column("confirmed_by", Integer, ForeignKey("people.id"), nullable=True),
+    Column("confirmed_at", UTCDateTime(), nullable=True),
+    Column("withdrawn_at", UTCDateTime(), nullable=True),
+    Column("withdrawn_by", Integer, ForeignKey("people.id"), nullable=True),
+)
+
+# An erasure finds the audit entries by and about a person without reading the whole log.
+Index("ix_audit_log_object", audit_log.c.object_type, audit_log.c.object_id)
+Index("ix_audit_log_actor", audit_log.c.actor_id)
+
+# ---------------------------------------------------------------------------------------------
+# Issue 17 (web console). Migration 0011.
 # ---------------------------------------------------------------------------------------------
 
 # One-time links into the web console that /web gives a reviewer, official or admin in a chat

@@ -204,3 +204,22 @@ async def revoke_console_sessions(conn: Connection, person_id: int, now: datetim
         .values(revoked_at=now)
     )
     return int(result.rowcount)
+
+
+async def count_purgeable(conn: Connection, ended_before: datetime, guests_before: datetime) -> int:
+    """Sessions the purge would delete: ended long enough ago, or guests' older than a day."""
+    never_joined = select(identities.c.id).where(identities.c.person_id.is_(None))
+    query = (
+        select(func.count())
+        .select_from(web_sessions)
+        .where(
+            or_(
+                web_sessions.c.revoked_at < ended_before,
+                web_sessions.c.expires_at < ended_before,
+                (web_sessions.c.kind == CHAT)
+                & (web_sessions.c.created_at < guests_before)
+                & web_sessions.c.identity_id.in_(never_joined),
+            )
+        )
+    )
+    return int((await conn.execute(query)).scalar_one())

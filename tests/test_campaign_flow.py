@@ -57,7 +57,7 @@ async def test_call_reaches_members_in_scope_who_nominate_from_it(
     await hoa.expect("Số điện thoại liên hệ")
     await hoa.press("Bỏ qua")
     await hoa.expect("công khai")
-    await hoa.press("Có")
+    await hoa.press("Đồng ý qua điện thoại")
     await hoa.expect("Xem lại", "Đợt phát động: Đề cử người tốt năm 2026")
     await hoa.press("Gửi")
     await hoa.expect("GS-2026-000001")

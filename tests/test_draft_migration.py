@@ -126,7 +126,7 @@ async def test_an_old_draft_continues_where_it_was(
     await _store(app, hoa, flow="nominate", step="phone", data=saved["data"], menu=None)
     await hoa.send("0912 345 678")
     await hoa.expect("công khai")
-    await hoa.send("co")
+    await hoa.send("1")
     await hoa.expect("Xem lại", saved["data"]["name"], saved["data"]["place"], "0912 345 678")
     flow, data = await _stored(app, hoa)
     assert flow == "nominate"

@@ -68,7 +68,7 @@ async def nominate_with_photo(member: ChatClient, consent: str) -> None:
 async def test_publish_and_withdraw(app: Application, chat: MakeChat, invite: Invite) -> None:
     official = await person(chat, invite, "can-bo", "Lê Văn Cán", "X-AN-BINH", "official")
     hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
-    await nominate_with_photo(hoa, "co")
+    await nominate_with_photo(hoa, "1")
     await nominate_with_photo(hoa, "chua")  # no consent: never offered
     await official.send("/vinhdanh")
     await official.expect("Chưa có gương nào để đăng")
@@ -79,6 +79,11 @@ async def test_publish_and_withdraw(app: Application, chat: MakeChat, invite: In
     menu = await official.expect("Sẵn sàng đăng: 1", "Đang đăng (✓): 0")
     assert menu[-1].labels == ["GS-2026-000001 · Nguyễn Thị Mai", "Huỷ"]
     await official.press("GS-2026-000001 · Nguyễn Thị Mai")
+    await official.expect(
+        "kiểm tra sự đồng ý công khai",
+        "người được đề cử đồng ý, Đồng ý trực tiếp với tôi; người xác nhận: Trần Thị Hoa",
+    )
+    await official.press("Đã kiểm tra, viết bài")
     # The draft is whole sentences: who and where, then the achievement.
     await official.expect(
         "Bài viết ngắn sẽ đăng",

@@ -127,7 +127,7 @@ async def _answer_all(
         ACHIEVEMENT,
         "bo qua",
         "bo qua",
-        "co",
+        "1",
         "gui",
     ]
     assert len(answers) == ANSWERS

@@ -36,7 +36,7 @@ def answers(code: str, n: int) -> list[str]:
         ACHIEVEMENT,
         "bo qua",
         "bo qua",
-        "co",
+        "1",
         "gui",
     ]
 

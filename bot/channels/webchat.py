@@ -37,7 +37,7 @@ from bot.web.sessions import Sessions, device_of
 from handlers.messages import t
 from handlers.text import unbreakable_parts
 from handlers.types import Inbound, InboundKind, Reply
-from storage import accounts, limits, outbox, web_sessions
+from storage import accounts, limits, outbox, redaction, web_sessions
 from storage.db import Connection, Database
 from storage.rows import WebSession
 
@@ -98,7 +98,7 @@ class WebChat:
 
     name = "web"
     # "Edits": the page replaces the bubble that has the same replace_key.
-    capabilities = Capabilities(buttons=True, text_limit=None, edits=True)
+    capabilities = Capabilities(buttons=True, text_limit=None, edits=True, reads_outbox=True)
 
     def __init__(
         self,
@@ -334,7 +334,13 @@ class WebChat:
                 chat_id, int(item.platform_message_id or 0), Reply.model_validate(item.payload)
             )
             for item in items
+            if not redaction.is_stripped(item.payload) or item.payload.get("text")
         ]
+        # A message showing a code is stripped once the page has read it.
+        secret = [item.id for item in items if item.payload.get("secret")]
+        if secret:
+            async with self._db.write() as conn:
+                await redaction.redact_outbound(conn, secret, t("privacy.code_removed"))
         return JSONResponse({**self._describe(session, fresh=False), "messages": messages})
 
     async def _wait_for(

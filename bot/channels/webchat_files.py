@@ -32,7 +32,9 @@ if TYPE_CHECKING:
 
 Clock = Callable[[], datetime]
 CurrentSession = Callable[[Request], Awaitable[WebSession | None]]
-_MEDIA_NAME = re.compile(r"[A-Za-z0-9_-]{10,40}\.(jpg|png|webp|pdf|mp4|webm|ogg|mp3|wav|m4a|xlsx)")
+_MEDIA_NAME = re.compile(
+    r"[A-Za-z0-9_-]{10,40}\.(jpg|png|webp|pdf|mp4|webm|ogg|mp3|wav|m4a|xlsx|json)"
+)
 _DOWNLOAD = re.compile(r"[^a-z0-9]+")
 # Links in a page stay usable this long after the page fetched them.
 LINK_LIFETIME = timedelta(hours=1)
@@ -48,6 +50,8 @@ MEDIA_TYPES = {
     "wav": "audio/wav",
     "m4a": "audio/mp4",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    # A member's own data download (/dulieu).
+    "json": "application/json",
 }
 # Shown in the page; everything else is downloaded as an attachment.
 INLINE = frozenset({"jpg", "png", "webp", "mp4", "webm", "ogg", "mp3", "wav", "m4a"})

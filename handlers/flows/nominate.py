@@ -8,6 +8,8 @@ from typing import ClassVar
 
 from pydantic import Field, field_serializer
 
+from handlers import nominee_consent
+from handlers.consent_texts import METHODS, needs_guardian
 from handlers.draft import Draft
 from handlers.flows import engine
 from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult, says
@@ -18,7 +20,7 @@ from handlers.roles import Role, scopes
 from handlers.text import display_phone, fold, normalize_phone
 from handlers.turn import Option, Turn, option_id
 from handlers.types import Attachment
-from storage import audit, campaigns, inbox, nominations
+from storage import audit, campaigns, consent, inbox, nominations
 from storage.units import get_unit
 
 KINDS = ("individual", "collective", "household")
@@ -44,13 +46,17 @@ class NominateStep(StrEnum):
     CONSENT = auto()
     REVIEW = auto()
     EDIT = auto()
+    # After CONSENT: a guardian's name (nominee under 16), the signed paper's photo.
+    GUARDIAN = auto()
+    PAPER = auto()
 
 
 Next = StepResult[NominateStep]
 
 
 # What the summary's "Sửa" offers: each value is the step that asks it again.
-EDITABLE = {s.value: s for s in NominateStep if s not in (NominateStep.REVIEW, NominateStep.EDIT)}
+NOT_EDITED = (NominateStep.REVIEW, NominateStep.EDIT, NominateStep.GUARDIAN, NominateStep.PAPER)
+EDITABLE = {s.value: s for s in NominateStep if s not in NOT_EDITED}
 
 
 class NominateDraft(Draft):
@@ -69,7 +75,12 @@ class NominateDraft(Draft):
     achievement: str | None = None
     evidence: list[Attachment] = Field(default_factory=list)
     contact_phone: str | None = None
+    # Whether the nominee agreed to be publicised: kept for drafts of earlier versions; the
+    # consent counts only with how it was obtained (consent_method), see handlers/nominee_consent.
     consent_public: bool = False
+    consent_method: str | None = None
+    consent_guardian: str | None = None
+    consent_paper: Attachment | None = None
     editing: bool = False
 
     @field_serializer("started_at")
@@ -162,6 +173,12 @@ async def accept_birth_year(turn: Turn, draft: NominateDraft, answer: Answer) ->
         turn.say("nominate.birth_year_invalid", min=low, max=high)
         return None
     draft.birth_year = int(text)
+    vouched_by_nominee = draft.consent_method is not None and draft.consent_guardian is None
+    if draft.editing and vouched_by_nominee and _minor(turn, draft):
+        # Now under 16: a guardian's consent is needed, so it is asked again.
+        _forget_consent(draft)
+        turn.say("consent.minor_ask_again")
+        return NominateStep.CONSENT
     return _next(draft, NominateStep.PLACE)
 
 
@@ -249,9 +266,46 @@ async def accept_phone(turn: Turn, draft: NominateDraft, answer: Answer) -> Next
     return _next(draft, NominateStep.CONSENT)
 
 
+def _minor(turn: Turn, draft: NominateDraft) -> bool:
+    return needs_guardian(draft.kind, draft.birth_year, turn.now)
+
+
+async def ask_consent(turn: Turn, draft: NominateDraft) -> None:
+    nominee_consent.ask_method(turn, minor=_minor(turn, draft), with_not_yet=True)
+
+
+def _forget_consent(draft: NominateDraft) -> None:
+    draft.consent_method = draft.consent_guardian = draft.consent_paper = None
+    draft.consent_public = False
+
+
 async def accept_consent(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
-    draft.consent_public = answer.choice == "yes"
-    return NominateStep.REVIEW
+    _forget_consent(draft)
+    if answer.choice not in METHODS:
+        return NominateStep.REVIEW
+    draft.consent_method = answer.choice
+    draft.consent_public = True
+    if _minor(turn, draft):
+        return NominateStep.GUARDIAN
+    return NominateStep.PAPER if answer.choice == "paper" else NominateStep.REVIEW
+
+
+ask_guardian = says("consent.ask_guardian")
+
+
+async def accept_guardian(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
+    draft.consent_guardian = nominee_consent.guardian(turn, answer)
+    if draft.consent_guardian is None:
+        return None
+    return NominateStep.PAPER if draft.consent_method == "paper" else NominateStep.REVIEW
+
+
+ask_paper = says("consent.ask_paper")
+
+
+async def accept_paper(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
+    draft.consent_paper = nominee_consent.paper_photo(turn, answer)
+    return NominateStep.REVIEW if draft.consent_paper is not None else None
 
 
 async def summary(turn: Turn, draft: NominateDraft) -> str:
@@ -277,7 +331,7 @@ async def summary(turn: Turn, draft: NominateDraft) -> str:
         achievement=draft.achievement,
         evidence=len(draft.evidence),
         phone=display_phone(draft.contact_phone) if draft.contact_phone else none,
-        consent=t("nominate.consent.yes" if draft.consent_public else "nominate.consent.no"),
+        consent=nominee_consent.summary(draft.consent_method, draft.consent_guardian),
     )
 
 
@@ -337,7 +391,7 @@ async def submit(turn: Turn, draft: NominateDraft) -> None:
         field=field,
         achievement=draft.achievement,
         contact_phone=draft.contact_phone,
-        consent_public=draft.consent_public,
+        consent_public=False,  # set by the consent record below, when there is one
     )
     files = [
         nominations.NewEvidence.model_validate(attachment, from_attributes=True)
@@ -345,6 +399,11 @@ async def submit(turn: Turn, draft: NominateDraft) -> None:
     ]
     year = turn.now.astimezone(turn.config.timezone).year
     nomination = await nominations.create_nomination(turn.conn, new, files, turn.now, year)
+    if draft.consent_method is not None:
+        vouched = nominee_consent.new_consent(
+            draft.consent_method, draft.consent_guardian, draft.consent_paper, turn.person.id
+        )
+        await consent.record_nominee(turn.conn, nomination.id, vouched, turn.now)
     await audit.record(
         turn.conn,
         at=turn.now,
@@ -365,10 +424,6 @@ ask_place = says("nominate.ask_place")
 ask_field = says("nominate.ask_field", options=[Option(f, f"nominate.field.{f}") for f in FIELDS])
 ask_achievement = says("nominate.ask_achievement", min=ACHIEVEMENT_LIMITS[0])
 ask_phone = says("nominate.ask_phone", options=[SKIP])
-ask_consent = says(
-    "nominate.ask_consent",
-    options=[Option("yes", "common.choice.yes"), Option("no", "common.choice.no")],
-)
 
 S = NominateStep
 TABLE: dict[NominateStep, Step[NominateStep, NominateDraft]] = {
@@ -378,7 +433,10 @@ TABLE: dict[NominateStep, Step[NominateStep, NominateDraft]] = {
         ask_name, accept_name, {S.BIRTH_YEAR, S.PLACE, S.REVIEW}, Accepts.TEXT, free_text=True
     ),
     S.BIRTH_YEAR: Step(
-        ask_birth_year, accept_birth_year, {S.PLACE, S.REVIEW}, Accepts.CHOICE | Accepts.TEXT
+        ask_birth_year,
+        accept_birth_year,
+        {S.PLACE, S.REVIEW, S.CONSENT},
+        Accepts.CHOICE | Accepts.TEXT,
     ),
     S.PLACE: Step(ask_place, accept_place, {S.FIELD, S.REVIEW}, Accepts.TEXT, free_text=True),
     S.FIELD: Step(ask_field, accept_field, {S.ACHIEVEMENT, S.REVIEW}),
@@ -402,7 +460,11 @@ TABLE: dict[NominateStep, Step[NominateStep, NominateDraft]] = {
         {S.CONSENT, S.REVIEW},
         Accepts.CHOICE | Accepts.TEXT | Accepts.CONTACT,
     ),
-    S.CONSENT: Step(ask_consent, accept_consent, {S.REVIEW}),
+    S.CONSENT: Step(ask_consent, accept_consent, {S.GUARDIAN, S.PAPER, S.REVIEW}),
+    S.GUARDIAN: Step(
+        ask_guardian, accept_guardian, {S.PAPER, S.REVIEW}, Accepts.TEXT, free_text=True
+    ),
+    S.PAPER: Step(ask_paper, accept_paper, {S.REVIEW}, Accepts.MEDIA | Accepts.TEXT),
     S.REVIEW: Step(ask_review, accept_review, {S.EDIT, S.REVIEW, END}),
     S.EDIT: Step(ask_edit, accept_edit, {*EDITABLE.values(), S.REVIEW}),
 }

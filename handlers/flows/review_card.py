@@ -8,7 +8,7 @@ from handlers.messages import t
 from handlers.permissions import Action, scope_of
 from handlers.text import fold
 from handlers.turn import Option, Turn
-from handlers.types import Attachment
+from handlers.types import LOCAL_FILES, Attachment
 from storage import campaigns, criteria, nominations, reviews
 from storage.db import Connection
 from storage.reviews import ReviewItem
@@ -94,7 +94,10 @@ async def show_card(turn: Turn, item: ReviewItem, duplicate: tuple[int, str] | N
         campaign = call.title if call else none
     files = await nominations.evidence_of(conn, item.id)
     media = [
-        Attachment.model_validate(
+        # A platform's picture is shown as its clean copy (bot/media_fetch.py) once made.
+        Attachment(kind="photo", file_ref=f.clean_file, channel=LOCAL_FILES, mime="image/jpeg")
+        if f.clean_file
+        else Attachment.model_validate(
             {"kind": f.kind, "file_ref": f.file_ref, "channel": f.channel, "mime": f.mime}
         )
         for f in files[:CARD_MEDIA]

@@ -19,6 +19,8 @@ TEXTS = {
         "• /bosung — trả lời khi người duyệt hỏi thêm về đề cử của bạn\n"
         "• /taikhoan — các ứng dụng đã liên kết; lấy mã đăng nhập cho điện thoại, ứng dụng khác\n"
         "• /thietbi — các trình duyệt đang đăng nhập; đăng xuất\n"
+        "• /dulieu — dữ liệu Gương Sáng lưu về bạn: xem, sửa, tải về, rút lại đồng ý\n"
+        "• /xoadulieu — xoá dữ liệu của bạn\n"
         "• /quaylai — quay lại bước trước\n"
         "• /huy — huỷ việc đang làm\n"
         "• /trogiup — xem hướng dẫn này\n\n"
@@ -60,8 +62,6 @@ TEXTS = {
     "common.menu.help": "Hướng dẫn",
     "common.choice.skip": "Bỏ qua",
     "common.choice.done": "Xong",
-    "common.choice.yes": "Có",
-    "common.choice.no": "Chưa",
     "common.choice.cancel": "Huỷ",
     "common.choice.back": "Quay lại",
 }

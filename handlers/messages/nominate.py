@@ -35,8 +35,6 @@ TEXTS = {
     "Không bắt buộc — chọn Bỏ qua nếu không có.",
     "nominate.phone_invalid": "Số điện thoại chưa đúng. Hãy gõ số Việt Nam, ví dụ 0912 345 678, "
     "hoặc chọn Bỏ qua.",
-    "nominate.ask_consent": "Người được đề cử đã đồng ý để thông tin và việc làm tốt của họ được "
-    "công khai, tuyên truyền chưa?",
     "nominate.review": "Xem lại đề cử của bạn:\n\n{summary}\n\nBạn muốn gửi, sửa hay huỷ?",
     "nominate.summary": (
         "• Đợt phát động: {campaign}\n"
@@ -78,8 +76,9 @@ TEXTS = {
     "nominate.edit.evidence": "Minh chứng",
     "nominate.edit.phone": "Điện thoại",
     "nominate.edit.consent": "Đồng ý công khai",
-    "nominate.consent.yes": "Đã đồng ý",
     "nominate.consent.no": "Chưa",
+    "nominate.consent.given": "Đã đồng ý ({how})",
+    "nominate.consent.guardian": "Người giám hộ {guardian} đã đồng ý ({how})",
     "my.empty": "Bạn chưa gửi đề cử nào. Gõ /decu để đề cử người tốt, việc tốt.",
     "my.header": "Các đề cử của bạn ({count}):",
     "my.line": "{code} — {name} — {status} ({date})",

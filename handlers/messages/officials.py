@@ -6,6 +6,7 @@ TEXTS = {
     "• /thongbao — gửi thông báo; /thongbao trang thai — xem tiến độ gửi\n"
     "• /sukien — thông báo tham quan, giao lưu; xem ai tham gia\n"
     "• /vinhdanh — đăng gương điển hình lên trang vinh danh\n"
+    "• /nguoiduocdecu — người được đề cử yêu cầu xem, sửa, rút đồng ý, ẩn danh, xoá\n"
     "• /thongke — số liệu, sơ kết; /xuat — tệp Excel các đề cử\n"
     "• /web — trang quản trị trên máy tính: mời thành viên, in áp phích mã mời, hồ sơ khen "
     "thưởng",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from handlers import nominee_consent
 from handlers.menu import show_main_menu
 from handlers.messages import t
 from handlers.officials.reports import bounds, parse_period, top_scopes
@@ -88,7 +89,8 @@ def _row(
         # As people write it, and as text: Excel keeps the leading zero and the spaces.
         "phone": display_phone(line.contact_phone) if line.contact_phone else "",
         "reporter": line.reporter_name,
-        "consent": t("nominate.consent.yes" if line.consent_public else "nominate.consent.no"),
+        # The consent as recorded (how, by whom): never a bare "yes" without its evidence.
+        "consent": nominee_consent.summary(line.consent_method, line.consent_guardian),
         "status": t(f"status.{line.status}"),
         "level": facts.level or line.unit_name,
         "score": score_text(facts, line.field, sets),

@@ -99,7 +99,7 @@ async def test_a_link_serves_once_and_a_new_one_ends_the_old(
         kept = (await conn.execute(select(func.count()).select_from(console_links))).scalar_one()
     assert kept == 1
     clock.advance(days=1, minutes=11)
-    result = await app.scheduler.fire_interval("purge_web")
+    result = await app.scheduler.fire_interval("purge")
     assert result is not None and result["console_links_purged"] == 1
 
 

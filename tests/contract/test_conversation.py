@@ -44,7 +44,7 @@ async def test_join_nominate_and_list(
     await driver.expect("Số điện thoại liên hệ")
     await driver.send("0912 345 678")
     await driver.expect("công khai")
-    await driver.send("co")
+    await driver.send("dong y truc tiep")
     await driver.expect("Xem lại đề cử", "Nguyễn Thị Lan", "1968", "Minh chứng: 1 tệp")
     await driver.send("1")
     await driver.expect("Đã gửi đề cử! Mã đề cử của bạn: GS-2026-000001")

@@ -2,10 +2,13 @@
 
 `drafts_before_typing.json` holds the conversation states that version saved while its own
 test suite ran (commit 9b1d368; every flow and step; one sample per shape of data; the
-accounts and devices flows from a08c8c8, where they arrived), recorded by wrapping the
-runner's `save_state`. `as_before` turns a draft saved today back into the
-names that version used, so the conversation tests of OLD_SHAPE_MODULES run twice: as
-today, and with every draft stored under the old names between two messages.
+accounts and devices flows from a08c8c8, where they arrived; the mydata, erase and nominee
+flows, the nominate flow's guardian and paper steps and the publish flow's consent step from
+issue 12's branch, where they arrived, with a draft of each step of the flows whose drafts
+grew there), recorded by wrapping the runner's `save_state`. `as_before` turns a draft
+saved today back into the names that version used, so the conversation tests of
+OLD_SHAPE_MODULES run twice: as today, and with every draft stored under the old names
+between two messages.
 """
 
 from __future__ import annotations
