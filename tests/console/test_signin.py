@@ -161,3 +161,23 @@ async def test_an_idle_console_session_leaves_the_device_list(
     assert "Trang quản trị" not in lan.seen[-1].text
     await lan.press("Xong")
     await lan.pop()
+
+
+async def test_erasure_takes_the_unused_console_link_with_it(
+    app: Application,
+    chat: Callable[..., ChatClient],
+    invite: Invite,
+    console: Callable[[], ConsoleClient],
+) -> None:
+    lan = await person(chat, invite, "lan", "Lê Thị Duyệt", "X-AN-BINH", "reviewer")
+    token = (await console_link(lan)).split("t=", 1)[1]
+    await lan.send("/xoadulieu")
+    await lan.expect("không thể hoàn tác")
+    await lan.press("Xoá vĩnh viễn")
+    await lan.expect("gõ chữ XOÁ")
+    await lan.send("XOÁ")
+    await lan.expect("Đã xoá dữ liệu của bạn")
+    async with app.db.read() as conn:
+        left = (await conn.execute(select(func.count()).select_from(console_links))).scalar_one()
+    assert left == 0
+    assert (await console().use_link(token)).status == 403
