@@ -20,6 +20,10 @@ from bot.channels.webchat import WebChat, WebLimits
 from bot.channels.webchat_files import FilePolicy, WebFiles
 from bot.channels.zalo_bot import ZaloBot
 from bot.channels.zalo_oa import ZaloOA
+from bot.console import console_routes
+from bot.console.base import Deps as ConsoleDeps
+from bot.console.invite_links import Targets as PosterTargets
+from bot.console.render import Renderer
 from bot.delivery import Delivery
 from bot.documents import FileDocuments
 from bot.files import private_dir
@@ -30,7 +34,7 @@ from bot.settings import Settings
 from bot.web.guard import origin_of
 from bot.web.http import BodyCaps, build_http, from_this_machine
 from bot.web.keys import Keys, load_secret
-from bot.web.sessions import Lifetimes, Sessions
+from bot.web.sessions import CONSOLE_COOKIE, Lifetimes, Sessions
 from bot.web.static import StaticFiles
 from handlers.config import CoreConfig
 from handlers.runner import Runner
@@ -81,6 +85,10 @@ def core_config(settings: Settings, clock: Clock) -> CoreConfig:
         job_runs_retention=timedelta(days=settings.job_runs_retention_days),
         audit_retention=timedelta(days=settings.audit_retention_days),
         purge_batch=settings.purge_batch_rows,
+        console_session_idle=timedelta(minutes=settings.console_idle_minutes),
+        console_link_lifetime=(
+            timedelta(minutes=settings.console_link_minutes) if settings.web_console else None
+        ),
     )
 
 
@@ -110,6 +118,16 @@ class Application:
                 absolute=timedelta(days=settings.web_session_max_days),
             ),
             secure=https,
+        )
+        self.console_sessions = Sessions(
+            self.db,
+            clock,
+            Lifetimes(
+                idle=timedelta(minutes=settings.console_idle_minutes),
+                absolute=timedelta(hours=settings.console_max_hours),
+            ),
+            secure=https,
+            cookie=CONSOLE_COOKIE,
         )
         self.channels: list[Channel] = []
         self.webchat: WebChat | None = None
@@ -226,7 +244,36 @@ class Application:
         routes.extend(self.honour.routes())
         for channel in self.channels:
             routes.extend(channel.routes())
+        if self.settings.web_console:
+            routes.extend(console_routes(self._console_deps()))
         return routes
+
+    def _console_deps(self) -> ConsoleDeps:
+        return ConsoleDeps(
+            db=self.db,
+            clock=self.clock,
+            config=self.config,
+            sessions=self.console_sessions,
+            render=Renderer(self.config.timezone),
+            public_origin=origin_of(self.settings.public_url),
+            forms_key=self.keys.forms,
+            links_key=self.keys.links,
+            committed=self._committed,
+            targets=self._poster_targets,
+        )
+
+    def _poster_targets(self) -> PosterTargets:
+        """The apps invite posters can open: those configured (Telegram's name once known)."""
+        settings = self.settings
+        telegram = settings.telegram_bot_username or (
+            self.telegram.username if self.telegram is not None else None
+        )
+        return PosterTargets(
+            telegram_bot=telegram if self.telegram is not None else None,
+            zalo_oa=settings.zalo_oa_link if self.zalo_oa is not None else None,
+            zalo_bot=settings.zalo_bot_link if self.zalo_bot is not None else None,
+            web=settings.public_url if self.webchat is not None else None,
+        )
 
     async def health(self, request: Request) -> Response:
         """`ok` to anyone; the backlog and channels only to this machine or HEALTH_TOKEN."""

@@ -14,14 +14,15 @@ of memory.
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import os
 import secrets
+import unicodedata
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from bot.files import write_private
 from handlers.ports import EXPORT_PREFIX, Sheet, export_made_at
@@ -34,19 +35,22 @@ def _save(media_dir: Path, data: bytes, ext: str, prefix: str = "") -> str:
 
 
 def mentions(path: Path, needles: Sequence[str]) -> bool:
-    """Whether a generated spreadsheet or download contains any of the texts."""
+    """Whether a generated spreadsheet or download contains any of the texts (composed or
+    not; in a spreadsheet also as XML entities or character references, which openpyxl
+    writes for every non-ASCII letter when lxml is installed)."""
+    wanted = [unicodedata.normalize("NFC", n) for n in needles]
     if path.suffix == ".json":
         text = path.read_text(encoding="utf-8", errors="replace")
-        return any(n in text for n in needles)
+        return any(n in unicodedata.normalize("NFC", text) for n in wanted)
     if path.suffix != ".xlsx":
         return False
-    escaped = [escape(n, {'"': "&quot;"}) for n in needles] + list(needles)
     try:
         with zipfile.ZipFile(path) as book:
             for member in book.namelist():
                 if member.endswith(".xml"):
-                    text = book.read(member).decode("utf-8", errors="replace")
-                    if any(n in text for n in escaped):
+                    raw = book.read(member).decode("utf-8", errors="replace")
+                    text = unicodedata.normalize("NFC", html.unescape(raw))
+                    if any(n in text for n in wanted):
                         return True
     except (OSError, zipfile.BadZipFile):
         return True  # unreadable: not worth keeping either

@@ -104,6 +104,19 @@ class Settings(BaseSettings):
     web_guest_messages_per_hour: int = Field(default=30, ge=1)
     web_sessions_per_hour: int = Field(default=20, ge=1)
 
+    # Issue 17: the web console for reviewers, officials and admins (WEB_CONSOLE=on|off);
+    # how long a /web link stays usable, and a console session's idle and absolute ends.
+    web_console: bool = True
+    console_link_minutes: int = Field(default=10, ge=1, le=60)
+    console_idle_minutes: int = Field(default=120, ge=5, le=24 * 60)
+    console_max_hours: int = Field(default=12, ge=1, le=24 * 7)
+    # Where an invite poster's QR code sends members on Zalo: the Official Account's and the
+    # Zalo Bot's addresses (e.g. https://zalo.me/<id>). Zalo documents no way to fill in a
+    # message, so the poster says which code to type; an address containing {code} gets the
+    # code put in (for a form Zalo may confirm later). Unset: that app is not offered.
+    zalo_oa_link: str | None = None
+    zalo_bot_link: str | None = None
+
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str | None = None
     telegram_file_base_url: str | None = None

@@ -53,6 +53,10 @@ class CoreConfig(BaseModel):
     web_session_idle: timedelta = timedelta(days=60)
     # Spreadsheets, charts and data downloads are deleted this long after they were made.
     export_retention: timedelta = timedelta(hours=6)
+    # Console sessions unused this long have ended (the device list leaves them out).
+    console_session_idle: timedelta = timedelta(minutes=120)
+    # How long a /web link into the web console stays usable; None: the console is off.
+    console_link_lifetime: timedelta | None = timedelta(minutes=10)
     # Retention (README, "Personal data: retention"): what people and the bot wrote to each
     # other is stripped from the inbox and outbox after this long; evidence of rejected
     # nominations is deleted this long after the decision; scheduler claims and audit

@@ -6,7 +6,7 @@ the flow it starts, and more plain words for it. A new flow adds one line here.
 
 from __future__ import annotations
 
-from handlers import digest, undo
+from handlers import console_link, digest, undo
 from handlers.commands import ActionFn, Command
 from handlers.flows import (
     accounts,
@@ -118,6 +118,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("stats", "thongke", REVIEWER, reports.stats, None, ("thong ke", "so ket")),
     Command("export", "xuat", REVIEWER, export.export, None, ("xuat file", "export")),
+    Command("web", "web", REVIEWER, console_link.web, None, ("trang quan tri", "quan tri")),
     Command("undo", "hoantac", REVIEWER, undo.undo_latest, None, UNDO_WORDS, undo.undo_action),
     Command("cancel", "huy", None, cancel, None, ("cancel", "huy bo", "thoat")),
     Command("back", "quaylai", None, back, None, ("quay lai", "back", "tro lai")),

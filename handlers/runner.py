@@ -12,9 +12,10 @@ from handlers.config import CoreConfig
 from handlers.dispatch import dispatch
 from handlers.mediafiles import delete_files
 from handlers.messages import t
+from handlers.outgoing import notification_messages
 from handlers.turn import Cleanup, Turn
 from handlers.types import Inbound, Reply
-from storage import bulk, inbox, outbox, people, redaction
+from storage import inbox, outbox, people, redaction
 from storage.conversations import load_turn, save_state
 from storage.db import Connection, Database
 from storage.rows import Identity, OutboxItem
@@ -183,7 +184,7 @@ class Runner:
                 )
                 for n, reply in enumerate(turn.replies)
             ]
-            messages += await self._notifications(turn, item_id)
+            messages += await notification_messages(conn, turn.notifications, f"note:{item_id}")
             claimed = await outbox.enqueue_claimed(conn, messages, now, outbox.CLAIM_HOLD)
         # Ids and kinds only: never names, numbers or message text.
         log.debug(
@@ -220,28 +221,6 @@ class Runner:
         item = await inbox.get_inbox_item(conn, item_id)
         assert item is not None  # close_pending just found it
         return Inbound.model_validate(item.payload)
-
-    async def _notifications(self, turn: Turn, item_id: int) -> list[outbox.NewMessage]:
-        messages = []
-        for n, note in enumerate(turn.notifications):
-            # The latest account that can be written to, of a member who has not withdrawn.
-            target = (await bulk.reachable_identities(turn.conn, [note.person_id])).get(
-                note.person_id
-            )
-            if target is None:
-                continue
-            messages.append(
-                outbox.NewMessage(
-                    channel=target.channel,
-                    chat_id=target.chat_id,
-                    identity_id=target.identity_id,
-                    payload=note.reply.model_dump(mode="json"),
-                    dedupe_key=f"note:{item_id}:{n}",
-                    not_before=note.not_before,
-                    batch=note.batch,
-                )
-            )
-        return messages
 
     async def _fail(self, item_id: int) -> None:
         """Close a failed event and apologise, so one bad message never blocks a person."""

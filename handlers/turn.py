@@ -131,6 +131,10 @@ class Turn:
             Reply(text=text, choices=choices, ask_phone=ask_phone, media=list(media))
         )
 
+    def tell(self, key: str, **params: object) -> None:
+        """Reply with a catalog text and no choices (what domain functions say; see Acting)."""
+        self.say_text(t(key, **params))
+
     def keep_secret(self) -> None:
         """The last reply shows a code: its stored copy is stripped once it is delivered."""
         self.replies[-1] = self.replies[-1].model_copy(update={"secret": True})
@@ -171,10 +175,6 @@ class Turn:
         self.notifications.append(
             Outgoing(person_id=person_id, reply=reply, not_before=not_before, batch=batch)
         )
-
-    def tell(self, key: str, **params: object) -> None:
-        """Reply with a catalog text and no choices (what domain functions say)."""
-        self.say_text(t(key, **params))
 
     @property
     def joined(self) -> bool:

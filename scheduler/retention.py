@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from handlers.mediafiles import delete_files
 from handlers.ports import export_made_at
 from scheduler.core import BatchContext
-from storage import accounts, limits, retention, web_sessions
+from storage import accounts, console_links, limits, retention, web_sessions
 from storage.db import Connection
 from storage.retention import Batch
 from storage.schema import inbox, outbox
@@ -24,6 +24,9 @@ from storage.schema import inbox, outbox
 SESSION_HISTORY = timedelta(days=30)
 WINDOW_HISTORY = timedelta(days=1)
 GUEST_DAY = timedelta(days=1)
+# One-time console links: kept a day after their use or end (the audit log keeps that one was
+# made and used), then gone.
+LINK_HISTORY = timedelta(days=1)
 
 Count = Callable[[Connection], Awaitable[int]]
 Apply = Callable[[Connection, int], Awaitable[Batch]]
@@ -102,6 +105,11 @@ def purges(now: datetime, ctx: BatchContext) -> list[Purge]:
             lambda conn, n: _windows(conn, now),
         ),
         Purge(
+            "console_links_purged",
+            lambda conn: console_links.count_purgeable(conn, now - LINK_HISTORY),
+            lambda conn, n: _links(conn, now),
+        ),
+        Purge(
             "browsers_signed_out",
             lambda conn: _abandoned_count(conn, now, ctx),
             lambda conn, n: _sign_out_abandoned(conn, now, ctx, n),
@@ -116,6 +124,10 @@ async def _sessions(conn: Connection, now: datetime) -> Batch:
 
 async def _windows(conn: Connection, now: datetime) -> Batch:
     return Batch(rows=await limits.purge_windows(conn, now - WINDOW_HISTORY))
+
+
+async def _links(conn: Connection, now: datetime) -> Batch:
+    return Batch(rows=await console_links.purge_links(conn, now - LINK_HISTORY))
 
 
 async def _abandoned_count(conn: Connection, now: datetime, ctx: BatchContext) -> int:

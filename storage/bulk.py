@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 
 from storage.db import Connection
 from storage.rows import Row
@@ -231,6 +231,21 @@ async def officials_with_units(conn: Connection) -> list[tuple[int, int, str]]:
 async def delete_bulk(conn: Connection, batch: str) -> None:
     """Forget a bulk send that never went out (undone): no progress, no daily cap."""
     await conn.execute(bulk_sends.delete().where(bulk_sends.c.batch == batch))
+
+
+async def bulks_of_call(conn: Connection, campaign_id: int) -> list[BulkSend]:
+    """A call's own sends: its opening, then its reminders."""
+    rows = await conn.execute(
+        select(bulk_sends)
+        .where(
+            or_(
+                bulk_sends.c.batch == f"call:{campaign_id}",
+                bulk_sends.c.batch.startswith(f"remind:{campaign_id}:", autoescape=True),
+            )
+        )
+        .order_by(bulk_sends.c.id)
+    )
+    return [BulkSend.model_validate(r) for r in rows]
 
 
 async def cancel_waiting(

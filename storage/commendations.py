@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 
 from storage.db import Connection
+from storage.rows import Row
 from storage.schema import commendations
 
 
@@ -39,3 +40,21 @@ async def count_for(conn: Connection, nomination_id: int) -> int:
             )
         ).scalar_one()
     )
+
+
+class Commendation(NewCommendation, Row):
+    """A stored commendation."""
+
+    id: int
+    recorded_by: int
+    recorded_at: datetime
+
+
+async def of_nomination(conn: Connection, nomination_id: int) -> list[Commendation]:
+    """A nomination's commendations, oldest first (the console's card)."""
+    rows = await conn.execute(
+        select(commendations)
+        .where(commendations.c.nomination_id == nomination_id)
+        .order_by(commendations.c.id)
+    )
+    return [Commendation.model_validate(r) for r in rows]

@@ -109,3 +109,9 @@ async def latest_for(conn: Connection, kind: str, object_id: int) -> Decision | 
         )
     ).first()
     return Decision.model_validate(row) if row else None
+
+
+async def of_batch(conn: Connection, batch: str) -> Decision | None:
+    """The decision whose held messages carry this batch (a bulk send's)."""
+    row = (await conn.execute(select(decisions).where(decisions.c.batch == batch))).first()
+    return Decision.model_validate(row) if row else None

@@ -19,6 +19,7 @@ from storage.schema import (
     audit_log,
     commendations,
     consents,
+    console_links,
     conversations,
     decisions,
     digest_marks,
@@ -113,6 +114,7 @@ async def erase_member(
         )
     )
     await conn.execute(delete(link_codes).where(link_codes.c.person_id == person_id))
+    await conn.execute(delete(console_links).where(console_links.c.person_id == person_id))
     await conn.execute(delete(link_requests).where(link_requests.c.person_id == person_id))
     for table in (consents, memberships, digest_marks, event_rsvps):
         result = await conn.execute(delete(table).where(table.c.person_id == person_id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -204,6 +205,17 @@ async def reviewers_in_units(conn: Connection, unit_ids: list[int]) -> set[int]:
         .distinct()
     )
     return {int(r[0]) for r in rows}
+
+
+async def names_of(conn: Connection, person_ids: Iterable[int]) -> dict[int, str]:
+    """People's full names by id (for histories and lists)."""
+    wanted = sorted(set(person_ids))
+    if not wanted:
+        return {}
+    rows = await conn.execute(
+        select(people.c.id, people.c.full_name).where(people.c.id.in_(wanted))
+    )
+    return {int(r.id): str(r.full_name) for r in rows}
 
 
 async def set_name(conn: Connection, person_id: int, full_name: str) -> None:

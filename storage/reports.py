@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 
 from storage.db import Connection
 from storage.rows import Row
@@ -87,3 +87,78 @@ async def nominations_in_scope(
     if until is not None:
         query = query.where(nominations.c.submitted_at < until)
     return [NominationLine.model_validate(r) for r in await conn.execute(query)]
+
+
+class Tally(Row):
+    """How many nominations of one unit are in one status and one field."""
+
+    unit_id: int
+    unit_path: str
+    unit_name: str
+    status: str
+    field: str
+    count: int
+
+
+def _scope_filters(
+    scope_path: str,
+    campaign_id: int | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> list[ColumnElement[bool]]:
+    where = [units.c.path.startswith(scope_path, autoescape=True)]
+    if campaign_id is not None:
+        where.append(nominations.c.campaign_id == campaign_id)
+    if since is not None:
+        where.append(nominations.c.submitted_at >= since)
+    if until is not None:
+        where.append(nominations.c.submitted_at < until)
+    return where
+
+
+async def tally_in_scope(
+    conn: Connection,
+    scope_path: str,
+    *,
+    campaign_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[Tally]:
+    """A scope's nominations counted by unit, status and field (figures without the rows)."""
+    rows = await conn.execute(
+        select(
+            nominations.c.unit_id,
+            units.c.path.label("unit_path"),
+            units.c.name.label("unit_name"),
+            nominations.c.status,
+            nominations.c.field,
+            func.count().label("count"),
+        )
+        .join(units, units.c.id == nominations.c.unit_id)
+        .where(*_scope_filters(scope_path, campaign_id, since, until))
+        .group_by(
+            nominations.c.unit_id,
+            units.c.path,
+            units.c.name,
+            nominations.c.status,
+            nominations.c.field,
+        )
+    )
+    return [Tally.model_validate(r) for r in rows]
+
+
+async def submitted_times(
+    conn: Connection,
+    scope_path: str,
+    *,
+    campaign_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[datetime]:
+    """When each of a scope's nominations was submitted (figures over time)."""
+    rows = await conn.execute(
+        select(nominations.c.submitted_at)
+        .join(units, units.c.id == nominations.c.unit_id)
+        .where(*_scope_filters(scope_path, campaign_id, since, until))
+    )
+    return [r[0] for r in rows]

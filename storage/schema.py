@@ -617,8 +617,49 @@ nominee_consents = Table(
 # An erasure finds the audit entries by and about a person without reading the whole log.
 Index("ix_audit_log_object", audit_log.c.object_type, audit_log.c.object_id)
 Index("ix_audit_log_actor", audit_log.c.actor_id)
+
+# ---------------------------------------------------------------------------------------------
+# Issue 17 (web console). Migration 0011.
+# ---------------------------------------------------------------------------------------------
+
+# One-time links into the web console that /web gives a reviewer, official or admin in a chat
+# app: only the SHA-256 of the link's token is kept; used once, within minutes, then purged.
+console_links = Table(
+    "console_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("person_id", Integer, ForeignKey("people.id"), nullable=False, index=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("used_at", UTCDateTime(), nullable=True),
+)
+# The console's queue table and unit page, the digest's waiting counts (bench/console.py):
+# a unit's nominations by status in a period, and the waiting ones by unit with their wait,
+# each read from the index alone.
+Index(
+    "ix_nominations_unit_status_submitted",
+    nominations.c.unit_id,
+    nominations.c.status,
+    nominations.c.submitted_at,
+)
+Index(
+    "ix_nominations_status_unit_updated",
+    nominations.c.status,
+    nominations.c.unit_id,
+    nominations.c.updated_at,
+)
+# The queue filtered by field: the matching rows in status and waiting order.
+Index(
+    "ix_nominations_field_status_updated",
+    nominations.c.field,
+    nominations.c.status,
+    nominations.c.updated_at,
+)
+
+# ---------------------------------------------------------------------------------------------
 # Issue 14 (conversations that forgive): what the engine holds besides a flow's draft, the
-# decisions that can still be undone, and the last message each chat received. Migration 0011.
+# decisions that can still be undone, and the last message each chat received. Migration 0012.
 # ---------------------------------------------------------------------------------------------
 
 # The engine's own state between two messages (handlers/pending.py): a flow put aside

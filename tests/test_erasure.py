@@ -29,11 +29,13 @@ MakeUser = Callable[..., TelegramUser]
 
 
 def forms(text: str) -> list[bytes]:
-    """Every way a text may sit in a file: UTF-8 (composed or not), JSON-escaped."""
+    """Every way a text may sit in a file: UTF-8 (composed or not), JSON-escaped, and as XML
+    character references (openpyxl writes those when lxml is installed)."""
     found = []
     for shape in ("NFC", "NFD"):
         norm = unicodedata.normalize(shape, text)
         found += [norm.encode(), json.dumps(norm)[1:-1].encode()]
+        found.append(norm.encode("ascii", "xmlcharrefreplace"))
     return list(dict.fromkeys(found))
 
 

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import io
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from playwright.async_api import (
-    BrowserContext,
     CDPSession,
     Page,
-    ViewportSize,
-    async_playwright,
     expect,
 )
 from sqlalchemy import select
@@ -23,45 +19,11 @@ from sqlalchemy import select
 from bot.app import Application
 from bot.settings import Settings
 from storage.schema import web_uploads
+from tests.support.browser import chromium
 from tests.support.server import serving
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PHONE = ViewportSize(width=390, height=800)
 WAIT_MS = 15_000
 NAME = "Trần Thị Hoa"
-
-
-@asynccontextmanager
-async def chromium(profile: Path) -> AsyncIterator[BrowserContext]:
-    """Debian's Chromium (never a downloaded one) with a fresh profile and a phone's screen."""
-    if not CHROMIUM.is_file():
-        pytest.fail(
-            f"{CHROMIUM} is missing: install Debian's package "
-            "(apt-get install -y chromium), as .ci/run does"
-        )
-    async with async_playwright() as playwright:
-        context = await playwright.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport=PHONE,
-            locale="vi-VN",
-        )
-        try:
-            yield context
-        finally:
-            await context.close()
 
 
 async def bot_says(page: Page, fragment: str) -> None:

@@ -122,16 +122,7 @@ class WebFiles:
         path = self._policy.media_dir / name
         if not path.is_file():
             return Response(status_code=404)
-        ext = match.group(1)
-        response = FileResponse(
-            path,
-            media_type=MEDIA_TYPES[ext],
-            content_disposition_type="inline" if ext in INLINE else "attachment",
-            filename=given.download,
-        )
-        response.headers["cache-control"] = "private, no-store"
-        response.headers["content-security-policy"] = FILE_CSP
-        return response
+        return file_response(path, match.group(1), given.download)
 
     # ----------------------------------------------------------------------- uploads
     async def post_upload(self, request: Request) -> Response:
@@ -200,6 +191,20 @@ class WebFiles:
             text = t("web.upload_quota", count=self._policy.uploads_per_day)
             return JSONResponse({"error": "quota", "text": text}, 429)
         return None
+
+
+def file_response(path: Path, ext: str, download: str) -> Response:
+    """A stored file as a signed link serves it: its exact type, shown or downloaded under
+    the server's name, never cached, and sandboxed (nothing in it may run or load)."""
+    response = FileResponse(
+        path,
+        media_type=MEDIA_TYPES[ext],
+        content_disposition_type="inline" if ext in INLINE else "attachment",
+        filename=download,
+    )
+    response.headers["cache-control"] = "private, no-store"
+    response.headers["content-security-policy"] = FILE_CSP
+    return response
 
 
 def download_name(item: Attachment) -> str:

@@ -33,6 +33,8 @@ class Keys:
     links: bytes
     addresses: bytes
     at_rest: Fernet
+    # The web console's form tokens (CSRF), bound to the session.
+    forms: bytes
 
     @classmethod
     def from_secret(cls, secret: str) -> Keys:
@@ -45,6 +47,7 @@ class Keys:
             links=_derive(master, b"guongsang signed-links v1"),
             addresses=_derive(master, b"guongsang address-digests v1"),
             at_rest=Fernet(fernet),
+            forms=_derive(master, b"guongsang console-forms v1"),
         )
 
     def seal(self, value: str) -> str:

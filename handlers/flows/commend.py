@@ -14,11 +14,12 @@ from typing import ClassVar
 from handlers.draft import Draft
 from handlers.flows import engine
 from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult, says
-from handlers.flows.review_actions import load_in_scope
+from handlers.flows.review_actions import commend, load_for
 from handlers.localtime import parse_date
 from handlers.messages import t
+from handlers.permissions import Action
 from handlers.turn import Option, Turn
-from storage import audit, commendations, reviews
+from storage import commendations, reviews
 
 FORMS = ("certificate", "merit", "title", "letter")
 TEXT_LIMITS = {"form": 100, "number": 64, "issuer": 200}
@@ -72,13 +73,7 @@ async def _approved_in_scope(turn: Turn, code: str) -> reviews.ReviewItem | None
     if found is None:
         turn.say("review.code_unknown", code=code.upper())
         return None
-    item = await load_in_scope(turn, found.id)
-    if item is None:
-        return None
-    if item.status != "approved":
-        turn.say("commend.not_approved", code=item.code, status=t(f"status.{item.status}"))
-        return None
-    return item
+    return await load_for(turn, found.id, Action.COMMEND)
 
 
 async def accept_code(turn: Turn, draft: CommendDraft, answer: Answer) -> Next:
@@ -165,8 +160,9 @@ async def accept_confirm(turn: Turn, draft: CommendDraft, answer: Answer) -> Nex
         draft.issuer,
     )
     assert form and decision_no and decided_on and issuer  # asked before the confirmation
-    await commendations.record(
-        turn.conn,
+    await commend(
+        turn,
+        item,
         commendations.NewCommendation(
             nomination_id=item.id,
             form=form,
@@ -174,20 +170,7 @@ async def accept_confirm(turn: Turn, draft: CommendDraft, answer: Answer) -> Nex
             decided_on=decided_on,
             issuer=issuer,
         ),
-        turn.person.id,
-        turn.now,
     )
-    await audit.record(
-        turn.conn,
-        at=turn.now,
-        actor_id=turn.person.id,
-        action="nomination.commended",
-        object_type="nomination",
-        object_id=item.id,
-        detail={"code": item.code, "form": form, "decision_no": decision_no},
-    )
-    for reporter in await reviews.reporters_of(turn.conn, item.id):
-        turn.notify(reporter, "commend.notify", code=item.code, name=item.nominee_name, form=form)
     engine.finish(turn, "commend.saved", code=item.code)
     return None
 

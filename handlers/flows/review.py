@@ -9,7 +9,6 @@ the decision until it stands (the member is told only then).
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from enum import StrEnum, auto
 from typing import ClassVar
@@ -25,15 +24,18 @@ from handlers.flows.review_actions import (
     load_in_scope,
     merge,
     next_level,
+    score,
+    score_examples,
     undoable,
 )
 from handlers.flows.review_card import find_duplicate, reviewer_scopes, show_card
 from handlers.menu import show_main_menu
 from handlers.messages import t
+from handlers.permissions import Action
 from handlers.roles import Role, has_role
 from handlers.text import decimal
 from handlers.turn import Option, Turn
-from storage import audit, criteria, reviews
+from storage import criteria, reviews
 from storage.decisions import Decision
 from storage.reviews import WAITING
 from storage.units import get_unit
@@ -191,8 +193,8 @@ def _undo_options(turn: Turn, draft: ReviewDraft) -> list[Option]:
     return [Option(f"!undo.{draft.undo_id}", label_text=label)]
 
 
-def _remember(draft: ReviewDraft, decision: Decision | None, what: str) -> None:
-    if decision is not None:
+def _remember(draft: ReviewDraft, decision: Decision | bool | None, what: str) -> None:
+    if isinstance(decision, Decision):
         draft.undo_id, draft.undo_until = decision.id, decision.undo_until
         draft.undo_label = t(f"review.undo_label.{decision.kind}", code=decision.label, what=what)
 
@@ -323,14 +325,6 @@ async def accept_merge(turn: Turn, draft: ReviewDraft, answer: Answer) -> Next:
     return await _advance(turn, draft)
 
 
-def score_examples(maximum: float) -> str:
-    """Two scores a reviewer may type for this criterion, a whole one and a half one, both
-    within 0..maximum ("4 hoặc 3,5" for a 5-point criterion, never "7")."""
-    whole = max(1, math.floor(maximum * 0.8)) if maximum >= 1 else 0
-    half = whole - 0.5 if whole >= 1 else maximum / 2
-    return t("review.score_examples", whole=decimal(whole), half=decimal(half))
-
-
 async def ask_score(turn: Turn, draft: ReviewDraft) -> None:
     ids = draft.criterion_ids
     item = await criteria.get_criterion(turn.conn, ids[draft.criterion_index])
@@ -369,20 +363,10 @@ async def accept_score(turn: Turn, draft: ReviewDraft, answer: Answer) -> Next:
                 examples=score_examples(criterion.max_score),
             )
             return None
-        item = await load_for_decision(turn, draft.nomination_id)
+        item = await load_for_decision(turn, draft.nomination_id, Action.SCORE)
         if item is None:
             return await _advance(turn, draft)
-        assert turn.person is not None
-        await criteria.save_score(turn.conn, item.id, criterion.id, turn.person.id, value, turn.now)
-        await audit.record(
-            turn.conn,
-            at=turn.now,
-            actor_id=turn.person.id,
-            action="nomination.scored",
-            object_type="nomination",
-            object_id=item.id,
-            detail={"code": item.code, "criterion_id": criterion.id, "score": value},
-        )
+        await score(turn, item, criterion.id, value)
     draft.criterion_index += 1
     if draft.criterion_index >= len(draft.criterion_ids):
         turn.say("review.scored")

@@ -1,28 +1,33 @@
 """Review decisions, each re-checked on the server and recorded with who, when, what and why.
 
-A button proves nothing: before any decision the nomination is loaded again and the sender's
-role, scope (the deciding unit lies in a unit where they hold reviewer rank) and the current
-status are checked. The status change itself is a conditional update, so of two reviewers
-deciding the same nomination at once exactly one wins and the other is told.
+A button proves nothing, and neither does a form: before any decision the nomination is
+loaded again and `handlers.permissions.authorise` checks the actor's role, scope (the deciding
+unit lies in a unit where they hold reviewer rank) and the current status. The status change
+itself is a conditional update, so of two reviewers deciding the same nomination at once
+exactly one wins and the other is told. The chat and the web console both act through these
+functions (an `Acting` is a chat turn or a console request).
 
 Approving, rejecting, forwarding and merging are decisions a member will see: each is
 recorded as an undoable decision (handlers/decisions.py) and the reporters' notices wait
-until the undo window has passed. Asking for more is not held: the question is meant to be
-answered, and the member's reply comes back to the same card.
+until the undo window has passed, whether decided in the chat or in the console. Asking for
+more is not held: the question is meant to be answered, and the member's reply comes back to
+the same card.
 """
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 from handlers import decisions
-from handlers.flows.review_card import reviewer_scopes
+from handlers.acting import Acting
 from handlers.localtime import local_time
 from handlers.messages import t
+from handlers.permissions import Action, Verdict, authorise, scope_of
 from handlers.roles import in_scope
-from handlers.turn import Turn
+from handlers.text import decimal
 from handlers.types import Choice
-from storage import audit, people, reviews
+from storage import audit, commendations, criteria, people, reviews
 from storage.criteria import ancestor_ids
 from storage.db import Connection
 from storage.decisions import Decision
@@ -41,27 +46,42 @@ OUTCOME = {
 EVENT = {"approve": "approve", "ask": "needs_info", "reject": "reject", "forward": "forward"}
 
 
-async def load_in_scope(turn: Turn, nomination_id: int) -> ReviewItem | None:
-    """The nomination if the sender may review it (any status); otherwise say why."""
-    item = await reviews.get_item(turn.conn, nomination_id)
+def tell_refusal(actor: Acting, verdict: Verdict, item: ReviewItem, action: Action) -> None:
+    """Say why `action` may not be done to this nomination."""
+    status = t(f"status.{item.status}")
+    if verdict is not Verdict.WRONG_STATUS:
+        # No role at all, none high enough, or not over this unit: for this nomination the
+        # same thing (a role removed after the card was shown lands here too).
+        actor.tell("review.out_of_scope", code=item.code)
+    elif action is Action.COMMEND:
+        actor.tell("commend.not_approved", code=item.code, status=status)
+    else:
+        actor.tell("review.already_decided", code=item.code, status=status)
+
+
+async def load_for(actor: Acting, nomination_id: int, action: Action) -> ReviewItem | None:
+    """The nomination if the actor may do `action` to it now; otherwise say why, None."""
+    item = await reviews.get_item(actor.conn, nomination_id)
     if item is None:
-        turn.say("review.not_found")
+        actor.tell("review.not_found")
         return None
-    if not in_scope(item.deciding_path, reviewer_scopes(turn)):
-        turn.say("review.out_of_scope", code=item.code)
+    verdict = authorise(actor.memberships, action, item.deciding_path, item.status)
+    if not verdict:
+        tell_refusal(actor, verdict, item, action)
         return None
     return item
 
 
-async def load_for_decision(turn: Turn, nomination_id: int) -> ReviewItem | None:
-    """The nomination if the sender may decide it now; otherwise say why and give None."""
-    item = await load_in_scope(turn, nomination_id)
-    if item is None:
-        return None
-    if item.status not in WAITING:
-        turn.say("review.already_decided", code=item.code, status=t(f"status.{item.status}"))
-        return None
-    return item
+async def load_in_scope(actor: Acting, nomination_id: int) -> ReviewItem | None:
+    """The nomination if the actor may open it for review (any status); otherwise say why."""
+    return await load_for(actor, nomination_id, Action.OPEN)
+
+
+async def load_for_decision(
+    actor: Acting, nomination_id: int, action: Action = Action.APPROVE
+) -> ReviewItem | None:
+    """The nomination if the actor may decide it now; otherwise say why and give None."""
+    return await load_for(actor, nomination_id, action)
 
 
 async def next_level(
@@ -82,27 +102,32 @@ async def next_level(
     return None
 
 
-def held_until(turn: Turn, decision: Decision) -> str:
+def held_until(actor: Acting, decision: Decision) -> str:
     """When the decision stands, as people read the time ("09:35")."""
-    return local_time(decision.undo_until, turn.config)
+    return local_time(decision.undo_until, actor.config)
 
 
 async def decide(
-    turn: Turn, item: ReviewItem, action: str, note: str | None, target: Unit | None = None
-) -> Decision | None:
-    """Approve, ask for more, reject or forward (to `target`); None when someone decided
-    first, or for a question (which is not held)."""
-    assert turn.person is not None
-    conn, now = turn.conn, turn.now
+    actor: Acting, item: ReviewItem, action: str, note: str | None, target: Unit | None = None
+) -> Decision | bool:
+    """Approve, ask for more, reject or forward (to `target`, else the next level another
+    reviewer sees); the decision made, True for a question (which is not held), False when
+    it could not be done (someone decided first: they are told)."""
+    assert actor.person is not None
+    conn, now = actor.conn, actor.now
     if action == "forward" and target is None:
-        turn.say("review.no_parent")
-        return None
+        target = await next_level(
+            conn, item, scope_of(actor.memberships, Action.OPEN), actor.person.id
+        )
+        if target is None:
+            actor.tell("review.no_parent")
+            return False
     level_before = await reviews.level_of(conn, item.id)
     if not await reviews.change_status(conn, item.id, WAITING, OUTCOME[action], now):
         current = await reviews.get_item(conn, item.id)
         status = current.status if current else item.status
-        turn.say("review.already_decided", code=item.code, status=t(f"status.{status}"))
-        return None
+        actor.tell("review.already_decided", code=item.code, status=t(f"status.{status}"))
+        return False
     detail: dict[str, object] = {"code": item.code, "unit_id": item.deciding_unit_id}
     if note:
         detail["note"] = note
@@ -113,7 +138,7 @@ async def decide(
         conn,
         nomination_id=item.id,
         unit_id=item.deciding_unit_id,
-        actor_id=turn.person.id,
+        actor_id=actor.person.id,
         action=EVENT[action],
         note=note,
         now=now,
@@ -121,7 +146,7 @@ async def decide(
     await audit.record(
         conn,
         at=now,
-        actor_id=turn.person.id,
+        actor_id=actor.person.id,
         action=f"nomination.{OUTCOME[action]}",
         object_type="nomination",
         object_id=item.id,
@@ -130,7 +155,7 @@ async def decide(
     reporters = await reviews.reporters_of(conn, item.id)
     if action == "ask":
         for reporter in reporters:
-            turn.notify(
+            actor.notify(
                 reporter,
                 "review.notify.ask",
                 choices=[Choice(label=t("review.choice.reply"), token=f"!answer.{item.id}")],
@@ -139,8 +164,8 @@ async def decide(
                 name=item.nominee_name,
                 note=note or t("review.no_note"),
             )
-        turn.say("review.done.ask", code=item.code)
-        return None
+        actor.tell("review.done.ask", code=item.code)
+        return True
     undo: dict[str, object] = {
         "from_status": item.status,
         "to_status": OUTCOME[action],
@@ -150,10 +175,10 @@ async def decide(
     }
     decision = await decisions.made(
         conn,
-        turn.config,
+        actor.config,
         now,
         kind=action,
-        actor_id=turn.person.id,
+        actor_id=actor.person.id,
         object_id=item.id,
         label=item.code,
         detail=undo,
@@ -161,7 +186,7 @@ async def decide(
     )
     level = target.name if target is not None else ""
     for reporter in reporters:
-        turn.notify(
+        actor.notify(
             reporter,
             f"review.notify.{action}",
             not_before=decision.undo_until,
@@ -171,36 +196,39 @@ async def decide(
             note=note or t("review.no_note"),
             level=level,
         )
-    _say_held(turn, f"review.done.{action}", decision, code=item.code, level=level)
+    _say_held(actor, f"review.done.{action}", decision, code=item.code, level=level)
     return decision
 
 
-def _say_held(turn: Turn, key: str, decision: Decision, **params: object) -> None:
+def _say_held(actor: Acting, key: str, decision: Decision, **params: object) -> None:
     """What was decided, and until when it can be undone (when it can)."""
-    turn.say_text(t(key, **params))
+    actor.tell(key, **params)
     if decision.undo_until > decision.made_at:
-        turn.say("review.held", at=held_until(turn, decision))
+        actor.tell("review.held", at=held_until(actor, decision))
 
 
-async def merge(turn: Turn, item: ReviewItem, into_id: int) -> Decision | None:
+async def merge(actor: Acting, item: ReviewItem, into_id: int) -> Decision | None:
     """Merge a duplicate into an earlier nomination; evidence and reporters are kept."""
-    assert turn.person is not None
-    conn, now = turn.conn, turn.now
-    other = await load_in_scope(turn, into_id)
+    assert actor.person is not None
+    conn, now = actor.conn, actor.now
+    other = await load_in_scope(actor, into_id)
     if other is None:
         return None
+    if other.id == item.id:
+        actor.tell("review.no_duplicate")
+        return None
     if other.status in ("merged", "rejected"):
-        turn.say("review.merge_target_gone", code=other.code, status=t(f"status.{other.status}"))
+        actor.tell("review.merge_target_gone", code=other.code, status=t(f"status.{other.status}"))
         return None
     if not await reviews.change_status(conn, item.id, WAITING, "merged", now):
-        turn.say("review.already_decided", code=item.code, status=t("status.merged"))
+        actor.tell("review.already_decided", code=item.code, status=t("status.merged"))
         return None
-    moves = await reviews.record_merge(conn, item.id, other.id, turn.person.id, now)
+    moves = await reviews.record_merge(conn, item.id, other.id, actor.person.id, now)
     event_id = await reviews.add_event(
         conn,
         nomination_id=item.id,
         unit_id=item.deciding_unit_id,
-        actor_id=turn.person.id,
+        actor_id=actor.person.id,
         action="merge",
         note=other.code,
         now=now,
@@ -208,7 +236,7 @@ async def merge(turn: Turn, item: ReviewItem, into_id: int) -> Decision | None:
     await audit.record(
         conn,
         at=now,
-        actor_id=turn.person.id,
+        actor_id=actor.person.id,
         action="nomination.merged",
         object_type="nomination",
         object_id=item.id,
@@ -216,10 +244,10 @@ async def merge(turn: Turn, item: ReviewItem, into_id: int) -> Decision | None:
     )
     decision = await decisions.made(
         conn,
-        turn.config,
+        actor.config,
         now,
         kind="merge",
-        actor_id=turn.person.id,
+        actor_id=actor.person.id,
         object_id=item.id,
         label=item.code,
         detail={
@@ -236,7 +264,7 @@ async def merge(turn: Turn, item: ReviewItem, into_id: int) -> Decision | None:
             continue
         told.add(reporter)
         key = "review.notify.merged_into" if reporter != item.reporter_id else "review.notify.merge"
-        turn.notify(
+        actor.notify(
             reporter,
             key,
             not_before=decision.undo_until,
@@ -245,10 +273,63 @@ async def merge(turn: Turn, item: ReviewItem, into_id: int) -> Decision | None:
             into=other.code,
             name=other.nominee_name,
         )
-    _say_held(turn, "review.done.merge", decision, code=item.code, into=other.code)
+    _say_held(actor, "review.done.merge", decision, code=item.code, into=other.code)
     return decision
 
 
 def undoable(decision_id: int | None, until: datetime | None, now: datetime) -> bool:
     """Whether a decision remembered by a review session can still be offered for undoing."""
     return decision_id is not None and until is not None and until > now
+
+
+def score_examples(maximum: float) -> str:
+    """Two scores a reviewer may type for this criterion, a whole one and a half one, both
+    within 0..maximum ("4 hoặc 3,5" for a 5-point criterion, never "7")."""
+    whole = max(1, math.floor(maximum * 0.8)) if maximum >= 1 else 0
+    half = whole - 0.5 if whole >= 1 else maximum / 2
+    return t("review.score_examples", whole=decimal(whole), half=decimal(half))
+
+
+async def score(actor: Acting, item: ReviewItem, criterion_id: int, value: float) -> bool:
+    """Record the actor's score of one criterion of the set that applies to the nomination."""
+    assert actor.person is not None
+    _, applicable = await criteria.effective_set(actor.conn, item.deciding_path, item.field)
+    criterion = next((c for c in applicable if c.id == criterion_id), None)
+    if criterion is None:
+        actor.tell("review.no_criteria")
+        return False
+    if not 0 <= value <= criterion.max_score:
+        maximum = criterion.max_score
+        actor.tell("review.score_invalid", max=decimal(maximum), examples=score_examples(maximum))
+        return False
+    await criteria.save_score(actor.conn, item.id, criterion.id, actor.person.id, value, actor.now)
+    await audit.record(
+        actor.conn,
+        at=actor.now,
+        actor_id=actor.person.id,
+        action="nomination.scored",
+        object_type="nomination",
+        object_id=item.id,
+        detail={"code": item.code, "criterion_id": criterion.id, "score": value},
+    )
+    return True
+
+
+async def commend(actor: Acting, item: ReviewItem, record: commendations.NewCommendation) -> bool:
+    """Record the commendation decided for an approved nomination; its reporters are told."""
+    assert actor.person is not None
+    await commendations.record(actor.conn, record, actor.person.id, actor.now)
+    await audit.record(
+        actor.conn,
+        at=actor.now,
+        actor_id=actor.person.id,
+        action="nomination.commended",
+        object_type="nomination",
+        object_id=item.id,
+        detail={"code": item.code, "form": record.form, "decision_no": record.decision_no},
+    )
+    for reporter in await reviews.reporters_of(actor.conn, item.id):
+        actor.notify(
+            reporter, "commend.notify", code=item.code, name=item.nominee_name, form=record.form
+        )
+    return True

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 
 from handlers.messages import t
-from handlers.roles import Role, scopes
+from handlers.permissions import Action, scope_of
 from handlers.text import fold
 from handlers.turn import Option, Turn
 from handlers.types import LOCAL_FILES, Attachment
@@ -51,7 +51,7 @@ async def find_duplicate(conn: Connection, item: ReviewItem) -> tuple[int, str] 
 
 def reviewer_scopes(turn: Turn) -> list[str]:
     """Where the sender may review: the units where they hold reviewer rank or above."""
-    return scopes(turn.memberships, Role.REVIEWER)
+    return scope_of(turn.memberships, Action.OPEN)
 
 
 async def _score_line(conn: Connection, item: ReviewItem) -> tuple[str, bool]:

@@ -7,7 +7,9 @@ TEXTS = {
     "• /sukien — thông báo tham quan, giao lưu; xem ai tham gia\n"
     "• /vinhdanh — đăng gương điển hình lên trang vinh danh\n"
     "• /nguoiduocdecu — người được đề cử yêu cầu xem, sửa, rút đồng ý, ẩn danh, xoá\n"
-    "• /thongke — số liệu, sơ kết; /xuat — tệp Excel các đề cử",
+    "• /thongke — số liệu, sơ kết; /xuat — tệp Excel các đề cử\n"
+    "• /web — trang quản trị trên máy tính: mời thành viên, in áp phích mã mời, hồ sơ khen "
+    "thưởng",
     "officials.help_reviewer": "Dành cho người duyệt: /thongke — số liệu, sơ kết; /xuat — tệp "
     "Excel các đề cử.",
     "officials.ask_scope": "Gửi tới thành viên của đơn vị nào? (đơn vị đã chọn gồm cả các đơn vị "

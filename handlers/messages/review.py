@@ -159,7 +159,8 @@ TEXTS = {
         "• /duyet — duyệt đề cử chờ lâu nhất; /duyet kèm mã để xem một đề cử\n"
         "• /tonghop — bản tổng hợp hôm nay\n"
         "• /tieuchi — các bộ tiêu chí chấm điểm\n"
-        "• /khenthuong kèm mã — ghi khen thưởng cho đề cử đã duyệt"
+        "• /khenthuong kèm mã — ghi khen thưởng cho đề cử đã duyệt\n"
+        "• /web — liên kết mở trang quản trị trên máy tính (danh sách đề cử, đơn vị, thống kê)"
     ),
     "common.menu.review": "Duyệt đề cử",
     "common.menu.digest": "Tổng hợp hôm nay",

@@ -3,9 +3,11 @@ offered "↩ Hoàn tác" with the main menu, and who sent it is named in the mes
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from handlers import decisions
+from handlers.acting import Acting
 from handlers.localtime import local_time
 from handlers.menu import show_main_menu
 from handlers.messages import t
@@ -13,20 +15,20 @@ from handlers.roles import Role, in_scope
 from handlers.turn import Option, Turn
 from storage import bulk
 from storage.decisions import Decision
-from storage.rows import Unit
+from storage.rows import Membership, Person, Unit
 
 
-def hold_until(turn: Turn) -> datetime:
+def hold_until(actor: Acting) -> datetime:
     """Until when a bulk send made now can be undone (its rows wait until then)."""
-    return turn.now + turn.config.undo_window
+    return actor.now + actor.config.undo_window
 
 
-def sender_unit(turn: Turn, target: Unit) -> str:
+def sender_unit(memberships: Sequence[Membership], target: Unit) -> str:
     """The unit an official sends from: the nearest one of theirs whose scope holds the
     target (a province official writing to a commune writes as the province)."""
     holding = [
         m
-        for m in turn.memberships
+        for m in memberships
         if Role(m.role) in (Role.OFFICIAL, Role.ADMIN) and in_scope(target.path, [m.unit_path])
     ]
     if not holding:
@@ -34,23 +36,25 @@ def sender_unit(turn: Turn, target: Unit) -> str:
     return max(holding, key=lambda m: m.unit_path.count("/")).unit_name
 
 
-def signed(turn: Turn, key: str, target: Unit, **params: object) -> str:
+def signed(
+    person: Person, memberships: Sequence[Membership], key: str, target: Unit, **params: object
+) -> str:
     """A bulk message's text naming the sending unit and official."""
-    assert turn.person is not None
-    return t(key, unit=sender_unit(turn, target), sender=turn.person.full_name, **params)
+    return t(key, unit=sender_unit(memberships, target), sender=person.full_name, **params)
 
 
 async def held_bulk(
-    turn: Turn, kind: str, sent: bulk.BulkSend, object_id: int, label: str
+    actor: Acting, kind: str, sent: bulk.BulkSend, object_id: int, label: str
 ) -> Decision:
-    """Record a bulk send as a decision its official may undo until its rows leave."""
-    assert turn.person is not None
+    """Record a bulk send as a decision its official may undo until its rows leave (from
+    the chat or the console alike)."""
+    assert actor.person is not None
     return await decisions.made(
-        turn.conn,
-        turn.config,
-        turn.now,
+        actor.conn,
+        actor.config,
+        actor.now,
         kind=kind,
-        actor_id=turn.person.id,
+        actor_id=actor.person.id,
         object_id=object_id,
         label=label[:60],
         detail={"bulk": sent.id},

@@ -287,5 +287,12 @@
     if (signedOut) return;
     for (const file of files) await sendFile(file);
   };
+  // A poster's QR code opens the page as /#ma=<invite code>: the code is put in the box, ready
+  // to send (the fragment never reaches the server, nor its logs).
+  const given = /^#ma=([A-Za-z0-9 -]{6,40})$/.exec(location.hash);
+  if (given) {
+    document.getElementById('text').value = decodeURIComponent(given[1]);
+    history.replaceState(null, '', location.pathname);
+  }
   start(false);
 })();
