@@ -12,29 +12,16 @@ import io
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import segno
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
+from bot.charts import BRAND, INK, Font, font
 from handlers.messages import t
 
 # A4 at 150 dots per inch.
 PAGE = (1240, 1754)
 DPI = 150
-RED = (179, 38, 30)
-INK = (33, 33, 33)
-FONTS = {
-    False: (
-        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-        "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
-    ),
-    True: (
-        "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-        "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
-    ),
-}
-Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 
 @dataclass(frozen=True)
@@ -53,13 +40,6 @@ class Poster:
 def spaced(code: str) -> str:
     """ABCD EFGH JKLM: the code in groups of four, easier to read and type."""
     return " ".join(code[i : i + 4] for i in range(0, len(code), 4))
-
-
-def _font(size: int, bold: bool = False) -> Font:
-    for candidate in FONTS[bold]:
-        if Path(candidate).is_file():
-            return ImageFont.truetype(candidate, size)
-    return ImageFont.load_default(size=size)
 
 
 def qr_image(link: str, size: int) -> Image.Image:
@@ -98,21 +78,21 @@ def render_page(poster: Poster) -> Image.Image:
     width, height = PAGE
     image = Image.new("RGB", PAGE, "white")
     draw = ImageDraw.Draw(image)
-    draw.rectangle((0, 0, width, 150), fill=RED)
-    _centred(draw, 40, t("console.poster.brand"), _font(64, True), width, fill=(255, 255, 255))
+    draw.rectangle((0, 0, width, 150), fill=BRAND)
+    _centred(draw, 40, t("console.poster.brand"), font(64, bold=True), width, fill=(255, 255, 255))
     y = 200
-    y = _centred(draw, y, t("console.poster.headline"), _font(46, True), width, fill=RED)
+    y = _centred(draw, y, t("console.poster.headline"), font(46, bold=True), width, fill=BRAND)
     for line in textwrap.wrap(poster.unit, 30)[:3]:
-        y = _centred(draw, y, line, _font(52, True), width)
+        y = _centred(draw, y, line, font(52, bold=True), width)
     qr = qr_image(poster.link, 700)
     image.paste(qr, ((width - qr.width) // 2, y + 20))
     y += qr.height + 50
     for line in textwrap.wrap(_instruction(poster), 44):
-        y = _centred(draw, y, line, _font(34), width)
-    y = _centred(draw, y + 10, spaced(poster.code), _font(96, True), width, fill=RED)
+        y = _centred(draw, y, line, font(34), width)
+    y = _centred(draw, y + 10, spaced(poster.code), font(96, bold=True), width, fill=BRAND)
     role = t("console.poster.role", role=t(f"role.{poster.role}"), until=poster.until)
-    _centred(draw, y + 10, role, _font(30), width)
-    _centred(draw, height - 80, t("console.poster.footer"), _font(26), width)
+    _centred(draw, y + 10, role, font(30), width)
+    _centred(draw, height - 80, t("console.poster.footer"), font(26), width)
     return image
 
 
@@ -122,15 +102,15 @@ def render_card(poster: Poster, size: tuple[int, int]) -> Image.Image:
     card = Image.new("RGB", size, "white")
     draw = ImageDraw.Draw(card)
     draw.rectangle((0, 0, width - 1, height - 1), outline=(150, 150, 150), width=2)
-    y = _centred(draw, 18, t("console.poster.brand"), _font(30, True), width, fill=RED)
+    y = _centred(draw, 18, t("console.poster.brand"), font(30, bold=True), width, fill=BRAND)
     for line in textwrap.wrap(poster.unit, 26)[:2]:
-        y = _centred(draw, y, line, _font(26, True), width)
+        y = _centred(draw, y, line, font(26, bold=True), width)
     qr = qr_image(poster.link, 300)
     card.paste(qr, ((width - qr.width) // 2, y))
     y += qr.height + 6
-    y = _centred(draw, y, spaced(poster.code), _font(40, True), width, fill=RED)
+    y = _centred(draw, y, spaced(poster.code), font(40, bold=True), width, fill=BRAND)
     for line in textwrap.wrap(_instruction(poster), 40)[:3]:
-        y = _centred(draw, y, line, _font(18), width)
+        y = _centred(draw, y, line, font(18), width)
     return card
 
 
