@@ -104,6 +104,11 @@ class Viewer:
         return found
 
 
+# The chat's "choose ↩ Hoàn tác" texts, as the console says them (it has no undo button: the
+# chat's /hoantac undoes what the console decided).
+CONSOLE_WORDING = {"review.held": "console.review_held"}
+
+
 @dataclass
 class ConsoleActor:
     """A console action as the domain functions see it (handlers.acting.Acting): what they
@@ -118,8 +123,9 @@ class ConsoleActor:
     notifications: list[Outgoing] = field(default_factory=list)
 
     def tell(self, key: str, **params: object) -> None:
-        """A notice on the resulting page."""
-        self.told.append(t(key, **params))
+        """A notice on the resulting page (in the console's words where the chat's would
+        point at a button the page does not have)."""
+        self.told.append(t(CONSOLE_WORDING.get(key, key), **params))
 
     def notify(
         self,

@@ -35,6 +35,8 @@ _MEDIA_NAME = re.compile(r"[A-Za-z0-9_-]{10,40}\.(jpg|png|webp|pdf|mp4|webm|ogg|
 LINK_LIFETIME = timedelta(hours=1)
 # The outcomes a redirect after a decision may name (the page shows the matching notice).
 DONE = frozenset({"approve", "ask", "reject", "forward", "merge", "score", "commend"})
+# Decisions whose notices wait out the undo window (handlers/decisions.py).
+HELD = frozenset({"approve", "reject", "forward", "merge"})
 ISSUER_LIMIT, NUMBER_LIMIT, FORM_LIMIT = 200, 64, 100
 # Apps whose files stay on the platform (a file id, not a copy here).
 PLATFORMS = frozenset({"telegram", "zalo_oa", "zalo_bot"})
@@ -73,9 +75,19 @@ class Card(Console):
             item = await reviews.get_item(conn, nomination_id)
             if item is None or not viewer.may(Action.VIEW, item.unit_path):
                 return self.error(viewer, "console.card.not_found", 404)
-            notices = [t(f"console.done.{done}", code=item.code)] if done in DONE else []
+            notices = [self._done_notice(done, item.code)] if done in DONE else []
             values = await self._card_values(conn, viewer, item)
         return self.show(viewer, "card.html", notices=notices, card=values)
+
+    def _done_notice(self, done: str, code: str) -> str:
+        """What was done; for a decision, when those it concerns hear of it and how to undo
+        it meanwhile (one notice: one status line for screen readers)."""
+        said = t(f"console.done.{done}", code=code)
+        if done not in HELD:
+            return said
+        minutes = int(self.deps.config.undo_window.total_seconds() // 60)
+        held = t("console.held", minutes=minutes) if minutes else t("console.told_now")
+        return f"{said} {held}"
 
     async def _card_values(
         self, conn: Connection, viewer: Viewer, item: ReviewItem

@@ -152,11 +152,17 @@ TEXTS = {
     "console.event.reject": "{name} không duyệt",
     "console.event.forward": "{name} chuyển cấp trên",
     "console.event.merge": "{name} gộp vào đề cử",
-    "console.done.approve": "Đã duyệt đề cử {code}. Người đề cử đã được báo.",
+    "console.done.approve": "Đã duyệt đề cử {code}.",
     "console.done.ask": "Đã gửi câu hỏi bổ sung về đề cử {code} cho người đề cử.",
-    "console.done.reject": "Đã ghi không duyệt đề cử {code}. Người đề cử đã được báo.",
+    "console.done.reject": "Đã ghi không duyệt đề cử {code}.",
     "console.done.forward": "Đã chuyển đề cử {code} lên cấp trên.",
     "console.done.merge": "Đã gộp đề cử {code}.",
     "console.done.score": "Đã lưu điểm của đề cử {code}.",
     "console.done.commend": "Đã ghi khen thưởng cho đề cử {code}.",
+    # After a decision that waits out the undo window (the console has no undo button yet).
+    "console.held": "Những người liên quan sẽ được báo sau {minutes} phút. Nếu nhầm, gõ /hoantac "
+    "trong ứng dụng chat (Zalo, Telegram hoặc trang trò chuyện) trước lúc đó.",
+    "console.told_now": "Những người liên quan đã được báo.",
+    "console.review_held": "Người đề cử sẽ được báo lúc {at}. Nếu nhầm, gõ /hoantac trong ứng "
+    "dụng chat trước giờ đó.",
 }

@@ -74,7 +74,9 @@ async def test_two_reviewers_decide_at_once_and_one_wins(
     approved = await first.post(path + "/decide", {"action": "approve"})
     assert approved.status == 303
     landed = await first.get(approved.location)
-    assert landed.has(f"Đã duyệt đề cử {code}")
+    # The member hears of it once the undo window has passed, and the page says so.
+    assert landed.has(f"Đã duyệt đề cử {code}", "được báo sau 5 phút", "/hoantac")
+    assert not landed.has("đã được báo")
     # The second reviewer's card was shown before: the decision is refused, and said why.
     late = await second.post(path + "/decide", {"action": "reject", "reason": "evidence"})
     assert late.status == 409 and late.has(f"Đề cử {code} đã được xử lý rồi")
