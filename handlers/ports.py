@@ -29,6 +29,10 @@ def export_made_at(name: str) -> datetime | None:
     return datetime.fromtimestamp(int(digits), UTC)
 
 
+# The media type of every spreadsheet the bot makes (exports, downloads, the console's files).
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 @dataclass(frozen=True)
 class Sheet:
     """One worksheet: a title, a header row and rows; datetimes are written as dates."""

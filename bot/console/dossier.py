@@ -20,6 +20,7 @@ from handlers.flows.commend import FORMS
 from handlers.flows.review_actions import commend, load_for
 from handlers.messages import t
 from handlers.permissions import Action
+from handlers.ports import XLSX_MIME
 from storage import audit, campaigns, commendations, dossier
 from storage.db import Connection
 from storage.rows import Unit
@@ -28,7 +29,6 @@ from storage.units import children_of, get_unit, units_by_ids
 
 LISTED = 300
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEXT_LIMIT = 200
 
 
@@ -140,7 +140,7 @@ class Dossier(Console):
             data = await asyncio.to_thread(dossier_files.docx, heading, lines)
             return download(data, DOCX, f"de-nghi-khen-thuong-{stamp}.docx")
         data = await asyncio.to_thread(dossier_files.xlsx, heading, lines)
-        return download(data, XLSX, f"de-nghi-khen-thuong-{stamp}.xlsx")
+        return download(data, XLSX_MIME, f"de-nghi-khen-thuong-{stamp}.xlsx")
 
     async def decisions(self, request: Request, viewer: Viewer, fields: FormData) -> Response:
         """Record one commendation decision for every ticked nomination."""

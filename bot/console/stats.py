@@ -18,14 +18,13 @@ from bot.console.dates import period
 from handlers.messages import t
 from handlers.officials.figures import Figures, collect
 from handlers.permissions import Action
-from handlers.ports import Sheet
+from handlers.ports import XLSX_MIME, Sheet
 from storage import campaigns, reports
 from storage.units import children_of, units_by_ids
 
 DEFAULT_DAYS = 30
 DAILY_UP_TO = 62
 BARS = 15
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def buckets(
@@ -84,7 +83,7 @@ class Stats(Console):
         over_time = buckets(times, first, last, zone)
         if params.get("format") == "xlsx":
             data = await asyncio.to_thread(_workbook, _sheets(figures, over_time))
-            return download(data, XLSX, f"thong-ke-{today.isoformat()}.xlsx")
+            return download(data, XLSX_MIME, f"thong-ke-{today.isoformat()}.xlsx")
         return self.show(
             viewer,
             "stats.html",

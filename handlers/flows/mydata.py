@@ -13,7 +13,7 @@ from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult
 from handlers.localtime import local_date, local_date_time
 from handlers.menu import show_main_menu
 from handlers.messages import t
-from handlers.ports import Cell, Sheet
+from handlers.ports import XLSX_MIME, Cell, Sheet
 from handlers.text import display_phone, number
 from handlers.turn import Option, Turn
 from handlers.types import LOCAL_FILES, Attachment
@@ -23,7 +23,6 @@ from storage.mydata import PersonData
 NAME_LIMITS = (2, 120)
 LISTED = 10
 JSON_MIME = "application/json"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class MyDataStep(StrEnum):

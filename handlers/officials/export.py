@@ -14,7 +14,7 @@ from handlers import nominee_consent
 from handlers.menu import show_main_menu
 from handlers.messages import t
 from handlers.officials.reports import bounds, parse_period, top_scopes
-from handlers.ports import Cell, Sheet
+from handlers.ports import XLSX_MIME, Cell, Sheet
 from handlers.roles import RANK, Role
 from handlers.text import decimal, display_phone, number
 from handlers.turn import Turn
@@ -26,7 +26,6 @@ from storage.reports import NominationLine, nominations_in_scope
 from storage.rows import Unit
 from storage.units import get_unit
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Sets = dict[tuple[int, str], list[Criterion]]
 # The sheets per status, in the order of a nomination's life.
 STATUS_ORDER = (
@@ -194,7 +193,7 @@ async def export(turn: Turn) -> None:
         kind="document",
         channel=LOCAL_FILES,
         file_ref=name,
-        mime=XLSX,
+        mime=XLSX_MIME,
         file_name=f"de-cu-{stamp}.xlsx",
     )
     await audit.record(
