@@ -37,6 +37,7 @@ from bot.web.keys import Keys, load_secret
 from bot.web.sessions import CONSOLE_COOKIE, Lifetimes, Sessions
 from bot.web.static import StaticFiles
 from handlers.config import CoreConfig
+from handlers.messages import t
 from handlers.runner import Runner
 from handlers.types import Inbound
 from scheduler.core import Scheduler
@@ -142,7 +143,13 @@ class Application:
         self.zalo_bot: ZaloBot | None = None
         if settings.zalo_oa_enabled:
             self.zalo_oa = ZaloOA(
-                settings, self.db, self.intake, clock, self._zalo_token_failed, self.keys
+                settings,
+                self.db,
+                self.intake,
+                clock,
+                self._zalo_token_failed,
+                self.keys,
+                on_template_alert=self._zalo_templates_stopped,
             )
             self.channels.append(self.zalo_oa)
         if settings.zalo_bot_token is not None:
@@ -235,6 +242,19 @@ class Application:
         """Zalo OA cannot send until someone acts: tell the admins on their other channels."""
         await alert_admins(
             self.db, self.clock, "alert.zalo_oa_token", about_channel="zalo_oa", topic="zalo_oa"
+        )
+        self.delivery.kick()
+
+    async def _zalo_templates_stopped(self, why: str, kind: str) -> None:
+        """Template sends stopped until someone acts (balance, quota, template): tell the
+        admins, on any channel (consultation messages on Zalo OA still go)."""
+        await alert_admins(
+            self.db,
+            self.clock,
+            "alert.zalo_template",
+            about_channel="zalo_oa:templates",
+            topic=f"zalo_template:{why}:{kind}",
+            reason=t(f"alert.zalo_template.{why}", kind=kind),
         )
         self.delivery.kick()
 

@@ -216,6 +216,8 @@ class Lane:
         if await self._outside_window(item):
             return True
         reply = Reply.model_validate(item.payload)
+        if reply.template is not None:  # a paid template send is idempotent by its row
+            reply = reply.model_copy(update={"outbox_id": item.id})
         if reply.replace_key is not None:
             if reply.minor and not self.channel.capabilities.edits:
                 # An intermediate progress report: channels without edits get milestones only.
@@ -281,6 +283,8 @@ class Lane:
         window = self.channel.capabilities.proactive_window
         if window is None or item.priority < outbox.PRIORITY_BULK or item.identity_id is None:
             return False
+        if self.channel.capabilities.templates and item.payload.get("template"):
+            return False  # the adapter routes it: inside the window, or by template
         now = self._clock()
         async with self._db.read() as conn:
             identity = await people.get_identity(conn, item.identity_id)
@@ -340,6 +344,9 @@ class Lane:
                 await outbox.mark_retry(
                     conn, item.id, error.reason, now + self._backoff[item.attempts]
                 )
+            elif error.failure == Failure.NOT_SENT:
+                await outbox.mark_final(conn, item.id, "unreachable", error.reason)
+                self.outside_window += 1
             elif error.failure in (Failure.BLOCKED, Failure.UNREACHABLE):
                 await outbox.mark_final(conn, item.id, str(error.failure), error.reason)
                 if item.identity_id is not None:

@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+from bot.channels.zalo_oa_template_config import load_templates
 from storage.db import normalise_url
 
 
@@ -160,6 +161,22 @@ class Settings(BaseSettings):
     zalo_oa_phone_form_image_url: str | None = None
     # How long to hold sends after Zalo's -32 rate-limit error.
     zalo_oa_rate_limit_pause_seconds: float = 60.0
+    # Template messages outside the window (issue 15; docs/huong-dan-zalo-oa-mau-tin.md):
+    # the TOML file mapping kinds of proactive message to approved templates (unset: none),
+    # the host of the send-by-phone endpoint (A.7), and "development" to send to the OA's
+    # admins only (trials).
+    zalo_oa_templates: Path | None = None
+    zalo_oa_business_base_url: str = "https://business.openapi.zalo.me"
+    zalo_oa_template_mode: Literal["production", "development"] = "production"
+    # Budgets per unit, checked before each template send: messages per local day and
+    # month (0: none may go), and in đồng when prices are set (A.7: the UID path is usually
+    # cheaper than the phone path; Zalo's price list changes, so both are settings).
+    zalo_oa_template_daily_budget: int = Field(default=200, ge=0)
+    zalo_oa_template_monthly_budget: int | None = Field(default=None, ge=0)
+    zalo_oa_template_price: int | None = Field(default=None, ge=0)
+    zalo_oa_template_phone_price: int | None = Field(default=None, ge=0)
+    zalo_oa_template_daily_money: int | None = Field(default=None, ge=0)
+    zalo_oa_template_monthly_money: int | None = Field(default=None, ge=0)
 
     # Hosts (and their subdomains) the bot fetches Zalo's picture links from, to keep clean
     # copies (bot/media_fetch.py); unconfirmed beyond zdn.vn (channels.md A.3): configurable.
@@ -180,6 +197,14 @@ class Settings(BaseSettings):
     @classmethod
     def _normalise_database_url(cls, value: str) -> str:
         return normalise_url(value)
+
+    @field_validator("zalo_oa_templates")
+    @classmethod
+    def _check_templates(cls, value: Path | None) -> Path | None:
+        # At start, with the file's own error (unknown kind, no template_id, a placeholder
+        # the kind does not have) rather than at the first send outside a window.
+        load_templates(value)
+        return value
 
     @field_validator("digest_time")
     @classmethod

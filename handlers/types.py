@@ -84,6 +84,17 @@ class Choice(BaseModel):
     token: str = Field(max_length=64)
 
 
+class TemplateFill(BaseModel):
+    """What a proactive message is, for channels that must send it as a pre-approved
+    template outside a conversation window (Zalo OA): its kind and the values of the kind's
+    placeholders (handlers/templates.py lists them)."""
+
+    kind: str = Field(max_length=32)
+    values: dict[str, str] = Field(default_factory=dict)
+    # The unit whose budget pays for it (the call's, the reviewer's); None: the bot's own.
+    unit_id: int | None = None
+
+
 class Reply(BaseModel):
     """One message to send; channels render what they can and degrade the rest."""
 
@@ -110,3 +121,8 @@ class Reply(BaseModel):
     reply_action: str | None = Field(default=None, max_length=64)
     # It shows a code (a sign-in code): its stored copy is stripped once delivered.
     secret: bool = False
+    # A proactive message a channel may send as a template outside its window.
+    template: TemplateFill | None = None
+    # Filled in by delivery for rows with a template: the outbox row's id, which makes a
+    # paid send idempotent (Zalo's tracking_id).
+    outbox_id: int | None = None

@@ -697,3 +697,65 @@ Index("ix_decisions_actor_until", decisions.c.actor_id, decisions.c.undo_until)
 Index("ix_outbox_chat_sent", outbox.c.channel, outbox.c.chat_id, outbox.c.sent_at)
 # What one account sent, in order: the web chat shows it back after a reload.
 Index("ix_inbox_sender_received", inbox.c.channel, inbox.c.sender_id, inbox.c.received_at)
+
+# ---------------------------------------------------------------------------------------------
+# Issue 15 (Zalo template messages outside the 7-day window). Migration 0014.
+# ---------------------------------------------------------------------------------------------
+
+# One paid template send per outbox row (bot/channels/zalo_oa_templates.py). Written
+# ('sending') and committed before Zalo is called, so a crash between the call and its
+# answer leaves a trace: that row is never sent again without its answer ('unknown').
+# Statuses: sending | sent | failed (Zalo refused: not charged) | unknown (answer lost).
+zalo_template_sends = Table(
+    "zalo_template_sends",
+    metadata,
+    Column("outbox_id", Integer, primary_key=True, autoincrement=False),
+    # The outbox row's batch: a bulk send's report splits its messages by route.
+    Column("batch", String(64), nullable=True, index=True),
+    # The unit whose budget paid (0: none, the bot's own messages).
+    Column("unit_id", Integer, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("route", String(8), nullable=False),  # uid | phone
+    Column("status", String(16), nullable=False),
+    # Zalo's idempotency and lookup key (≤ 48 characters, A.7); delivery events carry it.
+    Column("tracking_id", String(48), nullable=False, unique=True),
+    Column("msg_id", String(64), nullable=True, index=True),
+    # What it cost by the configured price (đồng; 0 when no price is set).
+    Column("price", Integer, nullable=False),
+    Column("error", String(300), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("settled_at", UTCDateTime(), nullable=True),
+    # From Zalo's delivery events (X-ZEvent-Server: ZNS), where it sends them.
+    Column("delivered_at", UTCDateTime(), nullable=True),
+    Column("read_at", UTCDateTime(), nullable=True),
+)
+
+# Template messages a unit used per local day ("2026-12-05") and month ("2026-12"): the
+# budget, shared by every instance, taken with one conditional UPDATE before each send.
+zalo_template_budget = Table(
+    "zalo_template_budget",
+    metadata,
+    Column("unit_id", Integer, primary_key=True, autoincrement=False),
+    Column("period", String(10), primary_key=True),
+    Column("used", Integer, nullable=False),
+    Column("spent", Integer, nullable=False),
+)
+
+# A Zalo OA member's verified phone, kept only to reach them by template when the user-id
+# path fails, and only with their consent for that purpose (shown by /dulieu, erased by
+# /xoadulieu, deleted when consent is withdrawn and after the retention period).
+zalo_template_phones = Table(
+    "zalo_template_phones",
+    metadata,
+    Column(
+        "identity_id",
+        Integer,
+        ForeignKey("identities.id"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("phone", String(16), nullable=False),  # 84…, as Zalo takes it
+    Column("source", String(16), nullable=False),  # submit_info (Zalo's form) | join
+    Column("consent_version", String(32), nullable=False),
+    Column("consented_at", UTCDateTime(), nullable=False),
+)

@@ -24,6 +24,9 @@ class Capabilities:
     # Bulk messages reach only people who wrote within this long (Zalo OA: 7 days);
     # delivery marks the others unreachable without calling the platform. None: any time.
     proactive_window: timedelta | None = None
+    # The adapter decides itself how to reach people outside the window (Zalo OA's template
+    # messages): delivery hands it the rows that carry a template (Reply.template).
+    templates: bool = False
     # Messages a chat may take at once before its rate applies (Telegram tolerates short bursts).
     chat_burst: int = 1
     # Group chats (negative ids on Telegram) have their own, slower rate (20/min there).
@@ -46,6 +49,10 @@ class Failure(StrEnum):
     BLOCKED = "blocked"  # the person blocked the bot: stop for this account
     UNREACHABLE = "unreachable"  # the platform will not deliver now (Zalo 7-day window)
     PERMANENT = "permanent"  # a bad request: never retry
+    # The platform was not asked: outside its window with no other way to reach the person
+    # (no template, no budget, template sends stopped). Settled unreachable and counted;
+    # the account stays reachable (writing again opens the window).
+    NOT_SENT = "not_sent"
 
 
 class SendError(Exception):

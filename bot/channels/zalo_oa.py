@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -25,6 +26,8 @@ from bot.channels.render import numbered_menu, split_text
 from bot.channels.zalo_oa_api import EXPIRED_ATTACHMENT, OAClient, ZaloError, send_error
 from bot.channels.zalo_oa_auth import TokenKeeper
 from bot.channels.zalo_oa_events import CHANNEL, event_time, parse_body, signature_ok, translate
+from bot.channels.zalo_oa_template_config import load_templates
+from bot.channels.zalo_oa_templates import Alert, Budget, TemplateSender
 from bot.intake import Intake
 from bot.media import sniff
 from bot.settings import Settings
@@ -55,6 +58,7 @@ class ZaloOA:
         clock: Clock,
         on_token_failure: Callable[[str], Awaitable[None]],
         keys: Keys,
+        on_template_alert: Alert | None = None,
     ) -> None:
         assert settings.zalo_oa_app_id and settings.zalo_oa_secret_key
         self._intake = intake
@@ -65,11 +69,13 @@ class ZaloOA:
         self._rate_pause = settings.zalo_oa_rate_limit_pause_seconds
         self._media_dir = settings.media_dir
         self._phone_form_image = settings.zalo_oa_phone_form_image_url
+        templates = load_templates(settings.zalo_oa_templates)
         self.capabilities = Capabilities(
             buttons=False,
             text_limit=TEXT_LIMIT,
             rate_per_second=settings.zalo_oa_rate_per_second,
             proactive_window=settings.zalo_oa_proactive_window,
+            templates=bool(templates.kinds),
         )
         self._http = Session()
         self.tokens = TokenKeeper(
@@ -88,7 +94,23 @@ class ZaloOA:
             on_failure=on_token_failure,
             keys=keys,
         )
-        self.api = OAClient(self._http, settings.zalo_oa_api_base_url, self.tokens)
+        self.api = OAClient(
+            self._http,
+            settings.zalo_oa_api_base_url,
+            self.tokens,
+            business_url=settings.zalo_oa_business_base_url,
+        )
+        self.templates = TemplateSender(
+            templates=templates,
+            api=self.api,
+            db=db,
+            clock=clock,
+            window=settings.zalo_oa_proactive_window,
+            link=settings.zalo_oa_link or "",
+            development=settings.zalo_oa_template_mode == "development",
+            budget=template_budget(settings),
+            alert=on_template_alert or _no_alert,
+        )
         # Upload ids by file reference; Zalo expires them after 7 days (-100: upload again).
         self._uploaded: dict[str, str] = {}
         # Webhook outcomes: accepted, duplicate, bad_signature, stale, unreadable, ignored.
@@ -158,6 +180,10 @@ class ZaloOA:
 
     # ----------------------------------------------------------------- outbound
     async def send(self, chat_id: str, reply: Reply) -> str | None:
+        """A consultation message, or outside the window a template (zalo_oa_templates.py)."""
+        return await self.templates.send(chat_id, reply, lambda: self._consult(chat_id, reply))
+
+    async def _consult(self, chat_id: str, reply: Reply) -> str | None:
         """Text pieces (menu numbered, cut at 2,000), then each picture or file."""
         last: str | None = None
         for piece in split_text(keep_whole(numbered_menu(reply)), TEXT_LIMIT):
@@ -247,3 +273,21 @@ def _image(element: dict[str, str]) -> dict[str, Any]:
     """A.5's media template with one image element."""
     payload = {"template_type": "media", "elements": [{"media_type": "image", **element}]}
     return {"attachment": {"type": "template", "payload": payload}}
+
+
+def template_budget(settings: Settings) -> Budget:
+    """The template budget rules from the settings."""
+    price = settings.zalo_oa_template_price or 0
+    return Budget(
+        timezone=ZoneInfo(settings.timezone),
+        daily=settings.zalo_oa_template_daily_budget,
+        monthly=settings.zalo_oa_template_monthly_budget,
+        price_uid=price,
+        price_phone=settings.zalo_oa_template_phone_price or price,
+        daily_money=settings.zalo_oa_template_daily_money,
+        monthly_money=settings.zalo_oa_template_monthly_money,
+    )
+
+
+async def _no_alert(why: str, kind: str) -> None:
+    log.error("Zalo template sends stopped (%s, %s); no admin alert is wired", why, kind)

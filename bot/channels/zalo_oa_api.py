@@ -12,7 +12,8 @@ from bot.channels.base import Failure, SendError
 from bot.channels.http import Session, multipart, post_for_json
 from bot.channels.zalo_oa_auth import RefreshFailed, TokenKeeper
 
-TOKEN_ERRORS = frozenset({-216, -220})  # invalid / expired access token: refresh, retry once
+# Invalid / expired access token: refresh, retry once (-124: the template endpoints' code).
+TOKEN_ERRORS = frozenset({-216, -220, -124})
 EXPIRED_ATTACHMENT = -100  # an uploaded id older than 7 days: upload again
 RATE_LIMIT = -32
 # -230/-232: no interaction within 7 days (A.6); -213 not a follower; -227 locked or gone.
@@ -49,9 +50,12 @@ def send_error(error: ZaloError, rate_pause: float) -> SendError:
 class OAClient:
     """The Open API with a valid token on every call; a rejected token is replaced once."""
 
-    def __init__(self, http: Session, base_url: str, tokens: TokenKeeper) -> None:
+    def __init__(
+        self, http: Session, base_url: str, tokens: TokenKeeper, business_url: str | None = None
+    ) -> None:
         self._http = http
         self._base = base_url.rstrip("/")
+        self._business = (business_url or base_url).rstrip("/")
         self._tokens = tokens
 
     async def send_message(self, user_id: str, message: dict[str, Any]) -> str | None:
@@ -71,10 +75,26 @@ class OAClient:
             raise SendError(Failure.TEMPORARY, f"upload answered without an id: {sorted(data)}")
         return value
 
-    async def _call(self, path: str, **request: Any) -> dict[str, Any]:
+    async def send_template(
+        self, *, user_id: str | None, phone: str | None, body: dict[str, Any]
+    ) -> str | None:
+        """A template message (A.7): by user id on the API host, or by phone (`84…`) on the
+        business host; Zalo's message id."""
+        if phone is not None:
+            data = await self._call(
+                "/message/template", json={"phone": phone, **body}, business=True
+            )
+            message_id = data.get("msg_id")
+        else:
+            data = await self._call("/v3.0/oa/message/template", json={"user_id": user_id, **body})
+            message_id = data.get("message_id", data.get("msg_id"))
+        return str(message_id) if message_id is not None else None
+
+    async def _call(self, path: str, business: bool = False, **request: Any) -> dict[str, Any]:
+        url = (self._business if business else self._base) + path
         token = await self._token()
         try:
-            return await self._post(path, token, request)
+            return await self._post(url, token, request)
         except ZaloError as error:
             if error.code not in TOKEN_ERRORS:
                 raise
@@ -82,7 +102,7 @@ class OAClient:
             token = await self._tokens.replace(token)
         except RefreshFailed as failed:
             raise SendError(Failure.TEMPORARY, f"token refresh failed: {failed}") from failed
-        return await self._post(path, token, request)
+        return await self._post(url, token, request)
 
     async def _token(self) -> str:
         try:
@@ -90,11 +110,11 @@ class OAClient:
         except RefreshFailed as failed:
             raise SendError(Failure.TEMPORARY, f"token refresh failed: {failed}") from failed
 
-    async def _post(self, path: str, token: str, request: dict[str, Any]) -> dict[str, Any]:
+    async def _post(self, url: str, token: str, request: dict[str, Any]) -> dict[str, Any]:
         if "files" in request:  # a form is sent once: each attempt gets its own
             request = {"data": multipart({}, request["files"])}
         status, body = await post_for_json(
-            self._http, self._base + path, headers={"access_token": token}, **request
+            self._http, url, headers={"access_token": token}, **request
         )
         if status == 429:
             raise SendError(Failure.RATE_LIMITED, "HTTP 429", retry_after=60.0)

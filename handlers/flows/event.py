@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum, auto
 
+from handlers import templates
 from handlers.config import CoreConfig
 from handlers.flows import engine
 from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult, says
@@ -241,6 +242,14 @@ async def accept_preview(turn: Turn, draft: EventDraft, answer: Answer) -> Next:
         label=event.title,
         options=rsvp_options(event.id),
         hold_until=hold_until(turn),
+        template=templates.fill(
+            "event_invitation",
+            unit.id,
+            title=event.title,
+            unit=unit.name,
+            when=local_date_time(event.starts_at, turn.config),
+            place=event.place,
+        ),
     )
     await audit.record(
         turn.conn,
@@ -322,6 +331,13 @@ async def remind_attendees(conn: Connection, config: CoreConfig, now: datetime) 
             label=event.title,
             only=going,
             report=False,
+            template=templates.fill(
+                "event_reminder",
+                unit.id,
+                title=event.title,
+                when=local_date_time(event.starts_at, config),
+                place=event.place,
+            ),
         )
         total += sent.total
     return total

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from handlers.config import CoreConfig
 from handlers.localtime import quiet_until
-from handlers.types import Attachment, Choice, Reply
+from handlers.types import Attachment, Choice, Reply, TemplateFill
 from storage import bulk, outbox
 from storage.db import Connection
 from storage.rows import Unit
@@ -31,6 +31,7 @@ async def fan_out(
     report: bool = True,
     key: Callable[[int], str] | None = None,
     hold_until: datetime | None = None,
+    template: TemplateFill | None = None,
 ) -> bulk.BulkSend:
     """Queue one message per member in the unit's scope on the bulk lane.
 
@@ -39,7 +40,8 @@ async def fan_out(
     so a typed "1" right after it answers it on channels without buttons, whatever the
     person was doing. In quiet hours the rows wait until the morning, and a send that can
     still be undone waits until `hold_until`. `label` names the send in reports; `only`
-    narrows the scope to some people (an event's attendees).
+    narrows the scope to some people (an event's attendees). `template` lets a channel with
+    a conversation window reach the others by a pre-approved template (Zalo OA).
     """
     people = [p for p in await bulk.people_in_scope(conn, unit.path) if p not in exclude]
     if only is not None:
@@ -51,7 +53,9 @@ async def fan_out(
     choices = [Choice(label=label, token=value) for value, label in options]
     messages: list[outbox.NewMessage] = []
     for recipient in recipients:
-        reply = Reply(text=text, choices=choices, media=list(media), aside=True)
+        reply = Reply(
+            text=text, choices=choices, media=list(media), aside=True, template=template
+        )
         messages.append(
             outbox.NewMessage(
                 channel=recipient.channel,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
+from handlers import templates
 from handlers.config import CoreConfig
 from handlers.localtime import deadline_date, in_quiet_hours
 from handlers.messages import t
@@ -74,5 +75,13 @@ async def remind(
         exclude=await campaigns.reporters_in(conn, campaign.id),
         report=False,
         key=lambda person_id: f"remind:{campaign.id}:{nearest}d:{person_id}",
+        template=templates.fill(
+            "deadline_reminder",
+            unit.id,
+            title=campaign.title,
+            unit=unit.name,
+            deadline=deadline_date(campaign.deadline_at, config),
+            days_left=max(1, math.ceil((campaign.deadline_at - now) / timedelta(days=1))),
+        ),
     )
     return sent.total

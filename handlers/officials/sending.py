@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+from handlers import templates
 from handlers.acting import Acting
 from handlers.flows.nominate import FIELDS
 from handlers.localtime import (
@@ -184,6 +185,13 @@ async def open_call(
         options=[(call_action(campaign.id), t("officials.campaign.button"))],
         media=[photo] if photo else [],
         hold_until=hold_until(actor),
+        template=templates.fill(
+            "call_opened",
+            unit.id,
+            title=campaign.title,
+            unit=unit.name,
+            deadline=deadline_date(campaign.deadline_at, actor.config),
+        ),
     )
     await audit.record(
         actor.conn,

@@ -9,6 +9,9 @@ Routes
   POST /v2.0/oa/upload/gif       multipart `file` -> data.attachment_id (A.9)
   POST /v2.0/oa/upload/file      multipart `file`, pdf/doc/docx <= 5 MB -> data.token (A.9)
   GET  /v2.0/oa/getoa            OA info / health check (A.9)
+  POST /v3.0/oa/message/template template message by user id (A.7; zalo_oa_templates.py)
+  POST /message/template         template message by phone, on Zalo's business host (A.7);
+                                 the bot's ZALO_OA_BUSINESS_BASE_URL points here too
 
 Open API errors come back as HTTP 200 with {"error": code, "message": text} (A.5 [S]); the
 codes are A.9's list, the English texts are from the error table A.9 cites (Z5). Every Open API
@@ -42,6 +45,7 @@ from .zalo_oa_events import (
     zalo_signature,
 )
 from .zalo_oa_send import OA_ERRORS, SendMixin, SentMessage, Upload, oa_error
+from .zalo_oa_templates import TemplateMixin, TemplateSent
 
 __all__ = [
     "DEFAULT_APP_ID",
@@ -50,6 +54,7 @@ __all__ = [
     "OA_ERRORS",
     "FakeZaloOA",
     "SentMessage",
+    "TemplateSent",
     "TokenPair",
     "Upload",
     "zalo_signature",
@@ -66,7 +71,7 @@ class _User:
     forced_error: int | None = None
 
 
-class FakeZaloOA(OAEventBuilders, SendMixin, OAuthMixin):
+class FakeZaloOA(OAEventBuilders, SendMixin, TemplateMixin, OAuthMixin):
     """Fake Zalo OA Open API + OAuth server. See the module docstring for routes."""
 
     name = "fake-zalo-oa"
@@ -153,6 +158,7 @@ class FakeZaloOA(OAEventBuilders, SendMixin, OAuthMixin):
         self._rate_bucket = (-1, 0)
         self._init_oauth(refresh_delay)
         self._init_send()
+        self._init_templates()
         self.initial_tokens = self.issue_tokens()
 
     # ------------------------------------------------------------------ clock
@@ -269,6 +275,8 @@ class FakeZaloOA(OAEventBuilders, SendMixin, OAuthMixin):
             ("POST", "/v2.0/oa/upload/gif"): lambda r: self._handle_upload(r, "gif"),
             ("POST", "/v2.0/oa/upload/file"): lambda r: self._handle_upload(r, "file"),
             ("GET", "/v2.0/oa/getoa"): self._handle_getoa,
+            ("POST", "/v3.0/oa/message/template"): self._handle_template_uid,
+            ("POST", "/message/template"): self._handle_template_phone,
         }
         handler = handlers.get((method, path))
         if handler is None:
@@ -311,6 +319,10 @@ class FakeZaloOA(OAEventBuilders, SendMixin, OAuthMixin):
             if not self.zca_funded:
                 return -321
         return None
+
+    def _knows_user(self, user_id: str) -> bool:
+        user = self._users.get(user_id)
+        return user is not None and (user.last_interaction is not None or bool(user.following))
 
     def _is_free(self, user_id: str) -> bool:
         last = self._user(user_id).last_interaction

@@ -1,0 +1,267 @@
+"""Paid Zalo template sends and the budgets they draw on (issue 15)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy import and_, func, or_, select, update
+
+from storage.db import Connection
+from storage.rows import Row
+from storage.schema import (
+    identities,
+    outbox,
+    zalo_template_budget,
+    zalo_template_phones,
+    zalo_template_sends,
+)
+from storage.sql import fit, insert_ignoring_conflicts
+
+# A send whose money may be spent: Zalo accepted it, or its answer was lost.
+CHARGED = ("sent", "unknown")
+
+
+class TemplateSend(Row):
+    outbox_id: int
+    batch: str | None
+    unit_id: int
+    kind: str
+    route: str
+    status: str
+    tracking_id: str
+    msg_id: str | None
+    price: int
+    error: str | None
+    created_at: datetime
+    settled_at: datetime | None
+    delivered_at: datetime | None
+    read_at: datetime | None
+
+
+class Caps(BaseModel):
+    """A unit's limits for one period: messages, and đồng (None: no money cap)."""
+
+    messages: int | None
+    money: int | None
+
+
+class Used(BaseModel):
+    """What a unit used in a period."""
+
+    used: int = 0
+    spent: int = 0
+
+
+# ------------------------------------------------------------------------------- budget
+async def reserve(
+    conn: Connection, unit_id: int, periods: Sequence[tuple[str, Caps]], price: int
+) -> bool:
+    """Take one message (and its price) from every period's budget, or from none.
+
+    Each period is one conditional UPDATE, atomic on both engines, so instances sharing the
+    database never overspend; the caller's transaction rolls back a partial take.
+    """
+    for period, _ in periods:
+        await conn.execute(
+            insert_ignoring_conflicts(conn, zalo_template_budget),
+            {"unit_id": unit_id, "period": period, "used": 0, "spent": 0},
+        )
+    taken: list[str] = []
+    for period, caps in periods:
+        conditions = [
+            zalo_template_budget.c.unit_id == unit_id,
+            zalo_template_budget.c.period == period,
+        ]
+        if caps.messages is not None:
+            conditions.append(zalo_template_budget.c.used < caps.messages)
+        if caps.money is not None:
+            conditions.append(zalo_template_budget.c.spent + price <= caps.money)
+        result = await conn.execute(
+            update(zalo_template_budget)
+            .where(*conditions)
+            .values(
+                used=zalo_template_budget.c.used + 1,
+                spent=zalo_template_budget.c.spent + price,
+            )
+        )
+        if int(result.rowcount) != 1:
+            await give_back(conn, unit_id, taken, price)
+            return False
+        taken.append(period)
+    return True
+
+
+async def give_back(conn: Connection, unit_id: int, periods: Sequence[str], price: int) -> None:
+    """Return a message not charged after all (Zalo refused it)."""
+    if not periods:
+        return
+    await conn.execute(
+        update(zalo_template_budget)
+        .where(
+            zalo_template_budget.c.unit_id == unit_id,
+            zalo_template_budget.c.period.in_(list(periods)),
+        )
+        .values(
+            used=zalo_template_budget.c.used - 1,
+            spent=zalo_template_budget.c.spent - price,
+        )
+    )
+
+
+async def used_in(conn: Connection, unit_id: int, periods: Sequence[str]) -> dict[str, Used]:
+    """What a unit used in each period (absent periods: nothing)."""
+    rows = await conn.execute(
+        select(zalo_template_budget).where(
+            zalo_template_budget.c.unit_id == unit_id,
+            zalo_template_budget.c.period.in_(list(periods)),
+        )
+    )
+    found = {str(r.period): Used(used=int(r.used), spent=int(r.spent)) for r in rows}
+    return {p: found.get(p, Used()) for p in periods}
+
+
+# -------------------------------------------------------------------------------- sends
+async def get_send(conn: Connection, outbox_id: int) -> TemplateSend | None:
+    """The template send of an outbox row, if one was attempted."""
+    row = (
+        await conn.execute(
+            select(zalo_template_sends).where(zalo_template_sends.c.outbox_id == outbox_id)
+        )
+    ).first()
+    return TemplateSend.model_validate(row) if row else None
+
+
+async def begin_send(
+    conn: Connection,
+    *,
+    outbox_id: int,
+    unit_id: int,
+    kind: str,
+    route: str,
+    tracking_id: str,
+    price: int,
+    now: datetime,
+) -> None:
+    """Record that a paid send is about to be made (replacing a refused earlier attempt)."""
+    batch = (
+        await conn.execute(select(outbox.c.batch).where(outbox.c.id == outbox_id))
+    ).scalar_one_or_none()
+    values = {
+        "batch": batch,
+        "unit_id": unit_id,
+        "kind": kind,
+        "route": route,
+        "status": "sending",
+        "tracking_id": tracking_id,
+        "msg_id": None,
+        "price": price,
+        "error": None,
+        "created_at": now,
+        "settled_at": None,
+    }
+    await conn.execute(
+        zalo_template_sends.delete().where(zalo_template_sends.c.outbox_id == outbox_id)
+    )
+    await conn.execute(zalo_template_sends.insert().values(outbox_id=outbox_id, **values))
+
+
+async def settle_send(
+    conn: Connection,
+    outbox_id: int,
+    status: str,
+    now: datetime,
+    *,
+    msg_id: str | None = None,
+    error: str | None = None,
+) -> None:
+    """Record how a send ended: sent (with Zalo's id), failed, or unknown."""
+    await conn.execute(
+        update(zalo_template_sends)
+        .where(zalo_template_sends.c.outbox_id == outbox_id)
+        .values(
+            status=status,
+            msg_id=msg_id,
+            error=fit(zalo_template_sends.c.error, error),
+            settled_at=now,
+        )
+    )
+
+
+async def record_event(
+    conn: Connection, *, msg_id: str | None, tracking_id: str | None, event: str, at: datetime
+) -> bool:
+    """A delivery event from Zalo: the message reached the phone, or was read.
+
+    Found by Zalo's message id or by our tracking id (either may be missing); an answer
+    lost in a crash ('unknown') is thereby known to have been sent. False: not ours.
+    """
+    keys = []
+    if msg_id:
+        keys.append(zalo_template_sends.c.msg_id == msg_id)
+    if tracking_id:
+        keys.append(zalo_template_sends.c.tracking_id == tracking_id)
+    if not keys:
+        return False
+    column = (
+        zalo_template_sends.c.read_at if event == "read" else zalo_template_sends.c.delivered_at
+    )
+    values: dict[str, object] = {column.name: func.coalesce(column, at)}
+    if event == "read":  # read implies delivered
+        values["delivered_at"] = func.coalesce(zalo_template_sends.c.delivered_at, at)
+    where = or_(*keys)
+    result = await conn.execute(update(zalo_template_sends).where(where).values(**values))
+    await conn.execute(
+        update(zalo_template_sends)
+        .where(and_(where, zalo_template_sends.c.status == "unknown"))
+        .values(status="sent", msg_id=func.coalesce(zalo_template_sends.c.msg_id, msg_id))
+    )
+    return int(result.rowcount) > 0
+
+
+async def batch_split(conn: Connection, batch: str) -> dict[str, int]:
+    """A bulk send's template side: sent, unknown, delivered and read counts."""
+    rows = await conn.execute(
+        select(
+            zalo_template_sends.c.status,
+            func.count(),
+            func.count(zalo_template_sends.c.delivered_at),
+            func.count(zalo_template_sends.c.read_at),
+        )
+        .where(zalo_template_sends.c.batch == batch)
+        .group_by(zalo_template_sends.c.status)
+    )
+    split = {"template": 0, "unknown": 0, "delivered": 0, "read": 0}
+    for status, count, delivered, read in rows:
+        if status in CHARGED:
+            split["template"] += int(count)
+            split["unknown"] += int(count) if status == "unknown" else 0
+            split["delivered"] += int(delivered)
+            split["read"] += int(read)
+    return split
+
+
+# ------------------------------------------------------------------------- recipients
+async def last_inbound(conn: Connection, channel: str, chat_id: str) -> datetime | None:
+    """When an account last wrote to us (its window opened), or None."""
+    value: datetime | None = (
+        await conn.execute(
+            select(identities.c.last_inbound_at).where(
+                identities.c.channel == channel, identities.c.external_id == chat_id
+            )
+        )
+    ).scalar_one_or_none()
+    return value
+
+
+async def template_phone(conn: Connection, channel: str, chat_id: str) -> str | None:
+    """The account's verified phone kept for template messages (with consent), or None."""
+    value: str | None = (
+        await conn.execute(
+            select(zalo_template_phones.c.phone)
+            .join(identities, identities.c.id == zalo_template_phones.c.identity_id)
+            .where(identities.c.channel == channel, identities.c.external_id == chat_id)
+        )
+    ).scalar_one_or_none()
+    return value

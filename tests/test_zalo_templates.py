@@ -1,0 +1,180 @@
+"""Zalo OA members outside the 7-day window get calls by template message (issue 15)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from bot.app import Application
+from bot.channels.zalo_oa_template_config import parse_templates
+from bot.settings import Settings
+from handlers import templates
+from storage import outbox
+from storage.schema import nominations, zalo_template_sends
+from tests.contract.drivers import ZaloOADriver, new_user
+from tests.fakes.zalo_oa import FakeZaloOA
+from tests.support.clock import FakeClock
+from tests.support.officials import ACHIEVEMENT, open_call
+from tests.support.people import Invite, MakeChat, person
+from tests.support.zalo import wall_clock, with_zalo
+
+DAY = 24 * 3600
+TEMPLATES = """
+[call_opened]
+template_id = "310001"
+[call_opened.params]
+ten_dot = "{title}"
+han_chot = "Hạn {deadline}"
+huong_dan = "{hint}"
+lien_ket = "{link}"
+"""
+OA_LINK = "https://zalo.me/1856395038475629301"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return wall_clock()
+
+
+def quiet_far_from(clock: FakeClock) -> str:
+    """Quiet hours of one minute half a day away: the test's sends are never held."""
+    start = clock() + timedelta(hours=19)  # UTC+7: 12 h from now, local time
+    end = start + timedelta(minutes=1)
+    return f"{start:%H:%M}-{end:%H:%M}"
+
+
+@pytest.fixture
+def settings(
+    settings: Settings, fake_oa: FakeZaloOA, tmp_path: Path, clock: FakeClock
+) -> Settings:
+    path = tmp_path / "templates.toml"
+    path.write_text(TEMPLATES, encoding="utf-8")
+    fake_oa.register_template("310001", ["ten_dot", "han_chot", "huong_dan", "lien_ket"])
+    return with_zalo(
+        settings,
+        fake_oa,
+        None,
+        zalo_oa_templates=path,
+        zalo_oa_business_base_url=fake_oa.base_url,
+        zalo_oa_link=OA_LINK,
+        zalo_oa_template_price=200,
+        quiet_hours=quiet_far_from(clock),
+    )
+
+
+async def zalo_member(
+    app: Application, fake: FakeZaloOA, served: str, invite: Invite, name: str
+) -> ZaloOADriver:
+    """A member who joined on Zalo OA, typing (no phone shared)."""
+    member = ZaloOADriver(app, fake, served + "/zalo/oa/webhook", new_user())
+    await member.send(await invite(unit="X-AN-BINH-HPN"))
+    await member.expect("Mã mời hợp lệ")
+    await member.send(name)
+    await member.expect("Số điện thoại của bạn")
+    await member.send("bo qua")
+    await member.expect("Đồng ý lưu thông tin cá nhân")
+    await member.send("1")
+    await member.expect(f"Chào mừng {name}")
+    return member
+
+
+async def test_a_member_silent_for_8_days_gets_the_call_by_template_and_nominates(
+    app: Application,
+    chat: MakeChat,
+    invite: Invite,
+    fake_oa: FakeZaloOA,
+    served: str,
+    clock: FakeClock,
+) -> None:
+    official = await person(chat, invite, "can-bo", "Lê Văn Cán", "X-AN-BINH", "official")
+    lan = await zalo_member(app, fake_oa, served, invite, "Trần Thị Lan")
+    hung = await zalo_member(app, fake_oa, served, invite, "Phạm Văn Hùng")
+    fake_oa.refuse_uid(hung.user)  # Zalo will not take a template by his user id
+    clock.advance(days=8)
+    fake_oa.advance(8 * DAY)
+
+    await open_call(official, app, clock)
+    fake_oa.advance(app.config.undo_window.total_seconds() + 1)  # as open_call moved ours
+
+    # Lan: not a consultation message (she is outside the window) but the template.
+    assert await lan.pop() == []
+    (sent,) = fake_oa.templates_sent(lan.user)
+    assert sent.route == "uid" and sent.template_id == "310001"
+    assert sent.data == {
+        "ten_dot": "Đề cử người tốt năm 2026",
+        "han_chot": "Hạn 31/12/2026",
+        "huong_dan": "Mở chat với OA và nhắn số 1 để đề cử",
+        "lien_ket": OA_LINK,
+    }
+    # Hùng: no template by user id, no verified phone: counted unreachable, not retried.
+    assert fake_oa.templates_sent(hung.user) == []
+    async with app.db.read() as conn:
+        counts = await outbox.counts_by_status(conn, "call:1")
+        sends = list(await conn.execute(select(zalo_template_sends)))
+    assert counts == {"sent": 2, "unreachable": 1}
+    # Lan's was paid; Hùng's was refused by Zalo (not charged: the budget got it back).
+    assert [(s.route, s.status) for s in sends] == [("uid", "sent"), ("uid", "failed")]
+
+    # She taps through (the link opens the chat, which re-opens the window) and types 1.
+    await lan.send("1")
+    await lan.expect("Bạn đề cử ai?")
+    for answer, question in (
+        ("ca nhan", "Họ và tên"),
+        ("Nguyễn Thị Mai", "Năm sinh"),
+        ("bo qua", "Nơi sinh sống"),
+        ("Thôn 2, xã An Bình", "Lĩnh vực"),
+        ("hoc tap", "thành tích"),
+        (ACHIEVEMENT, "minh chứng"),
+        ("bo qua", "Số điện thoại liên hệ"),
+        ("bo qua", "công khai"),
+        ("dong y qua dien thoai", "Đợt phát động: Đề cử người tốt năm 2026"),
+        ("gui", "GS-2026-000001"),
+    ):
+        await lan.send(answer)
+        await lan.expect(question)
+    async with app.db.read() as conn:
+        (row,) = list(await conn.execute(select(nominations)))
+    assert row.campaign_id == 1
+    assert len(fake_oa.templates_sent()) == 1  # nothing paid for twice
+    await official.pop()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[call_open]\ntemplate_id = "1"\n', "unknown kind [call_open]"),
+        ("[digest]\n[digest.params]\nso = \"{count}\"\n", "[digest] has no template_id"),
+        (
+            '[digest]\ntemplate_id = "9"\n[digest.params]\nten = "{title}"\n',
+            "[digest.params] ten names {title}, which digest does not have",
+        ),
+        ('[digest]\ntemplate_id = "9"\n[digest.params]\nso = "{count!r}"\n', "not a plain"),
+        ('[digest]\ntemplate_id = "9"\nprice = 3\n', "price: Extra inputs"),
+        ("[digest\n", "not valid TOML"),
+    ],
+)
+def test_the_template_file_is_checked_at_start_with_clear_errors(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "templates.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValidationError) as raised:
+        Settings(zalo_oa_templates=path)
+    assert message in str(raised.value)
+    assert str(path) in str(raised.value)
+
+
+def test_kinds_without_params_use_their_placeholder_names() -> None:
+    mapped = parse_templates('[digest]\ntemplate_id = "77"\n')
+    fill = templates.fill("digest", 3, count=12, overdue=2)
+    assert mapped.data(fill, "https://zalo.me/1") == {
+        "count": "12",
+        "overdue": "2",
+        "hint": "Mở chat với OA và nhắn /duyet để duyệt",
+        "link": "https://zalo.me/1",
+    }
+    assert mapped.data(templates.fill("sla_reminder", 3, count=1, days=4), "x") is None
