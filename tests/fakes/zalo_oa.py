@@ -286,7 +286,10 @@ class FakeZaloOA(OAEventBuilders, SendMixin, TemplateMixin, OAuthMixin):
         problem = self._check_token(incoming)
         if problem is not None:
             return Reply(200, problem)
-        return Reply(200, handler(incoming))
+        answer = handler(incoming)
+        if path.endswith("/message/template"):
+            await self._maybe_stall(answer)
+        return Reply(200, answer)
 
     def _handle_getoa(self, incoming: Incoming) -> dict[str, Any]:
         data = {

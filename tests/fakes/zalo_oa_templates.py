@@ -20,8 +20,10 @@ Each success is recorded with its tracking id, so a test can see a message paid 
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
+import threading
 from abc import abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,6 +88,11 @@ class TemplateState:
     uid_refused: set[str] = field(default_factory=set)
     admins: set[str] = field(default_factory=set)
     sent: list[TemplateSent] = field(default_factory=list)
+    # The answer to the n-th accepted template is held until `release` is set: the message
+    # is charged and recorded, the sender hears nothing (a crash meanwhile loses the answer).
+    stall_at: int | None = None
+    stalled: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
 
 
 class TemplateMixin(FakeServer):
@@ -132,6 +139,20 @@ class TemplateMixin(FakeServer):
     def add_admin(self, user_id: str) -> None:
         with self._lock:
             self.zns.admins.add(user_id)
+
+    def stall_answer(self, accepted: int) -> None:
+        """Hold the answer to the `accepted`-th accepted template (1-based) until
+        `zns.release` is set; `zns.stalled` is set once it is held."""
+        with self._lock:
+            self.zns.stall_at = accepted
+
+    async def _maybe_stall(self, answer: dict[str, Any]) -> None:
+        """Called by the host's dispatch after a template route answered."""
+        with self._lock:
+            due = answer.get("error") == 0 and len(self.zns.sent) == self.zns.stall_at
+        if due:
+            self.zns.stalled.set()
+            await asyncio.to_thread(self.zns.release.wait, 120)
 
     def templates_sent(self, user_id: str | None = None) -> list[TemplateSent]:
         with self._lock:
@@ -211,6 +232,7 @@ class TemplateMixin(FakeServer):
             development,
         )
         self.zns.sent.append(sent)
+        self._changes.notify()
         if route == "uid":
             return {"error": 0, "message": "Success", "data": {"message_id": sent.msg_id}}
         quota = {
