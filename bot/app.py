@@ -20,6 +20,7 @@ from bot.channels.webchat import WebChat, WebLimits
 from bot.channels.webchat_files import FilePolicy, WebFiles
 from bot.channels.zalo_bot import ZaloBot
 from bot.channels.zalo_oa import ZaloOA
+from bot.channels.zalo_oa_template_config import load_templates
 from bot.console import console_routes
 from bot.console.base import Deps as ConsoleDeps
 from bot.console.invite_links import Targets as PosterTargets
@@ -39,6 +40,7 @@ from bot.web.static import StaticFiles
 from handlers.config import CoreConfig
 from handlers.messages import t
 from handlers.runner import Runner
+from handlers.templates import TemplatePlan
 from handlers.types import Inbound
 from scheduler.core import Scheduler
 from scheduler.registry import build_jobs
@@ -90,6 +92,24 @@ def core_config(settings: Settings, clock: Clock) -> CoreConfig:
         console_link_lifetime=(
             timedelta(minutes=settings.console_link_minutes) if settings.web_console else None
         ),
+        templates=template_plan(settings),
+    )
+
+
+def template_plan(settings: Settings) -> TemplatePlan | None:
+    """What the core must know of Zalo OA's template messages (None when none is mapped)."""
+    kinds = load_templates(settings.zalo_oa_templates).kinds if settings.zalo_oa_enabled else {}
+    if not kinds:
+        return None
+    return TemplatePlan(
+        channel="zalo_oa",
+        window=settings.zalo_oa_proactive_window,
+        kinds=frozenset(kinds),
+        daily=settings.zalo_oa_template_daily_budget,
+        monthly=settings.zalo_oa_template_monthly_budget,
+        price=settings.zalo_oa_template_price,
+        daily_money=settings.zalo_oa_template_daily_money,
+        monthly_money=settings.zalo_oa_template_monthly_money,
     )
 
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict
 
 from handlers.ports import Documents
+from handlers.templates import TemplatePlan
 
 
 class CoreConfig(BaseModel):
@@ -67,3 +68,6 @@ class CoreConfig(BaseModel):
     audit_retention: timedelta = timedelta(days=730)
     # Rows the purge changes per transaction (each batch holds the write lock briefly).
     purge_batch: int = 200
+    # Template messages outside a channel's window (Zalo OA), what they cost and the
+    # budgets; None where no kind is mapped to a template.
+    templates: TemplatePlan | None = None

@@ -265,3 +265,26 @@ async def template_phone(conn: Connection, channel: str, chat_id: str) -> str | 
         )
     ).scalar_one_or_none()
     return value
+
+
+async def outside_window(conn: Connection, identity_ids: Sequence[int], since: datetime) -> int:
+    """How many of these accounts last wrote before `since` (or never): they need a template."""
+    found = 0
+    for start in range(0, len(identity_ids), 500):
+        chunk = list(identity_ids[start : start + 500])
+        found += int(
+            (
+                await conn.execute(
+                    select(func.count())
+                    .select_from(identities)
+                    .where(
+                        identities.c.id.in_(chunk),
+                        or_(
+                            identities.c.last_inbound_at.is_(None),
+                            identities.c.last_inbound_at < since,
+                        ),
+                    )
+                )
+            ).scalar_one()
+        )
+    return found

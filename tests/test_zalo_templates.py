@@ -14,11 +14,13 @@ from bot.channels.zalo_oa_template_config import parse_templates
 from bot.settings import Settings
 from handlers import templates
 from storage import outbox
-from storage.schema import nominations, zalo_template_sends
+from storage.schema import campaigns, nominations, zalo_template_sends
+from storage.schema import outbox as outbox_table
 from tests.contract.drivers import ZaloOADriver, new_user
 from tests.fakes.zalo_oa import FakeZaloOA
+from tests.support.chat import ChatClient
 from tests.support.clock import FakeClock
-from tests.support.officials import ACHIEVEMENT, open_call
+from tests.support.officials import ACHIEVEMENT, BODY, open_call
 from tests.support.people import Invite, MakeChat, person
 from tests.support.zalo import wall_clock, with_zalo
 
@@ -48,8 +50,14 @@ def quiet_far_from(clock: FakeClock) -> str:
 
 
 @pytest.fixture
+def daily_budget() -> int:
+    """ZALO_OA_TEMPLATE_DAILY_BUDGET (a test parametrizes it to change it)."""
+    return 200
+
+
+@pytest.fixture
 def settings(
-    settings: Settings, fake_oa: FakeZaloOA, tmp_path: Path, clock: FakeClock
+    settings: Settings, fake_oa: FakeZaloOA, tmp_path: Path, clock: FakeClock, daily_budget: int
 ) -> Settings:
     path = tmp_path / "templates.toml"
     path.write_text(TEMPLATES, encoding="utf-8")
@@ -62,6 +70,7 @@ def settings(
         zalo_oa_business_base_url=fake_oa.base_url,
         zalo_oa_link=OA_LINK,
         zalo_oa_template_price=200,
+        zalo_oa_template_daily_budget=daily_budget,
         quiet_hours=quiet_far_from(clock),
     )
 
@@ -118,6 +127,10 @@ async def test_a_member_silent_for_8_days_gets_the_call_by_template_and_nominate
     assert counts == {"sent": 2, "unreachable": 1}
     # Lan's was paid; Hùng's was refused by Zalo (not charged: the budget got it back).
     assert [(s.route, s.status) for s in sends] == [("uid", "sent"), ("uid", "failed")]
+    # The official's progress and final report split the send three ways.
+    split = "Trong cửa sổ: 1 · mẫu tin: 1 · không gửi được: 1"
+    await app.scheduler.fire_interval("bulk_progress")
+    await official.expect("Đã gửi xong.", split, "Báo cáo gửi", split)
 
     # She taps through (the link opens the chat, which re-opens the window) and types 1.
     await lan.send("1")
@@ -140,7 +153,6 @@ async def test_a_member_silent_for_8_days_gets_the_call_by_template_and_nominate
         (row,) = list(await conn.execute(select(nominations)))
     assert row.campaign_id == 1
     assert len(fake_oa.templates_sent()) == 1  # nothing paid for twice
-    await official.pop()
 
 
 @pytest.mark.parametrize(
@@ -178,3 +190,55 @@ def test_kinds_without_params_use_their_placeholder_names() -> None:
         "link": "https://zalo.me/1",
     }
     assert mapped.data(templates.fill("sla_reminder", 3, count=1, days=4), "x") is None
+
+
+async def preview_call(official: ChatClient) -> list[str]:
+    """/dotphatdong up to its confirmation step (scope Xã An Bình, no photo); its texts."""
+    await official.send("/dotphatdong")
+    await official.expect("Đợt phát động")
+    await official.press("Tạo đợt mới")
+    await official.expect("Tên đợt phát động?")
+    await official.send("Đề cử người tốt năm 2026")
+    await official.expect("Nội dung lời kêu gọi")
+    await official.send(BODY)
+    await official.expect("lĩnh vực nào")
+    await official.press("Xong")
+    await official.expect("Hạn cuối nhận đề cử?")
+    await official.send("31/12/2026")
+    await official.expect("Gửi tới thành viên của đơn vị nào?")
+    await official.press("Xã An Bình")
+    await official.expect("Gửi một ảnh")
+    await official.press("Bỏ qua")
+    return [m.text for m in await official.expect("Xem trước", "Mở đợt và gửi ngay?")]
+
+
+@pytest.mark.parametrize("daily_budget", [1])
+async def test_a_call_that_would_cross_the_budget_stops_before_it_starts(
+    app: Application,
+    chat: MakeChat,
+    invite: Invite,
+    fake_oa: FakeZaloOA,
+    served: str,
+    clock: FakeClock,
+) -> None:
+    official = await person(chat, invite, "can-bo", "Lê Văn Cán", "X-AN-BINH", "official")
+    for name in ("Trần Thị Lan", "Phạm Văn Hùng"):
+        await zalo_member(app, fake_oa, served, invite, name)
+    clock.advance(days=8)
+    fake_oa.advance(8 * DAY)
+
+    texts = await preview_call(official)
+    assert (
+        "Trên Zalo, 2 người đã lâu không nhắn cho OA sẽ nhận bằng mẫu tin có phí "
+        "(khoảng 400 đ). Ngân sách mẫu tin của đơn vị: hôm nay còn 1 tin; tháng này: "
+        "không giới hạn."
+    ) in texts[-1]
+    await official.press("Mở đợt và gửi")
+    await official.expect(
+        "Không gửi được: 2 người trên Zalo cần mẫu tin có phí (khoảng 400 đ), nhưng ngân "
+        "sách mẫu tin của đơn vị chỉ còn 1 tin (hôm nay)."
+    )
+    async with app.db.read() as conn:
+        assert list(await conn.execute(select(campaigns))) == []
+        assert list(await conn.execute(select(outbox_table.c.batch).distinct())) == [(None,)]
+    assert fake_oa.templates_sent() == []

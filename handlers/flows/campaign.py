@@ -25,6 +25,7 @@ from handlers.flows.campaign_manage import (
 from handlers.flows.nominate import FIELDS
 from handlers.localtime import deadline_date, end_of_day
 from handlers.messages import t
+from handlers.officials import template_cost
 from handlers.officials.holding import offer_undo
 from handlers.officials.progress import progress_reply
 from handlers.officials.scope import (
@@ -177,12 +178,16 @@ async def ask_preview(turn: Turn, draft: CampaignDraft) -> None:
     )
     turn.say_text(t("officials.preview_header"))
     turn.say_text(text, media=[draft.photo] if draft.photo else [])
+    cost = await template_cost.estimate(
+        turn.conn, turn.config, turn.now, unit.id, "call_opened", people
+    )
     ask_to_confirm_bulk(
         turn,
         "officials.campaign.confirm",
         unit.name,
         len(people),
         Option("open", "officials.campaign.choice.open"),
+        template_cost.cost_note(cost),
     )
 
 

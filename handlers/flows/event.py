@@ -13,6 +13,7 @@ from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult, sa
 from handlers.localtime import in_quiet_hours, local_date_time, parse_date_time
 from handlers.menu import show_main_menu
 from handlers.messages import t
+from handlers.officials import template_cost
 from handlers.officials.fanout import fan_out
 from handlers.officials.holding import held_bulk, hold_until, offer_undo
 from handlers.officials.progress import progress_reply
@@ -205,12 +206,16 @@ async def ask_preview(turn: Turn, draft: EventDraft) -> None:
     turn.say_text(
         invitation(turn.config, draft.title, draft.place, draft.starts_at, draft.capacity)
     )
+    cost = await template_cost.estimate(
+        turn.conn, turn.config, turn.now, unit.id, "event_invitation", people
+    )
     ask_to_confirm_bulk(
         turn,
         "officials.event.confirm",
         unit.name,
         len(people),
         Option("send", "officials.event.choice.send"),
+        template_cost.cost_note(cost),
     )
 
 
@@ -220,6 +225,15 @@ async def accept_preview(turn: Turn, draft: EventDraft, answer: Answer) -> Next:
     if unit is None:
         return None
     assert draft.title and draft.place and draft.starts_at  # asked before the preview
+    people = await bulk.people_in_scope(turn.conn, unit.path)
+    over = template_cost.over_budget(
+        await template_cost.estimate(
+            turn.conn, turn.config, turn.now, unit.id, "event_invitation", people
+        )
+    )
+    if over is not None:  # nothing is created or sent
+        engine.finish(turn, "templates.over_budget", **over)
+        return None
     event = await events.create_event(
         turn.conn,
         unit_id=unit.id,

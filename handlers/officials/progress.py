@@ -14,7 +14,7 @@ from handlers.messages import t
 from handlers.officials.fanout import send_to, target_of
 from handlers.text import number
 from handlers.types import Reply
-from storage import bulk, outbox
+from storage import bulk, outbox, zalo_templates
 from storage.db import Connection
 
 PENDING = ("queued", "retrying")
@@ -25,10 +25,37 @@ def _settled(counts: dict[str, int]) -> int:
     return sum(n for status, n in counts.items() if status not in PENDING)
 
 
+def split_line(counts: dict[str, int], split: dict[str, int] | None) -> str:
+    """ "Trong cửa sổ: 900 · mẫu tin: 80 · không gửi được: 20" where templates are in use."""
+    if split is None:
+        return ""
+    text = "\n" + t(
+        "templates.progress_split",
+        window=number(counts.get("sent", 0) - split["template"]),
+        template=number(split["template"]),
+        unreachable=number(counts.get("unreachable", 0)),
+    )
+    if split["unknown"]:
+        text += " " + t("templates.progress_unknown", unknown=number(split["unknown"]))
+    if split["delivered"]:
+        text += "\n" + t(
+            "templates.progress_delivered",
+            delivered=number(split["delivered"]),
+            read=number(split["read"]),
+        )
+    return text
+
+
 def progress_reply(
-    sent: bulk.BulkSend, counts: dict[str, int], *, final: bool, minor: bool
+    sent: bulk.BulkSend,
+    counts: dict[str, int],
+    *,
+    final: bool,
+    minor: bool,
+    split: dict[str, int] | None = None,
 ) -> Reply:
-    """ "Đã gửi 1.234/5.000 · lỗi 3 · đã chặn 12" (edited in place where the channel can)."""
+    """ "Đã gửi 1.234/5.000 · lỗi 3 · đã chặn 12" (edited in place where the channel can);
+    with template messages in use, how many went in the window, by template, not at all."""
     text = t(
         "officials.progress.line",
         sent=number(counts.get("sent", 0)),
@@ -38,24 +65,26 @@ def progress_reply(
     )
     if sent.unreachable:
         text += " " + t("officials.progress.unreachable", count=number(sent.unreachable))
+    text += split_line(counts, split)
     head = t("officials.progress.done" if final else "officials.progress.sending")
     return Reply(text=f"{head}\n{text}", replace_key=f"progress:{sent.batch}", minor=minor)
 
 
-def final_reply(sent: bulk.BulkSend, counts: dict[str, int]) -> Reply:
+def final_reply(
+    sent: bulk.BulkSend, counts: dict[str, int], split: dict[str, int] | None = None
+) -> Reply:
     """The report when every recipient is settled."""
-    return Reply(
-        text=t(
-            "officials.progress.final",
-            kind=t(f"officials.bulk_kind.{sent.kind}"),
-            preview=sent.text[:80],
-            sent=number(counts.get("sent", 0)),
-            total=number(sent.total),
-            failed=number(counts.get("failed", 0)),
-            blocked=number(counts.get("blocked", 0) + counts.get("unreachable", 0)),
-            unreachable=number(sent.unreachable),
-        )
+    text = t(
+        "officials.progress.final",
+        kind=t(f"officials.bulk_kind.{sent.kind}"),
+        preview=sent.text[:80],
+        sent=number(counts.get("sent", 0)),
+        total=number(sent.total),
+        failed=number(counts.get("failed", 0)),
+        blocked=number(counts.get("blocked", 0) + counts.get("unreachable", 0)),
+        unreachable=number(sent.unreachable),
     )
+    return Reply(text=text + split_line(counts, split))
 
 
 def _quarter(counts: dict[str, int], total: int) -> int:
@@ -64,7 +93,6 @@ def _quarter(counts: dict[str, int], total: int) -> int:
 
 async def report_progress(conn: Connection, config: CoreConfig, now: datetime) -> dict[str, int]:
     """Report every unfinished bulk send whose counts moved; close the finished ones."""
-    del config
     stats = {"reported": 0, "finished": 0}
     for item in await bulk.unfinished_bulks(conn):
         counts = await outbox.counts_by_status(conn, item.batch)
@@ -77,10 +105,16 @@ async def report_progress(conn: Connection, config: CoreConfig, now: datetime) -
         if item.report and target is not None and (done or _settled(counts)):
             seq += 1
             milestone = _quarter(counts, item.total) != _quarter(last, item.total)
-            reply = progress_reply(item, counts, final=done, minor=not (done or milestone))
+            split = (
+                await zalo_templates.batch_split(conn, item.batch) if config.templates else None
+            )
+            reply = progress_reply(
+                item, counts, final=done, minor=not (done or milestone), split=split
+            )
             await send_to(conn, now, target, reply, f"progress:{item.batch}:{seq}")
             if done:
-                await send_to(conn, now, target, final_reply(item, counts), f"report:{item.batch}")
+                final = final_reply(item, counts, split)
+                await send_to(conn, now, target, final, f"report:{item.batch}")
             stats["reported"] += 1
         await bulk.record_progress(conn, item.id, counts, seq, now if done else None)
         stats["finished"] += int(done)

@@ -67,10 +67,14 @@ async def confirmed_unit(turn: Turn, draft: BulkDraft, answer: Answer) -> Unit |
     return unit
 
 
-def ask_to_confirm_bulk(turn: Turn, key: str, unit: str, recipients: int, go: Option) -> None:
-    """A bulk send's last question: whom it reaches, whether quiet hours delay it, go or not."""
+def ask_to_confirm_bulk(
+    turn: Turn, key: str, unit: str, recipients: int, go: Option, cost: str = ""
+) -> None:
+    """A bulk send's last question: whom it reaches, whether quiet hours delay it, what its
+    template messages cost (handlers/officials/template_cost.py), go or not."""
     quiet = quiet_until(turn.now, turn.config)
     note = "\n" + t("officials.quiet_note", at=local_date_time(quiet, turn.config)) if quiet else ""
+    note += cost
     turn.say(
         key,
         unit=unit,

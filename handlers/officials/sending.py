@@ -24,6 +24,7 @@ from handlers.localtime import (
     start_of_local_day,
 )
 from handlers.messages import t
+from handlers.officials import template_cost
 from handlers.officials.fanout import fan_out
 from handlers.officials.holding import held_bulk, hold_until, signed
 from handlers.officials.summary import close_with_summary
@@ -153,6 +154,14 @@ async def open_call(
     problem = deadline_problem(last_day, actor)
     if problem is not None:
         actor.tell(problem)
+        return None
+    people = await bulk.people_in_scope(actor.conn, unit.path)
+    cost = await template_cost.estimate(
+        actor.conn, actor.config, actor.now, unit.id, "call_opened", people
+    )
+    over = template_cost.over_budget(cost)
+    if over is not None:  # the official is told; nothing is created or sent
+        actor.tell("templates.over_budget", **over)
         return None
     campaign = await campaigns.create_campaign(
         actor.conn,
