@@ -127,10 +127,21 @@ async def test_a_member_silent_for_8_days_gets_the_call_by_template_and_nominate
     assert counts == {"sent": 2, "unreachable": 1}
     # Lan's was paid; Hùng's was refused by Zalo (not charged: the budget got it back).
     assert [(s.route, s.status) for s in sends] == [("uid", "sent"), ("uid", "failed")]
+    # Zalo says it reached her phone, then that she read it (signed like every event); a
+    # forged "read" without the signature changes nothing.
+    url, zns = served + "/zalo/oa/webhook", {"X-ZEvent-Server": "ZNS"}
+    forged = fake_oa.zns_event(sent, "user_seen_message")
+    await fake_oa.deliver_async(forged, url=url, sign=False, headers=zns)
+    for name in ("user_received_message", "user_seen_message"):
+        event = fake_oa.zns_event(sent, name)
+        assert (await fake_oa.deliver_async(event, url=url, headers=zns)).status_code == 200
+    assert app.zalo_oa is not None
+    assert (app.zalo_oa.metrics["zns"], app.zalo_oa.metrics["bad_signature"]) == (2, 1)
     # The official's progress and final report split the send three ways.
     split = "Trong cửa sổ: 1 · mẫu tin: 1 · không gửi được: 1"
+    seen = "Mẫu tin: đã đến máy 1, đã đọc 1."
     await app.scheduler.fire_interval("bulk_progress")
-    await official.expect("Đã gửi xong.", split, "Báo cáo gửi", split)
+    await official.expect("Đã gửi xong.", split, seen, "Báo cáo gửi", split, seen)
 
     # She taps through (the link opens the chat, which re-opens the window) and types 1.
     await lan.send("1")

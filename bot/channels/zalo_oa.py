@@ -151,6 +151,11 @@ class ZaloOA:
         at = event_time(event)
         if at is None or abs(now - at) > self._stale:
             return self._drop("stale")
+        if request.headers.get("x-zevent-server", "").upper() == "ZNS":
+            # A template's delivery (A.7): it updates the send, it is not a message to us.
+            found = await self.templates.delivery_event(event, at)
+            self.metrics["zns" if found else "zns_unknown"] += 1
+            return JSONResponse({"ok": True})
         inbound = translate(event, now)
         if inbound is None:
             return self._drop("ignored")  # echoes, read receipts, events we do not use

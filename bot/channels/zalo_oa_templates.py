@@ -71,6 +71,8 @@ STOP_KIND = {
     -112: "params",
     -132: "params",
 }
+# ZNS webhook events about a sent template, and what each says happened.
+DELIVERY_EVENTS = {"user_received_message": "delivered", "user_seen_message": "read"}
 # May pass later (night-time block of promotion templates, transient errors).
 TEMPORARY = frozenset({-100, -133, -211, -218})
 
@@ -164,6 +166,24 @@ class TemplateSender:
             except _NextRoute:
                 continue
         return self._not_sent("outside the window; no template route reaches this member")
+
+    async def delivery_event(self, event: dict[str, object], at: datetime) -> bool:
+        """A ZNS webhook event (`X-ZEvent-Server: ZNS`): the template reached the phone
+        (`user_received_message`) or was read (`user_seen_message`, [U]). False when it is
+        about no send of ours, or is another ZNS event (feedback, template status)."""
+        name = event.get("event_name")
+        message = event.get("message")
+        if name not in DELIVERY_EVENTS or not isinstance(message, dict):
+            return False
+        msg_id, tracking = message.get("msg_id"), message.get("tracking_id")
+        async with self._db.write() as conn:
+            return await zalo_templates.record_event(
+                conn,
+                msg_id=str(msg_id)[:64] if msg_id else None,
+                tracking_id=str(tracking)[:48] if tracking else None,
+                event=DELIVERY_EVENTS[str(name)],
+                at=at,
+            )
 
     # ------------------------------------------------------------------ routes
     async def _inside_window(self, chat_id: str) -> bool:
