@@ -5,6 +5,9 @@
    the achieved rate as a share of R and the 429 count, and the p95 latency of replies to
    members who chat during the broadcast (they are on the same platform and lane).
 2. unlimited: N recipients, no limits anywhere: the outbox's own throughput.
+3. zalo: N members on Zalo OA through the real adapter against the fake Zalo OA, split
+   across the window / template by user id / by phone / unreachable, beside a baseline
+   where all are inside the window (bench/broadcast_zalo.py).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.broadcast_zalo import zalo
 from bench.fake_platform import FakePlatform, Limits
 from bench.seed import seed_members
 from bot import cli_ops
@@ -180,12 +184,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.broadcast")
     parser.add_argument("--recipients", type=int, default=10_000)
     parser.add_argument("--limit", type=float, default=25.0, help="the lane's configured msg/s")
-    parser.add_argument("--part", choices=("limited", "unlimited", "all"), default="all")
+    parser.add_argument("--part", choices=("limited", "unlimited", "zalo", "all"), default="all")
+    parser.add_argument("--zalo-rate", type=float, default=100.0, help="ZALO_OA_RATE_PER_SECOND")
+    parser.add_argument("--repeats", type=int, default=3, help="zalo: runs of each set-up")
     args = parser.parse_args()
     if args.part in ("unlimited", "all"):
         asyncio.run(unlimited(args.recipients))
     if args.part in ("limited", "all"):
         asyncio.run(limited(args.recipients, args.limit))
+    if args.part in ("zalo", "all"):
+        asyncio.run(zalo(args.recipients, args.zalo_rate, args.repeats))
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from handlers.flows import (
     nominee,
     publish,
     review,
+    template_phone,
 )
 from handlers.flows.base import AnyFlow
 from handlers.menu import show_main_menu
@@ -97,6 +98,14 @@ COMMANDS: tuple[Command, ...] = (
     Command("mydata", "dulieu", MEMBER, mydata.begin, mydata.FLOW, ("du lieu", "du lieu cua toi")),
     Command("consent", "dongy", MEMBER, mydata.agree, mydata.FLOW, ("dong y lai",)),
     Command("erase", "xoadulieu", MEMBER, erase.begin, erase.FLOW, ("xoa du lieu",)),
+    Command(
+        "template_phone",
+        "mautin",
+        MEMBER,
+        template_phone.begin,
+        template_phone.FLOW,
+        ("mau tin", "nhan mau tin"),
+    ),
     Command("review", "duyet", REVIEWER, review.begin, review.FLOW, ("duyet de cu",)),
     Command("digest", "tonghop", REVIEWER, digest.show, None, ("tong hop",)),
     Command("criteria", "tieuchi", REVIEWER, criteria.show, None, ("tieu chi",)),

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from handlers.mediafiles import delete_files
 from handlers.ports import export_made_at
 from scheduler.core import BatchContext
-from storage import accounts, console_links, limits, retention, web_sessions
+from storage import accounts, console_links, limits, retention, web_sessions, zalo_templates
 from storage.db import Connection
 from storage.retention import Batch
 from storage.schema import inbox, outbox
@@ -47,6 +47,7 @@ def purges(now: datetime, ctx: BatchContext) -> list[Purge]:
     messages = now - config.message_retention
     drafts = now - timedelta(days=config.draft_ttl_days)
     rejected = now - config.rejected_evidence_retention
+    phones = now - zalo_templates.PHONE_RETENTION
 
     def stripped(table: object) -> Purge:
         assert table is inbox or table is outbox
@@ -73,6 +74,11 @@ def purges(now: datetime, ctx: BatchContext) -> list[Purge]:
             "rejected_evidence_deleted",
             lambda conn: retention.count_rejected_evidence(conn, rejected),
             lambda conn, n: retention.drop_rejected_evidence(conn, rejected, n),
+        ),
+        Purge(
+            "template_phones_deleted",
+            lambda conn: zalo_templates.count_stale_phones(conn, phones),
+            lambda conn, n: zalo_templates.drop_stale_phones(conn, phones, n),
         ),
         Purge(
             "withdrawn_cards_deleted",

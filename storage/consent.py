@@ -7,11 +7,18 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from storage.db import Connection
 from storage.rows import Row
-from storage.schema import consents, identities, nominations, nominee_consents, people
+from storage.schema import (
+    consents,
+    identities,
+    nominations,
+    nominee_consents,
+    people,
+    zalo_template_phones,
+)
 
 MEMBER_DATA = "member_data"
 
@@ -45,6 +52,11 @@ async def withdraw_member(conn: Connection, person_id: int, now: datetime) -> bo
         update(consents)
         .where(consents.c.person_id == person_id, consents.c.withdrawn_at.is_(None))
         .values(withdrawn_at=now)
+    )
+    # The phone kept for Zalo template messages needs consent too: it goes.
+    accounts = select(identities.c.id).where(identities.c.person_id == person_id)
+    await conn.execute(
+        delete(zalo_template_phones).where(zalo_template_phones.c.identity_id.in_(accounts))
     )
     return int(result.rowcount) == 1
 

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
-from storage import redaction
+from storage import redaction, zalo_templates
 from storage.consent import MemberConsent, member_consents
 from storage.db import Connection
 from storage.schema import (
@@ -34,6 +34,8 @@ class AccountData(BaseModel):
     since: datetime
     last_message_at: datetime | None
     device: str | None = None
+    # The verified phone kept (with consent) to reach this Zalo account by template.
+    template_phone: str | None = None
 
 
 class RoleData(BaseModel):
@@ -145,12 +147,14 @@ async def person_data(conn: Connection, person_id: int, now: datetime) -> Person
             )
         )
     }
+    phones = await zalo_templates.phones_of(conn, ids)
     accounts = [
         AccountData(
             channel=a.channel,
             since=a.created_at,
             last_message_at=a.last_inbound_at,
             device=devices.get(a.id),
+            template_phone=phones.get(a.id),
         )
         for a in account_rows
     ]

@@ -30,6 +30,7 @@ from storage.schema import (
     publications,
     web_sessions,
     web_uploads,
+    zalo_template_phones,
 )
 
 SETTLED_OUTBOX_EXPIRED = "expired before it could be sent"
@@ -394,6 +395,9 @@ async def forget_identity(
     await conn.execute(delete(conversations).where(conversations.c.identity_id == identity_id))
     await conn.execute(delete(web_sessions).where(web_sessions.c.identity_id == identity_id))
     await conn.execute(delete(link_requests).where(link_requests.c.identity_id == identity_id))
+    await conn.execute(
+        delete(zalo_template_phones).where(zalo_template_phones.c.identity_id == identity_id)
+    )
     await conn.execute(
         update(identities)
         .where(identities.c.id == identity_id)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 
 from storage.db import Connection
+from storage.retention import Batch
 from storage.rows import Row
 from storage.schema import (
+    consents,
     identities,
     outbox,
     zalo_template_budget,
@@ -288,3 +291,103 @@ async def outside_window(conn: Connection, identity_ids: Sequence[int], since: d
             ).scalar_one()
         )
     return found
+
+
+# ------------------------------------------------------------------- consented phones
+PHONE_PURPOSE = "zalo_template_phone"
+# A kept phone outlives the account's last message to the OA by this long (then purged).
+PHONE_RETENTION = timedelta(days=365)
+
+
+async def save_phone(
+    conn: Connection,
+    *,
+    identity_id: int,
+    person_id: int,
+    phone: str,
+    source: str,
+    version: str,
+    text: str,
+    now: datetime,
+) -> None:
+    """Keep an account's verified phone for template messages, with the consent given."""
+    await conn.execute(
+        delete(zalo_template_phones).where(zalo_template_phones.c.identity_id == identity_id)
+    )
+    await conn.execute(
+        zalo_template_phones.insert().values(
+            identity_id=identity_id,
+            phone=phone,
+            source=source,
+            consent_version=version,
+            consented_at=now,
+        )
+    )
+    await conn.execute(
+        consents.insert().values(
+            person_id=person_id,
+            purpose=PHONE_PURPOSE,
+            text_version=version,
+            text=text,
+            given_at=now,
+        )
+    )
+
+
+async def drop_phones(
+    conn: Connection, identity_ids: Sequence[int], person_id: int | None, now: datetime
+) -> int:
+    """Forget the phones kept for these accounts; the consent for that purpose is withdrawn."""
+    result = await conn.execute(
+        delete(zalo_template_phones).where(
+            zalo_template_phones.c.identity_id.in_(list(identity_ids))
+        )
+    )
+    if person_id is not None:
+        await conn.execute(
+            update(consents)
+            .where(
+                consents.c.person_id == person_id,
+                consents.c.purpose == PHONE_PURPOSE,
+                consents.c.withdrawn_at.is_(None),
+            )
+            .values(withdrawn_at=now)
+        )
+    return int(result.rowcount)
+
+
+async def phones_of(conn: Connection, identity_ids: Sequence[int]) -> dict[int, str]:
+    """The phones kept for these accounts (for /dulieu)."""
+    rows = await conn.execute(
+        select(zalo_template_phones.c.identity_id, zalo_template_phones.c.phone).where(
+            zalo_template_phones.c.identity_id.in_(list(identity_ids))
+        )
+    )
+    return {int(r.identity_id): str(r.phone) for r in rows}
+
+
+def _stale_phone(cutoff: datetime) -> Any:
+    stale = select(identities.c.id).where(
+        or_(identities.c.last_inbound_at.is_(None), identities.c.last_inbound_at < cutoff)
+    )
+    return zalo_template_phones.c.identity_id.in_(stale)
+
+
+async def count_stale_phones(conn: Connection, cutoff: datetime) -> int:
+    """Retention: kept phones of accounts that have not written since `cutoff`."""
+    return int(
+        (
+            await conn.execute(
+                select(func.count()).select_from(zalo_template_phones).where(_stale_phone(cutoff))
+            )
+        ).scalar_one()
+    )
+
+
+async def drop_stale_phones(conn: Connection, cutoff: datetime, limit: int) -> Batch:
+    """Retention: those phones go (a batch of at most `limit`)."""
+    ids = select(zalo_template_phones.c.identity_id).where(_stale_phone(cutoff)).limit(limit)
+    result = await conn.execute(
+        delete(zalo_template_phones).where(zalo_template_phones.c.identity_id.in_(ids))
+    )
+    return Batch(rows=int(result.rowcount))

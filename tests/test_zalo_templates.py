@@ -14,7 +14,8 @@ from bot.channels.zalo_oa_template_config import parse_templates
 from bot.settings import Settings
 from handlers import templates
 from storage import outbox
-from storage.schema import campaigns, nominations, zalo_template_sends
+from storage.schema import campaigns, nominations, zalo_template_phones, zalo_template_sends
+from storage.schema import consents as consents_table
 from storage.schema import outbox as outbox_table
 from tests.contract.drivers import ZaloOADriver, new_user
 from tests.fakes.zalo_oa import FakeZaloOA
@@ -253,3 +254,58 @@ async def test_a_call_that_would_cross_the_budget_stops_before_it_starts(
         assert list(await conn.execute(select(campaigns))) == []
         assert list(await conn.execute(select(outbox_table.c.batch).distinct())) == [(None,)]
     assert fake_oa.templates_sent() == []
+
+
+async def test_a_consented_phone_reaches_a_member_the_user_id_path_cannot(
+    app: Application,
+    chat: MakeChat,
+    invite: Invite,
+    fake_oa: FakeZaloOA,
+    served: str,
+    clock: FakeClock,
+) -> None:
+    official = await person(chat, invite, "can-bo", "Lê Văn Cán", "X-AN-BINH", "official")
+    hung = await zalo_member(app, fake_oa, served, invite, "Phạm Văn Hùng")
+    # He lets the bot use his Zalo number; only Zalo's own form counts, not a typed one.
+    await hung.send("/mautin")
+    await hung.expect("bằng mẫu tin", "không nhắn cho OA trong 365 ngày")
+    await hung.press("Đồng ý")
+    await hung.expect("Bấm vào biểu mẫu")
+    await hung.send("0912345678")
+    await hung.expect("Số gõ tay thì Zalo không xác nhận được")
+    submitted = fake_oa.user_submit_info(hung.user, "84912345678")
+    result = await fake_oa.deliver_async(submitted, url=served + "/zalo/oa/webhook")
+    assert result.status_code == 200
+    await hung.expect("Đã lưu số 0912 345 678")
+    await hung.send("/dulieu")
+    await hung.expect("số 84912345678 dùng để gửi mẫu tin Zalo")
+    await hung.send("/huy")
+    await hung.pop()
+
+    fake_oa.refuse_uid(hung.user)
+    fake_oa.set_phone("84912345678", hung.user)
+    clock.advance(days=8)
+    fake_oa.advance(8 * DAY)
+    await open_call(official, app, clock, count=2)
+    fake_oa.advance(app.config.undo_window.total_seconds() + 1)
+
+    (sent,) = fake_oa.templates_sent(hung.user)
+    assert (sent.route, sent.phone) == ("phone", "84912345678")
+    assert sent.tracking_id is not None and len(sent.tracking_id) <= 48
+    async with app.db.read() as conn:
+        sends = [(r.route, r.status) for r in await conn.execute(select(zalo_template_sends))]
+    assert sends == [("phone", "sent")]
+
+    # Withdrawn: the number is gone, and the next template finds no way to him.
+    await hung.send("/mautin")
+    await hung.expect("đang lưu số 0912 345 678")
+    await hung.press("Rút lại và xoá số")
+    await hung.expect("Đã xoá số điện thoại")
+    async with app.db.read() as conn:
+        assert list(await conn.execute(select(zalo_template_phones))) == []
+        consents = [
+            (r.purpose, r.withdrawn_at is not None)
+            for r in await conn.execute(select(consents_table))
+        ]
+    assert ("zalo_template_phone", True) in consents
+    await official.pop()

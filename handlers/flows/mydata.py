@@ -73,6 +73,7 @@ def overview(turn: Turn, data: PersonData) -> str:
             app=app_name(a.channel) + (f" ({a.device})" if a.device else ""),
             since=local_date(a.since, config),
         )
+        + (t("mydata.template_phone", phone=a.template_phone) if a.template_phone else "")
         for a in data.accounts
     ]
     roles = [

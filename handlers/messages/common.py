@@ -21,6 +21,7 @@ TEXTS = {
         "• /thietbi — các trình duyệt đang đăng nhập; đăng xuất\n"
         "• /dulieu — dữ liệu Gương Sáng lưu về bạn: xem, sửa, tải về, rút lại đồng ý\n"
         "• /xoadulieu — xoá dữ liệu của bạn\n"
+        "• /mautin — (Zalo) cho phép nhận thông báo qua số điện thoại khi lâu không nhắn OA\n"
         "• /quaylai — quay lại bước trước\n"
         "• /huy — huỷ việc đang làm\n"
         "• /trogiup — xem hướng dẫn này\n\n"

@@ -34,6 +34,46 @@ TEXTS = {
     ),
     "templates.progress_unknown": "(chưa rõ kết quả: {unknown})",
     "templates.progress_delivered": "Mẫu tin: đã đến máy {delivered}, đã đọc {read}.",
+    # /mautin: a Zalo OA member lets the bot use their verified phone for template messages.
+    "mydata.template_phone": (
+        "; số {phone} dùng để gửi mẫu tin Zalo khi bạn lâu không nhắn (rút lại: /mautin)"
+    ),
+    "templates.phone.explain": (
+        "Khi bạn không nhắn cho OA quá 7 ngày, Zalo chỉ cho Gương Sáng gửi thông báo (lời kêu "
+        "gọi đề cử, nhắc hạn, kết quả đề cử) bằng mẫu tin. Thường mẫu tin gửi theo tài khoản "
+        "Zalo của bạn; khi cách đó không được, có thể gửi theo số điện thoại Zalo của bạn.\n"
+        "{consent}\nBạn có đồng ý không?"
+    ),
+    "templates.phone.consent": (
+        "Gương Sáng lưu số điện thoại Zalo của bạn chỉ để gửi các thông báo trên bằng mẫu tin, "
+        "giữ đến khi bạn rút lại (gõ /mautin), xoá dữ liệu (/xoadulieu), hoặc khi bạn không "
+        "nhắn cho OA trong {days} ngày."
+    ),
+    "templates.phone.has": (
+        "Gương Sáng đang lưu số {phone} để gửi mẫu tin Zalo khi bạn lâu không nhắn cho OA. "
+        "Rút lại và xoá số này?"
+    ),
+    "templates.phone.ask": (
+        "Bấm vào biểu mẫu «Chia sẻ số điện thoại» ngay dưới đây để gửi số điện thoại Zalo "
+        "của bạn (Zalo xác nhận số này là của bạn)."
+    ),
+    "templates.phone.typed": (
+        "Số gõ tay thì Zalo không xác nhận được là của bạn. Hãy bấm vào biểu mẫu «Chia sẻ số "
+        "điện thoại», hoặc gõ /huy để thôi."
+    ),
+    "templates.phone.not_own": "Đây không phải số của tài khoản Zalo này. Hãy dùng biểu mẫu.",
+    "templates.phone.saved": (
+        "Đã lưu số {phone}. Khi bạn lâu không nhắn cho OA, thông báo có thể đến qua số này. "
+        "Rút lại bất cứ lúc nào: /mautin."
+    ),
+    "templates.phone.kept": "Không thay đổi gì.",
+    "templates.phone.removed": "Đã xoá số điện thoại và rút lại sự đồng ý này.",
+    "templates.phone.only_zalo": (
+        "Việc này chỉ dành cho tài khoản Zalo Official Account. Hãy gõ /mautin trong chat với "
+        "OA của Gương Sáng trên Zalo."
+    ),
+    "templates.phone.choice.agree": "Đồng ý",
+    "templates.phone.choice.remove": "Rút lại và xoá số",
     # Alerts to the admins: a template send that cannot succeed until someone acts.
     "alert.zalo_template": (
         "Cảnh báo cho quản trị: mẫu tin Zalo đang dừng ({reason}). Các tin cần mẫu tin được "
