@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -43,13 +42,6 @@ def clock() -> FakeClock:
     return wall_clock()
 
 
-def quiet_far_from(clock: FakeClock) -> str:
-    """Quiet hours of one minute half a day away: the test's sends are never held."""
-    start = clock() + timedelta(hours=19)  # UTC+7: 12 h from now, local time
-    end = start + timedelta(minutes=1)
-    return f"{start:%H:%M}-{end:%H:%M}"
-
-
 @pytest.fixture
 def daily_budget() -> int:
     """ZALO_OA_TEMPLATE_DAILY_BUDGET (a test parametrizes it to change it)."""
@@ -58,7 +50,7 @@ def daily_budget() -> int:
 
 @pytest.fixture
 def settings(
-    settings: Settings, fake_oa: FakeZaloOA, tmp_path: Path, clock: FakeClock, daily_budget: int
+    settings: Settings, fake_oa: FakeZaloOA, tmp_path: Path, daily_budget: int
 ) -> Settings:
     path = tmp_path / "templates.toml"
     path.write_text(TEMPLATES, encoding="utf-8")
@@ -72,7 +64,6 @@ def settings(
         zalo_oa_link=OA_LINK,
         zalo_oa_template_price=200,
         zalo_oa_template_daily_budget=daily_budget,
-        quiet_hours=quiet_far_from(clock),
     )
 
 
