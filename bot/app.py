@@ -378,6 +378,8 @@ class Application:
             await self.runner.idle()
             await self.fetcher.settle()
             await self.delivery.settle()
+            if self.zalo_oa is not None:
+                await self.zalo_oa.templates.settle()  # template outcomes written in groups
             await asyncio.sleep(0)
             if self.runner_idle():
                 return

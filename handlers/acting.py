@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from handlers.config import CoreConfig
-from handlers.types import Choice
+from handlers.types import Choice, TemplateFill
 from storage.db import Connection
 from storage.rows import Membership, Person
 
@@ -58,8 +58,10 @@ class Acting(Protocol):
         reply_action: str | None = None,
         not_before: datetime | None = None,
         batch: str | None = None,
+        template: TemplateFill | None = None,
         **params: object,
     ) -> None:
         """Tell someone else a catalog text, through their most recent chat account; a
-        decision's notices wait until it stands (`not_before`, cancelled with `batch`)."""
+        decision's notices wait until it stands (`not_before`, cancelled with `batch`);
+        `template` lets Zalo OA reach them outside its window (handlers/templates.py)."""
         ...

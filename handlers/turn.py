@@ -10,7 +10,7 @@ from handlers.config import CoreConfig
 from handlers.draft import Draft
 from handlers.messages import t
 from handlers.pending import Pending
-from handlers.types import Attachment, Choice, Inbound, Reply
+from handlers.types import Attachment, Choice, Inbound, Reply, TemplateFill
 from storage.conversations import ConversationState, Menu
 from storage.db import Connection
 from storage.rows import Identity, Membership, Person
@@ -165,12 +165,17 @@ class Turn:
         reply_action: str | None = None,
         not_before: datetime | None = None,
         batch: str | None = None,
+        template: TemplateFill | None = None,
         **params: object,
     ) -> None:
         """Tell another person something, through their most recent channel; a decision's
         notices wait until it stands (`not_before`, cancelled with `batch` if undone)."""
         reply = Reply(
-            text=t(key, **params), choices=list(choices), aside=True, reply_action=reply_action
+            text=t(key, **params),
+            choices=list(choices),
+            aside=True,
+            reply_action=reply_action,
+            template=template,
         )
         self.notifications.append(
             Outgoing(person_id=person_id, reply=reply, not_before=not_before, batch=batch)

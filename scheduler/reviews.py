@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers import digest
+from handlers import digest, templates
 from handlers.messages import t
 from handlers.types import Choice, Reply
 from scheduler.core import JobContext
@@ -56,10 +56,14 @@ async def send_digests(ctx: JobContext) -> dict[str, int]:
         if seq is not None and options:
             menus.append((identity.id, seq + 1, {"seq": seq + 1, "options": options}))
         for n, part in enumerate(parts):
+            # Outside Zalo's window only the first part can go, as a template that says how
+            # many wait; the rest are settled unreachable with it.
+            fill = None if n else templates.fill("digest", None, count=d.waiting, overdue=d.overdue)
             reply = Reply(
                 text=part.text,
                 choices=[Choice(label=o.label, token=f"{prefix}{o.value}") for o in part.options],
                 listed=True,
+                template=fill,
             )
             key = f"digest:{local_date}:{d.person_id}" + (f":{n + 1}" if n else "")
             messages.append(_message(identity, reply, key, f"digest:{local_date}"))
@@ -96,7 +100,10 @@ async def send_sla_reminders(ctx: JobContext) -> dict[str, int]:
     messages = [
         _message(
             reachable[person_id],
-            Reply(text=t("reminder.sla", count=len(found), days=days, codes=", ".join(found[:20]))),
+            Reply(
+                text=t("reminder.sla", count=len(found), days=days, codes=", ".join(found[:20])),
+                template=templates.fill("sla_reminder", None, count=len(found), days=days),
+            ),
             f"sla:{stamp}:{person_id}",
             "sla",
         )

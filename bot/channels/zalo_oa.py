@@ -43,6 +43,7 @@ Clock = Callable[[], datetime]
 TEXT_LIMIT = 2000  # A.5 [C]
 MAX_BODY = 1024 * 1024
 WEBHOOK_PATH = "/zalo/oa/webhook"
+SEND_CONCURRENCY = 32
 
 
 class ZaloOA:
@@ -76,6 +77,9 @@ class ZaloOA:
             rate_per_second=settings.zalo_oa_rate_per_second,
             proactive_window=settings.zalo_oa_proactive_window,
             templates=bool(templates.kinds),
+            # A template send waits for two database writes and one or two calls: with only
+            # 8 in flight the lane fell to ~75% of its rate (bench/broadcast_zalo.py).
+            send_concurrency=SEND_CONCURRENCY,
         )
         self._http = Session()
         self.tokens = TokenKeeper(
@@ -126,7 +130,8 @@ class ZaloOA:
         """Events arrive through the webhook; nothing to start."""
 
     async def stop(self) -> None:
-        """Close the HTTP connections."""
+        """Write the template outcomes in hand; close the HTTP connections."""
+        await self.templates.settle()
         await self._http.close()
 
     # ------------------------------------------------------------------ inbound

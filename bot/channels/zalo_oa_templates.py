@@ -23,6 +23,7 @@ template sends (for the day, or for the kind) and alerts the admins once; the re
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -98,6 +99,11 @@ class Budget:
         ]
 
 
+# A send's outcome waiting to be written: row, status, Zalo's id, error, budget to give back.
+GiveBack = tuple[int, list[tuple[str, Caps]], int]
+Outcome = tuple[int, str, str | None, str | None, GiveBack | None]
+
+
 class _NextRoute(Exception):
     """This route cannot reach the person; the next one may."""
 
@@ -131,22 +137,37 @@ class TemplateSender:
         self._stopped: dict[str, tuple[str, date]] = {}
         # window, uid, phone, not_sent, budget, unknown, stopped, resumed
         self.metrics: Counter[str] = Counter()
+        # Outcomes of sends waiting for their grouped write, and their rows.
+        self._outcomes: list[Outcome] = []
+        self._unwritten: set[int] = set()
+        self._writer: asyncio.Task[None] | None = None
 
     async def send(self, chat_id: str, reply: Reply, consult: Consult) -> str | None:
         """Send one row: as a consultation message (`consult`) or as a template."""
         fill, row = reply.template, reply.outbox_id
-        if fill is None or row is None or await self._inside_window(chat_id):
-            if fill is not None:
-                self.metrics["window"] += 1
+        if fill is None or row is None:
+            return await consult()
+        if row in self._unwritten:  # an earlier attempt's outcome must be on record first
+            await self.settle()
+        async with self._db.read() as conn:
+            last = await zalo_templates.last_inbound(conn, "zalo_oa", chat_id)
+            inside = last is not None and self._clock() - last <= self._window
+            previous = None if inside else await zalo_templates.get_send(conn, row)
+            phone = (
+                None if inside else await zalo_templates.template_phone(conn, "zalo_oa", chat_id)
+            )
+        if inside:
+            self.metrics["window"] += 1
             return await consult()
         data = self._templates.data(fill, self._link)
         if data is None:
             return self._not_sent(f"outside the window; no template for {fill.kind}")
-        async with self._db.read() as conn:
-            previous = await zalo_templates.get_send(conn, row)
         if previous is not None and previous.status == "sending":
             # Called before a crash, answer never recorded: it may have been paid for.
-            await self._settle(row, "unknown", error="answer lost (restart); not sent again")
+            async with self._db.write() as conn:
+                await zalo_templates.settle_send(
+                    conn, row, "unknown", self._clock(), error="answer lost; not sent again"
+                )
             self.metrics["unknown"] += 1
             return None
         if previous is not None and previous.status in CHARGED:
@@ -160,12 +181,18 @@ class TemplateSender:
         }
         if self._development:
             body["mode"] = "development"
-        for route, target in await self._routes(chat_id):
+        routes = [("uid", chat_id)] + ([("phone", phone)] if phone is not None else [])
+        for route, target in routes:
             try:
                 return await self._attempt(row, fill, route, target, body)
             except _NextRoute:
                 continue
         return self._not_sent("outside the window; no template route reaches this member")
+
+    async def settle(self) -> None:
+        """Wait until every outcome in hand is written (tests, shutdown, a retried row)."""
+        while self._writer is not None and not self._writer.done():
+            await self._writer
 
     async def delivery_event(self, event: dict[str, object], at: datetime) -> bool:
         """A ZNS webhook event (`X-ZEvent-Server: ZNS`): the template reached the phone
@@ -186,20 +213,6 @@ class TemplateSender:
             )
 
     # ------------------------------------------------------------------ routes
-    async def _inside_window(self, chat_id: str) -> bool:
-        async with self._db.read() as conn:
-            last = await zalo_templates.last_inbound(conn, "zalo_oa", chat_id)
-        return last is not None and self._clock() - last <= self._window
-
-    async def _routes(self, chat_id: str) -> list[tuple[str, str]]:
-        """Ways to this member, in order: the user id, then a consented, verified phone."""
-        routes = [("uid", chat_id)]
-        async with self._db.read() as conn:
-            phone = await zalo_templates.template_phone(conn, "zalo_oa", chat_id)
-        if phone is not None:
-            routes.append(("phone", phone))
-        return routes
-
     async def _attempt(
         self, row: int, fill: TemplateFill, route: str, target: str, body: dict[str, object]
     ) -> str | None:
@@ -231,16 +244,16 @@ class TemplateSender:
         try:
             msg_id = await call
         except ZaloError as error:
-            await self._refused(row, unit, [p for p, _ in caps], price, str(error))
+            self._later(row, "failed", error=str(error), give_back=(unit, caps, price))
             raise await self._refusal(error, fill.kind, route) from error
         except SendError as error:
             if _answer_lost(error):
-                await self._settle(row, "unknown", error=error.reason)
+                self._later(row, "unknown", error=error.reason)
                 self.metrics["unknown"] += 1
                 return None
-            await self._refused(row, unit, [p for p, _ in caps], price, error.reason)
+            self._later(row, "failed", error=error.reason, give_back=(unit, caps, price))
             raise
-        await self._settle(row, "sent", msg_id=msg_id)
+        self._later(row, "sent", msg_id=msg_id)
         self.metrics[route] += 1
         return msg_id
 
@@ -289,21 +302,42 @@ class TemplateSender:
         self.metrics["not_sent"] += 1
         raise SendError(Failure.NOT_SENT, reason)
 
-    async def _settle(
-        self, row: int, status: str, *, msg_id: str | None = None, error: str | None = None
+    def _later(
+        self,
+        row: int,
+        status: str,
+        *,
+        msg_id: str | None = None,
+        error: str | None = None,
+        give_back: GiveBack | None = None,
     ) -> None:
-        async with self._db.write() as conn:
-            await zalo_templates.settle_send(
-                conn, row, status, self._clock(), msg_id=msg_id, error=error
-            )
+        """Record an outcome in the next grouped write (one transaction for all meanwhile).
 
-    async def _refused(
-        self, row: int, unit: int, periods_taken: list[str], price: int, reason: str
-    ) -> None:
-        """Zalo refused: nothing was charged; the budget is given back."""
-        async with self._db.write() as conn:
-            await zalo_templates.give_back(conn, unit, periods_taken, price)
-            await zalo_templates.settle_send(conn, row, "failed", self._clock(), error=reason)
+        Until it is written the send reads `sending`: a crash in between leaves it
+        'unknown' after the restart, never sent twice. A refusal gives the budget back.
+        """
+        self._outcomes.append((row, status, msg_id, error, give_back))
+        self._unwritten.add(row)
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_outcomes())
+
+    async def _write_outcomes(self) -> None:
+        while self._outcomes:
+            batch, self._outcomes = self._outcomes, []
+            try:
+                async with self._db.write() as conn:
+                    now = self._clock()
+                    for row, status, msg_id, error, give_back in batch:
+                        if give_back is not None:
+                            unit, caps, price = give_back
+                            await zalo_templates.give_back(conn, unit, [p for p, _ in caps], price)
+                        await zalo_templates.settle_send(
+                            conn, row, status, now, msg_id=msg_id, error=error
+                        )
+            except Exception:  # those sends stay 'sending': settled 'unknown' if tried again
+                log.exception("recording %d template outcomes failed", len(batch))
+            finally:
+                self._unwritten.difference_update(b[0] for b in batch)
 
 
 def _answer_lost(error: SendError) -> bool:

@@ -31,7 +31,7 @@ from handlers.messages import t
 from handlers.outgoing import notification_messages
 from handlers.permissions import Action, authorise, scope_of
 from handlers.turn import Outgoing
-from handlers.types import Choice, Reply
+from handlers.types import Choice, Reply, TemplateFill
 from storage import outbox, people
 from storage.db import Connection, Database
 from storage.rows import Membership, Person, Unit, WebSession
@@ -136,12 +136,17 @@ class ConsoleActor:
         reply_action: str | None = None,
         not_before: datetime | None = None,
         batch: str | None = None,
+        template: TemplateFill | None = None,
         **params: object,
     ) -> None:
         """A message to someone else, queued when the action commits; a decision's notices
         wait until it stands, as the chat's do (handlers/decisions.py)."""
         reply = Reply(
-            text=t(key, **params), choices=list(choices), aside=True, reply_action=reply_action
+            text=t(key, **params),
+            choices=list(choices),
+            aside=True,
+            reply_action=reply_action,
+            template=template,
         )
         self.notifications.append(
             Outgoing(person_id=person_id, reply=reply, not_before=not_before, batch=batch)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from handlers import decisions
+from handlers import decisions, templates
 from handlers.acting import Acting
 from handlers.localtime import local_time
 from handlers.messages import t
@@ -160,6 +160,7 @@ async def decide(
                 "review.notify.ask",
                 choices=[Choice(label=t("review.choice.reply"), token=f"!answer.{item.id}")],
                 reply_action=f"!answer.{item.id}",
+                template=templates.fill("ask_for_more", item.unit_id, code=item.code),
                 code=item.code,
                 name=item.nominee_name,
                 note=note or t("review.no_note"),
@@ -191,6 +192,12 @@ async def decide(
             f"review.notify.{action}",
             not_before=decision.undo_until,
             batch=decision.batch,
+            template=templates.fill(
+                "decision",
+                item.unit_id,
+                code=item.code,
+                outcome=t(f"templates.outcome.{action}"),
+            ),
             code=item.code,
             name=item.nominee_name,
             note=note or t("review.no_note"),

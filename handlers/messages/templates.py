@@ -10,6 +10,10 @@ TEXTS = {
     "templates.hint.ask_for_more": "Mở chat với OA để trả lời người duyệt",
     "templates.hint.digest": "Mở chat với OA và nhắn /duyet để duyệt",
     "templates.hint.sla_reminder": "Mở chat với OA và nhắn /duyet để duyệt",
+    # What a decision on a nomination says in its template ("decision": {outcome}).
+    "templates.outcome.approve": "đã được duyệt",
+    "templates.outcome.reject": "không được duyệt",
+    "templates.outcome.forward": "đã được chuyển lên cấp trên xét",
     # The confirmation step of a call or broadcast, when some recipients need a template.
     "templates.cost_note": (
         "Trên Zalo, {templates} người đã lâu không nhắn cho OA sẽ nhận bằng mẫu tin có phí"
