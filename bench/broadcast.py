@@ -22,7 +22,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.broadcast_zalo import zalo
+from bench.broadcast_zalo import drained, zalo
 from bench.fake_platform import FakePlatform, Limits
 from bench.seed import seed_members
 from bot import cli_ops
@@ -32,7 +32,6 @@ from bot.delivery import Lane
 from bot.settings import Settings
 from handlers.officials.fanout import fan_out
 from handlers.types import Inbound, InboundKind
-from storage import outbox
 from storage.migrate import upgrade
 from storage.units import get_unit_by_code
 
@@ -72,15 +71,6 @@ async def _broadcast(app: Application, unit_code: str, official: int) -> tuple[s
         )
     app.delivery.kick()
     return sent.batch, sent.total
-
-
-async def _drained(app: Application, batch: str) -> dict[str, int]:
-    while True:
-        async with app.db.read() as conn:
-            counts = await outbox.counts_by_status(conn, batch)
-        if not counts.get("queued") and not counts.get("retrying"):
-            return counts
-        await asyncio.sleep(0.2)
 
 
 async def _chatter(
@@ -130,7 +120,7 @@ async def limited(recipients: int, limit: float) -> None:
             started = time.monotonic()
             batch, total = await _broadcast(app, "X-AN-BINH-HPN", int(chats[0].split("-")[1]))
             chatter = asyncio.create_task(_chatter(app, platform, chatters, latencies))
-            counts = await _drained(app, batch)
+            counts = await drained(app, batch)
             elapsed = time.monotonic() - started
             chatter.cancel()
         finally:
@@ -168,7 +158,7 @@ async def unlimited(recipients: int) -> None:
             started = time.monotonic()
             batch, total = await _broadcast(app, "X-AN-BINH-HPN", int(chats[0].split("-")[1]))
             queued = time.monotonic() - started
-            counts = await _drained(app, batch)
+            counts = await drained(app, batch)
             elapsed = time.monotonic() - started
         finally:
             await app.stop()
