@@ -145,8 +145,8 @@ class TemplateSender:
     async def send(self, chat_id: str, reply: Reply, consult: Consult) -> str | None:
         """Send one row: as a consultation message (`consult`) or as a template."""
         fill, row = reply.template, reply.outbox_id
-        if fill is None or row is None:
-            return await consult()
+        if fill is None or row is None or not self._templates.kinds:
+            return await consult()  # (no kind mapped: delivery settled the window already)
         if row in self._unwritten:  # an earlier attempt's outcome must be on record first
             await self.settle()
         async with self._db.read() as conn:
