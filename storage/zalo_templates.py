@@ -11,7 +11,6 @@ from sqlalchemy import and_, delete, func, or_, select, update
 
 from storage.db import Connection
 from storage.retention import Batch
-from storage.rows import Row
 from storage.schema import (
     consents,
     identities,
@@ -20,27 +19,10 @@ from storage.schema import (
     zalo_template_phones,
     zalo_template_sends,
 )
-from storage.sql import fit, insert_ignoring_conflicts
+from storage.sql import fit, insert_ignoring_conflicts, upsert
 
 # A send whose money may be spent: Zalo accepted it, or its answer was lost.
 CHARGED = ("sent", "unknown")
-
-
-class TemplateSend(Row):
-    outbox_id: int
-    batch: str | None
-    unit_id: int
-    kind: str
-    route: str
-    status: str
-    tracking_id: str
-    msg_id: str | None
-    price: int
-    error: str | None
-    created_at: datetime
-    settled_at: datetime | None
-    delivered_at: datetime | None
-    read_at: datetime | None
 
 
 class Caps(BaseModel):
@@ -64,36 +46,37 @@ async def reserve(
     """Take one message (and its price) from every period's budget, or from none.
 
     Each period is one conditional UPDATE, atomic on both engines, so instances sharing the
-    database never overspend; the caller's transaction rolls back a partial take.
+    database never overspend; a period's row is created the first time it is missing.
     """
-    for period, _ in periods:
-        await conn.execute(
-            insert_ignoring_conflicts(conn, zalo_template_budget),
-            {"unit_id": unit_id, "period": period, "used": 0, "spent": 0},
-        )
     taken: list[str] = []
     for period, caps in periods:
-        conditions = [
-            zalo_template_budget.c.unit_id == unit_id,
-            zalo_template_budget.c.period == period,
-        ]
-        if caps.messages is not None:
-            conditions.append(zalo_template_budget.c.used < caps.messages)
-        if caps.money is not None:
-            conditions.append(zalo_template_budget.c.spent + price <= caps.money)
-        result = await conn.execute(
-            update(zalo_template_budget)
-            .where(*conditions)
-            .values(
-                used=zalo_template_budget.c.used + 1,
-                spent=zalo_template_budget.c.spent + price,
+        if not await _take(conn, unit_id, period, caps, price):
+            await conn.execute(
+                insert_ignoring_conflicts(conn, zalo_template_budget),
+                {"unit_id": unit_id, "period": period, "used": 0, "spent": 0},
             )
-        )
-        if int(result.rowcount) != 1:
-            await give_back(conn, unit_id, taken, price)
-            return False
+            if not await _take(conn, unit_id, period, caps, price):
+                await give_back(conn, unit_id, taken, price)
+                return False
         taken.append(period)
     return True
+
+
+async def _take(conn: Connection, unit_id: int, period: str, caps: Caps, price: int) -> bool:
+    conditions = [
+        zalo_template_budget.c.unit_id == unit_id,
+        zalo_template_budget.c.period == period,
+    ]
+    if caps.messages is not None:
+        conditions.append(zalo_template_budget.c.used < caps.messages)
+    if caps.money is not None:
+        conditions.append(zalo_template_budget.c.spent + price <= caps.money)
+    result = await conn.execute(
+        update(zalo_template_budget)
+        .where(*conditions)
+        .values(used=zalo_template_budget.c.used + 1, spent=zalo_template_budget.c.spent + price)
+    )
+    return int(result.rowcount) == 1
 
 
 async def give_back(conn: Connection, unit_id: int, periods: Sequence[str], price: int) -> None:
@@ -126,16 +109,6 @@ async def used_in(conn: Connection, unit_id: int, periods: Sequence[str]) -> dic
 
 
 # -------------------------------------------------------------------------------- sends
-async def get_send(conn: Connection, outbox_id: int) -> TemplateSend | None:
-    """The template send of an outbox row, if one was attempted."""
-    row = (
-        await conn.execute(
-            select(zalo_template_sends).where(zalo_template_sends.c.outbox_id == outbox_id)
-        )
-    ).first()
-    return TemplateSend.model_validate(row) if row else None
-
-
 async def begin_send(
     conn: Connection,
     *,
@@ -151,7 +124,7 @@ async def begin_send(
     batch = (
         await conn.execute(select(outbox.c.batch).where(outbox.c.id == outbox_id))
     ).scalar_one_or_none()
-    values = {
+    values: dict[str, object] = {
         "batch": batch,
         "unit_id": unit_id,
         "kind": kind,
@@ -165,9 +138,9 @@ async def begin_send(
         "settled_at": None,
     }
     await conn.execute(
-        zalo_template_sends.delete().where(zalo_template_sends.c.outbox_id == outbox_id)
+        upsert(conn, zalo_template_sends, ["outbox_id"]),
+        {"outbox_id": outbox_id, **values, "msg_id": None, "delivered_at": None, "read_at": None},
     )
-    await conn.execute(zalo_template_sends.insert().values(outbox_id=outbox_id, **values))
 
 
 async def settle_send(
@@ -246,28 +219,36 @@ async def batch_split(conn: Connection, batch: str) -> dict[str, int]:
 
 
 # ------------------------------------------------------------------------- recipients
-async def last_inbound(conn: Connection, channel: str, chat_id: str) -> datetime | None:
-    """When an account last wrote to us (its window opened), or None."""
-    value: datetime | None = (
+class RecipientState(BaseModel):
+    """What routing one row needs, read at once: when the account last wrote, its kept
+    phone, and the row's earlier template attempt (status and Zalo's id), if any."""
+
+    last_inbound_at: datetime | None = None
+    phone: str | None = None
+    previous: str | None = None
+    previous_msg_id: str | None = None
+
+
+async def recipient(conn: Connection, channel: str, chat_id: str, outbox_id: int) -> RecipientState:
+    """The routing state of one outbox row's recipient (one query)."""
+    row = (
         await conn.execute(
-            select(identities.c.last_inbound_at).where(
-                identities.c.channel == channel, identities.c.external_id == chat_id
+            select(
+                identities.c.last_inbound_at,
+                zalo_template_phones.c.phone,
+                zalo_template_sends.c.status.label("previous"),
+                zalo_template_sends.c.msg_id.label("previous_msg_id"),
             )
-        )
-    ).scalar_one_or_none()
-    return value
-
-
-async def template_phone(conn: Connection, channel: str, chat_id: str) -> str | None:
-    """The account's verified phone kept for template messages (with consent), or None."""
-    value: str | None = (
-        await conn.execute(
-            select(zalo_template_phones.c.phone)
-            .join(identities, identities.c.id == zalo_template_phones.c.identity_id)
+            .select_from(identities)
+            .outerjoin(
+                zalo_template_phones,
+                zalo_template_phones.c.identity_id == identities.c.id,
+            )
+            .outerjoin(zalo_template_sends, zalo_template_sends.c.outbox_id == outbox_id)
             .where(identities.c.channel == channel, identities.c.external_id == chat_id)
         )
-    ).scalar_one_or_none()
-    return value
+    ).first()
+    return RecipientState.model_validate(row, from_attributes=True) if row else RecipientState()
 
 
 async def outside_window(conn: Connection, identity_ids: Sequence[int], since: datetime) -> int:

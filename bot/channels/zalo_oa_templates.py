@@ -150,19 +150,15 @@ class TemplateSender:
         if row in self._unwritten:  # an earlier attempt's outcome must be on record first
             await self.settle()
         async with self._db.read() as conn:
-            last = await zalo_templates.last_inbound(conn, "zalo_oa", chat_id)
-            inside = last is not None and self._clock() - last <= self._window
-            previous = None if inside else await zalo_templates.get_send(conn, row)
-            phone = (
-                None if inside else await zalo_templates.template_phone(conn, "zalo_oa", chat_id)
-            )
-        if inside:
+            state = await zalo_templates.recipient(conn, "zalo_oa", chat_id, row)
+        last = state.last_inbound_at
+        if last is not None and self._clock() - last <= self._window:
             self.metrics["window"] += 1
             return await consult()
         data = self._templates.data(fill, self._link)
         if data is None:
             return self._not_sent(f"outside the window; no template for {fill.kind}")
-        if previous is not None and previous.status == "sending":
+        if state.previous == "sending":
             # Called before a crash, answer never recorded: it may have been paid for.
             async with self._db.write() as conn:
                 await zalo_templates.settle_send(
@@ -170,8 +166,8 @@ class TemplateSender:
                 )
             self.metrics["unknown"] += 1
             return None
-        if previous is not None and previous.status in CHARGED:
-            return previous.msg_id  # paid already; the outbox row was not yet marked sent
+        if state.previous in CHARGED:
+            return state.previous_msg_id  # paid already; the outbox row was not yet marked sent
         why = self._stop_reason(fill.kind)
         if why is not None:
             return self._not_sent(f"template sends stopped: {why}")
@@ -181,7 +177,7 @@ class TemplateSender:
         }
         if self._development:
             body["mode"] = "development"
-        routes = [("uid", chat_id)] + ([("phone", phone)] if phone is not None else [])
+        routes = [("uid", chat_id)] + ([("phone", state.phone)] if state.phone else [])
         for route, target in routes:
             try:
                 return await self._attempt(row, fill, route, target, body)
