@@ -31,7 +31,15 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def settings(settings: Settings, fake_oa: FakeZaloOA, tmp_path: Path) -> Settings:
+def template_mode() -> str:
+    """ZALO_OA_TEMPLATE_MODE (a test parametrizes it to change it)."""
+    return "production"
+
+
+@pytest.fixture
+def settings(
+    settings: Settings, fake_oa: FakeZaloOA, tmp_path: Path, template_mode: str
+) -> Settings:
     path = tmp_path / "templates.toml"
     path.write_text('[call_opened]\ntemplate_id = "310001"\n', encoding="utf-8")
     return with_zalo(
@@ -40,6 +48,7 @@ def settings(settings: Settings, fake_oa: FakeZaloOA, tmp_path: Path) -> Setting
         None,
         zalo_oa_templates=path,
         zalo_oa_business_base_url=fake_oa.base_url,
+        zalo_oa_template_mode=template_mode,
     )
 
 
@@ -100,3 +109,23 @@ async def test_what_cannot_succeed_stops_and_alerts_the_admins_once(
     assert budget == [(0, 0), (0, 0)]  # refused: nothing charged, the budget given back
     await admin.expect("mẫu tin Zalo đang dừng", told)
     assert await admin.pop() == []  # once, not per message
+
+
+@pytest.mark.parametrize("template_mode", ["development"])
+async def test_development_mode_reaches_the_oa_admins_only(
+    app: Application, fake_oa: FakeZaloOA, served: str, clock: FakeClock
+) -> None:
+    fake_oa.register_template("310001", PARAMS)
+    admin, member = await users_write(app, fake_oa, served, 2)
+    fake_oa.add_admin(admin)
+    clock.advance(days=8)
+    fake_oa.advance(8 * DAY)
+    fill = templates.fill("call_opened", 1, title="Đợt", unit="Xã", deadline="31/12")
+    for user in (admin, member):
+        reply = Reply(text="📣 Đợt", aside=True, template=fill)
+        await queue_message(app, "zalo_oa", user, reply, bulk=True, batch="call:7")
+    await app.settle()
+    (sent,) = fake_oa.templates_sent()
+    assert (sent.user_id, sent.development) == (admin, True)
+    async with app.db.read() as conn:
+        assert await outbox.counts_by_status(conn, "call:7") == {"sent": 1, "unreachable": 1}
