@@ -33,6 +33,8 @@ class Keys:
     links: bytes
     addresses: bytes
     at_rest: Fernet
+    # Stored in the database: instances sharing it compare their keys by it (reveals nothing).
+    check: str
 
     @classmethod
     def from_secret(cls, secret: str) -> Keys:
@@ -45,6 +47,7 @@ class Keys:
             links=_derive(master, b"guongsang signed-links v1"),
             addresses=_derive(master, b"guongsang address-digests v1"),
             at_rest=Fernet(fernet),
+            check=_derive(master, b"guongsang key-check v1").hex()[:32],
         )
 
     def seal(self, value: str) -> str:
