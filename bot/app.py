@@ -26,6 +26,7 @@ from bot.files import private_dir
 from bot.honour import HonourPages
 from bot.intake import AlsoWrite, Intake
 from bot.leases import Leases
+from bot.media import FolderMedia
 from bot.settings import Settings
 from bot.web.guard import origin_of
 from bot.web.http import BodyCaps, build_http, from_this_machine
@@ -65,13 +66,15 @@ class Application:
             )
         )
         private_dir(settings.media_dir)
+        # One store every instance sees (MEDIA_DIR shared between them: README).
+        self.media = FolderMedia(settings.media_dir)
         self.db = Database(settings.database_url, pool_size=settings.database_pool_size)
         quiet_start, quiet_end = settings.quiet_window
         self.config = CoreConfig(
             timezone=ZoneInfo(settings.timezone),
             max_upload_bytes=settings.max_upload_bytes,
             review_sla_days=settings.review_sla_days,
-            media_dir=settings.media_dir,
+            media=self.media,
             quiet_start=quiet_start,
             quiet_end=quiet_end,
             broadcast_daily_cap=settings.broadcast_daily_cap,
@@ -84,7 +87,7 @@ class Application:
                 if settings.public_channel_chat_id
                 else None
             ),
-            documents=FileDocuments(settings.media_dir, clock),
+            documents=FileDocuments(self.media, clock),
             code_failures_per_hour=settings.code_failures_per_hour,
             web_session_idle=timedelta(days=settings.web_session_idle_days),
             export_retention=timedelta(hours=settings.export_retention_hours),
@@ -109,13 +112,19 @@ class Application:
             self.channels.append(self.webchat)
         self.telegram: TelegramChannel | None = None
         if settings.telegram_bot_token is not None:
-            self.telegram = TelegramChannel(settings, self.db, self.intake, clock)
+            self.telegram = TelegramChannel(settings, self.db, self.intake, clock, self.media)
             self.channels.append(self.telegram)
         self.zalo_oa: ZaloOA | None = None
         self.zalo_bot: ZaloBot | None = None
         if settings.zalo_oa_enabled:
             self.zalo_oa = ZaloOA(
-                settings, self.db, self.intake, clock, self._zalo_token_failed, self.keys
+                settings,
+                self.db,
+                self.intake,
+                clock,
+                self._zalo_token_failed,
+                self.keys,
+                self.media,
             )
             self.channels.append(self.zalo_oa)
         if settings.zalo_bot_token is not None:
@@ -133,7 +142,7 @@ class Application:
         self.scheduler = Scheduler(
             self.db, self.config, clock, build_jobs(settings.digest_at, settings.summary_at)
         )
-        self.honour = HonourPages(self.db, settings.media_dir, self.config.public_base_url)
+        self.honour = HonourPages(self.db, self.media, self.config.public_base_url)
         self.static = StaticFiles()
         self.http = build_http(
             self._routes(),
@@ -154,7 +163,7 @@ class Application:
             self.db,
             self.clock,
             FilePolicy(
-                media_dir=settings.media_dir,
+                media=self.media,
                 max_upload=settings.max_upload_bytes,
                 uploads_per_day=settings.uploads_per_day,
                 timezone=self.config.timezone,

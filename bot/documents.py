@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import secrets
 import textwrap
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -20,9 +19,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from PIL import Image, ImageDraw, ImageFont
 
-from bot.files import write_private
 from bot.web.evidence import MAX_PIXELS, image_size
-from handlers.ports import EXPORT_PREFIX, Sheet
+from handlers.ports import EXPORT_PREFIX, Media, Sheet
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -41,12 +39,6 @@ def _font(size: int) -> Font:
         if Path(candidate).is_file():
             return ImageFont.truetype(candidate, size)
     return ImageFont.load_default(size=size)
-
-
-def _save(media_dir: Path, data: bytes, ext: str, prefix: str = "") -> str:
-    name = f"{prefix}{secrets.token_urlsafe(16)}.{ext}"
-    write_private(media_dir / name, data)
-    return name
 
 
 def render_chart(title: str, bars: Sequence[tuple[str, int]]) -> bytes:
@@ -71,7 +63,7 @@ def render_chart(title: str, bars: Sequence[tuple[str, int]]) -> bytes:
     return buffer.getvalue()
 
 
-def render_card(title: str, subtitle: str, story: str, photo: Path | None) -> bytes:
+def render_card(title: str, subtitle: str, story: str, photo: bytes | None) -> bytes:
     """A 1080×1080 share card: photo on top, the name, the unit and a short story."""
     size = 1080
     image = Image.new("RGB", (size, size), (255, 248, 240))
@@ -93,15 +85,15 @@ def render_card(title: str, subtitle: str, story: str, photo: Path | None) -> by
     return buffer.getvalue()
 
 
-def _picture(photo: Path | None) -> Image.Image | None:
+def _picture(photo: bytes | None) -> Image.Image | None:
     """The photo for a card, or None when there is none or it is not a readable image."""
-    if photo is None or not photo.is_file():
+    if photo is None:
         return None
-    size = image_size(photo.read_bytes())
+    size = image_size(photo)
     if size is None or size[0] * size[1] > MAX_PIXELS:
         return None  # a bomb never reaches the decoder (evidence is checked at upload too)
     try:
-        with Image.open(photo) as source:
+        with Image.open(io.BytesIO(photo)) as source:
             return source.convert("RGB")
     except (OSError, ValueError):
         return None
@@ -155,26 +147,25 @@ def _cell(value: object) -> object:
 
 
 class FileDocuments:
-    """The Documents port on the local media folder."""
+    """The Documents port: renders files and keeps them in the media store."""
 
-    def __init__(self, media_dir: Path, clock: Callable[[], datetime]) -> None:
-        self._media_dir = media_dir
+    def __init__(self, media: Media, clock: Callable[[], datetime]) -> None:
+        self._media = media
         self._clock = clock
 
     async def chart_png(self, title: str, bars: Sequence[tuple[str, int]]) -> str:
         """Render and store a bar chart."""
         data = await asyncio.to_thread(render_chart, title, bars)
-        return await asyncio.to_thread(_save, self._media_dir, data, "png")
+        return await self._media.put(data, "png")
 
     async def workbook_xlsx(self, sheets: Sequence[Sheet]) -> str:
         """Render and store a spreadsheet."""
         data = await asyncio.to_thread(render_workbook, sheets)
         made = int(self._clock().timestamp())
-        prefix = f"{EXPORT_PREFIX}{made}-"
-        return await asyncio.to_thread(_save, self._media_dir, data, "xlsx", prefix)
+        return await self._media.put(data, "xlsx", f"{EXPORT_PREFIX}{made}-")
 
     async def card_png(self, title: str, subtitle: str, story: str, photo: str | None) -> str:
         """Render and store a share card (the photo is a stored media file's name)."""
-        path = self._media_dir / photo if photo else None
-        data = await asyncio.to_thread(render_card, title, subtitle, story, path)
-        return await asyncio.to_thread(_save, self._media_dir, data, "png")
+        picture = await self._media.read(photo) if photo else None
+        data = await asyncio.to_thread(render_card, title, subtitle, story, picture)
+        return await self._media.put(data, "png")

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot.media import FolderMedia
 from handlers.messages import t
 from storage import publications
 from storage.db import Database
@@ -35,9 +35,9 @@ def _page(title: str, body: str, meta: str = "", status: int = 200) -> HTMLRespo
 class HonourPages:
     """Serves the published exemplars; withdrawn ones answer 410 Gone."""
 
-    def __init__(self, db: Database, media_dir: Path, base_url: str) -> None:
+    def __init__(self, db: Database, media: FolderMedia, base_url: str) -> None:
         self._db = db
-        self._media_dir = media_dir
+        self._media = media
         self._base = base_url.rstrip("/")
 
     def routes(self) -> list[BaseRoute]:
@@ -92,8 +92,8 @@ class HonourPages:
         found = await self._published(str(request.path_params["slug"]))
         if found is None or not found.card:
             return Response(status_code=410)
-        path = self._media_dir / found.card
-        if not path.is_file():
+        path = self._media.file(found.card)
+        if path is None:
             return Response(status_code=404)
         # Shared on Zalo and Facebook: other sites may show it, only while it is published.
         headers = {**PUBLIC_CACHE, "cross-origin-resource-policy": "cross-origin"}

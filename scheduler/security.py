@@ -3,9 +3,9 @@ old rate windows, and browsers' accounts whose sessions have all ended."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from handlers.ports import export_made_at
+from handlers.ports import Media, export_made_at
 from scheduler.core import JobContext
 from storage import accounts, limits, web_sessions
 
@@ -18,14 +18,9 @@ GUEST_DAY = timedelta(days=1)
 
 async def purge_web(ctx: JobContext) -> dict[str, int]:
     """Delete what has outlived its purpose; idempotent (a second run finds nothing)."""
-    exports = 0
-    folder = ctx.config.media_dir
-    if folder.is_dir():
-        for path in folder.glob("*.xlsx"):
-            made = export_made_at(path.name)
-            if made is not None and made <= ctx.now - ctx.config.export_retention:
-                path.unlink(missing_ok=True)
-                exports += 1
+    media = ctx.config.media
+    cutoff = ctx.now - ctx.config.export_retention
+    exports = await _purge_exports(media, cutoff) if media is not None else 0
     sessions = await web_sessions.purge_ended(ctx.conn, ctx.now - SESSION_HISTORY)
     sessions += await web_sessions.purge_guests(ctx.conn, ctx.now - GUEST_DAY)
     windows = await limits.purge_windows(ctx.conn, ctx.now - WINDOW_HISTORY)
@@ -39,3 +34,14 @@ async def purge_web(ctx: JobContext) -> dict[str, int]:
         "windows_purged": windows,
         "browsers_signed_out": len(abandoned),
     }
+
+
+async def _purge_exports(media: Media, cutoff: datetime) -> int:
+    """Delete the spreadsheets made before `cutoff`; how many."""
+    deleted = 0
+    for name in await media.names(".xlsx"):
+        made = export_made_at(name)
+        if made is not None and made <= cutoff:
+            await media.delete(name)
+            deleted += 1
+    return deleted

@@ -10,7 +10,6 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
@@ -39,6 +38,7 @@ from bot.channels.telegram_inbound import (
 from bot.channels.telegram_poller import Poller, retry_seconds
 from bot.channels.telegram_render import TEXT_LIMIT, Part, render
 from bot.intake import Intake
+from bot.media import FolderMedia
 from bot.settings import Settings
 from bot.web.jsonbody import parse_object
 from handlers.messages import t
@@ -112,6 +112,7 @@ class TelegramChannel:
         db: Database,
         intake: Intake,
         clock: Clock,
+        media: FolderMedia,
     ) -> None:
         self.bot = make_bot(settings)
         self.capabilities = Capabilities(
@@ -129,6 +130,7 @@ class TelegramChannel:
         self._db = db
         self._intake = intake
         self._clock = clock
+        self._media = media
         self.username = settings.telegram_bot_username
         self.webhook_url = settings.telegram_webhook_url
         self._secret = webhook_secret(settings) if self.webhook_url else ""
@@ -413,14 +415,12 @@ class TelegramChannel:
         return await send(chat_id, part.file_id, caption=part.text, reply_markup=part.markup)
 
     async def _upload(self, chat_id: int, part: Part) -> Message:
-        """Send a file the bot made (chart, spreadsheet, card) from MEDIA_DIR."""
+        """Send a file the bot made (chart, spreadsheet, card) from the media store."""
         assert part.file_id is not None
-        path = self._settings.media_dir / Path(part.file_id).name
-        try:
-            data = await asyncio.to_thread(path.read_bytes)
-        except OSError:
-            raise SendError(Failure.PERMANENT, "generated file is missing") from None
-        name = part.file_name or path.name
+        data = await self._media.read(part.file_id)
+        if data is None:
+            raise SendError(Failure.PERMANENT, "generated file is missing")
+        name = part.file_name or part.file_id
         if part.kind == "photo":
             return await self.bot.send_photo(
                 chat_id, data, caption=part.text, reply_markup=part.markup, filename=name

@@ -140,11 +140,10 @@ async def accept_story(turn: Turn, draft: PublishDraft, answer: Answer) -> Next:
 async def _photos(turn: Turn, draft: PublishDraft) -> list[str]:
     """The nomination's photos that the bot holds as files (for the page and the card)."""
     files = await nominations.evidence_of(turn.conn, draft.nomination_id or 0)
-    return [
-        f.file_ref
-        for f in files
-        if f.kind == "photo" and (turn.config.media_dir / f.file_ref).is_file()
-    ]
+    media = turn.config.media
+    if media is None:
+        return []
+    return [f.file_ref for f in files if f.kind == "photo" and await media.exists(f.file_ref)]
 
 
 async def ask_photo(turn: Turn, draft: PublishDraft) -> None:
@@ -320,9 +319,8 @@ async def withdraw(turn: Turn, published: publications.Publication) -> None:
     """Consent withdrawn: take the page and the card down, edit the channel post away."""
     await publications.withdraw(turn.conn, published.id, turn.now)
     await publications.withdraw_consent(turn.conn, published.nomination_id, turn.now)
-    for name in (published.card,):
-        if name:
-            (turn.config.media_dir / name).unlink(missing_ok=True)
+    if published.card and turn.config.media is not None:
+        await turn.config.media.delete(published.card)
     reply = Reply(
         text=t("officials.publish.withdrawn_post"), replace_key=f"publication:{published.id}"
     )
