@@ -239,6 +239,14 @@ class Application:
 
     async def start(self) -> None:
         """Check the database, resume unfinished work, start receiving."""
+        self._started = True  # from here on, `stop` undoes whatever was started
+        try:
+            await self._start()
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _start(self) -> None:
         await self.db.check()
         if self.settings.platform_configured and self.settings.web_chat is None:
             log.warning(
@@ -266,7 +274,6 @@ class Application:
         await self.scheduler.start()
         if not self.db.is_sqlite:
             self._taking_over = asyncio.create_task(self._take_over(), name="take-over")
-        self._started = True
 
     async def _check_secret_key(self, alone: bool) -> None:
         """Instances sharing a database must share SECRET_KEY (signed links made by one are
