@@ -18,8 +18,8 @@ run: $(STAMP)
 # cluster the tests start and remove themselves).
 test: provision lint types pytest pytest-postgres
 
-# What the tests need from the machine besides Python (Debian's postgresql, chromium and
-# openssl), installed with apt-get when missing: as root, or through sudo without a password.
+# What the tests need from the machine besides Python (Debian's postgresql and chromium),
+# installed with apt-get when missing: as root, or through sudo without a password.
 provision:
 	scripts/provision-test-deps
 

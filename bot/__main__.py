@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
+import socket
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -72,7 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("run", "migrate", "units", "criteria", "invite"):
             upgrade_sync(settings.database_url)
         if args.command == "run":
-            asyncio.run(_run(settings, demo=args.demo))
+            with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: the bot has stopped by then
+                asyncio.run(_run(settings, demo=args.demo))
         elif args.command == "units":
             result = asyncio.run(_with_db(settings, lambda db: cli_ops.import_units(db, args.file)))
             print(f"units: {result['created']} created, {result['updated']} updated")
@@ -134,23 +137,51 @@ async def _run(settings: Settings, *, demo: bool) -> None:
         invites = await cli_ops.seed_demo(app.db, settings, utc_now())
         _print_demo(invites)
     await app.start()
-    server = uvicorn.Server(
-        server_config(
-            app.http,
-            host=settings.web_host,
-            port=settings.web_port,
-            max_connections=settings.web_max_connections,
-            log_level="warning",
-            # Open web-chat long polls must not hold Ctrl-C for their full 25 s.
-            timeout_graceful_shutdown=3,
-        )
+    config = server_config(
+        app.http,
+        host=settings.web_host,
+        port=settings.web_port,
+        max_connections=settings.web_max_connections,
+        log_level="warning",
+        # Open web-chat long polls must not hold Ctrl-C for their full 25 s.
+        timeout_graceful_shutdown=3,
     )
     where = f"http://{settings.web_host}:{settings.web_port}/"
-    print(f"Gương Sáng is running: {where}" + (" (web chat on)" if app.webchat else ""), flush=True)
+    ready = f"Gương Sáng is running: {where}" + (" (web chat on)" if app.webchat else "")
     try:
-        await server.serve()
+        await _Server(config, app, ready).serve()
     finally:
-        await app.stop()
+        await app.stop()  # when serving never began (a second stop changes nothing)
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server that says when it serves, and stops the bot within its own shutdown.
+
+    The ready line comes once the socket listens and the stop signals are uvicorn's: a client
+    that read it is served, and a stop asked for from then on is a clean one. Once `serve()`
+    returns, uvicorn raises the stop signal again: SIGTERM would end the process before a bot
+    stopped after it (sends cut, SQLite's WAL left behind), and SIGINT would cancel that stop
+    half-way. So the bot stops inside the shutdown.
+    """
+
+    def __init__(self, config: uvicorn.Config, app: Application, ready: str) -> None:
+        super().__init__(config)
+        self._app = app
+        self._ready = ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        """uvicorn's startup, then the ready line (unless starting failed)."""
+        await super().startup(sockets)
+        if not self.should_exit:
+            print(self._ready, flush=True)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        """HTTP first (no new webhooks or web chat messages), then the bot."""
+        try:
+            await super().shutdown(sockets)
+        finally:
+            await self._app.stop()
+        print("Gương Sáng has stopped.", flush=True)
 
 
 def _print_demo(invites: list[cli_ops.CreatedInvite]) -> None:

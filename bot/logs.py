@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-# httpx and httpcore log request URLs at INFO, and Telegram's URLs contain the bot token.
-QUIET = ("httpx", "httpcore", "telegram", "apscheduler")
+# HTTP clients log request URLs (httpx at INFO), and Telegram's URLs contain the bot token.
+QUIET = ("aiohttp", "httpx", "telegram", "apscheduler")
 
 
 def configure_logging(level: str) -> None:

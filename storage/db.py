@@ -11,7 +11,7 @@ import stat
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVarTuple, overload
+from typing import TYPE_CHECKING, Any, TypeVarTuple, overload
 
 from sqlalchemy import Connection as SyncConnection
 from sqlalchemy import (
@@ -26,12 +26,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.sql.selectable import TypedReturnsRows
 
 from storage.backup import pg_dump, sqlite_backup
 from storage.notify import Hub, Listener, Note, ServerListener
+
+if TYPE_CHECKING:  # imported when PostgreSQL is used: SQLite runs need none of its 7 MB
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 log = logging.getLogger(__name__)
 _Ts = TypeVarTuple("_Ts")
@@ -264,6 +266,8 @@ class Database:
             event.listen(self.sync_engine, "connect", _sqlite_connect)
             event.listen(self.sync_engine, "begin", _sqlite_begin)
         else:
+            from sqlalchemy.ext.asyncio import create_async_engine
+
             options: dict[str, Any] = {
                 # All kept open, none beyond: a connection opened for a burst and closed after
                 # it (the overflow) costs the bot milliseconds of CPU (authentication, codecs,

@@ -17,6 +17,7 @@ import inspect
 import random
 from collections import Counter
 from datetime import UTC, datetime, time
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import select
@@ -155,14 +156,25 @@ async def _unreachable(url: str) -> set[int]:
         await db.close()
 
 
-async def _pending(url: str) -> int:
+async def _wait_until_sent(fake: FakeTelegram, url: str, timeout: float) -> None:
+    """Until no broadcast row waits any more: counted again after every call the fake answers
+    (the bot's poll answers at least every TELEGRAM_POLL_TIMEOUT), never on a timer."""
     db = Database(url)
     try:
-        async with db.read() as conn:
-            counts = await outbox_store.counts_by_status(conn, BATCH)
+        async with asyncio.timeout(timeout):
+            while True:
+                seen = fake.mark()
+                async with db.read() as conn:
+                    counts = await outbox_store.counts_by_status(conn, BATCH)
+                if counts.get("queued", 0) + counts.get("retrying", 0) == 0:
+                    return
+                await fake.wait_until_async(partial(_called_since, fake, seen), timeout)
     finally:
         await db.close()
-    return counts.get("queued", 0) + counts.get("retrying", 0)
+
+
+def _called_since(fake: FakeTelegram, seen: int) -> bool:
+    return fake.mark() > seen
 
 
 def _accepted(fake: FakeTelegram) -> Counter[int]:
@@ -175,7 +187,7 @@ def _accepted(fake: FakeTelegram) -> Counter[int]:
 
 
 def _accepted_calls(fake: FakeTelegram) -> int:
-    """Accepted sendMessage calls so far (cheap enough to poll)."""
+    """Accepted sendMessage calls so far."""
     return sum(1 for c in fake.calls("sendMessage") if c.status == 200)
 
 
@@ -210,12 +222,10 @@ async def test_sigkill_mid_telegram_broadcast_loses_nothing(
 
     await bot.start()
     try:
-        for _ in range(6000):  # at most 60 s
-            if _accepted_calls(fake_telegram) >= kill_after:
-                break
-            await asyncio.sleep(0.01)
+        reached = lambda: _accepted_calls(fake_telegram) >= kill_after  # noqa: E731
+        await fake_telegram.wait_until_async(reached, 60)
         killed_at = _accepted_calls(fake_telegram)
-        bot.kill()
+        await bot.kill()
         at_kill = await _rows(url)
         in_flight = {
             u for u, status, claimed in at_kill if claimed and status in ("queued", "retrying")
@@ -225,14 +235,9 @@ async def test_sigkill_mid_telegram_broadcast_loses_nothing(
 
         await bot.start()
         # 5xx backoff is the product's (2 s, then 15 s; a third 5xx in a row waits 2 min).
-        for _ in range(3600):
-            if await _pending(url) == 0:
-                break
-            await asyncio.sleep(0.05)
-        else:
-            raise AssertionError("the broadcast did not finish after the restart")
+        await _wait_until_sent(fake_telegram, url, 180)
     finally:
-        bot.stop()
+        await bot.stop()
     elapsed = asyncio.get_running_loop().time() - started
 
     final = await _rows(url)

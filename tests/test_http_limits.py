@@ -95,7 +95,7 @@ async def test_oversized_bodies_posted_concurrently_keep_memory_flat(
         )
         after = rss_kib(bot.proc.pid)
     finally:
-        bot.stop()
+        await bot.stop()
     assert statuses == [413] * 40
     # 40 × 150 MB declared: the process grew by less than 40 MB (it read none of it).
     assert after - before < 40 * 1024, f"RSS {before} KiB -> {after} KiB"

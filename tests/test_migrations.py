@@ -13,7 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from storage.migrate import MIGRATIONS, alembic_config, upgrade
+from storage.migrate import MIGRATIONS, alembic_config, newest_revision, stored_revision, upgrade
 from storage.schema import metadata
 from tests.support.databases import run_sync
 
@@ -87,3 +87,12 @@ async def test_instances_starting_together_migrate_one_at_a_time(
         empty_database_url, lambda conn: MigrationContext.configure(conn).get_current_heads()
     )
     assert heads == tuple(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+async def test_start_reads_the_revision_alembic_would_reach(empty_database_url: str) -> None:
+    # `run` skips Alembic when the stored revision is the newest file's number.
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert newest_revision() == script.get_current_head()
+    assert await stored_revision(empty_database_url) is None
+    await upgrade(empty_database_url)
+    assert await stored_revision(empty_database_url) == newest_revision()

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import random
+import signal
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from bot import cli_ops
 from bot.app import Application
@@ -19,7 +21,7 @@ from storage import inbox
 from storage.schema import inbox as inbox_table
 from storage.schema import nominations, outbox
 from tests.helpers_flow import ACHIEVEMENT, join
-from tests.support.bot_process import BotProcess
+from tests.support.bot_process import Acknowledged, BotProcess
 from tests.support.chat import ChatClient, browser_account
 from tests.support.clock import FakeClock
 from tests.support.instances import running
@@ -90,21 +92,27 @@ async def test_events_recorded_before_a_crash_are_handled_on_start(
 ANSWERS = 15
 
 
-async def nominate_over_http(url: str, uid: str, code: str, sent: list[str]) -> None:
+async def nominate_over_http(bot: BotProcess, uid: str, code: str, sent: Acknowledged) -> None:
     """A member joins and nominates in a browser of their own; each answer's id is kept once
-    the bot accepted it."""
-    async with httpx.AsyncClient(base_url=url, headers={"origin": url}, timeout=5) as client:
-        while True:  # the browser's session, retried across kills like the page does
+    the bot accepted it. Done once the bot's receipt has reached the page."""
+    async with httpx.AsyncClient(
+        base_url=bot.url, headers={"origin": bot.url}, timeout=30
+    ) as client:
+        while True:  # the browser's session, asked again across kills like the page does
+            await bot.up.wait()
             try:
-                if (await client.post("/api/session", json={})).status_code == 200:
-                    break
+                response = await client.post("/api/session", json={})
             except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.05)
-        await _answer_all(client, uid, code, sent)
+                continue  # killed under this request: asked again once the bot is back
+            assert response.status_code == 200, response.text
+            break
+        await _answer_all(client, bot, uid, code, sent)
+        await _wait_for_reply(client, bot, "Đã gửi đề cử")
 
 
-async def _answer_all(client: httpx.AsyncClient, uid: str, code: str, sent: list[str]) -> None:
+async def _answer_all(
+    client: httpx.AsyncClient, bot: BotProcess, uid: str, code: str, sent: Acknowledged
+) -> None:
     answers = [
         f"/start {code}",
         f"Thành viên {uid}",
@@ -125,16 +133,30 @@ async def _answer_all(client: httpx.AsyncClient, uid: str, code: str, sent: list
     assert len(answers) == ANSWERS
     for text in answers:
         message_id = uuid.uuid4().hex
-        while True:  # retry the same id until the bot acknowledges it (as platforms do)
+        while True:  # the same id until the bot acknowledges it (as platforms retry)
+            await bot.up.wait()
             try:
                 response = await client.post("/api/send", json={"id": message_id, "text": text})
             except httpx.TransportError:
-                await asyncio.sleep(0.05)
-                continue
-            if response.status_code == 200:
-                sent.append(message_id)
-                break
-            await asyncio.sleep(0.05)
+                continue  # killed under this request: sent again once the bot is back
+            assert response.status_code == 200, response.text
+            await sent.add(message_id)
+            break
+
+
+async def _wait_for_reply(client: httpx.AsyncClient, bot: BotProcess, fragment: str) -> None:
+    """Long-poll the page's messages until a reply holding `fragment` has been delivered."""
+    after = 0
+    while True:
+        await bot.up.wait()
+        try:
+            got = await client.get("/api/messages", params={"after": after, "wait": 25})
+        except httpx.TransportError:
+            continue
+        messages = got.json()["messages"]
+        if any(fragment in (m["text"] or "") for m in messages):
+            return
+        after = messages[-1]["id"] if messages else after
 
 
 async def test_sigkill_while_members_nominate(tmp_path: Path, database_url: str) -> None:
@@ -149,31 +171,22 @@ async def test_sigkill_while_members_nominate(tmp_path: Path, database_url: str)
     ).code
     await db_app.db.close()
     members = [f"m{n}" for n in range(20)]
-    sent: list[str] = []
+    sent = Acknowledged()
     rng = random.Random(20261125)
     await bot.start()
     try:
-        async with httpx.AsyncClient() as client:
-            work = asyncio.gather(
-                *(nominate_over_http(bot.url, uid, code, sent) for uid in members)
-            )
-            # Kill at random points of the run, measured in answers the bot acknowledged.
-            total = len(members) * ANSWERS
-            for threshold in sorted(rng.sample(range(total // 10, total * 9 // 10), 3)):
-                # The members' tasks append to `sent`; a short poll keeps them unchanged.
-                while len(sent) < threshold:  # noqa: ASYNC110
-                    await asyncio.sleep(0.002)
-                assert not work.done(), "the kill must land while members are nominating"
-                bot.kill()
-                await bot.start()
-            await asyncio.wait_for(work, 120)
-            for _ in range(600):  # the last replies leave after the last answer is handled
-                health = (await client.get(f"{bot.url}/healthz")).json()
-                if health["outbox_pending"] == 0:
-                    break
-                await asyncio.sleep(0.05)
+        work = asyncio.gather(*(nominate_over_http(bot, uid, code, sent) for uid in members))
+        # Kill at random points of the run, measured in answers the bot acknowledged.
+        total = len(members) * ANSWERS
+        for threshold in sorted(rng.sample(range(total // 10, total * 9 // 10), 3)):
+            await sent.reach(threshold)
+            assert not work.done(), "the kill must land while members are nominating"
+            await bot.kill()
+            await bot.start()
+        # Each member's last reply reached the page: the last answers were handled and sent.
+        await asyncio.wait_for(work, 120)
     finally:
-        bot.stop()
+        await bot.stop()
     check = Application(settings)
     async with check.db.read() as conn:
         handled = await conn.execute(select(inbox_table.c.external_id, inbox_table.c.status))
@@ -188,6 +201,21 @@ async def test_sigkill_while_members_nominate(tmp_path: Path, database_url: str)
     await check.db.close()
     # Every acknowledged answer was recorded once and handled; every member's nomination is
     # there exactly once; no reply was left behind.
-    assert all(by_id.get(message_id) == "done" for message_id in sent)
+    assert all(by_id.get(message_id) == "done" for message_id in sent.ids)
     assert sorted(names) == sorted(f"Người tốt {uid}" for uid in members)
     assert replies == 0
+
+
+async def test_sigterm_stops_the_bot_before_the_process_ends(
+    tmp_path: Path, database_url: str
+) -> None:
+    # uvicorn raises the stop signal again once it has served: the bot must have stopped by
+    # then (sends in flight finished, sessions and the database closed).
+    bot = BotProcess(tmp_path, database_url)
+    await bot.start()
+    said = await bot.stop(signal.SIGTERM)
+    assert "has stopped" in said
+    assert "Traceback" not in (tmp_path / "bot.log").read_text()
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":  # a closed database folds its WAL back in
+        assert not Path(f"{url.database}-wal").exists()

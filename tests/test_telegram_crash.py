@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import random
+from functools import partial
 from pathlib import Path
 
-import httpx
 from sqlalchemy import select
 
 from bot import cli_ops
@@ -42,10 +42,23 @@ def answers(code: str, n: int) -> list[str]:
 
 
 async def member(fake: FakeTelegram, code: str, n: int, sent: list[int]) -> None:
-    """Type each answer a little after the previous one (people are not instant)."""
+    """Type each answer once the bot has answered the previous one, as people do."""
+    chat = 7000 + n
     for text in answers(code, n):
-        sent.append(int(fake.send_text(7000 + n, text)["update_id"]))
-        await asyncio.sleep(0.6)
+        answered = partial(messages_past, fake, chat, len(fake.sent_messages(chat)))
+        sent.append(int(fake.send_text(chat, text)["update_id"]))
+        # Through kills and restarts: the update waits in Telegram's queue until recorded.
+        await fake.wait_until_async(answered, 120)
+
+
+def messages_past(fake: FakeTelegram, chat: int, seen: int) -> bool:
+    """Whether the bot has sent this chat more than `seen` messages."""
+    return len(fake.sent_messages(chat)) > seen
+
+
+def replies_reach(fake: FakeTelegram, count: int) -> bool:
+    """Whether Telegram has accepted `count` sendMessage calls."""
+    return sum(1 for c in fake.calls("sendMessage") if c.status == 200) >= count
 
 
 async def test_sigkill_while_members_nominate_on_telegram(
@@ -78,22 +91,19 @@ async def test_sigkill_while_members_nominate_on_telegram(
     await bot.start()
     try:
         work = asyncio.gather(*(member(fake_telegram, code, n, sent) for n in range(MEMBERS)))
-        for _ in range(3):
-            await asyncio.sleep(rng.uniform(0.3, 1.0))
+        # Kill at seeded points of the run, counted in replies Telegram accepted.
+        total = MEMBERS * len(answers(code, 0))
+        for threshold in sorted(rng.sample(range(total // 10, total * 9 // 10), 3)):
+            reached = partial(replies_reach, fake_telegram, threshold)
+            await fake_telegram.wait_until_async(reached, 120)
             assert not work.done(), "the kill must land while members are nominating"
-            bot.kill()
+            await bot.kill()
             await bot.start()
-        await asyncio.wait_for(work, 120)
-        async with httpx.AsyncClient() as client:
-            for _ in range(1200):  # until every update is recorded, handled and answered
-                health = (await client.get(f"{bot.url}/healthz")).json()
-                if not fake_telegram.pending_updates() and health["outbox_pending"] == 0:
-                    async with _db(settings) as check:
-                        if await _all_handled(check):
-                            break
-                await asyncio.sleep(0.05)
+        await asyncio.wait_for(work, 300)  # every answer of every member was answered
     finally:
-        bot.stop()
+        await bot.stop()
+    async with _db(settings) as check:
+        assert await _all_handled(check)
     async with _db(settings) as check, check.db.read() as conn:
         rows = (
             await conn.execute(

@@ -3,7 +3,6 @@ flood limits respected, long texts split, evidence resent by file_id."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
@@ -233,10 +232,7 @@ def test_captions_and_media_from_other_channels() -> None:
 
 async def answered_first(app: Application, fake: FakeTelegram, messages: int) -> int:
     """Wait for the bot's answers to Hoa's messages that made the files; how many it sent."""
-    for _ in range(200):
-        if len(fake.sent_messages(5001)) >= messages:
-            break
-        await asyncio.sleep(0.05)
+    await fake.wait_until_async(lambda: len(fake.sent_messages(5001)) >= messages, 10)
     await app.settle()
     return len(fake.sent_messages(5001))
 
@@ -296,16 +292,25 @@ async def test_a_file_telegram_refuses_does_not_keep_the_card_from_arriving(
     await tg_app.settle()
 
 
+def answered_chats(fake: FakeTelegram) -> list[int]:
+    """Chats whose sendMessage Telegram has answered, in the order it answered."""
+    return [int(c.params["chat_id"]) for c in fake.calls("sendMessage") if c.status == 200]
+
+
 async def test_a_slow_chat_does_not_hold_up_another(
     tg_app: Application, tg_user: MakeUser, fake_telegram: FakeTelegram
 ) -> None:
     """Different chats are served at once: a reply committed while another chat's send hangs
     leaves at once (the lane claims continuously, not batch after batch)."""
     an, binh = tg_user(5001, "An"), tg_user(5002, "Bình")
-    fake_telegram.hang_next("sendMessage", seconds=2)  # Telegram is slow to answer An's send
+    # Telegram holds An's answer until the test releases it (well past any client timeout).
+    fake_telegram.hang_next("sendMessage", seconds=600)
     await an.send("/start")
     await fake_telegram.wait_until_async(lambda: len(fake_telegram.sent_messages(5001)) == 1)
     await binh.send("/start")
+    # Bình's reply is sent and answered while An's is still held.
+    await fake_telegram.wait_until_async(lambda: answered_chats(fake_telegram) == [5002], 30)
+    fake_telegram.release_hangs()
     await binh.expect("hãy gõ mã mời")
     await an.expect("hãy gõ mã mời")
     calls = [c for c in fake_telegram.calls("sendMessage") if c.status == 200]

@@ -8,10 +8,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-import httpx
 import pytest
 
 from bot.app import Application
+from bot.channels.http import Session
 from bot.channels.zalo_oa_auth import TOKENS_KEY, TokenKeeper
 from bot.settings import Settings
 from handlers.types import Reply
@@ -67,9 +67,7 @@ def cs_errors(fake: FakeZaloOA) -> list[int]:
     return [c.response["error"] for c in fake.calls("/v3.0/oa/message/cs")]
 
 
-def keeper_like(
-    app: Application, fake: FakeZaloOA, http: httpx.AsyncClient, first: str
-) -> TokenKeeper:
+def keeper_like(app: Application, fake: FakeZaloOA, http: Session, first: str) -> TokenKeeper:
     """A keeper as a restarted process would build it, on the same database."""
 
     async def ignore(reason: str) -> None:
@@ -157,7 +155,8 @@ async def test_the_stored_pair_outlives_a_restart(
 ) -> None:
     configured = fake_oa.refresh_token
     await users_write(app, fake_oa, served, 1)
-    async with httpx.AsyncClient() as http:
+    http = Session()
+    try:
         # ZALO_OA_REFRESH_TOKEN is spent now; the stored pair is what a restart uses
         restarted = keeper_like(app, fake_oa, http, configured)
         assert await restarted.token() == fake_oa.access_token
@@ -167,6 +166,8 @@ async def test_the_stored_pair_outlives_a_restart(
         replaced = keeper_like(app, fake_oa, http, fresh.refresh_token)
         assert await replaced.token() == fake_oa.access_token
         assert fake_oa.refresh_count == 2
+    finally:
+        await http.close()
     assert (await stored_pair(app))["refresh_token"] == fake_oa.refresh_token
 
 

@@ -26,7 +26,7 @@ from telegram.error import (
 
 from bot.channels.base import Capabilities, Failure, SendError
 from bot.channels.telegram_albums import AlbumHold
-from bot.channels.telegram_http import LeanRequest
+from bot.channels.telegram_http import AiohttpRequest
 from bot.channels.telegram_inbound import (
     ALLOWED_UPDATES,
     CHANNEL,
@@ -77,21 +77,22 @@ def webhook_secret(settings: Settings) -> str:
     return hashlib.sha256(f"webhook:{token}".encode()).hexdigest()
 
 
-def make_bot(settings: Settings) -> Bot:
-    """A python-telegram-bot Bot on `LeanRequest` (small calls on our own keep-alive pool)."""
+def make_bot(settings: Settings) -> tuple[Bot, tuple[AiohttpRequest, AiohttpRequest]]:
+    """A python-telegram-bot Bot on aiohttp, and its two requests (sends, getUpdates).
+
+    The caller closes the requests: PTB's `Bot.shutdown` skips them when `getMe` never
+    succeeded, and their sessions would be left open.
+    """
     assert settings.telegram_bot_token is not None
-    return Bot(
-        settings.telegram_bot_token.get_secret_value(),
-        base_url=settings.telegram_api_base_url or DEFAULT_API,
-        base_file_url=settings.telegram_file_base_url or DEFAULT_FILES,
-        request=LeanRequest(
+    requests = (
+        AiohttpRequest(
             connection_pool_size=settings.telegram_connection_pool,
             read_timeout=15.0,
             write_timeout=15.0,
             connect_timeout=5.0,
             pool_timeout=10.0,
         ),
-        get_updates_request=LeanRequest(
+        AiohttpRequest(
             connection_pool_size=1,
             read_timeout=settings.telegram_poll_timeout + 10.0,
             write_timeout=5.0,
@@ -99,6 +100,21 @@ def make_bot(settings: Settings) -> Bot:
             pool_timeout=1.0,
         ),
     )
+    bot = Bot(
+        settings.telegram_bot_token.get_secret_value(),
+        base_url=settings.telegram_api_base_url or DEFAULT_API,
+        base_file_url=settings.telegram_file_base_url or DEFAULT_FILES,
+        request=requests[0],
+        get_updates_request=requests[1],
+    )
+    return bot, requests
+
+
+async def close_bot(bot: Bot, requests: Sequence[AiohttpRequest]) -> None:
+    """Shut the Bot down and close its connections, whether or not it ever started."""
+    await bot.shutdown()
+    for request in requests:
+        await request.shutdown()
 
 
 class TelegramChannel:
@@ -114,7 +130,7 @@ class TelegramChannel:
         clock: Clock,
         media: FolderMedia,
     ) -> None:
-        self.bot = make_bot(settings)
+        self.bot, self._requests = make_bot(settings)
         self.capabilities = Capabilities(
             buttons=True,
             text_limit=TEXT_LIMIT,
@@ -196,7 +212,7 @@ class TelegramChannel:
         self._hold.release_all()
         if self._chores:
             await asyncio.gather(*self._chores, return_exceptions=True)
-        await self.bot.shutdown()
+        await close_bot(self.bot, self._requests)
 
     async def _initialize(self) -> None:
         await self.bot.initialize()
@@ -453,11 +469,14 @@ async def bot_username(settings: Settings) -> str | None:
         return settings.telegram_bot_username.lstrip("@")
     if settings.telegram_bot_token is None:
         return None
+    bot, requests = make_bot(settings)
     try:
-        async with make_bot(settings) as bot:
-            return bot.username
+        await bot.initialize()
+        return bot.username
     except TelegramError as error:
         raise TelegramUnreachable(type(error).__name__) from error
+    finally:
+        await close_bot(bot, requests)
 
 
 class TelegramUnreachable(RuntimeError):

@@ -1,40 +1,27 @@
-"""The HTTP layer under python-telegram-bot: small calls on our own HTTP/1.1 pool.
+"""python-telegram-bot's calls on aiohttp, under PTB's documented `BaseRequest`.
 
-Nearly every call (sendMessage, answerCallbackQuery, edits, getUpdates) is a small form POST.
-Through PTB's stock HTTPXRequest each one cost about 290 µs of CPU in httpx and httpcore
-(client models, anyio locks and cancel scopes, h11), more than the durable step that produced
-it. `LeanRequest` sends those calls on `http11.Http11Pool`, encoded exactly as HTTPXRequest
-encodes them, and maps its errors to PTB's. Uploads keep HTTPXRequest's multipart path, and
-when the environment names a proxy every call takes the stock path, which honours it.
+The `Bot`, its types and its errors stay PTB's. Per call, aiohttp costs about a fifth of the
+CPU of PTB's stock `HTTPXRequest` (`bench/telegram_request.py`); proxies: see `http.py`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urlencode
-from urllib.request import getproxies
 
-import httpx
+import aiohttp
 from telegram.error import NetworkError, TimedOut
-from telegram.request import BaseRequest, HTTPXRequest, RequestData
+from telegram.request import BaseRequest, RequestData
 
-from bot.channels.http11 import (
-    ConnectTimeout,
-    Http11Pool,
-    HttpError,
-    PoolTimeout,
-    ReadTimeout,
-    Timeouts,
-    WriteTimeout,
-)
+from bot.channels.http import Session, multipart, timeouts
 
 # PTB marks "not given" timeouts with instances of this class (its DefaultValue).
 _NOT_GIVEN = type(BaseRequest.DEFAULT_NONE)
-FORM = b"application/x-www-form-urlencoded"
+FORM = "application/x-www-form-urlencoded"
 
 
-class LeanRequest(HTTPXRequest):
-    """python-telegram-bot's HTTPX request, with calls without files sent on `Http11Pool`."""
+class AiohttpRequest(BaseRequest):
+    """PTB's requests on one aiohttp session: form posts, multipart uploads, file downloads."""
 
     def __init__(
         self,
@@ -45,24 +32,25 @@ class LeanRequest(HTTPXRequest):
         connect_timeout: float,
         pool_timeout: float,
     ) -> None:
-        super().__init__(
-            connection_pool_size=connection_pool_size,
-            read_timeout=read_timeout,
-            write_timeout=write_timeout,
-            connect_timeout=connect_timeout,
-            pool_timeout=pool_timeout,
-        )
-        # The same trust store as httpx (certifi), for the same answers on TLS.
-        self._pool = Http11Pool(connection_pool_size, ssl_context=httpx.create_ssl_context())
-        self._direct = not getproxies()
-        self._timeouts = Timeouts(
-            connect=connect_timeout, read=read_timeout, write=write_timeout, pool=pool_timeout
-        )
-        self._headers = [(b"User-Agent", self.USER_AGENT.encode()), (b"Content-Type", FORM)]
+        self._session = Session(limit=connection_pool_size)
+        self._defaults = (read_timeout, write_timeout, connect_timeout, pool_timeout)
+        # One ClientTimeout per combination PTB asks for (a handful), built once.
+        self._timeouts: dict[tuple[Any, ...], aiohttp.ClientTimeout] = {}
+        self._headers = {"User-Agent": self.USER_AGENT}
+        self._form_headers = {**self._headers, "Content-Type": FORM}
+
+    @property
+    def read_timeout(self) -> float | None:
+        """See `BaseRequest.read_timeout`."""
+        return self._defaults[0]
+
+    async def initialize(self) -> None:
+        """Open the session on the running loop; calling it again changes nothing."""
+        self._session.get()
 
     async def shutdown(self) -> None:
-        await self._pool.aclose()
-        await super().shutdown()
+        """Close the pooled connections; calling it again changes nothing."""
+        await self._session.close()
 
     async def do_request(
         self,
@@ -74,35 +62,38 @@ class LeanRequest(HTTPXRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        """See `BaseRequest.do_request`; errors are mapped as HTTPXRequest maps them."""
-        if not self._direct or (request_data is not None and request_data.contains_files):
-            return await super().do_request(
-                url,
-                method,
-                request_data,
-                read_timeout,
-                write_timeout,
-                connect_timeout,
-                pool_timeout,
-            )
-        timeouts = self._timeouts_for(read_timeout, write_timeout, connect_timeout, pool_timeout)
-        body = urlencode(request_data.json_parameters).encode() if request_data else b""
+        """See `BaseRequest.do_request`; errors are mapped as PTB's HTTPXRequest maps them."""
+        timeout = self._timeout((read_timeout, write_timeout, connect_timeout, pool_timeout))
+        data: bytes | aiohttp.FormData | None = None
+        headers = self._headers
+        if request_data is not None and request_data.contains_files:
+            data = multipart(request_data.json_parameters, request_data.multipart_data)
+        elif request_data is not None:
+            # Encoded as httpx encodes PTB's parameters: the stock request's very bytes.
+            data = urlencode(request_data.json_parameters).encode()
+            headers = self._form_headers
         try:
-            response = await self._pool.request(method, url, self._headers, body, timeouts)
-        except PoolTimeout as error:
-            raise TimedOut("Pool timeout: every connection is busy; not sent") from error
-        except (ConnectTimeout, ReadTimeout, WriteTimeout) as error:
+            async with self._session.get().request(
+                method, url, data=data, headers=headers, timeout=timeout
+            ) as response:
+                return response.status, await response.read()
+        except aiohttp.ConnectionTimeoutError as error:
+            # No connection in time, pooled or new: the request was not sent.
+            raise TimedOut("Pool or connect timeout: the request was not sent") from error
+        except TimeoutError as error:
             raise TimedOut from error
-        except HttpError as error:
-            raise NetworkError(f"{type(error).__name__}: {error}") from error
-        return response.status, response.body
+        except aiohttp.ClientError as error:
+            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
 
-    def _timeouts_for(self, read: Any, write: Any, connect: Any, pool: Any) -> Timeouts:
+    def _timeout(self, given: tuple[Any, ...]) -> aiohttp.ClientTimeout:
         """The call's own timeouts where given, this request's defaults elsewhere."""
-        base = self._timeouts
-        return Timeouts(
-            connect=base.connect if isinstance(connect, _NOT_GIVEN) else connect,
-            read=base.read if isinstance(read, _NOT_GIVEN) else read,
-            write=base.write if isinstance(write, _NOT_GIVEN) else write,
-            pool=base.pool if isinstance(pool, _NOT_GIVEN) else pool,
+        key = tuple(
+            default if isinstance(value, _NOT_GIVEN) else value
+            for value, default in zip(given, self._defaults, strict=True)
         )
+        found = self._timeouts.get(key)
+        if found is None:
+            read, write, connect, pool = key
+            found = timeouts(read=read, write=write, connect=connect, pool=pool)
+            self._timeouts[key] = found
+        return found

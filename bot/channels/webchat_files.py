@@ -8,7 +8,7 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
@@ -16,7 +16,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 
 from bot.intake import AlsoWrite
 from bot.media import FolderMedia
-from bot.web import evidence, signed
+from bot.web import signed
 from bot.web.guard import same_origin
 from handlers.accepting import takes_files
 from handlers.messages import t
@@ -25,6 +25,9 @@ from storage import web_uploads
 from storage.conversations import load_turn
 from storage.db import Connection, Database
 from storage.rows import WebSession
+
+if TYPE_CHECKING:
+    from bot.web.evidence import Evidence
 
 Clock = Callable[[], datetime]
 CurrentSession = Callable[[Request], Awaitable[WebSession | None]]
@@ -141,7 +144,7 @@ class WebFiles:
             return refusal
         # The guard has capped the body already (413 before reading past the cap).
         data = await request.body()
-        accepted = await asyncio.to_thread(evidence.accept, data)
+        accepted = await asyncio.to_thread(_accept, data)
         if accepted is None:
             return JSONResponse({"error": "type", "text": t("web.upload_refused")}, 415)
         name = await self._policy.media.put(accepted.data, accepted.ext)
@@ -200,3 +203,11 @@ def download_name(item: Attachment) -> str:
     stem = (item.file_name or "").rsplit(".", 1)[0] if item.channel == LOCAL_FILES else ""
     clean = _DOWNLOAD.sub("-", stem.lower()).strip("-")[:60]
     return f"{clean or 'guong-sang'}.{ext}"
+
+
+def _accept(data: bytes) -> Evidence | None:
+    """An upload's stored form (bot/web/evidence.py). Pillow is imported by the first upload,
+    in the worker thread: a process that only answers messages never loads it."""
+    from bot.web.evidence import accept
+
+    return accept(data)

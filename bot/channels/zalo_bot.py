@@ -17,12 +17,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.channels.base import Capabilities, Failure, SendError
+from bot.channels.http import Session, post_for_json, timeouts
 from bot.channels.render import numbered_menu, split_text
 from bot.channels.zalo_bot_events import CHANNEL, translate, updates_in
 from bot.intake import Intake
@@ -63,7 +63,7 @@ class ZaloBot:
             rate_per_second=settings.zalo_bot_rate_per_second,
             chat_rate_per_second=settings.zalo_bot_chat_rate_per_second,
         )
-        self._http = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0))
+        self._http = Session()
         self._poller: asyncio.Task[None] | None = None
         self._parked: asyncio.Task[Any] | None = None
         self._stopping = asyncio.Event()
@@ -117,7 +117,7 @@ class ZaloBot:
     async def stop(self) -> None:
         """Stop polling and close."""
         await self.stop_polling()
-        await self._http.aclose()
+        await self._http.close()
 
     # ------------------------------------------------------------------ inbound
     async def _poll_loop(self) -> None:
@@ -198,26 +198,15 @@ class ZaloBot:
         self, method: str, params: dict[str, Any], *, timeout: float | None = None
     ) -> Any:
         """One API call; the envelope's `result`, or SendError typed for delivery."""
-        try:
-            response = await self._http.post(
-                self._base + method,
-                json=params,
-                timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
-            )
-        except httpx.TimeoutException as error:
-            raise SendError(Failure.TEMPORARY, f"timeout: {type(error).__name__}") from error
-        except httpx.HTTPError as error:
-            raise SendError(Failure.TEMPORARY, f"transport: {type(error).__name__}") from error
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
+        wait = None if timeout is None else timeouts(read=timeout, connect=5.0, pool=10.0)
+        url = self._base + method
+        status, body = await post_for_json(self._http, url, json=params, timeout=wait)
         if isinstance(body, dict) and body.get("ok") is True:
             return body.get("result")
         if not isinstance(body, dict):
-            failure = Failure.TEMPORARY if response.status_code >= 500 else Failure.PERMANENT
-            raise SendError(failure, f"HTTP {response.status_code}")
-        raise _error(body, response.status_code)
+            failure = Failure.TEMPORARY if status >= 500 else Failure.PERMANENT
+            raise SendError(failure, f"HTTP {status}")
+        raise _error(body, status)
 
 
 def _message_id(result: Any) -> str | None:

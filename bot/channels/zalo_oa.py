@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.channels.base import Capabilities
+from bot.channels.http import Session
 from bot.channels.render import numbered_menu, split_text
 from bot.channels.zalo_oa_api import EXPIRED_ATTACHMENT, OAClient, ZaloError, send_error
 from bot.channels.zalo_oa_auth import TokenKeeper
@@ -70,7 +70,7 @@ class ZaloOA:
             rate_per_second=settings.zalo_oa_rate_per_second,
             proactive_window=settings.zalo_oa_proactive_window,
         )
-        self._http = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0))
+        self._http = Session()
         self.tokens = TokenKeeper(
             db,
             clock,
@@ -104,7 +104,7 @@ class ZaloOA:
 
     async def stop(self) -> None:
         """Close the HTTP connections."""
-        await self._http.aclose()
+        await self._http.close()
 
     # ------------------------------------------------------------------ inbound
     async def webhook(self, request: Request) -> Response:

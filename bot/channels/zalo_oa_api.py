@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
 from bot.channels.base import Failure, SendError
+from bot.channels.http import Session, multipart, post_for_json
 from bot.channels.zalo_oa_auth import RefreshFailed, TokenKeeper
 
 TOKEN_ERRORS = frozenset({-216, -220})  # invalid / expired access token: refresh, retry once
@@ -50,7 +49,7 @@ def send_error(error: ZaloError, rate_pause: float) -> SendError:
 class OAClient:
     """The Open API with a valid token on every call; a rejected token is replaced once."""
 
-    def __init__(self, http: httpx.AsyncClient, base_url: str, tokens: TokenKeeper) -> None:
+    def __init__(self, http: Session, base_url: str, tokens: TokenKeeper) -> None:
         self._http = http
         self._base = base_url.rstrip("/")
         self._tokens = tokens
@@ -92,26 +91,19 @@ class OAClient:
             raise SendError(Failure.TEMPORARY, f"token refresh failed: {failed}") from failed
 
     async def _post(self, path: str, token: str, request: dict[str, Any]) -> dict[str, Any]:
-        try:
-            response = await self._http.post(
-                self._base + path, headers={"access_token": token}, **request
-            )
-        except httpx.TimeoutException as error:
-            raise SendError(Failure.TEMPORARY, f"timeout: {type(error).__name__}") from error
-        except httpx.HTTPError as error:
-            raise SendError(Failure.TEMPORARY, f"transport: {type(error).__name__}") from error
-        if response.status_code == 429:
+        if "files" in request:  # a form is sent once: each attempt gets its own
+            request = {"data": multipart({}, request["files"])}
+        status, body = await post_for_json(
+            self._http, self._base + path, headers={"access_token": token}, **request
+        )
+        if status == 429:
             raise SendError(Failure.RATE_LIMITED, "HTTP 429", retry_after=60.0)
-        if response.status_code >= 500:
-            raise SendError(Failure.TEMPORARY, f"HTTP {response.status_code}")
-        if response.status_code >= 400:
-            raise SendError(Failure.PERMANENT, f"HTTP {response.status_code}")
-        try:
-            body = response.json()
-        except ValueError as error:
-            raise SendError(Failure.TEMPORARY, "unreadable answer") from error
+        if status >= 500:
+            raise SendError(Failure.TEMPORARY, f"HTTP {status}")
+        if status >= 400:
+            raise SendError(Failure.PERMANENT, f"HTTP {status}")
         if not isinstance(body, dict):
-            raise SendError(Failure.TEMPORARY, "unexpected answer")
+            raise SendError(Failure.TEMPORARY, "unreadable answer")
         try:
             code = int(body.get("error", 0))
         except (TypeError, ValueError) as error:

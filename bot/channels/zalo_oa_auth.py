@@ -18,9 +18,10 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import NoReturn
 
-import httpx
 from pydantic import BaseModel, ValidationError
 
+from bot.channels.base import SendError
+from bot.channels.http import Session, post_for_json
 from bot.web.keys import Keys
 from storage import kv
 from storage.db import Connection, Database
@@ -62,7 +63,7 @@ class TokenKeeper:
         self,
         db: Database,
         clock: Clock,
-        http: httpx.AsyncClient,
+        http: Session,
         *,
         oauth_base_url: str,
         app_id: str,
@@ -155,7 +156,8 @@ class TokenKeeper:
         if not refresh_token:
             await self._failed("no refresh token is stored or configured")
         try:
-            response = await self._http.post(
+            status, body = await post_for_json(
+                self._http,
                 self._url,
                 data={
                     "app_id": self._app_id,
@@ -164,14 +166,14 @@ class TokenKeeper:
                 },
                 headers={"secret_key": self._app_secret},
             )
-            body = response.json()
-        except (httpx.HTTPError, ValueError) as error:
-            await self._failed(f"token endpoint unreachable or unreadable: {type(error).__name__}")
+        except SendError as error:
+            await self._failed(f"token endpoint unreachable: {error.reason}")
         pair = self._pair_from(body)
         if pair is None:
             # Log Zalo's error fields only: the body of a success would carry tokens.
-            detail = {k: body.get(k) for k in ("error", "error_name", "message")}
-            await self._failed(f"HTTP {response.status_code}, {detail}")
+            fields = ("error", "error_name", "message")
+            detail = {k: body.get(k) for k in fields} if isinstance(body, dict) else "unreadable"
+            await self._failed(f"HTTP {status}, {detail}")
         self.refreshes += 1
         log.info("Zalo OA access token refreshed; valid until %s", pair.expires_at.isoformat())
         return pair

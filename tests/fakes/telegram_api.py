@@ -23,7 +23,6 @@ import copy
 import json
 import socket
 import threading
-import time
 from http import HTTPStatus
 from types import TracebackType
 from typing import Any
@@ -73,6 +72,17 @@ class _Server(uvicorn.Server):
 
     wake: asyncio.Event | None = None
 
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        # Set once startup is over, however it ended (`started` says how).
+        self.ready = threading.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        try:
+            await super().startup(sockets)
+        finally:
+            self.ready.set()
+
     async def main_loop(self) -> None:
         self.wake = asyncio.Event()
         counter = 0
@@ -115,6 +125,7 @@ class FakeTelegram(BotMethods):
         self._thread: threading.Thread | None = None
         self._wake_event: asyncio.Event | None = None
         self._stop_event: asyncio.Event | None = None
+        self._release_event: asyncio.Event | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
     @property
@@ -154,11 +165,7 @@ class FakeTelegram(BotMethods):
             target=self._run, args=(sock,), name=f"fake-telegram-{self.port}", daemon=True
         )
         self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started and self._thread.is_alive():
-            if time.monotonic() > deadline:
-                break
-            time.sleep(0.005)
+        self._server.ready.wait(10)
         if not self._server.started:
             self.stop()
             raise RuntimeError("fake Telegram server did not start")
@@ -190,16 +197,20 @@ class FakeTelegram(BotMethods):
     def _run(self, sock: socket.socket) -> None:
         loop = asyncio.new_event_loop()
         self._loop = loop
+        server = self._server
         try:
             loop.run_until_complete(self._serve(sock))
         finally:
             loop.close()
             sock.close()
+            if server is not None:
+                server.ready.set()  # a thread that died before startup ends start()'s wait
 
     async def _serve(self, sock: socket.socket) -> None:
         assert self._server is not None
         self._wake_event = asyncio.Event()
         self._stop_event = asyncio.Event()
+        self._release_event = asyncio.Event()
         webhook = asyncio.create_task(self._webhook_worker())
         try:
             await self._server.serve(sockets=[sock])
@@ -228,6 +239,44 @@ class FakeTelegram(BotMethods):
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(self._wake)
 
+    async def _delay(self) -> None:
+        """The simulated network latency of `set_latency` (the benches' 50 ms), counted in
+        `in_latency` while it lasts."""
+        if self.latency <= 0:
+            return
+        with self._lock:
+            self.in_latency += 1
+            self._changes.notify()
+        try:
+            await self._pause(self.latency)
+        finally:
+            with self._lock:
+                self.in_latency -= 1
+
+    async def _hold(self, seconds: float) -> None:
+        """A hung answer (`hang_next`): it ends after `seconds`, at `release_hangs()`, or
+        when the server stops."""
+        release = self._release_event
+        if release is None:
+            return await self._pause(seconds)
+        waits = {asyncio.ensure_future(release.wait()), asyncio.ensure_future(self._pause(seconds))}
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
+
+    def release_hangs(self) -> None:
+        """Answer every call held by `hang_next` now (calls hung later wait again)."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._release_now)
+
+    def _release_now(self) -> None:
+        event, self._release_event = self._release_event, asyncio.Event()
+        if event is not None:
+            event.set()
+
     async def _pause(self, seconds: float) -> None:
         """Sleep that ends early when the server stops."""
         if seconds <= 0 or self._stop_event is None:
@@ -249,8 +298,7 @@ class FakeTelegram(BotMethods):
         name = str(request.path_params["method"])
         method = _LOOKUP.get(name.lower(), name)
         params: JsonDict = {}
-        if self.latency > 0:
-            await asyncio.sleep(self.latency)
+        await self._delay()
         if token != self.token:
             status, body = 401, dict(_UNAUTHORIZED)
         elif name.lower() not in _LOOKUP:
@@ -269,10 +317,10 @@ class FakeTelegram(BotMethods):
             hang = self.faults.take_hang(method)
         if hang is not None:
             if not hang.process:
-                await self._pause(hang.seconds)
+                await self._hold(hang.seconds)
                 return 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}
             answer = await self._execute(method, params)
-            await self._pause(hang.seconds)
+            await self._hold(hang.seconds)
             return answer
         return await self._execute(method, params)
 
@@ -288,6 +336,8 @@ class FakeTelegram(BotMethods):
             else:
                 with self._lock:
                     result = getattr(self, METHODS[method])(p)
+                    # The state changed before the answer leaves (a hung answer leaves late).
+                    self._changes.notify()
         except ApiError as err:
             return err.status, err.body()
         except Exception as exc:  # a bug in the fake: keep it visible
@@ -323,14 +373,22 @@ class FakeTelegram(BotMethods):
             remaining = deadline - loop.time()
             if batch or stopping or remaining <= 0 or event is None:
                 return batch
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(event.wait(), remaining)
+            self._parked(+1)
+            try:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(event.wait(), remaining)
+            finally:
+                self._parked(-1)
+
+    def _parked(self, change: int) -> None:
+        with self._lock:
+            self.parked_polls += change
+            self._changes.notify()
 
     async def _handle_file(self, request: Request) -> Response:
         token = str(request.path_params["token"])
         path = str(request.path_params["file_path"])
-        if self.latency > 0:
-            await asyncio.sleep(self.latency)
+        await self._delay()
         with self._lock:
             stored = next((f for f in self._files.values() if f.file_path == path), None)
         response: Response
@@ -393,5 +451,5 @@ class FakeTelegram(BotMethods):
                 self._updates = [u for u in self._updates if u["update_id"] != delivery.update_id]
             elif self._webhook is not None:
                 self._webhook_error = (int(self.now()), error or "")
-            self._changed.notify_all()
+            self._changes.notify()
         return delivery.ok

@@ -6,13 +6,13 @@ handling requests; all state is guarded by one re-entrant lock.
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
+from tests.fakes.changes import Changes
 from tests.fakes.telegram_limits import FaultPlan, RateLimiter
 from tests.fakes.telegram_types import (
     JsonDict,
@@ -63,7 +63,11 @@ class TelegramState:
             "username": bot_username,
         }
         self._lock = threading.RLock()
-        self._changed = threading.Condition(self._lock)
+        self._changes = Changes(self._lock)
+        # getUpdates calls waiting for updates right now (tests wait for a poll to park).
+        self.parked_polls = 0
+        # Requests waiting out the simulated latency right now.
+        self.in_latency = 0
         self._time_offset = 0.0
         self.enforce_limits = enforce_limits
         self.limiter = RateLimiter()
@@ -269,7 +273,7 @@ class TelegramState:
             wanted = kind in allowed if allowed else kind not in DEFAULT_ALLOWED_UPDATES_EXCLUDED
             if wanted:
                 self._updates.append(update)
-            self._changed.notify_all()
+            self._changes.notify()
         self._updates_changed()
         return copy.deepcopy(update)
 
@@ -330,7 +334,7 @@ class TelegramState:
             self._calls.append(call)
             if call.status == 429:
                 self._count_429 += 1
-            self._changed.notify_all()
+            self._changes.notify()
 
     def calls(self, method: str | None = None) -> list[RecordedCall]:
         """Recorded requests in arrival-completion order (method match is case-insensitive)."""
@@ -365,49 +369,28 @@ class TelegramState:
     ) -> RecordedCall:
         """Block (a thread) until a recorded call matches; a str predicate is a method name."""
         match = _matcher(predicate)
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while (found := self._find(match, since)) is None:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError(self._timeout_message(timeout))
-                self._changed.wait(remaining)
-            return found
+        try:
+            return self._changes.wait(lambda: self._find(match, since), timeout)
+        except TimeoutError:
+            raise TimeoutError(self._timeout_message(timeout)) from None
 
     async def wait_for_async(
         self, predicate: CallPredicate, timeout: float = 5.0, *, since: int = 0
     ) -> RecordedCall:
-        """Like ``wait_for`` but polls with ``asyncio.sleep`` so the caller's loop keeps running."""
+        """Like ``wait_for``, for a coroutine: the caller's loop keeps running."""
         match = _matcher(predicate)
-        deadline = time.monotonic() + timeout
-        while True:
-            with self._lock:
-                found = self._find(match, since)
-            if found is not None:
-                return found
-            if time.monotonic() >= deadline:
-                raise TimeoutError(self._timeout_message(timeout))
-            await asyncio.sleep(0.01)
+        try:
+            return await self._changes.wait_async(lambda: self._find(match, since), timeout)
+        except TimeoutError:
+            raise TimeoutError(self._timeout_message(timeout)) from None
 
     def wait_until(self, condition: Callable[[], bool], timeout: float = 5.0) -> None:
         """Block until ``condition()`` (evaluated under the lock) holds, e.g. a delivery count."""
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while not condition():
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError(f"condition not met within {timeout}s")
-                self._changed.wait(remaining)
+        self._changes.wait(condition, timeout)
 
     async def wait_until_async(self, condition: Callable[[], bool], timeout: float = 5.0) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            with self._lock:
-                if condition():
-                    return
-            if time.monotonic() >= deadline:
-                raise TimeoutError(f"condition not met within {timeout}s")
-            await asyncio.sleep(0.01)
+        """Like ``wait_until``, for a coroutine."""
+        await self._changes.wait_async(condition, timeout)
 
     def _timeout_message(self, timeout: float) -> str:
         with self._lock:

@@ -9,7 +9,6 @@ import json
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -121,23 +120,24 @@ async def test_get_updates_offset_confirms(fake: FakeTelegram, bot: Bot) -> None
 
 
 async def test_long_poll_wakes_on_injection(fake: FakeTelegram, bot: Bot) -> None:
-    asyncio.get_running_loop().call_later(0.2, fake.send_text, USER, "dậy đi")
-    started = time.monotonic()
-    updates = await bot.get_updates(timeout=5)
-    elapsed = time.monotonic() - started
-    assert 0.15 < elapsed < 2
+    # A poll that would wait ten minutes answers as soon as an update is injected.
+    poll = asyncio.create_task(bot.get_updates(timeout=600))
+    await fake.wait_until_async(lambda: fake.parked_polls == 1)
+    fake.send_text(USER, "dậy đi")
+    updates = await asyncio.wait_for(poll, 60)
     assert updates[0].message is not None and updates[0].message.text == "dậy đi"
 
 
 async def test_long_poll_times_out_empty(fake: FakeTelegram, bot: Bot) -> None:
-    started = time.monotonic()
-    assert await bot.get_updates(timeout=1) == ()
-    assert 0.9 < time.monotonic() - started < 3
+    poll = asyncio.create_task(bot.get_updates(timeout=1))
+    await fake.wait_until_async(lambda: fake.parked_polls == 1)  # it waits, then gives up
+    assert await poll == ()
+    assert fake.parked_polls == 0
 
 
 async def test_second_poller_conflicts_first(fake: FakeTelegram, bot: Bot) -> None:
     first = asyncio.create_task(bot.get_updates(timeout=5))
-    await asyncio.sleep(0.2)
+    await fake.wait_until_async(lambda: fake.parked_polls == 1)
     async with make_bot(fake) as second:
         assert await second.get_updates(timeout=0) == ()
     with pytest.raises(Conflict) as err:
@@ -463,9 +463,9 @@ async def test_seeded_fault_rates_are_reproducible(fake: FakeTelegram, bot: Bot)
 
 async def test_latency_is_concurrent_and_hang_times_out(fake: FakeTelegram, bot: Bot) -> None:
     fake.set_latency(0.2)
-    started = time.monotonic()
-    await asyncio.gather(*(bot.get_me() for _ in range(5)))
-    assert 0.2 <= time.monotonic() - started < 0.8
+    calls = asyncio.gather(*(bot.get_me() for _ in range(5)))
+    await fake.wait_until_async(lambda: fake.in_latency == 5)  # all five wait at once
+    await calls
     fake.set_latency(0)
 
     fake.hang_next("sendMessage", seconds=30)

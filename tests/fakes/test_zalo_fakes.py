@@ -6,7 +6,6 @@ import asyncio
 import hashlib
 import json
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -293,10 +292,13 @@ def test_rate_limit_and_injected_faults(client: httpx.Client) -> None:
     assert first == pattern(7) and {200, 503} == set(first)
 
     with FakeZaloOA() as oa:
-        oa.set_latency(0.2)
-        started = time.monotonic()
-        client.get(f"{oa.base_url}/v2.0/oa/getoa", headers={"access_token": oa.access_token})
-        assert time.monotonic() - started >= 0.2
+        oa.set_latency(600)  # held far longer than the client waits
+        with pytest.raises(httpx.ReadTimeout):
+            client.get(
+                f"{oa.base_url}/v2.0/oa/getoa",
+                headers={"access_token": oa.access_token},
+                timeout=0.2,
+            )
 
 
 # ----------------------------------------------------------------- webhooks
@@ -363,19 +365,21 @@ def test_bot_get_updates_long_poll(bot: FakeZaloBot, client: httpx.Client) -> No
     me = client.post(api(bot, "getMe"), json={}).json()
     assert me["ok"] and me["result"]["id"] == bot.bot_id
 
-    started = time.monotonic()
     empty = client.post(api(bot, "getUpdates"), json={"timeout": "0.3"})
-    assert time.monotonic() - started >= 0.3
     assert empty.json() == {"ok": False, "error_code": 408, "description": "Request timeout"}
 
-    timer = threading.Timer(0.3, lambda: bot.send_text("u1", "Xin chào"))
-    timer.start()
-    started = time.monotonic()
-    resp = client.post(api(bot, "getUpdates"), json={"timeout": 5})
-    elapsed = time.monotonic() - started
-    timer.join()
-    assert 0.25 <= elapsed < 2
-    result = resp.json()["result"]
+    # A poll that would wait ten minutes is answered as soon as a message arrives.
+    answers: list[httpx.Response] = []
+    waiting = threading.Thread(
+        target=lambda: answers.append(
+            client.post(api(bot, "getUpdates"), json={"timeout": 600}, timeout=60)
+        )
+    )
+    waiting.start()
+    bot.wait_for(lambda: bot.polls_in_flight)
+    bot.send_text("u1", "Xin chào")
+    waiting.join(60)
+    result = answers.pop().json()["result"]
     assert result["event_name"] == "message.text.received"
     assert result["message"]["text"] == "Xin chào"
     assert result["message"]["chat"] == {"id": "u1", "chat_type": "PRIVATE"}
@@ -493,7 +497,6 @@ def test_bot_poll_abandoned_by_client_consumes_nothing(client: httpx.Client) -> 
         )
         poller.start()
         bot.wait_for(lambda: bot.polls_in_flight)
-        started = time.monotonic()
         bot.stop()
-        poller.join(5)
-        assert time.monotonic() - started < 1 and result == [200]
+        poller.join(10)
+        assert result == [200]

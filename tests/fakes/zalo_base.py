@@ -32,6 +32,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .changes import Changes
 from .zalo_base_types import (
     Call,
     DeliveryResult,
@@ -57,6 +58,7 @@ class FakeServer(ABC):
 
     def __init__(self, *, port: int = 0) -> None:
         self._lock = threading.RLock()
+        self._changes = Changes(self._lock)
         self._requested_port = port
         self._port: int | None = None
         self._thread: threading.Thread | None = None
@@ -176,6 +178,7 @@ class FakeServer(ABC):
         if server is None or thread is None:
             return
         self._stopping.set()
+        self._changes.notify()  # parked long polls see `stopping`
         loop, event = self._loop, self._stop_event
         if loop is not None and event is not None:
             with contextlib.suppress(RuntimeError):  # the loop already closed
@@ -224,30 +227,19 @@ class FakeServer(ABC):
             self._deliveries.clear()
 
     def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0) -> T:
-        """Block this thread until `predicate()` is truthy; return its value."""
-        deadline = time.monotonic() + timeout
-        while True:
-            value = predicate()
-            if value:
-                return value
-            if time.monotonic() >= deadline:
-                raise TimeoutError(f"{self.name}: condition not met within {timeout}s")
-            time.sleep(POLL_INTERVAL)
+        """Block this thread until `predicate()` is truthy (checked after every request the
+        fake answers or makes); return its value."""
+        try:
+            return self._changes.wait(predicate, timeout)
+        except TimeoutError:
+            raise TimeoutError(f"{self.name}: condition not met within {timeout}s") from None
 
-    async def wait_for_async(
-        self,
-        predicate: Callable[[], T],
-        timeout: float = 5.0,
-    ) -> T:
-        """Like `wait_for`, but yields to the running event loop between checks."""
-        deadline = time.monotonic() + timeout
-        while True:
-            value = predicate()
-            if value:
-                return value
-            if time.monotonic() >= deadline:
-                raise TimeoutError(f"{self.name}: condition not met within {timeout}s")
-            await asyncio.sleep(POLL_INTERVAL)
+    async def wait_for_async(self, predicate: Callable[[], T], timeout: float = 5.0) -> T:
+        """Like `wait_for`, for a coroutine: the caller's loop keeps running."""
+        try:
+            return await self._changes.wait_async(predicate, timeout)
+        except TimeoutError:
+            raise TimeoutError(f"{self.name}: condition not met within {timeout}s") from None
 
     # --------------------------------------------------------- fault injection
     def fail_next(
@@ -331,9 +323,7 @@ class FakeServer(ABC):
         path = request.url.path
         key = self._route_key(path)
         incoming = await self._parse(request, path, key)
-        latency = self._latency_for(path, key)
-        if latency > 0:
-            await asyncio.sleep(latency)
+        await self.sleep(self._latency_for(path, key))  # simulated platform latency
         fault = self._take_fault(path, key)
         if fault is not None:
             if fault.hang > 0:
@@ -409,6 +399,7 @@ class FakeServer(ABC):
         )
         with self._lock:
             self._calls.append(call)
+            self._changes.notify()
 
     def _extra_headers(self, incoming: Incoming) -> dict[str, str]:
         return {}
@@ -418,13 +409,12 @@ class FakeServer(ABC):
         """Provided by the host class."""
 
     async def sleep(self, seconds: float) -> None:
-        """Sleep on the server loop, waking early when the server stops."""
-        deadline = time.monotonic() + seconds
-        while not self._stopping.is_set():
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return
-            await asyncio.sleep(min(remaining, 0.05))
+        """A simulated hang on the server loop; it ends early when the server stops."""
+        stop = self._stop_event
+        if seconds <= 0 or stop is None:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), seconds)
 
     @property
     def stopping(self) -> bool:
@@ -468,4 +458,5 @@ class FakeServer(ABC):
             )
         with self._lock:
             self._deliveries.append(result)
+            self._changes.notify()
         return result

@@ -39,6 +39,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from starlette.requests import Request
+
 from .zalo_base import DeliveryResult, Incoming, Reply, UploadedFile
 from .zalo_bot_inbound import DEFAULT_CHAT_ID, BotInbound, ChatState
 
@@ -332,27 +334,42 @@ class FakeZaloBot(BotInbound):
         with self._lock:
             self._polls_in_flight += 1
             self._max_polls_in_flight = max(self._max_polls_in_flight, self._polls_in_flight)
+            self._changes.notify()
         try:
             return await self._long_poll(incoming, wait)
         finally:
             with self._lock:
                 self._polls_in_flight -= 1
+                self._changes.notify()
 
     async def _long_poll(self, incoming: Incoming, wait: float) -> Reply:
-        deadline = time.monotonic() + max(wait, 0.0)
-        while True:
-            with self._lock:
-                taken = self._take_updates()
-                if taken and self._lost_poll_responses > 0:
-                    self._lost_poll_responses -= 1
-                    return Reply(502, {"ok": False, "error_code": 502, "description": "lost"})
-            if taken:
-                return self._ok(taken[0] if self.result_shape == "object" else taken)
-            if self.stopping or time.monotonic() >= deadline:
-                break
-            if await incoming.request.is_disconnected():
-                return Reply(499, {"ok": False, "error_code": 499, "description": "client gone"})
-            await asyncio.sleep(0.01)
+        """Answer when an update arrives, the server stops or `wait` runs out; a client that
+        hangs up first gets nothing (and nothing is taken from the queue)."""
+        gone = asyncio.ensure_future(_client_gone(incoming.request))
+        answer = asyncio.ensure_future(self._changes.wait_async(self._poll_answer, max(wait, 0)))
+        try:
+            await asyncio.wait({gone, answer}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            gone.cancel()
+            if not answer.done():
+                answer.cancel()
+        if answer.done() and not answer.cancelled():
+            if answer.exception() is None:
+                return answer.result()
+            return self._empty_poll()
+        return Reply(499, {"ok": False, "error_code": 499, "description": "client gone"})
+
+    def _poll_answer(self) -> Reply | None:
+        """Under the lock: the answer for a parked poll, once there is one."""
+        taken = self._take_updates()
+        if taken and self._lost_poll_responses > 0:
+            self._lost_poll_responses -= 1
+            return Reply(502, {"ok": False, "error_code": 502, "description": "lost"})
+        if taken:
+            return self._ok(taken[0] if self.result_shape == "object" else taken)
+        return self._empty_poll() if self.stopping else None
+
+    def _empty_poll(self) -> Reply:
         if self.empty_poll == "timeout_error":
             return self._error("poll_timeout")
         return self._ok({} if self.result_shape == "object" else [])
@@ -425,3 +442,9 @@ class FakeZaloBot(BotInbound):
         with self._lock:
             self._actions.append((params["chat_id"], str(action)))
         return Reply(200, {"ok": True})  # A.11 sample: no `result`
+
+
+async def _client_gone(request: Request) -> None:
+    """Returns once the client hangs up (the body is read: only a disconnect can arrive)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass

@@ -67,6 +67,7 @@ class BotInbound(FakeServer):
             url, secret = self._webhook_url, self._webhook_secret
             if not url:
                 self._queue.append(update)
+                self._changes.notify()  # a parked long poll takes it
                 return update
         self._chain_delivery(update, url, secret)
         return update

@@ -1,4 +1,5 @@
-"""The bot as a child process (`python -m bot run`), for crash and memory tests."""
+"""The bot as a child process (`python -m bot run`, as an operator starts it), for crash and
+memory tests."""
 
 from __future__ import annotations
 
@@ -6,13 +7,12 @@ import asyncio
 import os
 import signal
 import socket
-import subprocess
 import sys
 from pathlib import Path
 
-import httpx
-
 ROOT = Path(__file__).resolve().parents[2]
+# What `bot run` prints once its socket listens (bot/__main__.py).
+READY = "Gương Sáng is running".encode()
 
 
 def free_port() -> int:
@@ -22,10 +22,17 @@ def free_port() -> int:
 
 
 class BotProcess:
-    """`python -m bot run` in a child process, killed with SIGKILL when asked."""
+    """The bot in a child process: ready once it says it listens; SIGKILLed when asked."""
 
-    def __init__(self, tmp: Path, database_url: str, **env: str) -> None:
+    def __init__(
+        self,
+        tmp: Path,
+        database_url: str,
+        command: tuple[str, ...] = ("-m", "bot", "run"),
+        **env: str,
+    ) -> None:
         self.port = free_port()
+        self.command = command
         self.env = {
             **os.environ,
             "DATABASE_URL": database_url,
@@ -38,37 +45,65 @@ class BotProcess:
             **env,
         }
         self.log = (tmp / "bot.log").open("ab")
-        self.proc: subprocess.Popen[bytes] | None = None
+        self.proc: asyncio.subprocess.Process | None = None
+        # Set while the bot listens: clients that lost it to a kill wait on this to retry.
+        self.up = asyncio.Event()
 
     async def start(self) -> None:
-        # Popen only forks; it does not wait, so it does not block the loop.
-        self.proc = subprocess.Popen(  # noqa: ASYNC220
-            [sys.executable, "-m", "bot", "run"],
+        """Start it and wait for its ready line (its socket is bound by then)."""
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            *self.command,
             cwd=ROOT,
             env=self.env,
-            stdout=self.log,
+            stdout=asyncio.subprocess.PIPE,
             stderr=self.log,
         )
-        async with httpx.AsyncClient() as client:
-            for _ in range(300):
-                try:
-                    if (await client.get(f"{self.url}/healthz")).status_code == 200:
-                        return
-                except httpx.TransportError:
-                    await asyncio.sleep(0.05)
-        raise AssertionError("the bot did not start")
+        assert self.proc.stdout is not None
+        while line := await asyncio.wait_for(self.proc.stdout.readline(), 60):
+            if line.startswith(READY):
+                self.up.set()
+                return
+        raise AssertionError(f"the bot exited before it listened; see {self.log.name}")
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def kill(self) -> None:
+    async def kill(self) -> None:
+        """SIGKILL: no shutdown code runs."""
         assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
+        self.up.clear()
+        self.proc.kill()
+        await self.proc.wait()
 
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=30)
+    async def stop(self, how: signal.Signals = signal.SIGTERM) -> str:
+        """Ask it to stop (SIGINT lets `atexit` handlers run); what it printed after its ready
+        line."""
+        said = b""
+        self.up.clear()
+        if self.proc is not None and self.proc.returncode is None:
+            assert self.proc.stdout is not None
+            self.proc.send_signal(how)
+            said = await asyncio.wait_for(self.proc.stdout.read(), 30)
+            await asyncio.wait_for(self.proc.wait(), 30)
         self.log.close()
+        return said.decode()
+
+
+class Acknowledged:
+    """Ids the bot acknowledged, in order; a test waits for a count without polling."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self._grown = asyncio.Condition()
+
+    async def add(self, item: str) -> None:
+        async with self._grown:
+            self.ids.append(item)
+            self._grown.notify_all()
+
+    async def reach(self, count: int) -> None:
+        """Until `count` ids are in."""
+        async with self._grown:
+            await self._grown.wait_for(lambda: len(self.ids) >= count)

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import glob
 import os
+import select
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 SERVER_OPTIONS = (
@@ -155,12 +155,12 @@ class Cluster:
 def _watch_parent(parent: int, pg_ctl: str, folder: str, run_as: list[str]) -> None:
     """Wait for `parent` to end, then stop the cluster and remove its folder."""
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # the parent stopped it itself
-    while True:
-        try:
-            os.kill(parent, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.5)
+    try:
+        watched = os.pidfd_open(parent)
+    except ProcessLookupError:
+        pass  # already gone
+    else:
+        select.select([watched], [], [])  # readable once the parent has exited
     data = Path(folder) / "data"
     if data.exists():
         subprocess.run(

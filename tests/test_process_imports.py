@@ -1,0 +1,77 @@
+"""A bot that answers messages loads only what answering needs (issue 16: memory).
+
+openpyxl, Pillow and Alembic together weigh about 20 MB; SQLAlchemy's asyncio layer (with its
+ORM) 7 MB more, and only PostgreSQL needs it. They are imported where they are used: exports,
+charts, cards and uploads, migrations that have work to do, PostgreSQL. This runs `bot run` as
+an operator does, on a database already migrated, lets a person join over the web chat, and
+reads the process's `sys.modules` when it exits.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import uuid
+from pathlib import Path
+
+import httpx
+
+from bot import cli_ops
+from bot.app import Application
+from bot.settings import Settings
+from tests.support.bot_process import BotProcess
+
+NOT_FOR_ANSWERING = ("openpyxl", "PIL", "alembic")
+# PostgreSQL's own: loaded by PostgreSQL runs, never by SQLite ones. (SQLAlchemy loads its
+# PostgreSQL dialect module for any schema that names a PostgreSQL option: the partial index.)
+POSTGRES_ONLY = ("sqlalchemy.ext.asyncio", "sqlalchemy.orm")
+# `bot run`, writing the names of its loaded modules to MODULES_FILE as it exits.
+RUN_AND_LIST_MODULES = """
+import atexit, json, os, sys
+atexit.register(
+    lambda: open(os.environ["MODULES_FILE"], "w").write(json.dumps(sorted(sys.modules)))
+)
+from bot.__main__ import main
+sys.exit(main(["run"]))
+"""
+
+
+async def answer_and_wait(url: str, text: str) -> str:
+    """Open the web chat as a browser, type one message; the bot's reply (long-polled, so
+    never slept for)."""
+    async with httpx.AsyncClient(base_url=url, headers={"origin": url}, timeout=30) as client:
+        session = await client.post("/api/session", json={})
+        assert session.status_code == 200, session.text
+        sent = await client.post("/api/send", json={"id": uuid.uuid4().hex, "text": text})
+        assert sent.status_code == 200, sent.text
+        got = await client.get("/api/messages", params={"after": 0, "wait": 25})
+    messages = got.json()["messages"]
+    assert messages, "no reply"
+    return str(messages[-1]["text"])
+
+
+async def test_answering_a_message_imports_no_exporter_drawing_or_migration_code(
+    tmp_path: Path, database_url: str
+) -> None:
+    bot = BotProcess(tmp_path, database_url, command=("-c", RUN_AND_LIST_MODULES))
+    modules_file = tmp_path / "modules.json"
+    bot.env["MODULES_FILE"] = str(modules_file)
+    settings = Settings(_env_file=None, database_url=database_url)
+    setup = Application(settings)
+    await cli_ops.import_units(setup.db, cli_ops.DEMO_UNITS)
+    invite = await cli_ops.create_invite(
+        setup.db, settings, "X-AN-BINH-HPN", "member", 1, 7, setup.clock()
+    )
+    await setup.db.close()
+    await bot.start()
+    try:
+        reply = await answer_and_wait(bot.url, f"/start {invite.code}")
+    finally:
+        said = await bot.stop(signal.SIGINT)
+    assert "tên" in reply.lower()  # the join flow asks for the person's name
+    assert "has stopped" in said
+    loaded = set(json.loads(modules_file.read_text()))
+    assert "aiohttp" in loaded  # the list is the bot's own: its HTTP client is there
+    unwanted = NOT_FOR_ANSWERING + (POSTGRES_ONLY if setup.db.is_sqlite else ())
+    found = [m for m in loaded if any(m == n or m.startswith(f"{n}.") for n in unwanted)]
+    assert sorted(found) == []
