@@ -53,13 +53,13 @@ def lane_claim_batch(rate: float) -> int:
     return min(int(default), max(1, int(rate * CLAIM_SECONDS)))
 
 
-async def _seed(url: str) -> None:
+async def _seed(url: str, recipients: int = RECIPIENTS) -> None:
     """Units, the members and an official, and the broadcast queued as the flow does."""
     db = Database(url)
     try:
         await cli_ops.import_units(db, cli_ops.DEMO_UNITS)
         now = datetime.now(UTC)
-        users = [FIRST_USER + n for n in range(RECIPIENTS)]
+        users = [FIRST_USER + n for n in range(recipients)]
         async with db.write() as conn:
             unit = await get_unit_by_code(conn, "X-AN-BINH-HPN")
             province = await get_unit_by_code(conn, "T-DEMO")
@@ -85,9 +85,9 @@ async def _seed(url: str) -> None:
             ).scalar_one()
             await conn.execute(
                 people.insert(),
-                [{"full_name": f"Thành viên {n}", "created_at": now} for n in range(1, RECIPIENTS)],
+                [{"full_name": f"Thành viên {n}", "created_at": now} for n in range(1, recipients)],
             )
-            ids = list(range(first, first + RECIPIENTS))
+            ids = list(range(first, first + recipients))
             await conn.execute(
                 identities.insert(),
                 [
@@ -121,7 +121,7 @@ async def _seed(url: str) -> None:
                 text=MARKER,
                 label=MARKER,
             )
-        assert sent.total == RECIPIENTS
+        assert sent.total == recipients
     finally:
         await db.close()
 
