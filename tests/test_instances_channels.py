@@ -26,7 +26,7 @@ from storage.schema import outbox as outbox_table
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_oa import FakeZaloOA
 from tests.support.clock import FakeClock
-from tests.support.instances import running, settle_all
+from tests.support.instances import every_instance, settle_all
 from tests.support.telegram import TelegramUser, telegram_settings
 from tests.support.zalo import wall_clock, with_zalo
 from tests.test_telegram_journey import join
@@ -44,13 +44,8 @@ async def telegram_pair(
     settings: Settings, clock: FakeClock, fake: FakeTelegram, **changes: Any
 ) -> AsyncIterator[list[Application]]:
     """Telegram-enabled instances on one database: two on PostgreSQL, one on SQLite."""
-    configured = telegram_settings(settings, fake, **changes)
-    async with running(configured, clock) as first:
-        if first.db.is_sqlite:
-            yield [first]
-            return
-        async with running(configured, clock) as second:
-            yield [first, second]
+    async with every_instance(telegram_settings(settings, fake, **changes), clock) as apps:
+        yield apps
 
 
 @pytest.fixture
@@ -181,13 +176,8 @@ def zalo_settings(settings: Settings, fake_oa: FakeZaloOA) -> Settings:
 async def zalo_instances(
     zalo_settings: Settings, fake_oa: FakeZaloOA
 ) -> AsyncIterator[list[Application]]:
-    clock = wall_clock()
-    async with running(zalo_settings, clock) as first:
-        if first.db.is_sqlite:
-            yield [first]
-            return
-        async with running(zalo_settings, clock) as second:
-            yield [first, second]
+    async with every_instance(zalo_settings, wall_clock()) as apps:
+        yield apps
 
 
 async def test_the_zalo_oa_pair_is_refreshed_by_one_instance_and_used_by_all(

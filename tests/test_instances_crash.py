@@ -22,7 +22,6 @@ import contextlib
 import os
 import random
 import uuid
-from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -41,13 +40,13 @@ from tests.test_broadcast_crash_telegram import (
     FIRST_USER,
     OFFICIAL_USER,
     RETRY_AFTER,
-    _accepted,
     _accepted_calls,
     _rows,
     _seed,
-    _unreachable,
     _wait_until_sent,
+    in_flight_at,
     lane_claim_batch,
+    settled,
 )
 from tests.test_restart import nomination_answers
 
@@ -132,13 +131,6 @@ async def holder(bots: list[BotProcess], lease: str) -> BotProcess | None:
     return None
 
 
-async def in_flight(url: str) -> tuple[set[int], int]:
-    """Recipients whose row is claimed and not yet settled; how many rows still wait."""
-    rows = await _rows(url)
-    waiting = sum(1 for _, status, _ in rows if status in ("queued", "retrying"))
-    return {u for u, status, claimed in rows if claimed and status != "sent"}, waiting
-
-
 async def _invite(url: str) -> str:
     db = Database(url)
     try:
@@ -200,8 +192,9 @@ async def test_three_instances_two_killed_lose_and_double_nothing(
         nonlocal kills
         await victim.kill()
         kills += 1
-        claimed, waiting = await in_flight(database_url)
-        flying.update(claimed)
+        rows = await _rows(database_url)
+        flying.update(in_flight_at(rows))
+        waiting = sum(1 for _, status, _ in rows if status in ("queued", "retrying"))
         if one:
             await victim.start()
         return waiting
@@ -280,23 +273,9 @@ async def test_three_instances_two_killed_lose_and_double_nothing(
     assert numbers == list(range(1, MEMBERS + 1))
     assert not replies_left and len(member_accounts) >= MEMBERS
     # The broadcast: nobody lost, duplicates only where a row was in flight at a kill.
-    final = await _rows(database_url)
-    statuses = Counter(status for _, status, _ in final)
-    assert {u for u, _, _ in final} == set(users) and len(final) == RECIPIENTS
-    assert set(statuses) <= {"sent", "blocked", "failed"}, statuses
-    copies = _accepted(fake_telegram)
-    for user, status, _ in final:
-        if status == "sent":
-            assert copies[user] >= 1, f"{user} marked sent but never reached Telegram"
-        elif status == "blocked":
-            assert user in blocked and copies[user] == 0
-    assert {u for u, s, _ in final if s == "blocked"} == blocked
-    assert await _unreachable(database_url) == blocked
-    duplicates = {user: n - 1 for user, n in copies.items() if n > 1}
-    assert set(duplicates) <= flying
-    extra = sum(duplicates.values())
     pool = Settings(_env_file=None).telegram_connection_pool
-    assert extra <= kills * (lane_claim_batch(RATE) + pool)
+    bound = kills * (lane_claim_batch(RATE) + pool)
+    statuses, extra = await settled(database_url, fake_telegram, set(users), blocked, flying, bound)
     print(
         f"{len(bots)} instances, {kills} kills (first after {kill_after} accepted sends), "
         f"{MEMBERS} members x {answers} answers, {len(flying)} rows in flight at the kills, "

@@ -40,6 +40,17 @@ def client_for(app: Application) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app.http), base_url="http://t")
 
 
+@asynccontextmanager
+async def every_instance(settings: Settings, clock: FakeClock) -> AsyncIterator[list[Application]]:
+    """Instances started on one database: two on PostgreSQL, the one on SQLite."""
+    async with running(settings, clock) as first:
+        if first.db.is_sqlite:
+            yield [first]
+            return
+        async with running(settings, clock) as second:
+            yield [first, second]
+
+
 @pytest.fixture
 async def instances(
     app: Application, settings: Settings, clock: FakeClock
