@@ -12,18 +12,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 import httpx
 from starlette.requests import Request
 
-from bot import cli_ops
-from bot.app import Application
-from bot.settings import Settings
+from bench.local import local_app
 from storage import web_sessions
-from storage.migrate import upgrade
 
 
 def request_with(cookie: str) -> Request:
@@ -42,70 +37,57 @@ async def time_per_call(label: str, call: object, n: int) -> float:
 
 
 async def main(requests: int, rounds: int) -> None:
-    with tempfile.TemporaryDirectory(prefix="gs-session-") as tmp:
-        folder = Path(tmp)
-        settings = Settings(
-            _env_file=None,
-            database_url=f"sqlite:///{folder / 'bench.db'}",
-            media_dir=folder / "media",
-        )
-        await upgrade(settings.database_url)
-        app = Application(settings)
-        await cli_ops.import_units(app.db, cli_ops.DEMO_UNITS)
-        await app.start()
-        try:
-            transport = httpx.ASGITransport(app=app.http)
-            async with httpx.AsyncClient(
-                transport=transport,
-                base_url="http://127.0.0.1",
-                headers={"origin": "http://127.0.0.1"},
-            ) as client:
-                assert (await client.post("/api/session", json={})).status_code == 200
-                token = client.cookies[app.sessions.cookie]
-                cookie = f"{app.sessions.cookie}={token}"
-                # Many other sessions, so the lookup is by index, not a scan of one row.
-                for _ in range(2000):
-                    client.cookies.clear()
-                    await client.post("/api/session", json={})
-                client.cookies.set(app.sessions.cookie, token)
-                request = request_with(cookie)
-                stranger = request_with(f"{app.sessions.cookie}=nobody")
+    async with local_app("gs-session-") as app:
+        transport = httpx.ASGITransport(app=app.http)
+        async with httpx.AsyncClient(
+            transport=transport,
+            base_url="http://127.0.0.1",
+            headers={"origin": "http://127.0.0.1"},
+        ) as client:
+            assert (await client.post("/api/session", json={})).status_code == 200
+            token = client.cookies[app.sessions.cookie]
+            cookie = f"{app.sessions.cookie}={token}"
+            # Many other sessions, so the lookup is by index, not a scan of one row.
+            for _ in range(2000):
+                client.cookies.clear()
+                await client.post("/api/session", json={})
+            client.cookies.set(app.sessions.cookie, token)
+            request = request_with(cookie)
+            stranger = request_with(f"{app.sessions.cookie}=nobody")
 
-                async def checked() -> None:
-                    found = await app.sessions.current(request, web_sessions.CHAT)
-                    assert found is not None
+            async def checked() -> None:
+                found = await app.sessions.current(request, web_sessions.CHAT)
+                assert found is not None
 
-                async def refused() -> None:
-                    assert await app.sessions.current(stranger, web_sessions.CHAT) is None
+            async def refused() -> None:
+                assert await app.sessions.current(stranger, web_sessions.CHAT) is None
 
-                async def nothing() -> None:
-                    request_with(cookie).cookies.get(app.sessions.cookie)
+            async def nothing() -> None:
+                request_with(cookie).cookies.get(app.sessions.cookie)
 
-                async def poll() -> None:
-                    response = await client.get("/api/messages", params={"after": 10**18})
-                    assert response.status_code == 200
+            async def poll() -> None:
+                response = await client.get("/api/messages", params={"after": 10**18})
+                assert response.status_code == 200
 
-                figures: dict[str, list[float]] = {
-                    "baseline (parse cookie only)": [],
-                    "session check (valid)": [],
-                    "session check (unknown token)": [],
-                    "GET /api/messages with session": [],
-                }
-                for _ in range(rounds):
-                    figures["baseline (parse cookie only)"].append(
-                        await time_per_call("base", nothing, requests)
-                    )
-                    figures["session check (valid)"].append(
-                        await time_per_call("check", checked, requests)
-                    )
-                    figures["session check (unknown token)"].append(
-                        await time_per_call("unknown", refused, requests)
-                    )
-                    figures["GET /api/messages with session"].append(
-                        await time_per_call("poll", poll, max(requests // 10, 50))
-                    )
-        finally:
-            await app.stop()
+            figures: dict[str, list[float]] = {
+                "baseline (parse cookie only)": [],
+                "session check (valid)": [],
+                "session check (unknown token)": [],
+                "GET /api/messages with session": [],
+            }
+            for _ in range(rounds):
+                figures["baseline (parse cookie only)"].append(
+                    await time_per_call("base", nothing, requests)
+                )
+                figures["session check (valid)"].append(
+                    await time_per_call("check", checked, requests)
+                )
+                figures["session check (unknown token)"].append(
+                    await time_per_call("unknown", refused, requests)
+                )
+                figures["GET /api/messages with session"].append(
+                    await time_per_call("poll", poll, max(requests // 10, 50))
+                )
     base = statistics.median(figures["baseline (parse cookie only)"])
     print(f"{requests} requests x {rounds} rounds; medians in microseconds per request")
     for label, values in figures.items():

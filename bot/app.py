@@ -142,7 +142,9 @@ class Application:
         self.scheduler = Scheduler(
             self.db, self.config, clock, build_jobs(settings.digest_at, settings.summary_at)
         )
-        self.honour = HonourPages(self.db, self.media, self.config.public_base_url)
+        self.honour = HonourPages(
+            self.db, self.media, self.config.public_base_url, self.config.timezone
+        )
         self.static = StaticFiles()
         self.http = build_http(
             self._routes(),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
-Cell = str | int | datetime | None
+Cell = str | int | float | datetime | None
 # Spreadsheets are stored as "x<epoch seconds of making>-<random>.xlsx": the retention job
 # reads their age from the name.
 EXPORT_PREFIX = "x"
@@ -36,6 +36,9 @@ class Sheet:
     title: str
     headers: Sequence[str]
     rows: Sequence[Sequence[Cell]] = field(default_factory=list)
+    # Lines printed above the table (what it is, of which unit and period, made when and by
+    # whom); the first is the title.
+    heading: Sequence[str] = ()
 
 
 @runtime_checkable
@@ -68,14 +71,19 @@ class Media(Protocol):
 class Documents(Protocol):
     """Writes generated files under the media folder; returns the stored file's name."""
 
-    async def chart_png(self, title: str, bars: Sequence[tuple[str, int]]) -> str:
-        """A horizontal bar chart."""
+    async def chart_png(self, title: str, subtitle: str, bars: Sequence[tuple[str, int]]) -> str:
+        """A horizontal bar chart drawn for a phone."""
         ...
 
     async def workbook_xlsx(self, sheets: Sequence[Sheet]) -> str:
         """A spreadsheet, one sheet per entry, each a filterable table."""
         ...
 
-    async def card_png(self, title: str, subtitle: str, story: str, photo: str | None) -> str:
+    async def card_jpeg(self, title: str, subtitle: str, story: str, photo: str | None) -> str:
         """A ready-to-share image card; `photo` is a stored file's name."""
+        ...
+
+    async def photo_jpeg(self, photo: str, side: int) -> str | None:
+        """A stored photo for a public page: compressed JPEG at most `side` pixels a side;
+        None when it cannot be read."""
         ...

@@ -27,7 +27,7 @@ from handlers.flows import (
 )
 from handlers.flows.base import AnyFlow
 from handlers.menu import show_main_menu
-from handlers.officials import actions, reports
+from handlers.officials import actions, export, reports
 from handlers.roles import Role, has_role
 from handlers.turn import Turn
 
@@ -105,7 +105,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("event", "sukien", OFFICIAL, event.begin, event.FLOW, ("su kien",)),
     Command("publish", "vinhdanh", OFFICIAL, publish.begin, publish.FLOW, ("vinh danh",)),
     Command("stats", "thongke", REVIEWER, reports.stats, None, ("thong ke", "so ket")),
-    Command("export", "xuat", REVIEWER, reports.export, None, ("xuat file", "export")),
+    Command("export", "xuat", REVIEWER, export.export, None, ("xuat file", "export")),
     Command("cancel", "huy", None, cancel, None, ("cancel",)),
     Command("back", "quaylai", None, back, None, ("quay lai", "back")),
     Command("help", "trogiup", None, help_, None, ("tro giup", "help", "huong dan")),
@@ -114,7 +114,11 @@ COMMANDS: tuple[Command, ...] = (
 FLOWS: dict[str, AnyFlow] = {c.flow.name: c.flow for c in COMMANDS if c.flow is not None}
 
 # Buttons of bulk messages ("!call.12"): see handlers/officials/actions.py.
-ACTIONS: dict[str, actions.ActionFn] = {"call": actions.nominate_for_call, "rsvp": event.rsvp}
+ACTIONS: dict[str, actions.ActionFn] = {
+    "call": actions.nominate_for_call,
+    "rsvp": event.rsvp,
+    "review": review.open_listed,
+}
 
 # Main-menu values ("cmd.<name>") run these commands.
 MENU_COMMANDS = {

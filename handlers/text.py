@@ -66,6 +66,39 @@ def display_phone(e164: str) -> str:
     return f"{national[:4]} {national[4:8]} {national[8:]}"
 
 
+# What must never be cut across two lines: a nomination code (GS-2026-000123) and a phone
+# number as people write it (0905 111 222, 0905.111.222, +84 905 111 222).
+UNBREAKABLE = re.compile(
+    r"\b[A-Z]{2,3}-\d{4}-\d{3,8}\b"
+    r"|(?<![\w+])(?:\+84 ?|0)\d{2,3}(?:[ .]\d{3,4}){2}(?!\w)"
+)
+
+
+def unbreakable_parts(text: str) -> list[tuple[str, bool]]:
+    """The text in pieces, each saying whether it must stay on one line."""
+    parts: list[tuple[str, bool]] = []
+    last = 0
+    for match in UNBREAKABLE.finditer(text):
+        if match.start() > last:
+            parts.append((text[last : match.start()], False))
+        parts.append((match.group(0), True))
+        last = match.end()
+    if last < len(text):
+        parts.append((text[last:], False))
+    return parts
+
+
+def keep_whole(text: str) -> str:
+    """The text with no-break spaces inside phone numbers ("0905 111 222" never wraps).
+
+    For chat apps and pictures, whose line breaking we cannot style. Codes need nothing there:
+    line breakers that follow Unicode's rules (Android's, iOS's, the card's) do not break a
+    hyphen before a digit."""
+    return "".join(
+        part.replace(" ", "\u00a0") if whole else part for part, whole in unbreakable_parts(text)
+    )
+
+
 def number(value: int) -> str:
     """1234 -> "1.234", the Vietnamese way."""
     return f"{value:,}".replace(",", ".")

@@ -99,6 +99,23 @@ class Turn:
             Reply(text=text, choices=choices, ask_phone=ask_phone, media=list(media))
         )
 
+    def say_listed(self, parts: Sequence[tuple[str, Sequence[Option]]]) -> None:
+        """Several messages whose texts number their options across all of them (a digest,
+        whose options are bulk-message actions, "!…"): each message keeps the buttons of its
+        own lines and, when no flow is running, every option becomes the menu, so a typed
+        number answers. Within a flow a typed number stays the flow's."""
+        prefix = ""
+        if self.state.flow is None:
+            options = [o for _, opts in parts for o in opts]
+            self.state.menu_seq += 1
+            self.state.menu = Menu(
+                seq=self.state.menu_seq, options=[(o.value, o.label) for o in options]
+            )
+            prefix = f"{self.state.menu_seq}."
+        for text, opts in parts:
+            choices = [Choice(label=o.label, token=f"{prefix}{o.value}") for o in opts]
+            self.replies.append(Reply(text=text, choices=choices, listed=True))
+
     def notify(self, person_id: int, key: str, **params: object) -> None:
         """Tell another person something, through their most recent channel."""
         self.notifications.append(Outgoing(person_id=person_id, reply=Reply(text=t(key, **params))))

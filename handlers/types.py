@@ -87,6 +87,9 @@ class Reply(BaseModel):
     text: str
     choices: list[Choice] = Field(default_factory=list)
     media: list[Attachment] = Field(default_factory=list)
+    # The text already shows each choice as a numbered line (a digest, numbered across its
+    # messages): channels without buttons add only how to answer, not the lines again.
+    listed: bool = False
     # Offer the platform's "share my phone number" button where there is one.
     ask_phone: bool = False
     # This message replaces the earlier one with the same key in the same chat (a progress

@@ -10,21 +10,21 @@ from datetime import timedelta
 
 from handlers import digest
 from handlers.messages import t
-from handlers.types import Reply
+from handlers.types import Choice, Reply
 from scheduler.core import JobContext
-from storage import digests, outbox
+from storage import bulk, digests, outbox
 from storage.rows import Identity
 
 # A draft untouched this long gets one reminder.
 DRAFT_IDLE = timedelta(hours=24)
 
 
-def _message(identity: Identity, text: str, dedupe_key: str, batch: str) -> outbox.NewMessage:
+def _message(identity: Identity, reply: Reply, dedupe_key: str, batch: str) -> outbox.NewMessage:
     return outbox.NewMessage(
         channel=identity.channel,
         chat_id=identity.external_id,
         identity_id=identity.id,
-        payload=Reply(text=text).model_dump(mode="json"),
+        payload=reply.model_dump(mode="json"),
         priority=outbox.PRIORITY_BULK,
         dedupe_key=dedupe_key,
         batch=batch,
@@ -32,27 +32,44 @@ def _message(identity: Identity, text: str, dedupe_key: str, batch: str) -> outb
 
 
 async def send_digests(ctx: JobContext) -> dict[str, int]:
-    """Queue each reviewer's digest; move every reviewer's watermark to this firing."""
+    """Queue each reviewer's digest; move every reviewer's watermark to this firing.
+
+    A digest of several messages keeps one dedupe key per message (the first one's is
+    `digest:<date>:<person>`), so a rerun never doubles any of them; for reviewers whose
+    conversation is idle its lines also become the current menu, so a typed number opens one.
+    """
     local_date = ctx.now.astimezone(ctx.config.timezone).date().isoformat()
     composed = await digest.compose(ctx.conn, ctx.now, ctx.config)
     wanted = [d for d in composed if d.worth_sending]
     reachable = await digests.latest_reachable(ctx.conn, [d.person_id for d in wanted])
-    messages = [
-        _message(
-            reachable[d.person_id],
-            digest.render(d, ctx.now, ctx.config),
-            f"digest:{local_date}:{d.person_id}",
-            f"digest:{local_date}",
-        )
-        for d in wanted
-        if d.person_id in reachable
-    ]
+    sent = [d for d in wanted if d.person_id in reachable]
+    lines = await digest.lines_for(ctx.conn, sent)
+    idle = await bulk.idle_menu_seqs(ctx.conn, [reachable[d.person_id].id for d in sent])
+    messages: list[outbox.NewMessage] = []
+    menus: list[tuple[int, int, dict[str, object]]] = []
+    for d in sent:
+        identity = reachable[d.person_id]
+        parts = digest.render(d, lines, ctx.now, ctx.config)
+        seq = idle.get(identity.id)
+        prefix = f"{seq + 1}." if seq is not None else ""
+        options = [[o.value, o.label] for p in parts for o in p.options]
+        if seq is not None and options:
+            menus.append((identity.id, seq + 1, {"seq": seq + 1, "options": options}))
+        for n, part in enumerate(parts):
+            reply = Reply(
+                text=part.text,
+                choices=[Choice(label=o.label, token=f"{prefix}{o.value}") for o in part.options],
+                listed=True,
+            )
+            key = f"digest:{local_date}:{d.person_id}" + (f":{n + 1}" if n else "")
+            messages.append(_message(identity, reply, key, f"digest:{local_date}"))
     queued = await outbox.enqueue(ctx.conn, messages, ctx.now)
+    await bulk.set_idle_menus(ctx.conn, menus)
     await digests.set_marks(ctx.conn, [d.person_id for d in composed], ctx.now)
     return {
         "reviewers": len(composed),
         "queued": queued,
-        "unreachable": len(wanted) - len(messages),
+        "unreachable": len(wanted) - len(sent),
     }
 
 
@@ -79,7 +96,7 @@ async def send_sla_reminders(ctx: JobContext) -> dict[str, int]:
     messages = [
         _message(
             reachable[person_id],
-            t("reminder.sla", count=len(found), days=days, codes=", ".join(found[:20])),
+            Reply(text=t("reminder.sla", count=len(found), days=days, codes=", ".join(found[:20]))),
             f"sla:{stamp}:{person_id}",
             "sla",
         )

@@ -54,6 +54,16 @@ class WaitingItem(Row):
     updated_at: datetime
 
 
+class DigestLine(NamedTuple):
+    """What a digest line says about one nomination (a plain tuple: thousands per digest run)."""
+
+    id: int
+    code: str
+    nominee_name: str
+    field: str
+    unit_name: str
+
+
 class ReviewerScope(Row):
     """A unit where a person holds reviewer rank."""
 
@@ -153,6 +163,26 @@ async def waiting_since(conn: Connection, since: datetime) -> list[WaitingItem]:
         .order_by(nominations.c.updated_at, nominations.c.id)
     )
     return [WaitingItem.model_validate(r) for r in rows]
+
+
+async def digest_lines(conn: Connection, ids: Sequence[int]) -> dict[int, DigestLine]:
+    """Code, nominee, field and submitting unit of the nominations digests will list."""
+    found: dict[int, DigestLine] = {}
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), 500):
+        rows = await conn.execute(
+            select(
+                nominations.c.id,
+                nominations.c.code,
+                nominations.c.nominee_name,
+                nominations.c.field,
+                units.c.name,
+            )
+            .join(units, units.c.id == nominations.c.unit_id)
+            .where(nominations.c.id.in_(wanted[start : start + 500]))
+        )
+        found.update({int(r[0]): DigestLine(int(r[0]), r[1], r[2], r[3], r[4]) for r in rows})
+    return found
 
 
 async def overdue_unreminded(conn: Connection, overdue_before: datetime) -> list[WaitingItem]:

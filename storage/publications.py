@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, func, select, update
 
 from storage.db import Connection
 from storage.rows import Nomination, Row
@@ -12,6 +13,8 @@ from storage.schema import nominations, publications, units
 
 
 class Publication(Row):
+    """A published (or withdrawn) story; `unit_name` is the honouring unit's, where read."""
+
     id: int
     nomination_id: int
     slug: str
@@ -24,6 +27,20 @@ class Publication(Row):
     published_by: int
     published_at: datetime
     withdrawn_at: datetime | None
+    picture: str | None = None
+    thumb: str | None = None
+    unit_id: int | None = None
+    unit_name: str | None = None
+
+
+def _with_unit() -> Select[Any]:
+    """Publications with the name of the unit that honours (the nomination's, for stories
+    published before the unit was recorded)."""
+    return (
+        select(publications, units.c.name.label("unit_name"))
+        .join(nominations, nominations.c.id == publications.c.nomination_id)
+        .join(units, units.c.id == func.coalesce(publications.c.unit_id, nominations.c.unit_id))
+    )
 
 
 async def publishable_in_scopes(
@@ -79,15 +96,15 @@ async def get_publication(conn: Connection, publication_id: int) -> Publication 
 
 
 async def by_slug(conn: Connection, slug: str) -> Publication | None:
-    """A publication by its page's slug."""
-    row = (await conn.execute(select(publications).where(publications.c.slug == slug))).first()
+    """A publication by its page's slug, with its honouring unit's name."""
+    row = (await conn.execute(_with_unit().where(publications.c.slug == slug))).first()
     return Publication.model_validate(row) if row else None
 
 
 async def all_published(conn: Connection, limit: int) -> list[Publication]:
     """Every published exemplar, newest first (the index page)."""
     rows = await conn.execute(
-        select(publications)
+        _with_unit()
         .where(publications.c.status == "published")
         .order_by(publications.c.published_at.desc())
         .limit(limit)
@@ -105,11 +122,17 @@ async def publish(
     story: str,
     photo: str | None,
     card: str | None,
+    picture: str | None,
+    thumb: str | None,
+    unit_id: int,
     published_by: int,
     now: datetime,
 ) -> Publication:
     """Publish (or publish again after a withdrawal) a nomination's story."""
     values = {
+        "picture": picture,
+        "thumb": thumb,
+        "unit_id": unit_id,
         "slug": slug,
         "title": title,
         "subtitle": subtitle,
@@ -139,7 +162,7 @@ async def withdraw(conn: Connection, publication_id: int, now: datetime) -> bool
     result = await conn.execute(
         update(publications)
         .where(publications.c.id == publication_id, publications.c.status == "published")
-        .values(status="withdrawn", withdrawn_at=now, card=None)
+        .values(status="withdrawn", withdrawn_at=now, card=None, picture=None, thumb=None)
     )
     return result.rowcount == 1
 

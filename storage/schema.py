@@ -202,7 +202,7 @@ inbox = Table(
     UniqueConstraint("channel", "external_id", name="uq_inbox_channel_external"),
 )
 Index("ix_inbox_pending", inbox.c.status, inbox.c.id)
-# A sender's events still to handle, oldest first (migration 0009): the step takes the oldest,
+# A sender's events still to handle, oldest first (migration 0010): the step takes the oldest,
 # whichever instance recorded it.
 PENDING_EVENT = inbox.c.status == literal_column("'pending'")
 Index(
@@ -512,6 +512,11 @@ publications = Table(
     Column("published_at", UTCDateTime(), nullable=False),
     Column("withdrawn_at", UTCDateTime(), nullable=True),
 )
+# Issue 14 (migration 0009): the honour pages show the chosen photo once, compressed for a
+# phone (`picture`) and as a small image on the list (`thumb`), with the unit that honours.
+publications.append_column(Column("picture", String(300), nullable=True))
+publications.append_column(Column("thumb", String(300), nullable=True))
+publications.append_column(Column("unit_id", Integer, ForeignKey("units.id"), nullable=True))
 
 # ---------------------------------------------------------------------------------------------
 # Issue 11 (security): web sessions, web uploads, rate windows, link requests. Migration 0007.

@@ -238,7 +238,8 @@ async def test_back_cancel_and_edit_from_review(
     await hoa.send("loai de cu")
     await hoa.expect("Bạn đề cử ai?")
     await hoa.send("tap the")
-    await hoa.expect("Xem lại", "Loại: Tập thể", "Năm sinh: (không có)")
+    summary = await hoa.expect("Xem lại", "Loại: Tập thể", "Tên: Nguyễn Thị Lành")
+    assert "Năm sinh" not in summary[0].text  # a collective has none
     await hoa.send("/trogiup")
     await hoa.expect("Hướng dẫn sử dụng", "Bạn đang ở giữa một việc", "Xem lại")
     await hoa.press("Gửi")

@@ -93,7 +93,8 @@ async def test_reminders_reach_only_members_who_have_not_nominated(
     data = (app.settings.media_dir / chart.file_ref).read_bytes()
     assert chart.kind == "photo" and data.startswith(b"\x89PNG")
     # The page opens it through the signed link it was given, as the official only.
-    [shown] = summary[0].media
+    shown = summary[0].media[0]
+    assert len(summary[0].media) == 3  # by status, by field, by unit
     assert chart.file_ref in shown["url"]
     response = await official.http.get(shown["url"])
     assert response.status_code == 200 and response.headers["content-type"] == "image/png"

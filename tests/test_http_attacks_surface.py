@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from bot import cli_ops
 from bot.app import Application
-from bot.drawings import render_card
+from bot.cards import render_card
 from bot.settings import Settings
 from storage import kv
 from tests.helpers_flow import join

@@ -79,7 +79,11 @@ async def test_publish_and_withdraw(app: Application, chat: MakeChat, invite: In
     menu = await official.expect("Sẵn sàng đăng: 1", "Đang đăng (✓): 0")
     assert menu[-1].labels == ["GS-2026-000001 · Nguyễn Thị Mai", "Huỷ"]
     await official.press("GS-2026-000001 · Nguyễn Thị Mai")
-    await official.expect("Bài viết ngắn sẽ đăng", "Ở Thôn 2, xã An Bình.", ACHIEVEMENT)
+    # The draft is whole sentences: who and where, then the achievement.
+    await official.expect(
+        "Bài viết ngắn sẽ đăng",
+        "Nguyễn Thị Mai hiện sống và làm việc tại Thôn 2, xã An Bình.\n\n" + ACHIEVEMENT,
+    )
     await official.send(STORY)
     photos = await official.expect("Các ảnh minh chứng", "Chọn ảnh đẹp nhất")
     assert photos[0].media and photos[-1].labels == ["Ảnh 1", "Không dùng ảnh"]
@@ -96,22 +100,46 @@ async def test_publish_and_withdraw(app: Application, chat: MakeChat, invite: In
 
     page = await official.http.get("/vinh-danh/1-nguyen-thi-mai")
     assert page.status_code == 200
-    assert "Nguyễn Thị Mai" in page.text and STORY in page.text
+    text = page.text
+    # The photo once (a JPEG made for the page, not the card), the story once, the day and
+    # the honouring unit, a share link, the way back.
+    assert text.count("<img") == 1 and 'src="/vinh-danh/1-nguyen-thi-mai/anh.jpg"' in text
+    assert text.count(f"<p>{STORY}</p>") == 1 and text.count("Nguyễn Thị Mai</h1>") == 1
+    assert "Vinh danh ngày 25/11/2026 · Xã An Bình" in text
     assert (
-        'og:image" content="https://guongsang.example.vn/vinh-danh/1-nguyen-thi-mai.png'
-        in page.text
+        "https://www.facebook.com/sharer/sharer.php?u="
+        "https%3A%2F%2Fguongsang.example.vn%2Fvinh-danh%2F1-nguyen-thi-mai" in text
     )
-    card = await official.http.get("/vinh-danh/1-nguyen-thi-mai.png")
-    assert card.status_code == 200 and card.content.startswith(b"\x89PNG")
+    assert 'href="/vinh-danh"' in text and '<script src="/static/honour.js"' in text
+    assert (
+        'og:image" content="https://guongsang.example.vn/vinh-danh/1-nguyen-thi-mai/the.jpg' in text
+    )
+    photo = await official.http.get("/vinh-danh/1-nguyen-thi-mai/anh.jpg")
+    assert photo.status_code == 200 and photo.headers["content-type"] == "image/jpeg"
+    assert photo.content.startswith(b"\xff\xd8")
+    thumb = await official.http.get("/vinh-danh/1-nguyen-thi-mai/anh-nho.jpg")
+    assert thumb.status_code == 200 and thumb.content.startswith(b"\xff\xd8")
+    card = await official.http.get("/vinh-danh/1-nguyen-thi-mai/the.jpg")
+    assert card.status_code == 200 and card.headers["content-type"] == "image/jpeg"
+    assert card.headers["cross-origin-resource-policy"] == "cross-origin"
+    assert photo.headers["cross-origin-resource-policy"] == "same-origin"
     index = await official.http.get("/vinh-danh")
-    assert "/vinh-danh/1-nguyen-thi-mai" in index.text
-    assert (await official.http.get("/vinh-danh/khong-co")).status_code == 410
-    assert (await official.http.get("/vinh-danh/<script>")).status_code in (404, 410)
+    assert '<ul class="grid">' in index.text
+    assert 'src="/vinh-danh/1-nguyen-thi-mai/anh-nho.jpg"' in index.text
+    # What never existed is 404; only what was taken down is 410.
+    never = ("khong-co", "<script>", "khong-co/the.jpg", "khong-co/anh.jpg", "1-nguyen-thi-mai/x")
+    for missing in never:
+        assert (await official.http.get(f"/vinh-danh/{missing}")).status_code == 404, missing
     async with app.db.read() as conn:
         post = (await conn.execute(select(outbox).where(outbox.c.channel == "telegram"))).one()
     assert post.chat_id == "@guongsang_minhhoa"
     posted = Reply.model_validate(post.payload)
     assert STORY in posted.text and posted.replace_key == "publication:1" and posted.media
+
+    async with app.db.read() as conn:
+        live = (await conn.execute(select(publications))).one()
+    public = [live.card, live.picture, live.thumb]
+    assert all(public)
 
     # The nominee withdraws consent: the official takes it down.
     await official.send("/vinhdanh")
@@ -120,8 +148,9 @@ async def test_publish_and_withdraw(app: Application, chat: MakeChat, invite: In
     await official.expect("đang đăng: https://guongsang.example.vn/vinh-danh/1-nguyen-thi-mai")
     await official.press("Gỡ bài (người được đề cử rút đồng ý)")
     await official.expect("Đã gỡ bài «Nguyễn Thị Mai»")
-    assert (await official.http.get("/vinh-danh/1-nguyen-thi-mai")).status_code == 410
-    assert (await official.http.get("/vinh-danh/1-nguyen-thi-mai.png")).status_code == 410
+    for gone in ("", "/the.jpg", "/anh.jpg", "/anh-nho.jpg"):
+        response = await official.http.get(f"/vinh-danh/1-nguyen-thi-mai{gone}")
+        assert response.status_code == 410, gone
     assert "1-nguyen-thi-mai" not in (await official.http.get("/vinh-danh")).text
     async with app.db.read() as conn:
         posts = (
@@ -134,6 +163,10 @@ async def test_publish_and_withdraw(app: Application, chat: MakeChat, invite: In
     assert [Reply.model_validate(p[0]).replace_key for p in posts] == ["publication:1"] * 2
     assert "đã được gỡ" in Reply.model_validate(posts[1][0]).text
     assert consent == [False, False]
-    assert row.status == "withdrawn" and row.card is None
+    assert row.status == "withdrawn" and row.card is row.picture is row.thumb is None
+    # The public renditions are deleted; the member's evidence stays.
+    for name in public:
+        assert not (app.settings.media_dir / name).exists()
+    assert (app.settings.media_dir / str(row.photo)).exists()
     await official.send("/vinhdanh")
     await official.expect("Chưa có gương nào để đăng")

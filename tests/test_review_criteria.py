@@ -112,13 +112,20 @@ async def test_scoring_on_the_card_with_weighted_total(
     await lan.send("/duyet")
     await lan.expect(code, "chưa chấm (2 tiêu chí)")
     await lan.press("Chấm điểm")
-    await lan.expect("Tiêu chí 1/2: Tính lan toả", "điểm tối đa 10, trọng số 2")
+    await lan.expect(
+        "Tiêu chí 1/2: Tính lan toả",
+        "điểm tối đa 10, trọng số 2",
+        "Gõ số điểm từ 0 đến 10 (ví dụ 8 hoặc 7,5)",
+    )
     await lan.send("11")
-    await lan.expect("Điểm cần là một số từ 0 đến 10")
+    await lan.expect("Điểm cần là một số từ 0 đến 10 (ví dụ 8 hoặc 7,5)")
     await lan.send("mười")
     await lan.expect("Điểm cần là một số")
     await lan.send("8,5")
-    await lan.expect("Tiêu chí 2/2: Minh chứng rõ ràng")
+    # The examples fit the criterion: never "7" for a 5-point one.
+    await lan.expect("Tiêu chí 2/2: Minh chứng rõ ràng", "từ 0 đến 5 (ví dụ 4 hoặc 3,5)")
+    await lan.send("7")
+    await lan.expect("Điểm cần là một số từ 0 đến 5 (ví dụ 4 hoặc 3,5)")
     await lan.send("4")
     # 2 × 8.5 + 1 × 4 = 21 of 2 × 10 + 1 × 5 = 25
     await lan.expect("Đã chấm xong", "Điểm theo tiêu chí: 21/25 (đã chấm 2/2 tiêu chí")
@@ -151,9 +158,8 @@ async def test_scoring_without_a_set_says_so(
     lan = await person(chat, invite, "lan", "Lê Thị Duyệt", "X-AN-BINH", "reviewer")
     code = await nominate(app, "hoa", "X-AN-BINH-HPN")
     await lan.send("/duyet")
-    await lan.expect(code)
-    await lan.press("Chấm điểm")
-    await lan.expect("chưa có bộ tiêu chí", "chưa chấm điểm được", code)
+    card = await lan.expect(code, "Điểm theo tiêu chí: chưa có bộ tiêu chí cho lĩnh vực này")
+    assert "Chấm điểm" not in card[-1].labels  # nothing to score against: not offered
 
 
 async def test_demo_criteria_import(app: Application) -> None:

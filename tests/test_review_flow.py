@@ -40,7 +40,6 @@ async def test_card_shows_everything_and_approve_tells_the_reporter(
         "Duyệt",
         "Cần bổ sung",
         "Không duyệt",
-        "Chấm điểm",
         "Chuyển cấp trên",
         "Để sau, xem đề cử khác",
         "Dừng duyệt",
@@ -122,7 +121,7 @@ async def test_ask_for_more_answer_and_back_in_the_queue(
     await lan.expect(f"Người đề cử đã bổ sung cho đề cử {code}")
     assert await status_of(app, code) == "answered"
     await lan.send("/tonghop")
-    await lan.expect("Đã được bổ sung (1)", code)
+    await lan.expect("Đã được bổ sung, chờ duyệt lại (1):", f"1. {code} · Nguyễn Thị Lan")
     await lan.send(f"/duyet {code}")
     await lan.expect(
         "Đã bổ sung, chờ duyệt", "Minh chứng: 1 tệp", "Đã hỏi thêm: Xin gửi", "Đã bổ sung: 2"

@@ -103,9 +103,14 @@ async def test_digest_lists_new_answered_and_overdue_once(
     assert result == {"reviewers": 3, "queued": 2, "unreachable": 0}
     await lan.expect(
         "Tổng hợp đề cử ngày 26/11/2026: 3 đề cử đang chờ",
-        f"Mới từ lần tổng hợp trước (1): {new}",
-        f"Đã được bổ sung (1): {answered}",
-        f"Chờ quá 3 ngày (1): {old}",
+        "Mới từ lần tổng hợp trước (1):",
+        f"1. {new} · Lê Văn Mới · Người tốt, việc tốt · Hội Liên hiệp Phụ nữ xã An Bình · "
+        "chờ 1 ngày",
+        "Chờ quá 3 ngày (1):",
+        f"2. {old} · Nguyễn Văn Cũ · Người tốt, việc tốt · Hội Liên hiệp Phụ nữ xã An Bình · "
+        "chờ 6 ngày (quá hạn)",
+        "Đã được bổ sung, chờ duyệt lại (1):",
+        f"3. {answered} · Phạm Thị Đáp",
         "/duyet",
     )
     await ward.expect("1 đề cử đang chờ", "Mới từ lần tổng hợp trước (1)")
@@ -116,12 +121,12 @@ async def test_digest_lists_new_answered_and_overdue_once(
     # Next morning: nothing new since the watermark; what waits is still counted.
     clock.now = local(27, 7, 30)
     await app.scheduler.fire_daily("digest", nominal=clock())
-    said = await lan.expect("3 đề cử đang chờ", f"Chờ quá 3 ngày (1): {old}")
-    assert "Mới từ" not in said[0].text and "bổ sung (" not in said[0].text
+    said = await lan.expect("3 đề cử đang chờ", "Chờ quá 3 ngày (1):", f"1. {old}")
+    assert "Mới từ" not in said[0].text and "bổ sung, chờ" not in said[0].text
     await ward.expect("1 đề cử đang chờ", "Không có đề cử mới hay quá hạn")
     # On demand, the same content; the watermark does not move.
     await lan.send("/tonghop")
-    await lan.expect("Tổng hợp đề cử ngày 27/11/2026", f"Chờ quá 3 ngày (1): {old}")
+    await lan.expect("Tổng hợp đề cử ngày 27/11/2026", "Chờ quá 3 ngày (1):", f"1. {old}")
     await idle.send("/tonghop")
     await idle.expect("Hiện không có đề cử nào chờ duyệt")
 

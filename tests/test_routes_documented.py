@@ -90,5 +90,5 @@ async def test_web_chat_off_serves_only_health_static_and_honour(
         "/static/{name}",
         "/vinh-danh",
         "/vinh-danh/{slug}",
-        "/vinh-danh/{slug}.png",
+        "/vinh-danh/{slug}/{picture}",
     }

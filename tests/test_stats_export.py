@@ -6,6 +6,7 @@ import io
 from datetime import datetime
 
 from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.app import Application
 from tests.support.chat import ChatClient
@@ -59,7 +60,7 @@ async def test_stats_and_export_by_role(
     files = await reviewer.expect("Tệp Excel 2 đề cử", "không gồm")
     book = load_workbook(io.BytesIO(await download(reviewer, files[0].media[0]["url"])))
     assert book.sheetnames == ["Tất cả", "Đã gửi, chờ duyệt"]
-    headers = [c.value for c in book["Tất cả"][1]]
+    headers = header_row(book["Tất cả"])
     assert "Điện thoại liên hệ" not in headers and "Người đề cử" not in headers
     assert files[0].media[0]["name"] == "de-cu-2026-11-25.xlsx"
 
@@ -67,16 +68,24 @@ async def test_stats_and_export_by_role(
     files = await official.expect("Tệp Excel 2 đề cử", "thông tin cá nhân")
     book = load_workbook(io.BytesIO(await download(official, files[0].media[0]["url"])))
     sheet = book["Tất cả"]
-    headers = [c.value for c in sheet[1]]
+    headers = header_row(sheet)
     assert headers[:3] == ["Mã đề cử", "Ngày gửi", "Đơn vị"]
-    row = {h: c.value for h, c in zip(headers, sheet[2], strict=True)}
+    first = sheet.freeze_panes
+    assert first is not None
+    row = {h: c.value for h, c in zip(headers, sheet[first[1:]], strict=True)}
     assert row["Tên người/tập thể được đề cử"] == "Nguyễn Thị Mai"
-    assert row["Điện thoại liên hệ"] == "+84912345678"
+    assert row["Điện thoại liên hệ"] == "0912 345 678"
     assert row["Người đề cử"] == "Trần Thị Hoa"
     assert row["Đợt phát động"] == "Đề cử người tốt năm 2026"
     assert isinstance(row["Ngày gửi"], datetime)
     assert row["Ngày gửi"] == datetime(2026, 11, 25, 9, 0)  # local time
     assert sheet.tables  # a filterable table
+
+
+def header_row(sheet: Worksheet) -> list[object]:
+    """The table's header: the row above the first frozen one (below the title block)."""
+    assert sheet.freeze_panes is not None
+    return [c.value for c in sheet[int(sheet.freeze_panes[1:]) - 1]]
 
 
 async def test_weekly_summary_goes_to_officials_on_mondays(

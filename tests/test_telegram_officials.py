@@ -58,8 +58,8 @@ async def test_chart_and_spreadsheet_are_uploaded(
     await nominate_directly(tg_app, 7001, "Nguyễn Thị Mai")
     await official.send("/thongke")
     stats = await official.expect("Tổng số đề cử: 1")
-    chart = [m for m in stats if m.method == "sendPhoto"]
-    assert len(chart) == 1
+    charts = [m for m in stats if m.method == "sendPhoto"]
+    assert len(charts) == 3  # by status, by field, by unit
     await official.send("/xuat")
     files = await official.expect("Tệp Excel 1 đề cử")
     sheet = [m for m in files if m.method == "sendDocument"]

@@ -187,3 +187,15 @@ async def test_a_display_name_longer_than_its_column_is_cut_not_fatal(
     await person.expect("Mã mời hợp lệ")
     stored = await identity(app, "zalo_bot", person.user)
     assert stored.display_name == long_name[:120]
+
+
+async def test_phone_numbers_are_sent_with_no_break_spaces(
+    app: Application, fake_bot: FakeZaloBot
+) -> None:
+    person = ZaloBotDriver(app, fake_bot, new_user())
+    await person.send("xin chào")
+    await person.expect("hãy gõ mã mời")
+    await queue_message(app, "zalo_bot", person.user, Reply(text="Gọi 0905 111 222 nhé."))
+    await app.settle()
+    # Zalo wraps where it likes: a no-break space keeps the number on one line.
+    assert fake_bot.sent_messages(person.user)[-1].text == "Gọi 0905\u00a0111\u00a0222 nhé."

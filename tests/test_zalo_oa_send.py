@@ -157,3 +157,13 @@ async def test_phone_question_sends_the_oa_form_and_its_answer_is_used(
     async with app.db.read() as conn:
         joined = await people.get_person(conn, account.person_id)
     assert joined is not None and joined.phone == "+84912345678"
+
+
+async def test_phone_numbers_are_sent_with_no_break_spaces(
+    app: Application, fake_oa: FakeZaloOA, served: str
+) -> None:
+    (user,) = await users_write(app, fake_oa, served, 1)
+    await queue_message(app, "zalo_oa", user, Reply(text="Gọi 0905 111 222 nhé."))
+    await app.settle()
+    # Zalo wraps where it likes: a no-break space keeps the number on one line.
+    assert fake_oa.sent_messages(user)[-1].text == "Gọi 0905\u00a0111\u00a0222 nhé."

@@ -14,6 +14,8 @@ def numbered_menu(reply: Reply) -> str:
     """The text followed by '1. …' lines, so people answer with a number or the words."""
     if not reply.choices:
         return reply.text
+    if reply.listed:
+        return reply.text + "\n\n" + t("render.menu_hint")
     lines = [f"{n}. {choice.label}" for n, choice in enumerate(reply.choices, start=1)]
     return reply.text + "\n\n" + "\n".join(lines) + "\n" + t("render.menu_hint")
 

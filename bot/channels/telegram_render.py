@@ -14,6 +14,7 @@ from telegram import (
 
 from bot.channels.render import numbered_menu, split_text
 from handlers.messages import t
+from handlers.text import keep_whole
 from handlers.types import LOCAL_FILES, Attachment, Reply
 
 CHANNEL = "telegram"
@@ -50,10 +51,11 @@ def render(reply: Reply) -> list[Part]:
     """The calls that show `reply`: files first, then the text with its keyboard last."""
     files = [a for a in reply.media if a.channel in (CHANNEL, LOCAL_FILES) and a.kind in SENDABLE]
     skipped = len(reply.media) - len(files)
-    text = reply.text
+    text = keep_whole(reply.text)
     if not all(fits_callback_data(c.token) for c in reply.choices):
         # A token too long for a button: degrade to a numbered menu (typed answers work).
-        text, reply = numbered_menu(reply), reply.model_copy(update={"choices": []})
+        text = keep_whole(numbered_menu(reply))
+        reply = reply.model_copy(update={"choices": []})
     if skipped:
         text += "\n\n" + t("telegram.media_elsewhere", count=skipped)
     markup = keyboard(reply)

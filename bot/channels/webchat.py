@@ -35,6 +35,7 @@ from bot.intake import AlsoWrite, Intake
 from bot.web.guard import json_request, same_origin
 from bot.web.sessions import Sessions, device_of
 from handlers.messages import t
+from handlers.text import unbreakable_parts
 from handlers.types import Inbound, InboundKind, Reply
 from storage import accounts, limits, notify, outbox, web_sessions
 from storage.db import Connection, Database
@@ -370,6 +371,8 @@ class WebChat:
         return {
             "id": item_id,
             "text": reply.text,
+            # Codes and phone numbers in the text, in order: the page keeps each on one line.
+            "whole": [part for part, whole in unbreakable_parts(reply.text) if whole],
             "ask_phone": reply.ask_phone,
             "replace_key": reply.replace_key,
             "choices": [c.model_dump() for c in reply.choices],

@@ -28,6 +28,7 @@ from bot.channels.zalo_bot_events import CHANNEL, translate, updates_in
 from bot.intake import Intake
 from bot.settings import Settings
 from bot.web.jsonbody import parse_object
+from handlers.text import keep_whole
 from handlers.types import Reply
 
 log = logging.getLogger(__name__)
@@ -181,7 +182,7 @@ class ZaloBot:
     async def send(self, chat_id: str, reply: Reply) -> str | None:
         """Text pieces (menu numbered, cut at 2,000), then pictures that have a URL."""
         last: str | None = None
-        for piece in split_text(numbered_menu(reply), TEXT_LIMIT):
+        for piece in split_text(keep_whole(numbered_menu(reply)), TEXT_LIMIT):
             last = _message_id(await self._call("sendMessage", {"chat_id": chat_id, "text": piece}))
         for attachment in reply.media:
             # sendPhoto takes a URL only (A.11): files the bot holds locally cannot go.

@@ -29,6 +29,7 @@ from bot.media import FolderMedia, sniff
 from bot.settings import Settings
 from bot.web.keys import Keys
 from handlers.messages import t
+from handlers.text import keep_whole
 from handlers.types import Attachment, Reply
 from storage.db import Database
 
@@ -159,7 +160,7 @@ class ZaloOA:
     async def send(self, chat_id: str, reply: Reply) -> str | None:
         """Text pieces (menu numbered, cut at 2,000), then each picture or file."""
         last: str | None = None
-        for piece in split_text(numbered_menu(reply), TEXT_LIMIT):
+        for piece in split_text(keep_whole(numbered_menu(reply)), TEXT_LIMIT):
             last = await self._send({"text": piece}, chat_id)
         if reply.ask_phone and self._phone_form_image:
             last = await self._send(self._phone_form(self._phone_form_image), chat_id)

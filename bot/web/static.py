@@ -13,6 +13,7 @@ TYPES = {
     "webchat.js": "text/javascript; charset=utf-8",
     "webchat.css": "text/css; charset=utf-8",
     "honour.css": "text/css; charset=utf-8",
+    "honour.js": "text/javascript; charset=utf-8",
 }
 
 

@@ -266,7 +266,12 @@ async def summary(turn: Turn, draft: NominateDraft) -> str:
         campaign=campaign,
         kind=t(f"nominate.kind.{draft.kind}"),
         name=draft.nominee_name,
-        birth_year=draft.birth_year or none,
+        # Only a person has a birth year: households and collectives get no line for it.
+        birth_year=(
+            t("nominate.summary.birth_year", year=draft.birth_year or none) + "\n"
+            if draft.kind == "individual"
+            else ""
+        ),
         place=draft.place,
         field=t(f"nominate.field.{draft.field}"),
         achievement=draft.achievement,

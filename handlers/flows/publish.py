@@ -11,7 +11,8 @@ from handlers.draft import Draft
 from handlers.flows import engine
 from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult
 from handlers.messages import t
-from handlers.roles import Role, scopes
+from handlers.officials.story import first_story
+from handlers.roles import RANK, Role, in_scope, scopes
 from handlers.text import fold, number
 from handlers.turn import Option, Turn, option_id
 from handlers.types import LOCAL_FILES, Attachment, Reply
@@ -20,7 +21,8 @@ from storage.rows import Nomination
 from storage.units import get_unit
 
 STORY_LIMITS = (20, 1500)
-DRAFT_CHARS = 600
+# The honour page's photo and the list's thumbnail, in pixels a side.
+PAGE_PHOTO_SIDE, THUMB_SIDE = 800, 360
 LISTED = 10
 _SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -101,7 +103,7 @@ async def accept_menu(turn: Turn, draft: PublishDraft, answer: Answer) -> Next:
             field=t(f"nominate.field.{nomination.field}"),
             unit=unit.name if unit else "",
         )
-        draft.story = _draft(nomination)
+        draft.story = first_story(nomination)
         return PublishStep.STORY
     publication_id = option_id(answer.choice, "p")
     if publication_id is not None:
@@ -109,14 +111,6 @@ async def accept_menu(turn: Turn, draft: PublishDraft, answer: Answer) -> Next:
         draft.publication_id = publication_id
         return PublishStep.LIVE
     return None
-
-
-def _draft(nomination: Nomination) -> str:
-    """A first story from the nomination: where, and the achievement, shortened."""
-    text = nomination.achievement
-    if len(text) > DRAFT_CHARS:
-        text = text[:DRAFT_CHARS].rsplit(" ", 1)[0] + "…"
-    return t("officials.publish.draft", place=nomination.place, achievement=text)
 
 
 async def ask_story(turn: Turn, draft: PublishDraft) -> None:
@@ -181,7 +175,7 @@ async def accept_photo(turn: Turn, draft: PublishDraft, answer: Answer) -> Next:
 async def ask_preview(turn: Turn, draft: PublishDraft) -> None:
     media: list[Attachment] = []
     if turn.config.documents is not None:
-        card = await turn.config.documents.card_png(
+        card = await turn.config.documents.card_jpeg(
             draft.title or "", draft.subtitle or "", draft.story or "", draft.photo
         )
         draft.card = card
@@ -198,6 +192,21 @@ async def ask_preview(turn: Turn, draft: PublishDraft) -> None:
             Option("cancel", "common.choice.cancel"),
         ],
     )
+
+
+async def _honouring_unit(turn: Turn, nomination: Nomination) -> int:
+    """The unit that honours: the nearest unit above the nomination's where the publisher
+    is an official."""
+    unit = await get_unit(turn.conn, nomination.unit_id)
+    held = [
+        m
+        for m in turn.memberships
+        if RANK.get(Role(m.role), 0) >= RANK[Role.OFFICIAL]
+        and unit is not None
+        and in_scope(unit.path, [m.unit_path])
+    ]
+    nearest = max(held, key=lambda m: len(m.unit_path), default=None)
+    return nearest.unit_id if nearest is not None else nomination.unit_id
 
 
 def slug_for(publication_nomination: int, name: str) -> str:
@@ -223,6 +232,10 @@ async def accept_preview(turn: Turn, draft: PublishDraft, answer: Answer) -> Nex
         engine.finish(turn, "officials.publish.not_publishable")
         return None
     assert draft.title and draft.subtitle and draft.story  # set from the menu
+    picture = thumb = None
+    if draft.photo and turn.config.documents is not None:
+        picture = await turn.config.documents.photo_jpeg(draft.photo, PAGE_PHOTO_SIDE)
+        thumb = await turn.config.documents.photo_jpeg(draft.photo, THUMB_SIDE)
     published = await publications.publish(
         turn.conn,
         nomination_id=nomination.id,
@@ -232,6 +245,9 @@ async def accept_preview(turn: Turn, draft: PublishDraft, answer: Answer) -> Nex
         story=draft.story,
         photo=draft.photo,
         card=draft.card,
+        picture=picture,
+        thumb=thumb,
+        unit_id=await _honouring_unit(turn, nomination),
         published_by=turn.person.id,
         now=turn.now,
     )
@@ -319,8 +335,10 @@ async def withdraw(turn: Turn, published: publications.Publication) -> None:
     """Consent withdrawn: take the page and the card down, edit the channel post away."""
     await publications.withdraw(turn.conn, published.id, turn.now)
     await publications.withdraw_consent(turn.conn, published.nomination_id, turn.now)
-    if published.card and turn.config.media is not None:
-        await turn.config.media.delete(published.card)
+    media = turn.config.media
+    for name in (published.card, published.picture, published.thumb):
+        if name and media is not None:
+            await media.delete(name)
     reply = Reply(
         text=t("officials.publish.withdrawn_post"), replace_key=f"publication:{published.id}"
     )

@@ -7,6 +7,7 @@ re-checked on the server in review_actions before it changes anything.
 
 from __future__ import annotations
 
+import math
 from enum import StrEnum, auto
 from typing import ClassVar
 
@@ -19,6 +20,7 @@ from handlers.flows.review_actions import decide, load_for_decision, load_in_sco
 from handlers.flows.review_card import find_duplicate, reviewer_scopes, show_card
 from handlers.menu import show_main_menu
 from handlers.messages import t
+from handlers.roles import Role, has_role
 from handlers.text import decimal
 from handlers.turn import Option, Turn
 from storage import audit, criteria, reviews
@@ -82,17 +84,34 @@ async def begin(turn: Turn) -> None:
         if item is None:
             turn.say("review.code_unknown", code=code.upper())
             return
-        item = await load_in_scope(turn, item.id)
-        if item is None:
-            return
-        if item.status not in WAITING:
-            turn.say("review.not_waiting", code=item.code, status=_status(item.status))
-            return
-        await engine.start(turn, FLOW, ReviewStep.CARD, ReviewDraft(nomination_id=item.id))
+        await _open(turn, item.id)
         return
     item = await reviews.next_waiting(turn.conn, reviewer_scopes(turn))
     if item is None:
         show_main_menu(turn, "review.queue_empty")
+        return
+    await engine.start(turn, FLOW, ReviewStep.CARD, ReviewDraft(nomination_id=item.id))
+
+
+async def open_listed(turn: Turn, args: list[str]) -> None:
+    """ "Duyệt ngay" on a digest line (or its number typed): that nomination's card, checked
+    like `/duyet CODE` (role, scope, still waiting)."""
+    if not turn.joined:
+        turn.say("common.not_joined")
+        return
+    if not has_role(turn.memberships, Role.REVIEWER):
+        turn.say("common.no_permission")
+        return
+    nomination_id = int(args[0]) if args and args[0].isascii() and args[0].isdigit() else 0
+    await _open(turn, nomination_id)
+
+
+async def _open(turn: Turn, nomination_id: int) -> None:
+    item = await load_in_scope(turn, nomination_id)
+    if item is None:
+        return
+    if item.status not in WAITING:
+        turn.say("review.not_waiting", code=item.code, status=_status(item.status))
         return
     await engine.start(turn, FLOW, ReviewStep.CARD, ReviewDraft(nomination_id=item.id))
 
@@ -211,6 +230,14 @@ async def accept_merge(turn: Turn, draft: ReviewDraft, answer: Answer) -> Next:
     return await _advance(turn, draft)
 
 
+def score_examples(maximum: float) -> str:
+    """Two scores a reviewer may type for this criterion, a whole one and a half one, both
+    within 0..maximum ("4 hoặc 3,5" for a 5-point criterion, never "7")."""
+    whole = max(1, math.floor(maximum * 0.8)) if maximum >= 1 else 0
+    half = whole - 0.5 if whole >= 1 else maximum / 2
+    return t("review.score_examples", whole=decimal(whole), half=decimal(half))
+
+
 async def ask_score(turn: Turn, draft: ReviewDraft) -> None:
     ids = draft.criterion_ids
     item = await criteria.get_criterion(turn.conn, ids[draft.criterion_index])
@@ -221,6 +248,7 @@ async def ask_score(turn: Turn, draft: ReviewDraft) -> None:
         count=len(ids),
         name=item.name,
         max=decimal(item.max_score),
+        examples=score_examples(item.max_score),
         weight=decimal(item.weight),
         options=[
             Option("skip", "review.choice.skip_criterion"),
@@ -242,7 +270,11 @@ async def accept_score(turn: Turn, draft: ReviewDraft, answer: Answer) -> Next:
         except ValueError:
             value = -1.0
         if not 0 <= value <= criterion.max_score:
-            turn.say("review.score_invalid", max=decimal(criterion.max_score))
+            turn.say(
+                "review.score_invalid",
+                max=decimal(criterion.max_score),
+                examples=score_examples(criterion.max_score),
+            )
             return None
         item = await load_for_decision(turn, draft.nomination_id)
         if item is None:

@@ -53,20 +53,21 @@ def reviewer_scopes(turn: Turn) -> list[str]:
     return scopes(turn.memberships, Role.REVIEWER)
 
 
-async def _score_line(conn: Connection, item: ReviewItem) -> str:
+async def _score_line(conn: Connection, item: ReviewItem) -> tuple[str, bool]:
+    """The card's score line, and whether there are criteria to score against."""
     _, items = await criteria.effective_set(conn, item.deciding_path, item.field)
     if not items:
-        return t("review.card.no_criteria")
+        return t("review.card.no_criteria"), False
     total, maximum, scored = criteria.weighted_total(items, await criteria.scores_of(conn, item.id))
     if scored == 0:
-        return t("review.card.not_scored", count=len(items))
+        return t("review.card.not_scored", count=len(items)), True
     return t(
         "review.card.score",
         total=_number(total),
         max=_number(maximum),
         scored=scored,
         count=len(items),
-    )
+    ), True
 
 
 def _number(value: float) -> str:
@@ -99,6 +100,7 @@ async def show_card(turn: Turn, item: ReviewItem, duplicate: tuple[int, str] | N
         for f in files[:CARD_MEDIA]
     ]
     birth = f", {item.birth_year}" if item.birth_year else ""
+    score, scorable = await _score_line(conn, item)
     lines = [
         t(
             "review.card",
@@ -115,7 +117,7 @@ async def show_card(turn: Turn, item: ReviewItem, duplicate: tuple[int, str] | N
             campaign=campaign,
             level=item.deciding_name,
             date=item.submitted_at.astimezone(turn.config.timezone).strftime("%d/%m/%Y"),
-            score=await _score_line(conn, item),
+            score=score,
         )
     ]
     lines += await _history_lines(conn, item)
@@ -127,8 +129,9 @@ async def show_card(turn: Turn, item: ReviewItem, duplicate: tuple[int, str] | N
         Option("approve", "review.choice.approve"),
         Option("ask", "review.choice.ask"),
         Option("reject", "review.choice.reject"),
-        Option("score", "review.choice.score"),
     ]
+    if scorable:  # "Chấm điểm" only where a criteria set applies
+        options.append(Option("score", "review.choice.score"))
     if item.deciding_parent_id is not None:
         options.append(Option("forward", "review.choice.forward"))
     if duplicate is not None:

@@ -42,7 +42,7 @@ TEXTS = {
         "• Đợt phát động: {campaign}\n"
         "• Loại: {kind}\n"
         "• Tên: {name}\n"
-        "• Năm sinh: {birth_year}\n"
+        "{birth_year}"
         "• Nơi sinh sống/công tác: {place}\n"
         "• Lĩnh vực: {field}\n"
         "• Thành tích: {achievement}\n"
@@ -51,6 +51,7 @@ TEXTS = {
         "• Đồng ý công khai: {consent}"
     ),
     "nominate.none": "(không có)",
+    "nominate.summary.birth_year": "• Năm sinh: {year}",
     "nominate.ask_edit_field": "Bạn muốn sửa mục nào?",
     "nominate.submitted": "Đã gửi đề cử! Mã đề cử của bạn: {code}.\nNgười duyệt của {unit} sẽ "
     "xem trong bản tổng hợp sáng mai. Gõ /cuatoi để theo dõi trạng thái.",

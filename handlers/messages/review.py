@@ -63,8 +63,9 @@ TEXTS = {
     "review.ask_merge": "Gộp đề cử {code} vào đề cử {into}? Minh chứng được chuyển sang {into}, "
     "người đề cử của cả hai được báo tin.",
     "review.ask_score": "Tiêu chí {n}/{count}: {name}\n(điểm tối đa {max}, trọng số {weight})\n"
-    "Gõ số điểm từ 0 đến {max}.",
-    "review.score_invalid": "Điểm cần là một số từ 0 đến {max} (ví dụ 7 hoặc 7,5).",
+    "Gõ số điểm từ 0 đến {max} (ví dụ {examples}).",
+    "review.score_invalid": "Điểm cần là một số từ 0 đến {max} (ví dụ {examples}).",
+    "review.score_examples": "{whole} hoặc {half}",
     "review.scored": "Đã chấm xong các tiêu chí.",
     "review.done.approve": "Đã duyệt đề cử {code}. Ghi khen thưởng: gõ /khenthuong {code}.",
     "review.done.ask": "Đã gửi câu hỏi cho người đề cử {code}. Khi họ trả lời, đề cử quay lại "
@@ -113,15 +114,24 @@ TEXTS = {
     "criteria.field": "▸ {field} {origin}",
     "criteria.line": "– {name}: tối đa {max} điểm, trọng số {weight}",
     "criteria.none": "(chưa có bộ tiêu chí nào; quản trị viên nhập bằng tệp CSV)",
-    "digest.header": "Tổng hợp đề cử ngày {date}: {waiting} đề cử đang chờ duyệt trong phạm vi "
-    "của bạn.",
-    "digest.new": "🆕 Mới từ lần tổng hợp trước ({count}): {codes}",
-    "digest.answered": "✅ Đã được bổ sung ({count}): {codes}",
-    "digest.overdue": "⏰ Chờ quá {days} ngày ({count}): {codes}",
+    "digest.header": "📋 Tổng hợp đề cử ngày {date}: {waiting} đề cử đang chờ duyệt trong "
+    "phạm vi của bạn.",
+    "digest.new": "🆕 Mới từ lần tổng hợp trước ({count}):",
+    "digest.overdue": "⏰ Chờ quá {days} ngày ({count}):",
+    "digest.answered": "✅ Đã được bổ sung, chờ duyệt lại ({count}):",
+    "digest.line": "{n}. {code} · {name} · {field} · {unit} · {waited}",
+    "digest.waited": "chờ {days} ngày",
+    "digest.waited_today": "vào hàng chờ hôm nay",
+    "digest.past_sla": "(quá hạn)",
+    "digest.choice": "Duyệt ngay {n} · {name}",
     "digest.more": "… và {more} đề cử khác",
     "digest.nothing_new": "Không có đề cử mới hay quá hạn.",
+    "digest.open": "Chọn «Duyệt ngay» (hoặc gõ số thứ tự, ví dụ 1) để mở ngay đề cử đó. Gõ "
+    "/duyet để duyệt lần lượt từ đề cử chờ lâu nhất.",
     "digest.start": "Gõ /duyet để bắt đầu duyệt, hoặc /duyet kèm mã để xem một đề cử (ví dụ "
     "/duyet GS-2026-000123).",
+    "digest.see_all": "Xem đủ {waiting} đề cử: gõ /duyet để duyệt lần lượt, hoặc /xuat để nhận "
+    "bảng Excel của cả phạm vi.",
     "digest.empty": "Hiện không có đề cử nào chờ duyệt trong phạm vi của bạn.",
     "review.help": (
         "Dành cho người duyệt:\n"

@@ -16,6 +16,8 @@ from storage.rows import Unit
 from storage.units import units_in_scopes
 
 TOP = 3
+# Bars in one chart image (bot/charts.py draws at most this many for a phone screen).
+MAX_BARS = 10
 
 
 @dataclass
@@ -91,10 +93,29 @@ def figures_text(figures: Figures, heading: str) -> str:
     )
 
 
-async def chart(config: CoreConfig, figures: Figures, title: str, channel: str) -> list[Attachment]:
-    """The bar chart of nominations by unit, as an attachment (none without figures)."""
+def _bars(counter: Counter[str], label: str = "", other: str = "") -> list[tuple[str, int]]:
+    """The largest counts as bars, the rest added up into one last bar (`other`)."""
+    ranked = [(t(f"{label}{k}") if label else k, v) for k, v in counter.most_common()]
+    if other and len(ranked) > MAX_BARS:
+        rest = ranked[MAX_BARS - 1 :]
+        ranked = ranked[: MAX_BARS - 1]
+        ranked.append((t(other, count=len(rest)), sum(v for _, v in rest)))
+    return ranked[:MAX_BARS]
+
+
+async def charts(config: CoreConfig, figures: Figures, heading: str) -> list[Attachment]:
+    """Bar charts for a phone, by status, by field and by unit (none without figures)."""
     if config.documents is None or figures.total == 0:
         return []
-    name = await config.documents.chart_png(title, figures.by_unit.most_common())
-    del channel  # a generated file travels to every channel as an upload
-    return [Attachment(kind="photo", channel=LOCAL_FILES, file_ref=name, mime="image/png")]
+    subtitle = t("officials.chart.subtitle", heading=heading, total=number(figures.total))
+    drawn = [
+        ("officials.chart.by_status", _bars(figures.by_status, "status.")),
+        ("officials.chart.by_field", _bars(figures.by_field, "nominate.field.")),
+        ("officials.chart.by_unit", _bars(figures.by_unit, other="officials.chart.other_units")),
+    ]
+    media = []
+    for title, bars in drawn:
+        # Generated files travel to every channel as uploads.
+        name = await config.documents.chart_png(t(title), subtitle, bars)
+        media.append(Attachment(kind="photo", channel=LOCAL_FILES, file_ref=name, mime="image/png"))
+    return media

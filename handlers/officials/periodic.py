@@ -9,7 +9,7 @@ from handlers.config import CoreConfig
 from handlers.localtime import local_date, start_of_local_day
 from handlers.messages import t
 from handlers.officials.fanout import send_to, target_of
-from handlers.officials.figures import chart, collect, figures_text
+from handlers.officials.figures import charts, collect, figures_text
 from handlers.roles import outermost
 from handlers.types import Reply
 from storage import bulk
@@ -45,7 +45,7 @@ async def weekly_summaries(conn: Connection, config: CoreConfig, now: datetime) 
                 first=local_date(since, config),
                 last=local_date(until - timedelta(seconds=1), config),
             )
-            media = await chart(config, figures, t("officials.chart.by_unit"), target.channel)
+            media = await charts(config, figures, heading)
             reply = Reply(text=figures_text(figures, heading), media=media)
             key = f"weekly:{local.date().isoformat()}:{person_id}:{unit_id}"
             await send_to(conn, now, target, reply, key)

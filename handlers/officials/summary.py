@@ -8,7 +8,7 @@ from handlers.config import CoreConfig
 from handlers.localtime import deadline_date, quiet_until
 from handlers.messages import t
 from handlers.officials.fanout import send_to, target_of
-from handlers.officials.figures import chart, collect, figures_text
+from handlers.officials.figures import charts, collect, figures_text
 from handlers.types import Reply
 from storage import audit, campaigns
 from storage.campaigns import CampaignDetail
@@ -29,7 +29,7 @@ async def campaign_summary(
         unit=unit.name,
         deadline=deadline_date(campaign.deadline_at, config),
     )
-    media = await chart(config, figures, t("officials.chart.by_unit"), channel)
+    media = await charts(config, figures, heading)
     return Reply(text=figures_text(figures, heading), media=media)
 
 

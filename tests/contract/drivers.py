@@ -52,9 +52,10 @@ class Driver(ABC):
         """The texts the bot sent since the last read."""
 
     async def pop(self) -> list[str]:
-        """The texts the bot sent since the last pop."""
+        """The texts the bot sent since the last pop, as a person reads them (the no-break
+        spaces that keep a phone number on one line read as spaces)."""
         await self.app.settle()
-        return await self._read()
+        return [text.replace("\u00a0", " ") for text in await self._read()]
 
     async def expect(self, *fragments: str) -> list[str]:
         """Pop and check that every fragment appears, in order, across the replies."""

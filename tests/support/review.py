@@ -71,6 +71,21 @@ async def nominate(
 ) -> str:
     """Store a submitted nomination as the nominate flow would; returns its code."""
     reporter = await person_id(app, reporter_uid)
+    return await nominate_as(app, reporter, unit_code, name, field=field, at=at, files=files)
+
+
+async def nominate_as(
+    app: Application,
+    reporter: int,
+    unit_code: str,
+    name: str = "Nguyễn Thị Lan",
+    *,
+    kind: str = "individual",
+    field: str = "good_deed",
+    at: datetime | None = None,
+    files: int = 0,
+) -> str:
+    """Store a submitted nomination of this person's; returns its code."""
     now = at or app.clock()
     async with app.db.write() as conn:
         unit = await get_unit_by_code(conn, unit_code)
@@ -79,7 +94,7 @@ async def nominate(
             reporter_id=reporter,
             unit_id=unit.id,
             campaign_id=None,
-            kind="individual",
+            kind=kind,
             nominee_name=name,
             nominee_key=fold(name),
             birth_year=None,

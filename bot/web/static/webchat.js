@@ -38,11 +38,27 @@
     body.id = newId();
     await call('/api/send', body);
   }
+  // The text, with each code and phone number the server named (m.whole, in order) in a
+  // span that never wraps: GS-2026-000123 and 0905 111 222 stay on one line.
+  function fill(el, text, whole) {
+    el.textContent = '';
+    let rest = text;
+    for (const token of whole || []) {
+      const at = rest.indexOf(token);
+      if (at < 0) continue;
+      el.appendChild(document.createTextNode(rest.slice(0, at)));
+      const span = document.createElement('span'); span.className = 'nw'; span.textContent = token;
+      el.appendChild(span);
+      rest = rest.slice(at + token.length);
+    }
+    el.appendChild(document.createTextNode(rest));
+  }
   function show(m) {
     // A message with a replace_key (a progress report) updates its earlier bubble in place.
-    if (m.replace_key && keyed[m.replace_key]) { keyed[m.replace_key].firstChild.textContent = m.text; return; }
+    if (m.replace_key && keyed[m.replace_key]) { fill(keyed[m.replace_key].firstChild, m.text, m.whole); return; }
     const div = add('bot', '');
-    div.appendChild(document.createTextNode(m.text));
+    const body = document.createElement('span'); fill(body, m.text, m.whole);
+    div.appendChild(body);
     if (m.replace_key) keyed[m.replace_key] = div;
     for (const media of m.media) {
       if (media.kind === 'photo') {
