@@ -60,8 +60,8 @@ SCRIPT = (
     Step("nominate.achievement", "text", ACHIEVEMENT, "Gửi minh chứng"),
     Step("nominate.evidence", "upload", "anh.jpg", "Đã nhận 1/10 tệp"),
     Step("nominate.evidence_done", "button", "Xong", "Số điện thoại liên hệ"),
-    Step("nominate.phone", "text", "0912 345 678", "đã đồng ý để thông tin"),
-    Step("nominate.consent", "button", "Có", "Xem lại đề cử"),
+    Step("nominate.phone", "text", "0912 345 678", "đã đồng ý cho công khai chưa"),
+    Step("nominate.consent", "button", "Đồng ý trực tiếp với tôi", "Xem lại đề cử"),
     Step("nominate.review", "button", "Gửi", "Mã đề cử của bạn"),
 )
 

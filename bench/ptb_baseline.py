@@ -19,6 +19,7 @@ from telegram.ext import (
     filters,
 )
 
+from handlers.consent_texts import METHODS, NOMINEE_VERSION, nominee_text
 from handlers.messages import t
 from handlers.text import match_option, normalize_phone
 
@@ -124,18 +125,22 @@ async def evidence(update: Update, context: Context) -> int:
     return PHONE
 
 
+# How the nominee agreed to publication, as the bot asks it ("none": not yet).
+CONSENT_METHODS = [t(f"consent.method.{m}") for m in (*METHODS, "none")]
+
+
 async def phone(update: Update, context: Context) -> int:
     text = answer(update)
     if match_option(text, [t("common.choice.skip")]) is None:
         data(context)["phone"] = normalize_phone(text)
-    labels = [t("common.choice.yes"), t("common.choice.no")]
-    await say(update, t("nominate.ask_consent"), labels)
+    text = t("consent.ask_method", version=NOMINEE_VERSION, text=nominee_text(), minor="")
+    await say(update, text, CONSENT_METHODS)
     return CONSENT
 
 
 async def consent(update: Update, context: Context) -> int:
-    index = match_option(answer(update), [t("common.choice.yes"), t("common.choice.no")])
-    data(context)["consent"] = index == 0
+    index = match_option(answer(update), CONSENT_METHODS)
+    data(context)["consent"] = index is not None and index < len(METHODS)
     summary = "\n".join(f"• {k}: {v}" for k, v in data(context).items())
     labels = [t("nominate.choice.submit"), t("nominate.choice.edit"), t("nominate.choice.cancel")]
     await say(update, t("nominate.review", summary=summary), labels)

@@ -48,7 +48,7 @@ STEPS = (
     (ACHIEVEMENT, "Gửi minh chứng"),
     ("bo qua", "Số điện thoại liên hệ"),
     ("bo qua", "công khai"),
-    ("co", "Xem lại"),
+    ("1", "Xem lại"),
     ("gui", "Đã gửi đề cử"),
 )
 SENDS = {"sendMessage", "sendPhoto", "sendDocument", "sendVideo"}

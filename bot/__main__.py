@@ -1,5 +1,5 @@
 """Command line: python -m bot run | migrate | units import | criteria import | invite create |
-backup."""
+backup | purge."""
 
 from __future__ import annotations
 
@@ -59,6 +59,13 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--json", action="store_true")
     backup = sub.add_parser("backup", help="online backup of the database")
     backup.add_argument("file", type=Path)
+    purge = sub.add_parser("purge", help="apply the retention periods now (README)")
+    purge.add_argument("--dry-run", action="store_true", help="only show what would go")
+    purge.add_argument(
+        "--vacuum",
+        action="store_true",
+        help="then rewrite the SQLite file, so no free page of an older version keeps old data",
+    )
     return parser
 
 
@@ -71,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings()
     configure_logging(settings.log_level)
     try:
-        if args.command in ("run", "migrate", "units", "criteria", "invite"):
+        if args.command in ("run", "migrate", "units", "criteria", "invite", "purge"):
             upgrade_sync(settings.database_url)
         if args.command == "run":
             with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: the bot has stopped by then
@@ -110,6 +117,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
                 if created.telegram_link:
                     print(f"Telegram: {created.telegram_link}")
+        elif args.command == "purge":
+            counts = asyncio.run(
+                _with_db(
+                    settings,
+                    lambda db: cli_ops.purge(
+                        db, settings, utc_now(), dry_run=args.dry_run, vacuum=args.vacuum
+                    ),
+                )
+            )
+            print(cli_ops.purge_report(counts, dry_run=args.dry_run))
         elif args.command == "backup":
             asyncio.run(_with_db(settings, lambda db: db.backup(args.file)))
             print(f"backup written to {args.file}")

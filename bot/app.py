@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,10 @@ from bot.channels.webchat import WebChat, WebLimits
 from bot.channels.webchat_files import FilePolicy, WebFiles
 from bot.channels.zalo_bot import ZaloBot
 from bot.channels.zalo_oa import ZaloOA
+from bot.console import console_routes
+from bot.console.base import Deps as ConsoleDeps
+from bot.console.invite_links import Targets as PosterTargets
+from bot.console.render import Renderer
 from bot.delivery import Delivery
 from bot.documents import FileDocuments
 from bot.files import private_dir
@@ -27,11 +31,12 @@ from bot.honour import HonourPages
 from bot.intake import AlsoWrite, Intake
 from bot.leases import Leases
 from bot.media import FolderMedia
+from bot.media_fetch import CdnFiles, EvidenceFetcher, Fetch
 from bot.settings import Settings
 from bot.web.guard import origin_of
 from bot.web.http import BodyCaps, build_http, from_this_machine
 from bot.web.keys import Keys, SecretKeyError, load_secret
-from bot.web.sessions import Lifetimes, Sessions
+from bot.web.sessions import CONSOLE_COOKIE, Lifetimes, Sessions
 from bot.web.static import StaticFiles
 from handlers.config import CoreConfig
 from handlers.runner import Runner
@@ -40,7 +45,7 @@ from scheduler.core import Scheduler
 from scheduler.registry import build_jobs
 from storage import kv, notify, outbox, web_sessions
 from storage.db import Database
-from storage.rows import WebSession
+from storage.rows import OutboxItem, WebSession
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -51,6 +56,44 @@ KEY_CHECK = "instance.key_check"
 def utc_now() -> datetime:
     """The real clock (tests inject another)."""
     return datetime.now(UTC)
+
+
+def core_config(settings: Settings, clock: Clock, media: FolderMedia) -> CoreConfig:
+    """The core's knobs from the settings (the application and the CLI's purge use it)."""
+    quiet_start, quiet_end = settings.quiet_window
+    return CoreConfig(
+        timezone=ZoneInfo(settings.timezone),
+        max_upload_bytes=settings.max_upload_bytes,
+        draft_ttl_days=settings.draft_retention_days,
+        review_sla_days=settings.review_sla_days,
+        media=media,
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
+        broadcast_daily_cap=settings.broadcast_daily_cap,
+        nominations_per_day=settings.nominations_per_day,
+        undo_window=timedelta(minutes=settings.undo_minutes),
+        messages_per_minute=settings.messages_per_minute,
+        summary_weekday=settings.summary_weekday,
+        public_base_url=settings.public_url,
+        public_channel=(
+            ("telegram", settings.public_channel_chat_id)
+            if settings.public_channel_chat_id
+            else None
+        ),
+        documents=FileDocuments(media, clock),
+        code_failures_per_hour=settings.code_failures_per_hour,
+        web_session_idle=timedelta(days=settings.web_session_idle_days),
+        export_retention=timedelta(hours=settings.export_retention_hours),
+        message_retention=timedelta(days=settings.message_retention_days),
+        rejected_evidence_retention=timedelta(days=settings.rejected_evidence_retention_days),
+        job_runs_retention=timedelta(days=settings.job_runs_retention_days),
+        audit_retention=timedelta(days=settings.audit_retention_days),
+        purge_batch=settings.purge_batch_rows,
+        console_session_idle=timedelta(minutes=settings.console_idle_minutes),
+        console_link_lifetime=(
+            timedelta(minutes=settings.console_link_minutes) if settings.web_console else None
+        ),
+    )
 
 
 class Application:
@@ -69,31 +112,9 @@ class Application:
         # One store every instance sees (MEDIA_DIR shared between them: README).
         self.media = FolderMedia(settings.media_dir)
         self.db = Database(settings.database_url, pool_size=settings.database_pool_size)
-        quiet_start, quiet_end = settings.quiet_window
-        self.config = CoreConfig(
-            timezone=ZoneInfo(settings.timezone),
-            max_upload_bytes=settings.max_upload_bytes,
-            review_sla_days=settings.review_sla_days,
-            media=self.media,
-            quiet_start=quiet_start,
-            quiet_end=quiet_end,
-            broadcast_daily_cap=settings.broadcast_daily_cap,
-            nominations_per_day=settings.nominations_per_day,
-            messages_per_minute=settings.messages_per_minute,
-            summary_weekday=settings.summary_weekday,
-            public_base_url=settings.public_url,
-            public_channel=(
-                ("telegram", settings.public_channel_chat_id)
-                if settings.public_channel_chat_id
-                else None
-            ),
-            documents=FileDocuments(self.media, clock),
-            code_failures_per_hour=settings.code_failures_per_hour,
-            web_session_idle=timedelta(days=settings.web_session_idle_days),
-            export_retention=timedelta(hours=settings.export_retention_hours),
-        )
+        self.config = core_config(settings, clock, self.media)
         self.delivery = Delivery(self.db, clock)
-        self.runner = Runner(self.db, self.config, clock, self.delivery)
+        self.runner = Runner(self.db, self.config, clock, _AfterStep(self))
         self.intake = Intake(self.db, self.runner, clock)
         https = settings.public_url.lower().startswith("https://")
         self.sessions = Sessions(
@@ -104,6 +125,16 @@ class Application:
                 absolute=timedelta(days=settings.web_session_max_days),
             ),
             secure=https,
+        )
+        self.console_sessions = Sessions(
+            self.db,
+            clock,
+            Lifetimes(
+                idle=timedelta(minutes=settings.console_idle_minutes),
+                absolute=timedelta(hours=settings.console_max_hours),
+            ),
+            secure=https,
+            cookie=CONSOLE_COOKIE,
         )
         self.channels: list[Channel] = []
         self.webchat: WebChat | None = None
@@ -134,6 +165,7 @@ class Application:
             self.delivery.add(channel, announce=channel is self.webchat)
         # Wake-ups from this process and (PostgreSQL) every other instance.
         self.db.listen(notify.OUTBOX, self.delivery.heard)
+        self.fetcher = self._fetcher()
         if self.webchat is not None:
             self.db.listen(notify.DELIVERED, self.webchat.heard)
             self.delivery.lanes[self.webchat.name].on_activate = self.webchat.resume_sequence
@@ -153,6 +185,21 @@ class Application:
             settings.web_body_idle_seconds,
         )
         self._started = False
+
+    def _fetcher(self) -> EvidenceFetcher:
+        """Clean copies of pictures sent through the chat platforms (bot/media_fetch.py)."""
+        sources: dict[str, Fetch] = {}
+        self.cdn: CdnFiles | None = None
+        if self.telegram is not None:
+            sources[self.telegram.name] = self.telegram.fetch_file
+        if self.zalo_oa is not None or self.zalo_bot is not None:
+            self.cdn = CdnFiles(self.settings.zalo_media_hosts.split(","))
+            for channel in (self.zalo_oa, self.zalo_bot):
+                if channel is not None:
+                    sources[channel.name] = self.cdn.fetch
+        return EvidenceFetcher(
+            self.db, self.clock, sources, self.media, self.settings.max_upload_bytes
+        )
 
     def _web_chat(self) -> WebChat:
         settings = self.settings
@@ -204,7 +251,36 @@ class Application:
         routes.extend(self.honour.routes())
         for channel in self.channels:
             routes.extend(channel.routes())
+        if self.settings.web_console:
+            routes.extend(console_routes(self._console_deps()))
         return routes
+
+    def _console_deps(self) -> ConsoleDeps:
+        return ConsoleDeps(
+            db=self.db,
+            clock=self.clock,
+            config=self.config,
+            sessions=self.console_sessions,
+            render=Renderer(self.config.timezone),
+            public_origin=origin_of(self.settings.public_url),
+            forms_key=self.keys.forms,
+            links_key=self.keys.links,
+            media=self.media,
+            targets=self._poster_targets,
+        )
+
+    def _poster_targets(self) -> PosterTargets:
+        """The apps invite posters can open: those configured (Telegram's name once known)."""
+        settings = self.settings
+        telegram = settings.telegram_bot_username or (
+            self.telegram.username if self.telegram is not None else None
+        )
+        return PosterTargets(
+            telegram_bot=telegram if self.telegram is not None else None,
+            zalo_oa=settings.zalo_oa_link if self.zalo_oa is not None else None,
+            zalo_bot=settings.zalo_bot_link if self.zalo_bot is not None else None,
+            web=settings.public_url if self.webchat is not None else None,
+        )
 
     async def health(self, request: Request) -> Response:
         """`ok` to anyone; the backlog and channels only to this machine or HEALTH_TOKEN."""
@@ -270,6 +346,7 @@ class Application:
             if poller is not None and poller.polls:
                 self.leases.add(f"poll:{poller.name}", poller.start_polling, poller.stop_polling)
         await self.leases.start(alone=alone)
+        self.fetcher.start()
         recovered = await self.runner.recover()
         if recovered:
             log.info("resuming %d inbound events recorded before the restart", recovered)
@@ -313,6 +390,7 @@ class Application:
             if self.telegram is not None:
                 await self.telegram.settle()  # album parts held back from the runner
             await self.runner.idle()
+            await self.fetcher.settle()
             await self.delivery.settle()
             await asyncio.sleep(0)
             if self.runner_idle():
@@ -334,9 +412,29 @@ class Application:
                 self._taking_over.cancel()
             await self.scheduler.stop()
             await self.runner.stop()
+            await self.fetcher.stop()
             await self.leases.stop()  # pollers stop, lanes hand back what they did not send
             await self.delivery.stop()
             for channel in self.channels:
                 await channel.stop()
             self._started = False
+        if self.cdn is not None:
+            await self.cdn.close()
         await self.db.close()
+
+
+class _AfterStep:
+    """The runner's hand-off: a step's claimed replies go to their lanes, and the pictures it
+    recorded wake the fetcher of clean copies."""
+
+    def __init__(self, app: Application) -> None:
+        self._app = app
+
+    def claims(self) -> Collection[str]:
+        """The channels this instance sends now."""
+        return self._app.delivery.claims()
+
+    def take(self, items: Sequence[OutboxItem]) -> None:
+        """After a step's commit."""
+        self._app.delivery.take(items)
+        self._app.fetcher.kick()

@@ -8,8 +8,12 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from bot.app import core_config
+from bot.media import FolderMedia
 from bot.settings import Settings
 from handlers.flows.nominate import FIELDS
+from scheduler import retention
+from scheduler.core import BatchContext
 from storage import criteria, invites
 from storage.db import Database
 from storage.units import UnitRecord, count_units, get_unit_by_code, upsert_units
@@ -180,3 +184,39 @@ async def import_criteria(db: Database, path: Path) -> dict[str, int]:
                 raise ValueError(f"no unit with code {unit_code}")
             await criteria.replace_set(conn, unit.id, field, items)
     return {"sets": len(groups), "criteria": len(lines)}
+
+
+# How the purge's counts read (the keys of scheduler/retention.py's result).
+PURGE_LINES = {
+    "inbox_stripped": "inbox messages stripped of their content",
+    "outbox_stripped": "outbox messages stripped of their content",
+    "drafts_dropped": "unfinished drafts dropped",
+    "uploads_deleted": "web uploads no nomination uses, deleted",
+    "rejected_evidence_deleted": "evidence of rejected nominations deleted",
+    "withdrawn_cards_deleted": "cards of withdrawn publications deleted",
+    "strangers_forgotten": "accounts that never joined, forgotten",
+    "job_runs_pruned": "scheduler claims pruned",
+    "audit_pruned": "audit entries pruned",
+    "sessions_purged": "ended web sessions deleted",
+    "windows_purged": "rate windows deleted",
+    "browsers_signed_out": "browsers without a live session unlinked",
+    "exports_deleted": "spreadsheets, charts and downloads deleted",
+}
+
+
+async def purge(
+    db: Database, settings: Settings, now: datetime, *, dry_run: bool, vacuum: bool = False
+) -> dict[str, int]:
+    """Apply the retention periods now (or count what would go), as the hourly job does."""
+    config = core_config(settings, lambda: now, FolderMedia(settings.media_dir))
+    counts = await retention.purge(BatchContext(db=db, now=now, config=config, dry_run=dry_run))
+    if vacuum and not dry_run:
+        await db.vacuum()
+    return counts
+
+
+def purge_report(counts: dict[str, int], *, dry_run: bool) -> str:
+    """The purge's counts, one line each."""
+    head = "would go (dry run):" if dry_run else "purged:"
+    lines = [head] + [f"  {counts.get(k, 0):>8}  {label}" for k, label in PURGE_LINES.items()]
+    return "\n".join(lines)

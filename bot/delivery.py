@@ -44,8 +44,9 @@ from enum import Enum
 
 from bot.channels.base import Channel, Failure, SendError
 from bot.ratelimit import Pacer
+from handlers.messages import t
 from handlers.types import Reply
-from storage import notify, outbox, people
+from storage import notify, outbox, people, redaction
 from storage.db import Database
 from storage.rows import OutboxItem
 
@@ -276,7 +277,10 @@ class Lane:
         except Exception as error:  # an adapter bug must not stop the lane
             log.exception("send of outbox %s raised", item.id)
             return await self._failed(item, SendError(Failure.TEMPORARY, repr(error)))
-        self._ledger.mark_sent(item, platform_id)
+        # A code shown once is stripped in the transaction that marks it sent (the web chat
+        # reads its messages back from the outbox, so there it stays for the page).
+        secret = reply.secret and not self.channel.capabilities.reads_outbox
+        self._ledger.mark_sent(item, platform_id, secret=secret)
         return True
 
     async def _route(self, item: OutboxItem) -> Reply | None:
@@ -382,14 +386,17 @@ class _Ledger:
         # Tell the web chat's pollers, on every instance, which chats have new messages.
         self._announce = announce
         self._sent: list[tuple[int, str | None]] = []
+        self._secret: list[int] = []
         self._chats: set[str] = set()
         self._retried_sent = False  # a retried row was sent: its chat's later rows are free
         self._back: list[int] = []
         self._writer: asyncio.Task[None] | None = None
 
-    def mark_sent(self, item: OutboxItem, platform_id: str | None) -> None:
-        """The platform accepted this row."""
+    def mark_sent(self, item: OutboxItem, platform_id: str | None, *, secret: bool) -> None:
+        """The platform accepted this row (`secret`: it showed a code to strip now)."""
         self._sent.append((item.id, platform_id))
+        if secret:
+            self._secret.append(item.id)
         self._chats.add(item.chat_id)
         self._retried_sent = self._retried_sent or item.status == "retrying"
         self._write_soon()
@@ -412,6 +419,7 @@ class _Ledger:
     async def _write(self) -> None:
         while self._sent or self._back:
             sent, self._sent = self._sent, []
+            secret, self._secret = self._secret, []
             chats, self._chats = self._chats, set()
             retried, self._retried_sent = self._retried_sent, False
             back, self._back = self._back, []
@@ -419,6 +427,7 @@ class _Ledger:
                 async with self._db.write(single=not (sent and back)) as conn:
                     if sent:
                         await outbox.mark_sent_many(conn, sent, self._clock())
+                        await redaction.redact_outbound(conn, secret, t("privacy.code_removed"))
                     if back:
                         await outbox.release(conn, self._channel, back)
                     if retried:

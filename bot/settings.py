@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     broadcast_daily_cap: int = 3
     # Members: nominations one member may submit per local day (0: no limit).
     nominations_per_day: int = Field(default=10, ge=0)
+    # Minutes during which a decision others will see (approve, reject, forward, merge,
+    # publish, a bulk send) can be undone; those it concerns are told once it stands.
+    undo_minutes: int = Field(default=5, ge=0, le=60)
     # Messages one chat account may send per minute; beyond it they are recorded, not handled.
     messages_per_minute: int = Field(default=60, ge=0)
     # Officials' weekly summary: weekday (0 = Monday … 6 = Sunday, -1 = off) and local time.
@@ -77,8 +80,19 @@ class Settings(BaseSettings):
     web_session_max_days: int = Field(default=365, ge=1, le=3650)
     # Evidence files one person may upload through the web chat per local day.
     uploads_per_day: int = Field(default=50, ge=0)
-    # Spreadsheets (/xuat) are deleted this many hours after they were made.
+    # Spreadsheets (/xuat), charts and personal data downloads (/dulieu) are deleted this
+    # many hours after they were made.
     export_retention_hours: int = Field(default=6, ge=1, le=24 * 30)
+    # Retention of personal data (README, "Personal data"): message contents in the inbox
+    # and outbox, unfinished drafts (and accounts that never joined), evidence of rejected
+    # nominations, scheduler claims, audit entries.
+    message_retention_days: int = Field(default=3, ge=1, le=365)
+    draft_retention_days: int = Field(default=30, ge=1, le=365)
+    rejected_evidence_retention_days: int = Field(default=90, ge=1, le=3650)
+    job_runs_retention_days: int = Field(default=90, ge=7, le=3650)
+    audit_retention_days: int = Field(default=730, ge=30, le=3650)
+    # Rows the purge changes per transaction.
+    purge_batch_rows: int = Field(default=200, ge=10, le=100_000)
     # /healthz gives details (channels, backlog) to loopback and to this bearer token.
     health_token: SecretStr | None = None
     # Simultaneous HTTP connections uvicorn serves; beyond it answers 503.
@@ -93,6 +107,19 @@ class Settings(BaseSettings):
     code_failures_per_hour: int = Field(default=300, ge=1)
     web_guest_messages_per_hour: int = Field(default=30, ge=1)
     web_sessions_per_hour: int = Field(default=20, ge=1)
+
+    # Issue 17: the web console for reviewers, officials and admins (WEB_CONSOLE=on|off);
+    # how long a /web link stays usable, and a console session's idle and absolute ends.
+    web_console: bool = True
+    console_link_minutes: int = Field(default=10, ge=1, le=60)
+    console_idle_minutes: int = Field(default=120, ge=5, le=24 * 60)
+    console_max_hours: int = Field(default=12, ge=1, le=24 * 7)
+    # Where an invite poster's QR code sends members on Zalo: the Official Account's and the
+    # Zalo Bot's addresses (e.g. https://zalo.me/<id>). Zalo documents no way to fill in a
+    # message, so the poster says which code to type; an address containing {code} gets the
+    # code put in (for a form Zalo may confirm later). Unset: that app is not offered.
+    zalo_oa_link: str | None = None
+    zalo_bot_link: str | None = None
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str | None = None
@@ -137,6 +164,10 @@ class Settings(BaseSettings):
     zalo_oa_phone_form_image_url: str | None = None
     # How long to hold sends after Zalo's -32 rate-limit error.
     zalo_oa_rate_limit_pause_seconds: float = 60.0
+
+    # Hosts (and their subdomains) the bot fetches Zalo's picture links from, to keep clean
+    # copies (bot/media_fetch.py); unconfirmed beyond zdn.vn (channels.md A.3): configurable.
+    zalo_media_hosts: str = "zdn.vn,zadn.vn"
 
     zalo_bot_token: SecretStr | None = None
     zalo_bot_webhook_secret: SecretStr | None = None

@@ -1,4 +1,10 @@
-"""Commands: names, Vietnamese aliases, plain words, who may use them, what they start."""
+"""Commands: names, Vietnamese aliases, plain words, who may use them, what they start.
+
+On Zalo there is no command menu: people type "duyet GS-2026-000123", "thong bao trang
+thai", "tôi muốn đề cử…" or "giúp tôi với". A command's plain words are matched at the start
+of what was typed (after polite fillers such as "tôi muốn", "cho tôi"), with or without
+diacritics, and the rest is its argument.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,9 @@ from handlers.flows.base import AnyFlow
 from handlers.roles import Role
 from handlers.text import fold
 from handlers.turn import Turn
+
+# What a button of a message outside the conversation runs ("!answer.12" -> ["12"]).
+ActionFn = Callable[[Turn, list[str]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -25,11 +34,40 @@ class Command:
     flow: AnyFlow | None = None
     # More plain phrases (folded) that mean the command on channels without a command menu.
     words: tuple[str, ...] = ()
+    # What "!<name>.<args>" runs: a button (or typed choice, or a plain reply) on a message
+    # sent outside the conversation, such as a reviewer's question's "Trả lời".
+    action: ActionFn | None = None
 
 
-# Plain words accepted even at a free-text step: they carry diacritics, so a name like
-# "Huy" is not read as "huỷ".
-EXACT_WORDS = {"huỷ": "cancel", "hủy": "cancel", "quay lại": "back", "trợ giúp": "help"}
+# Words people put before what they want ("tôi muốn đề cử…", "cho tôi xem…"), folded.
+FILLERS = (
+    "toi muon",
+    "toi can",
+    "toi xin",
+    "minh muon",
+    "em muon",
+    "con muon",
+    "chau muon",
+    "cho toi",
+    "cho minh",
+    "cho em",
+    "xin",
+    "muon",
+    "hay",
+    "vui long",
+    "lam on",
+    "ban oi",
+    "bot oi",
+    "oi",
+    "a",
+    "da",
+    "vang",
+)
+# Words people put after it ("giúp tôi với", "huỷ nhé"): never an argument alone.
+TRAILERS = frozenset({"voi", "nhe", "nha", "a", "di", "giup", "giup toi", "giup toi voi", "ah"})
+# The commands that leave or move within a flow: typed whole at a free-text step they might
+# be the answer itself ("Huy" is a name), so the person is asked which was meant.
+NAVIGATION = frozenset({"cancel", "back", "help", "undo"})
 
 
 def parse_slash(text: str) -> tuple[str, str] | None:
@@ -49,15 +87,46 @@ def find(commands: Sequence[Command], name: str) -> Command | None:
     return None
 
 
-def find_by_words(commands: Sequence[Command], text: str, *, free_text: bool) -> Command | None:
-    """The command a plainly typed text names; at free-text steps only EXACT_WORDS count."""
-    lowered = " ".join(text.lower().split())
-    if lowered in EXACT_WORDS:
-        return find(commands, EXACT_WORDS[lowered])
-    if free_text:
-        return None
-    folded = fold(text)
-    for command in commands:
-        if folded == command.alias or folded in command.words:
-            return command
+def _phrases(commands: Sequence[Command]) -> list[tuple[tuple[str, ...], Command]]:
+    """Every plain phrase of every command as folded words, the longest first."""
+    found = [
+        (tuple(phrase.split()), command)
+        for command in commands
+        for phrase in (command.alias, *command.words)
+    ]
+    return sorted(found, key=lambda item: -len(item[0]))
+
+
+def find_by_words(commands: Sequence[Command], text: str) -> tuple[Command, str] | None:
+    """The command a plainly typed text names, and its argument (as typed)."""
+    typed = text.split()
+    # (index of the typed word, one folded word): "GS-2026-000123" folds to three.
+    pairs = [(i, w) for i, word in enumerate(typed) for w in fold(word).split()]
+    fillers = sorted((tuple(f.split()) for f in FILLERS), key=len, reverse=True)
+    start, moved = 0, True
+    while moved:
+        moved = False
+        for filler in fillers:
+            end = start + len(filler)
+            if end < len(pairs) and tuple(w for _, w in pairs[start:end]) == filler:
+                start, moved = end, True
+                break
+    for phrase, command in _phrases(commands):
+        end = start + len(phrase)
+        window = pairs[start:end]
+        if tuple(w for _, w in window) != phrase:
+            continue
+        last = window[-1][0]
+        if end < len(pairs) and pairs[end][0] == last:
+            continue  # the phrase ends inside a typed word ("decu2")
+        args = " ".join(typed[last + 1 :])
+        return command, "" if fold(args) in TRAILERS or not fold(args) else args
     return None
+
+
+def navigation_word(commands: Sequence[Command], text: str) -> Command | None:
+    """The navigation command a whole message is (huỷ, quay lại, trợ giúp…), if it is one."""
+    found = find_by_words(commands, text)
+    if found is None or found[1] or found[0].name not in NAVIGATION:
+        return None
+    return found[0]

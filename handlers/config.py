@@ -32,6 +32,8 @@ class CoreConfig(BaseModel):
     broadcast_daily_cap: int = 3
     # Nominations a member may submit per local day (abuse limit; 0: no limit).
     nominations_per_day: int = 10
+    # A decision others will see can be undone this long; they are told once it stands.
+    undo_window: timedelta = timedelta(minutes=5)
     # Messages a chat account may send per minute before the rest go unanswered (0: no limit).
     messages_per_minute: int = 60
     # Days before a call's deadline when members who have not nominated are reminded.
@@ -48,5 +50,19 @@ class CoreConfig(BaseModel):
     code_failures_per_hour: int = 300
     # Web sessions unused this long have ended (the device list leaves them out).
     web_session_idle: timedelta = timedelta(days=60)
-    # Spreadsheets are deleted this long after they were made.
+    # Spreadsheets, charts and data downloads are deleted this long after they were made.
     export_retention: timedelta = timedelta(hours=6)
+    # Console sessions unused this long have ended (the device list leaves them out).
+    console_session_idle: timedelta = timedelta(minutes=120)
+    # How long a /web link into the web console stays usable; None: the console is off.
+    console_link_lifetime: timedelta | None = timedelta(minutes=10)
+    # Retention (README, "Personal data: retention"): what people and the bot wrote to each
+    # other is stripped from the inbox and outbox after this long; evidence of rejected
+    # nominations is deleted this long after the decision; scheduler claims and audit
+    # entries are kept this long. Drafts and never-joined accounts: draft_ttl_days.
+    message_retention: timedelta = timedelta(days=3)
+    rejected_evidence_retention: timedelta = timedelta(days=90)
+    job_runs_retention: timedelta = timedelta(days=90)
+    audit_retention: timedelta = timedelta(days=730)
+    # Rows the purge changes per transaction (each batch holds the write lock briefly).
+    purge_batch: int = 200

@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from handlers.config import CoreConfig
 
 _DATE = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})")
+# "31/12" without a year; not the start of a full date, not a time ("8:30").
+_DAY_MONTH = re.compile(r"(?<![\d/.-])(\d{1,2})\s*[/.-]\s*(\d{1,2})(?![\d]|\s*[/.-]\s*\d)")
 _TIME = re.compile(r"(\d{1,2})\s*[:hH]\s*(\d{2})?")
 
 
@@ -33,11 +35,14 @@ def quiet_until(now: datetime, config: CoreConfig) -> datetime | None:
     return datetime.combine(day, config.quiet_end, tzinfo=config.timezone).astimezone(UTC)
 
 
-def parse_date(text: str) -> date | None:
-    """dd/mm/yyyy (also with . or -) as a date; None when it is not a real date."""
+def parse_date(text: str, today: date | None = None, *, future: bool = True) -> date | None:
+    """dd/mm/yyyy (also with . or -) as a date; None when it is not a real date.
+
+    Given `today`, "dd/mm" without a year is the next such day (the last one, with
+    `future=False`): a deadline typed "31/12" in November is this year's."""
     match = _DATE.search(text)
     if match is None:
-        return None
+        return _day_month(text, today, future) if today is not None else None
     day, month, year = (int(g) for g in match.groups())
     try:
         return date(year, month, day)
@@ -45,12 +50,30 @@ def parse_date(text: str) -> date | None:
         return None
 
 
-def parse_date_time(text: str) -> tuple[date, time] | None:
-    """ "dd/mm/yyyy hh:mm" (or "8h30") as a date and a time."""
-    when = parse_date(text)
+def _day_month(text: str, today: date, future: bool) -> date | None:
+    match = _DAY_MONTH.search(text)
+    if match is None:
+        return None
+    day, month = int(match.group(1)), int(match.group(2))
+    for year in (today.year, today.year + 1 if future else today.year - 1):
+        try:
+            found = date(year, month, day)
+        except ValueError:
+            continue  # 29/02 of a year without it: the other year may have it
+        if (found >= today) if future else (found <= today):
+            return found
+    return None
+
+
+def parse_date_time(text: str, today: date | None = None) -> tuple[date, time] | None:
+    """ "dd/mm/yyyy hh:mm" (or "8h30"; "dd/mm" given today) as a date and a time."""
+    when = parse_date(text, today)
     if when is None:
         return None
-    rest = _DATE.sub(" ", text, count=1)
+    full = _DATE.search(text)
+    rest = (
+        _DATE.sub(" ", text, count=1) if full else _DAY_MONTH.sub(" ", text, count=1)
+    )
     match = _TIME.search(rest)
     if match is None:
         return None
@@ -86,3 +109,8 @@ def start_of_local_day(now: datetime, config: CoreConfig) -> datetime:
     """Local midnight of today, in UTC."""
     local = now.astimezone(config.timezone)
     return datetime.combine(local.date(), time(0), tzinfo=config.timezone).astimezone(UTC)
+
+
+def local_time(moment: datetime, config: CoreConfig) -> str:
+    """HH:MM in local time."""
+    return moment.astimezone(config.timezone).strftime("%H:%M")

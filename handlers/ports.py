@@ -7,26 +7,31 @@ bot/documents.py implement these protocols and the Application puts them in Core
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
 Cell = str | int | float | datetime | None
-# Spreadsheets are stored as "x<epoch seconds of making>-<random>.xlsx": the retention job
-# reads their age from the name.
+# Files made for one reader (spreadsheets, charts, data downloads, card previews) are stored
+# as "x<epoch seconds of making>-<random>.<ext>": the retention purge reads their age from
+# the name and deletes them after EXPORT_RETENTION_HOURS.
 EXPORT_PREFIX = "x"
 
 
 def export_made_at(name: str) -> datetime | None:
-    """When a spreadsheet named by the Documents port was made; None for other files."""
+    """When a temporary file named by the Documents port was made; None for other files."""
     stamp, dash, _ = name.partition("-")
-    if not (stamp.startswith(EXPORT_PREFIX) and dash and name.endswith(".xlsx")):
+    if not (stamp.startswith(EXPORT_PREFIX) and dash):
         return None
     digits = stamp[len(EXPORT_PREFIX) :]
     if not (digits.isascii() and digits.isdigit()) or len(digits) > 12:
         return None
     return datetime.fromtimestamp(int(digits), UTC)
+
+
+# The media type of every spreadsheet the bot makes (exports, downloads, the console's files).
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,21 @@ class Documents(Protocol):
         ...
 
     async def card_jpeg(self, title: str, subtitle: str, story: str, photo: str | None) -> str:
-        """A ready-to-share image card; `photo` is a stored file's name."""
+        """A ready-to-share image card (a temporary file until kept); `photo` is a stored
+        file's name."""
+        ...
+
+    async def keep(self, name: str) -> str:
+        """A temporary file kept for good (a card once published): its new name."""
+        ...
+
+    async def data_json(self, data: Mapping[str, object]) -> str:
+        """A personal data download as a JSON file (temporary)."""
+        ...
+
+    async def forget(self, texts: Sequence[str]) -> int:
+        """Delete the temporary files (spreadsheets, downloads) that mention any of the texts
+        (an erased member's name or phone); how many went."""
         ...
 
     async def photo_jpeg(self, photo: str, side: int) -> str | None:

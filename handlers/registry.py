@@ -6,8 +6,8 @@ the flow it starts, and more plain words for it. A new flow adds one line here.
 
 from __future__ import annotations
 
-from handlers import digest
-from handlers.commands import Command
+from handlers import console_link, digest, undo
+from handlers.commands import ActionFn, Command
 from handlers.flows import (
     accounts,
     answer,
@@ -17,11 +17,14 @@ from handlers.flows import (
     criteria,
     devices,
     engine,
+    erase,
     event,
     join,
     link,
     mine,
+    mydata,
     nominate,
+    nominee,
     publish,
     review,
 )
@@ -80,6 +83,9 @@ async def help_(turn: Turn) -> None:
         show_main_menu(turn)
 
 
+ANSWER_WORDS = ("bo sung", "tra loi bo sung", "tra loi nguoi duyet")
+UNDO_WORDS = ("hoan tac", "undo")
+HELP_WORDS = ("tro giup", "help", "huong dan", "giup", "giup toi", "giup do", "can giup")
 # Who may run a command (None: anyone, joined or not).
 MEMBER, REVIEWER, OFFICIAL = Role.MEMBER, Role.REVIEWER, Role.OFFICIAL
 COMMANDS: tuple[Command, ...] = (
@@ -88,11 +94,14 @@ COMMANDS: tuple[Command, ...] = (
     Command("my", "cuatoi", MEMBER, mine.show, None, ("cua toi",)),
     Command("accounts", "taikhoan", MEMBER, accounts.begin, accounts.FLOW, ("tai khoan",)),
     Command("devices", "thietbi", MEMBER, devices.begin, devices.FLOW, ("thiet bi",)),
+    Command("mydata", "dulieu", MEMBER, mydata.begin, mydata.FLOW, ("du lieu", "du lieu cua toi")),
+    Command("consent", "dongy", MEMBER, mydata.agree, mydata.FLOW, ("dong y lai",)),
+    Command("erase", "xoadulieu", MEMBER, erase.begin, erase.FLOW, ("xoa du lieu",)),
     Command("review", "duyet", REVIEWER, review.begin, review.FLOW, ("duyet de cu",)),
     Command("digest", "tonghop", REVIEWER, digest.show, None, ("tong hop",)),
     Command("criteria", "tieuchi", REVIEWER, criteria.show, None, ("tieu chi",)),
     Command("commend", "khenthuong", REVIEWER, commend.begin, commend.FLOW, ("khen thuong",)),
-    Command("answer", "bosung", MEMBER, answer.begin, answer.FLOW, ("bo sung", "tra loi bo sung")),
+    Command("answer", "bosung", MEMBER, answer.begin, answer.FLOW, ANSWER_WORDS, answer.reply_to),
     Command(
         "campaign",
         "dotphatdong",
@@ -104,27 +113,44 @@ COMMANDS: tuple[Command, ...] = (
     Command("broadcast", "thongbao", OFFICIAL, broadcast.begin, broadcast.FLOW, ("thong bao",)),
     Command("event", "sukien", OFFICIAL, event.begin, event.FLOW, ("su kien",)),
     Command("publish", "vinhdanh", OFFICIAL, publish.begin, publish.FLOW, ("vinh danh",)),
+    Command(
+        "nominee", "nguoiduocdecu", OFFICIAL, nominee.begin, nominee.FLOW, ("nguoi duoc de cu",)
+    ),
     Command("stats", "thongke", REVIEWER, reports.stats, None, ("thong ke", "so ket")),
     Command("export", "xuat", REVIEWER, export.export, None, ("xuat file", "export")),
-    Command("cancel", "huy", None, cancel, None, ("cancel",)),
-    Command("back", "quaylai", None, back, None, ("quay lai", "back")),
-    Command("help", "trogiup", None, help_, None, ("tro giup", "help", "huong dan")),
+    Command("web", "web", REVIEWER, console_link.web, None, ("trang quan tri", "quan tri")),
+    Command("undo", "hoantac", REVIEWER, undo.undo_latest, None, UNDO_WORDS, undo.undo_action),
+    Command("cancel", "huy", None, cancel, None, ("cancel", "huy bo", "thoat")),
+    Command("back", "quaylai", None, back, None, ("quay lai", "back", "tro lai")),
+    Command("help", "trogiup", None, help_, None, HELP_WORDS),
 )
 
 FLOWS: dict[str, AnyFlow] = {c.flow.name: c.flow for c in COMMANDS if c.flow is not None}
 
-# Buttons of bulk messages ("!call.12"): see handlers/officials/actions.py.
-ACTIONS: dict[str, actions.ActionFn] = {
+# Buttons of bulk messages and notifications ("!call.12"): see handlers/officials/actions.py.
+ACTIONS: dict[str, ActionFn] = {
     "call": actions.nominate_for_call,
     "rsvp": event.rsvp,
     "review": review.open_listed,
+    **{c.name: c.action for c in COMMANDS if c.action is not None},
 }
 
-# Main-menu values ("cmd.<name>") run these commands.
+# Main-menu values ("cmd.<name>") run these commands (handlers/menu.py offers them).
 MENU_COMMANDS = {
-    "cmd.nominate": "nominate",
-    "cmd.my": "my",
-    "cmd.help": "help",
-    "cmd.review": "review",
-    "cmd.digest": "digest",
+    f"cmd.{name}": name
+    for name in (
+        "nominate",
+        "my",
+        "help",
+        "review",
+        "digest",
+        "campaign",
+        "broadcast",
+        "event",
+        "publish",
+        "stats",
+        "mydata",
+        "erase",
+        "consent",
+    )
 }

@@ -20,10 +20,12 @@ from typing import Protocol
 
 from handlers.config import CoreConfig
 from handlers.dispatch import dispatch
+from handlers.mediafiles import delete_files
 from handlers.messages import t
-from handlers.turn import Turn
+from handlers.outgoing import notification_messages
+from handlers.turn import Cleanup, Turn
 from handlers.types import Inbound, Reply
-from storage import inbox, outbox, people
+from storage import inbox, outbox, people, redaction
 from storage.conversations import load_turn, save_state
 from storage.db import Connection, Database
 from storage.rows import Identity, OutboxItem
@@ -157,7 +159,7 @@ class Runner:
                 item_id = await inbox.close_next(conn, key[0], key[1], upto, now)
                 if item_id is None:
                     return None
-                claimed = await self._handle_event(conn, item_id, now)
+                claimed, cleanup = await self._handle_event(conn, item_id, now)
         except Exception:
             if item_id is None:
                 raise
@@ -165,19 +167,35 @@ class Runner:
             await self._fail(item_id)
             return item_id
         self._handoff.take(claimed)
+        if cleanup:
+            await self._clean(cleanup)
         return item_id
+
+    async def _clean(self, cleanup: Cleanup) -> None:
+        """After an erasure's commit: its files, the spreadsheets naming the person, and the
+        database files' copies of the deleted rows. A failure here is logged; the purge
+        finds unreferenced files again."""
+        try:
+            await delete_files(self._config.media, cleanup.files)
+            if cleanup.texts and self._config.documents is not None:
+                await self._config.documents.forget(cleanup.texts)
+            if cleanup.scrub:
+                await self._db.scrub()
+        except Exception:
+            log.exception("cleaning up after an erasure failed")
 
     async def _handle_event(
         self, conn: Connection, item_id: int, now: datetime
-    ) -> list[OutboxItem]:
-        """The step's work once its event is closed; the replies claimed for this instance."""
+    ) -> tuple[list[OutboxItem], Cleanup]:
+        """The step's work once its event is closed: the replies claimed for this instance
+        and what is left to clean after the commit."""
         inbound = self._inbounds.pop(item_id, None) or await self._recorded(conn, item_id)
-        identity = await people.touch_identity(
-            conn, inbound.channel, inbound.sender_id, inbound.sender_name, now
-        )
+        # The app's display name has no purpose here: it is not kept (the inbox's copy goes
+        # with the message contents after the retention period).
+        identity = await people.touch_identity(conn, inbound.channel, inbound.sender_id, None, now)
         limit = self._config.messages_per_minute
         if limit and identity.rate_count > limit:
-            return await self._too_fast(conn, item_id, inbound, identity, now)
+            return await self._too_fast(conn, item_id, inbound, identity, now), Cleanup()
         person, memberships, state = await load_turn(conn, identity.id)
         turn = Turn(
             conn=conn,
@@ -190,7 +208,10 @@ class Runner:
             config=self._config,
         )
         await dispatch(turn)
-        await save_state(conn, identity.id, turn.state, now)
+        if not turn.forgotten:
+            await save_state(conn, identity.id, turn.state, now)
+        if turn.secret_inbound:
+            await redaction.redact_inbound(conn, item_id)
         messages = [
             outbox.NewMessage(
                 channel=inbound.channel,
@@ -201,7 +222,7 @@ class Runner:
             )
             for n, reply in enumerate(turn.replies)
         ]
-        messages += await self._notifications(turn, item_id)
+        messages += await notification_messages(conn, turn.notifications, f"note:{item_id}")
         # Ids and kinds only: never names, numbers or message text.
         log.debug(
             "handled inbox %s (%s %s, flow %s/%s, %d replies)",
@@ -212,7 +233,7 @@ class Runner:
             turn.state.step,
             len(messages),
         )
-        return await self._queue(conn, messages, now)
+        return await self._queue(conn, messages, now), turn.cleanup
 
     async def _queue(
         self, conn: Connection, messages: list[outbox.NewMessage], now: datetime
@@ -243,28 +264,6 @@ class Runner:
         item = await inbox.get_inbox_item(conn, item_id)
         assert item is not None  # close_next just found it
         return Inbound.model_validate(item.payload)
-
-    async def _notifications(self, turn: Turn, item_id: int) -> list[outbox.NewMessage]:
-        messages = []
-        for n, note in enumerate(turn.notifications):
-            reachable = [
-                i
-                for i in await people.identities_of(turn.conn, note.person_id)
-                if i.unreachable_at is None
-            ]
-            if not reachable:
-                continue
-            target = reachable[0]
-            messages.append(
-                outbox.NewMessage(
-                    channel=target.channel,
-                    chat_id=target.external_id,
-                    identity_id=target.id,
-                    payload=note.reply.model_dump(mode="json"),
-                    dedupe_key=f"note:{item_id}:{n}",
-                )
-            )
-        return messages
 
     async def _fail(self, item_id: int) -> None:
         """Close a failed event and apologise, so one bad message never blocks a person."""

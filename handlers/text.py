@@ -39,6 +39,51 @@ def match_option(text: str, labels: Sequence[str]) -> int | None:
     return None
 
 
+_SENTENCE_END = re.compile(r"[.!?…]+[\"”')»]*\s|\n")
+
+
+def cut_at_sentence(text: str, limit: int) -> str:
+    """The first part of a text, at most `limit` characters, ending at a sentence end where
+    there is one in its second half (else at a space)."""
+    if len(text) <= limit:
+        return text
+    window = text[:limit]
+    ends = [m.end() for m in _SENTENCE_END.finditer(window + " ")]
+    cut = max((e for e in ends if e <= limit), default=0)
+    if cut < limit // 2:
+        space = window.rfind(" ")
+        cut = space if space > limit // 2 else limit
+    return window[:cut].rstrip()
+
+
+# Kept in a name: letters, marks, digits, punctuation and spaces; emoji and other symbols go.
+_NAME_CATEGORIES = frozenset("LMNPZ")
+_VARIATION_SELECTORS = frozenset({"\ufe0e", "\ufe0f"})
+_NAME_EDGES = " .,;:-–—_\"'“”‘’«»()[]!?*"
+
+
+def tidy_name(text: str, *, person: bool) -> str | None:
+    """A name as it is stored: spaces collapsed, symbols (emoji) dropped, capitals put
+    right (each word of a person's name, the first letter of a collective's); None when
+    nothing with a letter is left."""
+    kept = "".join(
+        ch
+        for ch in normalize(text)
+        if unicodedata.category(ch)[0] in _NAME_CATEGORIES and ch not in _VARIATION_SELECTORS
+    )
+    name = " ".join(kept.split()).strip(_NAME_EDGES)
+    if not any(ch.isalpha() for ch in name):
+        return None
+    if person:
+        return " ".join(word[:1].upper() + word[1:].lower() for word in name.split())
+    return name[:1].upper() + name[1:]
+
+
+def words_with_letters(name: str) -> int:
+    """How many words of a name have a letter ("Nguyễn Văn 2" -> 2)."""
+    return sum(1 for word in name.split() if any(ch.isalpha() for ch in word))
+
+
 _PHONE_DIGITS = re.compile(r"\d+")
 
 
@@ -64,6 +109,15 @@ def display_phone(e164: str) -> str:
     if len(national) == 10:
         return f"{national[:4]} {national[4:7]} {national[7:]}"
     return f"{national[:4]} {national[4:8]} {national[8:]}"
+
+
+def phone_forms(e164: str) -> list[str]:
+    """The ways a stored number may have been written: +84912345678, 0912 345 678 (with
+    plain or no-break spaces, as `keep_whole` sends it), 0912345678 (what an erasure looks
+    for)."""
+    national = "0" + e164[3:] if e164.startswith("+84") else e164
+    shown = display_phone(e164)
+    return list(dict.fromkeys([e164, shown, shown.replace(" ", "\u00a0"), national]))
 
 
 # What must never be cut across two lines: a nomination code (GS-2026-000123) and a phone

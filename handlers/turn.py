@@ -9,6 +9,7 @@ from datetime import datetime
 from handlers.config import CoreConfig
 from handlers.draft import Draft
 from handlers.messages import t
+from handlers.pending import Pending
 from handlers.types import Attachment, Choice, Inbound, Reply
 from storage.conversations import ConversationState, Menu
 from storage.db import Connection
@@ -44,6 +45,23 @@ class Outgoing:
 
     person_id: int
     reply: Reply
+    # Held until a decision stands: not sent before this time, cancelled with its batch.
+    not_before: datetime | None = None
+    batch: str | None = None
+
+
+@dataclass
+class Cleanup:
+    """What a step leaves for after its commit: stored files no longer referenced, texts
+    (a name, a phone) whose generated spreadsheets must go, and whether the database files
+    must be scrubbed of what was deleted (an erasure)."""
+
+    files: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    scrub: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.files or self.texts or self.scrub)
 
 
 @dataclass
@@ -62,8 +80,18 @@ class Turn:
     args: str = ""
     # The running flow's draft, loaded from state.data by the dispatcher and stored back.
     draft: Draft | None = None
+    # The engine's state beside the draft (handlers/pending.py), loaded and stored with it.
+    pending: Pending = field(default_factory=Pending)
     replies: list[Reply] = field(default_factory=list)
     notifications: list[Outgoing] = field(default_factory=list)
+    # Set when the engine asked a question or left a flow in this turn: a command run in the
+    # middle of a flow that did neither is followed by the flow's question again.
+    moved: bool = False
+    # The event carried a code (an invite, a sign-in code): its inbox copy is stripped now.
+    secret_inbound: bool = False
+    # The sender's account was forgotten in this step (an erasure): no state is kept for it.
+    forgotten: bool = False
+    cleanup: Cleanup = field(default_factory=Cleanup)
 
     def say(
         self,
@@ -89,8 +117,12 @@ class Turn:
         choices: list[Choice] = []
         if options:
             self.state.menu_seq += 1
+            before = self.state.menu
+            same_step = before is not None and self.state.step is not None
             self.state.menu = Menu(
-                seq=self.state.menu_seq, options=[(o.value, o.label) for o in options]
+                seq=self.state.menu_seq,
+                options=[(o.value, o.label) for o in options],
+                since=(before.since or before.seq) if same_step and before else None,
             )
             choices = [
                 Choice(label=o.label, token=f"{self.state.menu_seq}.{o.value}") for o in options
@@ -98,6 +130,14 @@ class Turn:
         self.replies.append(
             Reply(text=text, choices=choices, ask_phone=ask_phone, media=list(media))
         )
+
+    def tell(self, key: str, **params: object) -> None:
+        """Reply with a catalog text and no choices (what domain functions say; see Acting)."""
+        self.say_text(t(key, **params))
+
+    def keep_secret(self) -> None:
+        """The last reply shows a code: its stored copy is stripped once it is delivered."""
+        self.replies[-1] = self.replies[-1].model_copy(update={"secret": True})
 
     def say_listed(self, parts: Sequence[tuple[str, Sequence[Option]]]) -> None:
         """Several messages whose texts number their options across all of them (a digest,
@@ -116,9 +156,25 @@ class Turn:
             choices = [Choice(label=o.label, token=f"{prefix}{o.value}") for o in opts]
             self.replies.append(Reply(text=text, choices=choices, listed=True))
 
-    def notify(self, person_id: int, key: str, **params: object) -> None:
-        """Tell another person something, through their most recent channel."""
-        self.notifications.append(Outgoing(person_id=person_id, reply=Reply(text=t(key, **params))))
+    def notify(
+        self,
+        person_id: int,
+        key: str,
+        *,
+        choices: Sequence[Choice] = (),
+        reply_action: str | None = None,
+        not_before: datetime | None = None,
+        batch: str | None = None,
+        **params: object,
+    ) -> None:
+        """Tell another person something, through their most recent channel; a decision's
+        notices wait until it stands (`not_before`, cancelled with `batch` if undone)."""
+        reply = Reply(
+            text=t(key, **params), choices=list(choices), aside=True, reply_action=reply_action
+        )
+        self.notifications.append(
+            Outgoing(person_id=person_id, reply=reply, not_before=not_before, batch=batch)
+        )
 
     @property
     def joined(self) -> bool:

@@ -65,6 +65,9 @@ class Inbound(BaseModel):
     command: str | None = None
     args: str = ""
     button: str | None = None
+    # What the button said, as the page showed it: for the person's own history only
+    # (a label proves nothing; the token is checked).
+    label: str | None = Field(default=None, max_length=200)
     attachments: list[Attachment] = Field(default_factory=list)
     contact_phone: str | None = None
     contact_is_own: bool = False
@@ -99,3 +102,11 @@ class Reply(BaseModel):
     minor: bool = False
     # Filled in by delivery, not by the core: the platform id of the message to edit.
     edit_of: str | None = None
+    # Sent outside the person's conversation (a bulk message, a notification): while it is
+    # the latest message the chat received, a reply is taken as the answer to it (a typed
+    # choice of it runs its action; other text or files go to `reply_action`).
+    aside: bool = False
+    # The action ("!answer.12") that receives a free reply to this message.
+    reply_action: str | None = Field(default=None, max_length=64)
+    # It shows a code (a sign-in code): its stored copy is stripped once delivered.
+    secret: bool = False

@@ -39,6 +39,21 @@ JobFn = Callable[[JobContext], Awaitable[dict[str, int]]]
 
 
 @dataclass(frozen=True)
+class BatchContext:
+    """What a batched job gets: the database, to take one short write transaction per
+    batch (replies wait for at most one batch), its nominal time and the config. With
+    `dry_run` it only counts what it would do."""
+
+    db: Database
+    now: datetime
+    config: CoreConfig
+    dry_run: bool = False
+
+
+BatchFn = Callable[[BatchContext], Awaitable[dict[str, int]]]
+
+
+@dataclass(frozen=True)
 class DailyJob:
     """Runs once a day at a local wall-clock time."""
 
@@ -54,6 +69,17 @@ class IntervalJob:
     name: str
     every: timedelta
     run: JobFn
+
+
+@dataclass(frozen=True)
+class BatchedJob:
+    """Runs every `every` in batches of its own transactions: the slot's key is claimed
+    first (once across instances), the batches follow, the claim is finished last. A job
+    cut short is simply done again by the next slot, so its work must be idempotent."""
+
+    name: str
+    every: timedelta
+    run: BatchFn
 
 
 def daily_key(job: DailyJob, nominal: datetime, config: CoreConfig) -> str:
@@ -76,7 +102,7 @@ class Scheduler:
         db: Database,
         config: CoreConfig,
         clock: Clock,
-        jobs: Sequence[DailyJob | IntervalJob],
+        jobs: Sequence[DailyJob | IntervalJob | BatchedJob],
         grace: timedelta = timedelta(hours=6),
     ) -> None:
         self._db = db
@@ -169,11 +195,31 @@ class Scheduler:
     async def fire_interval(self, name: str) -> dict[str, int] | None:
         """One interval firing, keyed by its slot of the clock."""
         job = self.jobs[name]
-        assert isinstance(job, IntervalJob)
+        assert isinstance(job, IntervalJob | BatchedJob)
         now = self._clock()
         step = job.every.total_seconds()
         slot = datetime.fromtimestamp(now.timestamp() // step * step, tz=now.tzinfo)
-        return await self._run(job.name, f"{job.name}:{slot.isoformat()}", job.run, now)
+        key = f"{job.name}:{slot.isoformat()}"
+        if isinstance(job, BatchedJob):
+            return await self._run_batched(job, key, now)
+        return await self._run(job.name, key, job.run, now)
+
+    async def _run_batched(
+        self, job: BatchedJob, key: str, nominal: datetime
+    ) -> dict[str, int] | None:
+        async with self._db.write() as conn:
+            if not await claim_run(conn, key, job.name, self._clock()):
+                return None
+        try:
+            result = await job.run(BatchContext(db=self._db, now=nominal, config=self._config))
+        except Exception:
+            # Its batches so far are committed; the next slot does the rest.
+            log.exception("job %s (%s) failed part way", job.name, key)
+            return None
+        async with self._db.write() as conn:
+            await finish_run(conn, key, result, self._clock())
+        log.info("job %s (%s): %s", job.name, key, result)
+        return result
 
     async def _run(
         self, name: str, key: str, fn: JobFn, nominal: datetime

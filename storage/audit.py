@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from storage.db import Connection
-from storage.schema import audit_log
+from storage.rows import Row
+from storage.schema import audit_log, memberships, people
+from storage.scoping import Subtrees
 
 
 async def record(
@@ -59,3 +61,67 @@ async def count_action_since(conn: Connection, action: str, since: datetime) -> 
         .where(audit_log.c.action == action, audit_log.c.at >= since)
     )
     return int((await conn.execute(query)).scalar_one())
+
+
+class Entry(Row):
+    """One line of the audit log, with the actor's name."""
+
+    id: int
+    at: datetime
+    actor_id: int | None
+    actor_name: str | None
+    action: str
+    object_type: str
+    object_id: int | None
+    detail: dict[str, Any]
+
+
+async def entries(
+    conn: Connection,
+    *,
+    actors_in: Subtrees,
+    action: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[Entry], int]:
+    """A page of the log, newest first, and how many entries match: every entry for a
+    scope of every unit, else the entries of people holding a role in the scope."""
+    where: list[ColumnElement[bool]] = []
+    inside = actors_in.condition(conn, memberships.c.unit_id)
+    if inside is not None:
+        where.append(audit_log.c.actor_id.in_(select(memberships.c.person_id).where(inside)))
+    if action:
+        where.append(audit_log.c.action == action)
+    if since is not None:
+        where.append(audit_log.c.at >= since)
+    if until is not None:
+        where.append(audit_log.c.at < until)
+    total = int(
+        (await conn.execute(select(func.count()).select_from(audit_log).where(*where))).scalar_one()
+    )
+    rows = await conn.execute(
+        select(
+            audit_log.c.id,
+            audit_log.c.at,
+            audit_log.c.actor_id,
+            people.c.full_name.label("actor_name"),
+            audit_log.c.action,
+            audit_log.c.object_type,
+            audit_log.c.object_id,
+            audit_log.c.detail,
+        )
+        .outerjoin(people, people.c.id == audit_log.c.actor_id)
+        .where(*where)
+        .order_by(audit_log.c.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return [Entry.model_validate(r) for r in rows], total
+
+
+async def actions(conn: Connection) -> list[str]:
+    """Every kind of entry the log holds (the filter's choices)."""
+    rows = await conn.execute(select(audit_log.c.action).distinct().order_by(audit_log.c.action))
+    return [str(r[0]) for r in rows]

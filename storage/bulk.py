@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 
 from storage.db import Connection
 from storage.rows import Row
-from storage.schema import bulk_sends, conversations, identities, memberships, units
+from storage.schema import bulk_sends, conversations, identities, memberships, outbox, people, units
 
 CHUNK = 500
 
@@ -66,7 +66,13 @@ async def reachable_identities(conn: Connection, person_ids: Sequence[int]) -> d
                 identities.c.channel,
                 identities.c.external_id,
             )
-            .where(identities.c.person_id.in_(chunk), identities.c.unreachable_at.is_(None))
+            .join(people, people.c.id == identities.c.person_id)
+            .where(
+                identities.c.person_id.in_(chunk),
+                identities.c.unreachable_at.is_(None),
+                # Nothing reaches a member who withdrew consent (people.py: CONTACTABLE).
+                people.c.consent_withdrawn_at.is_(None),
+            )
             .order_by(identities.c.person_id, identities.c.last_inbound_at.desc())
         )
         for r in rows:
@@ -220,3 +226,43 @@ async def officials_with_units(conn: Connection) -> list[tuple[int, int, str]]:
         .order_by(memberships.c.person_id, units.c.path)
     )
     return [(int(r.person_id), int(r.unit_id), str(r.path)) for r in rows]
+
+
+async def delete_bulk(conn: Connection, batch: str) -> None:
+    """Forget a bulk send that never went out (undone): no progress, no daily cap."""
+    await conn.execute(bulk_sends.delete().where(bulk_sends.c.batch == batch))
+
+
+async def bulks_of_call(conn: Connection, campaign_id: int) -> list[BulkSend]:
+    """A call's own sends: its opening, then its reminders."""
+    rows = await conn.execute(
+        select(bulk_sends)
+        .where(
+            or_(
+                bulk_sends.c.batch == f"call:{campaign_id}",
+                bulk_sends.c.batch.startswith(f"remind:{campaign_id}:", autoescape=True),
+            )
+        )
+        .order_by(bulk_sends.c.id)
+    )
+    return [BulkSend.model_validate(r) for r in rows]
+
+
+async def cancel_waiting(
+    conn: Connection, accounts: Sequence[tuple[str, str]], reason: str
+) -> int:
+    """Settle every message still waiting for these accounts (channel, chat) as unreachable:
+    a member who withdrew consent gets nothing more, not even what was already queued."""
+    cancelled = 0
+    for channel, chat_id in accounts:
+        result = await conn.execute(
+            update(outbox)
+            .where(
+                outbox.c.channel == channel,
+                outbox.c.chat_id == chat_id,
+                outbox.c.status.in_(("queued", "retrying")),
+            )
+            .values(status="unreachable", last_error=reason, claimed_until=None)
+        )
+        cancelled += int(result.rowcount)
+    return cancelled

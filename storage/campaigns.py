@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 
 from storage.db import Connection
 from storage.rows import Campaign, Row
@@ -178,3 +178,20 @@ async def reporters_in(conn: Connection, campaign_id: int) -> set[int]:
         select(nominations.c.reporter_id).where(nominations.c.campaign_id == campaign_id).distinct()
     )
     return {int(r[0]) for r in rows}
+
+
+async def delete_campaign(conn: Connection, campaign_id: int) -> None:
+    """Remove a call that never stood (its opening undone before anyone nominated in it)."""
+    await conn.execute(campaigns.delete().where(campaigns.c.id == campaign_id))
+
+
+async def nomination_counts(conn: Connection, campaign_ids: list[int]) -> dict[int, int]:
+    """How many nominations each call received."""
+    if not campaign_ids:
+        return {}
+    rows = await conn.execute(
+        select(nominations.c.campaign_id, func.count())
+        .where(nominations.c.campaign_id.in_(campaign_ids))
+        .group_by(nominations.c.campaign_id)
+    )
+    return {int(c): int(n) for c, n in rows}

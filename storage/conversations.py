@@ -19,6 +19,9 @@ class Menu(BaseModel):
 
     seq: int
     options: list[tuple[str, str]]  # (value, label)
+    # The first menu offered at the same step: a button of any menu since then (a "Xong"
+    # tapped under the question while a photo was uploading) still means the same there.
+    since: int | None = None
 
 
 class ConversationState(BaseModel):
@@ -32,6 +35,9 @@ class ConversationState(BaseModel):
     history: list[str] = Field(default_factory=list)
     menu: Menu | None = None
     menu_seq: int = 0
+    # The engine's own state beside the draft (a flow put aside, a message held until the
+    # person says what it was for): JSON the core validates, like `data`.
+    pending: dict[str, Any] | None = None
     updated_at: datetime | None = None
 
 
@@ -46,11 +52,14 @@ _LOAD = (
         conversations.c.history,
         conversations.c.menu,
         conversations.c.menu_seq,
+        conversations.c.pending,
         conversations.c.updated_at,
         people.c.id.label("person_id"),
         people.c.full_name,
         people.c.phone,
         people.c.created_at.label("person_created_at"),
+        people.c.consent_withdrawn_at,
+        people.c.erased_at,
         memberships.c.id.label("membership_id"),
         memberships.c.unit_id,
         memberships.c.role,
@@ -87,6 +96,8 @@ async def load_turn(conn: Connection, identity_id: int) -> Loaded:
             full_name=first.full_name,
             phone=first.phone,
             created_at=first.person_created_at,
+            consent_withdrawn_at=first.consent_withdrawn_at,
+            erased_at=first.erased_at,
         )
     roles = [
         Membership(
@@ -109,6 +120,7 @@ async def load_turn(conn: Connection, identity_id: int) -> Loaded:
         history=first.history,
         menu=Menu.model_validate(first.menu) if first.menu else None,
         menu_seq=first.menu_seq,
+        pending=first.pending,
         updated_at=first.updated_at,
     )
     return Loaded(person, roles, state)
@@ -126,6 +138,7 @@ async def save_state(
         "history": state.history,
         "menu": state.menu.model_dump(mode="json") if state.menu else None,
         "menu_seq": state.menu_seq,
+        "pending": state.pending,
         "updated_at": now,
     }
     # The values go as parameters: the statement stays one SQLAlchemy has compiled before.

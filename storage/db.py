@@ -9,7 +9,7 @@ import secrets
 import sqlite3
 import stat
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVarTuple, overload
 
@@ -95,6 +95,9 @@ def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     # NORMAL in WAL cannot corrupt; a power loss may roll back the last commits (README).
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted and overwritten content is zeroed, so erased personal data does not stay
+    # readable in free pages (README: what it costs, and what scrub() adds for the WAL).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -114,6 +117,11 @@ def _begin_once_again(
             raise
         log.warning("a pooled database connection was gone; reconnected")
         return begin()
+
+
+def _passive_checkpoint(database: str) -> None:
+    with closing(sqlite3.connect(database, timeout=BUSY_TIMEOUT_MS / 1000)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
 
 
 class Connection:
@@ -413,6 +421,53 @@ class Database:
                 sqlite3.sqlite_version,
             )
         return {**found, "sqlite_version": sqlite3.sqlite_version}
+
+    async def scrub(self) -> None:
+        """After an erasure: leave no copy of deleted rows in the files of the database.
+
+        SQLite (with secure_delete, set on every connection) has zeroed the deleted content in
+        the pages it wrote to the WAL, but the WAL still holds the earlier images of those
+        pages until it is checkpointed and truncated. On PostgreSQL dead rows stay in their
+        pages until VACUUM reuses the space (README: what VACUUM does and does not promise).
+        """
+        if self.sync_engine is None:
+            return
+        # Under the process's write lock and outside any transaction: TRUNCATE waits for
+        # readers of older snapshots (busy_timeout), copies every frame into the file and
+        # empties the WAL.
+        busy, _, _ = await self._outside_transactions("PRAGMA wal_checkpoint(TRUNCATE)")
+        if busy:
+            log.warning("the WAL could not be truncated after an erasure (a reader held it)")
+
+    async def checkpoint(self) -> None:
+        """Copy the WAL into the database file now, in a thread, without blocking writers
+        (PASSIVE). A long run of writes (the purge) calls it between batches, so that
+        SQLite's own checkpoint, which runs inside the commit that fills the WAL, seldom
+        falls on a reply's commit. Nothing to do on PostgreSQL."""
+        if self.sync_engine is None:
+            return
+        database = str(make_url(self.url).database)
+        await asyncio.to_thread(_passive_checkpoint, database)
+
+    async def vacuum(self) -> None:
+        """Rewrite the SQLite file (VACUUM): no free page keeps anything deleted before
+        secure_delete was on. It holds the write lock for as long as it takes."""
+        if self.sync_engine is None:
+            return
+        await self._outside_transactions("VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)")
+
+    async def _outside_transactions(self, *statements: str) -> Any:
+        """Run SQLite statements that cannot be in a transaction, under the write lock;
+        the last one's first row."""
+        assert self.sync_engine is not None
+        row = None
+        async with self._write_lock():
+            with self.sync_engine.connect() as sync:
+                raw = sync.connection.dbapi_connection
+                assert raw is not None
+                for statement in statements:
+                    row = raw.execute(statement).fetchone()
+        return row
 
     async def backup(self, target: Path) -> None:
         """Online backup: SQLite's backup API (never a copy of a live file), or pg_dump."""

@@ -156,3 +156,8 @@ async def due_reminders(conn: Connection, now: datetime, before: datetime) -> li
 async def mark_reminded(conn: Connection, event_id: int, now: datetime) -> None:
     """The day-before reminder went out."""
     await conn.execute(update(events).where(events.c.id == event_id).values(reminded_at=now))
+
+
+async def delete_event(conn: Connection, event_id: int) -> None:
+    """Remove an event that never stood (its announcement undone before any answer)."""
+    await conn.execute(events.delete().where(events.c.id == event_id))

@@ -130,3 +130,34 @@ async def album_parts_pending(
         for (payload,) in rows
         if any(a.get("group_id") == group_id for a in payload.get("attachments") or [])
     )
+
+
+class OwnMessage(InboxItem):
+    """What a person sent, as their own history shows it."""
+
+    received_at: datetime
+
+
+async def sent_by(
+    conn: Connection,
+    channel: str,
+    chat_id: str,
+    since: datetime | None,
+    until: datetime,
+    limit: int = 200,
+) -> list[OwnMessage]:
+    """What one chat account sent in a span of time, oldest first (its own history): the
+    rows whose sender is that account, read by (channel, sender, time)."""
+    query = (
+        select(inbox)
+        .where(
+            inbox.c.channel == channel,
+            inbox.c.sender_id == chat_id,
+            inbox.c.received_at <= until,
+        )
+        .order_by(inbox.c.received_at, inbox.c.id)
+        .limit(limit)
+    )
+    if since is not None:
+        query = query.where(inbox.c.received_at > since)
+    return [OwnMessage.model_validate(r) for r in await conn.execute(query)]

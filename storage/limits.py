@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, case, delete
+from sqlalchemy import bindparam, case, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.db import Connection
@@ -44,3 +44,10 @@ async def purge_windows(conn: Connection, before: datetime) -> int:
     """Forget windows that began before a time."""
     result = await conn.execute(delete(rate_windows).where(rate_windows.c.window_start < before))
     return int(result.rowcount)
+
+
+async def count_windows(conn: Connection, before: datetime) -> int:
+    """Windows that began before a time (what the purge would forget)."""
+    started = rate_windows.c.window_start < before
+    query = select(func.count()).select_from(rate_windows).where(started)
+    return int((await conn.execute(query)).scalar_one())

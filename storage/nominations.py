@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, update
 
 from storage.db import Connection
 from storage.rows import Evidence, Nomination
@@ -141,3 +142,34 @@ async def evidence_of(conn: Connection, nomination_id: int) -> list[Evidence]:
         select(evidence).where(evidence.c.nomination_id == nomination_id).order_by(evidence.c.id)
     )
     return [Evidence.model_validate(r) for r in rows]
+
+
+# Evidence the bot fetches from a chat platform to re-encode (pictures only: a photo, or a
+# document the platform says is an image).
+async def evidence_to_fetch(
+    conn: Connection, channels: Sequence[str], limit: int
+) -> list[Evidence]:
+    """Platform pictures not fetched yet, oldest first."""
+    picture = (evidence.c.kind == "photo") | (
+        (evidence.c.kind == "document") & evidence.c.mime.startswith("image/")
+    )
+    rows = await conn.execute(
+        select(evidence)
+        .where(evidence.c.fetched_at.is_(None), evidence.c.channel.in_(list(channels)), picture)
+        .order_by(evidence.c.id)
+        .limit(limit)
+    )
+    return [Evidence.model_validate(r) for r in rows]
+
+
+async def set_clean_copy(
+    conn: Connection, evidence_id: int, clean_file: str | None, now: datetime
+) -> bool:
+    """Record the clean copy of a platform picture (None: none could be made); False when
+    the evidence is gone meanwhile (its clean copy is then not needed)."""
+    result = await conn.execute(
+        update(evidence)
+        .where(evidence.c.id == evidence_id, evidence.c.fetched_at.is_(None))
+        .values(clean_file=clean_file, fetched_at=now)
+    )
+    return int(result.rowcount) == 1

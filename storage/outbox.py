@@ -335,3 +335,49 @@ async def delivered_after(
         .limit(limit)
     )
     return [OutboxItem.model_validate(r) for r in rows]
+
+
+_LATEST_DELIVERED = (
+    select(outbox.c.payload)
+    .where(
+        outbox.c.channel == bindparam("channel"),
+        outbox.c.chat_id == bindparam("chat"),
+        outbox.c.status == "sent",
+        outbox.c.sent_at.is_not(None),
+    )
+    # Sent in one group commit, replies leave before bulk messages.
+    .order_by(outbox.c.sent_at.desc(), outbox.c.priority.desc(), outbox.c.id.desc())
+    .limit(1)
+)
+
+
+async def latest_delivered(conn: Connection, channel: str, chat_id: str) -> dict[str, Any] | None:
+    """The payload of the last message a chat received (a reply right after it answers it)."""
+    row = (await conn.execute(_LATEST_DELIVERED, {"channel": channel, "chat": chat_id})).first()
+    return dict(row[0]) if row is not None else None
+
+
+async def cancel_batch(conn: Connection, batch: str) -> int:
+    """Cancel a batch's rows not sent yet (an undone decision's held messages)."""
+    result = await conn.execute(
+        update(outbox)
+        .where(outbox.c.batch == batch, PENDING_ROW)
+        .values(status="cancelled", claimed_until=None)
+    )
+    return int(result.rowcount)
+
+
+async def sent_at_of(
+    conn: Connection, channel: str, chat_id: str, platform_id: str
+) -> datetime | None:
+    """When the message a channel numbered `platform_id` was sent to a chat."""
+    value: datetime | None = (
+        await conn.execute(
+            select(outbox.c.sent_at).where(
+                outbox.c.channel == channel,
+                outbox.c.chat_id == chat_id,
+                outbox.c.platform_message_id == platform_id,
+            )
+        )
+    ).scalar_one_or_none()
+    return value

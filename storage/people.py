@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -188,3 +189,40 @@ async def get_identity(conn: Connection, identity_id: int) -> Identity | None:
     """The channel account with this id."""
     row = (await conn.execute(_IDENTITY, {"identity_id": identity_id})).first()
     return Identity.model_validate(row) if row else None
+
+
+async def reviewers_in_units(conn: Connection, unit_ids: list[int]) -> set[int]:
+    """People holding reviewer rank or above in one of these units (a unit's ancestors:
+    those who see its queue)."""
+    if not unit_ids:
+        return set()
+    rows = await conn.execute(
+        select(memberships.c.person_id)
+        .where(
+            memberships.c.unit_id.in_(unit_ids),
+            memberships.c.role.in_(("reviewer", "official", "admin")),
+        )
+        .distinct()
+    )
+    return {int(r[0]) for r in rows}
+
+
+async def names_of(conn: Connection, person_ids: Iterable[int]) -> dict[int, str]:
+    """People's full names by id (for histories and lists)."""
+    wanted = sorted(set(person_ids))
+    if not wanted:
+        return {}
+    rows = await conn.execute(
+        select(people.c.id, people.c.full_name).where(people.c.id.in_(wanted))
+    )
+    return {int(r.id): str(r.full_name) for r in rows}
+
+
+async def set_name(conn: Connection, person_id: int, full_name: str) -> None:
+    """Correct a member's name (the member's own right, or an official on their behalf)."""
+    await conn.execute(update(people).where(people.c.id == person_id).values(full_name=full_name))
+
+
+async def set_phone(conn: Connection, person_id: int, phone: str | None) -> None:
+    """Correct or remove a member's phone number."""
+    await conn.execute(update(people).where(people.c.id == person_id).values(phone=phone))

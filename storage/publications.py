@@ -7,9 +7,10 @@ from typing import Any
 
 from sqlalchemy import Select, func, select, update
 
+from storage import consent
 from storage.db import Connection
 from storage.rows import Nomination, Row
-from storage.schema import nominations, publications, units
+from storage.schema import nominations, nominee_consents, publications, units
 
 
 class Publication(Row):
@@ -46,16 +47,25 @@ def _with_unit() -> Select[Any]:
 async def publishable_in_scopes(
     conn: Connection, scope_paths: list[str], limit: int
 ) -> list[Nomination]:
-    """Approved nominations with consent to publicise, not published now, in these scopes."""
+    """Approved nominations with a consent to publicise in force (recorded as evidence), not
+    published now, in these scopes."""
     if not scope_paths:
         return []
     published = select(publications.c.nomination_id).where(publications.c.status == "published")
+    consented = (
+        select(nominee_consents.c.id)
+        .where(
+            nominee_consents.c.nomination_id == nominations.c.id,
+            nominee_consents.c.withdrawn_at.is_(None),
+        )
+        .exists()
+    )
     rows = await conn.execute(
         select(nominations, units.c.path)
         .join(units, units.c.id == nominations.c.unit_id)
         .where(
             nominations.c.status == "approved",
-            nominations.c.consent_public.is_(True),
+            consented,
             nominations.c.id.not_in(published),
         )
         .order_by(nominations.c.updated_at.desc())
@@ -167,10 +177,23 @@ async def withdraw(conn: Connection, publication_id: int, now: datetime) -> bool
     return result.rowcount == 1
 
 
-async def withdraw_consent(conn: Connection, nomination_id: int, now: datetime) -> None:
-    """The nominee no longer agrees to be publicised."""
-    await conn.execute(
-        update(nominations)
-        .where(nominations.c.id == nomination_id)
-        .values(consent_public=False, updated_at=now)
-    )
+async def withdraw_consent(
+    conn: Connection, nomination_id: int, now: datetime, by: int | None = None
+) -> None:
+    """The nominee no longer agrees to be publicised (their consent record says when)."""
+    await consent.withdraw_nominee(conn, nomination_id, by, now)
+
+
+async def delete_publication(conn: Connection, publication_id: int) -> None:
+    """Remove a publication that never stood (undone within its window)."""
+    await conn.execute(publications.delete().where(publications.c.id == publication_id))
+
+
+async def publication_of(conn: Connection, nomination_id: int) -> Publication | None:
+    """A nomination's publication (published or withdrawn), if it has one."""
+    row = (
+        await conn.execute(
+            select(publications).where(publications.c.nomination_id == nomination_id)
+        )
+    ).first()
+    return Publication.model_validate(row) if row else None

@@ -221,10 +221,11 @@ async def add_event(
     action: str,
     note: str | None,
     now: datetime,
-) -> None:
-    """Append a step to a nomination's review history."""
-    await conn.execute(
-        review_events.insert().values(
+) -> int:
+    """Append a step to a nomination's review history; its id."""
+    result = await conn.execute(
+        review_events.insert()
+        .values(
             nomination_id=nomination_id,
             unit_id=unit_id,
             actor_id=actor_id,
@@ -232,7 +233,52 @@ async def add_event(
             note=note,
             at=now,
         )
+        .returning(review_events.c.id)
     )
+    return int(result.scalar_one())
+
+
+async def events_since(conn: Connection, nomination_id: int, event_id: int) -> int:
+    """How many steps a nomination's history gained after this one (someone acted)."""
+    return int(
+        (
+            await conn.execute(
+                select(func.count())
+                .select_from(review_events)
+                .where(
+                    review_events.c.nomination_id == nomination_id,
+                    review_events.c.id > event_id,
+                )
+            )
+        ).scalar_one()
+    )
+
+
+async def delete_event(conn: Connection, event_id: int) -> None:
+    """Take a step out of the history (its decision was undone before it stood)."""
+    await conn.execute(review_events.delete().where(review_events.c.id == event_id))
+
+
+async def level_of(conn: Connection, nomination_id: int) -> int | None:
+    """The unit a nomination was forwarded to (None: its own unit decides)."""
+    value = (
+        await conn.execute(
+            select(review_levels.c.unit_id).where(review_levels.c.nomination_id == nomination_id)
+        )
+    ).scalar_one_or_none()
+    return int(value) if value is not None else None
+
+
+async def restore_level(
+    conn: Connection, nomination_id: int, unit_id: int | None, now: datetime
+) -> None:
+    """Put the deciding level back as it was (None: the nomination's own unit)."""
+    if unit_id is None:
+        await conn.execute(
+            review_levels.delete().where(review_levels.c.nomination_id == nomination_id)
+        )
+    else:
+        await move_level(conn, nomination_id, unit_id, now)
 
 
 async def events_of(conn: Connection, nomination_id: int) -> list[ReviewEvent]:
@@ -336,15 +382,34 @@ async def similar_candidates(
     return [(r.id, r.code, r.nominee_key, r.status) for r in rows]
 
 
+class MergeMoves(BaseModel):
+    """What a merge moved, so that undoing it moves exactly that back."""
+
+    evidence_ids: list[int]
+    followers: list[int]
+
+
 async def record_merge(
     conn: Connection, nomination_id: int, into_id: int, by: int, now: datetime
-) -> None:
+) -> MergeMoves:
     """Keep a merge: the duplicate's evidence moves to the kept nomination."""
     await conn.execute(
         merges.insert().values(
             nomination_id=nomination_id, into_id=into_id, merged_by=by, merged_at=now
         )
     )
+    moved = [
+        int(r[0])
+        for r in await conn.execute(
+            select(evidence.c.id).where(evidence.c.nomination_id == nomination_id)
+        )
+    ]
+    followers = [
+        int(r[0])
+        for r in await conn.execute(
+            select(merges.c.nomination_id).where(merges.c.into_id == nomination_id)
+        )
+    ]
     await conn.execute(
         update(evidence)
         .where(evidence.c.nomination_id == nomination_id)
@@ -354,3 +419,25 @@ async def record_merge(
     await conn.execute(
         update(merges).where(merges.c.into_id == nomination_id).values(into_id=into_id)
     )
+    return MergeMoves(evidence_ids=moved, followers=followers)
+
+
+async def undo_merge(
+    conn: Connection, nomination_id: int, into_id: int, moves: MergeMoves
+) -> None:
+    """Take a merge back: its files and followers return to the duplicate."""
+    await conn.execute(
+        merges.delete().where(merges.c.nomination_id == nomination_id, merges.c.into_id == into_id)
+    )
+    if moves.evidence_ids:
+        await conn.execute(
+            update(evidence)
+            .where(evidence.c.id.in_(moves.evidence_ids))
+            .values(nomination_id=nomination_id)
+        )
+    if moves.followers:
+        await conn.execute(
+            update(merges)
+            .where(merges.c.nomination_id.in_(moves.followers))
+            .values(into_id=nomination_id)
+        )

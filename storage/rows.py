@@ -28,6 +28,8 @@ class Person(Row):
     full_name: str
     phone: str | None
     created_at: datetime
+    consent_withdrawn_at: datetime | None = None
+    erased_at: datetime | None = None
 
 
 class Identity(Row):
@@ -41,6 +43,7 @@ class Identity(Row):
     unreachable_at: datetime | None
     rate_window_start: datetime | None = None
     rate_count: int = 0
+    consent_refused_at: datetime | None = None
 
 
 class Membership(Row):
@@ -86,6 +89,7 @@ class Nomination(Row):
     status: str
     submitted_at: datetime
     updated_at: datetime
+    anonymised_at: datetime | None = None
 
 
 class Evidence(Row):
@@ -99,6 +103,8 @@ class Evidence(Row):
     file_name: str | None
     added_at: datetime
     added_by: int
+    clean_file: str | None = None
+    fetched_at: datetime | None = None
 
 
 class Campaign(Row):
@@ -131,6 +137,7 @@ class OutboxItem(Row):
     attempts: int
     next_attempt_at: datetime
     platform_message_id: str | None = None
+    sent_at: datetime | None = None
 
 
 class WebSession(Row):

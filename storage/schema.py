@@ -202,7 +202,7 @@ inbox = Table(
     UniqueConstraint("channel", "external_id", name="uq_inbox_channel_external"),
 )
 Index("ix_inbox_pending", inbox.c.status, inbox.c.id)
-# A sender's events still to handle, oldest first (migration 0010): the step takes the oldest,
+# A sender's events still to handle, oldest first (migration 0013): the step takes the oldest,
 # whichever instance recorded it.
 PENDING_EVENT = inbox.c.status == literal_column("'pending'")
 Index(
@@ -232,6 +232,7 @@ leases = Table(
 #   blocked     the person blocked the bot on this channel
 #   unreachable the platform will not let us write (e.g. Zalo's 7-day window)
 #   skipped     an intermediate progress update a channel without edits does not show
+#   cancelled   held until a decision stood, and the decision was undone (never sent)
 outbox = Table(
     "outbox",
     metadata,
@@ -584,3 +585,136 @@ link_requests = Table(
     Column("decided_at", UTCDateTime(), nullable=True),
     Column("decided_by", Integer, ForeignKey("identities.id"), nullable=True),
 )
+
+# ---------------------------------------------------------------------------------------------
+# Issue 12 (personal data): consent withdrawn and erasure of members, consent refused at
+# joining, the nominee's consent to publication as evidence, clean copies of platform images,
+# anonymised nominees. Migration 0010.
+# ---------------------------------------------------------------------------------------------
+
+# Set while the member's consent is withdrawn (nothing is sent to them, nothing they need not
+# do is offered); cleared when they agree again. The consents rows keep the history.
+people.append_column(Column("consent_withdrawn_at", UTCDateTime(), nullable=True))
+# An erased member: the row stays only so that the organisation's records (nominations,
+# decisions) keep a reporter; its name is the placeholder, every personal field is empty.
+people.append_column(Column("erased_at", UTCDateTime(), nullable=True))
+# Someone who refused consent at joining: only this account id and the time are kept, so
+# the refusal is remembered and they are not asked again unless they type an invite.
+identities.append_column(Column("consent_refused_at", UTCDateTime(), nullable=True))
+# A nominee whose data was anonymised on request (name, birth year, place, phone, story,
+# evidence gone; the record counts in the figures).
+nominations.append_column(Column("anonymised_at", UTCDateTime(), nullable=True))
+# A platform image (Telegram, Zalo) the bot fetched and re-encoded without metadata: the
+# clean copy's file name under MEDIA_DIR, used wherever the bot shows or publishes it.
+evidence.append_column(Column("clean_file", String(64), nullable=True))
+# When fetching was settled (a clean copy made, or given up): rows left to fetch have none.
+evidence.append_column(Column("fetched_at", UTCDateTime(), nullable=True))
+
+# The nominee's consent to publication, as evidence: the exact text and version the nominee
+# (or, under 16, a guardian) agreed to, who vouched for it, when and how it was obtained
+# (in_person | phone | paper, with the signed paper's photo), the official who checked it
+# before publishing, and its withdrawal.
+nominee_consents = Table(
+    "nominee_consents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("nomination_id", Integer, ForeignKey("nominations.id"), nullable=False, index=True),
+    Column("text_version", String(32), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("method", String(16), nullable=False),
+    # The signed paper's photo: an attachment of its channel (JSON), for method "paper".
+    Column("paper", JSON, nullable=True),
+    Column("by_guardian", Boolean, nullable=False),
+    # "Nguyễn Văn B, bố": typed by whoever vouched, only for a guardian's consent.
+    Column("guardian", String(120), nullable=True),
+    Column("vouched_by", Integer, ForeignKey("people.id"), nullable=False),
+    Column("given_at", UTCDateTime(), nullable=False),
+    Column("confirmed_by", Integer, ForeignKey("people.id"), nullable=True),
+    Column("confirmed_at", UTCDateTime(), nullable=True),
+    Column("withdrawn_at", UTCDateTime(), nullable=True),
+    Column("withdrawn_by", Integer, ForeignKey("people.id"), nullable=True),
+)
+
+# An erasure finds the audit entries by and about a person without reading the whole log.
+Index("ix_audit_log_object", audit_log.c.object_type, audit_log.c.object_id)
+Index("ix_audit_log_actor", audit_log.c.actor_id)
+
+# ---------------------------------------------------------------------------------------------
+# Issue 17 (web console). Migration 0011.
+# ---------------------------------------------------------------------------------------------
+
+# One-time links into the web console that /web gives a reviewer, official or admin in a chat
+# app: only the SHA-256 of the link's token is kept; used once, within minutes, then purged.
+console_links = Table(
+    "console_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("person_id", Integer, ForeignKey("people.id"), nullable=False, index=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("used_at", UTCDateTime(), nullable=True),
+)
+# The console's queue table and unit page, the digest's waiting counts (bench/console.py):
+# a unit's nominations by status in a period, and the waiting ones by unit with their wait,
+# each read from the index alone.
+Index(
+    "ix_nominations_unit_status_submitted",
+    nominations.c.unit_id,
+    nominations.c.status,
+    nominations.c.submitted_at,
+)
+Index(
+    "ix_nominations_status_unit_updated",
+    nominations.c.status,
+    nominations.c.unit_id,
+    nominations.c.updated_at,
+)
+# The queue filtered by field: the matching rows in status and waiting order.
+Index(
+    "ix_nominations_field_status_updated",
+    nominations.c.field,
+    nominations.c.status,
+    nominations.c.updated_at,
+)
+
+# ---------------------------------------------------------------------------------------------
+# Issue 14 (conversations that forgive): what the engine holds besides a flow's draft, the
+# decisions that can still be undone, and the last message each chat received. Migration 0012.
+# ---------------------------------------------------------------------------------------------
+
+# The engine's own state between two messages (handlers/pending.py): a flow put aside
+# while another runs (a reply to a reviewer's question during a nomination), and a message
+# held until the person says what it was for (a navigation word typed at a free-text step,
+# a story longer than the step takes, a name tidied before it is stored).
+# None is stored as SQL NULL, so "has something pending" is a plain IS NOT NULL (the purge).
+conversations.append_column(Column("pending", JSON(none_as_null=True), nullable=True))
+
+# A decision another person will see (approve, reject, forward, merge, publish, a bulk send):
+# it takes effect at once, the people it concerns are told at `undo_until` (outbox rows of
+# `batch` due then), and until that moment its maker may undo it if nobody acted on it since.
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # approve | reject | forward | merge | publish | broadcast | call | event
+    Column("kind", String(16), nullable=False),
+    Column("actor_id", Integer, ForeignKey("people.id"), nullable=False),
+    # The nomination, publication, bulk send, call or event decided.
+    Column("object_id", Integer, nullable=False),
+    # What the maker is shown (a nomination's code, a broadcast's first words).
+    Column("label", String(200), nullable=False),
+    # What undoing needs: the status before, the level before, the files a merge moved.
+    Column("detail", JSON, nullable=False),
+    # The outbox rows held until it stands (notifications, the fan-out, the channel post).
+    Column("batch", String(64), nullable=False, unique=True),
+    Column("made_at", UTCDateTime(), nullable=False),
+    Column("undo_until", UTCDateTime(), nullable=False),
+    Column("undone_at", UTCDateTime(), nullable=True),
+)
+Index("ix_decisions_actor_until", decisions.c.actor_id, decisions.c.undo_until)
+
+# "What did this chat receive last?": a reply right after a message answers that message.
+Index("ix_outbox_chat_sent", outbox.c.channel, outbox.c.chat_id, outbox.c.sent_at)
+# What one account sent, in order: the web chat shows it back after a reload.
+Index("ix_inbox_sender_received", inbox.c.channel, inbox.c.sender_id, inbox.c.received_at)

@@ -137,3 +137,20 @@ async def units_in_scopes(conn: Connection, scope_paths: list[str]) -> list[Unit
     condition = or_(*(units.c.path.startswith(p, autoescape=True) for p in scope_paths))
     rows = await conn.execute(select(units).where(condition).order_by(units.c.path))
     return [Unit.model_validate(r) for r in rows]
+
+
+async def children_of(conn: Connection, unit_id: int) -> list[Unit]:
+    """The units right below one, by name."""
+    rows = await conn.execute(
+        select(units).where(units.c.parent_id == unit_id).order_by(units.c.name)
+    )
+    return [Unit.model_validate(r) for r in rows]
+
+
+async def units_by_ids(conn: Connection, ids: Iterable[int]) -> dict[int, Unit]:
+    """Units by id (those that exist)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = await conn.execute(select(units).where(units.c.id.in_(wanted)))
+    return {u.id: u for u in (Unit.model_validate(r) for r in rows)}

@@ -135,9 +135,14 @@ async def revoke_for_identity(conn: Connection, identity_id: int, now: datetime)
 
 
 async def devices_of(
-    conn: Connection, person_id: int, now: datetime, idle: timedelta
+    conn: Connection,
+    person_id: int,
+    now: datetime,
+    idle: timedelta,
+    console_idle: timedelta | None = None,
 ) -> list[WebSession]:
-    """The person's live sessions, web chat devices and console alike, newest use first."""
+    """The person's live sessions, web chat devices and console alike, newest use first
+    (console sessions end sooner when unused: `console_idle`)."""
     rows = await conn.execute(
         select(*_COLUMNS)
         .select_from(_JOINED)
@@ -148,7 +153,10 @@ async def devices_of(
         .order_by(web_sessions.c.last_seen_at.desc(), web_sessions.c.id.desc()),
         {"now": now, "idle_floor": now - idle},
     )
-    return [WebSession.model_validate(r) for r in rows]
+    found = [WebSession.model_validate(r) for r in rows]
+    if console_idle is None:
+        return found
+    return [s for s in found if s.kind != CONSOLE or s.last_seen_at > now - console_idle]
 
 
 async def chat_identity_of(conn: Connection, session_id: int) -> int | None:
@@ -182,3 +190,36 @@ async def purge_guests(conn: Connection, created_before: datetime) -> int:
         )
     )
     return int(result.rowcount)
+
+
+async def revoke_console_sessions(conn: Connection, person_id: int, now: datetime) -> int:
+    """End every web console session of a person; how many were live."""
+    result = await conn.execute(
+        update(web_sessions)
+        .where(
+            web_sessions.c.person_id == person_id,
+            web_sessions.c.kind == CONSOLE,
+            web_sessions.c.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
+    return int(result.rowcount)
+
+
+async def count_purgeable(conn: Connection, ended_before: datetime, guests_before: datetime) -> int:
+    """Sessions the purge would delete: ended long enough ago, or guests' older than a day."""
+    never_joined = select(identities.c.id).where(identities.c.person_id.is_(None))
+    query = (
+        select(func.count())
+        .select_from(web_sessions)
+        .where(
+            or_(
+                web_sessions.c.revoked_at < ended_before,
+                web_sessions.c.expires_at < ended_before,
+                (web_sessions.c.kind == CHAT)
+                & (web_sessions.c.created_at < guests_before)
+                & web_sessions.c.identity_id.in_(never_joined),
+            )
+        )
+    )
+    return int((await conn.execute(query)).scalar_one())

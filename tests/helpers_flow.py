@@ -39,5 +39,5 @@ async def nominate_until_review(chat: ChatClient, name: str = "Nguyễn Thị La
     await chat.expect("Số điện thoại liên hệ")
     await chat.send("bo qua")
     await chat.expect("công khai")
-    await chat.send("co")
+    await chat.send("1")
     await chat.expect("Xem lại đề cử", name)

@@ -47,14 +47,14 @@ async def test_a_member_nominates_up_to_the_daily_cap_then_again_the_next_day(
     hoa = chat("hoa")
     await join(hoa, await invite())
     for n in (1, 2):
-        await nominate_until_review(hoa, f"Người tốt {n}")
+        await nominate_until_review(hoa, f"Nguyễn Văn Tốt {n}")
         await hoa.send("gui")
         await hoa.expect(f"GS-2026-00000{n}")
     await hoa.send("/decu")
     await hoa.expect("Hôm nay bạn đã gửi 2 đề cử, là số tối đa")
     assert await submitted(app) == 2
     clock.advance(hours=15)  # 02:00 UTC is 09:00 in Hà Nội: now past local midnight
-    await nominate_until_review(hoa, "Người tốt 3")
+    await nominate_until_review(hoa, "Nguyễn Văn Tốt 3")
     await hoa.send("gui")
     await hoa.expect("GS-2026-000003")
 
@@ -78,7 +78,7 @@ async def test_a_draft_started_before_the_cap_is_kept_until_the_next_day(
                 unit_id=1,
                 campaign_id=None,
                 kind="individual",
-                nominee_name=f"Người tốt {n}",
+                nominee_name=f"Nguyễn Văn Tốt {n}",
                 nominee_key=f"nguoi tot {n}",
                 birth_year=None,
                 place="Thôn 1",

@@ -124,9 +124,9 @@ async def test_sessions_end_when_idle_and_the_job_unlinks_their_browser(
     hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
     clock.advance(days=app.settings.web_session_idle_days, seconds=1)
     assert (await hoa.http.get("/api/messages")).status_code == 401
-    result = await app.scheduler.fire_interval("purge_web")
+    result = await app.scheduler.fire_interval("purge")
     assert result is not None and result["browsers_signed_out"] == 1
-    again = await app.scheduler.fire_interval("purge_web")
+    again = await app.scheduler.fire_interval("purge")
     assert again is None or again["browsers_signed_out"] == 0
     hoa.signed_out = True
 
@@ -140,14 +140,14 @@ async def test_spreadsheets_are_deleted_after_their_retention(
     media = app.settings.media_dir
     assert len(list(media.glob("*.xlsx"))) == 1
     clock.advance(hours=app.settings.export_retention_hours - 1)
-    assert (await app.scheduler.fire_interval("purge_web") or {})["exports_deleted"] == 0
+    assert (await app.scheduler.fire_interval("purge") or {})["exports_deleted"] == 0
     assert len(list(media.glob("*.xlsx"))) == 1
     clock.advance(hours=1, seconds=1)
-    result = await app.scheduler.fire_interval("purge_web")
+    result = await app.scheduler.fire_interval("purge")
     assert result is not None and result["exports_deleted"] == 1
     assert list(media.glob("*.xlsx")) == []
     clock.advance(hours=1)
-    assert (await app.scheduler.fire_interval("purge_web") or {})["exports_deleted"] == 0
+    assert (await app.scheduler.fire_interval("purge") or {})["exports_deleted"] == 0
 
 
 async def test_a_browser_that_never_joins_is_forgotten_after_a_day(
@@ -158,6 +158,6 @@ async def test_a_browser_that_never_joins_is_forgotten_after_a_day(
     await guest.expect("hãy gõ mã mời")
     clock.advance(days=1, seconds=1)
     assert (await guest.http.get("/api/messages")).status_code == 401
-    result = await app.scheduler.fire_interval("purge_web")
+    result = await app.scheduler.fire_interval("purge")
     assert result is not None and result["sessions_purged"] == 1
     guest.signed_out = True

@@ -17,6 +17,7 @@ from storage.units import get_unit_by_code
 from tests.support.chat import ChatClient
 from tests.support.clock import FakeClock
 from tests.support.fake_channel import FakeChannel
+from tests.support.held import stands
 from tests.support.people import Invite, MakeChat, person
 
 NOTICE = "Họp chi hội lúc 8 giờ sáng Chủ nhật tại nhà văn hoá thôn."
@@ -57,8 +58,12 @@ async def test_broadcast_with_preview_cap_and_status(
     official = await person(chat, invite, "can-bo", "Lê Văn Cán", "X-AN-BINH-HPN", "official")
     hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
     await broadcast(official, NOTICE, "Hội Liên hiệp Phụ nữ xã An Bình", 2)
-    await official.expect("Đã xếp 2 tin", "📢 Thông báo của Hội Liên hiệp Phụ nữ xã An Bình")
-    await hoa.expect("📢 Thông báo của Hội Liên hiệp Phụ nữ xã An Bình", NOTICE)
+    await official.expect("Đã xếp 2 tin", "Tin sẽ bắt đầu gửi lúc 09:05")
+    assert not await hoa.pop()  # held for the undo window
+    await stands(app, clock)
+    signed = "📢 Thông báo của Hội Liên hiệp Phụ nữ xã An Bình (người gửi: Lê Văn Cán)"
+    await official.expect(signed)
+    await hoa.expect(signed, NOTICE)
 
     clock.advance(seconds=10)
     await app.scheduler.fire_interval("bulk_progress")
@@ -75,7 +80,9 @@ async def test_broadcast_with_preview_cap_and_status(
     await official.expect("Đã huỷ")
 
     await broadcast(official, "Thông báo thứ hai trong ngày.", "Hội Liên hiệp Phụ nữ xã An Bình", 2)
-    await official.expect("Đã xếp 2 tin", "Thông báo thứ hai")
+    await official.expect("Đã xếp 2 tin")
+    await stands(app, clock)
+    await official.expect("Thông báo thứ hai")
     await hoa.expect("Thông báo thứ hai")
     await official.send("/thongbao")
     await official.expect("đã gửi đủ 2 thông báo")
@@ -110,7 +117,8 @@ async def test_quiet_hours_postpone_to_the_morning(
     await official.press("Hội Liên hiệp Phụ nữ xã An Bình")
     await official.expect("Xem trước", "giờ nghỉ, tin sẽ được gửi từ 07:00 26/11/2026")
     await official.press("Gửi thông báo")
-    await official.expect("Đã xếp 2 tin", "Đã gửi 0/2")
+    # Quiet hours hold it longer than the undo window does.
+    await official.expect("Đã xếp 2 tin", "Đã gửi 0/2", "Tin sẽ bắt đầu gửi lúc 21:35")
     assert not await hoa.pop()
     clock.advance(hours=9, minutes=29)  # 06:59 local: still quiet
     app.delivery.kick()
@@ -130,7 +138,9 @@ async def test_progress_counts_blocked_and_failed_and_excludes_blocked_later(
     fake.blocked = set(chats[:3])
     official = await person(chat, invite, "can-bo", "Lê Văn Cán", "X-AN-BINH-DTN", "official")
     await broadcast(official, NOTICE, "Đoàn Thanh niên xã An Bình", 21)
-    await official.expect("Đã xếp 21 tin", NOTICE)
+    await official.expect("Đã xếp 21 tin")
+    await stands(app, clock)
+    await official.expect(NOTICE)
     clock.advance(seconds=10)
     await app.scheduler.fire_interval("bulk_progress")
     await official.expect("Đã gửi xong.", "Đã gửi 18/21 · lỗi 0 · đã chặn 3", "Báo cáo gửi")
@@ -139,7 +149,9 @@ async def test_progress_counts_blocked_and_failed_and_excludes_blocked_later(
     # The blocked accounts are unreachable now: the next send counts them without trying.
     calls = fake.calls
     await broadcast(official, "Lần hai.", "Đoàn Thanh niên xã An Bình", 21)
-    await official.expect("Đã xếp 18 tin", "Lần hai.")
+    await official.expect("Đã xếp 18 tin")
+    await stands(app, clock)
+    await official.expect("Lần hai.")
     assert fake.calls - calls == 17
     clock.advance(seconds=10)
     await app.scheduler.fire_interval("bulk_progress")
@@ -200,3 +212,35 @@ async def test_progress_on_a_channel_without_edits_only_at_milestones(
     async with app.db.read() as conn:
         skipped = (await conn.execute(select(outbox).where(outbox.c.status == "skipped"))).all()
     assert len(skipped) == 4
+
+
+async def test_a_province_broadcast_names_the_province_and_can_be_undone(
+    app: Application, chat: MakeChat, invite: Invite, clock: FakeClock
+) -> None:
+    official = await person(chat, invite, "tinh", "Hà Văn Tỉnh", "T-DEMO", "official")
+    hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
+    await broadcast(official, NOTICE, "Xã An Bình", 1)
+    undo = await official.expect("Đã xếp 1 tin", "Tin sẽ bắt đầu gửi lúc")
+    assert undo[-1].labels[0] == "↩ Hoàn tác thông báo"
+    # Undone within the window: nobody ever receives it, and it does not count today.
+    await official.press("↩ Hoàn tác thông báo")
+    await official.expect("Đã hoàn tác thông báo", "không tin nào được gửi đi")
+    await stands(app, clock)
+    assert not await hoa.pop()
+    await official.send("/thongbao")
+    await official.expect("còn gửi được 2 thông báo")
+    await official.send(NOTICE)
+    await official.expect("đơn vị nào")
+    await official.press("Xã An Bình")
+    await official.expect("Xem trước", "📢 Thông báo của Tỉnh Minh Hoạ (người gửi: Hà Văn Tỉnh)")
+    await official.press("Gửi thông báo")
+    await official.expect("Đã xếp 1 tin")
+    await stands(app, clock)
+    # Chosen after the window: too late, and said so.
+    await official.send("hoan tac")
+    await official.expect("Không hoàn tác được nữa", "đã quá thời gian")
+    await hoa.expect("📢 Thông báo của Tỉnh Minh Hoạ (người gửi: Hà Văn Tỉnh)", NOTICE)
+    held = select(outbox.c.status).where(outbox.c.batch.like("broadcast:%"))
+    async with app.db.read() as conn:
+        statuses = sorted(r.status for r in await conn.execute(held))
+    assert statuses == ["cancelled", "sent"]

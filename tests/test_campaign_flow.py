@@ -7,6 +7,7 @@ from sqlalchemy import select
 from bot.app import Application
 from storage.schema import audit_log, campaigns, nominations, outbox
 from tests.support.clock import FakeClock
+from tests.support.held import stands
 from tests.support.media import PDF, jpeg
 from tests.support.officials import BODY, open_call
 from tests.support.people import Invite, MakeChat, person
@@ -23,7 +24,7 @@ async def test_call_reaches_members_in_scope_who_nominate_from_it(
     hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
     nam = await person(chat, invite, "nam", "Phạm Văn Nam", "X-AN-BINH-DTN")
     outside = await person(chat, invite, "xa", "Đỗ Thị Xa", "P-HOA-LAC-HPN")
-    await open_call(official)
+    await open_call(official, app, clock)
 
     call = await hoa.expect("📣 Đề cử người tốt năm 2026", BODY, "Hạn cuối: hết ngày 31/12/2026")
     assert call[-1].labels == ["Đề cử ngay"]
@@ -57,7 +58,7 @@ async def test_call_reaches_members_in_scope_who_nominate_from_it(
     await hoa.expect("Số điện thoại liên hệ")
     await hoa.press("Bỏ qua")
     await hoa.expect("công khai")
-    await hoa.press("Có")
+    await hoa.press("Đồng ý qua điện thoại")
     await hoa.expect("Xem lại", "Đợt phát động: Đề cử người tốt năm 2026")
     await hoa.press("Gửi")
     await hoa.expect("GS-2026-000001")
@@ -79,12 +80,12 @@ async def test_call_reaches_members_in_scope_who_nominate_from_it(
 
 
 async def test_forged_and_closed_call_buttons_are_answered_politely(
-    app: Application, chat: MakeChat, invite: Invite
+    app: Application, chat: MakeChat, invite: Invite, clock: FakeClock
 ) -> None:
     official = await person(chat, invite, "can-bo", "Lê Văn Cán", "X-AN-BINH", "official")
     hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
     outside = await person(chat, invite, "xa", "Đỗ Thị Xa", "P-HOA-LAC-HPN")
-    await open_call(official, count=2)
+    await open_call(official, app, clock, count=2)
     await hoa.expect("📣")
     # A member outside the call's scope forges its button: refused, nothing starts.
     await outside.press_token("!call.1")
@@ -148,7 +149,9 @@ async def test_members_cannot_open_calls_and_bad_dates_are_explained(
         assert (await conn.execute(select(campaigns))).first() is None
 
 
-async def test_call_with_a_photo(app: Application, chat: MakeChat, invite: Invite) -> None:
+async def test_call_with_a_photo(
+    app: Application, chat: MakeChat, invite: Invite, clock: FakeClock
+) -> None:
     official = await person(chat, invite, "can-bo", "Lê Văn Cán", "X-AN-BINH-CCB", "official")
     ba = await person(chat, invite, "ba", "Nguyễn Văn Ba", "X-AN-BINH-CCB")
     await official.send("/dotphatdong")
@@ -173,13 +176,15 @@ async def test_call_with_a_photo(app: Application, chat: MakeChat, invite: Invit
     preview = await official.expect("Xem trước", "Cựu chiến binh gương mẫu", "tới 2 thành viên")
     assert preview[1].media and preview[1].media[0]["kind"] == "photo"
     await official.send("mo dot va gui")
-    await official.expect("Đã mở đợt", "Cựu chiến binh gương mẫu")
+    await official.expect("Đã mở đợt", "Tin sẽ bắt đầu gửi lúc")
+    await stands(app, clock)
+    await official.expect("Cựu chiến binh gương mẫu")
     call = await ba.expect("📣 Cựu chiến binh gương mẫu", "Lĩnh vực: Tất cả lĩnh vực")
     assert call[0].media[0]["url"].startswith("/media/")
 
 
 async def test_call_button_during_a_draft_keeps_the_draft(
-    app: Application, chat: MakeChat, invite: Invite
+    app: Application, chat: MakeChat, invite: Invite, clock: FakeClock
 ) -> None:
     hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
     await hoa.send("/decu")
@@ -187,7 +192,7 @@ async def test_call_button_during_a_draft_keeps_the_draft(
     await hoa.press("Tập thể")
     await hoa.expect("Tên tập thể")
     official = await person(chat, invite, "can-bo", "Lê Văn Cán", "X-AN-BINH", "official")
-    await open_call(official, count=2)
+    await open_call(official, app, clock, count=2)
     await hoa.expect("📣")
     await hoa.press("Đề cử ngay")
     await hoa.expect("được gắn với đợt «Đề cử người tốt năm 2026»", "Tên tập thể")

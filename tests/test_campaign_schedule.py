@@ -37,7 +37,8 @@ async def test_reminders_reach_only_members_who_have_not_nominated(
     official = await person(chat, invite, "can-bo", "Lê Văn Cán", "X-AN-BINH", "official")
     hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
     nam = await person(chat, invite, "nam", "Phạm Văn Nam", "X-AN-BINH-DTN")
-    await open_call(official, deadline="05/12/2026")  # closes at 00:00 on 06/12 local
+    # Closes at 00:00 on 06/12 local.
+    await open_call(official, app, clock, deadline="05/12/2026")
     await hoa.expect("📣")
     await nam.expect("📣")
     await nominate_in_call(hoa)
@@ -57,7 +58,7 @@ async def test_reminders_reach_only_members_who_have_not_nominated(
     assert await tick(app, clock, at(29, 7, 1)) == {"closed": 0, "reminders": 0}
 
     # Nam nominates from the reminder's button, so the 1-day reminder skips him too.
-    await nominate_in_call(nam, "Hộ ông Tư")
+    await nominate_in_call(nam, "Hoàng Văn Tư")
     assert await tick(app, clock, at(5, 7, 0)) == {"closed": 0, "reminders": 1}
     await official.expect("⏰ Nhắc", "còn 1 ngày")
     assert not await nam.pop() and not await hoa.pop()
@@ -105,7 +106,8 @@ async def test_a_call_opened_late_skips_the_reminders_already_due(
     app: Application, chat: MakeChat, invite: Invite, clock: FakeClock
 ) -> None:
     official = await person(chat, invite, "can-bo", "Lê Văn Cán", "X-AN-BINH", "official")
-    await open_call(official, deadline="28/11/2026", count=1)  # 3 days: inside the 7-day one
+    # 3 days: inside the 7-day one.
+    await open_call(official, app, clock, deadline="28/11/2026", count=1)
     assert await tick(app, clock, at(25, 10, 0)) == {"closed": 0, "reminders": 0}
     assert await tick(app, clock, at(27, 23, 0)) == {"closed": 0, "reminders": 0}  # quiet
     assert await tick(app, clock, at(28, 7, 30)) == {"closed": 0, "reminders": 1}
@@ -134,7 +136,7 @@ async def test_reminder_days_are_configurable_per_call(
     app: Application, chat: MakeChat, invite: Invite, clock: FakeClock
 ) -> None:
     official = await person(chat, invite, "can-bo", "Lê Văn Cán", "X-AN-BINH", "official")
-    await open_call(official, deadline="20/12/2026", count=1)
+    await open_call(official, app, clock, deadline="20/12/2026", count=1)
     await official.send("/dotphatdong")
     await official.expect("Các đợt gần đây")
     await official.press("Đề cử người tốt năm 2026")

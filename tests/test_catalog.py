@@ -13,6 +13,9 @@ KEY = re.compile(r"^[a-z_]+(\.[a-z0-9_]+)+$")
 FILE_SUFFIXES = (".csv", ".py", ".html", ".json", ".mmd", ".png", ".xlsx", ".css", ".js")
 PLACEHOLDER = re.compile(r"\{\{([a-z_]+(?:\.[a-z0-9_]+)+)\}\}")
 NAMESPACES = {key.split(".")[0] for key in CATALOG}
+TEMPLATE_KEY = re.compile(r"""\bt\(\s*["']([a-z_]+(?:\.[a-z0-9_]+)+)["']\s*[,)]""")
+TEMPLATE_LITERAL = re.compile(r"""["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""")
+TEMPLATE_PREFIX = re.compile(r"""\bt\(\s*["']([a-z_]+(?:\.[a-z0-9_]+)*[._])["']\s*\+""")
 
 
 def code_files() -> list[Path]:
@@ -51,7 +54,17 @@ def literal_keys_and_prefixes() -> tuple[set[str], set[str]]:
                     if text.endswith((".", "_")) and text.split(".")[0] in NAMESPACES:
                         prefixes.add(text)
     for page in (ROOT / "bot").rglob("*.html"):
-        keys.update(PLACEHOLDER.findall(page.read_text(encoding="utf-8")))
+        text = page.read_text(encoding="utf-8")
+        keys.update(PLACEHOLDER.findall(text))
+        # Jinja templates (the web console): t("key", …), keys handed to a macro, and
+        # t("prefix." + value).
+        keys.update(TEMPLATE_KEY.findall(text))
+        keys.update(
+            k
+            for k in TEMPLATE_LITERAL.findall(text)
+            if k.split(".")[0] in NAMESPACES and not k.endswith("_")
+        )
+        prefixes.update(TEMPLATE_PREFIX.findall(text))
     return keys, prefixes
 
 

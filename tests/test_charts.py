@@ -10,6 +10,7 @@ from PIL import Image
 
 from bot.app import Application
 from bot.charts import render_chart
+from tests.support.clock import FakeClock
 from tests.support.officials import nominate_in_call, open_call
 from tests.support.people import Invite, MakeChat, person
 
@@ -59,11 +60,11 @@ def test_every_line_of_a_chart_is_large_enough_for_a_phone() -> None:
 
 
 async def test_stats_send_three_phone_charts(
-    app: Application, chat: MakeChat, invite: Invite
+    app: Application, chat: MakeChat, invite: Invite, clock: FakeClock
 ) -> None:
     official = await person(chat, invite, "can-bo", "Lê Văn Cán", "X-AN-BINH", "official")
     hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
-    await open_call(official, count=2)
+    await open_call(official, app, clock, count=2)
     await hoa.expect("📣")
     await nominate_in_call(hoa, "Nguyễn Thị Mai")
     await official.send("/thongke")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.app import Application
 from tests.support.clock import FakeClock
+from tests.support.held import stands
 from tests.support.people import Invite, MakeChat, person
 
 
@@ -37,7 +38,9 @@ async def test_event_announcement_rsvp_reminder_and_list(
         "Xem trước", "🗓 Tham quan mô hình", "08:30 28/11/2026", "tối đa 1 người", "tới 3 thành viên"
     )
     await official.press("Gửi thông báo sự kiện")
-    await official.expect("Đã thông báo sự kiện", "Đang gửi…", "🗓 Tham quan")
+    await official.expect("Đã thông báo sự kiện", "Đang gửi…", "Tin sẽ bắt đầu gửi lúc")
+    await stands(app, clock)
+    await official.expect("🗓 Tham quan")
     invitation = await ba.expect("🗓 Tham quan mô hình nuôi bò", "Thôn 4, xã An Bình")
     assert invitation[0].labels == ["Tham gia", "Không tham gia"]
     await tu.expect("🗓")
@@ -45,7 +48,7 @@ async def test_event_announcement_rsvp_reminder_and_list(
 
     await ba.press("Tham gia")
     await ba.expect("Đã ghi nhận bạn tham gia", "08:30 28/11/2026")
-    await tu.send("1")  # typed: the invitation is the idle menu
+    await tu.send("1")  # typed: the invitation is the last message Tư received
     await tu.expect("đã đủ người")
     await tu.send("2")
     await tu.expect("Đã ghi nhận bạn không tham gia")

@@ -19,10 +19,11 @@ from handlers.types import Reply
 from storage.publications import publish
 from storage.schema import nominations, people
 from storage.units import get_unit_by_code
+from tests.support.browser import chromium
 from tests.support.people import MakeChat, person
 from tests.support.review import nominate_as
 from tests.support.server import serving
-from tests.test_webchat_browser import NAME, WAIT_MS, bot_says, chromium, join_in_page, type_message
+from tests.test_webchat_browser import NAME, WAIT_MS, bot_says, join_in_page, type_message
 
 
 def test_what_stays_whole() -> None:

@@ -50,6 +50,10 @@ RELEASED = {
     "0008_pending_index_event_seats.py": (
         "3250258b3c587126ba1498f092493924e7f738534cf3a8638b854e2be3870b75"
     ),
+    "0009_honour_pictures.py": "f1bd8c5cc24840f1ba8b6b4bb624a3d7820f01bf33f55d5b08bb46e11f721df9",
+    "0010_personal_data.py": "f662af267d4047bb6dbcbae07f03f0687dc612358a8b3747b777b188b19c4118",
+    "0011_web_console.py": "ae3e4708ccc1639a0979e3b7d25d7005cd68c5d9a515a473800a09f7eb489e2e",
+    "0012_forgiving.py": "660da043baa92f0a5f461d7007b2813b3c9eb13772a2b7c5bfcf0c56482d681a",
 }
 
 

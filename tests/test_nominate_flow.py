@@ -45,8 +45,8 @@ async def test_member_joins_and_nominates_with_buttons(
     await hoa.press("Xong")
     await hoa.expect("Số điện thoại liên hệ")
     await hoa.send("0912 345 678")
-    await hoa.expect("đã đồng ý để thông tin")
-    await hoa.press("Có")
+    await hoa.expect("đã đồng ý cho công khai chưa")
+    await hoa.press("Đồng ý trực tiếp với tôi")
     review = await hoa.expect(
         "Xem lại đề cử", "Nguyễn Thị Lan", "1968", "Minh chứng: 1 tệp", "0912 345 678"
     )

@@ -37,7 +37,7 @@ async def test_a_whole_journey_logs_no_personal_data(
         f"{CANARY_NAME} giúp đỡ người nghèo ở {CANARY_PLACE} nhiều năm.",
         "bo qua",
         CANARY_PHONE,
-        "co",
+        "1",
         "gui",
     ):
         await member.send(answer)

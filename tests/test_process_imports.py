@@ -21,7 +21,8 @@ from bot.app import Application
 from bot.settings import Settings
 from tests.support.bot_process import BotProcess
 
-NOT_FOR_ANSWERING = ("openpyxl", "PIL", "alembic")
+# The web console's posters (segno) and dossiers (python-docx) as well.
+NOT_FOR_ANSWERING = ("openpyxl", "PIL", "alembic", "segno", "docx")
 # PostgreSQL's own: loaded by PostgreSQL runs, never by SQLite ones. (SQLAlchemy loads its
 # PostgreSQL dialect module for any schema that names a PostgreSQL option: the partial index.)
 POSTGRES_ONLY = ("sqlalchemy.ext.asyncio", "sqlalchemy.orm")

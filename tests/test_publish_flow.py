@@ -15,6 +15,8 @@ from bot.settings import Settings
 from handlers.types import Reply
 from storage.schema import nominations, outbox, publications
 from tests.support.chat import ChatClient
+from tests.support.clock import FakeClock
+from tests.support.held import stands
 from tests.support.officials import ACHIEVEMENT
 from tests.support.people import Invite, MakeChat, person
 
@@ -65,10 +67,12 @@ async def nominate_with_photo(member: ChatClient, consent: str) -> None:
     await member.expect("Mã đề cử")
 
 
-async def test_publish_and_withdraw(app: Application, chat: MakeChat, invite: Invite) -> None:
+async def test_publish_and_withdraw(
+    app: Application, chat: MakeChat, invite: Invite, clock: FakeClock
+) -> None:
     official = await person(chat, invite, "can-bo", "Lê Văn Cán", "X-AN-BINH", "official")
     hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
-    await nominate_with_photo(hoa, "co")
+    await nominate_with_photo(hoa, "1")
     await nominate_with_photo(hoa, "chua")  # no consent: never offered
     await official.send("/vinhdanh")
     await official.expect("Chưa có gương nào để đăng")
@@ -79,6 +83,11 @@ async def test_publish_and_withdraw(app: Application, chat: MakeChat, invite: In
     menu = await official.expect("Sẵn sàng đăng: 1", "Đang đăng (✓): 0")
     assert menu[-1].labels == ["GS-2026-000001 · Nguyễn Thị Mai", "Huỷ"]
     await official.press("GS-2026-000001 · Nguyễn Thị Mai")
+    await official.expect(
+        "kiểm tra sự đồng ý công khai",
+        "người được đề cử đồng ý, Đồng ý trực tiếp với tôi; người xác nhận: Trần Thị Hoa",
+    )
+    await official.press("Đã kiểm tra, viết bài")
     # The draft is whole sentences: who and where, then the achievement.
     await official.expect(
         "Bài viết ngắn sẽ đăng",
@@ -96,7 +105,9 @@ async def test_publish_and_withdraw(app: Application, chat: MakeChat, invite: In
     await official.expect(
         "Đã đăng gương «Nguyễn Thị Mai»",
         "https://guongsang.example.vn/vinh-danh/1-nguyen-thi-mai",
+        "Tin sẽ bắt đầu gửi lúc",
     )
+    await stands(app, clock)  # the channel's post leaves once the publication stands
 
     page = await official.http.get("/vinh-danh/1-nguyen-thi-mai")
     assert page.status_code == 200
@@ -135,6 +146,9 @@ async def test_publish_and_withdraw(app: Application, chat: MakeChat, invite: In
     assert post.chat_id == "@guongsang_minhhoa"
     posted = Reply.model_validate(post.payload)
     assert STORY in posted.text and posted.replace_key == "publication:1" and posted.media
+    assert post.next_attempt_at > app.clock() - app.config.undo_window  # held until it stood
+    async with app.db.write() as conn:  # no Telegram here: as its lane would have, sent
+        await conn.execute(update(outbox).where(outbox.c.id == post.id).values(status="sent"))
 
     async with app.db.read() as conn:
         live = (await conn.execute(select(publications))).one()
@@ -170,3 +184,46 @@ async def test_publish_and_withdraw(app: Application, chat: MakeChat, invite: In
     assert (app.settings.media_dir / str(row.photo)).exists()
     await official.send("/vinhdanh")
     await official.expect("Chưa có gương nào để đăng")
+
+
+async def test_a_publication_undone_in_time_is_never_posted(
+    app: Application, chat: MakeChat, invite: Invite, clock: FakeClock
+) -> None:
+    official = await person(chat, invite, "can-bo", "Lê Văn Cán", "X-AN-BINH", "official")
+    hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
+    await nominate_with_photo(hoa, "dong y truc tiep")
+    async with app.db.write() as conn:
+        await conn.execute(update(nominations).values(status="approved"))
+    await official.send("/vinhdanh")
+    await official.expect("Sẵn sàng đăng: 1")
+    await official.press("GS-2026-000001 · Nguyễn Thị Mai")
+    await official.expect("Trước khi đăng, hãy kiểm tra sự đồng ý")
+    await official.press("Đã kiểm tra, viết bài")
+    await official.expect("Bài viết ngắn sẽ đăng")
+    await official.press("Giữ nguyên")
+    await official.expect("Chọn ảnh đẹp nhất")
+    await official.press("Ảnh 1")
+    await official.expect("Xem trước bài đăng")
+    await official.press("Đăng")
+    await official.expect("Đã đăng gương", "Tin sẽ bắt đầu gửi lúc")
+    assert (await official.http.get("/vinh-danh/1-nguyen-thi-mai")).status_code == 200
+    async with app.db.read() as conn:
+        page = (await conn.execute(select(publications))).one()
+    files = [app.settings.media_dir / n for n in (page.card, page.picture, page.thumb) if n]
+    assert len(files) == 3 and all(f.exists() for f in files)
+    await official.press("↩ Hoàn tác bài vinh danh")
+    await official.expect("Đã hoàn tác bài vinh danh «Nguyễn Thị Mai»")
+    assert (await official.http.get("/vinh-danh/1-nguyen-thi-mai")).status_code in (404, 410)
+    await stands(app, clock)
+    async with app.db.read() as conn:
+        posts = (
+            await conn.execute(select(outbox.c.status).where(outbox.c.channel == "telegram"))
+        ).all()
+        rows = (await conn.execute(select(publications))).all()
+    assert [p.status for p in posts] == ["cancelled"] and rows == []
+    assert not [f for f in files if f.exists()]  # the card, the page's photo and thumbnail
+    # Nothing stood: it can be published again.
+    await official.send("/vinhdanh")
+    await official.expect("Sẵn sàng đăng: 1")
+    await official.send("/huy")
+    await official.expect("Đã huỷ")

@@ -114,19 +114,19 @@ def nomination_answers(uid: str, code: str) -> list[str]:
     """What a new member types to join with `code` and nominate someone, answer by answer."""
     return [
         f"/start {code}",
-        f"Thành viên {uid}",
+        f"Thành Viên {uid.upper()}",
         "bo qua",
         "1",
         "/decu",
         "1",
-        f"Người tốt {uid}",
+        f"Người Tốt {uid.upper()}",
         "bo qua",
         "Thôn 3",
         "6",
         ACHIEVEMENT,
         "bo qua",
         "bo qua",
-        "co",
+        "1",
         "gui",
     ]
 
@@ -207,7 +207,7 @@ async def test_sigkill_while_members_nominate(tmp_path: Path, database_url: str)
     # Every acknowledged answer was recorded once and handled; every member's nomination is
     # there exactly once; no reply was left behind.
     assert all(by_id.get(message_id) == "done" for message_id in sent.ids)
-    assert sorted(names) == sorted(f"Người tốt {uid}" for uid in members)
+    assert sorted(names) == sorted(f"Người Tốt {uid.upper()}" for uid in members)
     assert replies == 0
 
 

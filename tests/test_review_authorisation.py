@@ -107,10 +107,18 @@ async def perform(actor: ChatClient, action: str, code: str, duplicate_of: str) 
     await actor.expect(f"Đề cử {code}")
     steps: dict[str, list[tuple[str, str]]] = {
         "open": [("Dừng duyệt", "Đã dừng duyệt")],
-        "approve": [("Duyệt", "Đã duyệt đề cử")],
+        "approve": [("Duyệt", "Duyệt đề cử"), ("Xác nhận duyệt", "Đã duyệt đề cử")],
         "ask": [("Cần bổ sung", "bổ sung gì"), ("text:Xin thêm ảnh", "Đã gửi câu hỏi")],
-        "reject": [("Không duyệt", "Lý do"), ("Thiếu minh chứng", "Đã ghi không duyệt")],
-        "forward": [("Chuyển cấp trên", "Ý kiến"), ("Không có ý kiến thêm", "Đã chuyển")],
+        "reject": [
+            ("Không duyệt", "Lý do"),
+            ("Thiếu minh chứng", "lý do: Thiếu minh chứng?"),
+            ("Xác nhận không duyệt", "Đã ghi không duyệt"),
+        ],
+        "forward": [
+            ("Chuyển cấp trên", "Ý kiến"),
+            ("Không có ý kiến thêm", "lên Tỉnh Minh Hoạ"),
+            ("Xác nhận chuyển", "Đã chuyển"),
+        ],
         "score": [("Chấm điểm", "Tiêu chí 1/1"), ("text:7", "Đã chấm xong")],
         "merge": [(f"Gộp vào {duplicate_of}", "Gộp đề cử"), ("Gộp", "Đã gộp")],
     }
@@ -144,6 +152,8 @@ async def test_matrix(
         "hoa": await person(chat, invite, "hoa", "Trần Thị Hoa", PLACES["own"], "member"),
         "lac": await person(chat, invite, "lac", "Vũ Văn Lạc", PLACES["other"], "member"),
     }
+    # Someone reviews above the commune: forwarding from it has somewhere to go.
+    await person(chat, invite, "tinh", "Hà Văn Tỉnh", "T-DEMO", "reviewer")
     if role == "none":
         actor = chat("actor")
     else:

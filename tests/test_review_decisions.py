@@ -13,6 +13,8 @@ from storage import reviews
 from storage.reviews import WAITING
 from storage.schema import audit_log, commendations, evidence, memberships, merges
 from tests.support.chat import ChatClient
+from tests.support.clock import FakeClock
+from tests.support.held import stands
 from tests.support.review import Invite, nominate, person, person_id, status_of
 
 
@@ -25,7 +27,7 @@ def test_same_nominee_ignores_diacritics_case_and_small_typos() -> None:
 
 
 async def test_duplicate_is_flagged_and_merged_keeping_evidence_and_reporters(
-    app: Application, chat: Callable[..., ChatClient], invite: Invite
+    app: Application, chat: Callable[..., ChatClient], invite: Invite, clock: FakeClock
 ) -> None:
     hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN", "member")
     nam = await person(chat, invite, "nam", "Lê Văn Nam", "X-AN-BINH-DTN", "member")
@@ -48,6 +50,7 @@ async def test_duplicate_is_flagged_and_merged_keeping_evidence_and_reporters(
     await lan.expect(f"Gộp đề cử {second} vào đề cử {first}?")
     await lan.press("Gộp")
     await lan.expect(f"Đã gộp đề cử {second} vào {first}")
+    await stands(app, clock)
     await nam.expect(f"Đề cử {second} của bạn trùng với đề cử {first}")
     await hoa.expect(f"đã được gộp vào đề cử {first}")
     assert await status_of(app, second) == "merged"
@@ -75,13 +78,16 @@ async def test_duplicate_is_flagged_and_merged_keeping_evidence_and_reporters(
     await lan.send(f"/duyet {first}")
     await lan.expect(first)
     await lan.press("Duyệt")
+    await lan.expect("Duyệt đề cử")
+    await lan.press("Xác nhận duyệt")
     await lan.expect("Đã duyệt")
+    await stands(app, clock)
     await hoa.expect(f"đề cử {first}", "đã được duyệt")
     await nam.expect(f"đề cử {first}", "đã được duyệt")
 
 
 async def test_commendation_recorded_on_an_approved_nomination(
-    app: Application, chat: Callable[..., ChatClient], invite: Invite
+    app: Application, chat: Callable[..., ChatClient], invite: Invite, clock: FakeClock
 ) -> None:
     hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN", "member")
     lan = await person(chat, invite, "lan", "Lê Thị Duyệt", "X-AN-BINH", "reviewer")
@@ -91,7 +97,10 @@ async def test_commendation_recorded_on_an_approved_nomination(
     await lan.send(f"/duyet {code}")
     await lan.expect(code)
     await lan.press("Duyệt")
+    await lan.expect("Duyệt đề cử")
+    await lan.press("Xác nhận duyệt")
     await lan.expect("Đã duyệt")
+    await stands(app, clock)
     await hoa.expect("đã được duyệt")
     await lan.send("khen thuong")
     await lan.expect("Gõ mã đề cử")
@@ -145,7 +154,9 @@ async def test_a_rejection_racing_an_approval_is_refused(
     for reviewer in (lan, minh):
         await reviewer.send("/duyet")
         await reviewer.expect(code)
-    await asyncio.gather(lan.press("Duyệt"), minh.press("Không duyệt"))
+    await lan.press("Duyệt")
+    await lan.expect("Duyệt đề cử")
+    await asyncio.gather(lan.press("Xác nhận duyệt"), minh.press("Không duyệt"))
     lan_said = "\n".join(m.text for m in await lan.pop())
     minh_said = "\n".join(m.text for m in await minh.pop())
     decided = f"Đề cử {code} đã được xử lý rồi (trạng thái: Đã duyệt)"
@@ -162,8 +173,32 @@ async def test_a_rejection_racing_an_approval_is_refused(
     await hoa.pop()
 
 
-async def test_two_approvals_at_once_exactly_one_is_recorded(
+async def test_a_reason_given_after_someone_else_decided_is_refused_at_once(
     app: Application, chat: Callable[..., ChatClient], invite: Invite
+) -> None:
+    # The deterministic half of the race above: the reason (or the recommendation) comes
+    # after the approval, and the reviewer is told then, not after one more confirmation.
+    await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN", "member")
+    lan = await person(chat, invite, "lan", "Lê Thị Duyệt", "X-AN-BINH", "reviewer")
+    minh = await person(chat, invite, "minh", "Phan Văn Minh", "X-AN-BINH-HPN", "reviewer")
+    code = await nominate(app, "hoa", "X-AN-BINH-HPN")
+    for reviewer in (lan, minh):
+        await reviewer.send(f"/duyet {code}")
+        await reviewer.expect(code)
+    await minh.press("Không duyệt")
+    await minh.expect("Lý do không duyệt")
+    await lan.press("Duyệt")
+    await lan.expect("Duyệt đề cử")
+    await lan.press("Xác nhận duyệt")
+    await lan.expect(f"Đã duyệt đề cử {code}")
+    await minh.press("Thiếu minh chứng")
+    said = await minh.expect(f"Đề cử {code} đã được xử lý rồi (trạng thái: Đã duyệt)")
+    assert not [m for m in said if "Xác nhận" in " ".join(m.labels)]
+    assert await status_of(app, code) == "approved"
+
+
+async def test_two_approvals_at_once_exactly_one_is_recorded(
+    app: Application, chat: Callable[..., ChatClient], invite: Invite, clock: FakeClock
 ) -> None:
     hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN", "member")
     lan = await person(chat, invite, "lan", "Lê Thị Duyệt", "X-AN-BINH", "reviewer")
@@ -172,11 +207,15 @@ async def test_two_approvals_at_once_exactly_one_is_recorded(
     for reviewer in (lan, minh):
         await reviewer.send("/duyet")
         await reviewer.expect(code)
-    await asyncio.gather(lan.press("Duyệt"), minh.press("Duyệt"))
+    for reviewer in (lan, minh):
+        await reviewer.press("Duyệt")
+        await reviewer.expect("Duyệt đề cử")
+    await asyncio.gather(lan.press("Xác nhận duyệt"), minh.press("Xác nhận duyệt"))
     said = ["\n".join(m.text for m in await r.pop()) for r in (lan, minh)]
     winners = [s for s in said if f"Đã duyệt đề cử {code}" in s]
     losers = [s for s in said if f"Đề cử {code} đã được xử lý rồi (trạng thái: Đã duyệt)" in s]
     assert len(winners) == 1 and len(losers) == 1
+    await stands(app, clock)
     await hoa.expect("đã được duyệt")
     async with app.db.read() as conn:
         approvals = (

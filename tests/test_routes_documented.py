@@ -85,10 +85,26 @@ async def test_web_chat_off_serves_only_health_static_and_honour(
     finally:
         await app.db.close()
     assert app.webchat is None
-    assert {path for _, path in routes} == {
+    assert {path for _, path in routes if not path.startswith("/console")} == {
         "/healthz",
         "/static/{name}",
         "/vinh-danh",
         "/vinh-danh/{slug}",
         "/vinh-danh/{slug}/{picture}",
     }
+
+
+async def test_web_console_off_serves_no_console_route(tmp_path: Path) -> None:
+    settings = Settings(
+        _env_file=None,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        media_dir=tmp_path / "media",
+        web_console=False,
+    )
+    app = Application(settings)
+    try:
+        routes = served(list(app.http.routes))
+    finally:
+        await app.db.close()
+    assert not [path for _, path in routes if path.startswith("/console")]
+    assert app.config.console_link_lifetime is None

@@ -27,6 +27,7 @@ from storage.schema import outbox as outbox_table
 from tests.helpers_flow import nominate_until_review
 from tests.support.chat import ChatClient
 from tests.support.clock import FakeClock
+from tests.support.held import stands
 from tests.support.instances import running
 from tests.support.people import Invite, MakeChat, person
 
@@ -66,7 +67,7 @@ async def test_members_submitting_at_the_same_moment_all_get_unique_codes(
 
 
 async def test_a_full_event_takes_no_more_answers_than_its_capacity(
-    app: Application, chat: MakeChat, invite: Invite
+    app: Application, chat: MakeChat, invite: Invite, clock: FakeClock
 ) -> None:
     official = await person(chat, invite, "can-bo", "Lê Văn Cán", "X-AN-BINH-HND", "official")
     members = [
@@ -81,6 +82,8 @@ async def test_a_full_event_takes_no_more_answers_than_its_capacity(
     for label in ("Hội Nông dân xã An Bình", "Gửi thông báo sự kiện"):
         await official.press(label)
         await official.pop()
+    await stands(app, clock)  # the invitations wait out the official's undo window
+    await official.expect("🗓 Tham quan")  # in the unit too
     for member in members:
         await member.expect("🗓 Tham quan mô hình nuôi bò")
     await asyncio.gather(*(m.press("Tham gia") for m in members))

@@ -28,7 +28,7 @@ async def test_stats_and_export_by_role(
     official = await person(chat, invite, "can-bo", "Lê Văn Cán", "X-AN-BINH", "official")
     reviewer = await person(chat, invite, "duyet", "Vũ Thị Duyệt", "X-AN-BINH", "reviewer")
     hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
-    await open_call(official, count=3)
+    await open_call(official, app, clock, count=3)
     await reviewer.expect("📣")
     await hoa.expect("📣")
     await nominate_in_call(hoa, "Nguyễn Thị Mai")
@@ -78,7 +78,7 @@ async def test_stats_and_export_by_role(
     assert row["Người đề cử"] == "Trần Thị Hoa"
     assert row["Đợt phát động"] == "Đề cử người tốt năm 2026"
     assert isinstance(row["Ngày gửi"], datetime)
-    assert row["Ngày gửi"] == datetime(2026, 11, 25, 9, 0)  # local time
+    assert row["Ngày gửi"] == datetime(2026, 11, 25, 9, 5, 1)  # local time, after the call went out
     assert sheet.tables  # a filterable table
 
 
@@ -93,7 +93,7 @@ async def test_weekly_summary_goes_to_officials_on_mondays(
 ) -> None:
     official = await person(chat, invite, "can-bo", "Lê Văn Cán", "X-AN-BINH", "official")
     hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
-    await open_call(official, count=2)
+    await open_call(official, app, clock, count=2)
     await hoa.expect("📣")
     await nominate_in_call(hoa)
     clock.advance(days=4)  # Sunday 29/11: not the day

@@ -24,19 +24,19 @@ def answers(code: str, n: int) -> list[str]:
     """A member's whole journey, typed: join, then nominate."""
     return [
         f"/start {code}",
-        f"Thành viên {n}",
+        f"Thành Viên {n}",
         "bo qua",
         "1",
         "/decu",
         "1",
-        f"Người tốt {n}",
+        f"Người Tốt {n}",
         "bo qua",
         "Thôn 3",
         "6",
         ACHIEVEMENT,
         "bo qua",
         "bo qua",
-        "co",
+        "1",
         "gui",
     ]
 
@@ -114,7 +114,7 @@ async def test_sigkill_while_members_nominate_on_telegram(
     # Every update was recorded exactly once and handled; every nomination is there once.
     assert sorted(int(r.external_id) for r in rows) == sorted(sent)
     assert {r.status for r in rows} == {"done"}
-    assert sorted(names) == sorted(f"Người tốt {n}" for n in range(MEMBERS))
+    assert sorted(names) == sorted(f"Người Tốt {n}" for n in range(MEMBERS))
 
 
 class _db:

@@ -54,7 +54,7 @@ typed = st.sampled_from(
         "2",
         "6",
         "99",
-        "co",
+        "1",
         "gui",
         "bo qua",
         "Xong",

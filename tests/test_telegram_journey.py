@@ -68,8 +68,8 @@ async def test_nomination_through_buttons(
     await hoa.press("Xong")
     await hoa.expect("Số điện thoại liên hệ")
     await hoa.send("0912 345 678")
-    await hoa.expect("đã đồng ý để thông tin")
-    await hoa.press("Có")
+    await hoa.expect("đã đồng ý cho công khai chưa")
+    await hoa.press("Đồng ý trực tiếp với tôi")
     review = await hoa.expect("Xem lại đề cử", "Nguyễn Thị Lan", "Minh chứng: 4 tệp")
     assert [b["text"] for b in buttons_of(review[-1])] == ["Gửi", "Sửa", "Huỷ"]
     await hoa.press("Gửi")
@@ -147,5 +147,14 @@ async def test_the_command_menu_is_vietnamese(
     [call] = fake_telegram.calls("setMyCommands")
     assert call.status == 200
     commands = {c["command"]: c["description"] for c in call.params["commands"]}
-    assert list(commands) == ["start", "decu", "cuatoi", "taikhoan", "quaylai", "huy", "trogiup"]
+    assert list(commands) == [
+        "start",
+        "decu",
+        "cuatoi",
+        "taikhoan",
+        "dulieu",
+        "quaylai",
+        "huy",
+        "trogiup",
+    ]
     assert commands["decu"] == "Đề cử người tốt, việc tốt"

@@ -6,6 +6,7 @@ import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -13,6 +14,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.app import Application
+from bot.channels.zalo_oa_events import translate
 from bot.settings import Settings
 from tests.contract.drivers import ZaloOADriver
 from tests.contract.test_conversation import join_typed
@@ -262,3 +264,14 @@ async def test_which_secret_signs_is_configurable(
         update={"zalo_oa_webhook_secret": None, "zalo_oa_secret_key": SecretStr("app-key")}
     )
     assert without_webhook.zalo_oa_event_key == "app-key"  # the documented fallback
+
+
+async def test_several_photos_in_one_message_are_all_kept(fake_oa: FakeZaloOA) -> None:
+    event = fake_oa.user_send_image(USER, "https://f1.zdn.vn/a.jpg")
+    photos = [f"https://f1.zdn.vn/{n}.jpg" for n in "abc"]
+    event["message"]["attachments"] = [
+        {"type": "image", "payload": {"url": u, "thumbnail": u}} for u in photos
+    ]
+    inbound = translate(event, datetime.now(UTC))
+    assert inbound is not None
+    assert [a.file_ref for a in inbound.attachments] == photos

@@ -33,6 +33,9 @@ class Capabilities:
     # Whether a sent message can be edited (Reply.edit_of); without it progress reports
     # arrive as new messages at milestones only (Reply.minor ones are skipped).
     edits: bool = False
+    # The channel's readers fetch sent messages from the outbox (the web chat): a message
+    # showing a code is stripped once read there, not once sent.
+    reads_outbox: bool = False
 
 
 class Failure(StrEnum):

@@ -55,12 +55,13 @@ MAX_WEBHOOK_BODY = 1024 * 1024
 DEFAULT_API = "https://api.telegram.org/bot"
 DEFAULT_FILES = "https://api.telegram.org/file/bot"
 # The command menu: Telegram needs [a-z0-9_]; the Vietnamese names are the ones people read.
-MENU = ("start", "decu", "cuatoi", "taikhoan", "quaylai", "huy", "trogiup")
+MENU = ("start", "decu", "cuatoi", "taikhoan", "dulieu", "quaylai", "huy", "trogiup")
 MENU_TEXT = {
     "start": "telegram.command.start",
     "decu": "telegram.command.decu",
     "cuatoi": "telegram.command.cuatoi",
     "taikhoan": "telegram.command.taikhoan",
+    "dulieu": "telegram.command.dulieu",
     "quaylai": "telegram.command.quaylai",
     "huy": "telegram.command.huy",
     "trogiup": "telegram.command.trogiup",
@@ -162,6 +163,19 @@ class TelegramChannel:
         self._taken: set[int] = set()
         self._taken_order: deque[int] = deque()
         self._taken_changed = asyncio.Condition()
+
+    async def fetch_file(self, file_ref: str, limit: int) -> bytes | None:
+        """A file someone sent, by its file_id, if at most `limit` bytes (getFile serves up
+        to 20 MB); None when Telegram will not give it."""
+        try:
+            found = await self.bot.get_file(file_ref)
+            if found.file_size is not None and found.file_size > limit:
+                return None
+            data = bytes(await found.download_as_bytearray())
+        except TelegramError as error:
+            log.warning("a Telegram file could not be fetched (%s)", type(error).__name__)
+            return None
+        return data if len(data) <= limit else None
 
     # -- lifecycle ---------------------------------------------------------------------------
     @property

@@ -36,10 +36,10 @@ from bot.web.guard import json_request, same_origin
 from bot.web.sessions import Sessions, device_of
 from handlers.messages import t
 from handlers.text import unbreakable_parts
-from handlers.types import Inbound, InboundKind, Reply
-from storage import accounts, limits, notify, outbox, web_sessions
+from handlers.types import Attachment, Inbound, InboundKind, Reply
+from storage import accounts, inbox, limits, notify, outbox, redaction, web_sessions
 from storage.db import Connection, Database
-from storage.rows import WebSession
+from storage.rows import OutboxItem, WebSession
 
 PAGE = Path(__file__).with_name("webchat.html")
 _PLACEHOLDER = re.compile(r"\{\{(web\.[a-z_]+)\}\}")
@@ -60,7 +60,14 @@ SCRIPT_TEXTS = (
     "web.upload_refused",
     "web.upload_failed",
     "web.phone_prompt",
+    "web.uploading",
+    "web.waiting_upload",
+    "web.failed",
+    "web.retry",
 )
+# The page's own messages in the history: the automatic greeting of a new browser is not
+# something the person typed (the page sends it with this id prefix).
+AUTO_PREFIX = "auto-"
 
 
 class WebMessage(BaseModel):
@@ -69,6 +76,8 @@ class WebMessage(BaseModel):
     id: str | None = Field(default=None, max_length=64)
     text: str | None = Field(default=None, max_length=MAX_TEXT)
     button: str | None = Field(default=None, max_length=64)
+    # The label of the pressed button, for the person's own history (never trusted).
+    label: str | None = Field(default=None, max_length=200)
     # The page's "share my number": the web chat has no verified contact, so it is own.
     phone: str | None = Field(default=None, max_length=30)
 
@@ -98,7 +107,7 @@ class WebChat:
 
     name = "web"
     # "Edits": the page replaces the bubble that has the same replace_key.
-    capabilities = Capabilities(buttons=True, text_limit=None, edits=True)
+    capabilities = Capabilities(buttons=True, text_limit=None, edits=True, reads_outbox=True)
 
     def __init__(
         self,
@@ -122,7 +131,7 @@ class WebChat:
         self._page = self._render_page()
 
     async def send(self, chat_id: str, reply: Reply) -> str | None:
-        """Delivered by being readable once the lane marks it sent (see `marked`).
+        """Delivered by being readable once the lane marks it sent (see `heard`).
 
         The platform id is a delivery sequence (microseconds, strictly increasing, padded):
         the page reads messages in the order they were sent, since a reply queued after a
@@ -175,12 +184,18 @@ class WebChat:
     # ----------------------------------------------------------------------- the page
     def _render_page(self) -> str:
         texts = {key.removeprefix("web."): t(key) for key in SCRIPT_TEXTS}
+        # The script fills in {name} and {size} of the file it refuses.
         texts["upload_too_large"] = t(
-            "web.upload_too_large", max_mb=self._files.max_upload // (1024 * 1024)
+            "web.upload_too_large",
+            name="{name}",
+            size="{size}",
+            max_mb=self._files.max_upload // (1024 * 1024),
         )
+        texts["upload_wrong_type"] = t("web.upload_wrong_type", name="{name}")
         page = _PLACEHOLDER.sub(
             lambda m: html.escape(t(m.group(1))), PAGE.read_text(encoding="utf-8")
         )
+        page = page.replace("{{max_upload}}", str(self._files.max_upload))
         return page.replace(
             "{{texts}}", html.escape(json.dumps(texts, ensure_ascii=False), quote=True)
         )
@@ -309,7 +324,9 @@ class WebChat:
             "received_at": self._clock(),
         }
         if message.button:
-            return Inbound(kind=InboundKind.BUTTON, button=message.button, **common)
+            return Inbound(
+                kind=InboundKind.BUTTON, button=message.button, label=message.label, **common
+            )
         if message.phone:
             return Inbound(
                 kind=InboundKind.CONTACT, contact_phone=message.phone, contact_is_own=True, **common
@@ -344,12 +361,60 @@ class WebChat:
             # The wait may have seen this account join: the page shows the name at once.
             session = await self.session_of(request) or session
         messages = [
-            self._render(
-                chat_id, int(item.platform_message_id or 0), Reply.model_validate(item.payload)
+            (
+                _bot_order(item),
+                self._render(
+                    chat_id, int(item.platform_message_id or 0), Reply.model_validate(item.payload)
+                ),
             )
             for item in items
+            if not redaction.is_stripped(item.payload) or item.payload.get("text")
         ]
-        return JSONResponse({**self._describe(session, fresh=False), "messages": messages})
+        # A message showing a code is stripped once the page has read it.
+        secret = [item.id for item in items if item.payload.get("secret")]
+        if secret:
+            async with self._db.write() as conn:
+                await redaction.redact_outbound(conn, secret, t("privacy.code_removed"))
+        if items:
+            messages = _interleave(messages, await self._own(chat_id, after, until_of(items)))
+        return JSONResponse(
+            {**self._describe(session, fresh=False), "messages": [m for _, m in messages]}
+        )
+
+    async def _own(
+        self, chat_id: str, after: int, until: datetime
+    ) -> list[tuple[Order, dict[str, Any]]]:
+        """What the person sent between the bot messages already shown and these: the
+        page shows its own bubbles at once, and after a reload reads them here."""
+        async with self._db.read() as conn:
+            since = (
+                await outbox.sent_at_of(conn, self.name, chat_id, f"{after:020d}")
+                if after
+                else None
+            )
+            sent = await inbox.sent_by(conn, self.name, chat_id, since, until)
+        own: list[tuple[Order, dict[str, Any]]] = []
+        for item in sent:
+            if redaction.is_stripped(item.payload):
+                # Past its retention, or it carried a code: nothing of it is shown again.
+                continue
+            client_id = item.external_id.partition(":")[2]
+            shown = _own_text(Inbound.model_validate(item.payload))
+            if client_id.startswith(AUTO_PREFIX) or shown is None:
+                continue
+            text, media = shown
+            own.append(
+                (
+                    (item.received_at, item.id, 0),
+                    {
+                        "mine": True,
+                        "client_id": client_id,
+                        "text": text,
+                        "media": self._files.links(chat_id, media),
+                    },
+                )
+            )
+        return own
 
     async def _wait_for(
         self, chat_id: str, event: asyncio.Event, after: int, wait: float
@@ -363,7 +428,7 @@ class WebChat:
             remaining = deadline - loop.time()
             if items or remaining <= 0 or self._stopping:
                 return items
-            # Woken by `marked` after the rows are committed as sent, so no re-reading.
+            # Woken by `heard` after the rows are committed as sent, so no re-reading.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), remaining)
 
@@ -378,6 +443,54 @@ class WebChat:
             "choices": [c.model_dump() for c in reply.choices],
             "media": self._files.links(chat_id, reply.media),
         }
+
+
+# Oldest first; at the same moment, a message of the person before the bot's answers to it.
+Order = tuple[datetime, float, int]
+
+
+def _bot_order(item: OutboxItem) -> Order:
+    """Where a bot message goes among the person's: after the message it answers."""
+    assert item.sent_at is not None  # delivered rows carry it
+    kind, _, rest = (item.dedupe_key or "").partition(":")
+    answered, _, n = rest.partition(":")
+    if kind == "reply" and answered.isdigit():
+        return item.sent_at, int(answered), int(n) + 1 if n.isdigit() else 1
+    return item.sent_at, math.inf, item.id
+
+
+def _interleave(
+    bot: list[tuple[Order, dict[str, Any]]], own: list[tuple[Order, dict[str, Any]]]
+) -> list[tuple[Order, dict[str, Any]]]:
+    """The bot's messages in the order they were delivered, each of the person's messages
+    before the first of them that came after it."""
+    waiting = sorted(own, key=lambda pair: pair[0])
+    merged: list[tuple[Order, dict[str, Any]]] = []
+    for message in bot:
+        while waiting and waiting[0][0] < message[0]:
+            merged.append(waiting.pop(0))
+        merged.append(message)
+    return merged + waiting
+
+
+def until_of(items: list[OutboxItem]) -> datetime:
+    """When the last of these delivered messages was sent."""
+    sent = items[-1].sent_at
+    assert sent is not None  # delivered rows carry it
+    return sent
+
+
+def _own_text(inbound: Inbound) -> tuple[str, list[Attachment]] | None:
+    """How one of the person's own messages reads in their history."""
+    if inbound.kind in (InboundKind.TEXT, InboundKind.COMMAND):
+        return inbound.text or "", []
+    if inbound.kind == InboundKind.BUTTON:
+        return inbound.label or "✓", []
+    if inbound.kind == InboundKind.CONTACT:
+        return inbound.contact_phone or "", []
+    if inbound.kind == InboundKind.MEDIA:
+        return "📎", list(inbound.attachments)
+    return None
 
 
 def _poll_query(after_text: str, wait_text: str) -> tuple[int, float] | None:

@@ -8,6 +8,7 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -31,7 +32,9 @@ if TYPE_CHECKING:
 
 Clock = Callable[[], datetime]
 CurrentSession = Callable[[Request], Awaitable[WebSession | None]]
-_MEDIA_NAME = re.compile(r"[A-Za-z0-9_-]{10,40}\.(jpg|png|webp|pdf|mp4|webm|ogg|mp3|wav|m4a|xlsx)")
+_MEDIA_NAME = re.compile(
+    r"[A-Za-z0-9_-]{10,40}\.(jpg|png|webp|pdf|mp4|webm|ogg|mp3|wav|m4a|xlsx|json)"
+)
 _DOWNLOAD = re.compile(r"[^a-z0-9]+")
 # Links in a page stay usable this long after the page fetched them.
 LINK_LIFETIME = timedelta(hours=1)
@@ -47,6 +50,8 @@ MEDIA_TYPES = {
     "wav": "audio/wav",
     "m4a": "audio/mp4",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    # A member's own data download (/dulieu).
+    "json": "application/json",
 }
 # Shown in the page; everything else is downloaded as an attachment.
 INLINE = frozenset({"jpg", "png", "webp", "mp4", "webm", "ogg", "mp3", "wav", "m4a"})
@@ -117,16 +122,7 @@ class WebFiles:
         path = self._policy.media.file(name)
         if path is None:
             return Response(status_code=404)
-        ext = match.group(1)
-        response = FileResponse(
-            path,
-            media_type=MEDIA_TYPES[ext],
-            content_disposition_type="inline" if ext in INLINE else "attachment",
-            filename=given.download,
-        )
-        response.headers["cache-control"] = "private, no-store"
-        response.headers["content-security-policy"] = FILE_CSP
-        return response
+        return file_response(path, match.group(1), given.download)
 
     # ----------------------------------------------------------------------- uploads
     async def post_upload(self, request: Request) -> Response:
@@ -195,6 +191,20 @@ class WebFiles:
             text = t("web.upload_quota", count=self._policy.uploads_per_day)
             return JSONResponse({"error": "quota", "text": text}, 429)
         return None
+
+
+def file_response(path: Path, ext: str, download: str) -> Response:
+    """A stored file as a signed link serves it: its exact type, shown or downloaded under
+    the server's name, never cached, and sandboxed (nothing in it may run or load)."""
+    response = FileResponse(
+        path,
+        media_type=MEDIA_TYPES[ext],
+        content_disposition_type="inline" if ext in INLINE else "attachment",
+        filename=download,
+    )
+    response.headers["cache-control"] = "private, no-store"
+    response.headers["content-security-policy"] = FILE_CSP
+    return response
 
 
 def download_name(item: Attachment) -> str:

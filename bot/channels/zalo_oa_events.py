@@ -162,9 +162,11 @@ def _user_message(event: _UserEvent, received_at: datetime) -> Inbound | None:
             return _inbound(*common, kind=InboundKind.LOCATION, text=text)
         return _inbound(*common, kind=InboundKind.UNSUPPORTED)
     if name in MEDIA_EVENTS:
-        attachment = _attachment(MEDIA_EVENTS[name], _first(message))
-        if attachment is not None:
-            return _inbound(*common, kind=InboundKind.MEDIA, attachments=[attachment])
+        # Several photos sent at once come in one event: every one is kept.
+        found = [_attachment(MEDIA_EVENTS[name], a.payload) for a in message.attachments]
+        files = [a for a in found if a is not None]
+        if files:
+            return _inbound(*common, kind=InboundKind.MEDIA, attachments=files)
         return _inbound(*common, kind=InboundKind.UNSUPPORTED)
     if name in UNSUPPORTED_EVENTS:
         return _inbound(*common, kind=InboundKind.UNSUPPORTED)

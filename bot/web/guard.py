@@ -4,11 +4,14 @@ security headers of every response. Plus the same-origin rule of state-changing 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable, Mapping
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from handlers.messages import t
 
 # The cap of a request's body by method and path (the application declares them).
 BodyCap = Callable[[str, str], int]
@@ -86,7 +89,7 @@ class Guard:
             return
         if declared > cap:
             # Answered before a byte of the body is read.
-            await _plain(send_with_headers, 413, b"request body too large")
+            await _too_large(send_with_headers, cap)
             return
         received = 0
 
@@ -107,7 +110,7 @@ class Guard:
             await self.app(scope, bounded_receive, send_with_headers)
         except _TooLarge:
             if not started:
-                await _plain(send_with_headers, 413, b"request body too large")
+                await _too_large(send_with_headers, cap)
         except _TooSlow:
             if not started:
                 await _plain(send_with_headers, 408, b"request body too slow")
@@ -124,13 +127,28 @@ def _content_length(scope: Scope) -> int | None:
     return 0
 
 
-async def _plain(send: Send, status: int, body: bytes) -> None:
+async def _too_large(send: Send, cap: int) -> None:
+    """413 naming the cap, in the page's language: never a bare status."""
+    body = {"error": "too large", "max_bytes": cap, "text": t("web.too_large", max=_size(cap))}
+    await _plain(send, 413, json.dumps(body, ensure_ascii=False).encode(), b"application/json")
+
+
+def _size(cap: int) -> str:
+    """20971520 -> "20 MB"; 65536 -> "64 KB"."""
+    if cap >= 1024 * 1024:
+        return f"{cap / (1024 * 1024):g} MB".replace(".", ",")
+    return f"{cap // 1024} KB"
+
+
+async def _plain(
+    send: Send, status: int, body: bytes, kind: bytes = b"text/plain; charset=utf-8"
+) -> None:
     await send(
         {
             "type": "http.response.start",
             "status": status,
             "headers": [
-                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-type", kind),
                 (b"content-length", str(len(body)).encode()),
                 (b"connection", b"close"),
             ],

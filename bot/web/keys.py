@@ -35,6 +35,8 @@ class Keys:
     at_rest: Fernet
     # Stored in the database: instances sharing it compare their keys by it (reveals nothing).
     check: str
+    # The web console's form tokens (CSRF), bound to the session.
+    forms: bytes
 
     @classmethod
     def from_secret(cls, secret: str) -> Keys:
@@ -48,6 +50,7 @@ class Keys:
             addresses=_derive(master, b"guongsang address-digests v1"),
             at_rest=Fernet(fernet),
             check=_derive(master, b"guongsang key-check v1").hex()[:32],
+            forms=_derive(master, b"guongsang console-forms v1"),
         )
 
     def seal(self, value: str) -> str:

@@ -23,8 +23,8 @@ from storage.rows import WebSession
 
 Clock = Callable[[], datetime]
 COOKIE = "gs_session"
-# With https the cookie is host-only, Secure and Path=/ by the browser's own rule (__Host-).
-SECURE_COOKIE = "__Host-gs_session"
+# The web console's own cookie: a browser may hold a chat session and a console session.
+CONSOLE_COOKIE = "gs_console"
 # last_seen_at is written at most this often (a write per request would queue on SQLite).
 TOUCH_EVERY = timedelta(minutes=5)
 TOKEN_BYTES = 32  # 256 bits from the OS's CSPRNG
@@ -47,12 +47,20 @@ class Lifetimes:
 class Sessions:
     """Opens, reads and ends sessions; the cookie carries only the random token."""
 
-    def __init__(self, db: Database, clock: Clock, lifetimes: Lifetimes, secure: bool) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        lifetimes: Lifetimes,
+        secure: bool,
+        cookie: str = COOKIE,
+    ) -> None:
         self._db = db
         self._clock = clock
         self.lifetimes = lifetimes
         self.secure = secure
-        self.cookie = SECURE_COOKIE if secure else COOKIE
+        # With https the cookie is host-only, Secure and Path=/ by the browser's own rule.
+        self.cookie = f"__Host-{cookie}" if secure else cookie
 
     async def open(
         self,

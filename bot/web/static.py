@@ -14,6 +14,9 @@ TYPES = {
     "webchat.css": "text/css; charset=utf-8",
     "honour.css": "text/css; charset=utf-8",
     "honour.js": "text/javascript; charset=utf-8",
+    "console.css": "text/css; charset=utf-8",
+    "console.js": "text/javascript; charset=utf-8",
+    "favicon.svg": "image/svg+xml",
 }
 
 

@@ -1,14 +1,14 @@
 """A reporter answers a reviewer's question (Cần bổ sung) with text, files or both.
 
-Design choice: the question reaches the reporter as a notification that names the
-nomination's code and the command /bosung (bổ sung; the words "bo sung" and "tra loi bo sung"
-work too). The answer is a flow of its own that only that command starts — free text or
-files arriving at an idle conversation are never taken as an answer, and while a nomination
-draft is open /bosung does not replace it: the member is asked to send or cancel the draft
-first, and the draft stays as it was. With several open questions the member picks the code
-(or types `/bosung GS-2026-000123`). Everything sent is collected until "Gửi trả lời"; then
-the files are attached to the nomination, the text joins its review history, and the
-nomination returns to its queue as "đã bổ sung" (answered). Diagram: answer.mmd.
+The question reaches the reporter as a notification with a "Trả lời" choice. A reply right
+after it (text, photo, voice), or the choice, starts this flow for that nomination (the
+`reply_to` action; the dispatcher sees that the question was the last message the chat
+received); `/bosung [CODE]` (the words "bo sung", "tra loi bo sung" too) starts it at any
+time. A nomination being written meanwhile is put aside and resumed afterwards. With several
+open questions the member picks the code. Everything sent is collected until "Gửi trả lời"
+(the confirmation); then the files are attached to the nomination, the text joins its review
+history, and the nomination returns to its queue as "đã bổ sung" (answered). Diagram:
+answer.mmd.
 """
 
 from __future__ import annotations
@@ -48,14 +48,13 @@ class AnswerDraft(Draft):
     nomination_id: int | None = None
     texts: list[str] = Field(default_factory=list)
     files: list[Attachment] = Field(default_factory=list)
+    # Started by a reply to the question: the question is not repeated in full.
+    replying: bool = False
 
 
 async def begin(turn: Turn) -> None:
     """/bosung [CODE]: answer an open question."""
     assert turn.person is not None
-    if turn.state.flow == "nominate":
-        turn.say("answer.draft_open")
-        return
     questions = await reviews.open_questions(turn.conn, turn.person.id)
     code = turn.args.strip().upper()
     if code:
@@ -71,6 +70,32 @@ async def begin(turn: Turn) -> None:
         await engine.start(turn, FLOW, AnswerStep.ANSWER, draft)
         return
     await engine.start(turn, FLOW, AnswerStep.PICK, AnswerDraft())
+
+
+async def reply_to(turn: Turn, args: list[str]) -> None:
+    """ "Trả lời" on a reviewer's question (!answer.<id>), or a reply sent right after it
+    (!answer.<id>.reply: the message is the first part of the answer)."""
+    if turn.person is None:
+        turn.say("common.not_joined")
+        return
+    nomination_id = int(args[0]) if args and args[0].isdigit() else 0
+    asked = await reviews.open_questions(turn.conn, turn.person.id)
+    if not any(q.nomination_id == nomination_id for q in asked):
+        show_main_menu(turn, "answer.already_closed")
+        return
+    replying = args[1:] == ["reply"]
+    if turn.state.flow == FLOW.name and isinstance(turn.draft, AnswerDraft):
+        if turn.draft.nomination_id == nomination_id:
+            if replying:
+                await engine.handle(turn, FLOW)
+            else:
+                await engine.ask_again(turn, FLOW)
+            return
+        engine.finish(turn)
+    draft = AnswerDraft(nomination_id=nomination_id, replying=replying)
+    await engine.start(turn, FLOW, AnswerStep.ANSWER, draft)
+    if replying:
+        await engine.handle(turn, FLOW)
 
 
 async def ask_pick(turn: Turn, draft: AnswerDraft) -> None:
@@ -98,6 +123,10 @@ async def ask_answer(turn: Turn, draft: AnswerDraft) -> None:
     question = await _question(turn, draft)
     if question is None:
         engine.finish(turn, "answer.already_closed")
+        return
+    if draft.replying:
+        draft.replying = False  # said once; asked again in full after /quaylai or /trogiup
+        turn.say("answer.taking_reply", code=question.code, name=question.nominee_name)
         return
     turn.say(
         "answer.ask", code=question.code, name=question.nominee_name, question=question.question

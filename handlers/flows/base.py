@@ -96,6 +96,9 @@ class Flow(Generic[S, D]):
     draft: type[D]
     entry: Set[S]
     table: Mapping[S, Step[S, D]]
+    # Files that arrive at a step that does not ask for them (a slow upload finishing after
+    # "Xong"): kept with the draft (having said so) rather than refused.
+    late_files: Callable[[Turn, D, list[Attachment]], Awaitable[None]] | None = None
 
     def __post_init__(self) -> None:
         missing = set(self.steps) - self.table.keys()

@@ -3,15 +3,14 @@ daily cap; `/broadcast status` shows the latest sends. Diagram: broadcast.mmd.""
 
 from __future__ import annotations
 
-import uuid
 from enum import StrEnum, auto
 
 from handlers.flows import engine
 from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult
-from handlers.localtime import local_date_time, start_of_local_day
+from handlers.localtime import local_date_time
 from handlers.menu import show_main_menu
 from handlers.messages import t
-from handlers.officials.fanout import fan_out
+from handlers.officials.holding import offer_undo
 from handlers.officials.progress import PENDING, progress_reply
 from handlers.officials.scope import (
     BulkDraft,
@@ -20,9 +19,12 @@ from handlers.officials.scope import (
     ask_to_confirm_bulk,
     confirmed_unit,
 )
+from handlers.officials.sending import broadcast_text, broadcasts_left, send_broadcast
 from handlers.text import fold, number
 from handlers.turn import Option, Turn
-from storage import audit, bulk, outbox
+from storage import bulk, outbox
+from storage import decisions as stored_decisions
+from storage.rows import Unit
 from storage.units import get_unit
 
 TEXT_LIMITS = (5, 3000)
@@ -59,10 +61,7 @@ async def begin(turn: Turn) -> None:
 
 
 async def _left_today(turn: Turn) -> int:
-    assert turn.person is not None
-    since = start_of_local_day(turn.now, turn.config)
-    used = await bulk.count_bulks_since(turn.conn, turn.person.id, "broadcast", since)
-    return turn.config.broadcast_daily_cap - used
+    return await broadcasts_left(turn)
 
 
 async def show_status(turn: Turn) -> None:
@@ -107,8 +106,9 @@ async def accept_text(turn: Turn, draft: BroadcastDraft, answer: Answer) -> Next
     return BroadcastStep.SCOPE
 
 
-def _message(draft: BroadcastDraft, unit_name: str) -> str:
-    return t("officials.broadcast.message", unit=unit_name, text=draft.text)
+def _message(turn: Turn, draft: BroadcastDraft, unit: Unit) -> str:
+    assert turn.person is not None
+    return broadcast_text(turn.person, turn.memberships, unit, draft.text or "")
 
 
 async def ask_preview(turn: Turn, draft: BroadcastDraft) -> None:
@@ -116,7 +116,7 @@ async def ask_preview(turn: Turn, draft: BroadcastDraft) -> None:
     assert unit is not None
     people = await bulk.people_in_scope(turn.conn, unit.path)
     turn.say_text(t("officials.preview_header"))
-    turn.say_text(_message(draft, unit.name))
+    turn.say_text(_message(turn, draft, unit))
     ask_to_confirm_bulk(
         turn,
         "officials.broadcast.confirm",
@@ -127,36 +127,20 @@ async def ask_preview(turn: Turn, draft: BroadcastDraft) -> None:
 
 
 async def accept_preview(turn: Turn, draft: BroadcastDraft, answer: Answer) -> Next:
-    assert turn.person is not None
     unit = await confirmed_unit(turn, draft, answer)
     if unit is None:
         return None
-    if await _left_today(turn) <= 0:  # another broadcast went out since the first step
-        engine.finish(turn, "officials.broadcast.cap_reached", cap=turn.config.broadcast_daily_cap)
-        return None
-    sent = await fan_out(
-        turn.conn,
-        turn.config,
-        turn.now,
-        kind="broadcast",
-        batch=f"broadcast:{uuid.uuid4().hex[:16]}",
-        created_by=turn.person.id,
-        unit=unit,
-        text=_message(draft, unit.name),
-        label=draft.text or "",
-    )
-    await audit.record(
-        turn.conn,
-        at=turn.now,
-        actor_id=turn.person.id,
-        action="broadcast.sent",
-        object_type="bulk_send",
-        object_id=sent.id,
-        detail={"unit": unit.id, "recipients": sent.total},
-    )
+    # The same function as the console's (handlers.officials.sending): scope and the daily
+    # cap checked again here, since another broadcast may have gone out since the first step;
+    # its rows wait for the undo window, offered first in the menu.
+    sent = await send_broadcast(turn, unit, draft.text or "")
     engine.finish(turn)
-    turn.say("officials.broadcast.queued", count=number(sent.total))
-    turn.replies.append(progress_reply(sent, {}, final=False, minor=False))
+    if sent is not None:
+        turn.say("officials.broadcast.queued", count=number(sent.total))
+        turn.replies.append(progress_reply(sent, {}, final=False, minor=False))
+        decision = await stored_decisions.of_batch(turn.conn, sent.batch)
+        if decision is not None:
+            offer_undo(turn, decision)
     return None
 
 

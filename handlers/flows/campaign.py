@@ -25,7 +25,7 @@ from handlers.flows.campaign_manage import (
 from handlers.flows.nominate import FIELDS
 from handlers.localtime import deadline_date, end_of_day
 from handlers.messages import t
-from handlers.officials.fanout import fan_out
+from handlers.officials.holding import offer_undo
 from handlers.officials.progress import progress_reply
 from handlers.officials.scope import (
     accept_scope_then,
@@ -33,9 +33,11 @@ from handlers.officials.scope import (
     ask_to_confirm_bulk,
     confirmed_unit,
 )
+from handlers.officials.sending import call_text, field_names, open_call
 from handlers.roles import Role, scopes
 from handlers.turn import Option, Turn, option_id
-from storage import audit, bulk, campaigns
+from storage import bulk, campaigns
+from storage import decisions as stored_decisions
 from storage.campaigns import CampaignDetail
 from storage.rows import Unit
 from storage.units import get_unit
@@ -43,11 +45,6 @@ from storage.units import get_unit
 TITLE_LIMITS = (5, 200)
 BODY_LIMITS = (20, 3000)
 LISTED = 10
-
-
-def call_action(campaign_id: int) -> str:
-    """The action value of a call's "Đề cử ngay" button."""
-    return f"!call.{campaign_id}"
 
 
 async def begin(turn: Turn) -> None:
@@ -109,12 +106,6 @@ async def accept_body(turn: Turn, draft: CampaignDraft, answer: Answer) -> Next:
     return CampaignStep.FIELDS
 
 
-def _field_names(fields: list[str]) -> str:
-    if not fields or set(fields) == set(FIELDS):
-        return t("officials.campaign.all_fields")
-    return ", ".join(t(f"nominate.field.{f}") for f in fields)
-
-
 async def ask_fields(turn: Turn, draft: CampaignDraft) -> None:
     chosen = draft.fields
     options = [Option("all", "officials.campaign.all_fields")]
@@ -123,7 +114,7 @@ async def ask_fields(turn: Turn, draft: CampaignDraft) -> None:
         for f in FIELDS
     ]
     options.append(Option("done", "common.choice.done"))
-    turn.say("officials.campaign.ask_fields", chosen=_field_names(chosen), options=options)
+    turn.say("officials.campaign.ask_fields", chosen=field_names(chosen), options=options)
 
 
 async def accept_fields(turn: Turn, draft: CampaignDraft, answer: Answer) -> Next:
@@ -169,18 +160,6 @@ async def accept_photo(turn: Turn, draft: CampaignDraft, answer: Answer) -> Next
     return CampaignStep.PREVIEW
 
 
-def call_text(title: str, body: str, fields: list[str], deadline: str) -> str:
-    """The call as members receive it."""
-    return t(
-        "officials.campaign.call",
-        title=title,
-        body=body,
-        fields=_field_names(fields),
-        deadline=deadline,
-        button=t("officials.campaign.button"),
-    )
-
-
 def _deadline_at(turn: Turn, draft: CampaignDraft) -> datetime:
     assert draft.deadline is not None  # asked before the preview
     return end_of_day(draft.deadline, turn.config)
@@ -215,53 +194,25 @@ async def accept_preview(turn: Turn, draft: CampaignDraft, answer: Answer) -> Ne
 
 
 async def _open(turn: Turn, draft: CampaignDraft, unit: Unit) -> None:
-    """Store the call and broadcast it to every member in scope."""
-    assert turn.person is not None
-    photo = draft.photo
-    campaign = await campaigns.create_campaign(
-        turn.conn,
-        unit_id=unit.id,
-        created_by=turn.person.id,
+    """Store the call and send it to every member in scope (the console's function too)."""
+    engine.finish(turn)
+    assert draft.deadline is not None  # asked before the preview
+    opened = await open_call(
+        turn,
+        unit,
         title=draft.title or "",
         body=draft.body or "",
         fields=draft.fields,
-        deadline_at=_deadline_at(turn, draft),
-        reminder_days=list(turn.config.reminder_days),
-        photo=photo.model_dump(mode="json") if photo else None,
-        now=turn.now,
+        last_day=draft.deadline,
+        photo=draft.photo,
     )
-    text = call_text(
-        campaign.title,
-        campaign.body,
-        campaign.fields,
-        deadline_date(campaign.deadline_at, turn.config),
-    )
-    sent = await fan_out(
-        turn.conn,
-        turn.config,
-        turn.now,
-        kind="call",
-        batch=f"call:{campaign.id}",
-        created_by=turn.person.id,
-        unit=unit,
-        text=text,
-        label=campaign.title,
-        options=[(call_action(campaign.id), t("officials.campaign.button"))],
-        media=[photo] if photo else [],
-    )
-    await audit.record(
-        turn.conn,
-        at=turn.now,
-        actor_id=turn.person.id,
-        action="campaign.opened",
-        object_type="campaign",
-        object_id=campaign.id,
-        detail={"unit": unit.id, "recipients": sent.total},
-    )
-    engine.finish(turn)
-    turn.say("officials.campaign.opened", title=campaign.title)
-    # The progress message that later reports edit (same replace_key).
-    turn.replies.append(progress_reply(sent, {}, final=False, minor=False))
+    if opened is not None:
+        turn.say("officials.campaign.opened", title=opened[0].title)
+        # The progress message that later reports edit (same replace_key).
+        turn.replies.append(progress_reply(opened[1], {}, final=False, minor=False))
+        decision = await stored_decisions.of_batch(turn.conn, opened[1].batch)
+        if decision is not None:
+            offer_undo(turn, decision)
 
 
 # The questions that are one catalog text.

@@ -4,7 +4,7 @@ deadline, changing its reminders, closing it early (campaign.py holds the flow's
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum, auto
 
 from pydantic import Field
@@ -14,12 +14,12 @@ from handlers.flows.base import Answer, StepResult, says
 from handlers.localtime import deadline_date, end_of_day, parse_date
 from handlers.messages import t
 from handlers.officials.scope import BulkDraft
-from handlers.officials.summary import close_with_summary
+from handlers.officials.sending import close_call, deadline_problem, extend_call
 from handlers.roles import Role, in_scope, scopes
 from handlers.text import number
 from handlers.turn import Option, Turn
 from handlers.types import Attachment
-from storage import audit, campaigns
+from storage import campaigns
 from storage.campaigns import CampaignDetail
 
 MAX_DAYS_AHEAD = 366
@@ -70,16 +70,14 @@ async def own_call(turn: Turn, campaign_id: int | None) -> CampaignDetail | None
 
 def check_deadline(turn: Turn, text: str) -> date | None:
     """A typed deadline: a real date, after today, at most a year ahead."""
-    day = parse_date(text)
     today = turn.now.astimezone(turn.config.timezone).date()
+    day = parse_date(text, today)
     if day is None:
         turn.say("officials.campaign.deadline_invalid")
         return None
-    if day <= today:
-        turn.say("officials.campaign.deadline_past")
-        return None
-    if day > today + timedelta(days=MAX_DAYS_AHEAD):
-        turn.say("officials.campaign.deadline_far")
+    problem = deadline_problem(day, turn)
+    if problem is not None:
+        turn.say(problem)
         return None
     return day
 
@@ -143,27 +141,13 @@ async def accept_extend(turn: Turn, draft: CampaignDraft, answer: Answer) -> Nex
     if campaign is None:
         return None
     day = check_deadline(turn, answer.text or "")
-    if day is None:
+    if day is None or not await extend_call(turn, campaign.id, day):
         return None
-    deadline_at = end_of_day(day, turn.config)
-    if deadline_at <= campaign.deadline_at:
-        turn.say("officials.campaign.extend_not_later")
-        return None
-    await campaigns.extend_deadline(turn.conn, campaign.id, deadline_at)
-    await audit.record(
-        turn.conn,
-        at=turn.now,
-        actor_id=turn.person.id if turn.person else None,
-        action="campaign.extended",
-        object_type="campaign",
-        object_id=campaign.id,
-        detail={"deadline": deadline_at.isoformat()},
-    )
     engine.finish(
         turn,
         "officials.campaign.extended",
         title=campaign.title,
-        deadline=deadline_date(deadline_at, turn.config),
+        deadline=deadline_date(end_of_day(day, turn.config), turn.config),
     )
     return None
 
@@ -219,7 +203,8 @@ async def accept_close(turn: Turn, draft: CampaignDraft, answer: Answer) -> Next
     campaign = await _current(turn, draft)
     if campaign is None:
         return None
-    person_id = turn.person.id if turn.person else None
-    await close_with_summary(turn.conn, turn.config, turn.now, campaign, closed_by=person_id)
-    engine.finish(turn, "officials.campaign.closed", title=campaign.title)
+    if await close_call(turn, campaign.id):
+        engine.finish(turn, "officials.campaign.closed", title=campaign.title)
+    else:
+        engine.finish(turn)
     return None

@@ -14,10 +14,12 @@ from typing import ClassVar
 from handlers.draft import Draft
 from handlers.flows import engine
 from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult, says
-from handlers.flows.review_actions import load_in_scope
+from handlers.flows.review_actions import commend, load_for
+from handlers.localtime import parse_date
 from handlers.messages import t
+from handlers.permissions import Action
 from handlers.turn import Option, Turn
-from storage import audit, commendations, reviews
+from storage import commendations, reviews
 
 FORMS = ("certificate", "merit", "title", "letter")
 TEXT_LIMITS = {"form": 100, "number": 64, "issuer": 200}
@@ -71,13 +73,7 @@ async def _approved_in_scope(turn: Turn, code: str) -> reviews.ReviewItem | None
     if found is None:
         turn.say("review.code_unknown", code=code.upper())
         return None
-    item = await load_in_scope(turn, found.id)
-    if item is None:
-        return None
-    if item.status != "approved":
-        turn.say("commend.not_approved", code=item.code, status=t(f"status.{item.status}"))
-        return None
-    return item
+    return await load_for(turn, found.id, Action.COMMEND)
 
 
 async def accept_code(turn: Turn, draft: CommendDraft, answer: Answer) -> Next:
@@ -117,21 +113,9 @@ async def accept_number(turn: Turn, draft: CommendDraft, answer: Answer) -> Next
     return CommendStep.DATE
 
 
-def parse_date(text: str) -> date | None:
-    """dd/mm/yyyy (or with - or .) as a date; None when it is not a real date."""
-    parts = text.strip().replace("-", "/").replace(".", "/").split("/")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
-        return None
-    day, month, year = (int(p) for p in parts)
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
 async def accept_date(turn: Turn, draft: CommendDraft, answer: Answer) -> Next:
-    when = parse_date(answer.text or "")
     today = turn.now.astimezone(turn.config.timezone).date()
+    when = parse_date(answer.text or "", today, future=False)
     if when is None or when.year < 1945 or when > today:
         turn.say("commend.date_invalid")
         return None
@@ -176,8 +160,9 @@ async def accept_confirm(turn: Turn, draft: CommendDraft, answer: Answer) -> Nex
         draft.issuer,
     )
     assert form and decision_no and decided_on and issuer  # asked before the confirmation
-    await commendations.record(
-        turn.conn,
+    await commend(
+        turn,
+        item,
         commendations.NewCommendation(
             nomination_id=item.id,
             form=form,
@@ -185,20 +170,7 @@ async def accept_confirm(turn: Turn, draft: CommendDraft, answer: Answer) -> Nex
             decided_on=decided_on,
             issuer=issuer,
         ),
-        turn.person.id,
-        turn.now,
     )
-    await audit.record(
-        turn.conn,
-        at=turn.now,
-        actor_id=turn.person.id,
-        action="nomination.commended",
-        object_type="nomination",
-        object_id=item.id,
-        detail={"code": item.code, "form": form, "decision_no": decision_no},
-    )
-    for reporter in await reviews.reporters_of(turn.conn, item.id):
-        turn.notify(reporter, "commend.notify", code=item.code, name=item.nominee_name, form=form)
     engine.finish(turn, "commend.saved", code=item.code)
     return None
 

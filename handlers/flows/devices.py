@@ -51,7 +51,11 @@ async def begin(turn: Turn) -> None:
 
 async def _devices(turn: Turn, person_id: int) -> list[WebSession]:
     return await web_sessions.devices_of(
-        turn.conn, person_id, turn.now, turn.config.web_session_idle
+        turn.conn,
+        person_id,
+        turn.now,
+        turn.config.web_session_idle,
+        turn.config.console_session_idle,
     )
 
 

@@ -13,6 +13,7 @@ from handlers.localtime import in_quiet_hours, local_date_time, parse_date_time
 from handlers.menu import show_main_menu
 from handlers.messages import t
 from handlers.officials.fanout import fan_out
+from handlers.officials.holding import held_bulk, hold_until, offer_undo
 from handlers.officials.progress import progress_reply
 from handlers.officials.scope import (
     BulkDraft,
@@ -152,7 +153,8 @@ async def accept_place(turn: Turn, draft: EventDraft, answer: Answer) -> Next:
 
 
 async def accept_when(turn: Turn, draft: EventDraft, answer: Answer) -> Next:
-    parsed = parse_date_time(answer.text or "")
+    today = turn.now.astimezone(turn.config.timezone).date()
+    parsed = parse_date_time(answer.text or "", today)
     if parsed is None:
         turn.say("officials.event.when_invalid")
         return None
@@ -238,6 +240,7 @@ async def accept_preview(turn: Turn, draft: EventDraft, answer: Answer) -> Next:
         text=invitation(turn.config, event.title, event.place, event.starts_at, event.capacity),
         label=event.title,
         options=rsvp_options(event.id),
+        hold_until=hold_until(turn),
     )
     await audit.record(
         turn.conn,
@@ -248,9 +251,11 @@ async def accept_preview(turn: Turn, draft: EventDraft, answer: Answer) -> Next:
         object_id=event.id,
         detail={"unit": unit.id, "recipients": sent.total},
     )
+    decision = await held_bulk(turn, "event", sent, event.id, event.title)
     engine.finish(turn)
     turn.say("officials.event.announced", title=event.title)
     turn.replies.append(progress_reply(sent, {}, final=False, minor=False))
+    offer_undo(turn, decision)
     return None
 
 
@@ -273,8 +278,9 @@ async def rsvp(turn: Turn, args: list[str]) -> None:
         show_main_menu(turn, "officials.event.already_started", title=event.title)
         return
     if not await events.set_answer(turn.conn, event.id, turn.person.id, answer, turn.now):
-        # Full. The invitation stays the menu, so "2" (Không tham gia) still answers it.
-        turn.say("officials.event.full", title=event.title)
+        # Full. The invitation's choices stay the menu, so "2" (Không tham gia) answers it.
+        again = [Option(value, label_text=label) for value, label in rsvp_options(event.id)]
+        turn.say("officials.event.full", title=event.title, options=again)
         return
     show_main_menu(
         turn,

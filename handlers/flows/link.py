@@ -47,6 +47,7 @@ async def offer_code(turn: Turn) -> None:
         object_id=turn.identity.id,
     )
     show_main_menu(turn, "link.your_code", code=shown, minutes=int(TTL.total_seconds() // 60))
+    turn.keep_secret()
 
 
 def privileged(memberships: list[Membership]) -> bool:
@@ -102,6 +103,7 @@ async def tell_accounts(
 
 async def redeem(turn: Turn, code: str) -> bool:
     """Link the sender's unlinked account with a link code; False when no link code matches."""
+    turn.secret_inbound = True  # a code was typed: its inbox copy goes now, whatever it was
     if turn.person is not None:
         return False
     since = turn.now - timedelta(hours=1)

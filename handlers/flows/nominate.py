@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum, auto
 from typing import ClassVar
 
 from pydantic import Field, field_serializer
 
+from handlers import nominee_consent
+from handlers.consent_texts import METHODS, needs_guardian
 from handlers.draft import Draft
 from handlers.flows import engine
 from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult, says
@@ -15,10 +18,10 @@ from handlers.localtime import start_of_local_day
 from handlers.menu import show_main_menu
 from handlers.messages import t
 from handlers.roles import Role, scopes
-from handlers.text import display_phone, fold, normalize_phone
+from handlers.text import display_phone, fold, normalize_phone, tidy_name, words_with_letters
 from handlers.turn import Option, Turn, option_id
 from handlers.types import Attachment
-from storage import audit, campaigns, inbox, nominations
+from storage import audit, campaigns, consent, inbox, nominations
 from storage.units import get_unit
 
 KINDS = ("individual", "collective", "household")
@@ -44,13 +47,17 @@ class NominateStep(StrEnum):
     CONSENT = auto()
     REVIEW = auto()
     EDIT = auto()
+    # After CONSENT: a guardian's name (nominee under 16), the signed paper's photo.
+    GUARDIAN = auto()
+    PAPER = auto()
 
 
 Next = StepResult[NominateStep]
 
 
 # What the summary's "Sửa" offers: each value is the step that asks it again.
-EDITABLE = {s.value: s for s in NominateStep if s not in (NominateStep.REVIEW, NominateStep.EDIT)}
+NOT_EDITED = (NominateStep.REVIEW, NominateStep.EDIT, NominateStep.GUARDIAN, NominateStep.PAPER)
+EDITABLE = {s.value: s for s in NominateStep if s not in NOT_EDITED}
 
 
 class NominateDraft(Draft):
@@ -69,7 +76,12 @@ class NominateDraft(Draft):
     achievement: str | None = None
     evidence: list[Attachment] = Field(default_factory=list)
     contact_phone: str | None = None
+    # Whether the nominee agreed to be publicised: kept for drafts of earlier versions; the
+    # consent counts only with how it was obtained (consent_method), see handlers/nominee_consent.
     consent_public: bool = False
+    consent_method: str | None = None
+    consent_guardian: str | None = None
+    consent_paper: Attachment | None = None
     editing: bool = False
 
     @field_serializer("started_at")
@@ -77,8 +89,15 @@ class NominateDraft(Draft):
         return value.isoformat()
 
 
-async def begin(turn: Turn, campaign_id: int | None = None) -> None:
-    """Start a nomination; a call may already be chosen (from its "Đề cử ngay")."""
+async def begin(
+    turn: Turn,
+    campaign_id: int | None = None,
+    *,
+    story: str | None = None,
+    files: Sequence[Attachment] = (),
+) -> None:
+    """Start a nomination; a call may already be chosen (from its "Đề cử ngay"), and a
+    story or files the member sent before starting may be taken along."""
     if await daily_cap_reached(turn):
         show_main_menu(turn, "nominate.daily_cap", cap=turn.config.nominations_per_day)
         return
@@ -87,6 +106,12 @@ async def begin(turn: Turn, campaign_id: int | None = None) -> None:
     )
     turn.say("nominate.intro")
     draft = NominateDraft(started_at=turn.now)
+    text = " ".join((story or "").split())
+    if ACHIEVEMENT_LIMITS[0] <= len(text) <= ACHIEVEMENT_LIMITS[1]:
+        draft.achievement = text
+    draft.evidence = [f for f in files if f.kind != "sticker"][: turn.config.max_evidence]
+    if draft.achievement or draft.evidence:
+        turn.say("nominate.kept", chars=len(draft.achievement or ""), files=len(draft.evidence))
     if campaign_id is not None and any(c.id == campaign_id for c in open_calls):
         draft.campaign_id = campaign_id
     ask_call = open_calls and draft.campaign_id is None
@@ -143,8 +168,20 @@ async def ask_name(turn: Turn, draft: NominateDraft) -> None:
 
 
 async def accept_name(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
-    name = answer.text or ""
-    if not engine.length_ok(turn, name, NAME_LIMITS):
+    typed = answer.text or ""
+    if not engine.length_ok(turn, typed, NAME_LIMITS):
+        return None
+    person = draft.kind == "individual"
+    name = tidy_name(typed, person=person)
+    if name is None:
+        turn.say("nominate.name_no_letters")
+        return None
+    if person and words_with_letters(name) < 2:
+        turn.say("nominate.name_one_word")
+        return None
+    if not engine.length_ok(turn, name, NAME_LIMITS) or not engine.confirm_tidied(
+        turn, typed, name
+    ):
         return None
     draft.nominee_name = name
     if draft.kind == "individual":
@@ -162,6 +199,12 @@ async def accept_birth_year(turn: Turn, draft: NominateDraft, answer: Answer) ->
         turn.say("nominate.birth_year_invalid", min=low, max=high)
         return None
     draft.birth_year = int(text)
+    vouched_by_nominee = draft.consent_method is not None and draft.consent_guardian is None
+    if draft.editing and vouched_by_nominee and _minor(turn, draft):
+        # Now under 16: a guardian's consent is needed, so it is asked again.
+        _forget_consent(draft)
+        turn.say("consent.minor_ask_again")
+        return NominateStep.CONSENT
     return _next(draft, NominateStep.PLACE)
 
 
@@ -173,8 +216,29 @@ async def accept_place(turn: Turn, draft: NominateDraft, answer: Answer) -> Next
     return _next(draft, NominateStep.FIELD)
 
 
+async def fields_for(turn: Turn, draft: NominateDraft) -> tuple[str, ...]:
+    """The fields a nomination may take: its call's, or all of them."""
+    call = await campaigns.get_detail(turn.conn, draft.campaign_id) if draft.campaign_id else None
+    if call is None or not call.fields:
+        return FIELDS
+    return tuple(f for f in FIELDS if f in call.fields) or FIELDS
+
+
+async def ask_field(turn: Turn, draft: NominateDraft) -> None:
+    fields = await fields_for(turn, draft)
+    key = "nominate.ask_field" if fields == FIELDS else "nominate.ask_field_of_call"
+    turn.say(key, options=[Option(f, f"nominate.field.{f}") for f in fields])
+
+
 async def accept_field(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
+    if answer.choice not in await fields_for(turn, draft):
+        turn.say("nominate.field_not_in_call")
+        await ask_field(turn, draft)
+        return None
     draft.field = answer.choice
+    if draft.achievement and not draft.editing:
+        # The story came with the first message: on to the files.
+        return NominateStep.EVIDENCE
     return _next(draft, NominateStep.ACHIEVEMENT)
 
 
@@ -224,6 +288,18 @@ async def accept_evidence(turn: Turn, draft: NominateDraft, answer: Answer) -> N
     return None
 
 
+async def late_files(turn: Turn, draft: NominateDraft, files: list[Attachment]) -> None:
+    """Files that arrive after the evidence step (a slow upload, "Xong" tapped meanwhile):
+    kept with the draft while there is room, and the member told."""
+    room = turn.config.max_evidence - len(draft.evidence)
+    kept = [f for f in files if f.kind != "sticker"][: max(room, 0)]
+    if not kept:
+        turn.say("nominate.late_files_full", max=turn.config.max_evidence)
+        return
+    draft.evidence = [*draft.evidence, *kept]
+    turn.say("nominate.late_files_kept", count=len(kept), total=len(draft.evidence))
+
+
 async def _more_of_album_waiting(turn: Turn, answer: Answer) -> bool:
     """Whether later parts of this album (Telegram sends each as its own event) are queued."""
     groups = {a.group_id for a in answer.attachments if a.group_id}
@@ -249,9 +325,46 @@ async def accept_phone(turn: Turn, draft: NominateDraft, answer: Answer) -> Next
     return _next(draft, NominateStep.CONSENT)
 
 
+def _minor(turn: Turn, draft: NominateDraft) -> bool:
+    return needs_guardian(draft.kind, draft.birth_year, turn.now)
+
+
+async def ask_consent(turn: Turn, draft: NominateDraft) -> None:
+    nominee_consent.ask_method(turn, minor=_minor(turn, draft), with_not_yet=True)
+
+
+def _forget_consent(draft: NominateDraft) -> None:
+    draft.consent_method = draft.consent_guardian = draft.consent_paper = None
+    draft.consent_public = False
+
+
 async def accept_consent(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
-    draft.consent_public = answer.choice == "yes"
-    return NominateStep.REVIEW
+    _forget_consent(draft)
+    if answer.choice not in METHODS:
+        return NominateStep.REVIEW
+    draft.consent_method = answer.choice
+    draft.consent_public = True
+    if _minor(turn, draft):
+        return NominateStep.GUARDIAN
+    return NominateStep.PAPER if answer.choice == "paper" else NominateStep.REVIEW
+
+
+ask_guardian = says("consent.ask_guardian")
+
+
+async def accept_guardian(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
+    draft.consent_guardian = nominee_consent.guardian(turn, answer)
+    if draft.consent_guardian is None:
+        return None
+    return NominateStep.PAPER if draft.consent_method == "paper" else NominateStep.REVIEW
+
+
+ask_paper = says("consent.ask_paper")
+
+
+async def accept_paper(turn: Turn, draft: NominateDraft, answer: Answer) -> Next:
+    draft.consent_paper = nominee_consent.paper_photo(turn, answer)
+    return NominateStep.REVIEW if draft.consent_paper is not None else None
 
 
 async def summary(turn: Turn, draft: NominateDraft) -> str:
@@ -277,12 +390,17 @@ async def summary(turn: Turn, draft: NominateDraft) -> str:
         achievement=draft.achievement,
         evidence=len(draft.evidence),
         phone=display_phone(draft.contact_phone) if draft.contact_phone else none,
-        consent=t("nominate.consent.yes" if draft.consent_public else "nominate.consent.no"),
+        consent=nominee_consent.summary(draft.consent_method, draft.consent_guardian),
     )
 
 
 async def ask_review(turn: Turn, draft: NominateDraft) -> None:
     draft.editing = True
+    if draft.field not in await fields_for(turn, draft):
+        # The call was chosen (or changed) after the field: it must be one of the call's.
+        turn.say("nominate.field_not_in_call")
+        await engine.go(turn, FLOW, NominateStep.FIELD)
+        return
     turn.say(
         "nominate.review",
         summary=await summary(turn, draft),
@@ -337,7 +455,7 @@ async def submit(turn: Turn, draft: NominateDraft) -> None:
         field=field,
         achievement=draft.achievement,
         contact_phone=draft.contact_phone,
-        consent_public=draft.consent_public,
+        consent_public=False,  # set by the consent record below, when there is one
     )
     files = [
         nominations.NewEvidence.model_validate(attachment, from_attributes=True)
@@ -345,6 +463,11 @@ async def submit(turn: Turn, draft: NominateDraft) -> None:
     ]
     year = turn.now.astimezone(turn.config.timezone).year
     nomination = await nominations.create_nomination(turn.conn, new, files, turn.now, year)
+    if draft.consent_method is not None:
+        vouched = nominee_consent.new_consent(
+            draft.consent_method, draft.consent_guardian, draft.consent_paper, turn.person.id
+        )
+        await consent.record_nominee(turn.conn, nomination.id, vouched, turn.now)
     await audit.record(
         turn.conn,
         at=turn.now,
@@ -362,13 +485,8 @@ async def submit(turn: Turn, draft: NominateDraft) -> None:
 ask_kind = says("nominate.ask_kind", options=[Option(k, f"nominate.kind.{k}") for k in KINDS])
 ask_birth_year = says("nominate.ask_birth_year", options=[SKIP])
 ask_place = says("nominate.ask_place")
-ask_field = says("nominate.ask_field", options=[Option(f, f"nominate.field.{f}") for f in FIELDS])
 ask_achievement = says("nominate.ask_achievement", min=ACHIEVEMENT_LIMITS[0])
 ask_phone = says("nominate.ask_phone", options=[SKIP])
-ask_consent = says(
-    "nominate.ask_consent",
-    options=[Option("yes", "common.choice.yes"), Option("no", "common.choice.no")],
-)
 
 S = NominateStep
 TABLE: dict[NominateStep, Step[NominateStep, NominateDraft]] = {
@@ -378,10 +496,13 @@ TABLE: dict[NominateStep, Step[NominateStep, NominateDraft]] = {
         ask_name, accept_name, {S.BIRTH_YEAR, S.PLACE, S.REVIEW}, Accepts.TEXT, free_text=True
     ),
     S.BIRTH_YEAR: Step(
-        ask_birth_year, accept_birth_year, {S.PLACE, S.REVIEW}, Accepts.CHOICE | Accepts.TEXT
+        ask_birth_year,
+        accept_birth_year,
+        {S.PLACE, S.REVIEW, S.CONSENT},
+        Accepts.CHOICE | Accepts.TEXT,
     ),
     S.PLACE: Step(ask_place, accept_place, {S.FIELD, S.REVIEW}, Accepts.TEXT, free_text=True),
-    S.FIELD: Step(ask_field, accept_field, {S.ACHIEVEMENT, S.REVIEW}),
+    S.FIELD: Step(ask_field, accept_field, {S.ACHIEVEMENT, S.EVIDENCE, S.REVIEW}),
     S.ACHIEVEMENT: Step(
         ask_achievement,
         accept_achievement,
@@ -402,8 +523,19 @@ TABLE: dict[NominateStep, Step[NominateStep, NominateDraft]] = {
         {S.CONSENT, S.REVIEW},
         Accepts.CHOICE | Accepts.TEXT | Accepts.CONTACT,
     ),
-    S.CONSENT: Step(ask_consent, accept_consent, {S.REVIEW}),
-    S.REVIEW: Step(ask_review, accept_review, {S.EDIT, S.REVIEW, END}),
+    S.CONSENT: Step(ask_consent, accept_consent, {S.GUARDIAN, S.PAPER, S.REVIEW}),
+    S.GUARDIAN: Step(
+        ask_guardian, accept_guardian, {S.PAPER, S.REVIEW}, Accepts.TEXT, free_text=True
+    ),
+    S.PAPER: Step(ask_paper, accept_paper, {S.REVIEW}, Accepts.MEDIA | Accepts.TEXT),
+    S.REVIEW: Step(ask_review, accept_review, {S.EDIT, S.REVIEW, S.FIELD, END}),
     S.EDIT: Step(ask_edit, accept_edit, {*EDITABLE.values(), S.REVIEW}),
 }
-FLOW = Flow("nominate", NominateStep, NominateDraft, entry={S.CAMPAIGN, S.KIND}, table=TABLE)
+FLOW = Flow(
+    "nominate",
+    NominateStep,
+    NominateDraft,
+    entry={S.CAMPAIGN, S.KIND},
+    table=TABLE,
+    late_files=late_files,
+)

@@ -7,16 +7,22 @@ from __future__ import annotations
 import re
 from enum import StrEnum, auto
 
+from handlers import decisions, nominee_consent
+from handlers.consent_texts import needs_guardian
 from handlers.draft import Draft
 from handlers.flows import engine
 from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult
 from handlers.messages import t
+from handlers.officials.holding import offer_undo
 from handlers.officials.story import first_story
 from handlers.roles import RANK, Role, in_scope, scopes
 from handlers.text import fold, number
 from handlers.turn import Option, Turn, option_id
 from handlers.types import LOCAL_FILES, Attachment, Reply
-from storage import audit, nominations, outbox, publications
+from storage import audit, consent, nominations, outbox, people, publications
+from storage import decisions as stored_decisions
+from storage.consent import NomineeConsent
+from storage.decisions import Decision
 from storage.rows import Nomination
 from storage.units import get_unit
 
@@ -28,9 +34,11 @@ _SLUG = re.compile(r"[^a-z0-9]+")
 
 
 class PublishStep(StrEnum):
-    """What can be published (menu), publishing one, or taking a published one down."""
+    """What can be published (menu), publishing one (its consent checked first), or taking a
+    published one down."""
 
     MENU = auto()
+    CONSENT = auto()
     STORY = auto()
     PHOTO = auto()
     PREVIEW = auto()
@@ -50,6 +58,8 @@ class PublishDraft(Draft):
     photo: str | None = None
     card: str | None = None
     publication_id: int | None = None
+    # The nominee's consent the official checked before writing the story.
+    consent_id: int | None = None
 
 
 async def begin(turn: Turn) -> None:
@@ -104,13 +114,74 @@ async def accept_menu(turn: Turn, draft: PublishDraft, answer: Answer) -> Next:
             unit=unit.name if unit else "",
         )
         draft.story = first_story(nomination)
-        return PublishStep.STORY
+        return PublishStep.CONSENT
     publication_id = option_id(answer.choice, "p")
     if publication_id is not None:
         draft.clear()
         draft.publication_id = publication_id
         return PublishStep.LIVE
     return None
+
+
+async def _consent_in_force(turn: Turn, nomination: Nomination) -> NomineeConsent | None:
+    """The nominee's consent, if it allows publishing now (a guardian's, under 16); if not,
+    the official is told why and the flow ends."""
+    held = await consent.nominee_consent(turn.conn, nomination.id)
+    minor = needs_guardian(nomination.kind, nomination.birth_year, turn.now)
+    if held is None:
+        engine.finish(turn, "officials.publish.not_publishable")
+        return None
+    if nominee_consent.guardian_missing(held, minor):
+        engine.finish(turn, "officials.publish.guardian_missing")
+        return None
+    return held
+
+
+async def ask_consent(turn: Turn, draft: PublishDraft) -> None:
+    nomination = await _nomination(turn, draft.nomination_id or 0)
+    held = await _consent_in_force(turn, nomination) if nomination else None
+    if held is None:
+        if nomination is None:
+            engine.finish(turn, "officials.publish.not_publishable")
+        return
+    draft.consent_id = held.id
+    vouched = await people.get_person(turn.conn, held.vouched_by)
+    turn.say(
+        "officials.publish.check_consent",
+        consent=nominee_consent.describe(
+            held, turn.config, vouched=vouched.full_name if vouched else "?"
+        ),
+        text=held.text,
+        media=nominee_consent.paper_media(held),
+        options=[
+            Option("checked", "officials.publish.choice.consent_checked"),
+            Option("cancel", "common.choice.cancel"),
+        ],
+    )
+
+
+async def accept_consent(turn: Turn, draft: PublishDraft, answer: Answer) -> Next:
+    assert turn.person is not None
+    if answer.choice != "checked":
+        engine.finish(turn, "common.cancelled")
+        return None
+    nomination = await _nomination(turn, draft.nomination_id or 0)
+    held = await _consent_in_force(turn, nomination) if nomination else None
+    if held is None or held.id != draft.consent_id:
+        if turn.state.flow is not None:
+            engine.finish(turn, "officials.publish.not_publishable")
+        return None
+    await consent.confirm_nominee(turn.conn, held.id, turn.person.id, turn.now)
+    await audit.record(
+        turn.conn,
+        at=turn.now,
+        actor_id=turn.person.id,
+        action="publication.consent_checked",
+        object_type="nomination",
+        object_id=held.nomination_id,
+        detail={"consent": held.id, "version": held.text_version, "method": held.method},
+    )
+    return PublishStep.STORY
 
 
 async def ask_story(turn: Turn, draft: PublishDraft) -> None:
@@ -137,7 +208,9 @@ async def _photos(turn: Turn, draft: PublishDraft) -> list[str]:
     media = turn.config.media
     if media is None:
         return []
-    return [f.file_ref for f in files if f.kind == "photo" and await media.exists(f.file_ref)]
+    # A platform's picture counts through its clean copy (re-encoded without metadata).
+    names = [f.clean_file or f.file_ref for f in files if f.kind == "photo" or f.clean_file]
+    return [name for name in names if await media.exists(name)]
 
 
 async def ask_photo(turn: Turn, draft: PublishDraft) -> None:
@@ -231,7 +304,12 @@ async def accept_preview(turn: Turn, draft: PublishDraft, answer: Answer) -> Nex
     if nomination is None:  # consent or status changed
         engine.finish(turn, "officials.publish.not_publishable")
         return None
+    if await _consent_in_force(turn, nomination) is None:
+        return None
     assert draft.title and draft.subtitle and draft.story  # set from the menu
+    if draft.card is not None and turn.config.documents is not None:
+        draft.card = await turn.config.documents.keep(draft.card)  # no longer a preview
+    again = await publications.publication_of(turn.conn, nomination.id) is not None
     picture = thumb = None
     if draft.photo and turn.config.documents is not None:
         picture = await turn.config.documents.photo_jpeg(draft.photo, PAGE_PHOTO_SIDE)
@@ -252,7 +330,18 @@ async def accept_preview(turn: Turn, draft: PublishDraft, answer: Answer) -> Nex
         now=turn.now,
     )
     url = page_url(turn.config.public_base_url, published.slug)
-    await _post_to_channel(turn, published, url)
+    decision = await decisions.made(
+        turn.conn,
+        turn.config,
+        turn.now,
+        kind="publish",
+        actor_id=turn.person.id,
+        object_id=published.id,
+        label=published.title,
+        detail={"again": again},
+        batch=decisions.new_batch(),
+    )
+    await _post_to_channel(turn, published, url, decision)
     await audit.record(
         turn.conn,
         at=turn.now,
@@ -262,12 +351,17 @@ async def accept_preview(turn: Turn, draft: PublishDraft, answer: Answer) -> Nex
         object_id=nomination.id,
         detail={"publication": published.id},
     )
-    engine.finish(turn, "officials.publish.done", title=published.title, url=url)
+    engine.finish(turn)
+    turn.say("officials.publish.done", title=published.title, url=url)
+    offer_undo(turn, decision)
     return None
 
 
-async def _post_to_channel(turn: Turn, published: publications.Publication, url: str) -> None:
-    """Queue the public channel's post; it keeps one replace_key, so a withdrawal edits it."""
+async def _post_to_channel(
+    turn: Turn, published: publications.Publication, url: str, decision: Decision
+) -> None:
+    """Queue the public channel's post, held until the publication stands; it keeps one
+    replace_key, so a withdrawal edits it."""
     media = (
         [Attachment(kind="photo", channel=LOCAL_FILES, file_ref=published.card)]
         if published.card
@@ -282,11 +376,13 @@ async def _post_to_channel(turn: Turn, published: publications.Publication, url:
     )
     reply = Reply(text=text, media=media, replace_key=f"publication:{published.id}")
     key = f"publish:{published.id}:{int(published.published_at.timestamp())}"
-    await _to_public_channel(turn, reply, key, outbox.PRIORITY_BULK)
+    await _to_public_channel(turn, reply, key, outbox.PRIORITY_BULK, decision)
 
 
-async def _to_public_channel(turn: Turn, reply: Reply, dedupe_key: str, priority: int) -> None:
-    """Queue a message to the public channel, when there is one."""
+async def _to_public_channel(
+    turn: Turn, reply: Reply, dedupe_key: str, priority: int, held: Decision | None = None
+) -> None:
+    """Queue a message to the public channel, when there is one (held with a decision)."""
     if turn.config.public_channel is None:
         return
     channel, chat_id = turn.config.public_channel
@@ -298,6 +394,8 @@ async def _to_public_channel(turn: Turn, reply: Reply, dedupe_key: str, priority
         payload=payload,
         priority=priority,
         dedupe_key=dedupe_key,
+        batch=held.batch if held else None,
+        not_before=held.undo_until if held else None,
     )
     await outbox.enqueue(turn.conn, [message], turn.now)
 
@@ -334,16 +432,21 @@ async def accept_live(turn: Turn, draft: PublishDraft, answer: Answer) -> Next:
 async def withdraw(turn: Turn, published: publications.Publication) -> None:
     """Consent withdrawn: take the page and the card down, edit the channel post away."""
     await publications.withdraw(turn.conn, published.id, turn.now)
-    await publications.withdraw_consent(turn.conn, published.nomination_id, turn.now)
+    await publications.withdraw_consent(
+        turn.conn, published.nomination_id, turn.now, turn.person.id if turn.person else None
+    )
     media = turn.config.media
     for name in (published.card, published.picture, published.thumb):
         if name and media is not None:
             await media.delete(name)
-    reply = Reply(
-        text=t("officials.publish.withdrawn_post"), replace_key=f"publication:{published.id}"
-    )
-    key = f"unpublish:{published.id}:{int(turn.now.timestamp())}"
-    await _to_public_channel(turn, reply, key, outbox.PRIORITY_REPLY)
+    # A post still held (published minutes ago) is simply never sent; one sent is edited.
+    held = await stored_decisions.latest_for(turn.conn, "publish", published.id)
+    if held is None or not await outbox.cancel_batch(turn.conn, held.batch):
+        reply = Reply(
+            text=t("officials.publish.withdrawn_post"), replace_key=f"publication:{published.id}"
+        )
+        key = f"unpublish:{published.id}:{int(turn.now.timestamp())}"
+        await _to_public_channel(turn, reply, key, outbox.PRIORITY_REPLY)
     await audit.record(
         turn.conn,
         at=turn.now,
@@ -357,7 +460,8 @@ async def withdraw(turn: Turn, published: publications.Publication) -> None:
 
 S = PublishStep
 TABLE: dict[PublishStep, Step[PublishStep, PublishDraft]] = {
-    S.MENU: Step(ask_menu, accept_menu, {S.STORY, S.LIVE, END}),
+    S.MENU: Step(ask_menu, accept_menu, {S.CONSENT, S.LIVE, END}),
+    S.CONSENT: Step(ask_consent, accept_consent, {S.STORY, END}),
     S.STORY: Step(
         ask_story, accept_story, {S.PHOTO}, Accepts.CHOICE | Accepts.TEXT, free_text=True
     ),

@@ -2,12 +2,14 @@
 
 Diagram: review.mmd. `/duyet` opens the longest-waiting nomination in the reviewer's scope;
 `/duyet GS-2026-000123` opens that one (the codes come from the digest). Every action is
-re-checked on the server in review_actions before it changes anything.
+re-checked on the server in review_actions before it changes anything. Approving, rejecting
+and forwarding are confirmed on a summary first; once made, the next card offers to undo
+the decision until it stands (the member is told only then).
 """
 
 from __future__ import annotations
 
-import math
+from datetime import datetime
 from enum import StrEnum, auto
 from typing import ClassVar
 
@@ -16,15 +18,27 @@ from pydantic import Field
 from handlers.draft import Draft
 from handlers.flows import engine
 from handlers.flows.base import END, Accepts, Answer, End, Flow, Step, StepResult, says
-from handlers.flows.review_actions import decide, load_for_decision, load_in_scope, merge
+from handlers.flows.review_actions import (
+    decide,
+    load_for_decision,
+    load_in_scope,
+    merge,
+    next_level,
+    score,
+    score_examples,
+    undoable,
+)
 from handlers.flows.review_card import find_duplicate, reviewer_scopes, show_card
 from handlers.menu import show_main_menu
 from handlers.messages import t
+from handlers.permissions import Action
 from handlers.roles import Role, has_role
 from handlers.text import decimal
 from handlers.turn import Option, Turn
-from storage import audit, criteria, reviews
+from storage import criteria, reviews
+from storage.decisions import Decision
 from storage.reviews import WAITING
+from storage.units import get_unit
 
 REASONS = ("evidence", "achievement", "scope", "duplicate")
 # How many skipped nominations a session remembers (they come back in a later session).
@@ -41,6 +55,7 @@ class ReviewStep(StrEnum):
     RECOMMEND = auto()
     MERGE = auto()
     SCORE = auto()
+    CONFIRM = auto()
 
 
 Next = StepResult[ReviewStep]
@@ -48,6 +63,7 @@ Next = StepResult[ReviewStep]
 
 # The card's actions that ask something more before they act.
 ASKS_MORE = {
+    "approve": ReviewStep.CONFIRM,
     "ask": ReviewStep.QUESTION,
     "reject": ReviewStep.REASON,
     "forward": ReviewStep.RECOMMEND,
@@ -74,6 +90,15 @@ class ReviewDraft(Draft):
     duplicate_id: int | None = None
     criterion_ids: list[int] = Field(default_factory=list)
     criterion_index: int = 0
+    # A decision waiting for its confirmation: approve, reject or forward, its note and
+    # where a forward goes.
+    action: str | None = None
+    note: str | None = None
+    target_id: int | None = None
+    # The last decision of this session, offered for undoing on the next card until then.
+    undo_id: int | None = None
+    undo_until: datetime | None = None
+    undo_label: str | None = None
 
 
 async def begin(turn: Turn) -> None:
@@ -91,6 +116,11 @@ async def begin(turn: Turn) -> None:
         show_main_menu(turn, "review.queue_empty")
         return
     await engine.start(turn, FLOW, ReviewStep.CARD, ReviewDraft(nomination_id=item.id))
+
+
+async def open_card(turn: Turn, nomination_id: int) -> None:
+    """Show one nomination's card (a decision on it was just undone)."""
+    await engine.start(turn, FLOW, ReviewStep.CARD, ReviewDraft(nomination_id=nomination_id))
 
 
 async def open_listed(turn: Turn, args: list[str]) -> None:
@@ -124,12 +154,13 @@ async def _advance(turn: Turn, draft: ReviewDraft) -> Next:
     """Show the next waiting card, or end the session when the queue is empty."""
     item = await reviews.next_waiting(turn.conn, reviewer_scopes(turn), draft.skipped)
     if item is None:
+        undo = _undo_options(turn, draft)
         engine.finish(turn)
         later = await reviews.count_waiting(turn.conn, reviewer_scopes(turn))
         if later:
-            show_main_menu(turn, "review.queue_done_skipped", count=later)
+            show_main_menu(turn, "review.queue_done_skipped", undo, count=later)
         else:
-            show_main_menu(turn, "review.queue_done")
+            show_main_menu(turn, "review.queue_done", undo)
         return None
     draft.nomination_id = item.id
     draft.duplicate_id = None
@@ -149,7 +180,23 @@ async def ask_card(turn: Turn, draft: ReviewDraft) -> None:
         return
     duplicate = await find_duplicate(turn.conn, item)
     draft.duplicate_id = duplicate[0] if duplicate else None
-    await show_card(turn, item, duplicate)
+    assert turn.person is not None
+    upward = await next_level(turn.conn, item, reviewer_scopes(turn), turn.person.id)
+    await show_card(turn, item, duplicate, upward is not None, _undo_options(turn, draft))
+
+
+def _undo_options(turn: Turn, draft: ReviewDraft) -> list[Option]:
+    """ "↩ Hoàn tác: Duyệt GS-…" while the session's last decision can still be undone."""
+    if not undoable(draft.undo_id, draft.undo_until, turn.now):
+        return []
+    label = t("review.choice.undo", what=draft.undo_label or "")
+    return [Option(f"!undo.{draft.undo_id}", label_text=label)]
+
+
+def _remember(draft: ReviewDraft, decision: Decision | bool | None, what: str) -> None:
+    if isinstance(decision, Decision):
+        draft.undo_id, draft.undo_until = decision.id, decision.undo_until
+        draft.undo_label = t(f"review.undo_label.{decision.kind}", code=decision.label, what=what)
 
 
 async def accept_card(turn: Turn, draft: ReviewDraft, answer: Answer) -> Next:
@@ -163,12 +210,17 @@ async def accept_card(turn: Turn, draft: ReviewDraft, answer: Answer) -> Next:
     item = await load_for_decision(turn, draft.nomination_id)
     if item is None:
         return await _advance(turn, draft)
+    draft.action, draft.note, draft.target_id = None, None, None
     if choice == "approve":
-        await decide(turn, item, "approve", None)
-        return await _advance(turn, draft)
-    if choice == "forward" and item.deciding_parent_id is None:
-        turn.say("review.no_parent")
-        return ReviewStep.CARD
+        draft.action = "approve"
+        return ReviewStep.CONFIRM
+    if choice == "forward":
+        assert turn.person is not None
+        target = await next_level(turn.conn, item, reviewer_scopes(turn), turn.person.id)
+        if target is None:
+            turn.say("review.no_parent")
+            return ReviewStep.CARD
+        draft.target_id = target.id
     if choice == "merge" and not draft.duplicate_id:
         turn.say("review.no_duplicate")
         return ReviewStep.CARD
@@ -182,28 +234,71 @@ async def accept_card(turn: Turn, draft: ReviewDraft, answer: Answer) -> Next:
     return ASKS_MORE.get(choice, ReviewStep.CARD)
 
 
-async def _decide(turn: Turn, draft: ReviewDraft, action: str, note: str | None) -> Next:
-    """Decide the card with a note (checked when there is one), then show the next card."""
-    if note is not None and not engine.length_ok(turn, note, NOTE_LIMITS):
+async def accept_question(turn: Turn, draft: ReviewDraft, answer: Answer) -> Next:
+    """A question is sent at once (it is meant to be answered), then the next card."""
+    note = answer.text or ""
+    if not engine.length_ok(turn, note, NOTE_LIMITS):
         return None
     item = await load_for_decision(turn, draft.nomination_id)
     if item is not None:
-        await decide(turn, item, action, note)
+        await decide(turn, item, "ask", note)
     return await _advance(turn, draft)
-
-
-async def accept_question(turn: Turn, draft: ReviewDraft, answer: Answer) -> Next:
-    return await _decide(turn, draft, "ask", answer.text or "")
 
 
 async def accept_reason(turn: Turn, draft: ReviewDraft, answer: Answer) -> Next:
     reason = t(f"review.reason.{answer.choice}") if answer.choice else (answer.text or "")
-    return await _decide(turn, draft, "reject", reason)
+    if not engine.length_ok(turn, reason, NOTE_LIMITS):
+        return None
+    if await load_for_decision(turn, draft.nomination_id) is None:
+        return await _advance(turn, draft)  # decided by someone else meanwhile: said so
+    draft.action, draft.note = "reject", reason
+    return ReviewStep.CONFIRM
 
 
 async def accept_recommend(turn: Turn, draft: ReviewDraft, answer: Answer) -> Next:
     note = None if answer.choice == "none" else (answer.text or "")
-    return await _decide(turn, draft, "forward", note)
+    if note is not None and not engine.length_ok(turn, note, NOTE_LIMITS):
+        return None
+    if await load_for_decision(turn, draft.nomination_id) is None:
+        return await _advance(turn, draft)
+    draft.action, draft.note = "forward", note
+    return ReviewStep.CONFIRM
+
+
+async def ask_confirm(turn: Turn, draft: ReviewDraft) -> None:
+    item = await reviews.get_item(turn.conn, draft.nomination_id)
+    target = await get_unit(turn.conn, draft.target_id) if draft.target_id else None
+    assert item is not None and draft.action is not None  # the card was just shown
+    minutes = int(turn.config.undo_window.total_seconds() // 60)
+    turn.say(
+        f"review.confirm.{draft.action}",
+        code=item.code,
+        name=item.nominee_name,
+        note=draft.note or t("review.no_note"),
+        level=target.name if target else "",
+        minutes=minutes,
+        options=[
+            Option("yes", f"review.choice.confirm.{draft.action}"),
+            Option("back", "review.choice.back_to_card"),
+        ],
+    )
+
+
+async def accept_confirm(turn: Turn, draft: ReviewDraft, answer: Answer) -> Next:
+    action, note = draft.action, draft.note
+    draft.action, draft.note = None, None
+    if answer.choice != "yes" or action is None:
+        return ReviewStep.CARD
+    item = await load_for_decision(turn, draft.nomination_id)
+    if item is not None:
+        target = None
+        if action == "forward":
+            assert turn.person is not None
+            # Checked again: roles may have changed since the card was shown.
+            target = await next_level(turn.conn, item, reviewer_scopes(turn), turn.person.id)
+        decision = await decide(turn, item, action, note, target)
+        _remember(draft, decision, note or "")
+    return await _advance(turn, draft)
 
 
 async def ask_merge(turn: Turn, draft: ReviewDraft) -> None:
@@ -226,16 +321,8 @@ async def accept_merge(turn: Turn, draft: ReviewDraft, answer: Answer) -> Next:
         return ReviewStep.CARD
     item = await load_for_decision(turn, draft.nomination_id)
     if item is not None and draft.duplicate_id:
-        await merge(turn, item, draft.duplicate_id)
+        _remember(draft, await merge(turn, item, draft.duplicate_id), "")
     return await _advance(turn, draft)
-
-
-def score_examples(maximum: float) -> str:
-    """Two scores a reviewer may type for this criterion, a whole one and a half one, both
-    within 0..maximum ("4 hoặc 3,5" for a 5-point criterion, never "7")."""
-    whole = max(1, math.floor(maximum * 0.8)) if maximum >= 1 else 0
-    half = whole - 0.5 if whole >= 1 else maximum / 2
-    return t("review.score_examples", whole=decimal(whole), half=decimal(half))
 
 
 async def ask_score(turn: Turn, draft: ReviewDraft) -> None:
@@ -276,20 +363,10 @@ async def accept_score(turn: Turn, draft: ReviewDraft, answer: Answer) -> Next:
                 examples=score_examples(criterion.max_score),
             )
             return None
-        item = await load_for_decision(turn, draft.nomination_id)
+        item = await load_for_decision(turn, draft.nomination_id, Action.SCORE)
         if item is None:
             return await _advance(turn, draft)
-        assert turn.person is not None
-        await criteria.save_score(turn.conn, item.id, criterion.id, turn.person.id, value, turn.now)
-        await audit.record(
-            turn.conn,
-            at=turn.now,
-            actor_id=turn.person.id,
-            action="nomination.scored",
-            object_type="nomination",
-            object_id=item.id,
-            detail={"code": item.code, "criterion_id": criterion.id, "score": value},
-        )
+        await score(turn, item, criterion.id, value)
     draft.criterion_index += 1
     if draft.criterion_index >= len(draft.criterion_ids):
         turn.say("review.scored")
@@ -312,9 +389,15 @@ TABLE: dict[ReviewStep, Step[ReviewStep, ReviewDraft]] = {
     # free_text: on the card, "duyet" typed plainly means the "Duyệt" button, not /duyet.
     S.CARD: Step(ask_card, accept_card, {*ASKS_MORE.values(), *DECIDED}, free_text=True),
     S.QUESTION: Step(ask_question, accept_question, DECIDED, Accepts.TEXT, free_text=True),
-    S.REASON: Step(ask_reason, accept_reason, DECIDED, CHOICE_OR_TEXT, free_text=True),
-    S.RECOMMEND: Step(ask_recommend, accept_recommend, DECIDED, CHOICE_OR_TEXT, free_text=True),
+    # Decided by someone else meanwhile: told at once, and the next card (or the end).
+    S.REASON: Step(
+        ask_reason, accept_reason, {S.CONFIRM, *DECIDED}, CHOICE_OR_TEXT, free_text=True
+    ),
+    S.RECOMMEND: Step(
+        ask_recommend, accept_recommend, {S.CONFIRM, *DECIDED}, CHOICE_OR_TEXT, free_text=True
+    ),
     S.MERGE: Step(ask_merge, accept_merge, DECIDED, free_text=True),
     S.SCORE: Step(ask_score, accept_score, {S.SCORE, *DECIDED}, CHOICE_OR_TEXT, free_text=True),
+    S.CONFIRM: Step(ask_confirm, accept_confirm, DECIDED),
 }
 FLOW = Flow("review", ReviewStep, ReviewDraft, entry={S.CARD}, table=TABLE)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from difflib import SequenceMatcher
 
 from handlers.messages import t
-from handlers.roles import Role, scopes
+from handlers.permissions import Action, scope_of
 from handlers.text import fold
 from handlers.turn import Option, Turn
-from handlers.types import Attachment
+from handlers.types import LOCAL_FILES, Attachment
 from storage import campaigns, criteria, nominations, reviews
 from storage.db import Connection
 from storage.reviews import ReviewItem
@@ -50,7 +51,7 @@ async def find_duplicate(conn: Connection, item: ReviewItem) -> tuple[int, str] 
 
 def reviewer_scopes(turn: Turn) -> list[str]:
     """Where the sender may review: the units where they hold reviewer rank or above."""
-    return scopes(turn.memberships, Role.REVIEWER)
+    return scope_of(turn.memberships, Action.OPEN)
 
 
 async def _score_line(conn: Connection, item: ReviewItem) -> tuple[str, bool]:
@@ -84,8 +85,15 @@ async def _history_lines(conn: Connection, item: ReviewItem) -> list[str]:
     return lines[-4:]
 
 
-async def show_card(turn: Turn, item: ReviewItem, duplicate: tuple[int, str] | None) -> None:
-    """Say the card, with its evidence and the actions the reviewer may take."""
+async def show_card(
+    turn: Turn,
+    item: ReviewItem,
+    duplicate: tuple[int, str] | None,
+    can_forward: bool,
+    extra: Sequence[Option] = (),
+) -> None:
+    """Say the card, with its evidence and the actions the reviewer may take (`extra`: the
+    undo of the decision just made, while it can be undone)."""
     conn = turn.conn
     none = t("nominate.none")
     campaign = none
@@ -94,7 +102,10 @@ async def show_card(turn: Turn, item: ReviewItem, duplicate: tuple[int, str] | N
         campaign = call.title if call else none
     files = await nominations.evidence_of(conn, item.id)
     media = [
-        Attachment.model_validate(
+        # A platform's picture is shown as its clean copy (bot/media_fetch.py) once made.
+        Attachment(kind="photo", file_ref=f.clean_file, channel=LOCAL_FILES, mime="image/jpeg")
+        if f.clean_file
+        else Attachment.model_validate(
             {"kind": f.kind, "file_ref": f.file_ref, "channel": f.channel, "mime": f.mime}
         )
         for f in files[:CARD_MEDIA]
@@ -123,8 +134,9 @@ async def show_card(turn: Turn, item: ReviewItem, duplicate: tuple[int, str] | N
     lines += await _history_lines(conn, item)
     if duplicate is not None:
         lines.append(t("review.card.duplicate", code=duplicate[1]))
-    waiting = await reviews.count_waiting(conn, reviewer_scopes(turn))
-    lines.append(t("review.card.waiting", count=waiting))
+    # The card on screen is not among those still waiting after it.
+    others = await reviews.count_waiting(conn, reviewer_scopes(turn)) - 1
+    lines.append(t("review.card.waiting", count=others) if others > 0 else t("review.card.last"))
     options = [
         Option("approve", "review.choice.approve"),
         Option("ask", "review.choice.ask"),
@@ -132,9 +144,10 @@ async def show_card(turn: Turn, item: ReviewItem, duplicate: tuple[int, str] | N
     ]
     if scorable:  # "Chấm điểm" only where a criteria set applies
         options.append(Option("score", "review.choice.score"))
-    if item.deciding_parent_id is not None:
+    if can_forward:
         options.append(Option("forward", "review.choice.forward"))
     if duplicate is not None:
         options.append(Option("merge", label_text=t("review.choice.merge", code=duplicate[1])))
     options += [Option("next", "review.choice.next"), Option("stop", "review.choice.stop")]
+    options += extra
     turn.say_text("\n".join(lines), options=options, media=media)

@@ -1,8 +1,7 @@
 """Texts of answering a reviewer's question (/bosung)."""
 
 TEXTS = {
-    "answer.draft_open": "Bạn đang soạn dở một đề cử. Hãy gửi hoặc huỷ (/huy) đề cử đó trước, "
-    "rồi gõ /bosung để trả lời người duyệt.",
+    "answer.taking_reply": "Tôi ghi tin này làm phần trả lời bổ sung cho đề cử {code} ({name}).",
     "answer.no_such_question": "Đề cử {code} không có câu hỏi nào đang chờ bạn trả lời.",
     "answer.none_open": "Hiện không có câu hỏi bổ sung nào đang chờ bạn trả lời.",
     "answer.pick": "Bạn muốn trả lời bổ sung cho đề cử nào?",

@@ -23,10 +23,20 @@ TEXTS |= {
     "web.start_again": "Bắt đầu lại",
     "web.offline": "Mất kết nối, đang thử lại…",
     "web.too_many": "Bạn đã thử quá nhiều lần từ mạng này. Xin chờ một lúc rồi thử lại.",
-    "web.upload_too_large": "Tệp quá lớn: tối đa {max_mb} MB.",
+    "web.upload_too_large": "Tệp «{name}» quá lớn ({size}): mỗi tệp tối đa {max_mb} MB. Ảnh "
+    "thì tôi tự thu nhỏ; video hãy quay ngắn hơn hoặc gửi qua Zalo.",
+    "web.too_large": "Nội dung gửi lên quá lớn: tối đa {max}.",
     "web.upload_refused": (
         "Tệp này không nhận được. Chỉ nhận ảnh (JPEG, PNG, WebP), PDF, ghi âm và video."
     ),
+    "web.upload_wrong_type": (
+        "Tệp «{name}» không dùng làm minh chứng được: chỉ nhận ảnh, PDF, ghi âm và video. Nếu "
+        "là văn bản, bạn chép nội dung rồi dán vào ô tin nhắn."
+    ),
+    "web.uploading": "đang gửi",
+    "web.waiting_upload": "chờ gửi xong tệp…",
+    "web.failed": "Chưa gửi được.",
+    "web.retry": "Gửi lại",
     "web.upload_not_now": "Bây giờ chưa cần gửi tệp. Hãy gửi khi tôi hỏi minh chứng.",
     "web.upload_quota": "Hôm nay bạn đã gửi đủ {count} tệp. Ngày mai bạn gửi tiếp được.",
     "web.upload_failed": "Chưa gửi được tệp. Xin thử lại.",

@@ -7,6 +7,19 @@ TEXTS = {
     "rất nhiều! Mời bạn gửi tiếp từ ngày mai.",
     "nominate.daily_cap_draft": "Hôm nay bạn đã gửi đủ {cap} đề cử, là số tối đa cho một ngày. "
     "Đề cử này vẫn được giữ nguyên: từ ngày mai, bạn chọn Gửi để gửi đi.",
+    "nominate.kept": "Tôi giữ câu chuyện ({chars} ký tự) và {files} tệp bạn vừa gửi cho đề cử "
+    "này; bạn xem lại và sửa được trước khi gửi.",
+    "nominate.name_no_letters": "Tên cần có chữ cái (không chỉ biểu tượng). Hãy gõ tên người "
+    "được đề cử.",
+    "nominate.name_one_word": "Hãy gõ cả họ và tên (ít nhất hai chữ), ví dụ: Nguyễn Thị Lan; "
+    "nếu chỉ biết tên gọi, gõ như: bà Tư bán nước.",
+    "nominate.ask_field_of_call": "Lĩnh vực của thành tích? Đợt phát động này nhận các lĩnh vực "
+    "dưới đây.",
+    "nominate.field_not_in_call": "Đợt phát động đã chọn không nhận lĩnh vực này. Mời bạn chọn "
+    "một lĩnh vực của đợt.",
+    "nominate.late_files_kept": "Đã nhận thêm {count} tệp gửi muộn cho đề cử đang soạn (tổng "
+    "{total} tệp).",
+    "nominate.late_files_full": "Tệp vừa tới không được thêm: đề cử đã đủ {max} tệp.",
     "nominate.ask_campaign": "Đề cử này thuộc đợt phát động nào?",
     "nominate.no_campaign": "Không thuộc đợt nào",
     "nominate.campaign_closed": "Đợt phát động này đã kết thúc, hãy chọn lại.",
@@ -35,8 +48,6 @@ TEXTS = {
     "Không bắt buộc — chọn Bỏ qua nếu không có.",
     "nominate.phone_invalid": "Số điện thoại chưa đúng. Hãy gõ số Việt Nam, ví dụ 0912 345 678, "
     "hoặc chọn Bỏ qua.",
-    "nominate.ask_consent": "Người được đề cử đã đồng ý để thông tin và việc làm tốt của họ được "
-    "công khai, tuyên truyền chưa?",
     "nominate.review": "Xem lại đề cử của bạn:\n\n{summary}\n\nBạn muốn gửi, sửa hay huỷ?",
     "nominate.summary": (
         "• Đợt phát động: {campaign}\n"
@@ -78,8 +89,9 @@ TEXTS = {
     "nominate.edit.evidence": "Minh chứng",
     "nominate.edit.phone": "Điện thoại",
     "nominate.edit.consent": "Đồng ý công khai",
-    "nominate.consent.yes": "Đã đồng ý",
     "nominate.consent.no": "Chưa",
+    "nominate.consent.given": "Đã đồng ý ({how})",
+    "nominate.consent.guardian": "Người giám hộ {guardian} đã đồng ý ({how})",
     "my.empty": "Bạn chưa gửi đề cử nào. Gõ /decu để đề cử người tốt, việc tốt.",
     "my.header": "Các đề cử của bạn ({count}):",
     "my.line": "{code} — {name} — {status} ({date})",

@@ -6,13 +6,22 @@ TEXTS = {
     "• /thongbao — gửi thông báo; /thongbao trang thai — xem tiến độ gửi\n"
     "• /sukien — thông báo tham quan, giao lưu; xem ai tham gia\n"
     "• /vinhdanh — đăng gương điển hình lên trang vinh danh\n"
-    "• /thongke — số liệu, sơ kết; /xuat — tệp Excel các đề cử",
+    "• /nguoiduocdecu — người được đề cử yêu cầu xem, sửa, rút đồng ý, ẩn danh, xoá\n"
+    "• /thongke — số liệu, sơ kết; /xuat — tệp Excel các đề cử\n"
+    "• /web — trang quản trị trên máy tính: mời thành viên, in áp phích mã mời, hồ sơ khen "
+    "thưởng",
     "officials.help_reviewer": "Dành cho người duyệt: /thongke — số liệu, sơ kết; /xuat — tệp "
     "Excel các đề cử.",
     "officials.ask_scope": "Gửi tới thành viên của đơn vị nào? (đơn vị đã chọn gồm cả các đơn vị "
     "trực thuộc)",
     "officials.preview_header": "Xem trước — thành viên sẽ nhận được tin nhắn như sau:",
     "officials.quiet_note": "Bây giờ là giờ nghỉ, tin sẽ được gửi từ {at}.",
+    "officials.held": "Tin sẽ bắt đầu gửi lúc {at}. Nếu nhầm, chọn «↩ Hoàn tác» (hoặc gõ hoàn "
+    "tác) trước giờ đó: sẽ không ai nhận được gì.",
+    "officials.choice.undo.broadcast": "↩ Hoàn tác thông báo",
+    "officials.choice.undo.call": "↩ Hoàn tác mở đợt",
+    "officials.choice.undo.event": "↩ Hoàn tác sự kiện",
+    "officials.choice.undo.publish": "↩ Hoàn tác bài vinh danh",
     "officials.call_not_open": "Đợt phát động này đã kết thúc hoặc không dành cho đơn vị của bạn. "
     "Bạn vẫn có thể đề cử ngoài đợt bằng lệnh /decu.",
     "officials.call_attached": "Đề cử bạn đang soạn được gắn với đợt «{title}». Mời bạn tiếp tục.",
@@ -79,7 +88,7 @@ TEXTS = {
     # Broadcasts
     "officials.broadcast.ask_text": "Nội dung thông báo gửi tới thành viên? (hôm nay bạn còn gửi "
     "được {left} thông báo)",
-    "officials.broadcast.message": "📢 Thông báo của {unit}:\n\n{text}",
+    "officials.broadcast.message": "📢 Thông báo của {unit} (người gửi: {sender}):\n\n{text}",
     "officials.broadcast.confirm": "Thông báo sẽ gửi tới {count} thành viên của {unit}.{note}\n"
     "Gửi ngay?",
     "officials.broadcast.choice.send": "Gửi thông báo",

@@ -21,7 +21,27 @@ TEXTS = {
     "review.card.history.answer": "✅ Đã bổ sung: {note}",
     "review.card.history.forward": "⬆ Ý kiến cấp dưới khi chuyển lên: {note}",
     "review.card.duplicate": "⚠ Có thể trùng với đề cử {code} (cùng người, cùng xã/phường).",
-    "review.card.waiting": "Còn {count} đề cử đang chờ duyệt trong phạm vi của bạn.",
+    "review.card.waiting": "Ngoài đề cử này, còn {count} đề cử đang chờ duyệt trong phạm vi "
+    "của bạn.",
+    "review.card.last": "Đây là đề cử cuối cùng đang chờ duyệt trong phạm vi của bạn.",
+    "review.choice.reply": "Trả lời",
+    "review.choice.undo": "↩ Hoàn tác: {what}",
+    "review.undo_label.approve": "duyệt {code}",
+    "review.undo_label.reject": "không duyệt {code}",
+    "review.undo_label.forward": "chuyển {code}",
+    "review.undo_label.merge": "gộp {code}",
+    "review.confirm.approve": "Duyệt đề cử {code} ({name})?\nNgười đề cử được báo sau {minutes} "
+    "phút; trong lúc đó bạn hoàn tác được.",
+    "review.confirm.reject": "Không duyệt đề cử {code} ({name}), lý do: {note}?\nNgười đề cử "
+    "được báo sau {minutes} phút; trong lúc đó bạn hoàn tác được.",
+    "review.confirm.forward": "Chuyển đề cử {code} ({name}) lên {level} xem xét, ý kiến: "
+    "{note}?\nNgười đề cử được báo sau {minutes} phút; trong lúc đó bạn hoàn tác được.",
+    "review.choice.confirm.approve": "Xác nhận duyệt",
+    "review.choice.confirm.reject": "Xác nhận không duyệt",
+    "review.choice.confirm.forward": "Xác nhận chuyển",
+    "review.choice.back_to_card": "Quay lại thẻ đề cử",
+    "review.held": "Người đề cử sẽ được báo lúc {at}. Nếu nhầm, chọn «↩ Hoàn tác» (hoặc gõ "
+    "hoàn tác) trước giờ đó.",
     "review.choice.approve": "Duyệt",
     "review.choice.ask": "Cần bổ sung",
     "review.choice.reject": "Không duyệt",
@@ -71,15 +91,16 @@ TEXTS = {
     "review.done.ask": "Đã gửi câu hỏi cho người đề cử {code}. Khi họ trả lời, đề cử quay lại "
     'hàng chờ với dấu "đã bổ sung".',
     "review.done.reject": "Đã ghi không duyệt đề cử {code}.",
-    "review.done.forward": "Đã chuyển đề cử {code} lên cấp trên.",
+    "review.done.forward": "Đã chuyển đề cử {code} lên {level}.",
     "review.done.merge": "Đã gộp đề cử {code} vào {into}.",
     "review.merge_target_gone": "Không gộp được: đề cử {code} đã {status}.",
     "review.notify.approve": "Tin vui: đề cử {code} ({name}) của bạn đã được duyệt. Cảm ơn bạn "
     "đã phát hiện người tốt, việc tốt!",
     "review.notify.ask": "Người duyệt cần bạn bổ sung cho đề cử {code} ({name}):\n\n"
-    '"{note}"\n\nĐể trả lời, gõ /bosung {code} rồi gửi chữ, ảnh, video hoặc ghi âm.',
+    '"{note}"\n\nBạn cứ nhắn trả lời ngay sau tin này (chữ, ảnh, video hoặc ghi âm đều '
+    "được), hoặc chọn Trả lời. Sau này vẫn trả lời được bằng lệnh /bosung {code}.",
     "review.notify.reject": "Đề cử {code} ({name}) của bạn chưa được duyệt. Lý do: {note}.",
-    "review.notify.forward": "Đề cử {code} ({name}) của bạn đã được chuyển lên cấp trên xem xét.",
+    "review.notify.forward": "Đề cử {code} ({name}) của bạn đã được chuyển lên {level} xem xét.",
     "review.notify.merge": "Đề cử {code} của bạn trùng với đề cử {into} ({name}) nên đã được gộp "
     "vào {into}. Minh chứng của bạn được giữ lại; bạn sẽ được báo kết quả của {into}.",
     "review.notify.merged_into": "Một đề cử khác về {name} ({code}) đã được gộp vào đề cử {into} "
@@ -138,7 +159,8 @@ TEXTS = {
         "• /duyet — duyệt đề cử chờ lâu nhất; /duyet kèm mã để xem một đề cử\n"
         "• /tonghop — bản tổng hợp hôm nay\n"
         "• /tieuchi — các bộ tiêu chí chấm điểm\n"
-        "• /khenthuong kèm mã — ghi khen thưởng cho đề cử đã duyệt"
+        "• /khenthuong kèm mã — ghi khen thưởng cho đề cử đã duyệt\n"
+        "• /web — liên kết mở trang quản trị trên máy tính (danh sách đề cử, đơn vị, thống kê)"
     ),
     "common.menu.review": "Duyệt đề cử",
     "common.menu.digest": "Tổng hợp hôm nay",

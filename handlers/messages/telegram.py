@@ -10,6 +10,7 @@ TEXTS = {
     "telegram.command.decu": "Đề cử người tốt, việc tốt",
     "telegram.command.cuatoi": "Xem các đề cử của tôi",
     "telegram.command.taikhoan": "Tài khoản, mã đăng nhập điện thoại mới",
+    "telegram.command.dulieu": "Dữ liệu của tôi: xem, sửa, tải về, rút đồng ý",
     "telegram.command.quaylai": "Quay lại bước trước",
     "telegram.command.huy": "Huỷ việc đang làm",
     "telegram.command.trogiup": "Hướng dẫn sử dụng",

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from handlers import nominee_consent
 from handlers.menu import show_main_menu
 from handlers.messages import t
 from handlers.officials.reports import bounds, parse_period, top_scopes
-from handlers.ports import Cell, Sheet
+from handlers.ports import XLSX_MIME, Cell, Sheet
 from handlers.roles import RANK, Role
 from handlers.text import decimal, display_phone, number
 from handlers.turn import Turn
@@ -25,7 +26,6 @@ from storage.reports import NominationLine, nominations_in_scope
 from storage.rows import Unit
 from storage.units import get_unit
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Sets = dict[tuple[int, str], list[Criterion]]
 # The sheets per status, in the order of a nomination's life.
 STATUS_ORDER = (
@@ -88,7 +88,8 @@ def _row(
         # As people write it, and as text: Excel keeps the leading zero and the spaces.
         "phone": display_phone(line.contact_phone) if line.contact_phone else "",
         "reporter": line.reporter_name,
-        "consent": t("nominate.consent.yes" if line.consent_public else "nominate.consent.no"),
+        # The consent as recorded (how, by whom): never a bare "yes" without its evidence.
+        "consent": nominee_consent.summary(line.consent_method, line.consent_guardian),
         "status": t(f"status.{line.status}"),
         "level": facts.level or line.unit_name,
         "score": score_text(facts, line.field, sets),
@@ -192,7 +193,7 @@ async def export(turn: Turn) -> None:
         kind="document",
         channel=LOCAL_FILES,
         file_ref=name,
-        mime=XLSX,
+        mime=XLSX_MIME,
         file_name=f"de-cu-{stamp}.xlsx",
     )
     await audit.record(

@@ -30,37 +30,28 @@ async def fan_out(
     only: Collection[int] | None = None,
     report: bool = True,
     key: Callable[[int], str] | None = None,
+    hold_until: datetime | None = None,
 ) -> bulk.BulkSend:
     """Queue one message per member in the unit's scope on the bulk lane.
 
     Each person gets it on their most recent reachable account; people with none are
-    counted, not sent to. Options are action values ("!call.12"): for idle conversations
-    they also become the current menu, so a typed "1" answers on channels without buttons.
-    In quiet hours the rows wait until the morning. `label` names the send in reports;
-    `only` narrows the scope to some people (an event's attendees).
+    counted, not sent to. Options are action values ("!call.12"); the message is an aside,
+    so a typed "1" right after it answers it on channels without buttons, whatever the
+    person was doing. In quiet hours the rows wait until the morning, and a send that can
+    still be undone waits until `hold_until`. `label` names the send in reports; `only`
+    narrows the scope to some people (an event's attendees).
     """
     people = [p for p in await bulk.people_in_scope(conn, unit.path) if p not in exclude]
     if only is not None:
         people = [p for p in people if p in only]
     reachable = await bulk.reachable_identities(conn, people)
     recipients = [reachable[p] for p in people if p in reachable]
-    idle = await bulk.idle_menu_seqs(conn, [r.identity_id for r in recipients]) if options else {}
-    not_before = quiet_until(now, config)
+    waits = [w for w in (quiet_until(now, config), hold_until) if w is not None]
+    not_before = max(waits) if waits else None
+    choices = [Choice(label=label, token=value) for value, label in options]
     messages: list[outbox.NewMessage] = []
-    menus: list[tuple[int, int, dict[str, object]]] = []
     for recipient in recipients:
-        seq = idle.get(recipient.identity_id)
-        prefix = f"{seq + 1}." if seq is not None else ""
-        choices = [Choice(label=label, token=f"{prefix}{value}") for value, label in options]
-        if seq is not None and options:
-            menus.append(
-                (
-                    recipient.identity_id,
-                    seq + 1,
-                    {"seq": seq + 1, "options": [[v, label] for v, label in options]},
-                )
-            )
-        reply = Reply(text=text, choices=choices, media=list(media))
+        reply = Reply(text=text, choices=choices, media=list(media), aside=True)
         messages.append(
             outbox.NewMessage(
                 channel=recipient.channel,
@@ -75,7 +66,6 @@ async def fan_out(
         )
     # Rows whose dedupe key exists (a person reminded before) are not queued again.
     queued = await outbox.enqueue(conn, messages, now)
-    await bulk.set_idle_menus(conn, menus)
     return await bulk.create_bulk(
         conn,
         kind=kind,

@@ -11,7 +11,7 @@ from handlers.messages import t
 from handlers.text import number
 from handlers.types import LOCAL_FILES, Attachment
 from storage.db import Connection
-from storage.reports import NominationLine, nominations_in_scope
+from storage.reports import Tally, tally_in_scope
 from storage.rows import Unit
 from storage.units import units_in_scopes
 
@@ -42,25 +42,26 @@ async def collect(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> Figures:
-    """Count the scope's nominations (of one call, or submitted in a period)."""
-    lines = await nominations_in_scope(
+    """Count the scope's nominations (of one call, or submitted in a period): /thongke, the
+    summaries and the console's figures all come from here."""
+    tallies = await tally_in_scope(
         conn, scope.path, campaign_id=campaign_id, since=since, until=until
     )
     names = {u.id: u.name for u in await units_in_scopes(conn, [scope.path])}
-    return count(lines, scope, names)
+    return count(tallies, scope, names)
 
 
-def count(lines: list[NominationLine], scope: Unit, names: dict[int, str]) -> Figures:
-    """Group nominations by status, field, unit below the scope and own unit."""
-    figures = Figures(total=len(lines))
+def count(tallies: list[Tally], scope: Unit, names: dict[int, str]) -> Figures:
+    """Group counted nominations by status, field, unit below the scope and own unit."""
+    figures = Figures(total=sum(t.count for t in tallies))
     depth = scope.path.count("/") - 1
-    for line in lines:
-        figures.by_status[line.status] += 1
-        figures.by_field[line.field] += 1
-        figures.by_organisation[line.unit_name] += 1
-        ids = [int(p) for p in line.unit_path.strip("/").split("/")]
+    for tally in tallies:
+        figures.by_status[tally.status] += tally.count
+        figures.by_field[tally.field] += tally.count
+        figures.by_organisation[tally.unit_name] += tally.count
+        ids = [int(p) for p in tally.unit_path.strip("/").split("/")]
         child = ids[depth] if len(ids) > depth else scope.id
-        figures.by_unit[names.get(child, line.unit_name)] += 1
+        figures.by_unit[names.get(child, tally.unit_name)] += tally.count
     return figures
 
 

@@ -40,7 +40,10 @@ def clock() -> FakeClock:
 def settings(
     settings: Settings, fake_oa: FakeZaloOA, fake_bot: FakeZaloBot, fake_telegram: FakeTelegram
 ) -> Settings:
-    return telegram_settings(with_zalo(settings, fake_oa, fake_bot), fake_telegram)
+    # Decisions stand after one minute here: the Zalo fakes stamp events with the wall clock,
+    # which the app's clock must not pass by more than ZALO_OA_STALE_SECONDS.
+    held = settings.model_copy(update={"undo_minutes": 1})
+    return telegram_settings(with_zalo(held, fake_oa, fake_bot), fake_telegram)
 
 
 @pytest.fixture

@@ -75,8 +75,14 @@ class FakeServer(ABC):
         # TLS context) per delivery costs ~30 ms of CPU and would dominate burst timings.
         self._client: httpx.AsyncClient | None = None
         self.server_errors: list[BaseException] = []
+        # Files people "sent": Zalo gives attachments as links to its CDN (A.3); here the
+        # CDN is this server, under /cdn/.
+        self._cdn: dict[str, bytes] = {}
         self.app = Starlette(
-            routes=[Route("/{path:path}", self._endpoint, methods=["GET", "POST", "PUT"])]
+            routes=[
+                Route("/cdn/{name}", self._cdn_file, methods=["GET"]),
+                Route("/{path:path}", self._endpoint, methods=["GET", "POST", "PUT"]),
+            ]
         )
 
     # ----------------------------------------------------------------- lifecycle
@@ -206,6 +212,19 @@ class FakeServer(ABC):
         tb: TracebackType | None,
     ) -> None:
         await asyncio.to_thread(self.stop)
+
+    def cdn_file(self, name: str, content: bytes) -> str:
+        """Serve `content` as a CDN attachment; its URL (put it in an event)."""
+        with self._lock:
+            self._cdn[name] = content
+        return f"{self.base_url}/cdn/{name}"
+
+    async def _cdn_file(self, request: Request) -> Response:
+        with self._lock:
+            content = self._cdn.get(str(request.path_params["name"]))
+        if content is None:
+            return Response(status_code=404)
+        return Response(content, media_type="image/jpeg")
 
     # ------------------------------------------------------------- observation
     def _route_key(self, path: str) -> str:

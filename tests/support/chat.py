@@ -62,6 +62,7 @@ class ChatClient:
         self.http = browser(app, token)
         self.cursor = 0
         self.seen: list[Message] = []
+        self.own: list[dict[str, Any]] = []
         self._opened = token is not None
         self.signed_out = False
 
@@ -120,7 +121,7 @@ class ChatClient:
         for message in reversed(self.seen):
             for choice in message.choices:
                 if choice["label"] == label:
-                    return await self._post({"button": choice["token"]})
+                    return await self._post({"button": choice["token"], "label": label})
         raise AssertionError(f"no button {label!r} in {[m.labels for m in self.seen]}")
 
     async def press_token(self, token: str) -> dict[str, Any]:
@@ -152,6 +153,9 @@ class ChatClient:
             self.signed_out = True  # this browser was signed out: it reads nothing more
             return []
         assert response.status_code == 200, response.text
+        found = response.json()["messages"]
+        # The person's own messages come back too (the page shows them after a reload).
+        self.own.extend(m for m in found if m.get("mine"))
         messages = [
             Message(
                 id=m["id"],
@@ -160,7 +164,8 @@ class ChatClient:
                 ask_phone=m["ask_phone"],
                 media=m["media"],
             )
-            for m in response.json()["messages"]
+            for m in found
+            if not m.get("mine")
         ]
         if messages:
             self.cursor = messages[-1].id

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from bot.app import Application
 from tests.support.chat import ChatClient
+from tests.support.clock import FakeClock
+from tests.support.held import stands
 
 BODY = "Mời các hội viên đề cử những tấm gương người tốt, việc tốt ở địa phương mình."
 ACHIEVEMENT = "Chị Mai nhiều năm dạy chữ miễn phí cho trẻ em nghèo trong thôn vào buổi tối."
@@ -10,11 +13,14 @@ ACHIEVEMENT = "Chị Mai nhiều năm dạy chữ miễn phí cho trẻ em nghè
 
 async def open_call(
     official: ChatClient,
+    app: Application,
+    clock: FakeClock,
     title: str = "Đề cử người tốt năm 2026",
     count: int = 3,
     deadline: str = "31/12/2026",
 ) -> None:
-    """Go through /dotphatdong to the opened call (scope: Xã An Bình, no photo)."""
+    """Go through /dotphatdong to the opened call (scope: Xã An Bình, no photo), and let
+    its undo window pass so that it goes out."""
     await official.send("/dotphatdong")
     await official.expect("Đợt phát động")
     await official.press("Tạo đợt mới")
@@ -44,8 +50,13 @@ async def open_call(
     )
     assert preview[-1].labels == ["Mở đợt và gửi", "Huỷ"]
     await official.press("Mở đợt và gửi")
-    # The official is in scope too: the call follows the replies (they go first).
-    await official.expect(f"Đã mở đợt «{title}»", "Đang gửi…", f"Đã gửi 0/{count}", f"📣 {title}")
+    opened = await official.expect(
+        f"Đã mở đợt «{title}»", "Đang gửi…", f"Đã gửi 0/{count}", "Tin sẽ bắt đầu gửi lúc"
+    )
+    assert opened[-1].labels[0] == "↩ Hoàn tác mở đợt"
+    await stands(app, clock)
+    # The official is in scope too: the call reaches them once it stands.
+    await official.expect(f"📣 {title}")
 
 
 async def nominate_in_call(member: ChatClient, name: str = "Nguyễn Thị Mai") -> str:
@@ -68,7 +79,7 @@ async def nominate_in_call(member: ChatClient, name: str = "Nguyễn Thị Mai")
     await member.expect("Số điện thoại liên hệ")
     await member.send("0912345678")
     await member.expect("công khai")
-    await member.send("co")
+    await member.send("dong y truc tiep")
     await member.expect("Xem lại")
     await member.send("gui")
     receipt = await member.expect("Mã đề cử của bạn")

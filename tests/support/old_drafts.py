@@ -2,10 +2,13 @@
 
 `drafts_before_typing.json` holds the conversation states that version saved while its own
 test suite ran (commit 9b1d368; every flow and step; one sample per shape of data; the
-accounts and devices flows from a08c8c8, where they arrived), recorded by wrapping the
-runner's `save_state`. `as_before` turns a draft saved today back into the
-names that version used, so the conversation tests of OLD_SHAPE_MODULES run twice: as
-today, and with every draft stored under the old names between two messages.
+accounts and devices flows from a08c8c8, where they arrived; the mydata, erase and nominee
+flows, the nominate flow's guardian and paper steps and the publish flow's consent step from
+issue 12's branch, where they arrived, with a draft of each step of the flows whose drafts
+grew there), recorded by wrapping the runner's `save_state`. `as_before` turns a draft
+saved today back into the names that version used, so the conversation tests of
+OLD_SHAPE_MODULES run twice: as today, and with every draft stored under the old names
+between two messages.
 """
 
 from __future__ import annotations
@@ -32,6 +35,16 @@ OLD_SHAPE_MODULES = {
     "test_event_flow",
     "test_publish_flow",
     "test_broadcast_flow",
+}
+
+
+# What drafts gained after the record was made: steps no old draft can be at, and fields
+# with defaults that no old draft holds (issue 14: a review decision confirmed on a summary
+# and undoable; an answer started by a reply). Old drafts load without them.
+ADDED_STEPS = {("review", "confirm")}
+ADDED_FIELDS = {
+    "review": {"action", "note", "target_id", "undo_id", "undo_until", "undo_label"},
+    "answer": {"replying"},
 }
 
 

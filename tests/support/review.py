@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.app import Application
 from handlers.text import fold
 from storage import nominations, reviews
-from storage.schema import identities
+from storage.schema import identities, people
 from storage.schema import nominations as nominations_table
 from storage.units import get_unit_by_code
 from tests.support.chat import ChatClient
@@ -61,7 +61,7 @@ async def person_id(app: Application, uid: str) -> int:
 
 async def nominate(
     app: Application,
-    reporter_uid: str,
+    reporter_uid: str | int,
     unit_code: str,
     name: str = "Nguyễn Thị Lan",
     *,
@@ -69,8 +69,9 @@ async def nominate(
     at: datetime | None = None,
     files: int = 0,
 ) -> str:
-    """Store a submitted nomination as the nominate flow would; returns its code."""
-    reporter = await person_id(app, reporter_uid)
+    """Store a submitted nomination as the nominate flow would; returns its code. The
+    reporter is a web chat client's label, or a person's id."""
+    reporter = reporter_uid if isinstance(reporter_uid, int) else await person_id(app, reporter_uid)
     return await nominate_as(app, reporter, unit_code, name, field=field, at=at, files=files)
 
 
@@ -132,3 +133,12 @@ async def item(app: Application, code: str) -> reviews.ReviewItem:
         found = await reviews.find_by_code(conn, code)
     assert found is not None
     return found
+
+
+async def person_named(app: Application, full_name: str) -> int:
+    """The id of the person who joined under this name (on any channel)."""
+    async with app.db.read() as conn:
+        found = (
+            await conn.execute(select(people.c.id).where(people.c.full_name == full_name))
+        ).scalar_one()
+    return int(found)

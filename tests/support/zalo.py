@@ -22,7 +22,9 @@ def with_zalo(
     settings: Settings, oa: FakeZaloOA | None, bot: FakeZaloBot | None, **extra: Any
 ) -> Settings:
     """The test settings with the Zalo channels turned on against the fakes."""
-    update: dict[str, Any] = {}
+    # Pictures are fetched from the fakes' CDN only (the events' real Zalo CDN links are not
+    # fetched: nothing leaves this machine).
+    update: dict[str, Any] = {"zalo_media_hosts": "127.0.0.1"}
     if oa is not None:
         update |= {
             "zalo_oa_app_id": oa.app_id,
