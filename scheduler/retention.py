@@ -152,16 +152,16 @@ async def _sign_out_abandoned(
     return Batch(rows=len(found))
 
 
-def expired_exports(ctx: BatchContext, now: datetime) -> list[str]:
+async def expired_exports(ctx: BatchContext, now: datetime) -> list[str]:
     """Temporary files (spreadsheets, charts, downloads, card previews) past their hours."""
-    folder = ctx.config.media_dir
-    if not folder.is_dir():
+    media = ctx.config.media
+    if media is None:
         return []
     cutoff = now - ctx.config.export_retention
     return [
-        path.name
-        for path in folder.iterdir()
-        if (made := export_made_at(path.name)) is not None and made <= cutoff
+        name
+        for name in await media.names("")
+        if (made := export_made_at(name)) is not None and made <= cutoff
     ]
 
 
@@ -180,7 +180,7 @@ async def purge(ctx: BatchContext) -> dict[str, int]:
             async with ctx.db.write() as conn:
                 batch = await rule.apply(conn, limit)
             # Files go once the rows that named them are gone for good.
-            delete_files(ctx.config.media_dir, batch.files)
+            await delete_files(ctx.config.media, batch.files)
             total += batch.rows
             if batch.rows < limit:
                 break
@@ -188,8 +188,8 @@ async def purge(ctx: BatchContext) -> dict[str, int]:
             # the commit that fills it does the copying, holding everyone up).
             await ctx.db.checkpoint()
         result[rule.name] = total
-    exports = expired_exports(ctx, now)
+    exports = await expired_exports(ctx, now)
     if not ctx.dry_run:
-        delete_files(ctx.config.media_dir, exports)
+        await delete_files(ctx.config.media, exports)
     result["exports_deleted"] = len(exports)
     return result
