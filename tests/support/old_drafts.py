@@ -41,10 +41,12 @@ OLD_SHAPE_MODULES = {
 # What drafts gained after the record was made: steps no old draft can be at, and fields
 # with defaults that no old draft holds (issue 14: a review decision confirmed on a summary
 # and undoable; an answer started by a reply). Old drafts load without them.
-ADDED_STEPS = {("review", "confirm")}
+# A new flow (/mautin, issue 15) is all added: no draft of it exists from before.
+ADDED_STEPS = {("review", "confirm"), ("template_phone", "explain"), ("template_phone", "phone")}
 ADDED_FIELDS = {
     "review": {"action", "note", "target_id", "undo_id", "undo_until", "undo_label"},
     "answer": {"replying"},
+    "template_phone": {"kept"},
 }
 
 
