@@ -105,8 +105,8 @@ class Viewer:
         return found
 
 
-# The chat's "choose ↩ Hoàn tác" texts, as the console says them (it has no undo button: the
-# chat's /hoantac undoes what the console decided).
+# The chat's "choose ↩ Hoàn tác" texts, as the console says them (its undo button is on the
+# nomination's page, where the chat's is on the message).
 CONSOLE_WORDING = {"review.held": "console.review_held"}
 
 
