@@ -30,6 +30,7 @@ from handlers.permissions import DECISIONS, Action
 from handlers.types import LOCAL_FILES, Attachment
 from storage import campaigns, commendations, criteria, decisions, nominations, people, reviews
 from storage.db import Connection
+from storage.decisions import Decision
 from storage.reviews import ReviewItem
 
 _MEDIA_NAME = re.compile(r"[A-Za-z0-9_-]{10,40}\.(jpg|png|webp|pdf|mp4|webm|ogg|mp3|wav|m4a)")
@@ -79,29 +80,35 @@ class Card(Console):
                 return self.error(viewer, "console.card.not_found", 404)
             notices = [self._done_notice(done, item.code)] if done in DONE else []
             values = await self._card_values(conn, viewer, item)
-            values["undo"] = await self._undoable(conn, viewer, item.id) if done in HELD else None
+            if done in HELD:
+                found = await self._undoable(conn, viewer.person.id, item.id, self.deps.clock())
+                values["undo"] = found is not None
         return self.show(viewer, "card.html", notices=notices, card=values)
 
-    async def _undoable(self, conn: Connection, viewer: Viewer, nomination_id: int) -> int | None:
-        """The viewer's decision on this nomination that may still be undone (its id)."""
-        latest = await decisions.latest_undoable(conn, viewer.person.id, self.deps.clock())
-        if latest is None or latest.kind not in HELD or latest.object_id != nomination_id:
-            return None
-        return latest.id
+    @staticmethod
+    async def _undoable(
+        conn: Connection, person_id: int, nomination_id: int, now: datetime
+    ) -> Decision | None:
+        """The person's decision on this nomination that may still be undone."""
+        return await decisions.latest_undoable(
+            conn, person_id, now, kinds=HELD, object_id=nomination_id
+        )
 
     async def undo(self, request: Request, viewer: Viewer, fields: FormData) -> Response:
-        """Undo the viewer's decision on this nomination, as /hoantac does in the chat."""
+        """Undo the viewer's latest decision on this nomination, as /hoantac does in the chat
+        (the form names no decision: only one's own, on this nomination, can be undone)."""
         nomination_id = int(request.path_params["nomination_id"])
-        decision_id = field_int(fields, "decision")
-        if decision_id is None:
-            return self.error(viewer, "console.error.bad_form", 400)
+        result = Undone.UNKNOWN
         async with self.acting(viewer) as actor:
-            result, decision = await undo(
-                actor.conn, self.deps.config, viewer.person.id, decision_id, actor.now
-            )
-            if result is not Undone.DONE:
-                label = decision.label if decision is not None else ""
-                actor.tell(f"undo.{result.value}", label=label)
+            found = await self._undoable(actor.conn, viewer.person.id, nomination_id, actor.now)
+            if found is None:
+                actor.tell("undo.nothing")
+            else:
+                result, _ = await undo(
+                    actor.conn, self.deps.config, viewer.person.id, found.id, actor.now
+                )
+                if result is not Undone.DONE:
+                    actor.tell(f"undo.{result.value}", label=found.label)
         return await self._finish(
             viewer, actor, nomination_id, "undone" if result is Undone.DONE else None
         )
@@ -152,7 +159,7 @@ class Card(Console):
             "reasons": [(r, t(f"review.reason.{r}")) for r in REASONS],
             "forms": [t(f"commend.form.{f}") for f in FORMS],
             "note_limit": NOTE_LIMITS[1],
-            "undo": None,  # the viewer's decision still to undo, right after making it
+            "undo": False,  # the viewer's decision may be undone (right after making it)
         }
 
     def _file(
