@@ -119,9 +119,17 @@ TLS = ssl.create_default_context()
 
 
 async def worker(
-    n: int, base_url: str, code: str, load: Load, recorder: Recorder, stop: float, seed: int
+    n: int,
+    base_url: str,
+    code: str,
+    load: Load,
+    recorder: Recorder,
+    stop: float,
+    seed: int,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> None:
-    """One seat: members one after another until the stop time."""
+    """One seat: members one after another until the stop time (`transport`: how requests
+    reach the bot, when not straight to `base_url`)."""
     rng = random.Random(seed * 1_000 + n)
     if load.think is not None:
         # Spread the first answers over one think time instead of a thundering start.
@@ -132,7 +140,7 @@ async def worker(
     # process for seconds at the start and showed up as the bot's latency.
     headers = {"origin": base_url}
     async with httpx.AsyncClient(
-        base_url=base_url, timeout=60, verify=TLS, headers=headers
+        base_url=base_url, timeout=60, verify=TLS, headers=headers, transport=transport
     ) as client:
         generation = 0
         while time.monotonic() < stop:
@@ -185,6 +193,21 @@ async def _run_load(
     finally:
         report = await stop_server(server)
     client_cpu = time.process_time() - cpu_before
+    return await figures(label, load, url, recorder, (began, stop, ended), [report], client_cpu)
+
+
+async def figures(
+    label: str,
+    load: Load,
+    url: str,
+    recorder: Recorder,
+    times: tuple[float, float, float],
+    reports: list[dict[str, Any]],
+    client_cpu: float,
+) -> Row:
+    """A run's row: `times` are its start, stop and end; `reports` the bots' own (CPU summed
+    over several instances, the largest peak memory)."""
+    began, stop, ended = times
     stored = await count_nominations(url)
     if stored != recorder.completed_members:
         recorder.errors.append(f"{stored} nominations stored, {recorder.completed_members} sent")
@@ -201,8 +224,8 @@ async def _run_load(
         commit_ms=latency_ms([s.committed for s in recorder.samples]),
         read_ms=latency_ms([s.readable for s in recorder.samples]),
         errors=len(recorder.errors),
-        server_cpu_s=float(report["cpu_user"]) + float(report["cpu_sys"]),
-        server_rss_mib=float(report["peak_rss_kib"]) / 1024,
+        server_cpu_s=sum(float(r["cpu_user"]) + float(r["cpu_sys"]) for r in reports),
+        server_rss_mib=max(float(r["peak_rss_kib"]) for r in reports) / 1024,
         client_cpu_s=client_cpu,
         client_rss_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     )
