@@ -30,6 +30,8 @@ LINK_HISTORY = timedelta(days=1)
 
 Count = Callable[[Connection], Awaitable[int]]
 Apply = Callable[[Connection, int], Awaitable[Batch]]
+# Told of each committed batch with its rule's name (bench/purge.py tags its timings).
+OnBatch = Callable[[str, Batch], None]
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,7 @@ def expired_exports(ctx: BatchContext, now: datetime) -> list[str]:
     ]
 
 
-async def purge(ctx: BatchContext) -> dict[str, int]:
+async def purge(ctx: BatchContext, on_batch: OnBatch | None = None) -> dict[str, int]:
     """Apply every retention rule (or, in a dry run, count what each would take)."""
     now = ctx.now
     limit = ctx.config.purge_batch
@@ -173,6 +175,8 @@ async def purge(ctx: BatchContext) -> dict[str, int]:
         while True:
             async with ctx.db.write() as conn:
                 batch = await rule.apply(conn, limit)
+            if on_batch is not None:
+                on_batch(rule.name, batch)
             # Files go once the rows that named them are gone for good.
             delete_files(ctx.config.media_dir, batch.files)
             total += batch.rows
