@@ -107,12 +107,14 @@ async def waiting_by_unit(
     overdue = func.count().filter(nominations.c.updated_at <= overdue_before)
     inside = scope.condition(conn, nominations.c.unit_id) if scope is not None else None
     where = [nominations.c.status.in_(WAITING), *([inside] if inside is not None else [])]
-    # Grouped by status and unit, the index's own order: no sort of every waiting row to
-    # group them by unit alone (half the time on SQLite; the statuses are added up below).
+    # SQLite groups by sorting unless rows come in the group's order: by status and unit,
+    # the index's own order, it sorts nothing (half the time; the statuses are added up
+    # below). PostgreSQL groups by unit in a hash, cheaper than sending three times the rows.
+    grouping = [nominations.c.unit_id]
+    if conn.dialect.name == "sqlite":
+        grouping.insert(0, nominations.c.status)
     by_origin = await conn.execute(
-        select(nominations.c.unit_id, func.count(), overdue)
-        .where(*where)
-        .group_by(nominations.c.status, nominations.c.unit_id)
+        select(nominations.c.unit_id, func.count(), overdue).where(*where).group_by(*grouping)
     )
     moved = await conn.execute(
         select(nominations.c.unit_id, review_levels.c.unit_id, func.count(), overdue)
