@@ -510,6 +510,10 @@ async def bench(args: argparse.Namespace) -> None:
         f"nominations, {sizes.members:,} members, {sizes.audits:,} audit entries"
     )
     rows: list[Figures] = []
+    # As the served bot does once started (bot/__main__.py): what is loaded by now is never
+    # walked by a full collection again.
+    gc.collect()
+    gc.freeze()
     with engines(args) as chosen:
         for name, databases in chosen:
             folder = Path(tempfile.mkdtemp(prefix="gs-bench-db-"))
