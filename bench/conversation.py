@@ -119,9 +119,17 @@ TLS = ssl.create_default_context()
 
 
 async def worker(
-    n: int, base_url: str, code: str, load: Load, recorder: Recorder, stop: float, seed: int
+    n: int,
+    base_url: str,
+    code: str,
+    load: Load,
+    recorder: Recorder,
+    stop: float,
+    seed: int,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> None:
-    """One seat: members one after another until the stop time."""
+    """One seat: members one after another until the stop time (`transport`: how requests
+    reach the bot, when not straight to `base_url`)."""
     rng = random.Random(seed * 1_000 + n)
     if load.think is not None:
         # Spread the first answers over one think time instead of a thundering start.
@@ -132,7 +140,7 @@ async def worker(
     # process for seconds at the start and showed up as the bot's latency.
     headers = {"origin": base_url}
     async with httpx.AsyncClient(
-        base_url=base_url, timeout=60, verify=TLS, headers=headers
+        base_url=base_url, timeout=60, verify=TLS, headers=headers, transport=transport
     ) as client:
         generation = 0
         while time.monotonic() < stop:

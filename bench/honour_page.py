@@ -79,7 +79,7 @@ async def publish(app: Application, n: int, data: bytes) -> tuple[str, int]:
         "Nguyễn Thị Tư",
         "Người tốt, việc tốt · Xã An Bình",
         STORY,
-        app.settings.media_dir / name,
+        data,
         png=True,
     )
     thumb = await documents.photo_jpeg(name, THUMB_SIDE)

@@ -41,6 +41,7 @@ from sqlalchemy.engine import make_url
 from bench.conversation import engines
 from bench.stats import percentile
 from bot import cli_ops
+from bot.media import FolderMedia
 from handlers.config import CoreConfig
 from scheduler.core import BatchContext
 from scheduler.retention import purge
@@ -385,7 +386,7 @@ async def measure(label: str, url: str, sizes: Sizes, *, secure: bool, extras: b
     if not secure:
         secure_delete_off(db)
     folder = Path(tempfile.mkdtemp(prefix="gs-bench-purge-"))
-    config = CoreConfig(media_dir=folder / "media")
+    config = CoreConfig(media=FolderMedia(folder / "media"))
     try:
         started = time.perf_counter()
         await seed(db, sizes)

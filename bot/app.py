@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -29,11 +29,13 @@ from bot.documents import FileDocuments
 from bot.files import private_dir
 from bot.honour import HonourPages
 from bot.intake import AlsoWrite, Intake
+from bot.leases import Leases
+from bot.media import FolderMedia
 from bot.media_fetch import CdnFiles, EvidenceFetcher, Fetch
 from bot.settings import Settings
 from bot.web.guard import origin_of
 from bot.web.http import BodyCaps, build_http, from_this_machine
-from bot.web.keys import Keys, load_secret
+from bot.web.keys import Keys, SecretKeyError, load_secret
 from bot.web.sessions import CONSOLE_COOKIE, Lifetimes, Sessions
 from bot.web.static import StaticFiles
 from handlers.config import CoreConfig
@@ -41,12 +43,14 @@ from handlers.runner import Runner
 from handlers.types import Inbound
 from scheduler.core import Scheduler
 from scheduler.registry import build_jobs
-from storage import outbox, web_sessions
+from storage import kv, notify, outbox, web_sessions
 from storage.db import Database
 from storage.rows import OutboxItem, WebSession
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
+# kv key of the SECRET_KEY check value (Keys.check) the instances compare.
+KEY_CHECK = "instance.key_check"
 
 
 def utc_now() -> datetime:
@@ -54,7 +58,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def core_config(settings: Settings, clock: Clock) -> CoreConfig:
+def core_config(settings: Settings, clock: Clock, media: FolderMedia) -> CoreConfig:
     """The core's knobs from the settings (the application and the CLI's purge use it)."""
     quiet_start, quiet_end = settings.quiet_window
     return CoreConfig(
@@ -62,7 +66,7 @@ def core_config(settings: Settings, clock: Clock) -> CoreConfig:
         max_upload_bytes=settings.max_upload_bytes,
         draft_ttl_days=settings.draft_retention_days,
         review_sla_days=settings.review_sla_days,
-        media_dir=settings.media_dir,
+        media=media,
         quiet_start=quiet_start,
         quiet_end=quiet_end,
         broadcast_daily_cap=settings.broadcast_daily_cap,
@@ -76,7 +80,7 @@ def core_config(settings: Settings, clock: Clock) -> CoreConfig:
             if settings.public_channel_chat_id
             else None
         ),
-        documents=FileDocuments(settings.media_dir, clock),
+        documents=FileDocuments(media, clock),
         code_failures_per_hour=settings.code_failures_per_hour,
         web_session_idle=timedelta(days=settings.web_session_idle_days),
         export_retention=timedelta(hours=settings.export_retention_hours),
@@ -105,9 +109,12 @@ class Application:
             )
         )
         private_dir(settings.media_dir)
+        # One store every instance sees (MEDIA_DIR shared between them: README).
+        self.media = FolderMedia(settings.media_dir)
         self.db = Database(settings.database_url, pool_size=settings.database_pool_size)
-        self.config = core_config(settings, clock)
-        self.runner = Runner(self.db, self.config, clock, on_commit=self._stepped)
+        self.config = core_config(settings, clock, self.media)
+        self.delivery = Delivery(self.db, clock)
+        self.runner = Runner(self.db, self.config, clock, _AfterStep(self))
         self.intake = Intake(self.db, self.runner, clock)
         https = settings.public_url.lower().startswith("https://")
         self.sessions = Sessions(
@@ -136,31 +143,39 @@ class Application:
             self.channels.append(self.webchat)
         self.telegram: TelegramChannel | None = None
         if settings.telegram_bot_token is not None:
-            self.telegram = TelegramChannel(settings, self.db, self.intake, clock, self._committed)
+            self.telegram = TelegramChannel(settings, self.db, self.intake, clock, self.media)
             self.channels.append(self.telegram)
         self.zalo_oa: ZaloOA | None = None
         self.zalo_bot: ZaloBot | None = None
         if settings.zalo_oa_enabled:
             self.zalo_oa = ZaloOA(
-                settings, self.db, self.intake, clock, self._zalo_token_failed, self.keys
+                settings,
+                self.db,
+                self.intake,
+                clock,
+                self._zalo_token_failed,
+                self.keys,
+                self.media,
             )
             self.channels.append(self.zalo_oa)
         if settings.zalo_bot_token is not None:
             self.zalo_bot = ZaloBot(settings, self.intake, clock)
             self.channels.append(self.zalo_bot)
-        self.delivery = Delivery(self.db, clock, self.channels)
+        for channel in self.channels:
+            self.delivery.add(channel, announce=channel is self.webchat)
+        # Wake-ups from this process and (PostgreSQL) every other instance.
+        self.db.listen(notify.OUTBOX, self.delivery.heard)
         self.fetcher = self._fetcher()
         if self.webchat is not None:
-            self.delivery.lanes[self.webchat.name].on_marked = self.webchat.marked
+            self.db.listen(notify.DELIVERED, self.webchat.heard)
+            self.delivery.lanes[self.webchat.name].on_activate = self.webchat.resume_sequence
+        self.leases = Leases(self.db, clock, timedelta(seconds=settings.instance_lease_seconds))
+        self._taking_over: asyncio.Task[None] | None = None
         self.scheduler = Scheduler(
-            self.db,
-            self.config,
-            clock,
-            self._committed,
-            build_jobs(settings.digest_at, settings.summary_at),
+            self.db, self.config, clock, build_jobs(settings.digest_at, settings.summary_at)
         )
         self.honour = HonourPages(
-            self.db, settings.media_dir, self.config.public_base_url, self.config.timezone
+            self.db, self.media, self.config.public_base_url, self.config.timezone
         )
         self.static = StaticFiles()
         self.http = build_http(
@@ -183,7 +198,7 @@ class Application:
                 if channel is not None:
                     sources[channel.name] = self.cdn.fetch
         return EvidenceFetcher(
-            self.db, self.clock, sources, self.settings.media_dir, self.settings.max_upload_bytes
+            self.db, self.clock, sources, self.media, self.settings.max_upload_bytes
         )
 
     def _web_chat(self) -> WebChat:
@@ -197,7 +212,7 @@ class Application:
             self.db,
             self.clock,
             FilePolicy(
-                media_dir=settings.media_dir,
+                media=self.media,
                 max_upload=settings.max_upload_bytes,
                 uploads_per_day=settings.uploads_per_day,
                 timezone=self.config.timezone,
@@ -224,19 +239,11 @@ class Application:
     async def _accept_upload(self, inbound: Inbound, also: AlsoWrite) -> int | None:
         return await self.intake.accept_and_wait(inbound, also=also)
 
-    def _committed(self) -> None:
-        self.delivery.kick()
-
-    def _stepped(self, claimed: Sequence[OutboxItem], queued_more: bool) -> None:
-        self.delivery.offer(claimed, queued_more)
-        self.fetcher.kick()
-
     async def _zalo_token_failed(self, reason: str) -> None:
         """Zalo OA cannot send until someone acts: tell the admins on their other channels."""
         await alert_admins(
             self.db, self.clock, "alert.zalo_oa_token", about_channel="zalo_oa", topic="zalo_oa"
         )
-        self.delivery.kick()
 
     def _routes(self) -> list[BaseRoute]:
         routes: list[BaseRoute] = [Route("/healthz", self.health, methods=["GET"])]
@@ -258,7 +265,7 @@ class Application:
             public_origin=origin_of(self.settings.public_url),
             forms_key=self.keys.forms,
             links_key=self.keys.links,
-            committed=self._committed,
+            media=self.media,
             targets=self._poster_targets,
         )
 
@@ -289,6 +296,8 @@ class Application:
         outside = {name: lane.outside_window for name, lane in self.delivery.lanes.items()}
         body: dict[str, object] = {
             "ok": True,
+            "instance": self.db.instance,
+            "leases": sorted(self.leases.held),
             "outbox_pending": pending,
             "channels": [c.name for c in self.channels],
             "metrics": metrics,
@@ -308,6 +317,14 @@ class Application:
 
     async def start(self) -> None:
         """Check the database, resume unfinished work, start receiving."""
+        self._started = True  # from here on, `stop` undoes whatever was started
+        try:
+            await self._start()
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _start(self) -> None:
         await self.db.check()
         if self.settings.platform_configured and self.settings.web_chat is None:
             log.warning(
@@ -316,19 +333,56 @@ class Application:
                 " explicitly; the README says what it exposes and how to put it behind the proxy.",
                 self.settings.public_url,
             )
-        if await self.db.register_instance():
-            # No other instance runs: rows still claimed were claimed by one that crashed.
-            async with self.db.write() as conn:
-                await outbox.release_all_claims(conn)
-        self.delivery.start()
+        # Alone: no other instance runs, so every role is free and whatever is claimed was
+        # claimed by one that crashed; this instance takes it all at once.
+        alone = await self.db.register_instance()
+        await self._check_secret_key(alone)
+        await self.db.start_listening()
+        for channel in self.channels:
+            await channel.start()
+        for name, lane in self.delivery.lanes.items():
+            self.leases.add(f"send:{name}", lane.activate, lane.deactivate)
+        for poller in (self.telegram, self.zalo_bot):
+            if poller is not None and poller.polls:
+                self.leases.add(f"poll:{poller.name}", poller.start_polling, poller.stop_polling)
+        await self.leases.start(alone=alone)
         self.fetcher.start()
         recovered = await self.runner.recover()
         if recovered:
             log.info("resuming %d inbound events recorded before the restart", recovered)
-        for channel in self.channels:
-            await channel.start()
         await self.scheduler.start()
-        self._started = True
+        if not self.db.is_sqlite:
+            self._taking_over = asyncio.create_task(self._take_over(), name="take-over")
+
+    async def _check_secret_key(self, alone: bool) -> None:
+        """Instances sharing a database must share SECRET_KEY (signed links made by one are
+        opened by another, the Zalo OA pair is sealed with it): refuse to start beside
+        running instances with another key; alone, a changed key is the operator's choice."""
+        async with self.db.write() as conn:
+            stored = await kv.get_value(conn, KEY_CHECK)
+            if stored == self.keys.check:
+                return
+            if stored is not None and not alone:
+                raise SecretKeyError(
+                    "SECRET_KEY differs from the running instances' key: every instance on"
+                    " one database must have the same SECRET_KEY"
+                )
+            if stored is not None:
+                log.warning("SECRET_KEY changed since the last start: earlier file links fail")
+            await kv.put_value(conn, KEY_CHECK, self.keys.check, self.clock())
+
+    async def _take_over(self) -> None:
+        """Now and then, handle events an instance that died left pending past the lease."""
+        term = self.leases.term.total_seconds()
+        while True:
+            await asyncio.sleep(term / 2)
+            try:
+                taken = await self.runner.take_over(term)
+            except Exception:
+                log.exception("looking for events left by other instances failed")
+                continue
+            if taken:
+                log.warning("took over %d events another instance left unhandled", taken)
 
     async def settle(self) -> None:
         """Wait until every recorded event is handled and every due message sent."""
@@ -354,9 +408,12 @@ class Application:
         the next start.
         """
         if self._started:
+            if self._taking_over is not None:
+                self._taking_over.cancel()
             await self.scheduler.stop()
             await self.runner.stop()
             await self.fetcher.stop()
+            await self.leases.stop()  # pollers stop, lanes hand back what they did not send
             await self.delivery.stop()
             for channel in self.channels:
                 await channel.stop()
@@ -364,3 +421,20 @@ class Application:
         if self.cdn is not None:
             await self.cdn.close()
         await self.db.close()
+
+
+class _AfterStep:
+    """The runner's hand-off: a step's claimed replies go to their lanes, and the pictures it
+    recorded wake the fetcher of clean copies."""
+
+    def __init__(self, app: Application) -> None:
+        self._app = app
+
+    def claims(self) -> Collection[str]:
+        """The channels this instance sends now."""
+        return self._app.delivery.claims()
+
+    def take(self, items: Sequence[OutboxItem]) -> None:
+        """After a step's commit."""
+        self._app.delivery.take(items)
+        self._app.fetcher.kick()

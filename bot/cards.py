@@ -8,7 +8,6 @@ progressive JPEG sized for a phone.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 from PIL import Image, ImageDraw
 
@@ -23,15 +22,16 @@ PHOTO_QUALITY = 76
 CARD_QUALITY = 88
 
 
-def picture(photo: Path | None) -> Image.Image | None:
-    """A stored photo decoded, or None when there is none or it is not a readable image."""
-    if photo is None or not photo.is_file():
+def picture(photo: bytes | None) -> Image.Image | None:
+    """A stored photo (its bytes) decoded, or None when there is none or it is not a readable
+    image."""
+    if photo is None:
         return None
-    size = image_size(photo.read_bytes())
+    size = image_size(photo)
     if size is None or size[0] * size[1] > MAX_PIXELS:
         return None  # a bomb never reaches the decoder (evidence is checked at upload too)
     try:
-        with Image.open(photo) as source:
+        with Image.open(io.BytesIO(photo)) as source:
             return source.convert("RGB")
     except (OSError, ValueError):
         return None
@@ -47,7 +47,7 @@ def story_lines(
 
 
 def render_card(
-    title: str, subtitle: str, story: str, photo: Path | None, *, png: bool = False
+    title: str, subtitle: str, story: str, photo: bytes | None, *, png: bool = False
 ) -> bytes:
     """A 1080×1080 share card (JPEG): photo on top, the name, the unit, the story's start.
 
@@ -79,7 +79,7 @@ def render_card(
     return buffer.getvalue()
 
 
-def render_photo(photo: Path, side: int) -> bytes | None:
+def render_photo(photo: bytes, side: int) -> bytes | None:
     """A stored photo for a public page: at most `side` pixels a side, progressive JPEG,
     without metadata; None when it cannot be read."""
     shown = picture(photo)

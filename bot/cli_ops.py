@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from bot.app import core_config
+from bot.media import FolderMedia
 from bot.settings import Settings
 from handlers.flows.nominate import FIELDS
 from scheduler import retention
@@ -207,7 +208,7 @@ async def purge(
     db: Database, settings: Settings, now: datetime, *, dry_run: bool, vacuum: bool = False
 ) -> dict[str, int]:
     """Apply the retention periods now (or count what would go), as the hourly job does."""
-    config = core_config(settings, lambda: now)
+    config = core_config(settings, lambda: now, FolderMedia(settings.media_dir))
     counts = await retention.purge(BatchContext(db=db, now=now, config=config, dry_run=dry_run))
     if vacuum and not dry_run:
         await db.vacuum()

@@ -1,4 +1,35 @@
-"""The outbox sender: one lane per channel, replies first, paced, retried, never lost."""
+"""The outbox sender: one lane per channel, on the one instance that sends for the channel.
+
+One way in. A row reaches a lane only already claimed (its `claimed_until` set) and only
+through `Lane.take`: from the lane's own claim of due rows, or from a step that claimed its
+replies as it inserted them (`outbox.enqueue_claimed`) and hands them over after its commit,
+so a reply leaves without a second transaction. From then on the lane owns the row until
+it is settled:
+
+    row:   taken ─▶ queued behind its chat ─▶ routed ─▶ sent ─▶ marked sent (group write)
+                                                 │        └─▶ failed ─▶ final, or retried later
+                                                 └─▶ settled without a call (outside Zalo's
+                                                     window, a progress step nobody can see)
+    chat:  (absent) ─take─▶ SENDING: one task sends its rows in order ─▶ (absent)
+                              └─ a row to retry ─▶ WAITING: rows arriving meanwhile go back
+                                 to the database, until the lane claims the waiting row again
+    lane:  STANDBY ─(this instance gets the channel's send lease)─▶ ACTIVE ─▶ STOPPED
+                   ◀─(the lease is lost: rows in hand go back)──────┘
+
+Order: a chat's rows leave one at a time in the order they were taken; the claim query never
+returns a row behind one waiting to retry, and a WAITING chat hands back what arrives.
+Pacing: `Pacer` (overall rate, per-chat rate and burst, 429 pauses). Only the holder of the
+channel's send lease (bot/leases.py) has an ACTIVE lane, so however many instances run, the
+platform sees one sender: the budget is shared and a chat's order kept by construction.
+Room: the lane's own claims take at most CLAIM_SECONDS of sending, so a reply queued during
+a broadcast waits behind that much bulk at most; replies handed over by steps are always taken.
+Settled rows are written in groups (`_Ledger`): one transaction for everything sent (and
+handed back) meanwhile. A crash before that write sends those rows again once their claim
+lapses, or at once when the next sender takes the lease and frees the channel's claims: at
+least once, with duplicates bounded by the rows in hand.
+Routing (`_route`) decides per row what a send is; a new way to reach people (templates
+outside a window) is one more decision there.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +37,16 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import Enum
 
 from bot.channels.base import Channel, Failure, SendError
 from bot.ratelimit import Pacer
 from handlers.messages import t
 from handlers.types import Reply
-from storage import outbox, people, redaction
+from storage import notify, outbox, people, redaction
 from storage.db import Database
 from storage.rows import OutboxItem
 
@@ -22,13 +55,31 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 # Waits before the 2nd, 3rd, … attempt of a temporary failure; then the message has failed.
 BACKOFF = (timedelta(seconds=2), timedelta(seconds=15), timedelta(minutes=2), timedelta(minutes=10))
-# A paced lane holds at most this much sending time of claimed rows, so that a reply queued
-# during a broadcast waits behind at most that many bulk messages (replies are claimed first).
+# A paced lane claims at most this much sending time at once, so that a reply queued during a
+# broadcast waits behind at most that many bulk messages (replies are claimed first).
 CLAIM_SECONDS = 0.15
 
 
+class LaneState(Enum):
+    """Whether this instance sends the lane's channel."""
+
+    STANDBY = "standby"  # another instance holds the channel's send lease
+    ACTIVE = "active"  # claiming and sending
+    STOPPED = "stopped"  # shutting down: the sends in flight finish, the rest goes back
+
+
+@dataclass
+class _Chat:
+    """One chat's rows in hand; `task` sends them in order."""
+
+    queue: deque[OutboxItem] = field(default_factory=deque)
+    task: asyncio.Task[None] | None = None
+    # A row of this chat waits to retry: later rows go back until the lane claims it again.
+    waiting: bool = False
+
+
 class Lane:
-    """Sends one channel's due outbox rows: each chat in order, different chats at once."""
+    """Sends one channel's outbox rows: each chat in order, different chats at once."""
 
     def __init__(
         self,
@@ -40,231 +91,213 @@ class Lane:
         sweep_seconds: float = 1.0,
         backoff: Sequence[timedelta] = BACKOFF,
         hold: timedelta = outbox.CLAIM_HOLD,
+        announce: bool = False,
     ) -> None:
         self.channel = channel
+        self.state = LaneState.STANDBY
         self._db = db
         self._clock = clock
         caps = channel.capabilities
         rate = caps.rate_per_second
         self._batch = min(batch, max(1, int(rate * CLAIM_SECONDS))) if rate else batch
-        # Rows handed over at commit wait only for pacing; keep them well inside their claim.
-        self._offer_limit = int(rate * hold.total_seconds() / 2) if rate else None
         self._backoff = tuple(backoff)
         self._hold = hold
-        self._concurrency = asyncio.Semaphore(caps.send_concurrency)
         self._sweep = sweep_seconds
+        self._concurrency = asyncio.Semaphore(caps.send_concurrency)
         self.pacer = Pacer(
             caps.rate_per_second,
             caps.chat_rate_per_second,
             chat_burst=caps.chat_burst,
             group_rate=caps.group_rate_per_second,
         )
-        # Claimed rows waiting to be sent, per chat; each chat has one task draining it.
-        self._chats: dict[str, deque[OutboxItem]] = {}
-        self._drains: set[asyncio.Task[None]] = set()
-        self._sent: list[tuple[int, str | None]] = []  # sent, not yet marked so
-        # Sent rows that showed a code: stripped in the transaction that marks them sent.
-        self._secret: list[int] = []
-        self._sent_chats: set[str] = set()
-        # A retried row was sent: its chat's later rows can be claimed once that is marked.
-        self._retried_sent = False
-        # Chats with a row waiting to retry (seen by this lane): rows handed over at commit
-        # must not overtake it, so they go back to be claimed in order.
-        self._held: set[str] = set()
-        # Rows whose chat is waiting for its own pace (they take no room meanwhile).
-        self._chat_waits = 0
-        # Told which chats' messages were just marked sent (the web chat's pollers read them).
-        self.on_marked: Callable[[set[str]], None] | None = None
-        self._flusher: asyncio.Task[None] | None = None
-        self._starved = False  # the last claim was skipped: too many rows in hand
-        self._waiting = False  # the loop waits for a kick (its last claim found nothing)
+        self._chats: dict[str, _Chat] = {}
+        self._in_hand: set[int] = set()  # taken and not yet settled
+        self._ledger = _Ledger(db, clock, channel.name, announce)
+        # Rows whose chat is waiting for its own pace: they take no room meanwhile.
+        self._pace_waits = 0
+        self._starved = False  # the last claim was skipped: the room was full
         self._kicked = asyncio.Event()
         self._quiet = asyncio.Event()
-        self._stopping = False
+        self._quiet.set()
+        self._idle = False  # the loop waits for a kick after a claim that found nothing
         self._task: asyncio.Task[None] | None = None
+        # Run when this instance becomes the channel's sender (the web chat's sequence).
+        self.on_activate: Callable[[], Awaitable[None]] | None = None
         # Bulk rows settled as unreachable without a call (outside the proactive window).
         self.outside_window = 0
 
+    # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
-        """Run the lane in the background."""
+        """Become the channel's sender with the claims as they are (one instance, tests)."""
+        if self.state is LaneState.ACTIVE:
+            return
+        self.state = LaneState.ACTIVE
+        self._quiet.clear()
         self._task = asyncio.create_task(self._loop(), name=f"lane:{self.channel.name}")
 
+    async def activate(self) -> None:
+        """This instance got the channel's send lease: free what the previous sender had
+        claimed (it is gone or has stopped), then claim and send."""
+        async with self._db.write(single=True) as conn:
+            await outbox.release_claims(conn, self.channel.name)
+        if self.on_activate is not None:
+            await self.on_activate()
+        self.start()
+
+    async def deactivate(self) -> None:
+        """The lease is lost: finish the sends in flight, hand the rest back, stand by."""
+        await self._wind_down(LaneState.STANDBY)
+
     async def stop(self) -> None:
-        """Finish the sends in hand and stop."""
-        self._stopping = True
+        """Finish the sends in flight and hand the rest back (shutdown)."""
+        await self._wind_down(LaneState.STOPPED)
+
+    async def _wind_down(self, state: LaneState) -> None:
+        self.state = state
         self._kicked.set()
-        if self._task:
-            await self._task
+        task, self._task = self._task, None
+        if task is not None:
+            await task
+        await self._ledger.idle()
+        self._quiet.set()
 
     def kick(self) -> None:
-        """Something was committed: look at the outbox now rather than at the next sweep."""
-        self._quiet.clear()
-        self._kicked.set()
+        """Rows were committed or freed: claim now rather than at the next sweep."""
+        if self.state is LaneState.ACTIVE:
+            self._quiet.clear()
+            self._kicked.set()
 
     async def settle(self) -> None:
-        """Wait until nothing due is left and every sent row is marked (tests, shutdown)."""
-        await self._quiet.wait()
-        while self._flusher is not None and not self._flusher.done():
-            await self._flusher
-            await self._quiet.wait()  # the flush may have made held-back rows claimable
+        """Wait until nothing due is left and everything settled is written (tests, shutdown)."""
+        while True:
+            await self._quiet.wait()
+            await self._ledger.idle()  # its write may free rows and kick the lane again
+            if self._quiet.is_set():
+                return
 
+    # -- the one way in ----------------------------------------------------------------------
+    def take(self, items: Sequence[OutboxItem]) -> None:
+        """Rows claimed for this lane, by its own claim or by a step that queued them."""
+        if self.state is not LaneState.ACTIVE:
+            # The lease went elsewhere meanwhile: the new sender claims them.
+            self._ledger.hand_back([i.id for i in items])
+            return
+        if items:
+            self._quiet.clear()
+        for item in items:
+            if item.id in self._in_hand:
+                continue  # claimed again while waiting in hand (its claim had lapsed)
+            chat = self._chats.get(item.chat_id)
+            if chat is None:
+                chat = self._chats[item.chat_id] = _Chat()
+            if chat.waiting:
+                if item.status != "retrying":
+                    self._ledger.hand_back([item.id])
+                    continue
+                chat.waiting = False  # the row it waited for is back, at the head
+            self._in_hand.add(item.id)
+            chat.queue.append(item)
+            if chat.task is None:
+                chat.task = asyncio.create_task(self._send_chat(item.chat_id, chat))
+
+    # -- claiming ----------------------------------------------------------------------------
     async def _loop(self) -> None:
         # Claim continuously rather than batch by batch: a reply committed while other chats'
         # sends are in flight (slow networks) leaves at once instead of waiting for them.
-        while not self._stopping:
+        while self.state is LaneState.ACTIVE:
             self._kicked.clear()
-            items: list[OutboxItem] = []
-            # Rows in hand are bounded, so none outlives its claim while waiting for pacing.
-            in_hand = sum(len(q) + 1 for q in self._chats.values()) - self._chat_waits
-            room = self._batch - in_hand
+            room = self._batch - (len(self._in_hand) - self._pace_waits)
             self._starved = room <= 0
+            items: list[OutboxItem] = []
             if room > 0:
                 try:
-                    items = await self._claim(room)
+                    async with self._db.write(single=True) as conn:
+                        items = await outbox.claim_due(
+                            conn, self.channel.name, self._clock(), room, self._hold
+                        )
                 except Exception:
                     log.exception("claiming outbox rows of %s failed", self.channel.name)
-            for item in items:
-                self._dispatch(item)
+            self.take(items)
             if items:
                 continue
-            if not self._kicked.is_set() and not self._chats:
-                self._quiet.set()
-            self._waiting = True
+            self._idle = True
+            self._check_quiet()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._kicked.wait(), self._sweep)
-            self._waiting = False
-        if self._drains:
-            await asyncio.gather(*self._drains, return_exceptions=True)
-        if self._flusher is not None:
-            await self._flusher
-        self._quiet.set()
+            self._idle = False
+        chats = [c.task for c in self._chats.values() if c.task is not None]
+        await asyncio.gather(*chats, return_exceptions=True)
+        self._chats.clear()
 
-    async def _claim(self, limit: int) -> list[OutboxItem]:
-        async with self._db.write() as conn:
-            items = await outbox.claim_due(
-                conn, self.channel.name, self._clock(), limit, self._hold
-            )
-        # The waiting row is in hand again and leads its chat's queue.
-        self._held.difference_update(i.chat_id for i in items if i.status == "retrying")
-        return items
+    def _check_quiet(self) -> None:
+        """Quiet: the last claim found nothing, nothing was committed since, no chat sends."""
+        busy = any(chat.task is not None for chat in self._chats.values())
+        if self._idle and not self._kicked.is_set() and not busy:
+            self._quiet.set()
 
-    def offer(self, items: Sequence[OutboxItem]) -> list[int]:
-        """Take rows claimed for this lane by the transaction that queued them.
-
-        Returns the ids it did not take (stopping, too many in hand, or behind a row
-        waiting to retry); the caller hands those back to be claimed in order.
-        """
-        if self._stopping:
-            return [i.id for i in items]
-        in_hand = sum(len(q) for q in self._chats.values()) if self._offer_limit else 0
-        refused = []
-        for item in items:
-            if item.chat_id in self._held or (
-                self._offer_limit is not None and in_hand >= self._offer_limit
-            ):
-                refused.append(item.id)
-                continue
-            self._quiet.clear()
-            self._dispatch(item)
-            in_hand += 1
-        return refused
-
-    def _dispatch(self, item: OutboxItem) -> None:
-        """Queue a claimed row behind its chat's earlier ones; start the chat's task if idle."""
-        queue = self._chats.get(item.chat_id)
-        if queue is not None:
-            queue.append(item)
-            return
-        self._chats[item.chat_id] = deque([item])
-        task = asyncio.create_task(self._drain(item.chat_id))
-        self._drains.add(task)
-        task.add_done_callback(self._drains.discard)
-
-    async def _drain(self, chat_id: str) -> None:
-        """One chat's messages in order; after a failure the rest wait for a later claim."""
-        queue = self._chats[chat_id]
-        smooth = True
+    # -- sending -----------------------------------------------------------------------------
+    async def _send_chat(self, chat_id: str, chat: _Chat) -> None:
+        """One chat's rows in order; a row to retry sends the rest back to wait behind it."""
         try:
-            while queue:
-                item = queue.popleft()
-                # A retried row held the chat's later rows back: look for them after it.
-                smooth = smooth and item.status != "retrying"
-                stopping = self._stopping
-                if stopping or not await self._send_one(item):
-                    smooth = False
-                    # No await until the chat is forgotten: nothing can join a dead queue.
-                    del self._chats[chat_id]
-                    # Stopping: this row was not tried either; hand it back with the rest
-                    # (else it waits out its claim after a restart on PostgreSQL).
-                    rest = ([item.id] if stopping else []) + [i.id for i in queue]
-                    async with self._db.write() as conn:
-                        await outbox.release(conn, rest)
-                    return
-            del self._chats[chat_id]
+            while chat.queue and self.state is LaneState.ACTIVE:
+                item = chat.queue[0]
+                settled = await self._deliver(item)
+                chat.queue.popleft()
+                self._in_hand.discard(item.id)
+                if not settled:
+                    chat.waiting = True
+                    break
         except Exception:
-            smooth = False
-            self._chats.pop(chat_id, None)
             log.exception("sending to a chat on %s failed", self.channel.name)
         finally:
-            if not smooth or self._starved:
-                self._kicked.set()  # released rows, or room again: claim now
-            elif self._waiting and not self._chats and not self._kicked.is_set():
-                # The loop's last claim found nothing more and nothing was committed since.
-                self._quiet.set()
+            # No await from here on: nothing can join a queue that is being given up.
+            rest = [item.id for item in chat.queue]
+            chat.queue.clear()
+            self._in_hand.difference_update(rest)
+            self._ledger.hand_back(rest)
+            chat.task = None
+            if not chat.waiting or self.state is not LaneState.ACTIVE:
+                self._chats.pop(chat_id, None)
+            if self._starved:
+                self._kicked.set()  # room again: claim now
+            self._check_quiet()
 
-    async def _send_one(self, item: OutboxItem) -> bool:
-        if await self._outside_window(item):
+    async def _deliver(self, item: OutboxItem) -> bool:
+        """Send one row; False when it waits to be retried (its chat must wait with it)."""
+        reply = await self._route(item)
+        if reply is None:
             return True
-        reply = Reply.model_validate(item.payload)
-        if reply.replace_key is not None:
-            if reply.minor and not self.channel.capabilities.edits:
-                # An intermediate progress report: channels without edits get milestones only.
-                async with self._db.write() as conn:
-                    await outbox.mark_final(conn, item.id, "skipped", "channel cannot edit")
-                return True
-            reply = await self._with_edit_of(item, reply)
         await self._wait_for_chat(item.chat_id)
         try:
             async with self._concurrency:
                 await self.pacer.wait(item.chat_id)
                 platform_id = await self.channel.send(item.chat_id, reply)
         except SendError as error:
-            await self._settle_failure(item, error)
-            return False
+            return await self._failed(item, error)
         except Exception as error:  # an adapter bug must not stop the lane
             log.exception("send of outbox %s raised", item.id)
-            await self._settle_failure(item, SendError(Failure.TEMPORARY, repr(error)))
-            return False
-        self._sent.append((item.id, platform_id))
-        if reply.secret and not self.channel.capabilities.reads_outbox:
-            self._secret.append(item.id)
-        self._sent_chats.add(item.chat_id)
-        self._retried_sent = self._retried_sent or item.status == "retrying"
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush_sent())
+            return await self._failed(item, SendError(Failure.TEMPORARY, repr(error)))
+        # A code shown once is stripped in the transaction that marks it sent (the web chat
+        # reads its messages back from the outbox, so there it stays for the page).
+        secret = reply.secret and not self.channel.capabilities.reads_outbox
+        self._ledger.mark_sent(item, platform_id, secret=secret)
         return True
 
-    async def _wait_for_chat(self, chat_id: str) -> None:
-        """A chat's own pace first, holding nothing.
-
-        A member chatting fast during a broadcast must not keep a send slot, a slot of the
-        overall rate or the lane's room for claimed rows idle while their chat waits: the
-        room is given back for the wait, so bulk rows for other chats fill the rate meanwhile.
-        """
-        if self.pacer.chat_delay(chat_id) <= 0:
-            return
-        self._chat_waits += 1
-        if self._starved:
-            self._kicked.set()
-        try:
-            await self.pacer.wait_chat(chat_id)
-        finally:
-            self._chat_waits -= 1
-
-    async def _with_edit_of(self, item: OutboxItem, reply: Reply) -> Reply:
-        """Point a replacing message at the one it replaces, where the channel can edit."""
-        if not self.channel.capabilities.edits or reply.replace_key is None:
+    async def _route(self, item: OutboxItem) -> Reply | None:
+        """What sending this row means here: the reply to send, or None when it was settled
+        without a call."""
+        if await self._outside_window(item):
+            return None
+        reply = Reply.model_validate(item.payload)
+        if reply.replace_key is None:
             return reply
+        if not self.channel.capabilities.edits:
+            if not reply.minor:
+                return reply
+            # An intermediate progress report: channels without edits get milestones only.
+            async with self._db.write(single=True) as conn:
+                await outbox.mark_final(conn, item.id, "skipped", "channel cannot edit")
+            return None
         async with self._db.read() as conn:
             previous = await outbox.last_platform_id(
                 conn, self.channel.name, item.chat_id, reply.replace_key
@@ -287,38 +320,30 @@ class Lane:
         last = identity.last_inbound_at if identity else None
         if last is not None and now - last <= window:
             return False
-        async with self._db.write() as conn:
+        async with self._db.write(single=True) as conn:
             await outbox.mark_final(conn, item.id, "unreachable", "outside the proactive window")
         self.outside_window += 1
         return True
 
-    async def _flush_sent(self) -> None:
-        """Mark sent rows in one transaction for all that were sent meanwhile (group commit).
+    async def _wait_for_chat(self, chat_id: str) -> None:
+        """A chat's own pace first, holding nothing.
 
-        A crash before the flush resends those rows after their claim expires: the same
-        at-least-once promise as before, with a window of one transaction.
+        A member chatting fast during a broadcast must not keep a send slot, a slot of the
+        overall rate or the lane's room for claimed rows idle while their chat waits: the
+        room is given back for the wait, so bulk rows for other chats fill the rate meanwhile.
         """
-        while self._sent:
-            done, self._sent = self._sent, []
-            secret, self._secret = self._secret, []
-            chats, self._sent_chats = self._sent_chats, set()
-            unblocks, self._retried_sent = self._retried_sent, False
-            try:
-                async with self._db.write(single=True) as conn:
-                    await outbox.mark_sent_many(conn, done, self._clock())
-                    await redaction.redact_outbound(conn, secret, t("privacy.code_removed"))
-            except Exception:
-                log.exception("marking %d sent rows of %s failed", len(done), self.channel.name)
-                continue
-            if unblocks:
-                # Claim the rows the retried one held back: a claim made before this commit
-                # still saw it waiting (on PostgreSQL the two run concurrently).
-                self._quiet.clear()
-                self._kicked.set()
-            if self.on_marked is not None:
-                self.on_marked(chats)
+        if self.pacer.chat_delay(chat_id) <= 0:
+            return
+        self._pace_waits += 1
+        if self._starved:
+            self._kicked.set()
+        try:
+            await self.pacer.wait_chat(chat_id)
+        finally:
+            self._pace_waits -= 1
 
-    async def _settle_failure(self, item: OutboxItem, error: SendError) -> None:
+    async def _failed(self, item: OutboxItem, error: SendError) -> bool:
+        """Record a failed send; False when the row will be retried."""
         now = self._clock()
         log.warning(
             "send of outbox %s on %s: %s (%s)",
@@ -327,16 +352,17 @@ class Lane:
             error.failure,
             error.reason[:100],
         )
+        retry = error.failure == Failure.RATE_LIMITED or (
+            error.failure == Failure.TEMPORARY and item.attempts < len(self._backoff)
+        )
         async with self._db.write() as conn:
-            if error.failure in (Failure.RATE_LIMITED, Failure.TEMPORARY):
-                self._held.add(item.chat_id)
             if error.failure == Failure.RATE_LIMITED:
                 wait = error.retry_after or 1.0
                 self.pacer.pause(wait)
                 await outbox.mark_retry(
                     conn, item.id, error.reason, now + timedelta(seconds=wait), count_attempt=False
                 )
-            elif error.failure == Failure.TEMPORARY and item.attempts < len(self._backoff):
+            elif retry:
                 await outbox.mark_retry(
                     conn, item.id, error.reason, now + self._backoff[item.attempts]
                 )
@@ -346,59 +372,131 @@ class Lane:
                     await people.mark_unreachable(conn, item.identity_id, now)
             else:
                 await outbox.mark_final(conn, item.id, "failed", error.reason)
+        return not retry
+
+
+class _Ledger:
+    """Writes what a lane settled, in groups: the rows sent and the rows handed back meanwhile
+    go in one transaction (a broadcast marks hundreds of rows per commit, not one each)."""
+
+    def __init__(self, db: Database, clock: Clock, channel: str, announce: bool) -> None:
+        self._db = db
+        self._clock = clock
+        self._channel = channel
+        # Tell the web chat's pollers, on every instance, which chats have new messages.
+        self._announce = announce
+        self._sent: list[tuple[int, str | None]] = []
+        self._secret: list[int] = []
+        self._chats: set[str] = set()
+        self._retried_sent = False  # a retried row was sent: its chat's later rows are free
+        self._back: list[int] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    def mark_sent(self, item: OutboxItem, platform_id: str | None, *, secret: bool) -> None:
+        """The platform accepted this row (`secret`: it showed a code to strip now)."""
+        self._sent.append((item.id, platform_id))
+        if secret:
+            self._secret.append(item.id)
+        self._chats.add(item.chat_id)
+        self._retried_sent = self._retried_sent or item.status == "retrying"
+        self._write_soon()
+
+    def hand_back(self, item_ids: Collection[int]) -> None:
+        """These claimed rows were not tried: free them to be claimed again in order."""
+        if item_ids:
+            self._back.extend(item_ids)
+            self._write_soon()
+
+    async def idle(self) -> None:
+        """Wait until everything handed in is written (or its write failed)."""
+        while self._writer is not None and not self._writer.done():
+            await self._writer
+
+    def _write_soon(self) -> None:
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write())
+
+    async def _write(self) -> None:
+        while self._sent or self._back:
+            sent, self._sent = self._sent, []
+            secret, self._secret = self._secret, []
+            chats, self._chats = self._chats, set()
+            retried, self._retried_sent = self._retried_sent, False
+            back, self._back = self._back, []
+            try:
+                async with self._db.write(single=not (sent and back)) as conn:
+                    if sent:
+                        await outbox.mark_sent_many(conn, sent, self._clock())
+                        await redaction.redact_outbound(conn, secret, t("privacy.code_removed"))
+                    if back:
+                        await outbox.release(conn, self._channel, back)
+                    if retried:
+                        # A claim made before this commit still saw the row waiting.
+                        conn.notify(notify.OUTBOX, self._channel)
+                    if self._announce:
+                        for payload in notify.chunked(self._channel, sorted(chats)):
+                            conn.notify(notify.DELIVERED, payload)
+            except Exception:
+                # Sent rows are sent again once their claim lapses; freed ones lapse anyway.
+                log.exception(
+                    "writing %d sent and %d freed rows of %s failed",
+                    len(sent),
+                    len(back),
+                    self._channel,
+                )
 
 
 class Delivery:
-    """All lanes; the runner kicks it after every commit."""
+    """Every channel's lane; steps hand over the replies they claimed, notifications kick."""
 
-    def __init__(self, db: Database, clock: Clock, channels: Sequence[Channel]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        channels: Sequence[Channel] = (),
+    ) -> None:
         self._db = db
-        self.lanes = {c.name: Lane(c, db, clock) for c in channels}
-        self._releasing: set[asyncio.Task[None]] = set()
+        self._clock = clock
+        self.lanes: dict[str, Lane] = {}
+        for channel in channels:
+            self.add(channel)
+
+    def add(self, channel: Channel, *, announce: bool = False) -> None:
+        """A lane for this channel (`announce`: tell listeners which chats got messages)."""
+        self.lanes[channel.name] = Lane(channel, self._db, self._clock, announce=announce)
 
     def start(self) -> None:
-        """Start every lane."""
+        """Send every channel from this instance with the claims as they are (tests, benches)."""
         for lane in self.lanes.values():
             lane.start()
+
+    def claims(self) -> frozenset[str]:
+        """The channels this instance sends now: a step claims its replies for these."""
+        return frozenset(n for n, lane in self.lanes.items() if lane.state is LaneState.ACTIVE)
+
+    def take(self, items: Sequence[OutboxItem]) -> None:
+        """After a step's commit: the rows it claimed, each to its channel's lane."""
+        for item in items:
+            self.lanes[item.channel].take([item])
 
     def kick(self) -> None:
         """Wake every lane."""
         for lane in self.lanes.values():
             lane.kick()
 
-    def offer(self, items: Sequence[OutboxItem], queued_more: bool) -> None:
-        """After a commit: take the rows it claimed for us; claim the rest as usual."""
-        refused: list[int] = []
-        for item in items:
-            lane = self.lanes.get(item.channel)
-            if lane is None:
-                refused.append(item.id)
-            else:
-                refused.extend(lane.offer([item]))
-        if refused:
-            task = asyncio.create_task(self._release(refused))
-            self._releasing.add(task)
-            task.add_done_callback(self._releasing.discard)
-        elif queued_more:
+    def heard(self, channel: str) -> None:
+        """An OUTBOX notification: that channel has rows to claim (RESYNC: any may)."""
+        lane = self.lanes.get(channel)
+        if lane is not None:
+            lane.kick()
+        elif channel == notify.RESYNC:
             self.kick()
-
-    async def _release(self, item_ids: list[int]) -> None:
-        try:
-            async with self._db.write() as conn:
-                await outbox.release(conn, item_ids)
-        except Exception:  # the claims then lapse on their own after the hold
-            log.exception("handing back %d claimed rows failed", len(item_ids))
-        self.kick()
 
     async def settle(self) -> None:
         """Wait until every lane has nothing due."""
-        while self._releasing:  # handed-back rows are due again once released
-            await asyncio.gather(*list(self._releasing), return_exceptions=True)
         for lane in self.lanes.values():
             await lane.settle()
 
     async def stop(self) -> None:
-        """Stop every lane after its batch in hand."""
-        if self._releasing:
-            await asyncio.gather(*self._releasing, return_exceptions=True)
+        """Stop every lane after its sends in flight."""
         await asyncio.gather(*(lane.stop() for lane in self.lanes.values()))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
@@ -18,7 +17,7 @@ from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot import honour_html
-from bot.media import sniff
+from bot.media import FolderMedia, sniff
 from storage import publications
 from storage.db import Database
 
@@ -38,9 +37,9 @@ def _html(document: str, status: int = 200) -> HTMLResponse:
 class HonourPages:
     """Serves the published exemplars."""
 
-    def __init__(self, db: Database, media_dir: Path, base_url: str, zone: ZoneInfo) -> None:
+    def __init__(self, db: Database, media: FolderMedia, base_url: str, zone: ZoneInfo) -> None:
         self._db = db
-        self._media_dir = media_dir
+        self._media = media
         self._base = base_url.rstrip("/")
         self._zone = zone
 
@@ -83,8 +82,8 @@ class HonourPages:
         return self._file(getattr(found, str(column)), headers)
 
     def _file(self, name: str | None, headers: dict[str, str]) -> Response:
-        path = self._media_dir / Path(name).name if name else None
-        if path is None or not path.is_file():
+        path = self._media.file(name) if name else None
+        if path is None:
             return Response(status_code=404)
         # Cards published before they were JPEG are PNG: the bytes say which.
         with path.open("rb") as head:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,8 +48,51 @@ def sniff(head: bytes) -> Sniffed | None:
     return None
 
 
-def store(media_dir: Path, data: bytes, ext: str) -> str:
-    """Write the file (0600) under a random name outside any code path; return the name."""
-    name = f"{secrets.token_urlsafe(16)}.{ext}"
-    write_private(media_dir / name, data)
-    return name
+class FolderMedia:
+    """The Media port on a folder (MEDIA_DIR): 0600 files with random names in a 0700 folder.
+
+    Several instances share one folder (NFS or similar, mounted at the same MEDIA_DIR): a
+    file is written under a fresh name and never changed, so they never write the same one.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def file(self, name: str) -> Path | None:
+        """The file on disk for streaming it (HTTP), if there is one by that plain name."""
+        if Path(name).name != name or name.startswith("."):
+            return None
+        path = self.folder / name
+        return path if path.is_file() else None
+
+    async def put(self, data: bytes, ext: str, prefix: str = "") -> str:
+        """Write a new file under a random name outside any code path; its name."""
+        name = f"{prefix}{secrets.token_urlsafe(16)}.{ext}"
+        await asyncio.to_thread(write_private, self.folder / name, data)
+        return name
+
+    async def read(self, name: str) -> bytes | None:
+        """The file's bytes, or None."""
+        path = self.file(name)
+        if path is None:
+            return None
+        try:
+            return await asyncio.to_thread(path.read_bytes)
+        except OSError:
+            return None
+
+    async def exists(self, name: str) -> bool:
+        """Whether the file is there."""
+        return self.file(name) is not None
+
+    async def delete(self, name: str) -> None:
+        """Remove the file, if it is there."""
+        path = self.file(name)
+        if path is not None:
+            path.unlink(missing_ok=True)
+
+    async def names(self, suffix: str) -> list[str]:
+        """Names of the files ending in `suffix`."""
+        if not self.folder.is_dir():
+            return []
+        return sorted(p.name for p in self.folder.glob(f"*{suffix}") if p.is_file())

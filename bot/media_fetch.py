@@ -15,13 +15,12 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import aiohttp
 
 from bot.channels.http import Session, timeouts
-from bot.media import store
+from handlers.ports import Media
 from storage import nominations
 from storage.db import Database
 
@@ -91,13 +90,13 @@ class EvidenceFetcher:
         db: Database,
         clock: Clock,
         sources: Mapping[str, Fetch],
-        media_dir: Path,
+        media: Media,
         max_bytes: int,
     ) -> None:
         self._db = db
         self._clock = clock
         self._sources = dict(sources)
-        self._media_dir = media_dir
+        self._media = media
         self._max_bytes = max_bytes
         self._kicked = asyncio.Event()
         self._lock = asyncio.Lock()
@@ -151,7 +150,7 @@ class EvidenceFetcher:
                 async with self._db.write() as conn:
                     kept = await nominations.set_clean_copy(conn, item.id, name, self._clock())
                 if name is not None and not kept:
-                    (self._media_dir / name).unlink(missing_ok=True)
+                    await self._media.delete(name)
             return len(items)
 
     async def _clean_copy(self, channel: str, file_ref: str) -> str | None:
@@ -166,4 +165,4 @@ class EvidenceFetcher:
         if clean is None:
             log.info("a %s picture was not an image the bot accepts; kept on its platform", channel)
             return None
-        return await asyncio.to_thread(store, self._media_dir, clean, "jpg")
+        return await self._media.put(clean, "jpg")

@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     # PostgreSQL: connections each instance keeps open, for transactions and as many again
     # for single statements.
     database_pool_size: int = Field(default=10, ge=1, le=100)
+    # Several instances on PostgreSQL: a role one instance plays (sending a channel, polling
+    # a platform) passes to another this long after its holder stopped renewing it, and the
+    # events a dead instance recorded are taken over after it.
+    instance_lease_seconds: float = Field(default=15.0, ge=1.0, le=600.0)
     timezone: str = "Asia/Ho_Chi_Minh"
     digest_time: str = "07:30"
     web_host: str = "127.0.0.1"

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
-from handlers.ports import Documents
+from handlers.ports import Documents, Media
 
 
 class CoreConfig(BaseModel):
@@ -24,8 +23,8 @@ class CoreConfig(BaseModel):
     invite_attempts_per_hour: int = 5
     # A nomination waiting longer than this is past its SLA (digest, reminders).
     review_sla_days: int = 3
-    # Where generated files (charts, exports) are written; the web chat serves /media/<name>.
-    media_dir: Path = Path("data") / "media"
+    # Where files live (evidence, charts, exports, cards); None where no files are kept.
+    media: Media | None = None
     # No bulk sends between these local times (postponed to the end of the quiet hours).
     quiet_start: time = time(21, 0)
     quiet_end: time = time(7, 0)

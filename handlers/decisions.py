@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from handlers.config import CoreConfig
+from handlers.mediafiles import delete_files
 from storage import (
     audit,
     bulk,
@@ -161,9 +162,9 @@ async def _publish(conn: Connection, config: CoreConfig, d: Decision, now: datet
         await publications.withdraw(conn, published.id, now)
     else:
         await publications.delete_publication(conn, published.id)
-    for name in (published.card, published.picture, published.thumb):
-        if name:
-            (config.media_dir / name).unlink(missing_ok=True)
+    await delete_files(
+        config.media, [n for n in (published.card, published.picture, published.thumb) if n]
+    )
     return True
 
 

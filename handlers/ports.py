@@ -1,7 +1,8 @@
-"""Ports the core needs from the composition root: making files (charts, spreadsheets).
+"""Ports the core needs from the composition root: where files live, and making files
+(charts, spreadsheets).
 
-The core may not import Pillow or openpyxl (ARCHITECTURE.md); bot/documents.py implements
-this protocol and the Application puts it in CoreConfig.
+The core may not import Pillow or openpyxl (ARCHITECTURE.md); bot/media.py and
+bot/documents.py implement these protocols and the Application puts them in CoreConfig.
 """
 
 from __future__ import annotations
@@ -43,6 +44,32 @@ class Sheet:
     # Lines printed above the table (what it is, of which unit and period, made when and by
     # whom); the first is the title.
     heading: Sequence[str] = ()
+
+
+@runtime_checkable
+class Media(Protocol):
+    """The bot's files (evidence, charts, spreadsheets, cards) under generated names, in one
+    store every instance sees (a shared folder today; object storage could follow)."""
+
+    async def put(self, data: bytes, ext: str, prefix: str = "") -> str:
+        """Store a new file (readable by the bot's user only); its generated name."""
+        ...
+
+    async def read(self, name: str) -> bytes | None:
+        """A stored file's bytes; None when there is none by that name."""
+        ...
+
+    async def exists(self, name: str) -> bool:
+        """Whether a file by that name is stored."""
+        ...
+
+    async def delete(self, name: str) -> None:
+        """Remove a file (nothing when it is gone already)."""
+        ...
+
+    async def names(self, suffix: str) -> list[str]:
+        """Names of the stored files ending in `suffix` (the retention job)."""
+        ...
 
 
 @runtime_checkable

@@ -1,12 +1,22 @@
-"""The runner: handles recorded inbound events one person at a time, one transaction a step."""
+"""The runner: handles recorded inbound events one person at a time, one transaction a step.
+
+One person's events are handled in the order they were recorded, one at a time, whichever
+instance recorded them. In this process a queue per sender orders them; between instances
+the database does: a step handles the sender's oldest pending event (`inbox.close_next`,
+which on PostgreSQL waits for another instance's step of that sender to commit), and the
+account's row, written first in every step, is locked until the step commits. An instance
+that dies leaves its events pending; after the lease term any instance takes them over
+(`take_over`).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Collection, Sequence
+from datetime import datetime, timedelta
+from typing import Protocol
 
 from handlers.config import CoreConfig
 from handlers.dispatch import dispatch
@@ -24,21 +34,28 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 SenderKey = tuple[str, str]
-# Told after each commit: the replies it claimed for the sender to take at once, and whether
-# it also queued rows the sender must claim itself.
-Committed = Callable[[Sequence[OutboxItem], bool], None]
+
+
+class Handoff(Protocol):
+    """Where a step's replies go: claimed as they are inserted, taken after the commit."""
+
+    def claims(self) -> Collection[str]:
+        """The channels whose replies this instance claims (those it sends)."""
+        ...
+
+    def take(self, items: Sequence[OutboxItem]) -> None:
+        """Rows a step claimed, after its commit."""
+        ...
 
 
 class Runner:
     """Per-sender queues over the inbox; different senders are served concurrently."""
 
-    def __init__(
-        self, db: Database, config: CoreConfig, clock: Clock, on_commit: Committed
-    ) -> None:
+    def __init__(self, db: Database, config: CoreConfig, clock: Clock, handoff: Handoff) -> None:
         self._db = db
         self._config = config
         self._clock = clock
-        self._on_commit = on_commit
+        self._handoff = handoff
         self._queues: dict[SenderKey, deque[int]] = {}
         self._workers: dict[SenderKey, asyncio.Task[None]] = {}
         self._done: dict[int, asyncio.Event] = {}
@@ -66,13 +83,21 @@ class Runner:
         if event is not None:
             await asyncio.wait_for(event.wait(), timeout)
 
-    async def recover(self) -> int:
-        """Queue every event recorded but not handled before a restart."""
+    async def recover(self, before: datetime | None = None) -> int:
+        """Queue the events recorded but not handled: all of them (a start), or those
+        received before `before` (left by an instance that died: `take_over`)."""
         async with self._db.read() as conn:
-            items = await inbox.pending_inbox(conn)
+            items = await inbox.pending_inbox(conn, before)
+        queued = 0
         for item in items:
-            self.submit(item.id, (item.channel, item.sender_id))
-        return len(items)
+            if item.id not in self._done:  # not queued here already
+                self.submit(item.id, (item.channel, item.sender_id))
+                queued += 1
+        return queued
+
+    async def take_over(self, term: float) -> int:
+        """Queue events left pending longer than the lease term (their instance died)."""
+        return await self.recover(before=self._clock() - timedelta(seconds=term))
 
     @property
     def busy(self) -> bool:
@@ -98,7 +123,7 @@ class Runner:
             while queue:
                 item_id = queue.popleft()
                 try:
-                    await self._handle(item_id)
+                    await self._handle(key, item_id)
                 finally:
                     done = self._done.pop(item_id, None)
                     if done:
@@ -110,26 +135,48 @@ class Runner:
             if not self._workers:
                 self._idle.set()
 
-    async def _handle(self, item_id: int) -> None:
+    async def _handle(self, key: SenderKey, upto: int) -> None:
+        """Handle the sender's events up to this one, the earlier ones first (another
+        instance may have recorded them); done when none up to it is pending any more."""
+        while True:
+            try:
+                handled = await self._step(key, upto)
+            except Exception:  # the database, most likely: the events wait for a later try
+                log.exception("handling a sender's events up to inbox item %s failed", upto)
+                return
+            if handled is None or handled == upto:
+                return
+
+    async def _step(self, key: SenderKey, upto: int) -> int | None:
+        """Handle the sender's next event in one transaction: state, domain rows, replies.
+
+        Returns its id, or None when none up to `upto` was left (handled elsewhere)."""
+        now = self._clock()
+        item_id: int | None = None
         try:
-            handled = await self._step(item_id)
+            async with self._db.write() as conn:
+                # Closed first, in the step's transaction: a rollback reopens it.
+                item_id = await inbox.close_next(conn, key[0], key[1], upto, now)
+                if item_id is None:
+                    return None
+                claimed, cleanup = await self._handle_event(conn, item_id, now)
         except Exception:
+            if item_id is None:
+                raise
             log.exception("inbox item %s failed", item_id)
             await self._fail(item_id)
-            self._on_commit([], True)
-            return
-        if handled is not None:
-            claimed, queued_more, cleanup = handled
-            self._on_commit(claimed, queued_more)
-            if cleanup:
-                await self._clean(cleanup)
+            return item_id
+        self._handoff.take(claimed)
+        if cleanup:
+            await self._clean(cleanup)
+        return item_id
 
     async def _clean(self, cleanup: Cleanup) -> None:
         """After an erasure's commit: its files, the spreadsheets naming the person, and the
         database files' copies of the deleted rows. A failure here is logged; the purge
         finds unreferenced files again."""
         try:
-            delete_files(self._config.media_dir, cleanup.files)
+            await delete_files(self._config.media, cleanup.files)
             if cleanup.texts and self._config.documents is not None:
                 await self._config.documents.forget(cleanup.texts)
             if cleanup.scrub:
@@ -137,55 +184,45 @@ class Runner:
         except Exception:
             log.exception("cleaning up after an erasure failed")
 
-    async def _step(self, item_id: int) -> tuple[list[OutboxItem], bool, Cleanup] | None:
-        """Handle one event in one transaction: state, domain rows, replies.
-
-        Returns the replies claimed for the sender, whether other rows were queued and what
-        is left to clean after the commit; None when the event was handled before.
-        """
-        now = self._clock()
-        known = self._inbounds.pop(item_id, None)
-        async with self._db.write() as conn:
-            # Closed first, in the step's transaction: a rollback reopens it.
-            if not await inbox.close_pending(conn, item_id, "done", now):
-                return None
-            inbound = known or await self._recorded(conn, item_id)
-            # The app's display name has no purpose here: it is not kept (the inbox's copy goes
-            # with the message contents after the retention period).
-            identity = await people.touch_identity(
-                conn, inbound.channel, inbound.sender_id, None, now
+    async def _handle_event(
+        self, conn: Connection, item_id: int, now: datetime
+    ) -> tuple[list[OutboxItem], Cleanup]:
+        """The step's work once its event is closed: the replies claimed for this instance
+        and what is left to clean after the commit."""
+        inbound = self._inbounds.pop(item_id, None) or await self._recorded(conn, item_id)
+        # The app's display name has no purpose here: it is not kept (the inbox's copy goes
+        # with the message contents after the retention period).
+        identity = await people.touch_identity(conn, inbound.channel, inbound.sender_id, None, now)
+        limit = self._config.messages_per_minute
+        if limit and identity.rate_count > limit:
+            return await self._too_fast(conn, item_id, inbound, identity, now), Cleanup()
+        person, memberships, state = await load_turn(conn, identity.id)
+        turn = Turn(
+            conn=conn,
+            inbound=inbound,
+            identity=identity,
+            person=person,
+            memberships=memberships,
+            state=state,
+            now=now,
+            config=self._config,
+        )
+        await dispatch(turn)
+        if not turn.forgotten:
+            await save_state(conn, identity.id, turn.state, now)
+        if turn.secret_inbound:
+            await redaction.redact_inbound(conn, item_id)
+        messages = [
+            outbox.NewMessage(
+                channel=inbound.channel,
+                chat_id=inbound.chat_id,
+                identity_id=identity.id,
+                payload=reply.model_dump(mode="json"),
+                dedupe_key=f"reply:{item_id}:{n}",
             )
-            limit = self._config.messages_per_minute
-            if limit and identity.rate_count > limit:
-                return await self._too_fast(conn, item_id, inbound, identity, now)
-            person, memberships, state = await load_turn(conn, identity.id)
-            turn = Turn(
-                conn=conn,
-                inbound=inbound,
-                identity=identity,
-                person=person,
-                memberships=memberships,
-                state=state,
-                now=now,
-                config=self._config,
-            )
-            await dispatch(turn)
-            if not turn.forgotten:
-                await save_state(conn, identity.id, turn.state, now)
-            if turn.secret_inbound:
-                await redaction.redact_inbound(conn, item_id)
-            messages = [
-                outbox.NewMessage(
-                    channel=inbound.channel,
-                    chat_id=inbound.chat_id,
-                    identity_id=identity.id,
-                    payload=reply.model_dump(mode="json"),
-                    dedupe_key=f"reply:{item_id}:{n}",
-                )
-                for n, reply in enumerate(turn.replies)
-            ]
-            messages += await notification_messages(conn, turn.notifications, f"note:{item_id}")
-            claimed = await outbox.enqueue_claimed(conn, messages, now, outbox.CLAIM_HOLD)
+            for n, reply in enumerate(turn.replies)
+        ]
+        messages += await notification_messages(conn, turn.notifications, f"note:{item_id}")
         # Ids and kinds only: never names, numbers or message text.
         log.debug(
             "handled inbox %s (%s %s, flow %s/%s, %d replies)",
@@ -196,15 +233,22 @@ class Runner:
             turn.state.step,
             len(messages),
         )
-        return claimed, conn.queued_outbox > 0, turn.cleanup
+        return await self._queue(conn, messages, now), turn.cleanup
+
+    async def _queue(
+        self, conn: Connection, messages: list[outbox.NewMessage], now: datetime
+    ) -> list[OutboxItem]:
+        return await outbox.enqueue_claimed(
+            conn, messages, now, outbox.CLAIM_HOLD, self._handoff.claims()
+        )
 
     async def _too_fast(
         self, conn: Connection, item_id: int, inbound: Inbound, identity: Identity, now: datetime
-    ) -> tuple[list[OutboxItem], bool, Cleanup]:
+    ) -> list[OutboxItem]:
         """Past the per-minute limit: recorded, not handled; told once per window."""
         log.info("inbox %s not handled: its sender is over the per-minute limit", item_id)
         if identity.rate_count != self._config.messages_per_minute + 1:
-            return [], False, Cleanup()
+            return []
         notice = outbox.NewMessage(
             channel=inbound.channel,
             chat_id=inbound.chat_id,
@@ -212,14 +256,13 @@ class Runner:
             payload=Reply(text=t("common.too_fast")).model_dump(mode="json"),
             dedupe_key=f"reply:{item_id}:0",
         )
-        claimed = await outbox.enqueue_claimed(conn, [notice], now, outbox.CLAIM_HOLD)
-        return claimed, conn.queued_outbox > 0, Cleanup()
+        return await self._queue(conn, [notice], now)
 
     @staticmethod
     async def _recorded(conn: Connection, item_id: int) -> Inbound:
-        """An event's content as recorded (events queued again after a restart)."""
+        """An event's content as recorded (after a restart, or by another instance)."""
         item = await inbox.get_inbox_item(conn, item_id)
-        assert item is not None  # close_pending just found it
+        assert item is not None  # close_next just found it
         return Inbound.model_validate(item.payload)
 
     async def _fail(self, item_id: int) -> None:
@@ -227,10 +270,11 @@ class Runner:
         now = self._clock()
         try:
             async with self._db.write() as conn:
-                item = await inbox.get_inbox_item(conn, item_id)
-                if item is None:
+                # Unless another instance handled it meanwhile (the rollback reopened it).
+                if not await inbox.close_pending(conn, item_id, "failed", now):
                     return
-                await inbox.mark_handled(conn, item_id, "failed", now)
+                item = await inbox.get_inbox_item(conn, item_id)
+                assert item is not None
                 inbound = Inbound.model_validate(item.payload)
                 apology = Reply(text=t("common.error"))
                 await outbox.enqueue(

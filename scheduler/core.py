@@ -102,14 +102,12 @@ class Scheduler:
         db: Database,
         config: CoreConfig,
         clock: Clock,
-        on_commit: Callable[[], None],
         jobs: Sequence[DailyJob | IntervalJob | BatchedJob],
         grace: timedelta = timedelta(hours=6),
     ) -> None:
         self._db = db
         self._config = config
         self._clock = clock
-        self._on_commit = on_commit
         self.jobs = {job.name: job for job in jobs}
         self.grace = grace
         self._aps: AsyncIOScheduler | None = None
@@ -221,7 +219,6 @@ class Scheduler:
         async with self._db.write() as conn:
             await finish_run(conn, key, result, self._clock())
         log.info("job %s (%s): %s", job.name, key, result)
-        self._on_commit()
         return result
 
     async def _run(
@@ -236,6 +233,6 @@ class Scheduler:
         except Exception:
             log.exception("job %s (%s) failed; its claim was rolled back", name, key)
             return None
+        # What it queued, the senders heard of at commit (storage/notify.py).
         log.info("job %s (%s): %s", name, key, result)
-        self._on_commit()
         return result

@@ -148,16 +148,16 @@ async def _sign_out_abandoned(
     return Batch(rows=len(found))
 
 
-def expired_exports(ctx: BatchContext, now: datetime) -> list[str]:
+async def expired_exports(ctx: BatchContext, now: datetime) -> list[str]:
     """Temporary files (spreadsheets, charts, downloads, card previews) past their hours."""
-    folder = ctx.config.media_dir
-    if not folder.is_dir():
+    media = ctx.config.media
+    if media is None:
         return []
     cutoff = now - ctx.config.export_retention
     return [
-        path.name
-        for path in folder.iterdir()
-        if (made := export_made_at(path.name)) is not None and made <= cutoff
+        name
+        for name in await media.names("")
+        if (made := export_made_at(name)) is not None and made <= cutoff
     ]
 
 
@@ -178,7 +178,7 @@ async def purge(ctx: BatchContext, on_batch: OnBatch | None = None) -> dict[str,
             if on_batch is not None:
                 on_batch(rule.name, batch)
             # Files go once the rows that named them are gone for good.
-            delete_files(ctx.config.media_dir, batch.files)
+            await delete_files(ctx.config.media, batch.files)
             total += batch.rows
             if batch.rows < limit:
                 break
@@ -186,8 +186,8 @@ async def purge(ctx: BatchContext, on_batch: OnBatch | None = None) -> dict[str,
             # the commit that fills it does the copying, holding everyone up).
             await ctx.db.checkpoint()
         result[rule.name] = total
-    exports = expired_exports(ctx, now)
+    exports = await expired_exports(ctx, now)
     if not ctx.dry_run:
-        delete_files(ctx.config.media_dir, exports)
+        await delete_files(ctx.config.media, exports)
     result["exports_deleted"] = len(exports)
     return result

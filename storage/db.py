@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import secrets
 import sqlite3
 import stat
 from collections.abc import AsyncIterator, Callable
@@ -13,13 +14,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVarTuple, overload
 
 from sqlalchemy import Connection as SyncConnection
-from sqlalchemy import CursorResult, Engine, RootTransaction, create_engine, event, text
+from sqlalchemy import (
+    CursorResult,
+    Engine,
+    RootTransaction,
+    create_engine,
+    event,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.sql.selectable import TypedReturnsRows
 
 from storage.backup import pg_dump, sqlite_backup
+from storage.notify import Hub, Listener, Note, ServerListener
 
 if TYPE_CHECKING:  # imported when PostgreSQL is used: SQLite runs need none of its 7 MB
     from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -144,9 +155,20 @@ class Connection:
         self._single = single
         self._spent = False
         self._async: AsyncConnection | None = None
-        # Outbox rows queued unclaimed in this transaction: after commit the committer wakes
-        # the sender only when there are some (rows it claimed itself it hands over).
-        self.queued_outbox = 0
+        self._notes: dict[Note, None] = {}  # an ordered set
+
+    def notify(self, topic: str, payload: str) -> None:
+        """Tell every instance's listeners of `topic` once this transaction commits.
+
+        PostgreSQL's NOTIFY (storage/notify.py); on SQLite the process's own listeners.
+        Nothing is told when the transaction rolls back; a repeat is told once.
+        """
+        self._notes[(topic, payload)] = None
+
+    @property
+    def notes(self) -> list[Note]:
+        """What this transaction will tell at commit."""
+        return list(self._notes)
 
     @property
     def dialect(self) -> Dialect:
@@ -202,8 +224,16 @@ class Connection:
             return result
         raise AssertionError("unreachable")
 
-    async def _end(self, *, commit: bool) -> None:
-        """Commit or roll back, and give the connection back to the pool."""
+    async def _end(self, *, commit: bool, hub: Hub | None = None) -> None:
+        """Commit (sending the notifications first: NOTIFY is delivered at commit) or roll
+        back, and give the connection back to the pool."""
+        if commit and self._notes and hub is not None:
+            wired = [func.pg_notify(topic, hub.on_wire(p)) for topic, p in self._notes]
+            statement = select(*wired)
+            if self._async is None:
+                await self._open(statement, None)
+            else:
+                await self._async.execute(statement)
         conn, self._async = self._async, None
         if conn is None:
             return
@@ -223,6 +253,9 @@ class Database:
         self.url = url = normalise_url(url)
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        # This process among the instances sharing the database (leases, notifications).
+        self.hub = Hub(secrets.token_hex(6))
+        self._listener: ServerListener | None = None
         ensure_sqlite_folder(url)
         self._write_locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
         # SQLite: the connection writes go through, kept open (it is only used under the
@@ -276,6 +309,25 @@ class Database:
             self._writer.close()
             self._writer = None
 
+    @property
+    def instance(self) -> str:
+        """This process's id among the instances (random per start)."""
+        return self.hub.instance
+
+    def listen(self, topic: str, listener: Listener) -> None:
+        """Hear `topic`'s notifications, from this process and (PostgreSQL) every other.
+
+        Register before `start_listening`."""
+        self.hub.listen(topic, listener)
+
+    async def start_listening(self) -> None:
+        """PostgreSQL: open the connection that LISTENs for other instances' notifications."""
+        if self.engine is None or self._listener is not None:
+            return
+        _, params = self.engine.dialect.create_connect_args(self.engine.url)
+        self._listener = ServerListener(self.hub, params)
+        await self._listener.start()
+
     @asynccontextmanager
     async def _postgres(
         self, engine: AsyncEngine | None, *, single: bool = False
@@ -287,7 +339,8 @@ class Database:
         except BaseException:
             await conn._end(commit=False)
             raise
-        await conn._end(commit=True)
+        await conn._end(commit=True, hub=self.hub)
+        self.hub.deliver(conn.notes)
 
     @asynccontextmanager
     async def write(self, *, single: bool = False) -> AsyncIterator[Connection]:
@@ -306,14 +359,16 @@ class Database:
             return
         async with self._write_lock():
             writer, transaction = _begin_once_again(self._begin_writer)
+            conn = Connection(sync=writer, single=single)
             try:
                 with transaction:
-                    yield Connection(sync=writer, single=single)
+                    yield conn
             except BaseException:
                 # The transaction is rolled back; a connection left in doubt is not reused.
                 if writer.in_transaction():
                     self._close_writer()
                 raise
+        self.hub.deliver(conn.notes)
 
     def _begin_writer(self) -> tuple[SyncConnection, RootTransaction]:
         assert self.sync_engine is not None
@@ -448,6 +503,9 @@ class Database:
 
     async def close(self) -> None:
         """Close every pooled connection."""
+        if self._listener is not None:
+            await self._listener.stop()
+            self._listener = None
         if self._instance is not None:
             await self._instance.close()
             self._instance = None

@@ -6,7 +6,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, literal_column, select, update
 
 from storage.db import Connection
 from storage.rows import InboxItem
@@ -15,11 +15,6 @@ from storage.sql import insert_ignoring_conflicts
 
 # Built once: every event runs these.
 _ITEM = select(inbox).where(inbox.c.id == bindparam("item_id"))
-_MARK = (
-    update(inbox)
-    .where(inbox.c.id == bindparam("item_id"))
-    .values(status=bindparam("new_status"), handled_at=bindparam("now"))
-)
 
 
 @cache
@@ -51,10 +46,13 @@ async def record_inbound(
     return int(new_id) if new_id is not None else None
 
 
-async def pending_inbox(conn: Connection) -> list[InboxItem]:
-    """Events recorded but not handled yet (after a restart), oldest first."""
-    rows = await conn.execute(select(inbox).where(inbox.c.status == "pending").order_by(inbox.c.id))
-    return [InboxItem.model_validate(r) for r in rows]
+async def pending_inbox(conn: Connection, before: datetime | None = None) -> list[InboxItem]:
+    """Events recorded but not handled yet, oldest first; only those received before
+    `before` when given (left by an instance that died)."""
+    statement = select(inbox).where(inbox.c.status == "pending").order_by(inbox.c.id)
+    if before is not None:
+        statement = statement.where(inbox.c.received_at < before)
+    return [InboxItem.model_validate(r) for r in await conn.execute(statement)]
 
 
 async def get_inbox_item(conn: Connection, item_id: int) -> InboxItem | None:
@@ -63,9 +61,43 @@ async def get_inbox_item(conn: Connection, item_id: int) -> InboxItem | None:
     return InboxItem.model_validate(row) if row else None
 
 
-async def mark_handled(conn: Connection, item_id: int, status: str, now: datetime) -> None:
-    """Close an inbox row: done, or failed when its handler raised."""
-    await conn.execute(_MARK, {"item_id": item_id, "new_status": status, "now": now})
+_PENDING = inbox.alias("pending")
+# The sender's oldest event still pending, up to a given one. FOR UPDATE (PostgreSQL): another
+# instance's step for the same sender waits for this one's commit, then finds the next.
+_NEXT = (
+    select(_PENDING.c.id)
+    .where(
+        _PENDING.c.channel == bindparam("on_channel"),
+        _PENDING.c.sender_id == bindparam("sender"),
+        _PENDING.c.status == literal_column("'pending'"),
+        _PENDING.c.id <= bindparam("upto"),
+    )
+    .order_by(_PENDING.c.id)
+    .limit(1)
+    .with_for_update()
+)
+_CLOSE_NEXT = (
+    update(inbox)
+    .where(inbox.c.id == _NEXT.scalar_subquery())
+    .values(status="done", handled_at=bindparam("now"))
+    .returning(inbox.c.id)
+)
+
+
+async def close_next(
+    conn: Connection, channel: str, sender_id: str, upto: int, now: datetime
+) -> int | None:
+    """Close the sender's oldest pending event up to `upto`, in the caller's transaction (a
+    rollback reopens it); its id, or None when none is left (handled elsewhere meanwhile).
+
+    Whichever instance recorded a sender's events, they are handled in the order they were
+    recorded: a step for a later one first takes the earlier ones still pending.
+    """
+    result = await conn.execute(
+        _CLOSE_NEXT, {"on_channel": channel, "sender": sender_id, "upto": upto, "now": now}
+    )
+    found = result.scalar_one_or_none()
+    return int(found) if found is not None else None
 
 
 _CLOSE = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import bindparam, case, func, literal_column, null, select, update
 
+from storage import notify
 from storage.db import Connection
 from storage.rows import OutboxItem
 from storage.schema import PENDING_ROW, outbox
@@ -54,18 +55,20 @@ def _returning(statement: Any, *columns: Any) -> Any:
 
 
 async def enqueue(conn: Connection, messages: Sequence[NewMessage], now: datetime) -> int:
-    """Queue messages; one whose dedupe key exists already is skipped. Returns how many.
+    """Queue messages for their channels' senders; one whose dedupe key exists already is
+    skipped. Returns how many were queued; the senders hear of them at commit.
 
-    Counted from the ids the insert returns: a driver's rowcount for many rows at once is
+    Counted from the rows the insert returns: a driver's rowcount for many rows at once is
     not a count (asyncpg gives -1). SQLAlchemy sends them as multi-row INSERTs.
     """
     if not messages:
         return 0
     rows = [_row(m, now, None) for m in messages]
-    insert = _returning(insert_ignoring_conflicts(conn, outbox), outbox.c.id)
-    queued = len((await conn.execute(insert, rows)).all())
-    conn.queued_outbox += queued
-    return queued
+    insert = _returning(insert_ignoring_conflicts(conn, outbox), outbox.c.channel)
+    channels = (await conn.execute(insert, rows)).scalars().all()
+    for channel in set(channels):
+        conn.notify(notify.OUTBOX, channel)
+    return len(channels)
 
 
 @cache
@@ -101,15 +104,19 @@ def _insert_claimed(dialect: str) -> Any:
 
 
 async def enqueue_claimed(
-    conn: Connection, messages: Sequence[NewMessage], now: datetime, hold: timedelta
+    conn: Connection,
+    messages: Sequence[NewMessage],
+    now: datetime,
+    hold: timedelta,
+    channels: Collection[str],
 ) -> list[OutboxItem]:
-    """Queue messages already claimed by the caller, who hands them to the sender after commit.
+    """Queue messages already claimed by the caller, who hands them to its sender after commit.
 
-    A reply then leaves without the sender's claim transaction. Messages due later, and
-    those to a chat with an earlier message not yet sent (waiting to retry, or due and
-    unclaimed), are queued unclaimed instead: the sender's claim keeps a chat's order, and
-    `conn.queued_outbox` counts them. Returns the claimed rows; repeats of a dedupe key are
-    skipped as in `enqueue`.
+    A reply then leaves without the sender's claim transaction. Only messages of `channels`
+    (those this instance sends) are claimed, and only those due now whose chat has no earlier
+    message still to send (waiting to retry, or due and unclaimed): the others are queued as
+    `enqueue` queues them, and the sender claims them in the chat's order. Returns the
+    claimed rows; repeats of a dedupe key are skipped as in `enqueue`.
     """
     if not messages:
         return []
@@ -118,18 +125,19 @@ async def enqueue_claimed(
         row = _row(m, now, None)
         del row["claimed_until"]
         due = m.not_before is None or m.not_before <= now
-        claim_until = now + hold if due else None
+        claim_until = now + hold if due and m.channel in channels else None
         row.update(to_chat=m.chat_id, on_channel=m.channel, claim_until=claim_until)
         row.update(due_by=now, free_by=now)
         rows.append(row)
     # A repeated dedupe key returns no row (it was queued before).
     inserted = (await conn.execute(_insert_claimed(conn.dialect.name), rows)).all()
-    claimed = sorted(
-        (OutboxItem.model_validate(r) for r in inserted if r.claimed_until is not None),
-        key=lambda item: item.id,
-    )
-    conn.queued_outbox += len(inserted) - len(claimed)
-    return claimed
+    claimed = []
+    for new_row in inserted:
+        if new_row.claimed_until is None:
+            conn.notify(notify.OUTBOX, new_row.channel)
+        else:
+            claimed.append(OutboxItem.model_validate(new_row))
+    return sorted(claimed, key=lambda item: item.id)
 
 
 async def claim_due(
@@ -257,20 +265,36 @@ async def last_platform_id(
     return value
 
 
-async def release(conn: Connection, item_ids: Sequence[int]) -> None:
-    """Hand claimed rows back untouched (shutdown, or held back behind a failed one)."""
+async def last_platform_id_of(conn: Connection, channel: str) -> str | None:
+    """The greatest platform id a channel's sent rows carry (the web chat's sequence)."""
+    value: str | None = (
+        await conn.execute(
+            select(func.max(outbox.c.platform_message_id)).where(
+                outbox.c.channel == channel, outbox.c.status == "sent"
+            )
+        )
+    ).scalar_one()
+    return value
+
+
+async def release(conn: Connection, channel: str, item_ids: Sequence[int]) -> None:
+    """Hand claimed rows of a channel back untouched, to be claimed again in their order
+    (stopping, behind a row waiting to retry, or no longer this instance's channel)."""
     if item_ids:
         await conn.execute(
             update(outbox).where(outbox.c.id.in_(list(item_ids))).values(claimed_until=None)
         )
+        conn.notify(notify.OUTBOX, channel)
 
 
-async def release_all_claims(conn: Connection) -> int:
-    """Free every claim (at start, when no other instance runs: claims left are a crash's)."""
-    result = await conn.execute(
-        update(outbox).where(outbox.c.claimed_until.is_not(None)).values(claimed_until=None)
+async def release_claims(conn: Connection, channel: str) -> None:
+    """Free every claim of a channel: its previous sender is gone (crashed, or its lease
+    lapsed and it stopped sending), and the new one starts from the database."""
+    await conn.execute(
+        update(outbox)
+        .where(outbox.c.channel == channel, PENDING_ROW, outbox.c.claimed_until.is_not(None))
+        .values(claimed_until=None)
     )
-    return int(result.rowcount)
 
 
 async def count_pending(conn: Connection) -> int:

@@ -202,6 +202,27 @@ inbox = Table(
     UniqueConstraint("channel", "external_id", name="uq_inbox_channel_external"),
 )
 Index("ix_inbox_pending", inbox.c.status, inbox.c.id)
+# A sender's events still to handle, oldest first (migration 0013): the step takes the oldest,
+# whichever instance recorded it.
+PENDING_EVENT = inbox.c.status == literal_column("'pending'")
+Index(
+    "ix_inbox_sender_pending",
+    inbox.c.channel,
+    inbox.c.sender_id,
+    inbox.c.id,
+    sqlite_where=PENDING_EVENT,
+    postgresql_where=PENDING_EVENT,
+)
+
+# Roles one instance at a time plays (sending a channel's outbox, polling a platform): held
+# by `holder` until `expires_at` unless renewed, so a dead instance's roles pass to another.
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(32), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+)
 
 # Every outgoing message. Statuses:
 #   queued      waiting for its first attempt

@@ -30,7 +30,7 @@ from tests.support.serve import serve
 DEMO = cli_ops.DEMO_UNITS
 # Telegram fixtures (fake Bot API, a Telegram-enabled app, a user driver) live beside the driver;
 # drafts saved as the previous version saved them, for the migration tests, beside their record.
-pytest_plugins = ["tests.support.telegram", "tests.support.old_drafts"]
+pytest_plugins = ["tests.support.telegram", "tests.support.old_drafts", "tests.support.instances"]
 # python-telegram-bot 22 warns (an error here) when retry_after is read as seconds; the
 # adapter reads timedeltas. Set before any test builds a Bot.
 os.environ.setdefault("PTB_TIMEDELTA", "true")

@@ -53,13 +53,13 @@ def lane_claim_batch(rate: float) -> int:
     return min(int(default), max(1, int(rate * CLAIM_SECONDS)))
 
 
-async def _seed(url: str) -> None:
+async def _seed(url: str, recipients: int = RECIPIENTS) -> None:
     """Units, the members and an official, and the broadcast queued as the flow does."""
     db = Database(url)
     try:
         await cli_ops.import_units(db, cli_ops.DEMO_UNITS)
         now = datetime.now(UTC)
-        users = [FIRST_USER + n for n in range(RECIPIENTS)]
+        users = [FIRST_USER + n for n in range(recipients)]
         async with db.write() as conn:
             unit = await get_unit_by_code(conn, "X-AN-BINH-HPN")
             province = await get_unit_by_code(conn, "T-DEMO")
@@ -85,9 +85,9 @@ async def _seed(url: str) -> None:
             ).scalar_one()
             await conn.execute(
                 people.insert(),
-                [{"full_name": f"Thành viên {n}", "created_at": now} for n in range(1, RECIPIENTS)],
+                [{"full_name": f"Thành viên {n}", "created_at": now} for n in range(1, recipients)],
             )
-            ids = list(range(first, first + RECIPIENTS))
+            ids = list(range(first, first + recipients))
             await conn.execute(
                 identities.insert(),
                 [
@@ -121,7 +121,7 @@ async def _seed(url: str) -> None:
                 text=MARKER,
                 label=MARKER,
             )
-        assert sent.total == RECIPIENTS
+        assert sent.total == recipients
     finally:
         await db.close()
 
@@ -191,6 +191,43 @@ def _accepted_calls(fake: FakeTelegram) -> int:
     return sum(1 for c in fake.calls("sendMessage") if c.status == 200)
 
 
+def in_flight_at(rows: list[tuple[int, str, bool]]) -> set[int]:
+    """Recipients whose row is claimed and not yet settled (rows as `_rows` reads them)."""
+    return {u for u, status, claimed in rows if claimed and status in ("queued", "retrying")}
+
+
+async def settled(
+    url: str,
+    fake: FakeTelegram,
+    users: set[int],
+    blocked: set[int],
+    in_flight: set[int],
+    bound: int,
+) -> tuple[Counter[str], int]:
+    """Check the broadcast's end after kills: every recipient's row settled, a "sent" one at
+    Telegram, a blocked one not and marked unreachable, copies beyond the first only to rows
+    in flight at a kill and at most `bound`. The final statuses, and the copies beyond the
+    first."""
+    final = await _rows(url)
+    statuses = Counter(status for _, status, _ in final)
+    assert len(final) == len(users) and {u for u, _, _ in final} == users
+    assert set(statuses) <= {"sent", "blocked", "failed"}, statuses
+    copies = _accepted(fake)
+    for user, status, _ in final:
+        if status == "sent":
+            assert copies[user] >= 1, f"{user} marked sent but never reached Telegram"
+        elif status == "blocked":
+            assert user in blocked and copies[user] == 0
+    assert {u for u, s, _ in final if s == "blocked"} == blocked
+    assert await _unreachable(url) == blocked  # and no later message is queued to them
+    duplicates = {user: n - 1 for user, n in copies.items() if n > 1}
+    assert set(duplicates) <= in_flight
+    extra = sum(duplicates.values())
+    assert extra <= len(in_flight)
+    assert extra <= bound
+    return statuses, extra
+
+
 async def test_sigkill_mid_telegram_broadcast_loses_nothing(
     tmp_path: Path, database_url: str, fake_telegram: FakeTelegram
 ) -> None:
@@ -227,9 +264,7 @@ async def test_sigkill_mid_telegram_broadcast_loses_nothing(
         killed_at = _accepted_calls(fake_telegram)
         await bot.kill()
         at_kill = await _rows(url)
-        in_flight = {
-            u for u, status, claimed in at_kill if claimed and status in ("queued", "retrying")
-        }
+        in_flight = in_flight_at(at_kill)
         assert killed_at >= kill_after, "the bot did not reach the kill point"
         assert any(s in ("queued", "retrying") for _, s, _ in at_kill), "killed too late"
 
@@ -240,28 +275,12 @@ async def test_sigkill_mid_telegram_broadcast_loses_nothing(
         await bot.stop()
     elapsed = asyncio.get_running_loop().time() - started
 
-    final = await _rows(url)
-    statuses = Counter(status for _, status, _ in final)
-    assert len(final) == RECIPIENTS and {u for u, _, _ in final} == set(users)
-    assert set(statuses) <= {"sent", "blocked", "failed"}, statuses
-    copies = _accepted(fake_telegram)
-    for user, status, _ in final:
-        if status == "sent":
-            assert copies[user] >= 1, f"{user} marked sent but never reached Telegram"
-        elif status == "blocked":
-            assert user in blocked and copies[user] == 0
-    assert {u for u, s, _ in final if s == "blocked"} == blocked
-    assert await _unreachable(url) == blocked  # and no later message is queued to them
-    duplicates = {user: n - 1 for user, n in copies.items() if n > 1}
-    assert set(duplicates) <= in_flight
-    extra = sum(duplicates.values())
     # A recipient gets a second copy only if Telegram accepted a send whose row was not yet
     # committed as sent: a response still on its way (at most one per pooled connection,
     # the lane's send concurrency) or a row waiting for the group commit of sent rows, which
     # only rows from the lane's hand (at most its claim batch) reach between two commits.
     bound = lane_claim_batch(RATE) + Settings(_env_file=None).telegram_connection_pool
-    assert extra <= len(in_flight)
-    assert extra <= bound
+    statuses, extra = await settled(url, fake_telegram, set(users), blocked, in_flight, bound)
     print(
         f"killed after {killed_at} accepted sends (aimed {kill_after}), {len(in_flight)} in "
         f"flight, {extra} duplicates, bound {bound}, final {dict(statuses)}, "

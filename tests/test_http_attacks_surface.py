@@ -84,7 +84,7 @@ async def test_f10_a_decompression_bomb_is_refused_before_decoding(
     # when a share card is drawn: the card is made without the picture.
     planted = settings.media_dir / "planted-bomb-0000.png"
     planted.write_bytes(bomb)
-    card = render_card("Nguyễn Thị Lan", "Xã An Bình", "Câu chuyện.", planted)
+    card = render_card("Nguyễn Thị Lan", "Xã An Bình", "Câu chuyện.", planted.read_bytes())
     with Image.open(io.BytesIO(card)) as drawn:
         assert drawn.size == (1080, 1080)
 

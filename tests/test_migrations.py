@@ -54,6 +54,7 @@ RELEASED = {
     "0010_personal_data.py": "f662af267d4047bb6dbcbae07f03f0687dc612358a8b3747b777b188b19c4118",
     "0011_web_console.py": "ae3e4708ccc1639a0979e3b7d25d7005cd68c5d9a515a473800a09f7eb489e2e",
     "0012_forgiving.py": "660da043baa92f0a5f461d7007b2813b3c9eb13772a2b7c5bfcf0c56482d681a",
+    "0013_instances.py": "08a5c1fa447f7c27aadbdf5d513995c618763c759d42d7437d3363046a45715c",
 }
 
 

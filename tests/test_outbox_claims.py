@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.channels.base import Capabilities
 from bot.delivery import Delivery, Lane
-from storage import outbox
+from storage import notify, outbox
 from storage.db import Database
 from storage.schema import outbox as outbox_table
 from tests.support.fake_channel import FakeChannel
@@ -40,7 +40,7 @@ async def db(database_url: str) -> Database:
 
 async def claimed_keys(db: Database, *messages: outbox.NewMessage) -> list[str | None]:
     async with db.write() as conn:
-        items = await outbox.enqueue_claimed(conn, messages, NOW, HOLD)
+        items = await outbox.enqueue_claimed(conn, messages, NOW, HOLD, {"telegram"})
     return [i.dedupe_key for i in items]
 
 
@@ -89,9 +89,24 @@ async def test_a_repeated_dedupe_key_is_neither_queued_nor_claimed_twice(db: Dat
     await db.close()
 
 
-async def test_a_lane_with_too_many_in_hand_hands_rows_back_to_be_claimed(db: Database) -> None:
-    # A paced lane takes handed-over rows only while they can be sent well inside their
-    # claim (here 10/s and a 0.2 s hold: one row); the rest go back and are claimed as usual.
+async def test_only_the_channels_this_instance_sends_are_claimed(db: Database) -> None:
+    # Another instance sends Zalo: its rows wait for that sender's claim (and wake it).
+    async with db.write() as conn:
+        items = await outbox.enqueue_claimed(
+            conn,
+            [message("1", "tg"), message("1", "zl").model_copy(update={"channel": "zalo_oa"})],
+            NOW,
+            HOLD,
+            {"telegram"},
+        )
+        assert [i.dedupe_key for i in items] == ["tg"]
+        assert conn.notes == [(notify.OUTBOX, "zalo_oa")]
+    await db.close()
+
+
+async def test_rows_taken_beyond_the_lanes_room_are_each_sent_once(db: Database) -> None:
+    # A paced lane claims little at a time (here 10/s: one row), but what steps hand over
+    # is always taken, whatever is in hand; each row leaves once and no claim is left.
     channel = FakeChannel(
         capabilities=Capabilities(buttons=False, text_limit=2000, rate_per_second=10.0)
     )
@@ -106,10 +121,12 @@ async def test_a_lane_with_too_many_in_hand_hands_rows_back_to_be_claimed(db: Da
             [message(str(n), f"m{n}").model_copy(update={"channel": "fake"}) for n in range(3)],
             now,
             timedelta(seconds=0.2),
+            {"fake"},
         )
     assert len(items) == 3
     delivery.start()
-    delivery.offer(items, queued_more=False)
+    delivery.take(items)
+    delivery.take(items)  # claimed again while still in hand (their claims lapsed)
     await delivery.settle()
     await delivery.stop()
     assert sorted(chat for chat, _ in channel.sent) == ["0", "1", "2"]
@@ -119,23 +136,25 @@ async def test_a_lane_with_too_many_in_hand_hands_rows_back_to_be_claimed(db: Da
     await db.close()
 
 
-async def test_a_lane_refuses_what_it_cannot_take(db: Database) -> None:
-    channel = FakeChannel(
-        capabilities=Capabilities(buttons=False, text_limit=2000, rate_per_second=10.0)
-    )
-    lane = Lane(channel, db, lambda: datetime.now(UTC), hold=timedelta(seconds=0.2))
+async def test_a_lane_that_is_not_the_sender_hands_rows_back(db: Database) -> None:
+    # The send lease went to another instance between a step's insert and its commit: the
+    # rows are freed for the new sender, not sent from here.
+    channel = FakeChannel()
+    lane = Lane(channel, db, lambda: datetime.now(UTC))
     async with db.write() as conn:
         items = await outbox.enqueue_claimed(
             conn,
             [message(str(n), f"m{n}").model_copy(update={"channel": "fake"}) for n in range(3)],
             NOW,
             HOLD,
+            {"fake"},
         )
-    lane.start()
-    # The first row is in hand (its send has not begun), so the limit of one refuses the rest.
-    refused = lane.offer(items)
-    assert refused == [items[1].id, items[2].id]
-    await lane.stop()
+    lane.take(items)
+    await lane.settle()
+    assert channel.sent == []
+    async with db.read() as conn:
+        rows = await conn.execute(select(outbox_table.c.status, outbox_table.c.claimed_until))
+        assert {(status, claimed) for status, claimed in rows} == {("queued", None)}
     await db.close()
 
 

@@ -209,7 +209,7 @@ async def test_a_publication_undone_in_time_is_never_posted(
     assert (await official.http.get("/vinh-danh/1-nguyen-thi-mai")).status_code == 200
     async with app.db.read() as conn:
         page = (await conn.execute(select(publications))).one()
-    files = [app.config.media_dir / n for n in (page.card, page.picture, page.thumb) if n]
+    files = [app.settings.media_dir / n for n in (page.card, page.picture, page.thumb) if n]
     assert len(files) == 3 and all(f.exists() for f in files)
     await official.press("↩ Hoàn tác bài vinh danh")
     await official.expect("Đã hoàn tác bài vinh danh «Nguyễn Thị Mai»")

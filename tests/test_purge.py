@@ -155,7 +155,7 @@ async def test_two_schedulers_purge_a_slot_once(
     app: Application, chat: MakeChat, invite: Invite, clock: FakeClock
 ) -> None:
     await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
-    other = Scheduler(app.db, app.config, clock, lambda: None, build_jobs(app.settings.digest_at))
+    other = Scheduler(app.db, app.config, clock, build_jobs(app.settings.digest_at))
     clock.advance(days=4)
     results = await asyncio.gather(
         app.scheduler.fire_interval("purge"), other.fire_interval("purge")

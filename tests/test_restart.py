@@ -110,10 +110,9 @@ async def nominate_over_http(bot: BotProcess, uid: str, code: str, sent: Acknowl
         await _wait_for_reply(client, bot, "Đã gửi đề cử")
 
 
-async def _answer_all(
-    client: httpx.AsyncClient, bot: BotProcess, uid: str, code: str, sent: Acknowledged
-) -> None:
-    answers = [
+def nomination_answers(uid: str, code: str) -> list[str]:
+    """What a new member types to join with `code` and nominate someone, answer by answer."""
+    return [
         f"/start {code}",
         f"Thành Viên {uid.upper()}",
         "bo qua",
@@ -130,6 +129,12 @@ async def _answer_all(
         "1",
         "gui",
     ]
+
+
+async def _answer_all(
+    client: httpx.AsyncClient, bot: BotProcess, uid: str, code: str, sent: Acknowledged
+) -> None:
+    answers = nomination_answers(uid, code)
     assert len(answers) == ANSWERS
     for text in answers:
         message_id = uuid.uuid4().hex

@@ -35,7 +35,7 @@ def second_scheduler(app: Application, clock: FakeClock) -> Scheduler:
     """Another instance on the same database (a restart, or a second process), with the
     digest as its only job so that counts speak of the digest alone."""
     jobs = [job for job in build_jobs(app.settings.digest_at) if job.name == "digest"]
-    return Scheduler(app.db, app.config, clock, app.delivery.kick, jobs)
+    return Scheduler(app.db, app.config, clock, jobs)
 
 
 async def digest_keys(app: Application) -> list[str]:

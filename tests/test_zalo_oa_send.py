@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.app import Application
-from bot.media import store
+from bot.media import FolderMedia
 from bot.settings import Settings
 from handlers.types import Attachment, Reply
 from storage import people
@@ -54,8 +54,8 @@ async def test_pictures_and_files_are_uploaded_then_reuploaded_when_expired(
     app: Application, fake_oa: FakeZaloOA, served: str, settings: Settings
 ) -> None:
     (user,) = await users_write(app, fake_oa, served, 1)
-    photo = store(settings.media_dir, JPEG, "jpg")
-    paper = store(settings.media_dir, PDF, "pdf")
+    photo = await FolderMedia(settings.media_dir).put(JPEG, "jpg")
+    paper = await FolderMedia(settings.media_dir).put(PDF, "pdf")
     reply = Reply(
         text="Minh chứng",
         media=[

@@ -10,7 +10,6 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
@@ -39,6 +38,7 @@ from bot.channels.telegram_inbound import (
 from bot.channels.telegram_poller import Poller, retry_seconds
 from bot.channels.telegram_render import TEXT_LIMIT, Part, render
 from bot.intake import Intake
+from bot.media import FolderMedia
 from bot.settings import Settings
 from bot.web.jsonbody import parse_object
 from handlers.messages import t
@@ -129,7 +129,7 @@ class TelegramChannel:
         db: Database,
         intake: Intake,
         clock: Clock,
-        kick: Callable[[], None],
+        media: FolderMedia,
     ) -> None:
         self.bot, self._requests = make_bot(settings)
         self.capabilities = Capabilities(
@@ -147,14 +147,16 @@ class TelegramChannel:
         self._db = db
         self._intake = intake
         self._clock = clock
-        self._kick = kick
+        self._media = media
         self.username = settings.telegram_bot_username
         self.webhook_url = settings.telegram_webhook_url
         self._secret = webhook_secret(settings) if self.webhook_url else ""
         self._hold = AlbumHold(intake.submit, settings.telegram_album_wait)
         self.poller: Poller | None = None
         self._task: asyncio.Task[None] | None = None
+        self._polling: asyncio.Task[None] | None = None
         self._ready = False
+        self._introduced = asyncio.Event()  # set with _ready
         self._chores: set[asyncio.Task[None]] = set()
         # Chats that told us they blocked the bot: no request until they write again.
         self._blocked: set[str] = set()
@@ -176,30 +178,49 @@ class TelegramChannel:
         return data if len(data) <= limit else None
 
     # -- lifecycle ---------------------------------------------------------------------------
+    @property
+    def polls(self) -> bool:
+        """Whether updates come by polling (one instance at a time may poll)."""
+        return not self.webhook_url
+
     async def start(self) -> None:
-        """Introduce ourselves to the Bot API, then poll (or wait for webhook calls)."""
+        """Introduce ourselves to the Bot API (polling starts where the poll lease is held)."""
         try:
             await self._initialize()
         except TelegramError as error:
             log.warning("Telegram is not reachable yet (%s); retrying in the background", error)
-        if not self.webhook_url:
-            async with self._db.read() as conn:
-                stored = await kv.get_value(conn, OFFSET_KEY)
-            self.poller = Poller(
-                self.bot,
-                self._take_batch,
-                int(stored) if stored is not None else None,
-                timeout=self._settings.telegram_poll_timeout,
-            )
         self._task = asyncio.create_task(self._run(), name="telegram")
 
+    async def start_polling(self) -> None:
+        """Poll getUpdates from the offset recorded last (by whichever instance polled)."""
+        if self._polling is not None:
+            return
+        async with self._db.read() as conn:
+            stored = await kv.get_value(conn, OFFSET_KEY)
+        self.poller = Poller(
+            self.bot,
+            self._take_batch,
+            int(stored) if stored is not None else None,
+            timeout=self._settings.telegram_poll_timeout,
+        )
+        self._polling = asyncio.create_task(self._poll(self.poller), name="telegram:poll")
+
+    async def stop_polling(self) -> None:
+        """Stop polling: a batch being recorded finishes first."""
+        poller, task, self._polling = self.poller, self._polling, None
+        if poller is None or task is None:
+            return
+        poller.stop()
+        if not poller.busy:
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
     async def stop(self) -> None:
-        """Stop polling (a batch being recorded finishes first), chores, connections."""
-        if self.poller is not None:
-            self.poller.stop()
+        """Stop polling, chores, connections."""
+        await self.stop_polling()
         if self._task is not None:
-            if self.poller is None or not self.poller.busy:
-                self._task.cancel()
+            self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         self._hold.release_all()
@@ -220,6 +241,7 @@ class TelegramChannel:
         else:
             await self.bot.delete_webhook(drop_pending_updates=False)
         self._ready = True
+        self._introduced.set()
 
     async def _run(self) -> None:
         delay = 1.0
@@ -230,14 +252,20 @@ class TelegramChannel:
                 await self._initialize()
             except TelegramError as error:
                 log.warning("Telegram start failed (%s); retrying in %.0f s", error, delay)
-        if self.poller is not None:
-            await self.poller.run()
+
+    async def _poll(self, poller: Poller) -> None:
+        await self._introduced.wait()  # by `start` or `_run`: the webhook is deleted first
+        await poller.run()
 
     def status(self) -> dict[str, object]:
         """Health of the channel for /healthz (a polling conflict shows here)."""
         if self.webhook_url:
             return {"mode": "webhook", "ready": self._ready}
-        state = self.poller.status.as_dict() if self.poller else {"state": "starting"}
+        state = (
+            self.poller.status.as_dict()
+            if self._polling is not None and self.poller is not None
+            else {"state": "standby"}  # another instance polls
+        )
         return {"mode": "polling", "ready": self._ready, **state}
 
     async def settle(self) -> None:
@@ -278,8 +306,6 @@ class TelegramChannel:
                 self._blocked.discard(inbound.chat_id)
             if item_id is not None:
                 self._hold.offer(item_id, inbound)
-        if groups:
-            self._kick()
         for meaning in meanings:
             if meaning.callback_id is not None:
                 self._chore(self._answer_press(meaning))
@@ -419,14 +445,12 @@ class TelegramChannel:
         return await send(chat_id, part.file_id, caption=part.text, reply_markup=part.markup)
 
     async def _upload(self, chat_id: int, part: Part) -> Message:
-        """Send a file the bot made (chart, spreadsheet, card) from MEDIA_DIR."""
+        """Send a file the bot made (chart, spreadsheet, card) from the media store."""
         assert part.file_id is not None
-        path = self._settings.media_dir / Path(part.file_id).name
-        try:
-            data = await asyncio.to_thread(path.read_bytes)
-        except OSError:
-            raise SendError(Failure.PERMANENT, "generated file is missing") from None
-        name = part.file_name or path.name
+        data = await self._media.read(part.file_id)
+        if data is None:
+            raise SendError(Failure.PERMANENT, "generated file is missing")
+        name = part.file_name or part.file_id
         if part.kind == "photo":
             return await self.bot.send_photo(
                 chat_id, data, caption=part.text, reply_markup=part.markup, filename=name

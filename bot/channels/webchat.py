@@ -37,7 +37,7 @@ from bot.web.sessions import Sessions, device_of
 from handlers.messages import t
 from handlers.text import unbreakable_parts
 from handlers.types import Attachment, Inbound, InboundKind, Reply
-from storage import accounts, inbox, limits, outbox, redaction, web_sessions
+from storage import accounts, inbox, limits, notify, outbox, redaction, web_sessions
 from storage.db import Connection, Database
 from storage.rows import OutboxItem, WebSession
 
@@ -131,7 +131,7 @@ class WebChat:
         self._page = self._render_page()
 
     async def send(self, chat_id: str, reply: Reply) -> str | None:
-        """Delivered by being readable once the lane marks it sent (see `marked`).
+        """Delivered by being readable once the lane marks it sent (see `heard`).
 
         The platform id is a delivery sequence (microseconds, strictly increasing, padded):
         the page reads messages in the order they were sent, since a reply queued after a
@@ -139,12 +139,26 @@ class WebChat:
         self._sequence = max(self._sequence + 1, time.time_ns() // 1000)
         return f"{self._sequence:020d}"
 
-    def marked(self, chat_ids: set[str]) -> None:
-        """The lane committed these chats' messages as sent: wake their pollers now."""
+    def heard(self, payload: str) -> None:
+        """A DELIVERED notification (from the lane on whichever instance sends the web
+        chat): "web chat chat …" were marked sent, so wake their polls; RESYNC wakes all."""
+        channel, *chat_ids = payload.split()
+        if channel == notify.RESYNC:
+            chat_ids = list(self._waiting)
+        elif channel != self.name:
+            return
         for chat_id in chat_ids:
             waiting = self._waiting.get(chat_id)
             if waiting is not None:
                 waiting.event.set()
+
+    async def resume_sequence(self) -> None:
+        """This instance now sends the web chat: continue above the sequence last delivered
+        (by another instance, whose clock may be ahead of ours)."""
+        async with self._db.read() as conn:
+            last = await outbox.last_platform_id_of(conn, self.name)
+        if last is not None and last.isdigit():
+            self._sequence = max(self._sequence, int(last))
 
     async def start(self) -> None:
         """Nothing to poll: the page calls us."""
@@ -414,7 +428,7 @@ class WebChat:
             remaining = deadline - loop.time()
             if items or remaining <= 0 or self._stopping:
                 return items
-            # Woken by `marked` after the rows are committed as sent, so no re-reading.
+            # Woken by `heard` after the rows are committed as sent, so no re-reading.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), remaining)
 

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
 from bot.intake import AlsoWrite
-from bot.media import store
+from bot.media import FolderMedia
 from bot.web import signed
 from bot.web.guard import same_origin
 from handlers.accepting import takes_files
@@ -65,7 +65,7 @@ FORM_TYPES = frozenset({"text/plain", "multipart/form-data", "application/x-www-
 class FilePolicy:
     """Where files live and how many a person may upload."""
 
-    media_dir: Path
+    media: FolderMedia
     max_upload: int
     uploads_per_day: int
     timezone: ZoneInfo
@@ -119,8 +119,8 @@ class WebFiles:
         given = signed.LinkQuery(query.get("n", ""), query.get("e", ""), query.get("s", ""))
         if not signed.verify(key, name, session.chat_id, given, now):
             return Response(status_code=404)
-        path = self._policy.media_dir / name
-        if not path.is_file():
+        path = self._policy.media.file(name)
+        if path is None:
             return Response(status_code=404)
         return file_response(path, match.group(1), given.download)
 
@@ -143,7 +143,7 @@ class WebFiles:
         accepted = await asyncio.to_thread(_accept, data)
         if accepted is None:
             return JSONResponse({"error": "type", "text": t("web.upload_refused")}, 415)
-        name = await asyncio.to_thread(store, self._policy.media_dir, accepted.data, accepted.ext)
+        name = await self._policy.media.put(accepted.data, accepted.ext)
         now = self._clock()
         identity_id = session.identity_id
 

@@ -77,6 +77,11 @@ class ZaloBot:
         """Webhook when a secret is configured; long polling otherwise."""
         return self._secret is not None
 
+    @property
+    def polls(self) -> bool:
+        """Whether updates come by polling (one instance at a time may poll)."""
+        return not self.webhook_mode
+
     def routes(self) -> list[BaseRoute]:
         """The webhook route, in webhook mode only."""
         if not self.webhook_mode:
@@ -84,26 +89,35 @@ class ZaloBot:
         return [Route(WEBHOOK_PATH, self.webhook, methods=["POST"])]
 
     async def start(self) -> None:
-        """Register the webhook, or start the polling loop."""
-        if self.webhook_mode:
-            if self._webhook_url:
-                assert self._secret is not None
-                params = {"url": self._webhook_url, "secret_token": self._secret.decode()}
-                try:
-                    await self._call("setWebhook", params)
-                except SendError as error:
-                    # The bot still serves the route: a webhook set earlier keeps working.
-                    log.error("Zalo Bot setWebhook failed: %s", error.reason)
-            return
-        self._poller = asyncio.create_task(self._poll_loop(), name="zalo_bot:poll")
+        """Register the webhook (polling starts on the instance that holds the poll lease)."""
+        if self.webhook_mode and self._webhook_url:
+            assert self._secret is not None
+            params = {"url": self._webhook_url, "secret_token": self._secret.decode()}
+            try:
+                await self._call("setWebhook", params)
+            except SendError as error:
+                # The bot still serves the route: a webhook set earlier keeps working.
+                log.error("Zalo Bot setWebhook failed: %s", error.reason)
 
-    async def stop(self) -> None:
-        """Stop polling (only a parked request is cancelled, never a recording) and close."""
+    async def start_polling(self) -> None:
+        """Poll getUpdates (this instance is the one that polls)."""
+        if self._poller is None:
+            self._stopping.clear()
+            self._poller = asyncio.create_task(self._poll_loop(), name="zalo_bot:poll")
+
+    async def stop_polling(self) -> None:
+        """Stop polling: only a parked request is cancelled, never a recording."""
+        poller, self._poller = self._poller, None
+        if poller is None:
+            return
         self._stopping.set()
         if self._parked is not None:
             self._parked.cancel()
-        if self._poller is not None:
-            await self._poller
+        await poller
+
+    async def stop(self) -> None:
+        """Stop polling and close."""
+        await self.stop_polling()
         await self._http.close()
 
     # ------------------------------------------------------------------ inbound

@@ -7,7 +7,6 @@ in the inbox: Zalo wants an answer within 2 s and retries otherwise (A.1).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -26,7 +25,7 @@ from bot.channels.zalo_oa_api import EXPIRED_ATTACHMENT, OAClient, ZaloError, se
 from bot.channels.zalo_oa_auth import TokenKeeper
 from bot.channels.zalo_oa_events import CHANNEL, event_time, parse_body, signature_ok, translate
 from bot.intake import Intake
-from bot.media import sniff
+from bot.media import FolderMedia, sniff
 from bot.settings import Settings
 from bot.web.keys import Keys
 from handlers.messages import t
@@ -55,6 +54,7 @@ class ZaloOA:
         clock: Clock,
         on_token_failure: Callable[[str], Awaitable[None]],
         keys: Keys,
+        media: FolderMedia,
     ) -> None:
         assert settings.zalo_oa_app_id and settings.zalo_oa_secret_key
         self._intake = intake
@@ -63,7 +63,7 @@ class ZaloOA:
         self._event_key = settings.zalo_oa_event_key
         self._stale = timedelta(seconds=settings.zalo_oa_stale_seconds)
         self._rate_pause = settings.zalo_oa_rate_limit_pause_seconds
-        self._media_dir = settings.media_dir
+        self._media = media
         self._phone_form_image = settings.zalo_oa_phone_form_image_url
         self.capabilities = Capabilities(
             buttons=False,
@@ -219,28 +219,20 @@ class ZaloOA:
         return {"attachment": {"type": "file", "payload": {"token": upload_id}}}
 
     async def _upload(self, kind: str, attachment: Attachment) -> str | None:
-        path = self._local_file(attachment)
-        if path is None:
-            log.info("attachment %s is not a local file; not sent on Zalo OA", attachment.kind)
+        # Files the bot stored itself, never a path a payload points elsewhere.
+        content = await self._media.read(attachment.file_ref)
+        if content is None:
+            log.info("attachment %s is not a stored file; not sent on Zalo OA", attachment.kind)
             return None
-        content = await asyncio.to_thread(path.read_bytes)
         sniffed = sniff(content[:16])
         mime = sniffed.mime if sniffed else "application/octet-stream"
-        name = attachment.file_name or path.name
+        name = attachment.file_name or attachment.file_ref
         if sniffed and not name.lower().endswith("." + sniffed.ext):
             name = f"{Path(name).stem}.{sniffed.ext}"
         try:
             return await self.api.upload(kind, name, content, mime)
         except ZaloError as error:
             raise send_error(error, self._rate_pause) from error
-
-    def _local_file(self, attachment: Attachment) -> Path | None:
-        """Files the bot stored itself (media_dir), never a path a payload points elsewhere."""
-        name = Path(attachment.file_ref).name
-        if name != attachment.file_ref:
-            return None
-        path = self._media_dir / name
-        return path if path.is_file() else None
 
 
 def _image(element: dict[str, str]) -> dict[str, Any]:

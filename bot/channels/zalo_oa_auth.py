@@ -13,7 +13,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import NoReturn
 
@@ -23,7 +24,7 @@ from bot.channels.base import SendError
 from bot.channels.http import Session, post_for_json
 from bot.web.keys import Keys
 from storage import kv
-from storage.db import Database
+from storage.db import Connection, Database
 
 log = logging.getLogger(__name__)
 
@@ -92,28 +93,48 @@ class TokenKeeper:
         pair = self._pair
         if pair is not None and self._fresh(pair):
             return pair.access_token
-        async with self._lock:
-            pair = await self._load()
-            if pair is not None and self._fresh(pair):
-                return pair.access_token
-            return (await self._refresh(pair)).access_token
+        return await self._renewed(rejected=None)
 
     async def replace(self, rejected: str) -> str:
         """A new token after Zalo rejected `rejected` (-216/-220); one refresh per rejection."""
-        async with self._lock:
-            pair = await self._load()
+        return await self._renewed(rejected)
+
+    async def _renewed(self, rejected: str | None) -> str:
+        """The stored pair when someone renewed it meanwhile, else a refresh.
+
+        One refresh at a time: this process's lock, and on PostgreSQL the stored pair's row
+        lock, held across the call to Zalo, so that another instance needing a token waits
+        and then uses the pair this one stored (its refresh token is spent). On SQLite (one
+        process) no database lock is held while Zalo answers: writers would wait on it.
+        """
+        async with self._lock, self._holding_pair() as conn:
+            pair = await self._load(conn)
             if pair is not None and pair.access_token != rejected and self._fresh(pair):
-                return pair.access_token  # another send already refreshed it
-            return (await self._refresh(pair)).access_token
+                return pair.access_token  # another send, or another instance, renewed it
+            pair = await self._refresh(pair)
+            await self._store(pair, conn)
+            self._pair = pair
+            return pair.access_token
+
+    @asynccontextmanager
+    async def _holding_pair(self) -> AsyncIterator[Connection | None]:
+        if self._db.is_sqlite:
+            yield None
+            return
+        async with self._db.write() as conn:
+            yield conn
 
     def _fresh(self, pair: TokenPair) -> bool:
         return pair.expires_at - self._margin > self._clock()
 
-    async def _load(self) -> TokenPair | None:
+    async def _load(self, conn: Connection | None) -> TokenPair | None:
         """The stored pair (another instance may have refreshed since we cached ours)."""
-        async with self._db.read() as conn:
-            value = await kv.get_value(conn, TOKENS_KEY)
-        if value is None:
+        if conn is None:
+            async with self._db.read() as reading:
+                value = await kv.get_value(reading, TOKENS_KEY)
+        else:
+            value = await kv.lock_value(conn, TOKENS_KEY, self._clock())
+        if not value:
             return None
         pair = self._unseal(value)
         if pair is None:
@@ -123,7 +144,7 @@ class TokenKeeper:
             )
             return None
         if not (isinstance(value, dict) and SEALED in value):
-            await self._store(pair)  # a pair stored in clear by an older version: seal it
+            await self._store(pair, conn)  # a pair stored in clear by an older version: seal it
         if self._first_refresh_token and pair.seed != seed_of(self._first_refresh_token):
             log.warning("ZALO_OA_REFRESH_TOKEN changed: starting again from it")
             return None
@@ -153,16 +174,18 @@ class TokenKeeper:
             fields = ("error", "error_name", "message")
             detail = {k: body.get(k) for k in fields} if isinstance(body, dict) else "unreadable"
             await self._failed(f"HTTP {status}, {detail}")
-        await self._store(pair)
-        self._pair = pair
         self.refreshes += 1
         log.info("Zalo OA access token refreshed; valid until %s", pair.expires_at.isoformat())
         return pair
 
-    async def _store(self, pair: TokenPair) -> None:
-        sealed = self._keys.seal(pair.model_dump_json())
-        async with self._db.write() as conn:
-            await kv.put_value(conn, TOKENS_KEY, {SEALED: sealed}, self._clock())
+    async def _store(self, pair: TokenPair, conn: Connection | None) -> None:
+        """Commit the pair before anything uses it (in the locking transaction, if any)."""
+        value = {SEALED: self._keys.seal(pair.model_dump_json())}
+        if conn is not None:
+            await kv.put_value(conn, TOKENS_KEY, value, self._clock())
+            return
+        async with self._db.write() as writing:
+            await kv.put_value(writing, TOKENS_KEY, value, self._clock())
 
     def _unseal(self, value: object) -> TokenPair | None:
         """The pair from its stored form: sealed, or in clear (older versions)."""

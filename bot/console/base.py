@@ -24,6 +24,7 @@ from starlette.responses import Response
 
 from bot.console.invite_links import Targets
 from bot.console.render import Renderer
+from bot.media import FolderMedia
 from bot.web.guard import same_origin
 from bot.web.sessions import Sessions
 from handlers.config import CoreConfig
@@ -67,8 +68,8 @@ class Deps:
     public_origin: str
     forms_key: bytes
     links_key: bytes
-    # Wakes delivery after a commit that queued messages (decisions' notifications, sends).
-    committed: Callable[[], None]
+    # The files the console serves (one folder every instance shares).
+    media: FolderMedia
     # Where invite posters' QR codes send people (the apps this deployment has).
     targets: Callable[[], Targets]
 
@@ -287,10 +288,8 @@ class Console:
             messages = await notification_messages(
                 conn, actor.notifications, f"console:{uuid.uuid4().hex}"
             )
+            # The senders hear of them at commit (storage/notify.py).
             await outbox.enqueue(conn, messages, now)
-            queued = conn.queued_outbox > 0
-        if queued:
-            self.deps.committed()
 
 
 def field_text(fields: Mapping[str, Any], name: str, limit: int = 3000) -> str:

@@ -166,8 +166,8 @@ class Card(Console):
         now = int(self.deps.clock().timestamp())
         if not signed.verify(self.deps.links_key, name, recipient(viewer.person.id), given, now):
             return Response(status_code=404)
-        path = self.deps.config.media_dir / name
-        if not path.is_file():
+        path = self.deps.media.file(name)
+        if path is None:
             return Response(status_code=404)
         return file_response(path, match.group(1), given.download)
 

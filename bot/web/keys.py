@@ -33,6 +33,8 @@ class Keys:
     links: bytes
     addresses: bytes
     at_rest: Fernet
+    # Stored in the database: instances sharing it compare their keys by it (reveals nothing).
+    check: str
     # The web console's form tokens (CSRF), bound to the session.
     forms: bytes
 
@@ -47,6 +49,7 @@ class Keys:
             links=_derive(master, b"guongsang signed-links v1"),
             addresses=_derive(master, b"guongsang address-digests v1"),
             at_rest=Fernet(fernet),
+            check=_derive(master, b"guongsang key-check v1").hex()[:32],
             forms=_derive(master, b"guongsang console-forms v1"),
         )
 

@@ -205,9 +205,12 @@ async def accept_story(turn: Turn, draft: PublishDraft, answer: Answer) -> Next:
 async def _photos(turn: Turn, draft: PublishDraft) -> list[str]:
     """The nomination's photos that the bot holds as files (for the page and the card)."""
     files = await nominations.evidence_of(turn.conn, draft.nomination_id or 0)
+    media = turn.config.media
+    if media is None:
+        return []
     # A platform's picture counts through its clean copy (re-encoded without metadata).
     names = [f.clean_file or f.file_ref for f in files if f.kind == "photo" or f.clean_file]
-    return [name for name in names if (turn.config.media_dir / name).is_file()]
+    return [name for name in names if await media.exists(name)]
 
 
 async def ask_photo(turn: Turn, draft: PublishDraft) -> None:
@@ -432,9 +435,10 @@ async def withdraw(turn: Turn, published: publications.Publication) -> None:
     await publications.withdraw_consent(
         turn.conn, published.nomination_id, turn.now, turn.person.id if turn.person else None
     )
+    media = turn.config.media
     for name in (published.card, published.picture, published.thumb):
-        if name:
-            (turn.config.media_dir / name).unlink(missing_ok=True)
+        if name and media is not None:
+            await media.delete(name)
     # A post still held (published minutes ago) is simply never sent; one sent is edited.
     held = await stored_decisions.latest_for(turn.conn, "publish", published.id)
     if held is None or not await outbox.cancel_batch(turn.conn, held.batch):
