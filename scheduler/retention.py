@@ -74,7 +74,9 @@ def purges(now: datetime, ctx: BatchContext) -> list[Purge]:
         Purge(
             "rejected_evidence_deleted",
             lambda conn: retention.count_rejected_evidence(conn, rejected),
-            lambda conn, n: retention.drop_rejected_evidence(conn, rejected, n),
+            _resuming(
+                lambda conn, n, after: retention.drop_rejected_evidence(conn, rejected, n, after)
+            ),
         ),
         Purge(
             "withdrawn_cards_deleted",
@@ -117,6 +119,21 @@ def purges(now: datetime, ctx: BatchContext) -> list[Purge]:
             lambda conn, n: _sign_out_abandoned(conn, now, ctx, n),
         ),
     ]
+
+
+def _resuming(apply: Callable[[Connection, int, int], Awaitable[Batch]]) -> Apply:
+    """A rule that goes through a table in id order, each batch starting after the last id
+    the previous one took (this run's cursor: a new run starts from the beginning, so what a
+    cut-short run left is found again)."""
+    cursor = 0
+
+    async def resumed(conn: Connection, limit: int) -> Batch:
+        nonlocal cursor
+        batch = await apply(conn, limit, cursor)
+        cursor = batch.last_id
+        return batch
+
+    return resumed
 
 
 async def _sessions(conn: Connection, now: datetime) -> Batch:
