@@ -193,6 +193,21 @@ async def _run_load(
     finally:
         report = await stop_server(server)
     client_cpu = time.process_time() - cpu_before
+    return await figures(label, load, url, recorder, (began, stop, ended), [report], client_cpu)
+
+
+async def figures(
+    label: str,
+    load: Load,
+    url: str,
+    recorder: Recorder,
+    times: tuple[float, float, float],
+    reports: list[dict[str, Any]],
+    client_cpu: float,
+) -> Row:
+    """A run's row: `times` are its start, stop and end; `reports` the bots' own (CPU summed
+    over several instances, the largest peak memory)."""
+    began, stop, ended = times
     stored = await count_nominations(url)
     if stored != recorder.completed_members:
         recorder.errors.append(f"{stored} nominations stored, {recorder.completed_members} sent")
@@ -209,8 +224,8 @@ async def _run_load(
         commit_ms=latency_ms([s.committed for s in recorder.samples]),
         read_ms=latency_ms([s.readable for s in recorder.samples]),
         errors=len(recorder.errors),
-        server_cpu_s=float(report["cpu_user"]) + float(report["cpu_sys"]),
-        server_rss_mib=float(report["peak_rss_kib"]) / 1024,
+        server_cpu_s=sum(float(r["cpu_user"]) + float(r["cpu_sys"]) for r in reports),
+        server_rss_mib=max(float(r["peak_rss_kib"]) for r in reports) / 1024,
         client_cpu_s=client_cpu,
         client_rss_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     )

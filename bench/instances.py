@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import itertools
 import os
-import resource
 import secrets
 import statistics
 import sys
@@ -32,15 +31,15 @@ import httpx
 from bench.conversation import (
     Load,
     Server,
-    count_nominations,
     cpu_ms_per_step,
+    figures,
     prepare,
     start_server,
     stop_server,
     worker,
 )
 from bench.member import Recorder
-from bench.stats import HEADER, Row, format_row, latency_ms, median_row
+from bench.stats import HEADER, Row, format_row, median_row
 from tests.support.databases import PostgresDatabases
 from tests.support.postgres import Cluster
 
@@ -102,26 +101,7 @@ async def _run(load: Load, label: str, seed: int, count: int, folder: Path, url:
         for server in servers:
             reports.append(await stop_server(server))
     client_cpu = time.process_time() - cpu_before
-    stored = await count_nominations(url)
-    if stored != recorder.completed_members:
-        recorder.errors.append(f"{stored} nominations stored, {recorder.completed_members} sent")
-    for error in recorder.errors[:5]:
-        print(f"  error: {error}", file=sys.stderr)
-    in_window = [s for s in recorder.samples if s.finished_at <= stop]
-    return Row(
-        label=label,
-        seconds=ended - began,
-        members_done=recorder.completed_members,
-        steps=len(recorder.samples),
-        steps_per_s=len(in_window) / load.seconds,
-        commit_ms=latency_ms([s.committed for s in recorder.samples]),
-        read_ms=latency_ms([s.readable for s in recorder.samples]),
-        errors=len(recorder.errors),
-        server_cpu_s=sum(float(r["cpu_user"]) + float(r["cpu_sys"]) for r in reports),
-        server_rss_mib=max(float(r["peak_rss_kib"]) for r in reports) / 1024,
-        client_cpu_s=client_cpu,
-        client_rss_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    )
+    return await figures(label, load, url, recorder, (began, stop, ended), reports, client_cpu)
 
 
 async def bench(args: argparse.Namespace) -> None:

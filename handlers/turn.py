@@ -50,6 +50,33 @@ class Outgoing:
     batch: str | None = None
 
 
+class Notifies:
+    """`notify` for whatever acts (a chat turn, a console action): the messages to others
+    collect in `notifications` and are queued when the action commits."""
+
+    notifications: list[Outgoing]
+
+    def notify(
+        self,
+        person_id: int,
+        key: str,
+        *,
+        choices: Sequence[Choice] = (),
+        reply_action: str | None = None,
+        not_before: datetime | None = None,
+        batch: str | None = None,
+        **params: object,
+    ) -> None:
+        """Tell another person something, through their most recent channel; a decision's
+        notices wait until it stands (`not_before`, cancelled with `batch` if undone)."""
+        reply = Reply(
+            text=t(key, **params), choices=list(choices), aside=True, reply_action=reply_action
+        )
+        self.notifications.append(
+            Outgoing(person_id=person_id, reply=reply, not_before=not_before, batch=batch)
+        )
+
+
 @dataclass
 class Cleanup:
     """What a step leaves for after its commit: stored files no longer referenced, texts
@@ -65,7 +92,7 @@ class Cleanup:
 
 
 @dataclass
-class Turn:
+class Turn(Notifies):
     """Everything a flow step may read, and the effects it collects; the runner commits them."""
 
     conn: Connection
@@ -155,26 +182,6 @@ class Turn:
         for text, opts in parts:
             choices = [Choice(label=o.label, token=f"{prefix}{o.value}") for o in opts]
             self.replies.append(Reply(text=text, choices=choices, listed=True))
-
-    def notify(
-        self,
-        person_id: int,
-        key: str,
-        *,
-        choices: Sequence[Choice] = (),
-        reply_action: str | None = None,
-        not_before: datetime | None = None,
-        batch: str | None = None,
-        **params: object,
-    ) -> None:
-        """Tell another person something, through their most recent channel; a decision's
-        notices wait until it stands (`not_before`, cancelled with `batch` if undone)."""
-        reply = Reply(
-            text=t(key, **params), choices=list(choices), aside=True, reply_action=reply_action
-        )
-        self.notifications.append(
-            Outgoing(person_id=person_id, reply=reply, not_before=not_before, batch=batch)
-        )
 
     @property
     def joined(self) -> bool:

@@ -218,7 +218,7 @@ class Scheduler:
             return None
         async with self._db.write() as conn:
             await finish_run(conn, key, result, self._clock())
-        log.info("job %s (%s): %s", job.name, key, result)
+        _report(job.name, key, result)
         return result
 
     async def _run(
@@ -234,5 +234,12 @@ class Scheduler:
             log.exception("job %s (%s) failed; its claim was rolled back", name, key)
             return None
         # What it queued, the senders heard of at commit (storage/notify.py).
-        log.info("job %s (%s): %s", name, key, result)
+        _report(name, key, result)
         return result
+
+
+def _report(name: str, key: str, result: dict[str, int]) -> None:
+    """A run that did something is logged; an idle one (a 10-second job finding nothing to
+    do) only at debug level, so that the operator's log is not a clock."""
+    level = logging.INFO if any(result.values()) else logging.DEBUG
+    log.log(level, "job %s (%s): %s", name, key, result)

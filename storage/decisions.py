@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -63,20 +64,26 @@ async def get(conn: Connection, decision_id: int) -> Decision | None:
     return Decision.model_validate(row) if row else None
 
 
-async def latest_undoable(conn: Connection, actor_id: int, now: datetime) -> Decision | None:
-    """The person's latest decision still within its undo window and not undone."""
-    row = (
-        await conn.execute(
-            select(decisions)
-            .where(
-                decisions.c.actor_id == actor_id,
-                decisions.c.undo_until > now,
-                decisions.c.undone_at.is_(None),
-            )
-            .order_by(decisions.c.id.desc())
-            .limit(1)
-        )
-    ).first()
+async def latest_undoable(
+    conn: Connection,
+    actor_id: int,
+    now: datetime,
+    *,
+    kinds: Collection[str] = (),
+    object_id: int | None = None,
+) -> Decision | None:
+    """The person's latest decision still within its undo window and not undone (of these
+    kinds, on this object, when given)."""
+    query = select(decisions).where(
+        decisions.c.actor_id == actor_id,
+        decisions.c.undo_until > now,
+        decisions.c.undone_at.is_(None),
+    )
+    if kinds:
+        query = query.where(decisions.c.kind.in_(list(kinds)))
+    if object_id is not None:
+        query = query.where(decisions.c.object_id == object_id)
+    row = (await conn.execute(query.order_by(decisions.c.id.desc()).limit(1))).first()
     return Decision.model_validate(row) if row else None
 
 

@@ -17,9 +17,10 @@ import contextlib
 import itertools
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import asyncpg
+if TYPE_CHECKING:
+    import asyncpg
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +123,9 @@ class ServerListener:
             self._conn = None
 
     async def _connect(self) -> None:
+        # Imported here: a bot on SQLite never loads asyncpg (16 MB; test_process_imports).
+        import asyncpg
+
         conn = await asyncpg.connect(**self._params)
         for topic in self._hub.topics:
             await conn.add_listener(topic, self._heard)
@@ -132,6 +136,8 @@ class ServerListener:
         self._hub.heard(topic, payload)
 
     async def _watch(self) -> None:
+        import asyncpg
+
         while True:
             await self._lost.wait()
             if self._stopping:

@@ -21,11 +21,11 @@ from bot.app import Application
 from bot.settings import Settings
 from tests.support.bot_process import BotProcess
 
-# The web console's posters (segno) and dossiers (python-docx) as well.
-NOT_FOR_ANSWERING = ("openpyxl", "PIL", "alembic", "segno", "docx")
+# The web console's posters (segno), dossiers (python-docx) and templates (Jinja) as well.
+NOT_FOR_ANSWERING = ("openpyxl", "PIL", "alembic", "segno", "docx", "jinja2")
 # PostgreSQL's own: loaded by PostgreSQL runs, never by SQLite ones. (SQLAlchemy loads its
 # PostgreSQL dialect module for any schema that names a PostgreSQL option: the partial index.)
-POSTGRES_ONLY = ("sqlalchemy.ext.asyncio", "sqlalchemy.orm")
+POSTGRES_ONLY = ("sqlalchemy.ext.asyncio", "sqlalchemy.orm", "asyncpg")
 # `bot run`, writing the names of its loaded modules to MODULES_FILE as it exits.
 RUN_AND_LIST_MODULES = """
 import atexit, json, os, sys

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,8 +31,7 @@ from handlers.config import CoreConfig
 from handlers.messages import t
 from handlers.outgoing import notification_messages
 from handlers.permissions import Action, authorise, scope_of
-from handlers.turn import Outgoing
-from handlers.types import Choice, Reply
+from handlers.turn import Notifies, Outgoing
 from storage import outbox, people
 from storage.db import Connection, Database
 from storage.rows import Membership, Person, Unit, WebSession
@@ -105,13 +104,13 @@ class Viewer:
         return found
 
 
-# The chat's "choose ↩ Hoàn tác" texts, as the console says them (it has no undo button: the
-# chat's /hoantac undoes what the console decided).
+# The chat's "choose ↩ Hoàn tác" texts, as the console says them (its undo button is on the
+# nomination's page, where the chat's is on the message).
 CONSOLE_WORDING = {"review.held": "console.review_held"}
 
 
 @dataclass
-class ConsoleActor:
+class ConsoleActor(Notifies):
     """A console action as the domain functions see it (handlers.acting.Acting): what they
     tell the person becomes the page's notices; notifications go out as after a chat step."""
 
@@ -127,26 +126,6 @@ class ConsoleActor:
         """A notice on the resulting page (in the console's words where the chat's would
         point at a button the page does not have)."""
         self.told.append(t(CONSOLE_WORDING.get(key, key), **params))
-
-    def notify(
-        self,
-        person_id: int,
-        key: str,
-        *,
-        choices: Sequence[Choice] = (),
-        reply_action: str | None = None,
-        not_before: datetime | None = None,
-        batch: str | None = None,
-        **params: object,
-    ) -> None:
-        """A message to someone else, queued when the action commits; a decision's notices
-        wait until it stands, as the chat's do (handlers/decisions.py)."""
-        reply = Reply(
-            text=t(key, **params), choices=list(choices), aside=True, reply_action=reply_action
-        )
-        self.notifications.append(
-            Outgoing(person_id=person_id, reply=reply, not_before=not_before, batch=batch)
-        )
 
 
 def form_token(key: bytes, session_id: int) -> str:

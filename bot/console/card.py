@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Route
 from bot.channels.webchat_files import download_name, file_response
 from bot.console.base import Console, ConsoleActor, Viewer, field_int, field_text
 from bot.web import signed
+from handlers.decisions import Undone, undo
 from handlers.flows.commend import FORMS
 from handlers.flows.review import NOTE_LIMITS, REASONS
 from handlers.flows.review_actions import commend, decide, load_for, merge, score
@@ -27,14 +28,15 @@ from handlers.flows.review_card import find_duplicate
 from handlers.messages import t
 from handlers.permissions import DECISIONS, Action
 from handlers.types import LOCAL_FILES, Attachment
-from storage import campaigns, commendations, criteria, nominations, people, reviews
+from storage import campaigns, commendations, criteria, decisions, nominations, people, reviews
 from storage.db import Connection
+from storage.decisions import Decision
 from storage.reviews import ReviewItem
 
 _MEDIA_NAME = re.compile(r"[A-Za-z0-9_-]{10,40}\.(jpg|png|webp|pdf|mp4|webm|ogg|mp3|wav|m4a)")
 LINK_LIFETIME = timedelta(hours=1)
 # The outcomes a redirect after a decision may name (the page shows the matching notice).
-DONE = frozenset({"approve", "ask", "reject", "forward", "merge", "score", "commend"})
+DONE = frozenset({"approve", "ask", "reject", "forward", "merge", "score", "commend", "undone"})
 # Decisions whose notices wait out the undo window (handlers/decisions.py).
 HELD = frozenset({"approve", "reject", "forward", "merge"})
 ISSUER_LIMIT, NUMBER_LIMIT, FORM_LIMIT = 200, 64, 100
@@ -63,6 +65,7 @@ class Card(Console):
             Route(act + "score", self.form(Action.SCORE, self.score), methods=["POST"]),
             Route(act + "merge", self.form(Action.MERGE, self.merge), methods=["POST"]),
             Route(act + "commend", self.form(Action.COMMEND, self.commend), methods=["POST"]),
+            Route(act + "undo", self.form(Action.OPEN, self.undo), methods=["POST"]),
             Route("/console/media/{name}", self.media, methods=["GET"]),
         ]
 
@@ -77,7 +80,38 @@ class Card(Console):
                 return self.error(viewer, "console.card.not_found", 404)
             notices = [self._done_notice(done, item.code)] if done in DONE else []
             values = await self._card_values(conn, viewer, item)
+            if done in HELD:
+                found = await self._undoable(conn, viewer.person.id, item.id, self.deps.clock())
+                values["undo"] = found is not None
         return self.show(viewer, "card.html", notices=notices, card=values)
+
+    @staticmethod
+    async def _undoable(
+        conn: Connection, person_id: int, nomination_id: int, now: datetime
+    ) -> Decision | None:
+        """The person's decision on this nomination that may still be undone."""
+        return await decisions.latest_undoable(
+            conn, person_id, now, kinds=HELD, object_id=nomination_id
+        )
+
+    async def undo(self, request: Request, viewer: Viewer, fields: FormData) -> Response:
+        """Undo the viewer's latest decision on this nomination, as /hoantac does in the chat
+        (the form names no decision: only one's own, on this nomination, can be undone)."""
+        nomination_id = int(request.path_params["nomination_id"])
+        result = Undone.UNKNOWN
+        async with self.acting(viewer) as actor:
+            found = await self._undoable(actor.conn, viewer.person.id, nomination_id, actor.now)
+            if found is None:
+                actor.tell("undo.nothing")
+            else:
+                result, _ = await undo(
+                    actor.conn, self.deps.config, viewer.person.id, found.id, actor.now
+                )
+                if result is not Undone.DONE:
+                    actor.tell(f"undo.{result.value}", label=found.label)
+        return await self._finish(
+            viewer, actor, nomination_id, "undone" if result is Undone.DONE else None
+        )
 
     def _done_notice(self, done: str, code: str) -> str:
         """What was done; for a decision, when those it concerns hear of it and how to undo
@@ -125,6 +159,7 @@ class Card(Console):
             "reasons": [(r, t(f"review.reason.{r}")) for r in REASONS],
             "forms": [t(f"commend.form.{f}") for f in FORMS],
             "note_limit": NOTE_LIMITS[1],
+            "undo": False,  # the viewer's decision may be undone (right after making it)
         }
 
     def _file(

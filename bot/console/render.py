@@ -10,14 +10,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.responses import HTMLResponse
 
 from handlers.messages import t
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 FOLDER = Path(__file__).with_name("templates")
 # Never cached (personal data). The referrer goes to our own pages only: with no referrer at
@@ -48,7 +50,20 @@ class Renderer:
 
     def __init__(self, timezone: ZoneInfo) -> None:
         self.timezone = timezone
-        self.env = Environment(
+        self._env: Environment | None = None
+
+    @property
+    def env(self) -> Environment:
+        """The template environment, made on the first page: a bot that only answers
+        messages never loads Jinja (11 MB; test_process_imports)."""
+        if self._env is None:
+            self._env = self._environment()
+        return self._env
+
+    def _environment(self) -> Environment:
+        from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+        env = Environment(
             loader=FileSystemLoader(FOLDER),
             autoescape=select_autoescape(default=True),
             undefined=StrictUndefined,
@@ -56,10 +71,11 @@ class Renderer:
             lstrip_blocks=True,
             auto_reload=False,
         )
-        self.env.globals.update(t=t, query=query)
-        self.env.filters.update(
+        env.globals.update(t=t, query=query)
+        env.filters.update(
             local=self.local, day=self.day, num=number, status=_status, field=_field, kind=_kind
         )
+        return env
 
     def local(self, moment: datetime | None) -> str:
         """HH:MM dd/mm/yyyy in the deployment's time zone."""

@@ -159,10 +159,13 @@ TEXTS = {
     "console.done.merge": "Đã gộp đề cử {code}.",
     "console.done.score": "Đã lưu điểm của đề cử {code}.",
     "console.done.commend": "Đã ghi khen thưởng cho đề cử {code}.",
-    # After a decision that waits out the undo window (the console has no undo button yet).
-    "console.held": "Những người liên quan sẽ được báo sau {minutes} phút. Nếu nhầm, gõ /hoantac "
-    "trong ứng dụng chat (Zalo, Telegram hoặc trang trò chuyện) trước lúc đó.",
+    "console.done.undone": "Đã hoàn tác quyết định về đề cử {code}: đề cử trở lại như trước, "
+    "không ai được báo gì.",
+    # After a decision that waits out the undo window (the card shows the undo button).
+    "console.held": "Những người liên quan sẽ được báo sau {minutes} phút. Nếu nhầm, bấm "
+    "«↩ Hoàn tác» bên dưới (hoặc gõ /hoantac trong ứng dụng chat) trước lúc đó.",
+    "console.card.undo": "↩ Hoàn tác quyết định này",
     "console.told_now": "Những người liên quan đã được báo.",
-    "console.review_held": "Người đề cử sẽ được báo lúc {at}. Nếu nhầm, gõ /hoantac trong ứng "
-    "dụng chat trước giờ đó.",
+    "console.review_held": "Người đề cử sẽ được báo lúc {at}. Nếu nhầm, bấm «↩ Hoàn tác» trên "
+    "trang đề cử (hoặc gõ /hoantac trong ứng dụng chat) trước giờ đó.",
 }

@@ -182,3 +182,48 @@ async def test_a_score_out_of_range_is_refused_as_in_the_chat(
     assert kept.status == 303
     async with app.db.read() as conn:
         assert [s.score for s in await criteria.scores_of(conn, found.id)] == [7.5]
+
+
+async def test_a_decision_is_undone_from_the_card_and_nobody_hears_of_it(
+    app: Application,
+    chat: Callable[..., ChatClient],
+    invite: Invite,
+    console: Callable[[], ConsoleClient],
+    clock: FakeClock,
+) -> None:
+    lan = await person(chat, invite, "lan", "Lê Thị Duyệt", "X-AN-BINH", "reviewer")
+    tam = await person(chat, invite, "tam", "Đỗ Văn Tâm", "X-AN-BINH", "reviewer")
+    hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN", "member")
+    code = await nominate(app, "hoa", "X-AN-BINH-HPN")
+    found = await item(app, code)
+    mine, theirs = console(), console()
+    await mine.sign_in(lan)
+    await theirs.sign_in(tam)
+    path = f"/console/nominations/{found.id}"
+    await mine.get(path)
+    rejected = await mine.post(path + "/decide", {"action": "reject", "reason": "evidence"})
+    landed = await mine.get(rejected.location)
+    assert landed.has("Đã ghi không duyệt", "↩ Hoàn tác quyết định này")
+    # Another reviewer of the unit pressing undo on the same card: not theirs to undo.
+    await theirs.get(path)
+    forged = await theirs.post(path + "/undo", {})
+    assert forged.status == 409 and forged.has("Không có quyết định nào của bạn")
+    assert await status_of(app, code) == "rejected"
+    undone = await mine.post(path + "/undo", {})
+    assert undone.status == 303
+    back = await mine.get(undone.location)
+    assert back.has(f"Đã hoàn tác quyết định về đề cử {code}")
+    assert not back.has("↩ Hoàn tác quyết định này")
+    assert await status_of(app, code) == "submitted"
+    # A second press of the same button (a page left open): nothing left to undo, said so.
+    again = await mine.post(path + "/undo", {})
+    assert again.status == 409 and again.has("Không có quyết định nào của bạn")
+    await stands(app, clock)
+    await hoa.assert_no_unread()
+    # A decision that has stood cannot be undone any more.
+    await mine.post(path + "/decide", {"action": "approve"})
+    await stands(app, clock)
+    await hoa.expect("được duyệt")
+    late = await mine.post(path + "/undo", {})
+    assert late.status == 409 and late.has("Không có quyết định nào của bạn")
+    assert await status_of(app, code) == "approved"

@@ -126,6 +126,8 @@ def bodies(t: Targets, today: str, later: str) -> dict[str, Body]:
             "confirm": "yes",
         },
         f"/console/nominations/{t.to_decide}/decide": {"action": "approve"},
+        # Right after: the decision just made is undone (the admin's own, on that card).
+        f"/console/nominations/{t.to_decide}/undo": {},
         f"/console/nominations/{t.to_score}/score": {f"c{t.criterion}": "5"},
         f"/console/nominations/{t.submitted}/merge": {"into": str(t.duplicate_of)},
         f"/console/nominations/{t.approved}/commend": commend,
