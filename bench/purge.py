@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
+import os
 import shutil
 import statistics
 import tempfile
@@ -45,6 +47,7 @@ from scheduler.core import BatchContext
 from scheduler.retention import purge
 from storage import erasure, outbox
 from storage.db import Connection, Database
+from storage.retention import Batch
 from storage.schema import (
     audit_log,
     evidence,
@@ -84,25 +87,66 @@ QUICK = Sizes(members=2_000, messages=100_000, nominations=10_000, audits=30_000
 PROBING: ContextVar[bool] = ContextVar("probing", default=False)
 
 
+class GcClock:
+    """Time spent in Python's garbage collector (a pause of the event loop that is neither
+    a query nor the write lock)."""
+
+    def __init__(self) -> None:
+        self.spent = 0.0
+        self._began = 0.0
+
+    def __call__(self, phase: str, _info: dict[str, int]) -> None:
+        """gc.callbacks entry."""
+        if phase == "start":
+            self._began = time.perf_counter()
+        else:
+            self.spent += time.perf_counter() - self._began
+
+
+GC = GcClock()
+
+
+@dataclass(frozen=True)
+class Hold:
+    """One write transaction of the purge: how long the lock was held in all, how much of it
+    the commit took (on SQLite a commit that fills the WAL copies it back itself), and how
+    much the garbage collector."""
+
+    seconds: float
+    commit: float
+    gc: float
+
+
 class TimedDatabase(Database):
     """The application's database, noting how long each of the purge's write transactions
-    is held (from getting the write lock, or the connection, to the commit)."""
+    is held (from getting the write lock, or the connection, to the end of the commit), and
+    which rule's batch it was."""
 
     def __init__(self, url: str) -> None:
         super().__init__(url)
-        self.holds: list[float] = []
+        self.holds: list[Hold] = []
+        self.rules: list[str] = []
         self.timing = False
 
     @asynccontextmanager
     async def write(self, *, single: bool = False) -> AsyncIterator[Connection]:
-        """As Database.write, timed."""
-        async with super().write(single=single) as conn:
-            started = time.perf_counter()
-            try:
-                yield conn
-            finally:
-                if self.timing and not PROBING.get():
-                    self.holds.append(time.perf_counter() - started)
+        """As Database.write, timed, the commit included."""
+        started = body_done = gc_before = 0.0
+        try:
+            async with super().write(single=single) as conn:
+                started, gc_before = time.perf_counter(), GC.spent
+                try:
+                    yield conn
+                finally:
+                    body_done = time.perf_counter()
+        finally:
+            if started and self.timing and not PROBING.get():
+                ended = time.perf_counter()
+                self.holds.append(Hold(ended - started, ended - body_done, GC.spent - gc_before))
+
+    def tag(self, rule: str, _batch: Batch) -> None:
+        """Name the batches timed since the last one tagged (the purge's on_batch)."""
+        self.rules += [rule] * (len(self.holds) - len(self.rules))
 
 
 def secure_delete_off(db: Database) -> None:
@@ -286,6 +330,7 @@ class Figures:
     hold_max_ms: float
     hold_median_ms: float
     holds_over: int
+    by_rule: list[tuple[str, Hold]] = field(default_factory=list)
     reply_ms: list[float] = field(default_factory=list)
     baseline_ms: list[float] = field(default_factory=list)
     erase_ms: float | None = None
@@ -354,13 +399,21 @@ async def measure(label: str, url: str, sizes: Sizes, *, secure: bool, extras: b
         stop = asyncio.Event()
         replies = asyncio.create_task(probe(db, stop))
         db.timing = True
+        gc.callbacks.append(GC)
         started = time.perf_counter()
-        result = await purge(BatchContext(db=db, now=NOW, config=config))
+        result = await purge(BatchContext(db=db, now=NOW, config=config), on_batch=db.tag)
         seconds = time.perf_counter() - started
+        # Others' work on a shared machine shows as long holds too: say how busy it was.
+        print(
+            f"  {label}: purged in {seconds:.0f} s, load average "
+            + " ".join(f"{v:.2f}" for v in os.getloadavg()),
+            flush=True,
+        )
         db.timing = False
+        gc.callbacks.remove(GC)
         stop.set()
         during = await replies
-        holds = db.holds
+        holds = [h.seconds for h in db.holds]
         figures = Figures(
             label=label,
             seconds=seconds,
@@ -369,6 +422,7 @@ async def measure(label: str, url: str, sizes: Sizes, *, secure: bool, extras: b
             hold_max_ms=max(holds) * 1000,
             hold_median_ms=statistics.median(holds) * 1000,
             holds_over=sum(1 for h in holds if h * 1000 > BAR_MS),
+            by_rule=list(zip(db.rules, db.holds, strict=False)),
             reply_ms=[d * 1000 for d in during],
             baseline_ms=[d * 1000 for d in baseline],
         )
@@ -415,6 +469,8 @@ def report(rows: Sequence[Figures]) -> None:
             f"{late:>6} {base:>7.2f}ms {p50 / base if base else float('nan'):>6.2f}"
         )
     for f in rows:
+        rules(f)
+    for f in rows:
         if f.erase_ms is not None:
             print(f"{f.label}: one member's erasure after the purge {f.erase_ms:.1f} ms")
         if f.vacuum_s is not None:
@@ -422,6 +478,29 @@ def report(rows: Sequence[Figures]) -> None:
                 f"{f.label}: VACUUM of the year's file ({f.file_mb or 0:.0f} MiB) "
                 f"{f.vacuum_s:.1f} s (write lock held)"
             )
+
+
+def rules(f: Figures) -> None:
+    """Per rule: its batches, median and longest hold, how many past the bar, and its
+    slowest batches (by their number within the rule: the first one of a rule, or a late
+    one of a query that grows, tell different causes), each with what its commit and the
+    garbage collector took of it."""
+    print(f"\n{f.label}: batches by rule (slowest: #batch in rule total/commit/gc ms)")
+    print(f"  {'rule':<28} {'batches':>8} {'hold p50':>9} {'hold max':>9} {'>50ms':>6}  slowest")
+    order: dict[str, list[tuple[int, Hold]]] = {}
+    for rule, hold in f.by_rule:
+        order.setdefault(rule, []).append((len(order.get(rule, [])) + 1, hold))
+    for rule, batches in order.items():
+        holds = [h.seconds * 1000 for _, h in batches]
+        slowest = sorted(batches, key=lambda b: -b[1].seconds)[:3]
+        print(
+            f"  {rule:<28} {len(batches):>8} {statistics.median(holds):>7.1f}ms "
+            f"{max(holds):>7.1f}ms {sum(1 for h in holds if h > BAR_MS):>6}  "
+            + ", ".join(
+                f"#{n} {h.seconds * 1000:.1f}/{h.commit * 1000:.1f}/{h.gc * 1000:.1f}"
+                for n, h in slowest
+            )
+        )
 
 
 async def bench(args: argparse.Namespace) -> None:
@@ -432,6 +511,10 @@ async def bench(args: argparse.Namespace) -> None:
         f"nominations, {sizes.members:,} members, {sizes.audits:,} audit entries"
     )
     rows: list[Figures] = []
+    # As the served bot does once started (bot/__main__.py): what is loaded by now is never
+    # walked by a full collection again.
+    gc.collect()
+    gc.freeze()
     with engines(args) as chosen:
         for name, databases in chosen:
             folder = Path(tempfile.mkdtemp(prefix="gs-bench-db-"))

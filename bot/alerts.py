@@ -26,10 +26,8 @@ async def alert_admins(
     payload = Reply(text=t(key, **params)).model_dump(mode="json")
     messages: list[outbox.NewMessage] = []
     async with db.write() as conn:
-        for person_id in await people.people_with_role(conn, Role.ADMIN):
-            admin = await people.get_person(conn, person_id)
-            if admin is None or admin.consent_withdrawn_at is not None:
-                continue  # nothing reaches someone who withdrew consent (issue 12)
+        # Nothing reaches someone who withdrew consent (issue 12).
+        for person_id in await people.people_with_role(conn, Role.ADMIN, consenting_only=True):
             targets = [
                 i
                 for i in await people.identities_of(conn, person_id)

@@ -30,6 +30,8 @@ LINK_HISTORY = timedelta(days=1)
 
 Count = Callable[[Connection], Awaitable[int]]
 Apply = Callable[[Connection, int], Awaitable[Batch]]
+# Told of each committed batch with its rule's name (bench/purge.py tags its timings).
+OnBatch = Callable[[str, Batch], None]
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,9 @@ def purges(now: datetime, ctx: BatchContext) -> list[Purge]:
         Purge(
             "rejected_evidence_deleted",
             lambda conn: retention.count_rejected_evidence(conn, rejected),
-            lambda conn, n: retention.drop_rejected_evidence(conn, rejected, n),
+            _resuming(
+                lambda conn, n, after: retention.drop_rejected_evidence(conn, rejected, n, after)
+            ),
         ),
         Purge(
             "template_phones_deleted",
@@ -123,6 +127,21 @@ def purges(now: datetime, ctx: BatchContext) -> list[Purge]:
     ]
 
 
+def _resuming(apply: Callable[[Connection, int, int], Awaitable[Batch]]) -> Apply:
+    """A rule that goes through a table in id order, each batch starting after the last id
+    the previous one took (this run's cursor: a new run starts from the beginning, so what a
+    cut-short run left is found again)."""
+    cursor = 0
+
+    async def resumed(conn: Connection, limit: int) -> Batch:
+        nonlocal cursor
+        batch = await apply(conn, limit, cursor)
+        cursor = batch.last_id
+        return batch
+
+    return resumed
+
+
 async def _sessions(conn: Connection, now: datetime) -> Batch:
     ended = await web_sessions.purge_ended(conn, now - SESSION_HISTORY)
     return Batch(rows=ended + await web_sessions.purge_guests(conn, now - GUEST_DAY))
@@ -165,7 +184,7 @@ async def expired_exports(ctx: BatchContext, now: datetime) -> list[str]:
     ]
 
 
-async def purge(ctx: BatchContext) -> dict[str, int]:
+async def purge(ctx: BatchContext, on_batch: OnBatch | None = None) -> dict[str, int]:
     """Apply every retention rule (or, in a dry run, count what each would take)."""
     now = ctx.now
     limit = ctx.config.purge_batch
@@ -179,6 +198,8 @@ async def purge(ctx: BatchContext) -> dict[str, int]:
         while True:
             async with ctx.db.write() as conn:
                 batch = await rule.apply(conn, limit)
+            if on_batch is not None:
+                on_batch(rule.name, batch)
             # Files go once the rows that named them are gone for good.
             await delete_files(ctx.config.media, batch.files)
             total += batch.rows

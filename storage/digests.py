@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.sql.selectable import Join
 
 from storage.db import Connection
@@ -104,13 +104,17 @@ async def waiting_by_unit(
     alone, then the few forwarded ones moved to the level deciding them now: joining every
     waiting nomination to review_levels read each table row and took three times longer
     (bench/console.py)."""
-    overdue = func.sum(case((nominations.c.updated_at <= overdue_before, 1), else_=0))
+    overdue = func.count().filter(nominations.c.updated_at <= overdue_before)
     inside = scope.condition(conn, nominations.c.unit_id) if scope is not None else None
     where = [nominations.c.status.in_(WAITING), *([inside] if inside is not None else [])]
+    # SQLite groups by sorting unless rows come in the group's order: by status and unit,
+    # the index's own order, it sorts nothing (half the time; the statuses are added up
+    # below). PostgreSQL groups by unit in a hash, cheaper than sending three times the rows.
+    grouping = [nominations.c.unit_id]
+    if conn.dialect.name == "sqlite":
+        grouping.insert(0, nominations.c.status)
     by_origin = await conn.execute(
-        select(nominations.c.unit_id, func.count(), overdue)
-        .where(*where)
-        .group_by(nominations.c.unit_id)
+        select(nominations.c.unit_id, func.count(), overdue).where(*where).group_by(*grouping)
     )
     moved = await conn.execute(
         select(nominations.c.unit_id, review_levels.c.unit_id, func.count(), overdue)
@@ -120,7 +124,9 @@ async def waiting_by_unit(
     )
     totals: dict[int, list[int]] = {}
     for unit_id, waiting, late in by_origin.all():
-        totals[int(unit_id)] = [int(waiting), int(late or 0)]
+        held = totals.setdefault(int(unit_id), [0, 0])
+        held[0] += int(waiting)
+        held[1] += int(late or 0)
     for origin, deciding, waiting, late in moved.all():
         for unit_id, sign in ((int(origin), -1), (int(deciding), 1)):
             held = totals.setdefault(unit_id, [0, 0])

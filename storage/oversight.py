@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, func, select
 
 from storage.db import Connection
 from storage.reviews import WAITING
@@ -63,8 +63,10 @@ async def counts_by_unit(
         where.append(nominations.c.submitted_at < until)
     if campaign_id is not None:
         where.append(nominations.c.campaign_id == campaign_id)
+    # count(*) FILTER (WHERE …), not sum(CASE …): one test per row instead of an expression
+    # to evaluate and add, half the statement's time on SQLite (bench/console.py).
     columns = [
-        func.sum(case((nominations.c.status.in_(statuses), 1), else_=0)).label(name)
+        func.count().filter(nominations.c.status.in_(statuses)).label(name)
         for name, statuses in COLUMNS
     ]
     rows = await conn.execute(

@@ -174,14 +174,15 @@ async def record_consent(
     )
 
 
-async def people_with_role(conn: Connection, role: str) -> list[int]:
-    """Ids of the people holding `role` in any unit (admins to alert)."""
-    rows = await conn.execute(
-        select(memberships.c.person_id)
-        .where(memberships.c.role == role)
-        .distinct()
-        .order_by(memberships.c.person_id)
-    )
+async def people_with_role(conn: Connection, role: str, *, consenting_only: bool) -> list[int]:
+    """Ids of the people holding `role` in any unit; with `consenting_only`, not those who
+    withdrew their consent (nothing that needs it, an alert included, reaches them)."""
+    query = select(memberships.c.person_id).where(memberships.c.role == role)
+    if consenting_only:
+        query = query.join(people, people.c.id == memberships.c.person_id).where(
+            people.c.consent_withdrawn_at.is_(None)
+        )
+    rows = await conn.execute(query.distinct().order_by(memberships.c.person_id))
     return [int(r[0]) for r in rows]
 
 

@@ -145,6 +145,11 @@ async def test_export_is_titled_complete_and_printable(
     ):
         cell = sheet.cell(row=codes.index(code) + 1, column=headers.index(column) + 1)
         assert cell.data_type == "s"
+    # The formula-looking text also carries Excel's quote prefix (editing the cell keeps it
+    # text); ordinary text does not (what people read and copy is unchanged).
+    name_column = headers.index("Tên người/tập thể được đề cử") + 1
+    assert sheet.cell(row=codes.index(tricky) + 1, column=name_column).quotePrefix
+    assert not sheet.cell(row=codes.index(approved) + 1, column=name_column).quotePrefix
     # Long text wraps in a column of readable width; short columns stay narrow.
     story = headers.index("Thành tích") + 1
     letter = sheet.cell(row=header, column=story).column_letter

@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from bot.alerts import alert_admins
 from bot.app import Application
+from storage.consent import withdraw_member
+from storage.people import add_membership, create_person, people_with_role
 from storage.schema import (
     audit_log,
     consents,
@@ -22,6 +24,7 @@ from storage.schema import (
     outbox,
     people,
 )
+from storage.units import get_unit_by_code
 from tests.helpers_flow import nominate_until_review
 from tests.support.chat import ChatClient
 from tests.support.clock import FakeClock
@@ -386,3 +389,25 @@ async def test_mydata_lists_a_draft_put_aside_and_the_purge_takes_it(
             )
         ).all()
     assert left == []
+
+
+async def test_people_with_role_leaves_out_those_who_withdrew_only_when_asked(
+    app: Application, clock: FakeClock
+) -> None:
+    """Whoever notifies asks for consenting people and gets no one who withdrew consent;
+    whoever needs every holder of the role (an audit, a count) says so and gets them all."""
+    now = clock()
+    async with app.db.write() as conn:
+        unit = await get_unit_by_code(conn, "X-AN-BINH")
+        assert unit is not None
+        kept, withdrew, member = [
+            await create_person(conn, name, None, now) for name in ("An", "Bình", "Chi")
+        ]
+        for holder, role in ((kept, "admin"), (withdrew, "admin"), (member, "member")):
+            await add_membership(conn, holder.id, unit.id, role, now)
+        assert await withdraw_member(conn, withdrew.id, now)
+    async with app.db.read() as conn:
+        consenting = await people_with_role(conn, "admin", consenting_only=True)
+        everyone = await people_with_role(conn, "admin", consenting_only=False)
+    assert kept.id in consenting and withdrew.id not in consenting
+    assert {kept.id, withdrew.id} <= set(everyone) and member.id not in everyone

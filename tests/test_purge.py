@@ -14,8 +14,10 @@ from sqlalchemy import func, insert, select, update
 
 from bot import cli_ops
 from bot.app import Application
-from scheduler.core import Scheduler
+from scheduler.core import BatchContext, Scheduler
 from scheduler.registry import build_jobs
+from scheduler.retention import purge as retention_purge
+from storage.people import create_person
 from storage.schema import (
     audit_log,
     conversations,
@@ -27,6 +29,7 @@ from storage.schema import (
     outbox,
     publications,
 )
+from storage.units import get_unit_by_code
 from tests.support.clock import FakeClock
 from tests.support.nominating import nominate
 from tests.support.people import Invite, MakeChat, person
@@ -242,3 +245,60 @@ async def test_a_withdrawn_publication_keeps_no_picture_of_the_nominee(
         row = (await conn.execute(select(publications))).one()
     assert row.card is row.picture is row.thumb is None
     assert (await purge_next(app, clock))["withdrawn_cards_deleted"] == 0
+
+
+async def test_rejected_evidence_goes_in_batches_each_after_the_last(
+    app: Application, clock: FakeClock
+) -> None:
+    """Evidence of rejected nominations goes in batches that each start after the last row
+    the previous one took (PostgreSQL kept walking past the deleted rows): every rejected
+    one goes, whatever batch it falls in, and the evidence of the others stays."""
+    now = clock()
+    async with app.db.write() as conn:
+        unit = await get_unit_by_code(conn, "X-AN-BINH-HPN")
+        assert unit is not None
+        reporter = await create_person(conn, "Người đề cử", None, now)
+        for n in range(1, 36):
+            await conn.execute(
+                insert(nominations).values(
+                    id=n,
+                    code=f"GS-2026-{n:06d}",
+                    reporter_id=reporter.id,
+                    unit_id=unit.id,
+                    kind="individual",
+                    nominee_name=f"Người {n}",
+                    nominee_key=f"nguoi {n}",
+                    place="Thôn 3",
+                    field="good_deed",
+                    achievement="Giúp người nghèo",
+                    consent_public=False,
+                    status="rejected" if n % 3 == 0 else "approved",
+                    submitted_at=now,
+                    updated_at=now,
+                )
+            )
+            for copy in range(2):  # two pieces each, interleaved by id
+                await conn.execute(
+                    insert(evidence).values(
+                        nomination_id=n,
+                        kind="photo",
+                        channel="zalo_oa",
+                        file_ref=f"https://f1.photo.talk.zdn.vn/{n}-{copy}.jpg",
+                        added_at=now,
+                        added_by=reporter.id,
+                    )
+                )
+    config = app.config.model_copy(update={"purge_batch": 10})
+    took: list[tuple[str, int]] = []
+    result = await retention_purge(
+        BatchContext(
+            db=app.db, now=now + app.config.rejected_evidence_retention * 2, config=config
+        ),
+        on_batch=lambda rule, batch: took.append((rule, batch.rows)),
+    )
+    assert result["rejected_evidence_deleted"] == 22
+    assert [rows for rule, rows in took if rule == "rejected_evidence_deleted"] == [10, 10, 2]
+    async with app.db.read() as conn:
+        left = (await conn.execute(select(evidence.c.nomination_id))).scalars().all()
+    assert sorted(set(left)) == [n for n in range(1, 36) if n % 3]
+    assert len(left) == 2 * 24
