@@ -55,6 +55,7 @@ RELEASED = {
     "0011_web_console.py": "ae3e4708ccc1639a0979e3b7d25d7005cd68c5d9a515a473800a09f7eb489e2e",
     "0012_forgiving.py": "660da043baa92f0a5f461d7007b2813b3c9eb13772a2b7c5bfcf0c56482d681a",
     "0013_instances.py": "08a5c1fa447f7c27aadbdf5d513995c618763c759d42d7437d3363046a45715c",
+    "0014_zalo_templates.py": "24b0e0dff7b7cbe5b59fd6f642df95e0ae3988823d1b455407057b5588d6f4c9",
 }
 
 
