@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from tests.contract.drivers import ZaloOADriver, new_user
 from tests.fakes.zalo_oa import FakeZaloOA
 from tests.support.chat import ChatClient
 from tests.support.clock import FakeClock
+from tests.support.console import ConsoleClient
 from tests.support.officials import ACHIEVEMENT, BODY, open_call
 from tests.support.people import Invite, MakeChat, person
 from tests.support.zalo import wall_clock, with_zalo
@@ -241,6 +243,27 @@ async def test_a_call_that_would_cross_the_budget_stops_before_it_starts(
         "Không gửi được: 2 người trên Zalo cần mẫu tin có phí (khoảng 400 đ), nhưng ngân "
         "sách mẫu tin của đơn vị chỉ còn 1 tin (hôm nay)."
     )
+    # The web console's preview says the same, and its send is refused the same way.
+    browser = ConsoleClient(app)
+    try:
+        await browser.sign_in(official)
+        form = await browser.get("/console/campaigns/new")
+        unit = re.search(r'<option value="(\d+)"[^>]*>(?:— )?Xã An Bình<', form.html)
+        assert unit is not None
+        fields: dict[str, str | list[str]] = {
+            "title": "Đề cử người tốt năm 2026",
+            "body": BODY,
+            "field": ["good_deed"],
+            "deadline": "2026-12-31",
+            "unit": unit.group(1),
+        }
+        preview = await browser.post("/console/campaigns/preview", fields)
+        assert preview.status == 200
+        assert preview.has("2 người đã lâu không nhắn cho OA", "hôm nay còn 1 tin")
+        refused = await browser.post("/console/campaigns", fields)
+        assert refused.status == 409 and refused.has("Không gửi được: 2 người trên Zalo")
+    finally:
+        await browser.close()
     async with app.db.read() as conn:
         assert list(await conn.execute(select(campaigns))) == []
         assert list(await conn.execute(select(outbox_table.c.batch).distinct())) == [(None,)]

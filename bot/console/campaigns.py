@@ -22,7 +22,7 @@ from handlers.flows.campaign_manage import MAX_REMINDERS, parse_days
 from handlers.flows.nominate import FIELDS
 from handlers.localtime import deadline_date
 from handlers.messages import t
-from handlers.officials import sending
+from handlers.officials import sending, template_cost
 from handlers.permissions import Action
 from handlers.text import number
 from storage import bulk, campaigns, outbox
@@ -136,19 +136,24 @@ class Campaigns(Console):
                 return await self._form_page(actor.conn, viewer, form, 400)
             unit = await get_unit(actor.conn, form.unit or 0)
             assert unit is not None and form.deadline is not None
-            reach = len(await bulk.people_in_scope(actor.conn, unit.path))
+            people = await bulk.people_in_scope(actor.conn, unit.path)
             text = sending.call_text(
                 form.title, form.body, form.fields, self.deps.render.day(form.deadline)
             )
             note = sending.quiet_note(actor)
+            # What reaching Zalo members outside their window costs, as the chat tells it.
+            cost = await template_cost.estimate(
+                actor.conn, self.deps.config, actor.now, unit.id, "call_opened", people
+            )
         return self.show(
             viewer,
             "campaign_preview.html",
             unit=unit,
             form=form,
             text=text,
-            reach=number(reach),
+            reach=number(len(people)),
             note=note,
+            cost=template_cost.cost_note(cost).strip(),
         )
 
     async def open(self, request: Request, viewer: Viewer, fields: FormData) -> Response:
