@@ -7,10 +7,10 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import bindparam, case, delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.db import Connection
 from storage.schema import rate_windows
+from storage.sql import dialect_insert
 from storage.types import UTCDateTime
 
 _NOW = bindparam("now", type_=UTCDateTime())
@@ -19,8 +19,9 @@ _FLOOR = bindparam("floor", type_=UTCDateTime())
 
 @cache
 def _upsert(dialect: str) -> Any:
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(rate_windows).values(key=bindparam("the_key"), window_start=_NOW, count=1)
+    statement = dialect_insert(dialect, rate_windows).values(
+        key=bindparam("the_key"), window_start=_NOW, count=1
+    )
     # SET sees the row as it was: both columns test the same old window start.
     still_open = rate_windows.c.window_start > _FLOOR
     return statement.on_conflict_do_update(

@@ -1,4 +1,9 @@
-"""Small helpers for statements that differ between SQLite and PostgreSQL."""
+"""Small helpers for statements that differ between SQLite and PostgreSQL.
+
+Each engine's dialect module is imported when a statement for it is made: importing
+`sqlalchemy.dialects.postgresql` costs a SQLite bot 2 MB (it loads every PostgreSQL driver's
+module), and a PostgreSQL bot has no use for SQLite's.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,19 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Column, String, Table
-from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.db import Connection
 
 
 def dialect_insert(dialect: str, table: Table) -> Any:
     """INSERT for an engine, with its ON CONFLICT clauses (both speak PostgreSQL's syntax)."""
-    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(table)
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert(table)
 
 
 def insert_ignoring_conflicts(conn: Connection, table: Table) -> Any:

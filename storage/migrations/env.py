@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from storage.schema import metadata
+from storage.schema import full_metadata
 
 config = context.config
 # pg_advisory_xact_lock key: "GSMIGR" in ASCII.
@@ -25,7 +25,7 @@ MIGRATION_LOCK = 0x47534D494752
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
-        target_metadata=metadata,
+        target_metadata=full_metadata(),
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         transactional_ddl=True,
