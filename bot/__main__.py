@@ -19,7 +19,6 @@ import uvicorn
 
 from bot import cli_ops
 from bot.app import Application, utc_now
-from bot.channels.telegram import TelegramUnreachable, bot_username
 from bot.logs import configure_logging
 from bot.settings import Settings
 from bot.web.server import server_config
@@ -93,31 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             print(f"criteria: {result['criteria']} criteria in {result['sets']} sets")
         elif args.command == "invite":
-            username = asyncio.run(bot_username(settings))
-            created = asyncio.run(
-                _with_db(
-                    settings,
-                    lambda db: cli_ops.create_invite(
-                        db,
-                        settings,
-                        args.unit,
-                        args.role,
-                        args.uses,
-                        args.days,
-                        utc_now(),
-                        telegram_username=username,
-                    ),
-                )
-            )
-            if args.json:
-                print(json.dumps(created.model_dump(mode="json"), ensure_ascii=False))
-            else:
-                print(
-                    f"invite code: {created.code} ({created.role} in {created.unit}, "
-                    f"{created.uses} uses, until {created.expires_at:%Y-%m-%d %H:%M} UTC)"
-                )
-                if created.telegram_link:
-                    print(f"Telegram: {created.telegram_link}")
+            return _invite(settings, args)
         elif args.command == "purge":
             counts = asyncio.run(
                 _with_db(
@@ -131,13 +106,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "backup":
             asyncio.run(_with_db(settings, lambda db: db.backup(args.file)))
             print(f"backup written to {args.file}")
+    except (ValueError, FileExistsError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _invite(settings: Settings, args: argparse.Namespace) -> int:
+    """`invite create`: a code, and its t.me link when the bot's Telegram name is known."""
+    # Telegram's library is loaded by the commands that talk to Telegram, and only by them.
+    from bot.channels.telegram import TelegramUnreachable, bot_username
+
+    try:
+        username = asyncio.run(bot_username(settings))
     except TelegramUnreachable as error:
         print(f"error: Telegram did not answer getMe ({error}).", file=sys.stderr)
         print("Set TELEGRAM_BOT_USERNAME to make invites without asking Telegram.", file=sys.stderr)
         return 2
-    except (ValueError, FileExistsError, OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    created = asyncio.run(
+        _with_db(
+            settings,
+            lambda db: cli_ops.create_invite(
+                db,
+                settings,
+                args.unit,
+                args.role,
+                args.uses,
+                args.days,
+                utc_now(),
+                telegram_username=username,
+            ),
+        )
+    )
+    if args.json:
+        print(json.dumps(created.model_dump(mode="json"), ensure_ascii=False))
+    else:
+        print(
+            f"invite code: {created.code} ({created.role} in {created.unit}, "
+            f"{created.uses} uses, until {created.expires_at:%Y-%m-%d %H:%M} UTC)"
+        )
+        if created.telegram_link:
+            print(f"Telegram: {created.telegram_link}")
     return 0
 
 

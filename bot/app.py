@@ -7,6 +7,7 @@ import hmac
 import logging
 from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
@@ -15,16 +16,6 @@ from starlette.routing import BaseRoute, Route
 
 from bot.alerts import alert_admins
 from bot.channels.base import Channel
-from bot.channels.telegram import TelegramChannel
-from bot.channels.webchat import WebChat, WebLimits
-from bot.channels.webchat_files import FilePolicy, WebFiles
-from bot.channels.zalo_bot import ZaloBot
-from bot.channels.zalo_oa import ZaloOA
-from bot.channels.zalo_oa_template_config import load_templates
-from bot.console import console_routes
-from bot.console.base import Deps as ConsoleDeps
-from bot.console.invite_links import Targets as PosterTargets
-from bot.console.render import Renderer
 from bot.delivery import Delivery
 from bot.documents import FileDocuments
 from bot.files import private_dir
@@ -32,7 +23,7 @@ from bot.honour import HonourPages
 from bot.intake import AlsoWrite, Intake
 from bot.leases import Leases
 from bot.media import FolderMedia
-from bot.media_fetch import CdnFiles, EvidenceFetcher, Fetch
+from bot.media_fetch import EvidenceFetcher, Fetch
 from bot.settings import Settings
 from bot.web.guard import origin_of
 from bot.web.http import BodyCaps, build_http, from_this_machine
@@ -49,6 +40,17 @@ from scheduler.registry import build_jobs
 from storage import kv, notify, outbox, web_sessions
 from storage.db import Database
 from storage.rows import OutboxItem, WebSession
+
+# Each channel and the web console are imported where the settings turn them on: a process
+# loads only the code it runs (tests/test_process_imports.py holds a Telegram bot to it).
+if TYPE_CHECKING:
+    from bot.channels.telegram import TelegramChannel
+    from bot.channels.webchat import WebChat
+    from bot.channels.zalo_bot import ZaloBot
+    from bot.channels.zalo_cdn import CdnFiles
+    from bot.channels.zalo_oa import ZaloOA
+    from bot.console.base import Deps as ConsoleDeps
+    from bot.console.invite_links import Targets as PosterTargets
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -102,7 +104,11 @@ def core_config(settings: Settings, clock: Clock, media: FolderMedia) -> CoreCon
 
 def template_plan(settings: Settings) -> TemplatePlan | None:
     """What the core must know of Zalo OA's template messages (None when none is mapped)."""
-    kinds = load_templates(settings.zalo_oa_templates).kinds if settings.zalo_oa_enabled else {}
+    if not settings.zalo_oa_enabled:
+        return None
+    from bot.channels.zalo_oa_template_config import load_templates
+
+    kinds = load_templates(settings.zalo_oa_templates).kinds
     if not kinds:
         return None
     return TemplatePlan(
@@ -164,11 +170,15 @@ class Application:
             self.channels.append(self.webchat)
         self.telegram: TelegramChannel | None = None
         if settings.telegram_bot_token is not None:
+            from bot.channels.telegram import TelegramChannel
+
             self.telegram = TelegramChannel(settings, self.db, self.intake, clock, self.media)
             self.channels.append(self.telegram)
         self.zalo_oa: ZaloOA | None = None
         self.zalo_bot: ZaloBot | None = None
         if settings.zalo_oa_enabled:
+            from bot.channels.zalo_oa import ZaloOA
+
             self.zalo_oa = ZaloOA(
                 settings,
                 self.db,
@@ -181,6 +191,8 @@ class Application:
             )
             self.channels.append(self.zalo_oa)
         if settings.zalo_bot_token is not None:
+            from bot.channels.zalo_bot import ZaloBot
+
             self.zalo_bot = ZaloBot(settings, self.intake, clock)
             self.channels.append(self.zalo_bot)
         for channel in self.channels:
@@ -215,6 +227,8 @@ class Application:
         if self.telegram is not None:
             sources[self.telegram.name] = self.telegram.fetch_file
         if self.zalo_oa is not None or self.zalo_bot is not None:
+            from bot.channels.zalo_cdn import CdnFiles
+
             self.cdn = CdnFiles(self.settings.zalo_media_hosts.split(","))
             for channel in (self.zalo_oa, self.zalo_bot):
                 if channel is not None:
@@ -224,6 +238,9 @@ class Application:
         )
 
     def _web_chat(self) -> WebChat:
+        from bot.channels.webchat import WebChat, WebLimits
+        from bot.channels.webchat_files import FilePolicy, WebFiles
+
         settings = self.settings
         public_origin = origin_of(settings.public_url)
 
@@ -286,10 +303,15 @@ class Application:
         for channel in self.channels:
             routes.extend(channel.routes())
         if self.settings.web_console:
+            from bot.console import console_routes
+
             routes.extend(console_routes(self._console_deps()))
         return routes
 
     def _console_deps(self) -> ConsoleDeps:
+        from bot.console.base import Deps as ConsoleDeps
+        from bot.console.render import Renderer
+
         return ConsoleDeps(
             db=self.db,
             clock=self.clock,
@@ -305,6 +327,8 @@ class Application:
 
     def _poster_targets(self) -> PosterTargets:
         """The apps invite posters can open: those configured (Telegram's name once known)."""
+        from bot.console.invite_links import Targets as PosterTargets
+
         settings = self.settings
         telegram = settings.telegram_bot_username or (
             self.telegram.username if self.telegram is not None else None

@@ -2,9 +2,11 @@
 
 openpyxl, Pillow and Alembic together weigh about 20 MB; SQLAlchemy's asyncio layer (with its
 ORM) 7 MB more, and only PostgreSQL needs it. They are imported where they are used: exports,
-charts, cards and uploads, migrations that have work to do, PostgreSQL. This runs `bot run` as
-an operator does, on a database already migrated, lets a person join over the web chat, and
-reads the process's `sys.modules` when it exits.
+charts, cards and uploads, migrations that have work to do, PostgreSQL. So is each channel and
+the web console: where the settings turn it on (python-telegram-bot with httpx and aiohttp
+weigh about 30 MB). These run `bot run` as an operator does, on a database already migrated,
+let a person join (over the web chat; over Telegram alone), and read the process's
+`sys.modules` when it exits.
 """
 
 from __future__ import annotations
@@ -19,13 +21,25 @@ import httpx
 from bot import cli_ops
 from bot.app import Application
 from bot.settings import Settings
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_types import RecordedCall
 from tests.support.bot_process import BotProcess
 
 # The web console's posters (segno), dossiers (python-docx) and templates (Jinja) as well.
 NOT_FOR_ANSWERING = ("openpyxl", "PIL", "alembic", "segno", "docx", "jinja2")
 # PostgreSQL's own: loaded by PostgreSQL runs, never by SQLite ones. (SQLAlchemy loads its
-# PostgreSQL dialect module for any schema that names a PostgreSQL option: the partial index.)
-POSTGRES_ONLY = ("sqlalchemy.ext.asyncio", "sqlalchemy.orm", "asyncpg")
+# PostgreSQL dialect module for any table that names a PostgreSQL option: storage/schema.py
+# declares its partial indexes apart for that reason.)
+POSTGRES_ONLY = (
+    "sqlalchemy.ext.asyncio",
+    "sqlalchemy.orm",
+    "asyncpg",
+    "sqlalchemy.dialects.postgresql",
+)
+# Each channel's code (with, for Telegram, its library and the HTTP clients platform calls use).
+ZALO = ("bot.channels.zalo_oa", "bot.channels.zalo_bot", "bot.channels.zalo_cdn")
+TELEGRAM = ("telegram", "bot.channels.telegram", "httpx", "aiohttp")
+WEB = ("bot.channels.webchat", "bot.console", "jinja2")
 # `bot run`, writing the names of its loaded modules to MODULES_FILE as it exits.
 RUN_AND_LIST_MODULES = """
 import atexit, json, os, sys
@@ -72,7 +86,58 @@ async def test_answering_a_message_imports_no_exporter_drawing_or_migration_code
     assert "tên" in reply.lower()  # the join flow asks for the person's name
     assert "has stopped" in said
     loaded = set(json.loads(modules_file.read_text()))
-    assert "aiohttp" in loaded  # the list is the bot's own: its HTTP client is there
-    unwanted = NOT_FOR_ANSWERING + (POSTGRES_ONLY if setup.db.is_sqlite else ())
-    found = [m for m in loaded if any(m == n or m.startswith(f"{n}.") for n in unwanted)]
-    assert sorted(found) == []
+    assert "bot.channels.webchat" in loaded  # the list is the bot's own: its channel is there
+    unwanted = NOT_FOR_ANSWERING + ZALO + TELEGRAM
+    assert among(loaded, unwanted + (POSTGRES_ONLY if setup.db.is_sqlite else ())) == []
+
+
+async def test_a_telegram_bot_loads_no_other_channel_nor_the_web_console(
+    tmp_path: Path, database_url: str, fake_telegram: FakeTelegram
+) -> None:
+    bot = BotProcess(
+        tmp_path,
+        database_url,
+        command=("-c", RUN_AND_LIST_MODULES),
+        TELEGRAM_BOT_TOKEN=fake_telegram.token,
+        TELEGRAM_API_BASE_URL=fake_telegram.base_url,
+        TELEGRAM_FILE_BASE_URL=fake_telegram.file_base_url,
+        TELEGRAM_POLL_TIMEOUT="1",
+        WEB_CHAT="off",
+        WEB_CONSOLE="false",
+    )
+    modules_file = tmp_path / "modules.json"
+    bot.env["MODULES_FILE"] = str(modules_file)
+    settings = Settings(_env_file=None, database_url=database_url)
+    setup = Application(settings)
+    await cli_ops.import_units(setup.db, cli_ops.DEMO_UNITS)
+    invite = await cli_ops.create_invite(
+        setup.db, settings, "X-AN-BINH-HPN", "member", 1, 7, setup.clock()
+    )
+    await setup.db.close()
+    fake_telegram.add_user(USER, "An")
+    await bot.start()
+    try:
+        fake_telegram.send_text(USER, f"/start {invite.code}")
+        reply = await fake_telegram.wait_for_async(asks_the_name, timeout=30)
+    finally:
+        said = await bot.stop(signal.SIGINT)
+    assert reply.params["chat_id"] == USER
+    assert "has stopped" in said
+    loaded = set(json.loads(modules_file.read_text()))
+    assert "bot.channels.telegram" in loaded  # the list is the bot's own: its channel is there
+    unwanted = NOT_FOR_ANSWERING + ZALO + WEB
+    assert among(loaded, unwanted + (POSTGRES_ONLY if setup.db.is_sqlite else ())) == []
+
+
+USER = 4242
+
+
+def asks_the_name(call: RecordedCall) -> bool:
+    """The join flow's first question, sent to the new member."""
+    text = str(call.params.get("text") or "")
+    return call.method == "sendMessage" and call.status == 200 and "tên" in text.lower()
+
+
+def among(loaded: set[str], packages: tuple[str, ...]) -> list[str]:
+    """The loaded modules that are one of `packages` or inside one, sorted."""
+    return sorted(m for m in loaded if any(m == n or m.startswith(f"{n}.") for n in packages))
