@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from handlers.roles import RANK, Role, in_scope, scopes
+from handlers.roles import Role, in_scope, scopes
 from storage.reviews import WAITING
 from storage.rows import Membership
 
@@ -120,8 +120,3 @@ def may_grant(memberships: Sequence[Membership], role: Role, unit_path: str) -> 
     action = Action.INVITE_MEMBERS if role is Role.MEMBER else Action.MANAGE_PEOPLE
     return authorise(memberships, action, unit_path)
 
-
-def highest_role(memberships: Sequence[Membership]) -> Role | None:
-    """The highest role a person holds anywhere."""
-    held = [Role(m.role) for m in memberships if m.role in RANK]
-    return max(held, key=lambda r: RANK[r]) if held else None

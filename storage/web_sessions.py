@@ -159,16 +159,6 @@ async def devices_of(
     return [s for s in found if s.kind != CONSOLE or s.last_seen_at > now - console_idle]
 
 
-async def chat_identity_of(conn: Connection, session_id: int) -> int | None:
-    """The web chat account a session belongs to (None for console sessions)."""
-    row = (
-        await conn.execute(
-            select(web_sessions.c.identity_id).where(web_sessions.c.id == session_id)
-        )
-    ).first()
-    return int(row[0]) if row and row[0] is not None else None
-
-
 async def purge_ended(conn: Connection, before: datetime) -> int:
     """Delete sessions that were revoked or reached their absolute end before a time."""
     result = await conn.execute(

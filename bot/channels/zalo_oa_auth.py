@@ -85,7 +85,6 @@ class TokenKeeper:
         self._on_failure = on_failure
         self._lock = asyncio.Lock()
         self._pair: TokenPair | None = None
-        self.refreshes = 0
         self.failures = 0
 
     async def token(self) -> str:
@@ -174,7 +173,6 @@ class TokenKeeper:
             fields = ("error", "error_name", "message")
             detail = {k: body.get(k) for k in fields} if isinstance(body, dict) else "unreadable"
             await self._failed(f"HTTP {status}, {detail}")
-        self.refreshes += 1
         log.info("Zalo OA access token refreshed; valid until %s", pair.expires_at.isoformat())
         return pair
 

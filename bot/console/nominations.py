@@ -30,8 +30,9 @@ from storage.units import children_of, get_unit, units_by_ids
 
 PER_PAGE = 50
 STATUSES = ("submitted", "answered", "forwarded", "needs_info", "approved", "rejected", "merged")
-# The status filter's special values: the queue (every waiting status), or everything.
-WAITING_VALUE, ALL_VALUE = "waiting", "all"
+# The status filter's value for the queue (every waiting status); any value that is not a
+# status (the page's "all") filters none.
+WAITING_VALUE = "waiting"
 BULK = {"approve": Action.APPROVE, "forward": Action.FORWARD}
 CAMPAIGNS_LISTED = 50
 MAX_NAME = 120
