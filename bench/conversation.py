@@ -41,7 +41,7 @@ import httpx
 from sqlalchemy import func, select
 
 from bench.member import SCRIPT, Member, Recorder
-from bench.stats import HEADER, Row, format_row, latency_ms, median_row
+from bench.stats import HEADER, Row, format_row, latency_ms, median_row, tail_detail
 from bot import cli_ops
 from bot.settings import Settings
 from storage.db import Database
@@ -84,12 +84,16 @@ async def prepare(folder: Path, url: str) -> str:
     return created.code
 
 
-async def start_server(folder: Path, url: str, profile: Path | None) -> Server:
+async def start_server(
+    folder: Path, url: str, profile: Path | None, statements: Path | None = None
+) -> Server:
     """Start `python -m bench.server` and wait for its READY line."""
     command = [sys.executable, "-m", "bench.server", "--database-url", url]
     command += ["--media", str(folder / "media")]
     if profile is not None:
         command += ["--profile", str(profile)]
+    if statements is not None:
+        command += ["--statements", str(statements)]
     process = await asyncio.create_subprocess_exec(
         *command, cwd=REPO, stdout=asyncio.subprocess.PIPE
     )
@@ -160,24 +164,30 @@ async def count_nominations(url: str) -> int:
         await db.close()
 
 
-async def run_load(
-    load: Load, label: str, seed: int, profile: Path | None, databases: Databases
-) -> Row:
+@dataclass(frozen=True)
+class Probes:
+    """Where the bot's cProfile file and its statement counts go (None: not recorded)."""
+
+    profile: Path | None = None
+    statements: Path | None = None
+
+
+async def run_load(load: Load, label: str, seed: int, probes: Probes, databases: Databases) -> Row:
     """Run one load against a fresh bot and database; return its figures."""
     with tempfile.TemporaryDirectory(prefix="gs-bench-") as tmp:
         folder = Path(tmp)
         url = databases.new(folder)
         try:
-            return await _run_load(load, label, seed, profile, folder, url)
+            return await _run_load(load, label, seed, probes, folder, url)
         finally:
             databases.drop(url)
 
 
 async def _run_load(
-    load: Load, label: str, seed: int, profile: Path | None, folder: Path, url: str
+    load: Load, label: str, seed: int, probes: Probes, folder: Path, url: str
 ) -> Row:
     code = await prepare(folder, url)
-    server = await start_server(folder, url, profile)
+    server = await start_server(folder, url, probes.profile, probes.statements)
     recorder = Recorder()
     cpu_before = time.process_time()
     try:
@@ -213,6 +223,7 @@ async def figures(
         recorder.errors.append(f"{stored} nominations stored, {recorder.completed_members} sent")
     for error in recorder.errors[:5]:
         print(f"  error: {error}", file=sys.stderr)
+    print(tail_detail(recorder.samples, began), flush=True)
     # Throughput counts the steps answered inside the window only.
     in_window = [s for s in recorder.samples if s.finished_at <= stop]
     return Row(
@@ -252,6 +263,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--database-url", help="a PostgreSQL server to use (else a throwaway)")
     parser.add_argument("--profile", type=Path, help="folder for cProfile files of the bot")
+    parser.add_argument(
+        "--statements", type=Path, help="folder for the bot's statement counts (SQL text)"
+    )
     return parser.parse_args(argv)
 
 
@@ -276,6 +290,26 @@ def engines(args: argparse.Namespace) -> Iterator[list[tuple[str, Databases]]]:
                 cluster.stop()
 
 
+def statements_per_step(counts: Path, row: Row) -> str:
+    """A line: statements (and BEGIN, COMMIT) the bot sent per answered step."""
+    total = begins = commits = 0
+    for line in counts.read_text().splitlines():
+        number, _, sql = line.partition("\t")
+        if sql == "BEGIN":
+            begins += int(number)
+        elif sql.startswith("BEGIN "):
+            continue  # SQLite's own BEGIN statement, counted as BEGIN
+        elif sql == "COMMIT":
+            commits += int(number)
+        else:
+            total += int(number)
+    steps = max(1, row.steps)
+    return (
+        f"  statements per step {total / steps:.1f}, BEGIN {begins / steps:.1f},"
+        f" COMMIT {commits / steps:.1f} (counts by SQL text: {counts})"
+    )
+
+
 def cpu_ms_per_step(row: Row) -> float:
     """The bot's CPU time per answered step."""
     return 1000 * row.server_cpu_s / max(1, row.steps)
@@ -287,8 +321,9 @@ async def bench(args: argparse.Namespace) -> None:
     saturated = Load(
         "b", args.concurrent, None, args.saturation_seconds or (5.0 if args.quick else 20.0)
     )
-    if args.profile is not None:
-        args.profile.mkdir(parents=True, exist_ok=True)
+    for folder in (args.profile, args.statements):
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
     with engines(args) as chosen:
         print(f"{len(SCRIPT)} steps a member (join + nomination with one photo)")
         # Other work on the machine skews every figure: show how busy it was.
@@ -306,9 +341,14 @@ async def bench(args: argparse.Namespace) -> None:
                     label += "think 1-3s" if load.think else "no think"
                     label += f" {name}" + (f" #{run}" if runs > 1 else "")
                     stem = f"{load.label}{run}-{name}"
-                    profile = args.profile / f"{stem}.prof" if args.profile else None
-                    row = await run_load(load, label, args.seed + run, profile, databases)
+                    probes = Probes(
+                        args.profile / f"{stem}.prof" if args.profile else None,
+                        args.statements / f"{stem}.sql.txt" if args.statements else None,
+                    )
+                    row = await run_load(load, label, args.seed + run, probes, databases)
                     rows[name].append(row)
+                    if probes.statements is not None:
+                        print(statements_per_step(probes.statements, row), flush=True)
                     cpu.setdefault((load.label, name), []).append(cpu_ms_per_step(row))
                     print(format_row(row), flush=True)
             if runs > 1:
@@ -317,9 +357,7 @@ async def bench(args: argparse.Namespace) -> None:
                     print(format_row(median_row(label, engine_rows)))
         print("\nbot CPU per step, ms (median over runs):")
         for load, _ in loads:
-            figures = {
-                name: statistics.median(cpu[(load.label, name)]) for name, _ in chosen
-            }
+            figures = {name: statistics.median(cpu[(load.label, name)]) for name, _ in chosen}
             line = "  ".join(f"{name} {ms:.2f}" for name, ms in figures.items())
             if len(figures) == 2:
                 line += f"  ratio postgresql/sqlite {figures['postgresql'] / figures['sqlite']:.2f}"

@@ -19,8 +19,10 @@ import socket
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import uvicorn
+from sqlalchemy import event
 
 from bot.app import Application
 from bot.settings import Settings
@@ -38,7 +40,33 @@ def peak_rss_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-async def serve(database_url: str, media_dir: Path) -> None:
+class Statements:
+    """Counts the statements the bot sends to its database, by their SQL text."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+
+    def attach(self, app: Application) -> None:
+        """Listen on every engine of the app's database (PostgreSQL has two pools)."""
+        db = app.db
+        for engine in (db.sync_engine, db.engine, db._autocommit):
+            if engine is None:
+                continue
+            sync = getattr(engine, "sync_engine", engine)
+            event.listen(sync, "before_cursor_execute", self._count)
+            if engine is db._autocommit:
+                continue  # its BEGIN and COMMIT are not sent: every statement commits itself
+            event.listen(sync, "begin", lambda _conn: self._bump("BEGIN"))
+            event.listen(sync, "commit", lambda _conn: self._bump("COMMIT"))
+
+    def _bump(self, key: str) -> None:
+        self.counts[key] = self.counts.get(key, 0) + 1
+
+    def _count(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self._bump(" ".join(statement.split())[:160])
+
+
+async def serve(database_url: str, media_dir: Path, statements: Path | None = None) -> None:
     """Start the app, serve until a signal, stop, and report."""
     # Every simulated phone comes from 127.0.0.1: the per-address limits would stop them.
     settings = Settings(
@@ -51,6 +79,9 @@ async def serve(database_url: str, media_dir: Path) -> None:
         web_max_connections=10_000,
     )
     app = Application(settings)
+    counter = Statements()
+    if statements is not None:
+        counter.attach(app)
     await app.start()
     # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose proto says TCP
     # (as uvicorn's own host/port sockets do); without it each response waits ~40 ms (Nagle).
@@ -88,6 +119,9 @@ async def serve(database_url: str, media_dir: Path) -> None:
         "cpu_user": usage.ru_utime - ready.ru_utime,
         "cpu_sys": usage.ru_stime - ready.ru_stime,
     }
+    if statements is not None:
+        ranked = sorted(counter.counts.items(), key=lambda item: -item[1])
+        statements.write_text("\n".join(f"{n}\t{sql}" for sql, n in ranked) + "\n")
     print(json.dumps(report), flush=True)
 
 
@@ -97,16 +131,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--media", type=Path, required=True)
     parser.add_argument("--profile", type=Path)
+    parser.add_argument("--statements", type=Path, help="write statement counts there")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     if args.profile is None:
-        asyncio.run(serve(args.database_url, args.media))
+        asyncio.run(serve(args.database_url, args.media, args.statements))
         return 0
     # CPU time, not wall time: a process preempted inside a syscall is not spending CPU.
     profiler = cProfile.Profile(time.process_time)
     profiler.enable()
     try:
-        asyncio.run(serve(args.database_url, args.media))
+        asyncio.run(serve(args.database_url, args.media, args.statements))
     finally:
         profiler.disable()
         profiler.dump_stats(str(args.profile))

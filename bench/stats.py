@@ -6,6 +6,18 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
+
+
+class StepSample(Protocol):
+    """What the tail detail reads of a step's timings (bench.member.Sample)."""
+
+    @property
+    def step(self) -> str: ...
+    @property
+    def readable(self) -> float: ...
+    @property
+    def finished_at(self) -> float: ...
 
 
 def percentile(values: Sequence[float], p: float) -> float:
@@ -92,3 +104,31 @@ def format_row(row: Row) -> str:
         f"{row.errors:>5}{row.server_cpu_s:>10.1f}{row.server_rss_mib:>12.1f}"
         f"{row.client_cpu_s:>10.1f}{row.client_rss_mib:>12.1f}"
     )
+
+
+def tail_detail(samples: Sequence[StepSample], began: float, window: float = 10.0) -> str:
+    """Where the slow steps are: readable p50/p99 by step name (slowest five) and by window
+    of time since the start (a thundering start, or a slow patch, shows there)."""
+    by_name: dict[str, list[float]] = {}
+    by_window: dict[int, list[float]] = {}
+    for sample in samples:
+        by_name.setdefault(sample.step, []).append(sample.readable)
+        slot = int((sample.finished_at - began) // window)
+        by_window.setdefault(slot, []).append(sample.readable)
+
+    def p(values: list[float], q: float) -> str:
+        return f"{percentile(values, q) * 1000:.0f}"
+
+    names = sorted(by_name.items(), key=lambda item: -percentile(item[1], 99))[:5]
+    lines = [
+        "  readable p50/p99 ms by step: "
+        + ", ".join(f"{name} {p(values, 50)}/{p(values, 99)}" for name, values in names)
+    ]
+    lines.append(
+        "  readable p50/p99 ms by window: "
+        + ", ".join(
+            f"{slot * window:.0f}s {p(values, 50)}/{p(values, 99)}"
+            for slot, values in sorted(by_window.items())
+        )
+    )
+    return "\n".join(lines)

@@ -6,7 +6,8 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, literal_column, select, update
+from sqlalchemy import bindparam, literal_column, or_, select, update
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from storage.db import Connection
 from storage.rows import InboxItem
@@ -142,12 +143,13 @@ async def sent_by(
     conn: Connection,
     channel: str,
     chat_id: str,
-    since: datetime | None,
+    since: datetime | ScalarSelect[datetime] | None,
     until: datetime,
     limit: int = 200,
 ) -> list[OwnMessage]:
     """What one chat account sent in a span of time, oldest first (its own history): the
-    rows whose sender is that account, read by (channel, sender, time)."""
+    rows whose sender is that account, read by (channel, sender, time). `since` may be a
+    subquery; when it finds nothing, the span has no start, as with None."""
     query = (
         select(inbox)
         .where(
@@ -158,6 +160,8 @@ async def sent_by(
         .order_by(inbox.c.received_at, inbox.c.id)
         .limit(limit)
     )
-    if since is not None:
+    if isinstance(since, ScalarSelect):
+        query = query.where(or_(since.is_(None), inbox.c.received_at > since))
+    elif since is not None:
         query = query.where(inbox.c.received_at > since)
     return [OwnMessage.model_validate(r) for r in await conn.execute(query)]

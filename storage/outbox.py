@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import bindparam, case, func, literal_column, null, select, update
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from storage import notify
 from storage.db import Connection
@@ -367,17 +368,15 @@ async def cancel_batch(conn: Connection, batch: str) -> int:
     return int(result.rowcount)
 
 
-async def sent_at_of(
-    conn: Connection, channel: str, chat_id: str, platform_id: str
-) -> datetime | None:
-    """When the message a channel numbered `platform_id` was sent to a chat."""
-    value: datetime | None = (
-        await conn.execute(
-            select(outbox.c.sent_at).where(
-                outbox.c.channel == channel,
-                outbox.c.chat_id == chat_id,
-                outbox.c.platform_message_id == platform_id,
-            )
+def sent_at_of(channel: str, chat_id: str, platform_id: str) -> ScalarSelect[datetime]:
+    """When the message a channel numbered `platform_id` was sent to a chat: a subquery for
+    the statement that needs it (NULL when there is no such message), not a round trip."""
+    return (
+        select(outbox.c.sent_at)
+        .where(
+            outbox.c.channel == channel,
+            outbox.c.chat_id == chat_id,
+            outbox.c.platform_message_id == platform_id,
         )
-    ).scalar_one_or_none()
-    return value
+        .scalar_subquery()
+    )

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from bot.app import Application
 from tests.helpers_flow import join
 from tests.support.chat import ChatClient
+from tests.support.clock import FakeClock
 from tests.support.media import jpeg
 from tests.support.review import Invite
 
@@ -74,3 +75,20 @@ async def test_a_file_sent_shows_in_the_history_through_its_signed_link(
     assert opened.status_code == 200 and opened.headers["content-type"] == "image/jpeg"
     await hoa.send("/huy")
     await hoa.expect("Đã huỷ")
+
+
+async def test_a_poll_after_a_message_shows_only_what_she_sent_since(
+    app: Application, chat: Callable[..., ChatClient], invite: Invite, clock: FakeClock
+) -> None:
+    hoa = chat("hoa")
+    await join(hoa, await invite())
+    seen = (await hoa.http.get("/api/messages", params={"after": 0})).json()["messages"]
+    last = max(m["id"] for m in seen if not m.get("mine"))
+    clock.advance(seconds=5)
+    await hoa.send("/decu")
+    await hoa.expect("Bạn đề cử ai?")
+    response = await hoa.http.get("/api/messages", params={"after": last})
+    shown = [("me" if m.get("mine") else "bot", m["text"]) for m in response.json()["messages"]]
+    # Her texts from before that message are not repeated; the new one comes before its answer.
+    assert [text for side, text in shown if side == "me"] == ["/decu"]
+    assert shown[0] == ("me", "/decu") and shown[-1] == ("bot", "Bạn đề cử ai?")
