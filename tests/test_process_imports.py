@@ -51,6 +51,25 @@ sys.exit(main(["run"]))
 """
 
 
+async def member_invite(database_url: str) -> str:
+    """A member's invite code in the demo province, made in the migrated database."""
+    settings = Settings(_env_file=None, database_url=database_url)
+    setup = Application(settings)
+    try:
+        await cli_ops.import_units(setup.db, cli_ops.DEMO_UNITS)
+        invite = await cli_ops.create_invite(
+            setup.db, settings, "X-AN-BINH-HPN", "member", 1, 7, setup.clock()
+        )
+    finally:
+        await setup.db.close()
+    return invite.code
+
+
+def on_sqlite(database_url: str) -> bool:
+    """Whether the suite's leg is SQLite's."""
+    return database_url.startswith("sqlite")
+
+
 async def answer_and_wait(url: str, text: str) -> str:
     """Open the web chat as a browser, type one message; the bot's reply (long-polled, so
     never slept for)."""
@@ -71,16 +90,10 @@ async def test_answering_a_message_imports_no_exporter_drawing_or_migration_code
     bot = BotProcess(tmp_path, database_url, command=("-c", RUN_AND_LIST_MODULES))
     modules_file = tmp_path / "modules.json"
     bot.env["MODULES_FILE"] = str(modules_file)
-    settings = Settings(_env_file=None, database_url=database_url)
-    setup = Application(settings)
-    await cli_ops.import_units(setup.db, cli_ops.DEMO_UNITS)
-    invite = await cli_ops.create_invite(
-        setup.db, settings, "X-AN-BINH-HPN", "member", 1, 7, setup.clock()
-    )
-    await setup.db.close()
+    code = await member_invite(database_url)
     await bot.start()
     try:
-        reply = await answer_and_wait(bot.url, f"/start {invite.code}")
+        reply = await answer_and_wait(bot.url, f"/start {code}")
     finally:
         said = await bot.stop(signal.SIGINT)
     assert "tên" in reply.lower()  # the join flow asks for the person's name
@@ -88,7 +101,7 @@ async def test_answering_a_message_imports_no_exporter_drawing_or_migration_code
     loaded = set(json.loads(modules_file.read_text()))
     assert "bot.channels.webchat" in loaded  # the list is the bot's own: its channel is there
     unwanted = NOT_FOR_ANSWERING + ZALO + TELEGRAM
-    assert among(loaded, unwanted + (POSTGRES_ONLY if setup.db.is_sqlite else ())) == []
+    assert among(loaded, unwanted + (POSTGRES_ONLY if on_sqlite(database_url) else ())) == []
 
 
 async def test_a_telegram_bot_loads_no_other_channel_nor_the_web_console(
@@ -107,17 +120,11 @@ async def test_a_telegram_bot_loads_no_other_channel_nor_the_web_console(
     )
     modules_file = tmp_path / "modules.json"
     bot.env["MODULES_FILE"] = str(modules_file)
-    settings = Settings(_env_file=None, database_url=database_url)
-    setup = Application(settings)
-    await cli_ops.import_units(setup.db, cli_ops.DEMO_UNITS)
-    invite = await cli_ops.create_invite(
-        setup.db, settings, "X-AN-BINH-HPN", "member", 1, 7, setup.clock()
-    )
-    await setup.db.close()
+    code = await member_invite(database_url)
     fake_telegram.add_user(USER, "An")
     await bot.start()
     try:
-        fake_telegram.send_text(USER, f"/start {invite.code}")
+        fake_telegram.send_text(USER, f"/start {code}")
         reply = await fake_telegram.wait_for_async(asks_the_name, timeout=30)
     finally:
         said = await bot.stop(signal.SIGINT)
@@ -126,7 +133,7 @@ async def test_a_telegram_bot_loads_no_other_channel_nor_the_web_console(
     loaded = set(json.loads(modules_file.read_text()))
     assert "bot.channels.telegram" in loaded  # the list is the bot's own: its channel is there
     unwanted = NOT_FOR_ANSWERING + ZALO + WEB
-    assert among(loaded, unwanted + (POSTGRES_ONLY if setup.db.is_sqlite else ())) == []
+    assert among(loaded, unwanted + (POSTGRES_ONLY if on_sqlite(database_url) else ())) == []
 
 
 USER = 4242
