@@ -30,7 +30,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -290,10 +290,12 @@ def engines(args: argparse.Namespace) -> Iterator[list[tuple[str, Databases]]]:
                 cluster.stop()
 
 
-def statements_per_step(counts: Path, row: Row) -> str:
-    """A line: statements (and BEGIN, COMMIT) the bot sent per answered step."""
+def statements_per_step(files: Sequence[Path], row: Row) -> str:
+    """A line: statements (and BEGIN, COMMIT) the bot sent per answered step (the sum over
+    the instances' count files)."""
     total = begins = commits = 0
-    for line in counts.read_text().splitlines():
+    lines = [line for counts in files for line in counts.read_text().splitlines()]
+    for line in lines:
         number, _, sql = line.partition("\t")
         if sql == "BEGIN":
             begins += int(number)
@@ -306,7 +308,7 @@ def statements_per_step(counts: Path, row: Row) -> str:
     steps = max(1, row.steps)
     return (
         f"  statements per step {total / steps:.1f}, BEGIN {begins / steps:.1f},"
-        f" COMMIT {commits / steps:.1f} (counts by SQL text: {counts})"
+        f" COMMIT {commits / steps:.1f} (counts by SQL text: {', '.join(map(str, files))})"
     )
 
 
@@ -348,7 +350,7 @@ async def bench(args: argparse.Namespace) -> None:
                     row = await run_load(load, label, args.seed + run, probes, databases)
                     rows[name].append(row)
                     if probes.statements is not None:
-                        print(statements_per_step(probes.statements, row), flush=True)
+                        print(statements_per_step([probes.statements], row), flush=True)
                     cpu.setdefault((load.label, name), []).append(cpu_ms_per_step(row))
                     print(format_row(row), flush=True)
             if runs > 1:

@@ -10,7 +10,8 @@ medians: steps/s, POST and readable latencies (p50/p95/p99/max), failed steps, t
 CPU per step (the sum over the instances) and its ratio two/one.
 
 Run: `python -m bench.instances [--seconds 60] [--runs 3] [--members 200]
-[--database-url URL]` (else a throwaway PostgreSQL cluster is started as the tests do).
+[--database-url URL] [--statements DIR]` (else a throwaway PostgreSQL cluster is started as
+the tests do).
 """
 
 from __future__ import annotations
@@ -29,12 +30,14 @@ from pathlib import Path
 import httpx
 
 from bench.conversation import (
+    TLS,
     Load,
     Server,
     cpu_ms_per_step,
     figures,
     prepare,
     start_server,
+    statements_per_step,
     stop_server,
     worker,
 )
@@ -49,7 +52,9 @@ class Alternate(httpx.AsyncBaseTransport):
 
     def __init__(self, ports: list[int]) -> None:
         self._ports = itertools.cycle(ports)
-        self._inner = httpx.AsyncHTTPTransport()
+        # One TLS context for all seats, as bench.conversation's clients share: a context of
+        # its own per seat cost ~15 ms of this process's CPU each and 160 MB for 200 seats.
+        self._inner = httpx.AsyncHTTPTransport(verify=TLS)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Forward to the next instance; the Host and Origin headers stay the first one's."""
@@ -62,24 +67,38 @@ class Alternate(httpx.AsyncBaseTransport):
 
 
 async def run_instances(
-    load: Load, label: str, seed: int, count: int, databases: PostgresDatabases
+    load: Load,
+    label: str,
+    seed: int,
+    count: int,
+    databases: PostgresDatabases,
+    statements: list[Path] | None = None,
 ) -> Row:
-    """One run: `count` instances on a fresh database; its figures."""
+    """One run: `count` instances on a fresh database; its figures (`statements`: a count
+    file for each instance)."""
     with tempfile.TemporaryDirectory(prefix="gs-bench-inst-") as tmp:
         folder = Path(tmp)
         url = databases.new(folder)
         try:
-            return await _run(load, label, seed, count, folder, url)
+            return await _run(load, label, seed, count, folder, url, statements)
         finally:
             databases.drop(url)
 
 
-async def _run(load: Load, label: str, seed: int, count: int, folder: Path, url: str) -> Row:
+async def _run(
+    load: Load,
+    label: str,
+    seed: int,
+    count: int,
+    folder: Path,
+    url: str,
+    statements: list[Path] | None,
+) -> Row:
     code = await prepare(folder, url)
     servers: list[Server] = []
     # One after another: the first migrates nothing (done) and stores the key's check value.
-    for _ in range(count):
-        servers.append(await start_server(folder, url, None))
+    for n in range(count):
+        servers.append(await start_server(folder, url, None, statements[n] if statements else None))
     ports = [int(s.base_url.rsplit(":", 1)[1]) for s in servers]
     recorder = Recorder()
     cpu_before = time.process_time()
@@ -118,8 +137,14 @@ async def bench(args: argparse.Namespace) -> None:
         for run in range(1, args.runs + 1):
             for count in (1, 2):
                 label = f"{count} inst. {args.members} #{run}"
-                row = await run_instances(load, label, args.seed + run, count, databases)
+                files = None
+                if args.statements is not None:
+                    args.statements.mkdir(parents=True, exist_ok=True)
+                    files = [args.statements / f"{count}-{run}-{n}.sql.txt" for n in range(count)]
+                row = await run_instances(load, label, args.seed + run, count, databases, files)
                 rows[count].append(row)
+                if files is not None:
+                    print(statements_per_step(files, row), flush=True)
                 print(format_row(row), flush=True)
         medians = {c: median_row(f"median {c} inst.", r) for c, r in rows.items()}
         for row in medians.values():
@@ -148,6 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--members", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database-url", help="a PostgreSQL server to use (else a throwaway)")
+    parser.add_argument(
+        "--statements", type=Path, help="folder for each bot's statement counts (SQL text)"
+    )
     asyncio.run(bench(parser.parse_args(argv)))
     return 0
 

@@ -370,7 +370,7 @@ class Lane:
                 await outbox.mark_retry(
                     conn, item.id, error.reason, now + self._backoff[item.attempts]
                 )
-            elif error.failure == Failure.NOT_SENT:
+            elif error.failure in (Failure.NOT_SENT, Failure.OUTSIDE_WINDOW):
                 await outbox.mark_final(conn, item.id, "unreachable", error.reason)
                 self.outside_window += 1
             elif error.failure in (Failure.BLOCKED, Failure.UNREACHABLE):

@@ -339,6 +339,12 @@ class Database:
         except BaseException:
             await conn._end(commit=False)
             raise
+        if single:
+            # Its statement committed as it ran: this process's listeners (a web chat page
+            # waiting for its reply) go first, the NOTIFY round trip for the others after.
+            self.hub.deliver(conn.notes)
+            await conn._end(commit=True, hub=self.hub)
+            return
         await conn._end(commit=True, hub=self.hub)
         self.hub.deliver(conn.notes)
 

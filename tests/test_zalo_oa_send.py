@@ -106,7 +106,7 @@ def _quota(fake: FakeZaloOA, user: str) -> None:
 @pytest.mark.parametrize(
     ("fault", "status", "attempts", "unreachable"),
     [
-        (_window, "unreachable", 1, True),
+        (_window, "unreachable", 1, False),  # that message: the account stays reachable
         (_blocked, "blocked", 1, True),
         (_rate, "retrying", 0, False),
         (_bad, "failed", 1, False),

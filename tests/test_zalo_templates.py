@@ -13,6 +13,7 @@ from bot.app import Application
 from bot.channels.zalo_oa_template_config import parse_templates
 from bot.settings import Settings
 from handlers import templates
+from handlers.types import Reply
 from storage import outbox
 from storage.schema import campaigns, nominations, zalo_template_phones, zalo_template_sends
 from storage.schema import consents as consents_table
@@ -25,6 +26,7 @@ from tests.support.console import ConsoleClient
 from tests.support.officials import ACHIEVEMENT, BODY, open_call
 from tests.support.people import Invite, MakeChat, person
 from tests.support.zalo import wall_clock, with_zalo
+from tests.support.zalo_db import identity, outbox_rows, queue_message
 
 DAY = 24 * 3600
 TEMPLATES = """
@@ -158,6 +160,33 @@ async def test_a_member_silent_for_8_days_gets_the_call_by_template_and_nominate
         (row,) = list(await conn.execute(select(nominations)))
     assert row.campaign_id == 1
     assert len(fake_oa.templates_sent()) == 1  # nothing paid for twice
+
+
+async def test_a_notice_refused_for_the_window_does_not_drop_the_member_from_calls(
+    app: Application,
+    chat: MakeChat,
+    invite: Invite,
+    fake_oa: FakeZaloOA,
+    served: str,
+    clock: FakeClock,
+) -> None:
+    """Zalo's -230 (no interaction within 7 days) is about that message, not the account:
+    a notice without a template that Zalo refuses is settled unreachable, and the member
+    still gets the next call by template (the account used to be marked unreachable)."""
+    official = await person(chat, invite, "can-bo", "Lê Văn Cán", "X-AN-BINH", "official")
+    lan = await zalo_member(app, fake_oa, served, invite, "Trần Thị Lan")
+    clock.advance(days=8)
+    fake_oa.advance(8 * DAY)
+    await queue_message(app, "zalo_oa", lan.user, Reply(text="Kết quả xét duyệt đề cử"))
+    await app.settle()
+    notice = (await outbox_rows(app, "zalo_oa"))[-1]
+    assert notice.status == "unreachable" and "-230" in (notice.last_error or "")
+    assert (await identity(app, "zalo_oa", lan.user)).unreachable_at is None
+
+    await open_call(official, app, clock, count=2)
+    fake_oa.advance(app.config.undo_window.total_seconds() + 1)
+    (sent,) = fake_oa.templates_sent(lan.user)
+    assert sent.route == "uid" and sent.template_id == "310001"
 
 
 @pytest.mark.parametrize(

@@ -47,12 +47,16 @@ class Failure(StrEnum):
     TEMPORARY = "temporary"  # timeouts, 5xx: retry with backoff
     RATE_LIMITED = "rate_limited"  # wait retry_after, do not count an attempt
     BLOCKED = "blocked"  # the person blocked the bot: stop for this account
-    UNREACHABLE = "unreachable"  # the platform will not deliver now (Zalo 7-day window)
+    UNREACHABLE = "unreachable"  # the account cannot be written to (gone, not a follower)
     PERMANENT = "permanent"  # a bad request: never retry
     # The platform was not asked: outside its window with no other way to reach the person
     # (no template, no budget, template sends stopped). Settled unreachable and counted;
     # the account stays reachable (writing again opens the window).
     NOT_SENT = "not_sent"
+    # The platform refused this message because the person has not written within its window
+    # (Zalo -230/-232): settled unreachable and counted like NOT_SENT; the account stays
+    # reachable, so template sends and the next conversation still reach it.
+    OUTSIDE_WINDOW = "outside_window"
 
 
 class SendError(Exception):

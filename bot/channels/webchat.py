@@ -352,7 +352,7 @@ class WebChat:
             return JSONResponse({"error": "too many polls"}, status_code=429)
         waiting.count += 1
         try:
-            items = await self._wait_for(chat_id, waiting.event, after, wait)
+            items, own = await self._wait_for(chat_id, waiting.event, after, wait)
         finally:
             waiting.count -= 1
             if waiting.count == 0 and self._waiting.get(chat_id) is waiting:
@@ -376,19 +376,18 @@ class WebChat:
             async with self._db.write() as conn:
                 await redaction.redact_outbound(conn, secret, t("privacy.code_removed"))
         if items:
-            messages = _interleave(messages, await self._own(chat_id, after, until_of(items)))
+            messages = _interleave(messages, own)
         return JSONResponse(
             {**self._describe(session, fresh=False), "messages": [m for _, m in messages]}
         )
 
     async def _own(
-        self, chat_id: str, after: int, until: datetime
+        self, conn: Connection, chat_id: str, after: int, until: datetime
     ) -> list[tuple[Order, dict[str, Any]]]:
         """What the person sent between the bot messages already shown and these: the
         page shows its own bubbles at once, and after a reload reads them here."""
         since = outbox.sent_at_of(self.name, chat_id, f"{after:020d}") if after else None
-        async with self._db.read() as conn:
-            sent = await inbox.sent_by(conn, self.name, chat_id, since, until)
+        sent = await inbox.sent_by(conn, self.name, chat_id, since, until)
         own: list[tuple[Order, dict[str, Any]]] = []
         for item in sent:
             if redaction.is_stripped(item.payload):
@@ -414,16 +413,19 @@ class WebChat:
 
     async def _wait_for(
         self, chat_id: str, event: asyncio.Event, after: int, wait: float
-    ) -> list[Any]:
+    ) -> tuple[list[OutboxItem], list[tuple[Order, dict[str, Any]]]]:
+        """The bot's messages after `after` once there are some (or the wait is over), and
+        what the person sent among them, read together."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
         while True:
             event.clear()
             async with self._db.read() as conn:
                 items = await outbox.delivered_after(conn, self.name, chat_id, f"{after:020d}")
+                own = await self._own(conn, chat_id, after, until_of(items)) if items else []
             remaining = deadline - loop.time()
             if items or remaining <= 0 or self._stopping:
-                return items
+                return items, own
             # Woken by `heard` after the rows are committed as sent, so no re-reading.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), remaining)

@@ -16,8 +16,10 @@ from bot.channels.zalo_oa_auth import RefreshFailed, TokenKeeper
 TOKEN_ERRORS = frozenset({-216, -220, -124})
 EXPIRED_ATTACHMENT = -100  # an uploaded id older than 7 days: upload again
 RATE_LIMIT = -32
-# -230/-232: no interaction within 7 days (A.6); -213 not a follower; -227 locked or gone.
-UNREACHABLE = frozenset({-230, -232, -213, -227})
+# -230/-232: no interaction within 7 days (A.6): this message, not the account.
+OUTSIDE_WINDOW = frozenset({-230, -232})
+# -213 not a follower; -227 locked or gone.
+UNREACHABLE = frozenset({-213, -227})
 BLOCKED = frozenset({-244})
 # Quotas, the night-time block, the Zalo Cloud Account balance: may clear later.
 TEMPORARY = frozenset({-211, -218, -234, -320, -321})
@@ -37,6 +39,8 @@ def send_error(error: ZaloError, rate_pause: float) -> SendError:
     reason = str(error)
     if error.code == RATE_LIMIT:
         return SendError(Failure.RATE_LIMITED, reason, retry_after=rate_pause)
+    if error.code in OUTSIDE_WINDOW:
+        return SendError(Failure.OUTSIDE_WINDOW, reason)
     if error.code in UNREACHABLE:
         return SendError(Failure.UNREACHABLE, reason)
     if error.code in BLOCKED:
