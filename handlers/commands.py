@@ -87,31 +87,80 @@ def find(commands: Sequence[Command], name: str) -> Command | None:
     return None
 
 
-def _phrases(commands: Sequence[Command]) -> list[tuple[tuple[str, ...], Command]]:
-    """Every plain phrase of every command as folded words, the longest first."""
-    found = [
-        (tuple(phrase.split()), command)
-        for command in commands
-        for phrase in (command.alias, *command.words)
-    ]
-    return sorted(found, key=lambda item: -len(item[0]))
+# Fillers as folded words, the longest first.
+_FILLER_WORDS = sorted((tuple(f.split()) for f in FILLERS), key=len, reverse=True)
+
+
+@dataclass(frozen=True)
+class _Phrases:
+    """Every plain phrase of a command table as folded words, by first word, longest first
+    (a typed text is compared with the few phrases its first word can start)."""
+
+    by_first: dict[str, list[tuple[tuple[str, ...], Command]]]
+    longest: int
+
+
+# Built once per command table (the registry's is the only one in a running bot).
+_TABLES: dict[int, tuple[Sequence[Command], _Phrases]] = {}
+
+
+def _phrases(commands: Sequence[Command]) -> _Phrases:
+    known = _TABLES.get(id(commands))
+    if known is not None and known[0] is commands:
+        return known[1]
+    found = sorted(
+        (
+            (tuple(phrase.split()), command)
+            for command in commands
+            for phrase in (command.alias, *command.words)
+        ),
+        key=lambda item: -len(item[0]),
+    )
+    by_first: dict[str, list[tuple[tuple[str, ...], Command]]] = {}
+    for phrase, command in found:
+        by_first.setdefault(phrase[0], []).append((phrase, command))
+    table = _Phrases(by_first, max((len(p) for p, _ in found), default=0))
+    _TABLES[id(commands)] = (commands, table)
+    return table
+
+
+class _FoldedWords:
+    """(index of the typed word, one folded word) pairs, folded only as far as they are read:
+    a long answer's words past the command's few are never folded."""
+
+    def __init__(self, typed: list[str]) -> None:
+        self._typed = typed
+        self._next = 0
+        self.pairs: list[tuple[int, str]] = []
+
+    def up_to(self, end: int) -> list[tuple[int, str]]:
+        """The pairs, at least `end` of them (+1 to see where a word ends) when there are."""
+        while len(self.pairs) <= end and self._next < len(self._typed):
+            word = self._typed[self._next]
+            self.pairs.extend((self._next, w) for w in fold(word).split())
+            self._next += 1
+        return self.pairs
 
 
 def find_by_words(commands: Sequence[Command], text: str) -> tuple[Command, str] | None:
     """The command a plainly typed text names, and its argument (as typed)."""
     typed = text.split()
     # (index of the typed word, one folded word): "GS-2026-000123" folds to three.
-    pairs = [(i, w) for i, word in enumerate(typed) for w in fold(word).split()]
-    fillers = sorted((tuple(f.split()) for f in FILLERS), key=len, reverse=True)
+    words = _FoldedWords(typed)
     start, moved = 0, True
     while moved:
         moved = False
-        for filler in fillers:
+        for filler in _FILLER_WORDS:
             end = start + len(filler)
+            pairs = words.up_to(end)
             if end < len(pairs) and tuple(w for _, w in pairs[start:end]) == filler:
                 start, moved = end, True
                 break
-    for phrase, command in _phrases(commands):
+    table = _phrases(commands)
+    pairs = words.up_to(start + table.longest)
+    if start >= len(pairs):
+        return None
+    for phrase, command in table.by_first.get(pairs[start][1], ()):
         end = start + len(phrase)
         window = pairs[start:end]
         if tuple(w for _, w in window) != phrase:
