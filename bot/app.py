@@ -494,7 +494,8 @@ class _AfterStep:
         """The channels this instance sends now."""
         return self._app.delivery.claims()
 
-    def take(self, items: Sequence[OutboxItem]) -> None:
+    def take(self, items: Sequence[OutboxItem], *, evidence: bool) -> None:
         """After a step's commit."""
         self._app.delivery.take(items)
-        self._app.fetcher.kick()
+        if evidence:
+            self._app.fetcher.kick()

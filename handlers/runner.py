@@ -43,8 +43,8 @@ class Handoff(Protocol):
         """The channels whose replies this instance claims (those it sends)."""
         ...
 
-    def take(self, items: Sequence[OutboxItem]) -> None:
-        """Rows a step claimed, after its commit."""
+    def take(self, items: Sequence[OutboxItem], *, evidence: bool) -> None:
+        """Rows a step claimed, after its commit (`evidence`: it recorded some)."""
         ...
 
 
@@ -166,7 +166,7 @@ class Runner:
             log.exception("inbox item %s failed", item_id)
             await self._fail(item_id)
             return item_id
-        self._handoff.take(claimed)
+        self._handoff.take(claimed, evidence=cleanup.evidence)
         if cleanup:
             await self._clean(cleanup)
         return item_id

@@ -92,6 +92,9 @@ class Cleanup:
     files: list[str] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
     scrub: bool = False
+    # Evidence was recorded: the fetcher of clean copies of platform pictures is woken (only
+    # then: a query after every step would cost every step a statement).
+    evidence: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.files or self.texts or self.scrub)

@@ -181,6 +181,7 @@ async def _send(turn: Turn, draft: AnswerDraft) -> None:
         return
     files = [NewEvidence.model_validate(f, from_attributes=True) for f in draft.files]
     await reviews.add_evidence(conn, nid, files, turn.person.id, now)
+    turn.cleanup.evidence = bool(files)
     text = "\n".join(draft.texts) or None
     await reviews.add_event(
         conn,

@@ -463,6 +463,7 @@ async def submit(turn: Turn, draft: NominateDraft) -> None:
     ]
     year = turn.now.astimezone(turn.config.timezone).year
     nomination = await nominations.create_nomination(turn.conn, new, files, turn.now, year)
+    turn.cleanup.evidence = bool(files)
     if draft.consent_method is not None:
         vouched = nominee_consent.new_consent(
             draft.consent_method, draft.consent_guardian, draft.consent_paper, turn.person.id
