@@ -59,7 +59,8 @@ class Inbound(BaseModel):
     external_id: str = Field(max_length=128)
     sender_id: str = Field(max_length=64)
     chat_id: str = Field(max_length=64)
-    sender_name: str | None = None
+    # No display name: the platforms send one, nothing needs it, so it is not stored (an
+    # older payload's "sender_name" is ignored when read).
     kind: InboundKind
     text: str | None = None
     command: str | None = None

@@ -45,7 +45,6 @@ def said(text: str, n: int, clock: FakeClock, sender: str = "w-moi") -> Inbound:
         external_id=f"msg-{n}",
         sender_id=sender,
         chat_id=sender,
-        sender_name="Người Mới",
         kind=InboundKind.TEXT,
         text=text,
         received_at=clock(),

@@ -111,7 +111,6 @@ async def test_a_new_persons_first_messages_on_two_instances_make_one_identity(
             external_id=f"msg-{n}",
             sender_id="moi-den",
             chat_id="moi-den",
-            sender_name="Người Mới",
             kind=InboundKind.TEXT,
             text=f"xin chào {n}",
             received_at=clock(),

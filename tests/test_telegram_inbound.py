@@ -96,6 +96,10 @@ async def test_sticker_location_and_voice(
     await hoa.expect("Đã nhận 1/10 tệp")
     await hoa.taken(fake_telegram.send_location(5001, 21.03, 105.85))
     await hoa.expect("Ở bước này hãy gửi ảnh")
+    # The account's Telegram name has no purpose here: no event stores it (issue 12).
+    async with tg_app.db.read() as conn:
+        payloads = [r[0] for r in await conn.execute(select(inbox.c.payload))]
+    assert payloads and not any("sender_name" in p for p in payloads)
 
 
 async def test_group_commands_move_to_a_private_chat(

@@ -81,7 +81,6 @@ def _common(update: Update, chat_id: int, user: Any, now: datetime) -> dict[str,
         "external_id": str(update.update_id),
         "sender_id": str(user.id),
         "chat_id": str(chat_id),
-        "sender_name": (user.full_name or "")[:120] or None,
         "received_at": now,
     }
 

@@ -76,7 +76,6 @@ def _translate(update: dict[str, Any], received_at: datetime) -> Inbound | None:
         "external_id": message.message_id[:128],
         "sender_id": message.from_.id,
         "chat_id": message.chat.id,
-        "sender_name": message.from_.display_name,
         "received_at": received_at,
     }
     event = parsed.event_name or ""
