@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy import select
 
 from bot.app import Application
+from handlers.types import Inbound
 from storage.schema import identities, inbox
 from tests.fakes.telegram_api import FakeTelegram
 from tests.helpers_flow import ACHIEVEMENT
@@ -134,3 +135,18 @@ async def test_blocking_and_unblocking(
     async with tg_app.db.read() as conn:
         unreachable = (await conn.execute(select(identities.c.unreachable_at))).scalar_one()
     assert unreachable is None
+
+
+def test_an_event_recorded_with_a_display_name_by_the_previous_version_still_reads() -> None:
+    stored = {
+        "channel": "telegram",
+        "external_id": "41",
+        "sender_id": "5001",
+        "chat_id": "5001",
+        "sender_name": "Hoa",
+        "kind": "text",
+        "text": "/decu",
+        "received_at": "2026-12-01T02:00:00Z",
+    }
+    event = Inbound.model_validate(stored)
+    assert event.text == "/decu" and "Hoa" not in event.model_dump_json()
