@@ -4,6 +4,7 @@ cells are text, never formulas."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import zipfile
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from bot.app import Application
+from bot.media_fetch import SWEEP_SECONDS
 from bot.settings import Settings
 from bot.sheets import render_workbook
 from handlers.ports import Sheet
@@ -69,6 +71,13 @@ async def clean_copies(app: Application) -> list[tuple[str, str | None]]:
 
 
 async def nominate_on_telegram(user: TelegramUser, send: Callable[[], object]) -> None:
+    await up_to_review(user, send)
+    await user.send("gui")
+    await user.expect("Mã đề cử")
+
+
+async def up_to_review(user: TelegramUser, send: Callable[[], object]) -> None:
+    """A nomination with one picture (sent by `send`), up to its review, not yet sent."""
     await user.send("/decu")
     await user.expect("Bạn đề cử ai?")
     await user.send("1")
@@ -91,8 +100,28 @@ async def nominate_on_telegram(user: TelegramUser, send: Callable[[], object]) -
     await user.expect("công khai")
     await user.send("4")
     await user.expect("Xem lại")
-    await user.send("gui")
-    await user.expect("Mã đề cử")
+
+
+async def test_the_step_that_records_a_picture_wakes_the_maker_of_its_clean_copy(
+    tg_app: Application, tg_user: MakeUser, tg_invite: Invite, fake_telegram: FakeTelegram
+) -> None:
+    """The fetcher of clean copies is woken by the step that recorded the evidence (steps
+    that record none leave it asleep): without that wake-up it would wait for its sweep."""
+    hoa = tg_user(9304, "Hoa")
+    await join_on_telegram(hoa, await tg_invite(), "Trần Thị Hoa")
+    await up_to_review(hoa, lambda: fake_telegram.send_photo(9304, content=photo_with_gps()))
+    assert await clean_copies(tg_app) == []  # the evidence is recorded when the nomination is
+    await hoa.send("gui")
+    await tg_app.runner.idle()  # the step is committed; the test runs no fetch itself
+
+    async def cleaned() -> None:
+        # The database is what tells: no event of ours to wait on without reaching inside.
+        while not [c for _, c in await clean_copies(tg_app) if c is not None]:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+
+    # Well before the sweep (media_fetch.SWEEP_SECONDS, 60 s) would have found it.
+    await asyncio.wait_for(cleaned(), SWEEP_SECONDS / 6)
+    await hoa.expect("Mã đề cử")
 
 
 async def join_on_telegram(user: TelegramUser, code: str, name: str) -> None:
