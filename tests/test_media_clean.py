@@ -4,7 +4,6 @@ cells are text, never formulas."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import zipfile
 from collections.abc import Callable
@@ -111,16 +110,14 @@ async def test_the_step_that_records_a_picture_wakes_the_maker_of_its_clean_copy
     await join_on_telegram(hoa, await tg_invite(), "Trần Thị Hoa")
     await up_to_review(hoa, lambda: fake_telegram.send_photo(9304, content=photo_with_gps()))
     assert await clean_copies(tg_app) == []  # the evidence is recorded when the nomination is
+    since = fake_telegram.mark()
     await hoa.send("gui")
-    await tg_app.runner.idle()  # the step is committed; the test runs no fetch itself
-
-    async def cleaned() -> None:
-        # The database is what tells: no event of ours to wait on without reaching inside.
-        while not [c for _, c in await clean_copies(tg_app) if c is not None]:  # noqa: ASYNC110
-            await asyncio.sleep(0.01)
-
-    # Well before the sweep (media_fetch.SWEEP_SECONDS, 60 s) would have found it.
-    await asyncio.wait_for(cleaned(), SWEEP_SECONDS / 6)
+    # Nothing in the test fetches: the file is asked for because the step woke the fetcher,
+    # well before its sweep (media_fetch.SWEEP_SECONDS, 60 s) would have found it.
+    await fake_telegram.wait_for_async("getFile", timeout=SWEEP_SECONDS / 6, since=since)
+    await tg_app.settle()
+    [(_, clean)] = await clean_copies(tg_app)
+    assert clean is not None
     await hoa.expect("Mã đề cử")
 
 
