@@ -103,7 +103,15 @@ def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
 
 def _sqlite_begin(conn: Any) -> None:
     mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-    conn.exec_driver_sql(f"BEGIN {mode}")
+    # Straight to the driver: through exec_driver_sql a BEGIN cost as much of SQLAlchemy's
+    # execution machinery as a query, and every step begins one.
+    try:
+        conn.connection.dbapi_connection.execute(f"BEGIN {mode}")
+    except sqlite3.Error:
+        # Once more through SQLAlchemy, whose error tells a connection that is gone (the
+        # caller reconnects, `_begin_once_again`) from others; a lock still held after
+        # busy_timeout is waited for once more.
+        conn.exec_driver_sql(f"BEGIN {mode}")
 
 
 def _begin_once_again(
