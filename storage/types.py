@@ -60,6 +60,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         if isinstance(value, str) and len(value) == 26:  # as written above: read as UTC
             return datetime.fromisoformat(value + "+00:00")
         moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+        if moment.tzinfo is UTC:  # asyncpg's timestamptz: nothing to convert
+            return moment
         if moment.tzinfo is None:
             return moment.replace(tzinfo=UTC)
         return moment.astimezone(UTC)
