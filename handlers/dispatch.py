@@ -29,7 +29,7 @@ from handlers.roles import has_role
 from handlers.text import match_option
 from handlers.turn import Option, Turn
 from handlers.types import InboundKind, Reply
-from storage import outbox, people
+from storage import people
 
 _CODE_LIKE = re.compile(r"[A-Za-z0-9]{6,40}")
 
@@ -172,7 +172,7 @@ async def _answers_aside(turn: Turn, flow: AnyFlow | None) -> bool:
     inbound = turn.inbound
     if inbound.kind not in (InboundKind.TEXT, InboundKind.MEDIA) or turn.person is None:
         return False
-    payload = await outbox.latest_delivered(turn.conn, inbound.channel, inbound.chat_id)
+    payload = turn.latest_delivered
     if payload is None or not payload.get("aside"):
         return False
     latest = Reply.model_validate(payload)

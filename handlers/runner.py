@@ -196,7 +196,8 @@ class Runner:
         limit = self._config.messages_per_minute
         if limit and identity.rate_count > limit:
             return await self._too_fast(conn, item_id, inbound, identity, now), Cleanup()
-        person, memberships, state = await load_turn(conn, identity.id)
+        loaded = await load_turn(conn, identity.id, (inbound.channel, inbound.chat_id))
+        person, memberships, state, latest = loaded
         turn = Turn(
             conn=conn,
             inbound=inbound,
@@ -206,6 +207,7 @@ class Runner:
             state=state,
             now=now,
             config=self._config,
+            latest_delivered=latest,
         )
         await dispatch(turn)
         if not turn.forgotten:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from handlers.config import CoreConfig
 from handlers.draft import Draft
@@ -112,6 +113,9 @@ class Turn(Notifies):
     state: ConversationState
     now: datetime
     config: CoreConfig
+    # The payload of the last message the chat received, loaded with the turn: a typed
+    # answer may be meant for it when it was sent outside the conversation.
+    latest_delivered: dict[str, Any] | None = None
     # The arguments of the command being run ("/start CODE" -> "CODE").
     args: str = ""
     # The running flow's draft, loaded from state.data by the dispatcher and stored back.

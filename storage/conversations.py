@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import bindparam, select
 
 from storage.db import Connection
+from storage.outbox import latest_delivered
 from storage.rows import Membership, Person
 from storage.schema import conversations, identities, memberships, people, units
 from storage.sql import upsert
@@ -77,18 +78,32 @@ _LOAD = (
 )
 
 
+# The same, with the last message the chat received (a subquery run once).
+_LOAD_IN_CHAT = _LOAD.add_columns(latest_delivered().label("latest_delivered"))
+
+
 class Loaded(NamedTuple):
-    """What a step knows of whoever wrote: the person (once joined), their roles, the state."""
+    """What a step knows of whoever wrote: the person (once joined), their roles, the state,
+    and the payload of the last message their chat received (when asked for with `chat`)."""
 
     person: Person | None
     memberships: list[Membership]
     state: ConversationState
+    latest_delivered: dict[str, Any] | None = None
 
 
-async def load_turn(conn: Connection, identity_id: int) -> Loaded:
-    """The person behind an identity, their memberships and the saved (or an idle) state."""
-    rows = (await conn.execute(_LOAD, {"identity_id": identity_id})).all()
+async def load_turn(
+    conn: Connection, identity_id: int, chat: tuple[str, str] | None = None
+) -> Loaded:
+    """The person behind an identity, their memberships and the saved (or an idle) state;
+    with `chat` (channel, chat id), also the last message that chat received."""
+    if chat is None:
+        rows = (await conn.execute(_LOAD, {"identity_id": identity_id})).all()
+    else:
+        values = {"identity_id": identity_id, "channel": chat[0], "chat": chat[1]}
+        rows = (await conn.execute(_LOAD_IN_CHAT, values)).all()
     first = rows[0]
+    latest = first.latest_delivered if chat is not None else None
     person = None
     if first.person_id is not None:
         person = Person(
@@ -112,7 +127,7 @@ async def load_turn(conn: Connection, identity_id: int) -> Loaded:
         if r.membership_id is not None
     ]
     if first.updated_at is None:  # no state saved yet
-        return Loaded(person, roles, ConversationState())
+        return Loaded(person, roles, ConversationState(), latest)
     state = ConversationState(
         flow=first.flow,
         step=first.step,
@@ -123,7 +138,7 @@ async def load_turn(conn: Connection, identity_id: int) -> Loaded:
         pending=first.pending,
         updated_at=first.updated_at,
     )
-    return Loaded(person, roles, state)
+    return Loaded(person, roles, state, latest)
 
 
 async def save_state(

@@ -352,10 +352,11 @@ _LATEST_DELIVERED = (
 )
 
 
-async def latest_delivered(conn: Connection, channel: str, chat_id: str) -> dict[str, Any] | None:
-    """The payload of the last message a chat received (a reply right after it answers it)."""
-    row = (await conn.execute(_LATEST_DELIVERED, {"channel": channel, "chat": chat_id})).first()
-    return dict(row[0]) if row is not None else None
+def latest_delivered() -> ScalarSelect[Any]:
+    """The payload of the last message a chat (binds `channel`, `chat`) received, as a
+    subquery of the statement that loads a turn: a reply right after it may answer it, and
+    asking in a statement of its own cost a round trip per typed message."""
+    return _LATEST_DELIVERED.scalar_subquery()
 
 
 async def cancel_batch(conn: Connection, batch: str) -> int:
