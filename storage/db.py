@@ -107,10 +107,10 @@ def _sqlite_begin(conn: Any) -> None:
     # execution machinery as a query, and every step begins one.
     try:
         conn.connection.dbapi_connection.execute(f"BEGIN {mode}")
-    except sqlite3.Error:
-        # Once more through SQLAlchemy, whose error tells a connection that is gone (the
-        # caller reconnects, `_begin_once_again`) from others; a lock still held after
-        # busy_timeout is waited for once more.
+    except sqlite3.ProgrammingError:
+        # A closed connection: once more through SQLAlchemy, which recognises a connection
+        # that is gone (the caller reconnects, `_begin_once_again`). Other errors (a lock
+        # still held after busy_timeout) are raised as they are, not waited for twice.
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 

@@ -139,3 +139,33 @@ async def test_start_up_checks_the_settings_the_bot_relies_on(db: Database) -> N
     else:  # a UTF-8 database: Vietnamese text
         assert found["engine"] == "postgresql"
         assert found["encoding"] == "UTF8"
+
+
+async def test_a_write_that_finds_the_file_locked_fails_and_the_next_one_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite's BEGIN goes straight to the driver: another process holding the write lock
+    # past busy_timeout (a CLI command) fails this write, and leaves the kept-open writer
+    # usable, not inside a half-begun transaction. A SQLite file whichever leg runs.
+    monkeypatch.setattr("storage.db.BUSY_TIMEOUT_MS", 200)
+    path = tmp_path / "locked.db"
+    db = Database(f"sqlite:///{path}")
+    assert db.sync_engine is not None
+    kv_table.create(db.sync_engine)
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        async with db.write() as conn:  # the writer connection is open before the lock
+            await kv.put_value(conn, "before", {}, NOW)
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            async with db.write() as conn:
+                await kv.put_value(conn, "during", {}, NOW)
+        other.execute("COMMIT")
+        async with db.write() as conn:
+            await kv.put_value(conn, "after", {}, NOW)
+        async with db.read() as conn:
+            keys = (await conn.execute(select(kv_table.c.key).order_by(kv_table.c.key))).scalars()
+            assert list(keys) == ["after", "before"]
+    finally:
+        other.close()
+        await db.close()
