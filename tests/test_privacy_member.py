@@ -309,7 +309,11 @@ async def test_a_photo_uploaded_is_listed(chat: MakeChat, invite: Invite) -> Non
     assert (await hoa.upload(jpeg())).status_code == 200
     await hoa.expect("Đã nhận 1/10 tệp")
     await hoa.send("/dulieu")
-    await hoa.expect("Việc đang làm dở", "Đề cử đang viết trên trình duyệt web")
+    await hoa.expect(
+        "Việc đang làm dở",
+        "Đề cử đang viết trên trình duyệt web",
+        "Tệp bạn đã tải lên qua trình duyệt web: 1 (",
+    )
     await hoa.press("Xong")
     await hoa.expect("")
 

@@ -120,6 +120,8 @@ def overview(turn: Turn, data: PersonData) -> str:
         rsvps=number(len(data.rsvps)),
         messages=number(data.messages_kept),
         message_days=config.message_retention.days,
+        uploads=number(data.uploads_kept),
+        upload_days=config.draft_ttl_days,
         codes=number(data.sign_in_codes),
     )
 

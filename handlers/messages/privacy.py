@@ -97,6 +97,8 @@ TEXTS = {
         "Lời mời sự kiện đã trả lời: {rsvps}\n"
         "Tin nhắn của bạn còn lưu nguyên văn: {messages} (nội dung được xoá sau {message_days} "
         "ngày)\n"
+        "Tệp bạn đã tải lên qua trình duyệt web: {uploads} (tệp không dùng cho đề cử nào được "
+        "xoá sau {upload_days} ngày)\n"
         "Mã đăng nhập chưa dùng: {codes}"
     ),
     "mydata.account": "• {app}, từ {since}",
