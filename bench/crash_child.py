@@ -42,16 +42,21 @@ async def run(url: str, media: Path, batch: str, seed: int) -> None:
     )
     await app.start()
     try:
-        while True:
-            async with app.db.read() as conn:
-                counts = await outbox.counts_by_status(conn, batch)
-            if not counts.get("queued") and not counts.get("retrying"):
-                return
-            app.delivery.kick()
-            await asyncio.sleep(0.05)
+        await until_settled(app, batch)
     finally:
         await app.stop()
         await platform.stop()
+
+
+async def until_settled(app: Application, batch: str) -> None:
+    """Return once nothing of the batch is queued or waiting for a retry."""
+    while True:
+        async with app.db.read() as conn:
+            counts = await outbox.counts_by_status(conn, batch)
+        if not counts.get("queued") and not counts.get("retrying"):
+            return
+        app.delivery.kick()
+        await asyncio.sleep(0.05)
 
 
 if __name__ == "__main__":

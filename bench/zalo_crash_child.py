@@ -11,10 +11,10 @@ import asyncio
 import sys
 from datetime import timedelta
 
+from bench.crash_child import until_settled
 from bot.app import Application
 from bot.delivery import Lane
 from bot.settings import Settings
-from storage import outbox
 
 HOLD = timedelta(seconds=2)
 
@@ -27,13 +27,7 @@ async def run(batch: str) -> None:
     await app.start()
     print("Gương Sáng is running (crash child)", flush=True)
     try:
-        while True:
-            async with app.db.read() as conn:
-                counts = await outbox.counts_by_status(conn, batch)
-            if not counts.get("queued") and not counts.get("retrying"):
-                return
-            app.delivery.kick()
-            await asyncio.sleep(0.05)
+        await until_settled(app, batch)
     finally:
         await app.stop()
 
