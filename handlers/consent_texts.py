@@ -5,9 +5,13 @@ being publicised. A new wording is a new version; what was agreed is stored as s
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from handlers.config import CoreConfig
 from handlers.messages import CATALOG, t
+
+# Only a type here: the stock PTB baseline in bench/ imports these texts without pydantic.
+if TYPE_CHECKING:
+    from handlers.config import CoreConfig
 
 MEMBER_VERSION = "2026-12-v2"
 NOMINEE_VERSION = "cong-khai-2026-12-v1"
