@@ -8,7 +8,7 @@ diacritics, and the rest is its argument.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from handlers.flows.base import AnyFlow
@@ -79,14 +79,6 @@ def parse_slash(text: str) -> tuple[str, str] | None:
     return name, args.strip()
 
 
-def find(commands: Sequence[Command], name: str) -> Command | None:
-    """The command with this name or alias."""
-    for command in commands:
-        if name in (command.name, command.alias):
-            return command
-    return None
-
-
 # Fillers as folded words, the longest first.
 _FILLER_WORDS = sorted((tuple(f.split()) for f in FILLERS), key=len, reverse=True)
 
@@ -100,14 +92,7 @@ class _Phrases:
     longest: int
 
 
-# Built once per command table (the registry's is the only one in a running bot).
-_TABLES: dict[int, tuple[Sequence[Command], _Phrases]] = {}
-
-
-def _phrases(commands: Sequence[Command]) -> _Phrases:
-    known = _TABLES.get(id(commands))
-    if known is not None and known[0] is commands:
-        return known[1]
+def _index(commands: Sequence[Command]) -> _Phrases:
     found = sorted(
         (
             (tuple(phrase.split()), command)
@@ -119,9 +104,7 @@ def _phrases(commands: Sequence[Command]) -> _Phrases:
     by_first: dict[str, list[tuple[tuple[str, ...], Command]]] = {}
     for phrase, command in found:
         by_first.setdefault(phrase[0], []).append((phrase, command))
-    table = _Phrases(by_first, max((len(p) for p, _ in found), default=0))
-    _TABLES[id(commands)] = (commands, table)
-    return table
+    return _Phrases(by_first, max((len(p) for p, _ in found), default=0))
 
 
 class _FoldedWords:
@@ -142,40 +125,56 @@ class _FoldedWords:
         return self.pairs
 
 
-def find_by_words(commands: Sequence[Command], text: str) -> tuple[Command, str] | None:
-    """The command a plainly typed text names, and its argument (as typed)."""
-    typed = text.split()
-    # (index of the typed word, one folded word): "GS-2026-000123" folds to three.
-    words = _FoldedWords(typed)
-    start, moved = 0, True
-    while moved:
-        moved = False
-        for filler in _FILLER_WORDS:
-            end = start + len(filler)
-            pairs = words.up_to(end)
-            if end < len(pairs) and tuple(w for _, w in pairs[start:end]) == filler:
-                start, moved = end, True
-                break
-    table = _phrases(commands)
-    pairs = words.up_to(start + table.longest)
-    if start >= len(pairs):
-        return None
-    for phrase, command in table.by_first.get(pairs[start][1], ()):
-        end = start + len(phrase)
-        window = pairs[start:end]
-        if tuple(w for _, w in window) != phrase:
-            continue
-        last = window[-1][0]
-        if end < len(pairs) and pairs[end][0] == last:
-            continue  # the phrase ends inside a typed word ("decu2")
-        args = " ".join(typed[last + 1 :])
-        return command, "" if fold(args) in TRAILERS or not fold(args) else args
-    return None
+class CommandTable:
+    """A registry's commands, with the index of their plain phrases built once."""
 
+    def __init__(self, *commands: Command) -> None:
+        self.commands = commands
+        self._phrases = _index(self.commands)
 
-def navigation_word(commands: Sequence[Command], text: str) -> Command | None:
-    """The navigation command a whole message is (huỷ, quay lại, trợ giúp…), if it is one."""
-    found = find_by_words(commands, text)
-    if found is None or found[1] or found[0].name not in NAVIGATION:
+    def __iter__(self) -> Iterator[Command]:
+        return iter(self.commands)
+
+    def find(self, name: str) -> Command | None:
+        """The command with this name or alias."""
+        for command in self.commands:
+            if name in (command.name, command.alias):
+                return command
         return None
-    return found[0]
+
+    def find_by_words(self, text: str) -> tuple[Command, str] | None:
+        """The command a plainly typed text names, and its argument (as typed)."""
+        typed = text.split()
+        # (index of the typed word, one folded word): "GS-2026-000123" folds to three.
+        words = _FoldedWords(typed)
+        start, moved = 0, True
+        while moved:
+            moved = False
+            for filler in _FILLER_WORDS:
+                end = start + len(filler)
+                pairs = words.up_to(end)
+                if end < len(pairs) and tuple(w for _, w in pairs[start:end]) == filler:
+                    start, moved = end, True
+                    break
+        table = self._phrases
+        pairs = words.up_to(start + table.longest)
+        if start >= len(pairs):
+            return None
+        for phrase, command in table.by_first.get(pairs[start][1], ()):
+            end = start + len(phrase)
+            window = pairs[start:end]
+            if tuple(w for _, w in window) != phrase:
+                continue
+            last = window[-1][0]
+            if end < len(pairs) and pairs[end][0] == last:
+                continue  # the phrase ends inside a typed word ("decu2")
+            args = " ".join(typed[last + 1 :])
+            return command, "" if fold(args) in TRAILERS or not fold(args) else args
+        return None
+
+    def navigation_word(self, text: str) -> Command | None:
+        """The navigation command a whole message is (huỷ, quay lại, trợ giúp…), if it is one."""
+        found = self.find_by_words(text)
+        if found is None or found[1] or found[0].name not in NAVIGATION:
+            return None
+        return found[0]

@@ -126,7 +126,7 @@ def _slash_command(turn: Turn) -> tuple[Command | str | None, str]:
             name, args = slash
     if name is None:
         return None, ""
-    found = commands.find(COMMANDS, name)
+    found = COMMANDS.find(name)
     return (found if found else "/" + name), args
 
 
@@ -184,7 +184,7 @@ async def _answers_aside(turn: Turn, flow: AnyFlow | None) -> bool:
             return True
     if latest.reply_action is None:
         return False
-    if inbound.kind == InboundKind.TEXT and commands.find_by_words(COMMANDS, inbound.text or ""):
+    if inbound.kind == InboundKind.TEXT and COMMANDS.find_by_words(inbound.text or ""):
         return False  # "huỷ", "đề cử…": a command, not the answer
     if flow is not None:
         # A flow runs too: the reply may be meant for either; ask, one tap or number.
@@ -203,7 +203,7 @@ async def _resolve_held(turn: Turn, flow: AnyFlow | None, choice: str) -> None:
         show_main_menu(turn, "common.stale_button")
         return
     if choice == "held.run" and held.command:
-        command = commands.find(COMMANDS, held.command)
+        command = COMMANDS.find(held.command)
         assert command is not None  # held for a navigation command by name
         await _command(turn, flow, command, "")
         return
@@ -252,12 +252,12 @@ async def _in_flow(turn: Turn, flow: AnyFlow) -> None:
             return
     if inbound.kind == InboundKind.TEXT:
         if step.free_text and Accepts.TEXT in step.accepts:
-            word = commands.navigation_word(COMMANDS, text)
+            word = COMMANDS.navigation_word(text)
             if word is not None:
                 _ask_which(turn, word, text)
                 return
         else:
-            found = commands.find_by_words(COMMANDS, text)
+            found = COMMANDS.find_by_words(text)
             if found is not None:
                 await _command(turn, flow, *found)
                 return
@@ -301,7 +301,7 @@ async def _idle(turn: Turn) -> None:
             await _menu_command(turn, turn.state.menu.options[index][0])
             return
     if inbound.kind == InboundKind.TEXT:
-        found = commands.find_by_words(COMMANDS, text)
+        found = COMMANDS.find_by_words(text)
         if found is not None:
             await _command(turn, None, *found)
             return
@@ -333,7 +333,7 @@ async def _menu_command(turn: Turn, value: str) -> None:
         await _action(turn, None, value)
         return
     name = MENU_COMMANDS.get(value)
-    command = commands.find(COMMANDS, name) if name else None
+    command = COMMANDS.find(name) if name else None
     if command is None:
         show_main_menu(turn, "common.not_an_option")
         return

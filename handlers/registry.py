@@ -7,7 +7,7 @@ the flow it starts, and more plain words for it. A new flow adds one line here.
 from __future__ import annotations
 
 from handlers import console_link, digest, undo
-from handlers.commands import ActionFn, Command
+from handlers.commands import ActionFn, Command, CommandTable
 from handlers.flows import (
     accounts,
     answer,
@@ -89,7 +89,7 @@ UNDO_WORDS = ("hoan tac", "undo")
 HELP_WORDS = ("tro giup", "help", "huong dan", "giup", "giup toi", "giup do", "can giup")
 # Who may run a command (None: anyone, joined or not).
 MEMBER, REVIEWER, OFFICIAL = Role.MEMBER, Role.REVIEWER, Role.OFFICIAL
-COMMANDS: tuple[Command, ...] = (
+COMMANDS = CommandTable(
     Command("start", "batdau", None, start, join.FLOW, ("start", "bat dau")),
     Command("nominate", "decu", MEMBER, nominate.begin, nominate.FLOW, ("de cu",)),
     Command("my", "cuatoi", MEMBER, mine.show, None, ("cua toi",)),
