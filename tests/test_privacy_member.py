@@ -119,6 +119,8 @@ async def test_mydata_shows_everything_and_corrects_and_downloads(
     book = load_workbook(io.BytesIO(await download(hoa, ready[0].media[0]["url"])))
     assert book.sheetnames[:3] == ["Thông tin", "Tài khoản", "Vai trò"]
     assert book["Thông tin"]["B2"].value == "Trần Thị Hoà"
+    profile = {row[0]: row[1] for row in book["Thông tin"].iter_rows(values_only=True)}
+    assert profile["Tệp đã tải lên qua trình duyệt web"] == 0
     assert book["Đề cử"]["A2"].value == "GS-2026-000001"
     done = await actions(app)
     assert done.count("person.corrected") == 2 and done.count("person.data_downloaded") == 2

@@ -176,6 +176,7 @@ def sheets(turn: Turn, data: PersonData) -> list[Sheet]:
         [t("mydata.sheet.phone"), display_phone(data.phone) if data.phone else ""],
         [t("mydata.sheet.joined"), data.joined_at.astimezone(tz)],
         [t("mydata.sheet.messages"), data.messages_kept],
+        [t("mydata.sheet.uploads"), data.uploads_kept],
         [t("mydata.sheet.codes"), data.sign_in_codes],
     ]
     return [

@@ -144,6 +144,7 @@ TEXTS = {
     "mydata.sheet.phone": "Số điện thoại",
     "mydata.sheet.joined": "Tham gia từ",
     "mydata.sheet.messages": "Tin nhắn còn lưu nguyên văn",
+    "mydata.sheet.uploads": "Tệp đã tải lên qua trình duyệt web",
     "mydata.sheet.codes": "Mã đăng nhập chưa dùng",
     "mydata.sheet.accounts": "Tài khoản",
     "mydata.sheet.app": "Ứng dụng",
