@@ -218,8 +218,12 @@ class Lane:
                 except Exception:
                     log.exception("claiming outbox rows of %s failed", self.channel.name)
             self.take(items)
-            if items:
-                continue
+            if room > 0 and len(items) >= room:
+                continue  # more may be due: claim again at once
+            # Fewer than asked: none else was due when the claim ran. Rows committed since
+            # kicked the lane (so the wait below ends at once); those due later come with the
+            # sweep. Claiming again anyway cost one statement per wake-up, and under load a
+            # wake-up per reply another instance queued.
             self._idle = True
             self._check_quiet()
             with contextlib.suppress(TimeoutError):

@@ -45,11 +45,11 @@ def literal(value: Any) -> str:
     return str(value)
 
 
-async def plan(conn: Connection, statement: Any) -> str:
+async def plan(conn: Connection, statement: Any, parameters: dict[str, Any]) -> str:
     """The engine's query plan of a statement with bound parameters, as one text."""
     compiled = statement.compile(dialect=conn.dialect)
     assert isinstance(compiled, SQLCompiler) and compiled.positiontup is not None
-    values = compiled.construct_params()
+    values = compiled.construct_params(parameters)
     given = [values[name] for name in compiled.positiontup]
     if conn.dialect.name == "sqlite":
         # sqlite3's positional marks as named ones (the SQL holds no other question mark).
@@ -79,7 +79,9 @@ async def test_the_claim_reads_the_index_of_pending_rows(database_url: str) -> N
             await conn.execute(text("ANALYZE"))
         async with db.write() as conn:
             found = await plan(
-                conn, outbox.claim_statement("telegram", NOW, 50, timedelta(seconds=60))
+                conn,
+                outbox.CLAIM_DUE,
+                outbox.claim_parameters("telegram", NOW, 50, timedelta(seconds=60)),
             )
     finally:
         await db.close()
