@@ -331,21 +331,27 @@ async def counts_by_status(conn: Connection, batch: str) -> dict[str, int]:
     return {str(status): int(n) for status, n in rows}
 
 
+# Built once: the web chat's page runs it on every poll.
+_DELIVERED_AFTER = (
+    select(outbox)
+    .where(
+        outbox.c.channel == bindparam("channel"),
+        outbox.c.chat_id == bindparam("chat"),
+        outbox.c.status == "sent",
+        outbox.c.platform_message_id > bindparam("after"),
+    )
+    .order_by(outbox.c.platform_message_id)
+    .limit(bindparam("limit", type_=Integer()))
+)
+
+
 async def delivered_after(
     conn: Connection, channel: str, chat_id: str, after: str, limit: int = 100
 ) -> list[OutboxItem]:
     """Messages delivered to one chat after a delivery sequence (the channel's platform id,
     zero-padded): in the order they were sent, which priorities make differ from the ids."""
     rows = await conn.execute(
-        select(outbox)
-        .where(
-            outbox.c.channel == channel,
-            outbox.c.chat_id == chat_id,
-            outbox.c.status == "sent",
-            outbox.c.platform_message_id > after,
-        )
-        .order_by(outbox.c.platform_message_id)
-        .limit(limit)
+        _DELIVERED_AFTER, {"channel": channel, "chat": chat_id, "after": after, "limit": limit}
     )
     return [OutboxItem.model_validate(r) for r in rows]
 
@@ -379,17 +385,3 @@ async def cancel_batch(conn: Connection, batch: str) -> int:
         .values(status="cancelled", claimed_until=None)
     )
     return int(result.rowcount)
-
-
-def sent_at_of(channel: str, chat_id: str, platform_id: str) -> ScalarSelect[datetime]:
-    """When the message a channel numbered `platform_id` was sent to a chat: a subquery for
-    the statement that needs it (NULL when there is no such message), not a round trip."""
-    return (
-        select(outbox.c.sent_at)
-        .where(
-            outbox.c.channel == channel,
-            outbox.c.chat_id == chat_id,
-            outbox.c.platform_message_id == platform_id,
-        )
-        .scalar_subquery()
-    )

@@ -386,8 +386,8 @@ class WebChat:
     ) -> list[tuple[Order, dict[str, Any]]]:
         """What the person sent between the bot messages already shown and these: the
         page shows its own bubbles at once, and after a reload reads them here."""
-        since = outbox.sent_at_of(self.name, chat_id, f"{after:020d}") if after else None
-        sent = await inbox.sent_by(conn, self.name, chat_id, since, until)
+        since = f"{after:020d}" if after else None
+        sent = await inbox.sent_by(conn, self.name, chat_id, until, after=since)
         own: list[tuple[Order, dict[str, Any]]] = []
         for item in sent:
             if redaction.is_stripped(item.payload):
