@@ -10,6 +10,7 @@ import sqlite3
 import stat
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, closing
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVarTuple, overload
 
@@ -18,6 +19,9 @@ from sqlalchemy import (
     CursorResult,
     Engine,
     RootTransaction,
+    Select,
+    String,
+    bindparam,
     create_engine,
     event,
     func,
@@ -132,6 +136,20 @@ def _passive_checkpoint(database: str) -> None:
         conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
 
 
+@lru_cache(maxsize=8)
+def _notify_statement(count: int) -> Select[Any]:
+    """SELECT pg_notify(…) for `count` notifications (binds topicN, payloadN). Built once per
+    count (almost always one): building it per commit cost about as much as sending it."""
+    return select(
+        *(
+            func.pg_notify(
+                bindparam(f"topic{n}", type_=String()), bindparam(f"payload{n}", type_=String())
+            )
+            for n in range(count)
+        )
+    )
+
+
 class Connection:
     """The transaction handle every storage function takes: `execute` runs one statement.
 
@@ -236,12 +254,14 @@ class Connection:
         """Commit (sending the notifications first: NOTIFY is delivered at commit) or roll
         back, and give the connection back to the pool."""
         if commit and self._notes and hub is not None:
-            wired = [func.pg_notify(topic, hub.on_wire(p)) for topic, p in self._notes]
-            statement = select(*wired)
+            statement = _notify_statement(len(self._notes))
+            values: dict[str, str] = {}
+            for n, (topic, payload) in enumerate(self._notes):
+                values[f"topic{n}"], values[f"payload{n}"] = topic, hub.on_wire(payload)
             if self._async is None:
-                await self._open(statement, None)
+                await self._open(statement, values)
             else:
-                await self._async.execute(statement)
+                await self._async.execute(statement, values)
         conn, self._async = self._async, None
         if conn is None:
             return
