@@ -435,7 +435,9 @@ class _Ledger:
             retried, self._retried_sent = self._retried_sent, False
             back, self._back = self._back, []
             try:
-                async with self._db.write(single=not (sent and back)) as conn:
+                # One statement alone runs without BEGIN and COMMIT on PostgreSQL.
+                statements = bool(sent) + bool(secret) + bool(back)
+                async with self._db.write(single=statements == 1) as conn:
                     if sent:
                         await outbox.mark_sent_many(conn, sent, self._clock())
                         await redaction.redact_outbound(conn, secret, t("privacy.code_removed"))
