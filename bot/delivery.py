@@ -438,17 +438,18 @@ class _Ledger:
                 # One statement alone runs without BEGIN and COMMIT on PostgreSQL.
                 statements = bool(sent) + bool(secret) + bool(back)
                 async with self._db.write(single=statements == 1) as conn:
-                    if sent:
-                        await outbox.mark_sent_many(conn, sent, self._clock())
-                        await redaction.redact_outbound(conn, secret, t("privacy.code_removed"))
-                    if back:
-                        await outbox.release(conn, self._channel, back)
+                    # Told at commit; made first, so that one row marked sent carries them.
                     if retried:
                         # A claim made before this commit still saw the row waiting.
                         conn.notify(notify.OUTBOX, self._channel)
                     if self._announce:
                         for payload in notify.chunked(self._channel, sorted(chats)):
                             conn.notify(notify.DELIVERED, payload)
+                    if sent:
+                        await outbox.mark_sent_many(conn, sent, self._clock())
+                        await redaction.redact_outbound(conn, secret, t("privacy.code_removed"))
+                    if back:
+                        await outbox.release(conn, self._channel, back)
             except Exception:
                 # Sent rows are sent again once their claim lapses; freed ones lapse anyway.
                 log.exception(

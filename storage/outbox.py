@@ -214,16 +214,13 @@ _MARK_SENT = (
 async def mark_sent_many(
     conn: Connection, sent: Sequence[tuple[int, str | None]], now: datetime
 ) -> None:
-    """Several rows the platform accepted, in one statement (the lane's group commit)."""
-    if not sent:
-        return
-    await conn.execute(
-        _MARK_SENT,
-        [
-            {"item_id": item_id, "platform_id": platform_id, "now": now}
-            for item_id, platform_id in sent
-        ],
-    )
+    """Several rows the platform accepted, in one statement (the lane's group commit). One
+    row alone carries the notes the transaction made so far (`Connection.execute_telling`)."""
+    values = [{"item_id": item, "platform_id": platform, "now": now} for item, platform in sent]
+    if len(values) == 1:
+        await conn.execute_telling(_MARK_SENT, values[0])
+    elif values:
+        await conn.execute(_MARK_SENT, values)
 
 
 async def mark_retry(

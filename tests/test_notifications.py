@@ -4,11 +4,18 @@ each once and with its own payload, and none after a rollback (storage/notify.py
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import bindparam, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from storage import notify
 from storage.db import Database
+from storage.schema import kv
+
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+PUT = insert(kv).values(key=bindparam("key"), value={}, updated_at=NOW)
 
 
 class Heard:
@@ -28,6 +35,18 @@ class Heard:
         return self.payloads
 
 
+async def rolled_back(db: Database) -> None:
+    async with db.write() as conn:
+        conn.notify(notify.OUTBOX, "rolled-back")
+        raise RuntimeError("the step failed")
+
+
+async def put_told(db: Database, key: str, payload: str) -> None:
+    async with db.write(single=True) as conn:
+        conn.notify(notify.OUTBOX, payload)
+        await conn.execute_telling(PUT, {"key": key})
+
+
 async def test_every_note_of_a_commit_is_heard_once_and_none_of_a_rollback(
     database_url: str,
 ) -> None:
@@ -41,9 +60,7 @@ async def test_every_note_of_a_commit_is_heard_once_and_none_of_a_rollback(
         await here.start_listening()
         await there.start_listening()
         with pytest.raises(RuntimeError):
-            async with here.write() as conn:
-                conn.notify(notify.OUTBOX, "rolled-back")
-                raise RuntimeError("the step failed")
+            await rolled_back(here)
         # Three notes in one transaction, one of them twice, then one alone.
         async with here.write() as conn:
             conn.notify(notify.OUTBOX, "web")
@@ -59,6 +76,42 @@ async def test_every_note_of_a_commit_is_heard_once_and_none_of_a_rollback(
         await asyncio.sleep(0.2)  # nothing more arrives
         assert heard_here.payloads == expected
         assert heard_there.payloads == ([] if here.is_sqlite else expected)
+    finally:
+        await here.close()
+        await there.close()
+
+
+async def test_notes_told_with_a_statement_go_once_and_not_when_it_fails(
+    database_url: str,
+) -> None:
+    here, there = Database(database_url), Database(database_url)
+    heard_here, heard_there = Heard(), Heard()
+    here.listen(notify.OUTBOX, heard_here)
+    there.listen(notify.OUTBOX, heard_there)
+    try:
+        await here.start_listening()
+        await there.start_listening()
+        async with here.write(single=True) as conn:
+            conn.notify(notify.OUTBOX, "with the statement")
+            await conn.execute_telling(PUT, {"key": "a"})
+            conn.notify(notify.OUTBOX, "after it")  # told at commit, as always
+        with pytest.raises(IntegrityError):  # the same key again: nothing is told
+            await put_told(here, "a", "failed")
+        async with here.write() as conn:  # in a transaction: told at commit
+            conn.notify(notify.OUTBOX, "in a transaction")
+            await conn.execute_telling(PUT, {"key": "b"})
+        expected = ["with the statement", "after it", "in a transaction"]
+        assert await heard_here.until(3) == expected
+        if not here.is_sqlite:
+            assert await heard_there.until(3) == expected
+        await asyncio.sleep(0.2)
+        assert heard_here.payloads == expected
+        assert heard_there.payloads == ([] if here.is_sqlite else expected)
+        async with here.read() as conn:
+            assert (await conn.execute(select(kv.c.key).order_by(kv.c.key))).scalars().all() == [
+                "a",
+                "b",
+            ]
     finally:
         await here.close()
         await there.close()
