@@ -7,6 +7,8 @@ Telegram) and fails it when a reply is left unread; `make_driver` makes more peo
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -38,11 +40,20 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def settings(
-    settings: Settings, fake_oa: FakeZaloOA, fake_bot: FakeZaloBot, fake_telegram: FakeTelegram
+    settings: Settings,
+    fake_oa: FakeZaloOA,
+    fake_bot: FakeZaloBot,
+    fake_telegram: FakeTelegram,
+    clock: FakeClock,
 ) -> Settings:
     # Decisions stand after one minute here: the Zalo fakes stamp events with the wall clock,
     # which the app's clock must not pass by more than ZALO_OA_STALE_SECONDS.
-    held = settings.model_copy(update={"undo_minutes": 1})
+    # The digest an hour after the start: on start the app runs a daily job missed within
+    # the last hours, and on the wall clock that was today's digest whenever the suite ran
+    # in the hours after DIGEST_TIME, so a test's own firing of it found the day taken.
+    local = clock().astimezone(ZoneInfo(settings.timezone))
+    digest_time = (local + timedelta(hours=1)).strftime("%H:%M")
+    held = settings.model_copy(update={"undo_minutes": 1, "digest_time": digest_time})
     return telegram_settings(with_zalo(held, fake_oa, fake_bot), fake_telegram)
 
 
