@@ -35,6 +35,17 @@ class Heard:
         return self.payloads
 
 
+LAST = "last"
+
+
+async def last_note(db: Database) -> None:
+    """A note committed after the others: PostgreSQL delivers notifications in the order
+    their transactions committed, so once it is heard, every earlier one that will ever be
+    heard has been."""
+    async with db.write() as conn:
+        conn.notify(notify.OUTBOX, LAST)
+
+
 async def rolled_back(db: Database) -> None:
     async with db.write() as conn:
         conn.notify(notify.OUTBOX, "rolled-back")
@@ -69,11 +80,12 @@ async def test_every_note_of_a_commit_is_heard_once_and_none_of_a_rollback(
             conn.notify(notify.DELIVERED, "web w3")
         async with here.write(single=True) as conn:
             conn.notify(notify.OUTBOX, "telegram")
-        expected = ["web", "web w1 w2", "web w3", "telegram"]
-        assert await heard_here.until(4) == expected
+        await last_note(here)
+        expected = ["web", "web w1 w2", "web w3", "telegram", LAST]
+        assert await heard_here.until(5) == expected
         if not here.is_sqlite:  # another instance hears them through PostgreSQL
-            assert await heard_there.until(4) == expected
-        await asyncio.sleep(0.2)  # nothing more arrives
+            assert await heard_there.until(5) == expected
+        # Delivered in commit order: nothing left out came after the last note either.
         assert heard_here.payloads == expected
         assert heard_there.payloads == ([] if here.is_sqlite else expected)
     finally:
@@ -100,11 +112,11 @@ async def test_notes_told_with_a_statement_go_once_and_not_when_it_fails(
         async with here.write() as conn:  # in a transaction: told at commit
             conn.notify(notify.OUTBOX, "in a transaction")
             await conn.execute_telling(PUT, {"key": "b"})
-        expected = ["with the statement", "after it", "in a transaction"]
-        assert await heard_here.until(3) == expected
+        await last_note(here)
+        expected = ["with the statement", "after it", "in a transaction", LAST]
+        assert await heard_here.until(4) == expected
         if not here.is_sqlite:
-            assert await heard_there.until(3) == expected
-        await asyncio.sleep(0.2)
+            assert await heard_there.until(4) == expected
         assert heard_here.payloads == expected
         assert heard_there.payloads == ([] if here.is_sqlite else expected)
         async with here.read() as conn:
