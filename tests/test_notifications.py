@@ -4,6 +4,7 @@ each once and with its own payload, and none after a rollback (storage/notify.py
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
@@ -58,72 +59,72 @@ async def put_told(db: Database, key: str, payload: str) -> None:
         await conn.execute_telling(PUT, {"key": key})
 
 
-async def test_every_note_of_a_commit_is_heard_once_and_none_of_a_rollback(
-    database_url: str,
-) -> None:
-    here, there = Database(database_url), Database(database_url)
-    heard_here, heard_there = Heard(), Heard()
-    here.listen(notify.OUTBOX, heard_here)
-    here.listen(notify.DELIVERED, heard_here)
-    there.listen(notify.OUTBOX, heard_there)
-    there.listen(notify.DELIVERED, heard_there)
+class Instance:
+    """A Database as one instance of the bot, and what its listeners heard."""
+
+    def __init__(self, url: str) -> None:
+        self.db = Database(url)
+        self.heard = Heard()
+        self.db.listen(notify.OUTBOX, self.heard)
+        self.db.listen(notify.DELIVERED, self.heard)
+
+
+@pytest.fixture
+async def instances(database_url: str) -> AsyncIterator[tuple[Instance, Instance]]:
+    """Two instances on one database, listening (on SQLite only to their own process)."""
+    here, there = Instance(database_url), Instance(database_url)
     try:
-        await here.start_listening()
-        await there.start_listening()
-        with pytest.raises(RuntimeError):
-            await rolled_back(here)
-        # Three notes in one transaction, one of them twice, then one alone.
-        async with here.write() as conn:
-            conn.notify(notify.OUTBOX, "web")
-            conn.notify(notify.DELIVERED, "web w1 w2")
-            conn.notify(notify.OUTBOX, "web")
-            conn.notify(notify.DELIVERED, "web w3")
-        async with here.write(single=True) as conn:
-            conn.notify(notify.OUTBOX, "telegram")
-        await last_note(here)
-        expected = ["web", "web w1 w2", "web w3", "telegram", LAST]
-        assert await heard_here.until(5) == expected
-        if not here.is_sqlite:  # another instance hears them through PostgreSQL
-            assert await heard_there.until(5) == expected
-        # Delivered in commit order: nothing left out came after the last note either.
-        assert heard_here.payloads == expected
-        assert heard_there.payloads == ([] if here.is_sqlite else expected)
+        await here.db.start_listening()
+        await there.db.start_listening()
+        yield here, there
     finally:
-        await here.close()
-        await there.close()
+        await here.db.close()
+        await there.db.close()
+
+
+async def heard_by_both(here: Instance, there: Instance, expected: list[str]) -> None:
+    """After the last note: `here` heard exactly `expected`, and `there` too on PostgreSQL
+    (delivered in commit order, so nothing wrongly told can still come after it)."""
+    await last_note(here.db)
+    expected = [*expected, LAST]
+    assert await here.heard.until(len(expected)) == expected
+    if not here.db.is_sqlite:
+        assert await there.heard.until(len(expected)) == expected
+    assert here.heard.payloads == expected
+    assert there.heard.payloads == ([] if here.db.is_sqlite else expected)
+
+
+async def test_every_note_of_a_commit_is_heard_once_and_none_of_a_rollback(
+    instances: tuple[Instance, Instance],
+) -> None:
+    here, there = instances
+    with pytest.raises(RuntimeError):
+        await rolled_back(here.db)
+    # Three notes in one transaction, one of them twice, then one alone.
+    async with here.db.write() as conn:
+        conn.notify(notify.OUTBOX, "web")
+        conn.notify(notify.DELIVERED, "web w1 w2")
+        conn.notify(notify.OUTBOX, "web")
+        conn.notify(notify.DELIVERED, "web w3")
+    async with here.db.write(single=True) as conn:
+        conn.notify(notify.OUTBOX, "telegram")
+    await heard_by_both(here, there, ["web", "web w1 w2", "web w3", "telegram"])
 
 
 async def test_notes_told_with_a_statement_go_once_and_not_when_it_fails(
-    database_url: str,
+    instances: tuple[Instance, Instance],
 ) -> None:
-    here, there = Database(database_url), Database(database_url)
-    heard_here, heard_there = Heard(), Heard()
-    here.listen(notify.OUTBOX, heard_here)
-    there.listen(notify.OUTBOX, heard_there)
-    try:
-        await here.start_listening()
-        await there.start_listening()
-        async with here.write(single=True) as conn:
-            conn.notify(notify.OUTBOX, "with the statement")
-            await conn.execute_telling(PUT, {"key": "a"})
-            conn.notify(notify.OUTBOX, "after it")  # told at commit, as always
-        with pytest.raises(IntegrityError):  # the same key again: nothing is told
-            await put_told(here, "a", "failed")
-        async with here.write() as conn:  # in a transaction: told at commit
-            conn.notify(notify.OUTBOX, "in a transaction")
-            await conn.execute_telling(PUT, {"key": "b"})
-        await last_note(here)
-        expected = ["with the statement", "after it", "in a transaction", LAST]
-        assert await heard_here.until(4) == expected
-        if not here.is_sqlite:
-            assert await heard_there.until(4) == expected
-        assert heard_here.payloads == expected
-        assert heard_there.payloads == ([] if here.is_sqlite else expected)
-        async with here.read() as conn:
-            assert (await conn.execute(select(kv.c.key).order_by(kv.c.key))).scalars().all() == [
-                "a",
-                "b",
-            ]
-    finally:
-        await here.close()
-        await there.close()
+    here, there = instances
+    async with here.db.write(single=True) as conn:
+        conn.notify(notify.OUTBOX, "with the statement")
+        await conn.execute_telling(PUT, {"key": "a"})
+        conn.notify(notify.OUTBOX, "after it")  # told at commit, as always
+    with pytest.raises(IntegrityError):  # the same key again: nothing is told
+        await put_told(here.db, "a", "failed")
+    async with here.db.write() as conn:  # in a transaction: told at commit
+        conn.notify(notify.OUTBOX, "in a transaction")
+        await conn.execute_telling(PUT, {"key": "b"})
+    await heard_by_both(here, there, ["with the statement", "after it", "in a transaction"])
+    async with here.db.read() as conn:
+        keys = (await conn.execute(select(kv.c.key).order_by(kv.c.key))).scalars().all()
+    assert keys == ["a", "b"]
