@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.app import Application
 from bot.settings import Settings
-from storage.schema import link_codes
+from storage.schema import link_codes, outbox
 from tests.contract.drivers import ZaloBotDriver, ZaloOADriver, new_user
 from tests.fakes.zalo_bot import FakeZaloBot
 from tests.fakes.zalo_oa import FakeZaloOA
@@ -88,6 +88,12 @@ async def test_a_member_moves_from_the_web_to_zalo_and_keeps_their_nominations(
     await other.send(f"/start {found.group(1)}")
     await other.expect("Đã liên kết tài khoản này với Trần Thị Hoa")
     await zalo.expect("Zalo Bot vừa được liên kết")
+    # The message that showed the code on Zalo was recorded as sent and its code removed.
+    await app.settle()
+    async with app.db.read() as conn:
+        rows = (await conn.execute(select(outbox).where(outbox.c.chat_id == zalo.user))).all()
+    assert rows and all(row.status == "sent" for row in rows), [r.status for r in rows]
+    assert not [row for row in rows if found.group(1) in str(row.payload)]
     await hoa.expect("Zalo Bot vừa được liên kết")
     await zalo.assert_no_unread()
     await other.assert_no_unread()
