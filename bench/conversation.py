@@ -224,6 +224,10 @@ async def figures(
     for error in recorder.errors[:5]:
         print(f"  error: {error}", file=sys.stderr)
     print(tail_detail(recorder.samples, began), flush=True)
+    user = sum(float(r["cpu_user"]) for r in reports)
+    kernel = sum(float(r["cpu_sys"]) for r in reports)
+    # Kernel time is mostly the sockets (HTTP, and the database on PostgreSQL).
+    print(f"  bots' CPU: user {user:.1f} s, kernel {kernel:.1f} s", flush=True)
     # Throughput counts the steps answered inside the window only.
     in_window = [s for s in recorder.samples if s.finished_at <= stop]
     return Row(
