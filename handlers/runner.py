@@ -2,7 +2,7 @@
 
 One person's events are handled in the order they were recorded, one at a time, whichever
 instance recorded them. In this process a queue per sender orders them; between instances
-the database does: a step handles the sender's oldest pending event (`inbox.close_next`,
+the database does: a step handles the sender's oldest pending event (`steps.open_step`,
 which on PostgreSQL waits for another instance's step of that sender to commit), and the
 account's row, written first in every step, is locked until the step commits. An instance
 that dies leaves its events pending; after the lease term any instance takes them over
@@ -25,10 +25,11 @@ from handlers.messages import t
 from handlers.outgoing import notification_messages
 from handlers.turn import Cleanup, Turn
 from handlers.types import Inbound, Reply
-from storage import inbox, outbox, people, redaction
+from storage import inbox, outbox, redaction
 from storage.conversations import load_turn, save_state
 from storage.db import Connection, Database
 from storage.rows import Identity, OutboxItem
+from storage.steps import Opened, open_step
 
 log = logging.getLogger(__name__)
 
@@ -156,10 +157,12 @@ class Runner:
         try:
             async with self._db.write() as conn:
                 # Closed first, in the step's transaction: a rollback reopens it.
-                item_id = await inbox.close_next(conn, key[0], key[1], upto, now)
-                if item_id is None:
+                guess = self._chat_of(key, upto)
+                opened = await open_step(conn, key, upto, now, guess)
+                if opened is None:
                     return None
-                claimed, cleanup = await self._handle_event(conn, item_id, now)
+                item_id = opened.item_id
+                claimed, cleanup = await self._handle_event(conn, opened, guess, now)
         except Exception:
             if item_id is None:
                 raise
@@ -184,19 +187,27 @@ class Runner:
         except Exception:
             log.exception("cleaning up after an erasure failed")
 
+    def _chat_of(self, key: SenderKey, upto: int) -> tuple[str, str]:
+        """The chat the step's event most likely came from: the one recorded here, or the
+        sender's own (their private chat with the bot, as on every channel we serve)."""
+        inbound = self._inbounds.get(upto)
+        return (inbound.channel, inbound.chat_id) if inbound is not None else key
+
     async def _handle_event(
-        self, conn: Connection, item_id: int, now: datetime
+        self, conn: Connection, opened: Opened, guess: tuple[str, str], now: datetime
     ) -> tuple[list[OutboxItem], Cleanup]:
-        """The step's work once its event is closed: the replies claimed for this instance
-        and what is left to clean after the commit."""
+        """The step's work once its event is closed and its sender's account touched: the
+        replies claimed for this instance and what is left to clean after the commit."""
+        item_id, identity, loaded = opened
         inbound = self._inbounds.pop(item_id, None) or await self._recorded(conn, item_id)
-        # The app's display name has no purpose here: it is not kept (the inbox's copy goes
-        # with the message contents after the retention period).
-        identity = await people.touch_identity(conn, inbound.channel, inbound.sender_id, None, now)
         limit = self._config.messages_per_minute
         if limit and identity.rate_count > limit:
             return await self._too_fast(conn, item_id, inbound, identity, now), Cleanup()
-        loaded = await load_turn(conn, identity.id, (inbound.channel, inbound.chat_id))
+        chat = (inbound.channel, inbound.chat_id)
+        if chat != guess:
+            # An earlier event of the sender's, from another chat, came first: the last
+            # message that chat received is another one.
+            loaded = await load_turn(conn, identity.id, chat)
         person, memberships, state, latest = loaded
         turn = Turn(
             conn=conn,

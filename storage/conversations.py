@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel, Field
-from sqlalchemy import bindparam, select
+from sqlalchemy import FromClause, Select, bindparam, select
 
 from storage.db import Connection
 from storage.outbox import latest_delivered
@@ -42,39 +43,46 @@ class ConversationState(BaseModel):
     updated_at: datetime | None = None
 
 
+def load_statement(source: FromClause, identity_id: Any, person_id: Any) -> Select[Any]:
+    """The state, the person and their roles of the account `source` gives (its id and
+    person columns named): a row per membership (at least one), each repeating the state
+    and the person."""
+    return (
+        select(
+            conversations.c.flow,
+            conversations.c.step,
+            conversations.c.data,
+            conversations.c.history,
+            conversations.c.menu,
+            conversations.c.menu_seq,
+            conversations.c.pending,
+            conversations.c.updated_at,
+            people.c.id.label("person_id"),
+            people.c.full_name,
+            people.c.phone,
+            people.c.created_at.label("person_created_at"),
+            people.c.consent_withdrawn_at,
+            people.c.erased_at,
+            memberships.c.id.label("membership_id"),
+            memberships.c.unit_id,
+            memberships.c.role,
+            units.c.path.label("unit_path"),
+            units.c.name.label("unit_name"),
+        )
+        .select_from(
+            source.outerjoin(conversations, conversations.c.identity_id == identity_id)
+            .outerjoin(people, people.c.id == person_id)
+            .outerjoin(memberships, memberships.c.person_id == people.c.id)
+            .outerjoin(units, units.c.id == memberships.c.unit_id)
+        )
+        .order_by(memberships.c.id)
+    )
+
+
 # Built once: every step runs it, and building a statement costs more than running it. One
-# round trip for the state, the person and their roles: a row per membership (at least one),
-# each repeating the state and the person.
-_LOAD = (
-    select(
-        conversations.c.flow,
-        conversations.c.step,
-        conversations.c.data,
-        conversations.c.history,
-        conversations.c.menu,
-        conversations.c.menu_seq,
-        conversations.c.pending,
-        conversations.c.updated_at,
-        people.c.id.label("person_id"),
-        people.c.full_name,
-        people.c.phone,
-        people.c.created_at.label("person_created_at"),
-        people.c.consent_withdrawn_at,
-        people.c.erased_at,
-        memberships.c.id.label("membership_id"),
-        memberships.c.unit_id,
-        memberships.c.role,
-        units.c.path.label("unit_path"),
-        units.c.name.label("unit_name"),
-    )
-    .select_from(
-        identities.outerjoin(conversations, conversations.c.identity_id == identities.c.id)
-        .outerjoin(people, people.c.id == identities.c.person_id)
-        .outerjoin(memberships, memberships.c.person_id == people.c.id)
-        .outerjoin(units, units.c.id == memberships.c.unit_id)
-    )
-    .where(identities.c.id == bindparam("identity_id"))
-    .order_by(memberships.c.id)
+# round trip for the state, the person and their roles.
+_LOAD = load_statement(identities, identities.c.id, identities.c.person_id).where(
+    identities.c.id == bindparam("identity_id")
 )
 
 
@@ -100,10 +108,16 @@ async def load_turn(
     if chat is None:
         rows = (await conn.execute(_LOAD, {"identity_id": identity_id})).all()
     else:
-        values = {"identity_id": identity_id, "channel": chat[0], "chat": chat[1]}
+        values = {"identity_id": identity_id, "chat_channel": chat[0], "chat": chat[1]}
         rows = (await conn.execute(_LOAD_IN_CHAT, values)).all()
+    return loaded_from(rows, in_chat=chat is not None)
+
+
+def loaded_from(rows: Sequence[Any], *, in_chat: bool) -> Loaded:
+    """What rows of `load_statement` (with the column `latest_delivered` when `in_chat`)
+    say."""
     first = rows[0]
-    latest = first.latest_delivered if chat is not None else None
+    latest = first.latest_delivered if in_chat else None
     person = None
     if first.person_id is not None:
         person = Person(

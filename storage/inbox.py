@@ -77,7 +77,7 @@ _NEXT = (
     .limit(1)
     .with_for_update()
 )
-_CLOSE_NEXT = (
+CLOSE_NEXT = (
     update(inbox)
     .where(inbox.c.id == _NEXT.scalar_subquery())
     .values(status="done", handled_at=bindparam("now"))
@@ -95,7 +95,7 @@ async def close_next(
     recorded: a step for a later one first takes the earlier ones still pending.
     """
     result = await conn.execute(
-        _CLOSE_NEXT, {"on_channel": channel, "sender": sender_id, "upto": upto, "now": now}
+        CLOSE_NEXT, {"on_channel": channel, "sender": sender_id, "upto": upto, "now": now}
     )
     found = result.scalar_one_or_none()
     return int(found) if found is not None else None

@@ -356,7 +356,9 @@ async def delivered_after(
 _LATEST_DELIVERED = (
     select(outbox.c.payload)
     .where(
-        outbox.c.channel == bindparam("channel"),
+        # Not "channel": beside an UPDATE in a WITH (storage.steps), a bind named like a
+        # column of the updated table is taken as a value to SET.
+        outbox.c.channel == bindparam("chat_channel"),
         outbox.c.chat_id == bindparam("chat"),
         outbox.c.status == "sent",
         outbox.c.sent_at.is_not(None),
@@ -368,7 +370,7 @@ _LATEST_DELIVERED = (
 
 
 def latest_delivered() -> ScalarSelect[Any]:
-    """The payload of the last message a chat (binds `channel`, `chat`) received, as a
+    """The payload of the last message a chat (binds `chat_channel`, `chat`) received, as a
     subquery of the statement that loads a turn: a reply right after it may answer it, and
     asking in a statement of its own cost a round trip per typed message."""
     return _LATEST_DELIVERED.scalar_subquery()

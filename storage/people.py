@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, case, select, update
+from sqlalchemy import FromClause, Integer, String, bindparam, case, literal, select, update
 
 from storage.db import Connection
 from storage.rows import Identity, Membership, Person
@@ -35,21 +35,36 @@ _MEMBERSHIPS = (
 )
 
 
-@cache
-def _touch(dialect: str) -> Any:
+# The columns a first message writes, in the order of _touched_values().
+_TOUCHED_COLUMNS = (
+    "channel",
+    "external_id",
+    "display_name",
+    "created_at",
+    "last_inbound_at",
+    "rate_window_start",
+    "rate_count",
+)
+
+
+def _touched_values() -> list[Any]:
+    return [
+        bindparam("on_channel", type_=String()),
+        bindparam("account", type_=String()),
+        bindparam("display_name", type_=String()),
+        _NOW,
+        _NOW,
+        _NOW,
+        literal(1, Integer()),
+    ]
+
+
+def _on_conflict_touch(statement: Any) -> Any:
+    """The upsert's conflict clause: an account seen before is marked as just seen."""
     # Still inside the account's current one-minute window (a NULL start is not).
     in_window = identities.c.rate_window_start > bindparam("window_floor", type_=UTCDateTime())
-    statement = dialect_insert(dialect, identities).values(
-        channel=bindparam("on_channel"),
-        external_id=bindparam("account"),
-        display_name=bindparam("display_name"),
-        created_at=_NOW,
-        last_inbound_at=_NOW,
-        rate_window_start=_NOW,
-        rate_count=1,
-    )
-    # An account seen before: writing to us again means it can be reached again. SET sees
-    # the row as it was, so both rate columns test the same old window start.
+    # Writing to us again means it can be reached again. SET sees the row as it was, so
+    # both rate columns test the same old window start.
     return statement.on_conflict_do_update(
         index_elements=[identities.c.channel, identities.c.external_id],
         set_={
@@ -59,6 +74,37 @@ def _touch(dialect: str) -> Any:
             "rate_window_start": case((in_window, identities.c.rate_window_start), else_=_NOW),
         },
     ).returning(*identities.c)
+
+
+@cache
+def _touch(dialect: str) -> Any:
+    statement = dialect_insert(dialect, identities).values(
+        dict(zip(_TOUCHED_COLUMNS, _touched_values(), strict=True))
+    )
+    return _on_conflict_touch(statement)
+
+
+def touch_after(source: FromClause) -> Any:
+    """`touch_identity`'s upsert (PostgreSQL) as INSERT … SELECT from `source`: it writes
+    only when `source` has a row, so it can follow another statement in a WITH (same binds
+    as touch_identity's values)."""
+    rows = select(*_touched_values()).select_from(source)
+    statement = dialect_insert("postgresql", identities).from_select(list(_TOUCHED_COLUMNS), rows)
+    return _on_conflict_touch(statement)
+
+
+def touch_values(
+    channel: str, external_id: str, display_name: str | None, now: datetime
+) -> dict[str, Any]:
+    """The binds of touch_identity's statement."""
+    return {
+        "on_channel": channel,
+        "account": external_id,
+        # Platforms send longer names than the column holds (Zalo does): cut, never fail.
+        "display_name": fit(identities.c.display_name, display_name),
+        "now": now,
+        "window_floor": now - RATE_WINDOW,
+    }
 
 
 async def touch_identity(
@@ -73,14 +119,7 @@ async def touch_identity(
     One statement, so two first messages of a new account handled at once both find the
     same identity. Also counts the message in the account's one-minute window (`rate_count`).
     """
-    values = {
-        "on_channel": channel,
-        "account": external_id,
-        # Platforms send longer names than the column holds (Zalo does): cut, never fail.
-        "display_name": fit(identities.c.display_name, display_name),
-        "now": now,
-        "window_floor": now - RATE_WINDOW,
-    }
+    values = touch_values(channel, external_id, display_name, now)
     row = (await conn.execute(_touch(conn.dialect.name), values)).one()
     return Identity.model_validate(row)
 
