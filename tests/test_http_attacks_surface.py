@@ -106,6 +106,10 @@ async def test_f12_guessing_codes_is_limited_per_address_and_overall(
     answered = statuses.count(200)
     assert answered <= limit and statuses.count(429) + statuses.count(401) == 200 - answered
     assert sessions <= settings.web_sessions_per_hour
+    # A refused guess is not recorded: the inbox holds the answered ones only.
+    async with app.db.read() as conn:
+        recorded = (await conn.execute(text("SELECT count(*) FROM inbox"))).scalar_one()
+    assert recorded == answered
 
 
 async def test_f13_platform_tokens_are_sealed_at_rest(app: Application) -> None:

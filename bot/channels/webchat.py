@@ -31,7 +31,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.channels.base import Capabilities
 from bot.channels.webchat_files import WebFiles
-from bot.intake import AlsoWrite, Intake
+from bot.intake import Intake
 from bot.web.guard import json_request, same_origin
 from bot.web.sessions import Sessions, device_of
 from handlers.messages import t
@@ -90,10 +90,6 @@ class WebLimits:
     address_key: bytes
     guest_messages_per_hour: int
     sessions_per_hour: int
-
-
-class _OverLimit(Exception):
-    """A per-address budget is spent (the transaction that found it out rolls back)."""
 
 
 @dataclass
@@ -235,12 +231,11 @@ class WebChat:
         session = await self.session_of(request)
         if session is not None:
             return JSONResponse(self._describe(session, fresh=False))
+        if not await self._within("web.session", request, self._limits.sessions_per_hour):
+            return JSONResponse({"error": "too many", "text": t("web.too_many")}, 429)
         now = self._clock()
         response = JSONResponse({"member": False, "name": None, "fresh": True})
         async with self._db.write() as conn:
-            key = f"web.session:{self._address_digest(request)}"
-            if await limits.hit(conn, key, HOUR, now) > self._limits.sessions_per_hour:
-                return JSONResponse({"error": "too many", "text": t("web.too_many")}, 429)
             # A chat account of its own, named here: never anything the client sent.
             account_id = await accounts.create_web_account(conn, "w" + secrets.token_hex(10), now)
             await self._sessions.open_in(
@@ -293,26 +288,26 @@ class WebChat:
         inbound = self._translate(session.chat_id, message)
         if inbound is None:
             return JSONResponse({"error": "empty message"}, status_code=400)
-        guest_budget = self._guest_budget(request) if session.person_id is None else None
-        try:
-            item_id = await self._intake.accept_and_wait(inbound, also=guest_budget)
-        except _OverLimit:
+        # Browsers that have not joined can only try codes: a budget per client address
+        # (refused: nothing recorded).
+        if session.person_id is None and not await self._within(
+            "web.guest", request, self._limits.guest_messages_per_hour
+        ):
             return JSONResponse({"error": "too many", "text": t("web.too_many")}, 429)
+        item_id = await self._intake.accept_and_wait(inbound)
         return JSONResponse({"ok": True, "duplicate": item_id is None})
 
-    def _guest_budget(self, request: Request) -> AlsoWrite:
-        """Browsers that have not joined can only try codes: a budget per client address,
-        counted in the transaction that records the message (refused: nothing recorded)."""
-        key = f"web.guest:{self._address_digest(request)}"
+    async def _within(self, budget: str, request: Request, per_hour: int) -> bool:
+        """Count one more use of a per-address budget; False once it is spent.
 
-        async def count(conn: Connection) -> None:
-            if (
-                await limits.hit(conn, key, HOUR, self._clock())
-                > self._limits.guest_messages_per_hour
-            ):
-                raise _OverLimit
-
-        return count
+        In a statement of its own, before what it pays for: on PostgreSQL the counter's row
+        stays locked until its transaction ends, and every browser behind one address (a
+        carrier's NAT) waits on that row, so it must not stay locked across the round trips
+        of the transaction that records the message or opens the session. A failure after
+        the count costs one use: the budget errs on the strict side."""
+        key = f"{budget}:{self._address_digest(request)}"
+        async with self._db.write(single=True) as conn:
+            return await limits.hit(conn, key, HOUR, self._clock()) <= per_hour
 
     def _translate(self, chat_id: str, message: WebMessage) -> Inbound | None:
         common: dict[str, Any] = {
