@@ -10,8 +10,9 @@ medians: steps/s, POST and readable latencies (p50/p95/p99/max), failed steps, t
 CPU per step (the sum over the instances) and its ratio two/one.
 
 Run: `python -m bench.instances [--seconds 60] [--runs 3] [--members 200]
-[--database-url URL] [--statements DIR]` (else a throwaway PostgreSQL cluster is started as
-the tests do).
+[--database-url URL] [--statements DIR] [--sticky]` (without a URL a throwaway PostgreSQL
+cluster is started as the tests do; `--sticky`: each member stays on one instance, which
+tells what alternating costs apart from what a second process costs).
 """
 
 from __future__ import annotations
@@ -73,14 +74,15 @@ async def run_instances(
     count: int,
     databases: PostgresDatabases,
     statements: list[Path] | None = None,
+    sticky: bool = False,
 ) -> Row:
     """One run: `count` instances on a fresh database; its figures (`statements`: a count
-    file for each instance)."""
+    file for each instance; `sticky`: each member stays on one instance)."""
     with tempfile.TemporaryDirectory(prefix="gs-bench-inst-") as tmp:
         folder = Path(tmp)
         url = databases.new(folder)
         try:
-            return await _run(load, label, seed, count, folder, url, statements)
+            return await _run(load, label, seed, count, folder, url, statements, sticky)
         finally:
             databases.drop(url)
 
@@ -93,6 +95,7 @@ async def _run(
     folder: Path,
     url: str,
     statements: list[Path] | None,
+    sticky: bool,
 ) -> Row:
     code = await prepare(folder, url)
     servers: list[Server] = []
@@ -110,7 +113,7 @@ async def _run(
         for n in range(load.members):
             # A transport per seat (a phone of its own), starting on instance n % count.
             order = ports[n % count :] + ports[: n % count]
-            transport = Alternate(order) if count > 1 else None
+            transport = Alternate(order[:1] if sticky else order) if count > 1 else None
             seats.append(
                 worker(n, servers[0].base_url, code, load, recorder, stop, seed, transport)
             )
@@ -141,7 +144,9 @@ async def bench(args: argparse.Namespace) -> None:
                 if args.statements is not None:
                     args.statements.mkdir(parents=True, exist_ok=True)
                     files = [args.statements / f"{count}-{run}-{n}.sql.txt" for n in range(count)]
-                row = await run_instances(load, label, args.seed + run, count, databases, files)
+                row = await run_instances(
+                    load, label, args.seed + run, count, databases, files, args.sticky
+                )
                 rows[count].append(row)
                 if files is not None:
                     print(statements_per_step(files, row), flush=True)
@@ -175,6 +180,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", help="a PostgreSQL server to use (else a throwaway)")
     parser.add_argument(
         "--statements", type=Path, help="folder for each bot's statement counts (SQL text)"
+    )
+    parser.add_argument(
+        "--sticky",
+        action="store_true",
+        help="each member stays on one instance (a load balancer with sticky sessions)",
     )
     asyncio.run(bench(parser.parse_args(argv)))
     return 0
