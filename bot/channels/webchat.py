@@ -231,7 +231,8 @@ class WebChat:
         session = await self.session_of(request)
         if session is not None:
             return JSONResponse(self._describe(session, fresh=False))
-        if not await self._within("web.session", request, self._limits.sessions_per_hour):
+        session_key = f"web.session:{self._address_digest(request)}"
+        if not await self._within(session_key, self._limits.sessions_per_hour):
             return JSONResponse({"error": "too many", "text": t("web.too_many")}, 429)
         now = self._clock()
         response = JSONResponse({"member": False, "name": None, "fresh": True})
@@ -290,22 +291,22 @@ class WebChat:
             return JSONResponse({"error": "empty message"}, status_code=400)
         # Browsers that have not joined can only try codes: a budget per client address
         # (refused: nothing recorded).
+        guest_key = f"web.guest:{self._address_digest(request)}"
         if session.person_id is None and not await self._within(
-            "web.guest", request, self._limits.guest_messages_per_hour
+            guest_key, self._limits.guest_messages_per_hour
         ):
             return JSONResponse({"error": "too many", "text": t("web.too_many")}, 429)
         item_id = await self._intake.accept_and_wait(inbound)
         return JSONResponse({"ok": True, "duplicate": item_id is None})
 
-    async def _within(self, budget: str, request: Request, per_hour: int) -> bool:
-        """Count one more use of a per-address budget; False once it is spent.
+    async def _within(self, key: str, per_hour: int) -> bool:
+        """Count one more use of a per-address budget (its key); False once it is spent.
 
         In a statement of its own, before what it pays for: on PostgreSQL the counter's row
         stays locked until its transaction ends, and every browser behind one address (a
         carrier's NAT) waits on that row, so it must not stay locked across the round trips
         of the transaction that records the message or opens the session. A failure after
         the count costs one use: the budget errs on the strict side."""
-        key = f"{budget}:{self._address_digest(request)}"
         async with self._db.write(single=True) as conn:
             return await limits.hit(conn, key, HOUR, self._clock()) <= per_hour
 
