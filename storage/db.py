@@ -200,15 +200,25 @@ class Connection:
         self._spent = False
         self._async: AsyncConnection | None = None
         self._notes: dict[Note, None] = {}  # an ordered set
-        self._told = 0  # how many of the notes went to the server with a statement
+        self._told: set[Note] = set()  # the notes that went to the server with a statement
 
-    def notify(self, topic: str, payload: str) -> None:
+    def notify(self, topic: str, payload: str, *, told: bool = False) -> None:
         """Tell every instance's listeners of `topic` once this transaction commits.
 
         PostgreSQL's NOTIFY (storage/notify.py); on SQLite the process's own listeners.
-        Nothing is told when the transaction rolls back; a repeat is told once.
+        Nothing is told when the transaction rolls back; a repeat is told once. `told`: a
+        statement of this transaction sent the NOTIFY already (with `wire_mark`); only this
+        process's listeners are left to tell.
         """
         self._notes[(topic, payload)] = None
+        if told:
+            self._told.add((topic, payload))
+
+    @property
+    def wire_mark(self) -> str | None:
+        """PostgreSQL: what starts a payload this instance sends to the others (a statement
+        that runs pg_notify itself puts it first); None where nothing goes to a server."""
+        return self._hub.on_wire("") if self._hub is not None else None
 
     @property
     def notes(self) -> list[Note]:
@@ -258,10 +268,13 @@ class Connection:
         if self._hub is None or not self._single or not self._notes:
             await self.execute(statement, parameters)
             return
-        notes = list(self._notes)
+        notes = [note for note in self._notes if note not in self._told]
+        if not notes:
+            await self.execute(statement, parameters)
+            return
         values = _note_values(notes, self._hub)
         await self.execute(_telling(statement, len(notes)), {**parameters, **values})
-        self._told = len(notes)
+        self._told.update(notes)
 
     async def _open(
         self, statement: Executable, parameters: Any
@@ -288,7 +301,7 @@ class Connection:
     async def _end(self, *, commit: bool, hub: Hub | None = None) -> None:
         """Commit (sending the notifications first: NOTIFY is delivered at commit) or roll
         back, and give the connection back to the pool."""
-        untold = list(self._notes)[self._told :]
+        untold = [note for note in self._notes if note not in self._told]
         if commit and untold and hub is not None:
             statement = _notify_statement(len(untold))
             values = _note_values(untold, hub)

@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Integer, bindparam, case, func, literal_column, null, select, update
+from sqlalchemy import Integer, String, bindparam, case, func, literal_column, null, select, update
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from storage import notify
@@ -72,8 +72,21 @@ async def enqueue(conn: Connection, messages: Sequence[NewMessage], now: datetim
     return len(channels)
 
 
+# The columns `_row` gives, but claimed_until (decided in the INSERT).
+_ROW_COLUMNS = (
+    *(name for name in NewMessage.model_fields if name != "not_before"),
+    "replace_key",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+)
+
+
 @cache
-def _insert_claimed(dialect: str) -> Any:
+def _insert_claimed(dialect: str, named: bool = False) -> Any:
+    """(`named`: every value a bind of its column's name, as an INSERT inside a WITH needs:
+    there, values given only at execution are not bound.)"""
     # A row is claimed unless its chat has an earlier row it must not overtake: one waiting
     # to retry, or a due reply nobody holds (claim_due would send it first). Decided in the
     # INSERT itself, one round trip; the chat id is not an index prefix, so the check reads
@@ -100,8 +113,25 @@ def _insert_claimed(dialect: str) -> Any:
         .exists()
     )
     claim = case((behind, null()), else_=bindparam("claim_until", type_=UTCDateTime()))
-    statement = dialect_insert(dialect, outbox).values(claimed_until=claim)
+    values: dict[str, Any] = {"claimed_until": claim}
+    if named:
+        values.update({name: bindparam(name, type_=outbox.c[name].type) for name in _ROW_COLUMNS})
+    statement = dialect_insert(dialect, outbox).values(values)
     return statement.on_conflict_do_nothing().returning(*outbox.c)
+
+
+@cache
+def _insert_claimed_waking() -> Any:
+    """PostgreSQL, one row: `_insert_claimed` as a WITH whose SELECT also wakes the other
+    instances' sender of the row's channel when the row is left unclaimed (pg_notify is
+    delivered at commit, never after a rollback): the step's NOTIFY needs no statement of
+    its own before COMMIT."""
+    inserted = _insert_claimed("postgresql", named=True).cte("inserted")
+    wake = func.pg_notify(
+        bindparam("wake_topic", type_=String()),
+        bindparam("wake_mark", type_=String()) + inserted.c.channel,
+    )
+    return select(inserted, case((inserted.c.claimed_until.is_(None), wake)).label("woken"))
 
 
 async def enqueue_claimed(
@@ -131,11 +161,18 @@ async def enqueue_claimed(
         row.update(due_by=now, free_by=now)
         rows.append(row)
     # A repeated dedupe key returns no row (it was queued before).
-    inserted = (await conn.execute(_insert_claimed(conn.dialect.name), rows)).all()
+    mark = conn.wire_mark
+    waking = mark is not None and len(rows) == 1
+    if waking:
+        values = {**rows[0], "wake_topic": notify.OUTBOX, "wake_mark": mark}
+        inserted = (await conn.execute(_insert_claimed_waking(), values)).all()
+    else:
+        inserted = (await conn.execute(_insert_claimed(conn.dialect.name), rows)).all()
     claimed = []
     for new_row in inserted:
         if new_row.claimed_until is None:
-            conn.notify(notify.OUTBOX, new_row.channel)
+            # Told to the server already when the statement woke the others.
+            conn.notify(notify.OUTBOX, new_row.channel, told=waking)
         else:
             claimed.append(OutboxItem.model_validate(new_row))
     return sorted(claimed, key=lambda item: item.id)

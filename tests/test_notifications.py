@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, event, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from storage import notify
+from storage import notify, outbox
 from storage.db import Database
 from storage.schema import kv
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
+HOLD = timedelta(seconds=60)
 PUT = insert(kv).values(key=bindparam("key"), value={}, updated_at=NOW)
 
 
@@ -128,3 +129,49 @@ async def test_notes_told_with_a_statement_go_once_and_not_when_it_fails(
     async with here.db.read() as conn:
         keys = (await conn.execute(select(kv.c.key).order_by(kv.c.key))).scalars().all()
     assert keys == ["a", "b"]
+
+
+def reply(chat: str) -> outbox.NewMessage:
+    return outbox.NewMessage(
+        channel="telegram", chat_id=chat, identity_id=None, payload={"text": "x"}, dedupe_key=chat
+    )
+
+
+async def reply_rolled_back(db: Database) -> None:
+    async with db.write() as conn:
+        await outbox.enqueue_claimed(conn, [reply("1")], NOW, HOLD, set())
+        raise RuntimeError("the step failed")
+
+
+async def test_a_reply_left_unclaimed_wakes_the_sender_with_its_insert(
+    instances: tuple[Instance, Instance],
+) -> None:
+    """A step on an instance that does not send the channel queues its reply unclaimed: on
+    PostgreSQL the INSERT itself runs the NOTIFY (no statement of its own before COMMIT),
+    heard once by both instances, and never after a rollback."""
+    here, there = instances
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    engine = here.db.engine
+    sync = here.db.sync_engine if engine is None else engine.sync_engine
+    event.listen(sync, "before_cursor_execute", count)
+    with pytest.raises(RuntimeError):
+        await reply_rolled_back(here.db)
+    async with here.db.write() as conn:
+        claimed = await outbox.enqueue_claimed(conn, [reply("2")], NOW, HOLD, set())
+        assert claimed == []
+        # A note made apart from the insert goes at commit, as always.
+        conn.notify(notify.DELIVERED, "web w1")
+    event.remove(sync, "before_cursor_execute", count)
+    await heard_by_both(here, there, ["telegram", "web w1"])
+    if not here.db.is_sqlite:
+        told = [s for s in statements if "pg_notify(" in s]
+        # The insert told the sender; the note made apart went alone at commit.
+        assert [("INSERT INTO outbox" in s, s.count("pg_notify(")) for s in told] == [
+            (True, 1),  # the rolled-back step's
+            (True, 1),
+            (False, 1),
+        ]
