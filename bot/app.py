@@ -202,7 +202,6 @@ class Application:
         self.fetcher = self._fetcher()
         if self.webchat is not None:
             self.db.listen(notify.DELIVERED, self.webchat.heard)
-            self.delivery.lanes[self.webchat.name].on_activate = self.webchat.resume_sequence
         self.leases = Leases(self.db, clock, timedelta(seconds=settings.instance_lease_seconds))
         self._taking_over: asyncio.Task[None] | None = None
         self.scheduler = Scheduler(

@@ -29,6 +29,14 @@ lapses, or at once when the next sender takes the lease and frees the channel's 
 least once, with duplicates bounded by the rows in hand.
 Routing (`_route`) decides per row what a send is; a new way to reach people (templates
 outside a window) is one more decision there.
+
+A channel whose readers fetch from the outbox (the web chat: `reads_outbox`) has no call to
+make: marking a row sent is delivering it. Its lane's own work is then one statement
+(`outbox.deliver_due`) that marks the due rows sent, where other channels claim, send and
+mark; rows handed over by steps go the usual way. The ledger numbers every row it marks
+(the delivery sequence a page reads in) right before writing it, and runs those deliveries
+in turn with its writes, so numbers commit in order: a page that read up to one never
+misses a smaller one. A row behind one of its chat's rows still in hand waits for it.
 """
 
 from __future__ import annotations
@@ -36,8 +44,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
@@ -112,7 +121,13 @@ class Lane:
         )
         self._chats: dict[str, _Chat] = {}
         self._in_hand: set[int] = set()  # taken and not yet settled
-        self._ledger = _Ledger(db, clock, channel.name, announce)
+        # Readers fetch this channel's messages from the outbox (the web chat): marking a row
+        # sent is delivering it, so due rows are delivered in one statement, never claimed.
+        self._numbered = caps.reads_outbox
+        # A delivery ran while rows were in hand: one of their chats may have a row held
+        # back behind them, to deliver once they are marked.
+        self._behind = False
+        self._ledger = _Ledger(db, clock, channel.name, announce, numbered=self._numbered)
         # Rows whose chat is waiting for its own pace: they take no room meanwhile.
         self._pace_waits = 0
         self._starved = False  # the last claim was skipped: the room was full
@@ -121,8 +136,6 @@ class Lane:
         self._quiet.set()
         self._idle = False  # the loop waits for a kick after a claim that found nothing
         self._task: asyncio.Task[None] | None = None
-        # Run when this instance becomes the channel's sender (the web chat's sequence).
-        self.on_activate: Callable[[], Awaitable[None]] | None = None
         # Bulk rows settled as unreachable without a call (outside the proactive window).
         self.outside_window = 0
 
@@ -140,8 +153,8 @@ class Lane:
         claimed (it is gone or has stopped), then claim and send."""
         async with self._db.write(single=True) as conn:
             await outbox.release_claims(conn, self.channel.name)
-        if self.on_activate is not None:
-            await self.on_activate()
+        if self._numbered:
+            await self._ledger.resume()
         self.start()
 
     async def deactivate(self) -> None:
@@ -209,7 +222,11 @@ class Lane:
             room = self._batch - (len(self._in_hand) - self._pace_waits)
             self._starved = room <= 0
             items: list[OutboxItem] = []
-            if room > 0:
+            got = 0
+            if room > 0 and self._numbered:
+                got = await self._ledger.deliver_due(room)
+                self._behind = self._behind or (got < room and bool(self._in_hand))
+            elif room > 0:
                 try:
                     async with self._db.write(single=True) as conn:
                         items = await outbox.claim_due(
@@ -217,8 +234,9 @@ class Lane:
                         )
                 except Exception:
                     log.exception("claiming outbox rows of %s failed", self.channel.name)
+                got = len(items)
             self.take(items)
-            if room > 0 and len(items) >= room:
+            if room > 0 and got >= room:
                 continue  # more may be due: claim again at once
             # Fewer than asked: none else was due when the claim ran. Rows committed since
             # kicked the lane (so the wait below ends at once); those due later come with the
@@ -264,6 +282,9 @@ class Lane:
                 self._chats.pop(chat_id, None)
             if self._starved:
                 self._kicked.set()  # room again: claim now
+            if self._behind and not self._in_hand:
+                self._behind = False
+                self._kicked.set()  # deliver what waited behind these rows (marked first)
             self._check_quiet()
 
     async def _deliver(self, item: OutboxItem) -> bool:
@@ -295,8 +316,8 @@ class Lane:
         reply = Reply.model_validate(item.payload)
         if reply.template is not None:  # a paid template send is idempotent by its row
             reply = reply.model_copy(update={"outbox_id": item.id})
-        if reply.replace_key is None:
-            return reply
+        if reply.replace_key is None or self._numbered:
+            return reply  # (a page replaces the bubble by its replace_key itself)
         if not self.channel.capabilities.edits:
             if not reply.minor:
                 return reply
@@ -390,12 +411,20 @@ class _Ledger:
     """Writes what a lane settled, in groups: the rows sent and the rows handed back meanwhile
     go in one transaction (a broadcast marks hundreds of rows per commit, not one each)."""
 
-    def __init__(self, db: Database, clock: Clock, channel: str, announce: bool) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, channel: str, announce: bool, *, numbered: bool = False
+    ) -> None:
         self._db = db
         self._clock = clock
         self._channel = channel
         # Tell the web chat's pollers, on every instance, which chats have new messages.
         self._announce = announce
+        # The ledger numbers what it marks sent (the delivery sequence readers page by): one
+        # writer, numbering right before each write, so rows commit in their numbers' order
+        # and a page that read up to a number never misses a smaller one committed later.
+        self._numbered = numbered
+        self._sequence = 0
+        self._wanted: list[tuple[int, asyncio.Future[int]]] = []
         self._sent: list[tuple[int, str | None]] = []
         self._secret: list[int] = []
         self._chats: set[str] = set()
@@ -418,6 +447,28 @@ class _Ledger:
             self._back.extend(item_ids)
             self._write_soon()
 
+    async def resume(self) -> None:
+        """Continue above the sequence the channel's last sender reached (another
+        instance's clock may be ahead of ours)."""
+        async with self._db.read() as conn:
+            last = await outbox.last_platform_id_of(conn, self._channel)
+        if last is not None and last.isdigit():
+            self._sequence = max(self._sequence, int(last))
+
+    async def deliver_due(self, limit: int) -> int:
+        """(Numbered) Deliver up to `limit` due rows, in turn with the marks: returns how many."""
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._wanted.append((limit, future))
+        self._write_soon()
+        return await future
+
+    def _number(self, count: int) -> int:
+        """Reserve `count` numbers of the sequence (microseconds, strictly increasing):
+        they follow the one returned."""
+        base = max(self._sequence, time.time_ns() // 1000 - 1)
+        self._sequence = base + count
+        return base
+
     async def idle(self) -> None:
         """Wait until everything handed in is written (or its write failed)."""
         while self._writer is not None and not self._writer.done():
@@ -428,8 +479,28 @@ class _Ledger:
             self._writer = asyncio.create_task(self._write())
 
     async def _write(self) -> None:
-        while self._sent or self._back:
+        try:
+            await self._write_all()
+        finally:
+            # A delivery asked for and never run (the write failed) found nothing.
+            wanted, self._wanted = self._wanted, []
+            for _, future in wanted:
+                if not future.done():
+                    future.set_result(0)
+
+    async def _write_all(self) -> None:
+        while self._sent or self._back or self._wanted:
+            if not self._sent and not self._back:
+                # Only with nothing numbered left to write: its numbers are smaller.
+                await self._deliver()
+                continue
             sent, self._sent = self._sent, []
+            if self._numbered:
+                base = self._number(len(sent))
+                sent = [
+                    (item, f"{base + n:0{outbox.SEQUENCE_DIGITS}d}")
+                    for n, (item, _) in enumerate(sent, start=1)
+                ]
             secret, self._secret = self._secret, []
             chats, self._chats = self._chats, set()
             retried, self._retried_sent = self._retried_sent, False
@@ -458,6 +529,21 @@ class _Ledger:
                     len(back),
                     self._channel,
                 )
+
+    async def _deliver(self) -> None:
+        wanted, self._wanted = self._wanted, []
+        limit = max(limit for limit, _ in wanted)
+        base = self._number(limit)
+        delivered = 0
+        try:
+            async with self._db.write(single=True) as conn:
+                chats = await outbox.deliver_due(conn, self._channel, self._clock(), limit, base)
+            delivered = len(chats)
+        except Exception:
+            log.exception("delivering due rows of %s failed", self._channel)
+        for _, future in wanted:
+            if not future.done():
+                future.set_result(delivered)
 
 
 class Delivery:

@@ -8,7 +8,21 @@ from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Integer, String, bindparam, case, func, literal_column, null, select, update
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    case,
+    cast,
+    distinct,
+    func,
+    literal_column,
+    null,
+    select,
+    update,
+)
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from storage import notify
@@ -22,6 +36,8 @@ PRIORITY_REPLY = 0
 PRIORITY_BULK = 10
 # A sender holds a claimed row until then; a crash lets the row be claimed again after it.
 CLAIM_HOLD = timedelta(seconds=60)
+# Digits of a delivery sequence (the web chat's platform ids): zero-padded text sorts as numbers.
+SEQUENCE_DIGITS = 20
 
 
 class NewMessage(BaseModel):
@@ -193,23 +209,32 @@ def claim_parameters(channel: str, now: datetime, limit: int, hold: timedelta) -
     return {"claim_channel": channel, "now": now, "claim_limit": limit, "until": now + hold}
 
 
-def _claim_statement() -> Any:
+def _due_rows(*, behind_held: bool = False) -> Any:
+    """The ids (and priorities) of a channel's next due rows, locked (SKIP LOCKED): replies
+    first. `behind_held`: also not behind an earlier row of their chat someone holds."""
     earlier = outbox.alias("earlier")
     channel = bindparam("claim_channel", type_=outbox.c.channel.type)
     now = bindparam("now", type_=UTCDateTime())
     # A chat's messages leave in order: nothing overtakes an earlier one waiting to retry.
+    blocking = earlier.c.status == "retrying"
+    if behind_held:
+        # Delivered in one statement, an earlier row due again goes first in it (numbered
+        # first); one not due yet, or one someone holds, keeps the later rows back.
+        blocking = (blocking & (earlier.c.next_attempt_at > now)) | (
+            earlier.c.claimed_until >= now
+        )
     waiting_before = (
         select(earlier.c.id)
         .where(
             earlier.c.channel == channel,
             earlier.c.chat_id == outbox.c.chat_id,
-            earlier.c.status == "retrying",
+            blocking,
             earlier.c.id < outbox.c.id,
         )
         .exists()
     )
-    due = (
-        select(outbox.c.id)
+    return (
+        select(outbox.c.id, outbox.c.priority)
         .where(
             outbox.c.channel == channel,
             PENDING_ROW,
@@ -221,6 +246,10 @@ def _claim_statement() -> Any:
         .limit(bindparam("claim_limit", type_=Integer()))
         .with_for_update(skip_locked=True)
     )
+
+
+def _claim_statement() -> Any:
+    due = _due_rows().with_only_columns(outbox.c.id)
     return (
         update(outbox)
         .where(outbox.c.id.in_(due.scalar_subquery()))
@@ -233,6 +262,76 @@ def _claim_statement() -> Any:
 # once: building it per claim cost the sending instance more CPU than running it (a claim
 # follows every reply another instance queued).
 CLAIM_DUE = _claim_statement()
+
+
+@cache
+def _deliver_statement(dialect: str) -> Any:
+    """Mark a channel's due rows sent, numbered `base`+1, `base`+2, … in the order a page
+    reads them (replies first), returning each row's id and chat. For a channel whose
+    readers fetch from the outbox (the web chat) this is the whole delivery: no claim first,
+    no second statement to mark."""
+    locked = _due_rows(behind_held=True).subquery("locked")
+    numbered = select(
+        locked.c.id,
+        func.row_number().over(order_by=(locked.c.priority, locked.c.id)).label("n"),
+    ).subquery("numbered")
+    number = bindparam("base", type_=BigInteger()) + numbered.c.n
+    # Zero-padded, so that the text column sorts as the numbers do (SEQUENCE_DIGITS).
+    padded = (
+        func.lpad(cast(number, Text()), SEQUENCE_DIGITS, "0")
+        if dialect == "postgresql"
+        else func.printf(f"%0{SEQUENCE_DIGITS}d", number)
+    )
+    return (
+        update(outbox)
+        .where(outbox.c.id == numbered.c.id)
+        .values(
+            status="sent",
+            sent_at=bindparam("now", type_=UTCDateTime()),
+            platform_message_id=padded,
+            claimed_until=None,
+            attempts=outbox.c.attempts + 1,
+        )
+        .returning(outbox.c.id, outbox.c.chat_id)
+    )
+
+
+@cache
+def _deliver_waking() -> Any:
+    """PostgreSQL: `_deliver_statement` as a WITH whose SELECT also tells every instance's
+    pages which chats got messages (DELIVERED, sent at commit): one round trip in all."""
+    delivered = _deliver_statement("postgresql").cte("delivered")
+    chats = select(
+        func.string_agg(distinct(delivered.c.chat_id), literal_column("' '"))
+    ).scalar_subquery()
+    wake = func.pg_notify(
+        bindparam("wake_topic", type_=String()), bindparam("wake_prefix", type_=String()) + chats
+    )
+    return select(delivered.c.id, delivered.c.chat_id, case((chats.is_not(None), wake)))
+
+
+async def deliver_due(
+    conn: Connection, channel: str, now: datetime, limit: int, base: int
+) -> list[str]:
+    """Deliver (mark sent) up to `limit` due rows of a channel whose readers fetch from the
+    outbox, numbered from `base` + 1 (the caller reserved `limit` numbers); the chats'
+    readers are told at commit. Returns the chats, one per row delivered.
+
+    Rows behind an earlier row of their chat that is held (a step's claimed reply on its
+    way) wait for it: a reader must never see a later message first."""
+    values = {"claim_channel": channel, "now": now, "claim_limit": limit, "base": base}
+    mark = conn.wire_mark
+    prefix = f"{channel} "
+    if mark is not None:
+        values.update(wake_topic=notify.DELIVERED, wake_prefix=mark + prefix)
+        rows = (await conn.execute(_deliver_waking(), values)).all()
+    else:
+        rows = (await conn.execute(_deliver_statement(conn.dialect.name), values)).all()
+    chats = [str(row.chat_id) for row in rows]
+    if chats:
+        # Told to the server already when the statement woke the others.
+        conn.notify(notify.DELIVERED, prefix + " ".join(sorted(set(chats))), told=mark is not None)
+    return chats
 
 
 _MARK_SENT = (

@@ -17,7 +17,6 @@ import json
 import math
 import re
 import secrets
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -123,17 +122,14 @@ class WebChat:
         # Only chats someone is polling right now: entries leave with their last poll.
         self._waiting: dict[str, _Waiters] = {}
         self._stopping = False
-        self._sequence = 0
         self._page = self._render_page()
 
     async def send(self, chat_id: str, reply: Reply) -> str | None:
         """Delivered by being readable once the lane marks it sent (see `heard`).
 
-        The platform id is a delivery sequence (microseconds, strictly increasing, padded):
-        the page reads messages in the order they were sent, since a reply queued after a
-        bulk message is often sent before it."""
-        self._sequence = max(self._sequence + 1, time.time_ns() // 1000)
-        return f"{self._sequence:020d}"
+        The lane numbers it then (bot/delivery.py: the delivery sequence the page reads
+        in, since a reply queued after a bulk message is often sent before it)."""
+        return None
 
     def heard(self, payload: str) -> None:
         """A DELIVERED notification (from the lane on whichever instance sends the web
@@ -147,14 +143,6 @@ class WebChat:
             waiting = self._waiting.get(chat_id)
             if waiting is not None:
                 waiting.event.set()
-
-    async def resume_sequence(self) -> None:
-        """This instance now sends the web chat: continue above the sequence last delivered
-        (by another instance, whose clock may be ahead of ours)."""
-        async with self._db.read() as conn:
-            last = await outbox.last_platform_id_of(conn, self.name)
-        if last is not None and last.isdigit():
-            self._sequence = max(self._sequence, int(last))
 
     async def start(self) -> None:
         """Nothing to poll: the page calls us."""
