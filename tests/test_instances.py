@@ -11,6 +11,7 @@ tests check what its one instance does.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
@@ -20,11 +21,13 @@ from bot.app import Application
 from bot.delivery import LaneState
 from bot.settings import Settings
 from bot.web.keys import SecretKeyError
-from handlers.types import Inbound, InboundKind
+from handlers.types import Inbound, InboundKind, Reply
 from storage import leases
-from storage.schema import inbox, outbox
+from storage import outbox as outbox_rows
+from storage.schema import identities, inbox, outbox
+from tests.support.chat import ChatClient
 from tests.support.clock import FakeClock
-from tests.support.instances import running, same_browser, wait_for_messages
+from tests.support.instances import running, same_browser, settle_all, wait_for_messages
 from tests.support.media import jpeg
 from tests.support.people import Invite, MakeChat, person
 
@@ -101,6 +104,63 @@ async def test_a_reply_made_on_one_instance_reaches_a_page_polling_another(
         hoa.cursor = elsewhere.cursor
     finally:
         await elsewhere.close()
+
+
+async def bot_messages(client: ChatClient, after: int, wait: float) -> list[dict[str, Any]]:
+    """One poll of the page: the bot's messages after `after` (the person's own left out)."""
+    response = await client.http.get("/api/messages", params={"after": after, "wait": wait})
+    assert response.status_code == 200, response.text
+    return [m for m in response.json()["messages"] if not m.get("mine")]
+
+
+async def test_a_pages_messages_from_every_source_arrive_once_and_in_order(
+    instances: list[Application], chat: MakeChat, invite: Invite, clock: FakeClock
+) -> None:
+    # Bulk messages for Hoa's chat are queued through one instance while she types through
+    # both: the page polling the one that does not send sees every message once, numbered
+    # in increasing order, and a reload (reading from where it started) shows exactly the
+    # same ones: the numbers it paged by never passed over one committed later.
+    hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
+    start = hoa.cursor
+    chat_id = await hoa.chat_id()
+    async with instances[-1].db.write() as conn:
+        identity_id = (
+            await conn.execute(select(identities.c.id).where(identities.c.external_id == chat_id))
+        ).scalar_one()
+        bulk = [
+            outbox_rows.NewMessage(
+                channel="web",
+                chat_id=chat_id,
+                identity_id=identity_id,
+                payload=Reply(text=f"Tin chung {n}").model_dump(mode="json"),
+                priority=outbox_rows.PRIORITY_BULK,
+                dedupe_key=f"bulk-{n}",
+            )
+            for n in range(5)
+        ]
+        assert await outbox_rows.enqueue(conn, bulk, clock()) == 5
+    elsewhere = same_browser(hoa, instances[-1])
+    try:
+        await elsewhere.send("/trogiup")
+        await hoa.send("/cuatoi")
+        expected = ["Hướng dẫn", "Bạn chưa gửi đề cử nào", *(f"Tin chung {n}" for n in range(5))]
+        live: list[dict[str, Any]] = []
+        cursor = start
+        async with asyncio.timeout(10):
+            while not all(any(e in m["text"] for m in live) for e in expected):
+                live += await bot_messages(elsewhere, cursor, 20.0)
+                cursor = live[-1]["id"] if live else cursor
+        await settle_all(instances)
+        live += await bot_messages(elsewhere, cursor, 0.0)
+        numbers = [m["id"] for m in live]
+        assert numbers == sorted(set(numbers))  # each once, increasing
+        reloaded = await bot_messages(elsewhere, start, 0.0)
+        assert [m["id"] for m in reloaded] == numbers
+        for n in range(5):
+            assert [m["text"] for m in live].count(f"Tin chung {n}") == 1
+    finally:
+        await elsewhere.close()
+    hoa.cursor = cursor
 
 
 async def test_a_file_stored_through_one_instance_is_served_by_another(
