@@ -27,9 +27,8 @@ from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_oa import FakeZaloOA
 from tests.support.clock import FakeClock
 from tests.support.instances import every_instance, settle_all
-from tests.support.telegram import TelegramUser, telegram_settings
+from tests.support.telegram import TelegramUser, join, telegram_settings
 from tests.support.zalo import wall_clock, with_zalo
-from tests.test_telegram_journey import join
 
 TERM = 600.0  # long: renewals happen only when a test asks for them
 

@@ -17,8 +17,7 @@ from bot.app import Application
 from handlers.messages import t
 from storage.schema import outbox
 from tests.fakes.telegram_api import FakeTelegram
-from tests.support.telegram import TelegramUser
-from tests.test_telegram_journey import join
+from tests.support.telegram import TelegramUser, join
 
 CODE = re.compile(r"\b([A-Z0-9]{4}-[A-Z0-9]{4})\b")
 LINK = "Liên kết ứng dụng khác / đăng nhập web"

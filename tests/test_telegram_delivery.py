@@ -19,8 +19,7 @@ from storage.db import Database
 from storage.schema import identities, outbox
 from tests.fakes.telegram_api import FakeTelegram
 from tests.support.clock import FakeClock
-from tests.support.telegram import TelegramUser, telegram_settings
-from tests.test_telegram_journey import join
+from tests.support.telegram import TelegramUser, join, telegram_settings
 
 Invite = Callable[..., Awaitable[str]]
 MakeUser = Callable[..., TelegramUser]

@@ -28,8 +28,7 @@ from bot.app import Application
 from bot.settings import Settings
 from storage.schema import inbox
 from tests.fakes.telegram_api import FakeTelegram
-from tests.support.telegram import HEADER, SECRET, TelegramUser
-from tests.test_telegram_journey import join
+from tests.support.telegram import HEADER, SECRET, TelegramUser, join
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
 MEMBER = 5001  # joined before the fuzzing: random input also reaches the member's flows

@@ -11,8 +11,7 @@ from handlers.types import Inbound
 from storage.schema import identities, inbox
 from tests.fakes.telegram_api import FakeTelegram
 from tests.helpers_flow import ACHIEVEMENT
-from tests.support.telegram import TelegramUser, buttons_of
-from tests.test_telegram_journey import join
+from tests.support.telegram import TelegramUser, buttons_of, join
 
 Invite = Callable[..., Awaitable[str]]
 MakeUser = Callable[..., TelegramUser]

@@ -11,25 +11,11 @@ from storage.schema import evidence, nominations, people
 from tests.fakes.telegram_api import FakeTelegram
 from tests.helpers_flow import ACHIEVEMENT
 from tests.support.media import PDF, jpeg
-from tests.support.telegram import TelegramUser, buttons_of, markup_of
+from tests.support.telegram import TelegramUser, buttons_of, join
 
 Invite = Callable[..., Awaitable[str]]
 JPEG = jpeg()
 MakeUser = Callable[..., TelegramUser]
-
-
-async def join(user: TelegramUser, code: str, name: str = "Trần Thị Hoa") -> None:
-    """Deep link /start CODE, name, phone skipped on the contact keyboard, consent by button."""
-    await user.send(f"/start {code}")
-    await user.expect("Mã mời hợp lệ", "họ và tên")
-    await user.send(name)
-    [ask] = await user.expect("Số điện thoại của bạn")
-    assert markup_of(ask)["one_time_keyboard"] is True
-    assert buttons_of(ask)[0]["request_contact"] is True
-    await user.press("Bỏ qua")
-    await user.expect("Đồng ý lưu thông tin cá nhân")
-    await user.press("Đồng ý")
-    await user.expect(f"Chào mừng {name}")
 
 
 async def test_nomination_through_buttons(

@@ -13,8 +13,7 @@ from storage.schema import identities
 from storage.units import get_unit_by_code
 from tests.fakes.telegram_api import FakeTelegram
 from tests.helpers_flow import ACHIEVEMENT
-from tests.support.telegram import TelegramUser
-from tests.test_telegram_journey import join
+from tests.support.telegram import TelegramUser, join
 
 Invite = Callable[..., Awaitable[str]]
 MakeUser = Callable[..., TelegramUser]

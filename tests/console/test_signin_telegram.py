@@ -8,8 +8,7 @@ from collections.abc import Awaitable, Callable
 import httpx
 
 from bot.app import Application
-from tests.support.telegram import TelegramUser
-from tests.test_telegram_journey import join
+from tests.support.telegram import TelegramUser, join
 
 MakeUser = Callable[..., TelegramUser]
 LINK = re.compile(r"(/console/signin\?t=[A-Za-z0-9_-]+)")
