@@ -264,6 +264,11 @@ def _claim_statement() -> Any:
 CLAIM_DUE = _claim_statement()
 
 
+# Rows one delivery marks at most: the chats it tells of go in one NOTIFY payload (100 chat
+# ids of at most 64 characters and a space each: 6,500 bytes, under notify.MAX_PAYLOAD).
+DELIVER_AT_MOST = 100
+
+
 @cache
 def _deliver_statement(dialect: str) -> Any:
     """Mark a channel's due rows sent, numbered `base`+1, `base`+2, … in the order a page
@@ -314,11 +319,13 @@ async def deliver_due(
     conn: Connection, channel: str, now: datetime, limit: int, base: int
 ) -> list[str]:
     """Deliver (mark sent) up to `limit` due rows of a channel whose readers fetch from the
-    outbox, numbered from `base` + 1 (the caller reserved `limit` numbers); the chats'
-    readers are told at commit. Returns the chats, one per row delivered.
+    outbox, numbered from `base` + 1 (the caller reserved `limit` numbers; at most
+    DELIVER_AT_MOST are used); the chats' readers are told at commit. Returns the chats, one
+    per row delivered.
 
     Rows behind an earlier row of their chat that is held (a step's claimed reply on its
     way) wait for it: a reader must never see a later message first."""
+    limit = min(limit, DELIVER_AT_MOST)
     values = {"claim_channel": channel, "now": now, "claim_limit": limit, "base": base}
     mark = conn.wire_mark
     prefix = f"{channel} "

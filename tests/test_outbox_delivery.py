@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import String, select
 
 from bot.channels.base import Capabilities
 from bot.delivery import Lane
@@ -128,6 +128,27 @@ async def test_a_row_waiting_to_retry_holds_its_chat_back(db: Database) -> None:
         "00000000000000000011",
         "00000000000000000012",
     ]
+    await db.close()
+
+
+async def test_one_delivery_tells_of_no_more_chats_than_one_notification_holds(
+    db: Database,
+) -> None:
+    # 150 chats with the longest ids: one delivery marks DELIVER_AT_MOST rows (their chats
+    # fit one NOTIFY; PostgreSQL refuses a longer payload), the next the rest.
+    column_type = outbox_table.c.chat_id.type
+    assert isinstance(column_type, String) and column_type.length is not None
+    longest = column_type.length
+    assert outbox.DELIVER_AT_MOST * (longest + 1) + 100 <= notify.MAX_PAYLOAD
+    chats = [f"{n:0{longest}d}" for n in range(150)]
+    async with db.write() as conn:
+        await outbox.enqueue(conn, [message(chat, f"m{chat}") for chat in chats], NOW)
+    async with db.write() as conn:
+        first = await outbox.deliver_due(conn, "fake", NOW, 1000, 0)
+    async with db.write() as conn:
+        rest = await outbox.deliver_due(conn, "fake", NOW, 1000, 1000)
+    assert len(first) == outbox.DELIVER_AT_MOST
+    assert sorted(first + rest) == chats
     await db.close()
 
 
