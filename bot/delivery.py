@@ -489,46 +489,53 @@ class _Ledger:
                     future.set_result(0)
 
     async def _write_all(self) -> None:
+        # Numbers are given right before each write and the writes run one at a time, so
+        # they commit in order whichever comes first. Marks first: they free the rows a
+        # delivery would otherwise leave behind them. A delivery asked for runs after at
+        # most one write of marks, however fast replies keep coming.
         while self._sent or self._back or self._wanted:
-            if not self._sent and not self._back:
-                # Only with nothing numbered left to write: its numbers are smaller.
+            if self._sent or self._back:
+                await self._write_marks()
+            if self._wanted:
                 await self._deliver()
-                continue
-            sent, self._sent = self._sent, []
-            if self._numbered:
-                base = self._number(len(sent))
-                sent = [
-                    (item, f"{base + n:0{outbox.SEQUENCE_DIGITS}d}")
-                    for n, (item, _) in enumerate(sent, start=1)
-                ]
-            secret, self._secret = self._secret, []
-            chats, self._chats = self._chats, set()
-            retried, self._retried_sent = self._retried_sent, False
-            back, self._back = self._back, []
-            try:
-                # One statement alone runs without BEGIN and COMMIT on PostgreSQL.
-                statements = bool(sent) + bool(secret) + bool(back)
-                async with self._db.write(single=statements == 1) as conn:
-                    # Told at commit; made first, so that one row marked sent carries them.
-                    if retried:
-                        # A claim made before this commit still saw the row waiting.
-                        conn.notify(notify.OUTBOX, self._channel)
-                    if self._announce:
-                        for payload in notify.chunked(self._channel, sorted(chats)):
-                            conn.notify(notify.DELIVERED, payload)
-                    if sent:
-                        await outbox.mark_sent_many(conn, sent, self._clock())
-                        await redaction.redact_outbound(conn, secret, t("privacy.code_removed"))
-                    if back:
-                        await outbox.release(conn, self._channel, back)
-            except Exception:
-                # Sent rows are sent again once their claim lapses; freed ones lapse anyway.
-                log.exception(
-                    "writing %d sent and %d freed rows of %s failed",
-                    len(sent),
-                    len(back),
-                    self._channel,
-                )
+
+    async def _write_marks(self) -> None:
+        """One transaction: the rows marked sent (numbered now) and handed back so far."""
+        sent, self._sent = self._sent, []
+        if self._numbered:
+            base = self._number(len(sent))
+            sent = [
+                (item, f"{base + n:0{outbox.SEQUENCE_DIGITS}d}")
+                for n, (item, _) in enumerate(sent, start=1)
+            ]
+        secret, self._secret = self._secret, []
+        chats, self._chats = self._chats, set()
+        retried, self._retried_sent = self._retried_sent, False
+        back, self._back = self._back, []
+        try:
+            # One statement alone runs without BEGIN and COMMIT on PostgreSQL.
+            statements = bool(sent) + bool(secret) + bool(back)
+            async with self._db.write(single=statements == 1) as conn:
+                # Told at commit; made first, so that one row marked sent carries them.
+                if retried:
+                    # A claim made before this commit still saw the row waiting.
+                    conn.notify(notify.OUTBOX, self._channel)
+                if self._announce:
+                    for payload in notify.chunked(self._channel, sorted(chats)):
+                        conn.notify(notify.DELIVERED, payload)
+                if sent:
+                    await outbox.mark_sent_many(conn, sent, self._clock())
+                    await redaction.redact_outbound(conn, secret, t("privacy.code_removed"))
+                if back:
+                    await outbox.release(conn, self._channel, back)
+        except Exception:
+            # Sent rows are sent again once their claim lapses; freed ones lapse anyway.
+            log.exception(
+                "writing %d sent and %d freed rows of %s failed",
+                len(sent),
+                len(back),
+                self._channel,
+            )
 
     async def _deliver(self) -> None:
         wanted, self._wanted = self._wanted, []

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import String, select
 
 from bot.channels.base import Capabilities
-from bot.delivery import Lane
+from bot.delivery import Lane, _Ledger
 from handlers.types import Reply
 from storage import notify, outbox
 from storage.db import Database
@@ -224,4 +224,30 @@ async def test_a_lane_numbers_what_it_marks_above_what_it_delivered(db: Database
     assert len(set(written)) == 10
     assert all(len(number) == outbox.SEQUENCE_DIGITS for number in written)
     assert written == sorted(written)
+    await db.close()
+
+
+async def test_a_delivery_waits_for_one_write_of_marks_at_most(db: Database) -> None:
+    # Replies keep being marked sent (a busy instance: one more each turn of the event
+    # loop, for as long as it takes) while another instance's row waits to be delivered: it
+    # goes after one write of marks, not once the replies stop (which here is never: a
+    # delivery that waited for them would run into the timeout). On PostgreSQL a write
+    # lets replies arrive meanwhile; SQLite's writes do not yield.
+    ledger = _Ledger(db, lambda: datetime.now(UTC), "fake", True, numbered=True)
+    now = datetime.now(UTC)
+    async with db.write() as conn:
+        replies = await outbox.enqueue_claimed(
+            conn, [message(f"busy-{n}", f"r{n}") for n in range(20)], now, HOLD, {"fake"}
+        )
+        await outbox.enqueue(conn, [message("other", "waiting")], now)
+    delivery = asyncio.create_task(ledger.deliver_due(10))
+    fed = 0
+    async with asyncio.timeout(10):
+        while not delivery.done():
+            ledger.mark_sent(replies[fed % len(replies)], None, secret=False)
+            fed += 1
+            await asyncio.sleep(0)
+        assert await delivery == 1
+        await ledger.idle()
+    assert (await numbers(db))["waiting"][0] == "sent"
     await db.close()
