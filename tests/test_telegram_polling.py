@@ -93,11 +93,12 @@ async def test_restart_resumes_from_the_recorded_offset(
     async with Bot(fake_telegram.token, base_url=fake_telegram.base_url) as crashed:
         assert [u.update_id for u in await crashed.get_updates()] == [waiting["update_id"]]
     mark = fake_telegram.mark()
+    # Read from here on: the new instance may answer before its start returns.
+    hoa.cursor = len(fake_telegram.sent_messages(5001))
     again = Application(telegram_settings(settings, fake_telegram), clock=clock)
     await again.start()
     try:
         hoa.app = again
-        hoa.cursor = len(fake_telegram.sent_messages(5001))
         await hoa.taken(waiting)
         await hoa.expect("Hướng dẫn sử dụng")
         polls = [c for c in fake_telegram.calls()[mark:] if c.method == "getUpdates"]
