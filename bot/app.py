@@ -493,6 +493,10 @@ class _AfterStep:
         """The channels this instance sends now."""
         return self._app.delivery.claims()
 
+    def delivers(self) -> Collection[str]:
+        """The channels whose readers fetch from the outbox."""
+        return self._app.delivery.delivers()
+
     def take(self, items: Sequence[OutboxItem], *, evidence: bool) -> None:
         """After a step's commit."""
         self._app.delivery.take(items)

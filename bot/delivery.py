@@ -31,12 +31,14 @@ Routing (`_route`) decides per row what a send is; a new way to reach people (te
 outside a window) is one more decision there.
 
 A channel whose readers fetch from the outbox (the web chat: `reads_outbox`) has no call to
-make: marking a row sent is delivering it. Its lane's own work is then one statement
-(`outbox.deliver_due`) that marks the due rows sent, where other channels claim, send and
-mark; rows handed over by steps go the usual way. The ledger numbers every row it marks
-(the delivery sequence a page reads in) right before writing it, and runs those deliveries
-in turn with its writes, so numbers commit in order: a page that read up to one never
-misses a smaller one. A row behind one of its chat's rows still in hand waits for it.
+make: marking a row sent is delivering it, and numbering it (the delivery sequence a page
+reads in, per chat). A step delivers its replies to its own chat as it inserts them, on
+whichever instance it runs (`outbox.enqueue_claimed`'s `deliver`); the lane's work is a
+delivery for the rest (`outbox.deliver_due`: bulk messages, notifications to other chats),
+which leaves the chats a step is handling for a retry shortly after. Either way a chat's
+numbers are given by one writer at a time, after its last committed one: a page that read up
+to a number never misses a smaller one committed later. Nothing of such a channel is ever
+claimed or taken.
 """
 
 from __future__ import annotations
@@ -44,7 +46,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections import deque
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
@@ -67,6 +68,9 @@ BACKOFF = (timedelta(seconds=2), timedelta(seconds=15), timedelta(minutes=2), ti
 # A paced lane claims at most this much sending time at once, so that a reply queued during a
 # broadcast waits behind at most that many bulk messages (replies are claimed first).
 CLAIM_SECONDS = 0.15
+# A delivery that left due rows to the steps handling their chats (outbox.deliver_due) tries
+# again this soon: a step commits within milliseconds, and nothing wakes the lane when it does.
+HELD_RETRY_SECONDS = 0.02
 
 
 class LaneState(Enum):
@@ -122,12 +126,9 @@ class Lane:
         self._chats: dict[str, _Chat] = {}
         self._in_hand: set[int] = set()  # taken and not yet settled
         # Readers fetch this channel's messages from the outbox (the web chat): marking a row
-        # sent is delivering it, so due rows are delivered in one statement, never claimed.
-        self._numbered = caps.reads_outbox
-        # A delivery ran while rows were in hand: one of their chats may have a row held
-        # back behind them, to deliver once they are marked.
-        self._behind = False
-        self._ledger = _Ledger(db, clock, channel.name, announce, numbered=self._numbered)
+        # sent is delivering it, so due rows are delivered by a statement, never claimed.
+        self.numbered = caps.reads_outbox
+        self._ledger = _Ledger(db, clock, channel.name, announce)
         # Rows whose chat is waiting for its own pace: they take no room meanwhile.
         self._pace_waits = 0
         self._starved = False  # the last claim was skipped: the room was full
@@ -153,8 +154,6 @@ class Lane:
         claimed (it is gone or has stopped), then claim and send."""
         async with self._db.write(single=True) as conn:
             await outbox.release_claims(conn, self.channel.name)
-        if self._numbered:
-            await self._ledger.resume()
         self.start()
 
     async def deactivate(self) -> None:
@@ -222,10 +221,10 @@ class Lane:
             room = self._batch - (len(self._in_hand) - self._pace_waits)
             self._starved = room <= 0
             items: list[OutboxItem] = []
-            got = 0
-            if room > 0 and self._numbered:
-                got = await self._ledger.deliver_due(room)
-                self._behind = self._behind or (got < room and bool(self._in_hand))
+            got = held = 0
+            if room > 0 and self.numbered:
+                delivered = await self._ledger.deliver_due(room)
+                got, held = len(delivered.chats), delivered.held
             elif room > 0:
                 try:
                     async with self._db.write(single=True) as conn:
@@ -236,16 +235,18 @@ class Lane:
                     log.exception("claiming outbox rows of %s failed", self.channel.name)
                 got = len(items)
             self.take(items)
-            if room > 0 and got >= room:
+            if room > 0 and got + held >= room:
                 continue  # more may be due: claim again at once
             # Fewer than asked: none else was due when the claim ran. Rows committed since
             # kicked the lane (so the wait below ends at once); those due later come with the
             # sweep. Claiming again anyway cost one statement per wake-up, and under load a
             # wake-up per reply another instance queued.
-            self._idle = True
+            self._idle = not held  # rows are still due: not quiet
             self._check_quiet()
+            # Rows left to the steps handling their chats: again once those have committed.
+            wait = min(self._sweep, HELD_RETRY_SECONDS) if held else self._sweep
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._kicked.wait(), self._sweep)
+                await asyncio.wait_for(self._kicked.wait(), wait)
             self._idle = False
         chats = [c.task for c in self._chats.values() if c.task is not None]
         await asyncio.gather(*chats, return_exceptions=True)
@@ -282,9 +283,6 @@ class Lane:
                 self._chats.pop(chat_id, None)
             if self._starved:
                 self._kicked.set()  # room again: claim now
-            if self._behind and not self._in_hand:
-                self._behind = False
-                self._kicked.set()  # deliver what waited behind these rows (marked first)
             self._check_quiet()
 
     async def _deliver(self, item: OutboxItem) -> bool:
@@ -316,7 +314,7 @@ class Lane:
         reply = Reply.model_validate(item.payload)
         if reply.template is not None:  # a paid template send is idempotent by its row
             reply = reply.model_copy(update={"outbox_id": item.id})
-        if reply.replace_key is None or self._numbered:
+        if reply.replace_key is None or self.numbered:
             return reply  # (a page replaces the bubble by its replace_key itself)
         if not self.channel.capabilities.edits:
             if not reply.minor:
@@ -411,20 +409,13 @@ class _Ledger:
     """Writes what a lane settled, in groups: the rows sent and the rows handed back meanwhile
     go in one transaction (a broadcast marks hundreds of rows per commit, not one each)."""
 
-    def __init__(
-        self, db: Database, clock: Clock, channel: str, announce: bool, *, numbered: bool = False
-    ) -> None:
+    def __init__(self, db: Database, clock: Clock, channel: str, announce: bool) -> None:
         self._db = db
         self._clock = clock
         self._channel = channel
         # Tell the web chat's pollers, on every instance, which chats have new messages.
         self._announce = announce
-        # The ledger numbers what it marks sent (the delivery sequence readers page by): one
-        # writer, numbering right before each write, so rows commit in their numbers' order
-        # and a page that read up to a number never misses a smaller one committed later.
-        self._numbered = numbered
-        self._sequence = 0
-        self._wanted: list[tuple[int, asyncio.Future[int]]] = []
+        self._wanted: list[tuple[int, asyncio.Future[outbox.Delivered]]] = []
         self._sent: list[tuple[int, str | None]] = []
         self._secret: list[int] = []
         self._chats: set[str] = set()
@@ -447,27 +438,12 @@ class _Ledger:
             self._back.extend(item_ids)
             self._write_soon()
 
-    async def resume(self) -> None:
-        """Continue above the sequence the channel's last sender reached (another
-        instance's clock may be ahead of ours)."""
-        async with self._db.read() as conn:
-            last = await outbox.last_platform_id_of(conn, self._channel)
-        if last is not None and last.isdigit():
-            self._sequence = max(self._sequence, int(last))
-
-    async def deliver_due(self, limit: int) -> int:
-        """(Numbered) Deliver up to `limit` due rows, in turn with the marks: returns how many."""
-        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    async def deliver_due(self, limit: int) -> outbox.Delivered:
+        """(Numbered) Deliver up to `limit` due rows, in turn with the marks."""
+        future: asyncio.Future[outbox.Delivered] = asyncio.get_running_loop().create_future()
         self._wanted.append((limit, future))
         self._write_soon()
         return await future
-
-    def _number(self, count: int) -> int:
-        """Reserve `count` numbers of the sequence (microseconds, strictly increasing):
-        they follow the one returned."""
-        base = max(self._sequence, time.time_ns() // 1000 - 1)
-        self._sequence = base + count
-        return base
 
     async def idle(self) -> None:
         """Wait until everything handed in is written (or its write failed)."""
@@ -486,13 +462,13 @@ class _Ledger:
             wanted, self._wanted = self._wanted, []
             for _, future in wanted:
                 if not future.done():
-                    future.set_result(0)
+                    future.set_result(outbox.Delivered([]))
 
     async def _write_all(self) -> None:
-        # Numbers are given right before each write and the writes run one at a time, so
-        # they commit in order whichever comes first. Marks first: they free the rows a
-        # delivery would otherwise leave behind them. A delivery asked for runs after at
-        # most one write of marks, however fast replies keep coming.
+        # The writes run one at a time: a delivery numbers each chat's rows after its last
+        # committed one, so two at once would give the same numbers. Marks first: they free
+        # the rows a delivery would otherwise leave behind them. A delivery asked for runs
+        # after at most one write of marks, however fast replies keep coming.
         while self._sent or self._back or self._wanted:
             if self._sent or self._back:
                 await self._write_marks()
@@ -500,14 +476,8 @@ class _Ledger:
                 await self._deliver()
 
     async def _write_marks(self) -> None:
-        """One transaction: the rows marked sent (numbered now) and handed back so far."""
+        """One transaction: the rows marked sent and handed back so far."""
         sent, self._sent = self._sent, []
-        if self._numbered:
-            base = self._number(len(sent))
-            sent = [
-                (item, f"{base + n:0{outbox.SEQUENCE_DIGITS}d}")
-                for n, (item, _) in enumerate(sent, start=1)
-            ]
         secret, self._secret = self._secret, []
         chats, self._chats = self._chats, set()
         retried, self._retried_sent = self._retried_sent, False
@@ -540,12 +510,11 @@ class _Ledger:
     async def _deliver(self) -> None:
         wanted, self._wanted = self._wanted, []
         limit = max(limit for limit, _ in wanted)
-        base = self._number(limit)
-        delivered = 0
+        delivered = outbox.Delivered([])
         try:
-            async with self._db.write(single=True) as conn:
-                chats = await outbox.deliver_due(conn, self._channel, self._clock(), limit, base)
-            delivered = len(chats)
+            # PostgreSQL locks the rows and their chats first, then numbers (two statements).
+            async with self._db.write(single=self._db.is_sqlite) as conn:
+                delivered = await outbox.deliver_due(conn, self._channel, self._clock(), limit)
         except Exception:
             log.exception("delivering due rows of %s failed", self._channel)
         for _, future in wanted:
@@ -579,7 +548,16 @@ class Delivery:
 
     def claims(self) -> frozenset[str]:
         """The channels this instance sends now: a step claims its replies for these."""
-        return frozenset(n for n, lane in self.lanes.items() if lane.state is LaneState.ACTIVE)
+        return frozenset(
+            name
+            for name, lane in self.lanes.items()
+            if lane.state is LaneState.ACTIVE and not lane.numbered
+        )
+
+    def delivers(self) -> frozenset[str]:
+        """The channels whose readers fetch from the outbox (the web chat): on whichever
+        instance, a step delivers its replies to its own chat there as it inserts them."""
+        return frozenset(name for name, lane in self.lanes.items() if lane.numbered)
 
     def take(self, items: Sequence[OutboxItem]) -> None:
         """After a step's commit: the rows it claimed, each to its channel's lane."""

@@ -44,6 +44,11 @@ class Handoff(Protocol):
         """The channels whose replies this instance claims (those it sends)."""
         ...
 
+    def delivers(self) -> Collection[str]:
+        """The channels whose readers fetch from the outbox: a step delivers its replies
+        there as it inserts them."""
+        ...
+
     def take(self, items: Sequence[OutboxItem], *, evidence: bool) -> None:
         """Rows a step claimed, after its commit (`evidence`: it recorded some)."""
         ...
@@ -207,8 +212,8 @@ class Runner:
         if chat != guess:
             # An earlier event of the sender's, from another chat, came first: the last
             # message that chat received is another one.
-            loaded = await load_turn(conn, identity.id, chat)
-        person, memberships, state, latest = loaded
+            loaded = await load_turn(conn, identity.id, (*chat, now))
+        person, memberships, state, latest, waiting = loaded
         turn = Turn(
             conn=conn,
             inbound=inbound,
@@ -246,13 +251,25 @@ class Runner:
             turn.state.step,
             len(messages),
         )
-        return await self._queue(conn, messages, now), turn.cleanup
+        deliver = None if waiting else self._delivered(identity, chat)
+        return await self._queue(conn, messages, now, deliver), turn.cleanup
+
+    def _delivered(self, identity: Identity, chat: tuple[str, str]) -> tuple[str, str] | None:
+        """The chat whose replies this step delivers as it inserts them: the sender's own,
+        where readers fetch from the outbox. The step holds the sender's account row, so no
+        other writer numbers that chat's messages until it commits (outbox.deliver_due)."""
+        own = chat == (identity.channel, identity.external_id)
+        return chat if own and chat[0] in self._handoff.delivers() else None
 
     async def _queue(
-        self, conn: Connection, messages: list[outbox.NewMessage], now: datetime
+        self,
+        conn: Connection,
+        messages: list[outbox.NewMessage],
+        now: datetime,
+        deliver: tuple[str, str] | None = None,
     ) -> list[OutboxItem]:
         return await outbox.enqueue_claimed(
-            conn, messages, now, outbox.CLAIM_HOLD, self._handoff.claims()
+            conn, messages, now, outbox.CLAIM_HOLD, self._handoff.claims(), deliver
         )
 
     async def _too_fast(

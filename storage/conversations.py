@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import FromClause, Select, bindparam, select
 
 from storage.db import Connection
-from storage.outbox import latest_delivered
+from storage.outbox import chat_waiting, latest_delivered
 from storage.rows import Membership, Person
 from storage.schema import conversations, identities, memberships, people, units
 from storage.sql import upsert
@@ -87,7 +87,9 @@ _LOAD = load_statement(identities, identities.c.id, identities.c.person_id).wher
 
 
 # The same, with the last message the chat received (a subquery run once).
-_LOAD_IN_CHAT = _LOAD.add_columns(latest_delivered().label("latest_delivered"))
+_LOAD_IN_CHAT = _LOAD.add_columns(
+    latest_delivered().label("latest_delivered"), chat_waiting().label("chat_waiting")
+)
 
 
 class Loaded(NamedTuple):
@@ -98,26 +100,37 @@ class Loaded(NamedTuple):
     memberships: list[Membership]
     state: ConversationState
     latest_delivered: dict[str, Any] | None = None
+    # The chat has a message still to send that a reply must not overtake (with `chat`).
+    chat_waiting: bool = False
 
 
 async def load_turn(
-    conn: Connection, identity_id: int, chat: tuple[str, str] | None = None
+    conn: Connection,
+    identity_id: int,
+    chat: tuple[str, str, datetime] | None = None,
 ) -> Loaded:
     """The person behind an identity, their memberships and the saved (or an idle) state;
-    with `chat` (channel, chat id), also the last message that chat received."""
+    with `chat` (channel, chat id, now), also the last message that chat received and
+    whether a message to it still waits."""
     if chat is None:
         rows = (await conn.execute(_LOAD, {"identity_id": identity_id})).all()
     else:
-        values = {"identity_id": identity_id, "chat_channel": chat[0], "chat": chat[1]}
+        values = {
+            "identity_id": identity_id,
+            "chat_channel": chat[0],
+            "chat": chat[1],
+            "chat_due_by": chat[2],
+        }
         rows = (await conn.execute(_LOAD_IN_CHAT, values)).all()
     return loaded_from(rows, in_chat=chat is not None)
 
 
 def loaded_from(rows: Sequence[Any], *, in_chat: bool) -> Loaded:
-    """What rows of `load_statement` (with the column `latest_delivered` when `in_chat`)
-    say."""
+    """What rows of `load_statement` (with the columns `latest_delivered` and
+    `chat_waiting` when `in_chat`) say."""
     first = rows[0]
     latest = first.latest_delivered if in_chat else None
+    waiting = bool(first.chat_waiting) if in_chat else False
     person = None
     if first.person_id is not None:
         person = Person(
@@ -141,7 +154,7 @@ def loaded_from(rows: Sequence[Any], *, in_chat: bool) -> Loaded:
         if r.membership_id is not None
     ]
     if first.updated_at is None:  # no state saved yet
-        return Loaded(person, roles, ConversationState(), latest)
+        return Loaded(person, roles, ConversationState(), latest, waiting)
     state = ConversationState(
         flow=first.flow,
         step=first.step,
@@ -152,7 +165,7 @@ def loaded_from(rows: Sequence[Any], *, in_chat: bool) -> Loaded:
         pending=first.pending,
         updated_at=first.updated_at,
     )
-    return Loaded(person, roles, state, latest)
+    return Loaded(person, roles, state, latest, waiting)
 
 
 async def save_state(

@@ -201,6 +201,9 @@ class Connection:
         self._async: AsyncConnection | None = None
         self._notes: dict[Note, None] = {}  # an ordered set
         self._told: set[Note] = set()  # the notes that went to the server with a statement
+        # Chats this transaction queued a message to that a reply must not overtake (a due
+        # reply-priority one): storage/outbox.py delivers no reply to them as it inserts it.
+        self.queued_chats: set[tuple[str, str]] = set()
 
     def notify(self, topic: str, payload: str, *, told: bool = False) -> None:
         """Tell every instance's listeners of `topic` once this transaction commits.

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 from sqlalchemy import (
@@ -28,7 +29,7 @@ from sqlalchemy.sql.selectable import ScalarSelect
 from storage import notify
 from storage.db import Connection
 from storage.rows import OutboxItem
-from storage.schema import PENDING_ROW, outbox
+from storage.schema import PENDING_ROW, identities, outbox
 from storage.sql import dialect_insert, insert_ignoring_conflicts
 from storage.types import UTCDateTime
 
@@ -62,6 +63,7 @@ def _row(message: NewMessage, now: datetime, claimed_until: datetime | None) -> 
         "attempts": 0,
         "next_attempt_at": message.not_before or now,
         "claimed_until": claimed_until,
+        "sent_at": None,
         "created_at": now,
     }
 
@@ -81,6 +83,11 @@ async def enqueue(conn: Connection, messages: Sequence[NewMessage], now: datetim
     if not messages:
         return 0
     rows = [_row(m, now, None) for m in messages]
+    conn.queued_chats.update(
+        (m.channel, m.chat_id)
+        for m in messages
+        if m.priority <= PRIORITY_REPLY and (m.not_before is None or m.not_before <= now)
+    )
     insert = _returning(insert_ignoring_conflicts(conn, outbox), outbox.c.channel)
     channels = (await conn.execute(insert, rows)).scalars().all()
     for channel in set(channels):
@@ -95,8 +102,37 @@ _ROW_COLUMNS = (
     "status",
     "attempts",
     "next_attempt_at",
+    "sent_at",
     "created_at",
 )
+
+
+def _padded(dialect: str, number: Any) -> Any:
+    """A delivery sequence as the zero-padded text that sorts as the numbers do
+    (SEQUENCE_DIGITS); NULL stays NULL."""
+    if dialect == "postgresql":
+        return func.lpad(cast(number, Text()), SEQUENCE_DIGITS, "0")
+    # Not printf: it prints NULL as zeros.
+    zeros: Any = literal_column("'" + "0" * SEQUENCE_DIGITS + "'", Text())
+    return func.substr(zeros.concat(cast(number, Text())), -SEQUENCE_DIGITS)
+
+
+def _chat_last(channel: Any, chat: Any) -> Any:
+    """The greatest delivery sequence a chat's rows carry (0 before the first). A row of a
+    channel read from the outbox carries a number only once delivered, so no condition on
+    the status: the maximum is read from the top of ix_outbox_chat_number."""
+    delivered = outbox.alias("delivered")
+    last = (
+        select(func.max(delivered.c.platform_message_id))
+        .where(delivered.c.channel == channel, delivered.c.chat_id == chat)
+        .scalar_subquery()
+    )
+    return cast(func.coalesce(last, "0"), BigInteger())
+
+
+def _greatest(dialect: str, *values: Any) -> Any:
+    # SQLite's max() of several arguments is its greatest().
+    return func.greatest(*values) if dialect == "postgresql" else func.max(*values)
 
 
 @cache
@@ -129,7 +165,15 @@ def _insert_claimed(dialect: str, named: bool = False) -> Any:
         .exists()
     )
     claim = case((behind, null()), else_=bindparam("claim_until", type_=UTCDateTime()))
-    values: dict[str, Any] = {"claimed_until": claim}
+    # A row delivered as it is inserted (`enqueue_claimed`'s `deliver`) is numbered after
+    # its chat's last one; the others get NULL (`seq_n` NULL).
+    last = _chat_last(bindparam("seq_channel"), bindparam("seq_chat"))
+    floor = bindparam("seq_floor", type_=BigInteger())
+    number = _greatest(dialect, last, floor) + bindparam("seq_n", type_=BigInteger())
+    values: dict[str, Any] = {
+        "claimed_until": claim,
+        "platform_message_id": _padded(dialect, number),
+    }
     if named:
         values.update({name: bindparam(name, type_=outbox.c[name].type) for name in _ROW_COLUMNS})
     statement = dialect_insert(dialect, outbox).values(values)
@@ -147,7 +191,13 @@ def _insert_claimed_waking() -> Any:
         bindparam("wake_topic", type_=String()),
         bindparam("wake_mark", type_=String()) + inserted.c.channel,
     )
-    return select(inserted, case((inserted.c.claimed_until.is_(None), wake)).label("woken"))
+    # Delivered as inserted: the chat's pages, on every instance, read it at commit.
+    tell = func.pg_notify(
+        bindparam("tell_topic", type_=String()),
+        bindparam("tell_prefix", type_=String()) + inserted.c.chat_id,
+    )
+    woken = case((inserted.c.status == "sent", tell), (inserted.c.claimed_until.is_(None), wake))
+    return select(inserted, woken.label("woken"))
 
 
 async def enqueue_claimed(
@@ -156,6 +206,7 @@ async def enqueue_claimed(
     now: datetime,
     hold: timedelta,
     channels: Collection[str],
+    deliver: tuple[str, str] | None = None,
 ) -> list[OutboxItem]:
     """Queue messages already claimed by the caller, who hands them to its sender after commit.
 
@@ -164,30 +215,53 @@ async def enqueue_claimed(
     message still to send (waiting to retry, or due and unclaimed): the others are queued as
     `enqueue` queues them, and the sender claims them in the chat's order. Returns the
     claimed rows; repeats of a dedupe key are skipped as in `enqueue`.
+
+    `deliver` (channel, chat): a chat whose readers fetch from the outbox (the web chat)
+    and whose messages nobody else numbers meanwhile (the caller holds the chat's account
+    row and nothing of the chat waited before its transaction): its due messages are
+    delivered as they are inserted, numbered after the chat's last one, and its readers told
+    at commit; unless this transaction queued a reply to the chat before (`enqueue`), which
+    then leaves first, with these, from the lane.
     """
     if not messages:
         return []
+    if deliver in conn.queued_chats:
+        deliver = None  # a message queued before these in this transaction goes first
     rows = []
+    floor = time.time_ns() // 1000
+    numbered = 0
     for m in messages:
         row = _row(m, now, None)
         del row["claimed_until"]
         due = m.not_before is None or m.not_before <= now
         claim_until = now + hold if due and m.channel in channels else None
         row.update(to_chat=m.chat_id, on_channel=m.channel, claim_until=claim_until)
-        row.update(due_by=now, free_by=now)
+        # Numbered rows only: another channel's platform ids are not numbers (a NULL channel
+        # reads no row).
+        row.update(due_by=now, free_by=now, seq_channel=None, seq_chat=None)
+        row.update(seq_floor=None, seq_n=None)
+        if due and deliver == (m.channel, m.chat_id):
+            numbered += 1
+            row.update(status="sent", sent_at=now, attempts=1, claim_until=None)
+            row.update(seq_channel=m.channel, seq_chat=m.chat_id, seq_floor=floor, seq_n=numbered)
         rows.append(row)
     # A repeated dedupe key returns no row (it was queued before).
     mark = conn.wire_mark
     waking = mark is not None and len(rows) == 1
     if waking:
+        assert mark is not None
         values = {**rows[0], "wake_topic": notify.OUTBOX, "wake_mark": mark}
+        channel = rows[0]["channel"]
+        values.update(tell_topic=notify.DELIVERED, tell_prefix=f"{mark}{channel} ")
         inserted = (await conn.execute(_insert_claimed_waking(), values)).all()
     else:
         inserted = (await conn.execute(_insert_claimed(conn.dialect.name), rows)).all()
     claimed = []
+    # Told to the server already when the statement woke the others.
     for new_row in inserted:
-        if new_row.claimed_until is None:
-            # Told to the server already when the statement woke the others.
+        if new_row.status == "sent":
+            conn.notify(notify.DELIVERED, f"{new_row.channel} {new_row.chat_id}", told=waking)
+        elif new_row.claimed_until is None:
             conn.notify(notify.OUTBOX, new_row.channel, told=waking)
         else:
             claimed.append(OutboxItem.model_validate(new_row))
@@ -220,9 +294,7 @@ def _due_rows(*, behind_held: bool = False) -> Any:
     if behind_held:
         # Delivered in one statement, an earlier row due again goes first in it (numbered
         # first); one not due yet, or one someone holds, keeps the later rows back.
-        blocking = (blocking & (earlier.c.next_attempt_at > now)) | (
-            earlier.c.claimed_until >= now
-        )
+        blocking = (blocking & (earlier.c.next_attempt_at > now)) | (earlier.c.claimed_until >= now)
     waiting_before = (
         select(earlier.c.id)
         .where(
@@ -269,31 +341,69 @@ CLAIM_DUE = _claim_statement()
 DELIVER_AT_MOST = 100
 
 
+class Delivered(NamedTuple):
+    """What one delivery did: the chat of each row delivered, and how many due rows it left
+    because a step was handling their chat (to try again shortly)."""
+
+    chats: list[str]
+    held: int = 0
+
+
+@cache
+def _looking() -> Any:
+    """PostgreSQL: the due rows a delivery looks at (id, chat), locked, and whether each may
+    be numbered now (`free`): its chat's account row is locked too (SKIP LOCKED), or there is
+    none. A chat whose account a step holds is left to that step, which numbers its own
+    replies (`enqueue_claimed`'s `deliver`) until it commits. A chat without an account row
+    (an apology for a first message that failed) has no step numbering at once."""
+    candidates = _due_rows(behind_held=True).add_columns(outbox.c.chat_id).cte("candidates")
+    channel = bindparam("claim_channel", type_=outbox.c.channel.type)
+    owners = (
+        select(identities.c.external_id)
+        .where(
+            identities.c.channel == channel,
+            identities.c.external_id.in_(select(candidates.c.chat_id)),
+        )
+        .with_for_update(skip_locked=True)
+        .cte("owners")
+    )
+    unowned = ~(
+        select(identities.c.id)
+        .where(identities.c.channel == channel, identities.c.external_id == candidates.c.chat_id)
+        .exists()
+    )
+    free = candidates.c.chat_id.in_(select(owners.c.external_id)) | unowned
+    return select(candidates.c.id, free.label("free"))
+
+
 @cache
 def _deliver_statement(dialect: str) -> Any:
-    """Mark a channel's due rows sent, numbered `base`+1, `base`+2, … in the order a page
-    reads them (replies first), returning each row's id and chat. For a channel whose
-    readers fetch from the outbox (the web chat) this is the whole delivery: no claim first,
-    no second statement to mark."""
-    locked = _due_rows(behind_held=True).subquery("locked")
-    numbered = select(
-        locked.c.id,
-        func.row_number().over(order_by=(locked.c.priority, locked.c.id)).label("n"),
-    ).subquery("numbered")
-    number = bindparam("base", type_=BigInteger()) + numbered.c.n
-    # Zero-padded, so that the text column sorts as the numbers do (SEQUENCE_DIGITS).
-    padded = (
-        func.lpad(cast(number, Text()), SEQUENCE_DIGITS, "0")
-        if dialect == "postgresql"
-        else func.printf(f"%0{SEQUENCE_DIGITS}d", number)
+    """Mark rows sent, each chat's numbered after its last one in the order a page reads
+    them (replies first), returning each row's id and chat: on PostgreSQL the rows `ids`
+    (`_looking` locked them and their chats), on SQLite a channel's due rows. For a channel
+    whose readers fetch from the outbox (the web chat) this is the delivery: no claim, no
+    send, no second statement to mark."""
+    if dialect == "postgresql":
+        chosen = outbox.c.id.in_(bindparam("ids", expanding=True))
+        locked = select(outbox.c.id, outbox.c.priority, outbox.c.chat_id).where(chosen)
+    else:  # one writer at a time already
+        locked = _due_rows(behind_held=True).add_columns(outbox.c.chat_id)
+    rows = locked.subquery("locked")
+    in_chat = func.row_number().over(
+        partition_by=rows.c.chat_id, order_by=(rows.c.priority, rows.c.id)
     )
+    last = _chat_last(bindparam("claim_channel", type_=outbox.c.channel.type), rows.c.chat_id)
+    floor = bindparam("floor", type_=BigInteger())
+    numbered = select(
+        rows.c.id, (_greatest(dialect, last, floor) + in_chat).label("number")
+    ).subquery("numbered")
     return (
         update(outbox)
         .where(outbox.c.id == numbered.c.id)
         .values(
             status="sent",
             sent_at=bindparam("now", type_=UTCDateTime()),
-            platform_message_id=padded,
+            platform_message_id=_padded(dialect, numbered.c.number),
             claimed_until=None,
             attempts=outbox.c.attempts + 1,
         )
@@ -304,7 +414,7 @@ def _deliver_statement(dialect: str) -> Any:
 @cache
 def _deliver_waking() -> Any:
     """PostgreSQL: `_deliver_statement` as a WITH whose SELECT also tells every instance's
-    pages which chats got messages (DELIVERED, sent at commit): one round trip in all."""
+    pages which chats got messages (DELIVERED, sent at commit), on one row."""
     delivered = _deliver_statement("postgresql").cte("delivered")
     chats = select(
         func.string_agg(distinct(delivered.c.chat_id), literal_column("' '"))
@@ -312,33 +422,46 @@ def _deliver_waking() -> Any:
     wake = func.pg_notify(
         bindparam("wake_topic", type_=String()), bindparam("wake_prefix", type_=String()) + chats
     )
-    return select(delivered.c.id, delivered.c.chat_id, case((chats.is_not(None), wake)))
+    first = select(func.min(delivered.c.id)).scalar_subquery()
+    return select(delivered.c.id, delivered.c.chat_id, case((delivered.c.id == first, wake)))
 
 
-async def deliver_due(
-    conn: Connection, channel: str, now: datetime, limit: int, base: int
-) -> list[str]:
+async def deliver_due(conn: Connection, channel: str, now: datetime, limit: int) -> Delivered:
     """Deliver (mark sent) up to `limit` due rows of a channel whose readers fetch from the
-    outbox, numbered from `base` + 1 (the caller reserved `limit` numbers; at most
-    DELIVER_AT_MOST are used); the chats' readers are told at commit. Returns the chats, one
-    per row delivered.
+    outbox (at most DELIVER_AT_MOST), each chat's numbered after its last one; the chats'
+    readers are told at commit.
 
-    Rows behind an earlier row of their chat that is held (a step's claimed reply on its
-    way) wait for it: a reader must never see a later message first."""
+    Rows behind an earlier row of their chat that is held (claimed and on its way) wait for
+    it, and on PostgreSQL so do the rows of a chat a step is handling (it may number its
+    replies meanwhile; counted in `held`): a reader must never see a later message first,
+    nor a smaller number committed after a greater one it read. There the rows and their
+    chats are locked first, and numbered by a second statement, whose snapshot has every
+    step that numbered those chats before (one statement would number from a snapshot
+    taken before a step that committed while it waited)."""
     limit = min(limit, DELIVER_AT_MOST)
-    values = {"claim_channel": channel, "now": now, "claim_limit": limit, "base": base}
+    values: dict[str, Any] = {"claim_channel": channel, "now": now, "claim_limit": limit}
+    held = 0
     mark = conn.wire_mark
     prefix = f"{channel} "
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        looked = (await conn.execute(_looking(), values)).all()
+        free = [row.id for row in looked if row.free]
+        held = len(looked) - len(free)
+        if not free:
+            return Delivered([], held)
+        values["ids"] = free
+    values["floor"] = time.time_ns() // 1000
     if mark is not None:
         values.update(wake_topic=notify.DELIVERED, wake_prefix=mark + prefix)
-        rows = (await conn.execute(_deliver_waking(), values)).all()
+        rows = list((await conn.execute(_deliver_waking(), values)).all())
     else:
-        rows = (await conn.execute(_deliver_statement(conn.dialect.name), values)).all()
+        rows = list((await conn.execute(_deliver_statement(dialect), values)).all())
     chats = [str(row.chat_id) for row in rows]
     if chats:
         # Told to the server already when the statement woke the others.
         conn.notify(notify.DELIVERED, prefix + " ".join(sorted(set(chats))), told=mark is not None)
-    return chats
+    return Delivered(chats, held)
 
 
 _MARK_SENT = (
@@ -418,18 +541,6 @@ async def last_platform_id(
     return value
 
 
-async def last_platform_id_of(conn: Connection, channel: str) -> str | None:
-    """The greatest platform id a channel's sent rows carry (the web chat's sequence)."""
-    value: str | None = (
-        await conn.execute(
-            select(func.max(outbox.c.platform_message_id)).where(
-                outbox.c.channel == channel, outbox.c.status == "sent"
-            )
-        )
-    ).scalar_one()
-    return value
-
-
 async def release(conn: Connection, channel: str, item_ids: Sequence[int]) -> None:
     """Hand claimed rows of a channel back untouched, to be claimed again in their order
     (stopping, behind a row waiting to retry, or no longer this instance's channel)."""
@@ -454,9 +565,7 @@ async def count_pending(conn: Connection) -> int:
     """Messages not yet settled, over all channels."""
     return int(
         (
-            await conn.execute(
-                select(func.count()).select_from(outbox).where(PENDING_ROW)
-            )
+            await conn.execute(select(func.count()).select_from(outbox).where(PENDING_ROW))
         ).scalar_one()
     )
 
@@ -517,6 +626,29 @@ def latest_delivered() -> ScalarSelect[Any]:
     subquery of the statement that loads a turn: a reply right after it may answer it, and
     asking in a statement of its own cost a round trip per typed message."""
     return _LATEST_DELIVERED.scalar_subquery()
+
+
+_CHAT_WAITING = (
+    select(outbox.c.id)
+    .where(
+        outbox.c.channel == bindparam("chat_channel"),
+        outbox.c.chat_id == bindparam("chat"),
+        PENDING_ROW,
+        (outbox.c.status == "retrying")
+        | (
+            (outbox.c.priority <= PRIORITY_REPLY)
+            & (outbox.c.next_attempt_at <= bindparam("chat_due_by", type_=UTCDateTime()))
+        ),
+    )
+    .exists()
+)
+
+
+def chat_waiting() -> Any:
+    """Whether a chat (binds `chat_channel`, `chat`) has a message still to send that a
+    reply must not overtake (waiting to retry, or a due reply), at `chat_due_by`; asked in
+    the statement that loads a turn: a step delivers its replies at once only when not."""
+    return _CHAT_WAITING
 
 
 async def cancel_batch(conn: Connection, batch: str) -> int:

@@ -703,6 +703,8 @@ Index("ix_decisions_actor_until", decisions.c.actor_id, decisions.c.undo_until)
 
 # "What did this chat receive last?": a reply right after a message answers that message.
 Index("ix_outbox_chat_sent", outbox.c.channel, outbox.c.chat_id, outbox.c.sent_at)
+# A chat's delivery numbers (the web chat's sequence): its last one, and those after a page's.
+Index("ix_outbox_chat_number", outbox.c.channel, outbox.c.chat_id, outbox.c.platform_message_id)
 # What one account sent, in order: the web chat shows it back after a reload.
 Index("ix_inbox_sender_received", inbox.c.channel, inbox.c.sender_id, inbox.c.received_at)
 

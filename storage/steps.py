@@ -18,7 +18,7 @@ from sqlalchemy import true
 from storage import inbox, people
 from storage.conversations import Loaded, load_statement, load_turn, loaded_from
 from storage.db import Connection
-from storage.outbox import latest_delivered
+from storage.outbox import chat_waiting, latest_delivered
 from storage.rows import Identity
 from storage.schema import identities
 
@@ -43,7 +43,10 @@ def _open_statement() -> Any:
     account = [touched.c[name].label(f"identity_{name}") for name in _ACCOUNT]
     source = closed.join(touched, true())
     return load_statement(source, touched.c.id, touched.c.person_id).add_columns(
-        closed.c.id.label("item_id"), *account, latest_delivered().label("latest_delivered")
+        closed.c.id.label("item_id"),
+        *account,
+        latest_delivered().label("latest_delivered"),
+        chat_waiting().label("chat_waiting"),
     )
 
 
@@ -56,7 +59,8 @@ async def open_step(
 ) -> Opened | None:
     """Close the sender's (channel, account) oldest pending event up to `upto` (see
     inbox.close_next), touch their account (people.touch_identity) and load their turn with
-    the last message `chat` (channel, chat id) received; None when no event was left."""
+    the last message `chat` (channel, chat id) received and whether one to it still waits;
+    None when no event was left."""
     channel, sender_id = sender
     # The app's display name has no purpose here: it is not kept (None).
     if conn.dialect.name != "postgresql":
@@ -64,7 +68,7 @@ async def open_step(
         if item_id is None:
             return None
         identity = await people.touch_identity(conn, channel, sender_id, None, now)
-        return Opened(item_id, identity, await load_turn(conn, identity.id, chat))
+        return Opened(item_id, identity, await load_turn(conn, identity.id, (*chat, now)))
     # No bind may be named like a column of inbox: SQLAlchemy would SET it in the UPDATE.
     values = {
         **people.touch_values(channel, sender_id, None, now),
@@ -72,6 +76,7 @@ async def open_step(
         "upto": upto,
         "chat_channel": chat[0],
         "chat": chat[1],
+        "chat_due_by": now,
     }
     rows = (await conn.execute(_open_statement(), values)).all()
     if not rows:

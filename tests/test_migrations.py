@@ -87,6 +87,7 @@ RELEASED = {
     "0012_forgiving.py": "660da043baa92f0a5f461d7007b2813b3c9eb13772a2b7c5bfcf0c56482d681a",
     "0013_instances.py": "08a5c1fa447f7c27aadbdf5d513995c618763c759d42d7437d3363046a45715c",
     "0014_zalo_templates.py": "24b0e0dff7b7cbe5b59fd6f642df95e0ae3988823d1b455407057b5588d6f4c9",
+    "0015_chat_numbers.py": "eec4e908ddc480edd71cc3092426b4a97a7eb7e2f2e326db1a00dd61d4c97be9",
 }
 
 

@@ -1,6 +1,7 @@
 """A channel whose readers fetch from the outbox (the web chat) is delivered by marking rows
-sent, numbered in the order a page reads them (storage/outbox.py: deliver_due, and the
-lane's ledger in bot/delivery.py, which numbers everything it writes).
+sent, numbered per chat in the order a page reads them: by the step that inserts its replies
+to its own chat (storage/outbox.py: enqueue_claimed's `deliver`), and by the lane for the
+rest (deliver_due, run in turn by the lane's ledger in bot/delivery.py).
 
 A page pages by that number; so a chat's rows must get their numbers in the order they
 commit, and a row behind one of its chat's rows still on its way must wait for it.
@@ -9,7 +10,7 @@ commit, and a row behind one of its chat's rows still on its way must wait for i
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,8 +18,7 @@ from sqlalchemy import String, select
 
 from bot.channels.base import Capabilities
 from bot.delivery import Lane, _Ledger
-from handlers.types import Reply
-from storage import notify, outbox
+from storage import notify, outbox, people
 from storage.db import Database
 from storage.schema import outbox as outbox_table
 from tests.support.fake_channel import FakeChannel
@@ -28,9 +28,21 @@ HOLD = timedelta(seconds=60)
 READ_FROM_OUTBOX = Capabilities(buttons=True, text_limit=None, edits=True, reads_outbox=True)
 
 
+# Above any microsecond clock: a chat's next number follows its last one, not the clock.
+AHEAD = f"{9 * 10**18:0{outbox.SEQUENCE_DIGITS}d}"
+
+
+def after(number: str, n: int) -> str:
+    return f"{int(number) + n:0{outbox.SEQUENCE_DIGITS}d}"
+
+
 def message(chat: str, key: str, **extra: object) -> outbox.NewMessage:
     return outbox.NewMessage(
-        channel="fake", chat_id=chat, identity_id=None, payload={"text": key}, dedupe_key=key,
+        channel="fake",
+        chat_id=chat,
+        identity_id=None,
+        payload={"text": key},
+        dedupe_key=key,
         **extra,
     )
 
@@ -53,8 +65,10 @@ async def numbers(db: Database) -> dict[str, tuple[str, str | None]]:
         return {str(key): (status, number) for key, status, number in rows}
 
 
-async def test_due_rows_are_marked_sent_numbered_replies_first(db: Database) -> None:
+async def test_due_rows_are_marked_sent_each_chat_after_its_last(db: Database) -> None:
     async with db.write() as conn:
+        [old] = await outbox.enqueue_claimed(conn, [message("A", "old-a")], NOW, HOLD, {"fake"})
+        await outbox.mark_sent_many(conn, [(old.id, AHEAD)], NOW)
         await outbox.enqueue(
             conn,
             [
@@ -66,20 +80,22 @@ async def test_due_rows_are_marked_sent_numbered_replies_first(db: Database) -> 
             ],
             NOW,
         )
+    clock = f"{time.time_ns() // 1000:0{outbox.SEQUENCE_DIGITS}d}"
     async with db.write() as conn:
-        chats = await outbox.deliver_due(conn, "fake", NOW, 10, 41)
+        chats = (await outbox.deliver_due(conn, "fake", NOW, 10)).chats
         # The pages of both chats are told, at commit.
         assert conn.notes == [(notify.DELIVERED, "fake A B")]
     assert sorted(chats) == ["A", "A", "B"]
-    assert await numbers(db) == {
-        "reply-a": ("sent", "00000000000000000042"),
-        "reply-b": ("sent", "00000000000000000043"),
-        "bulk-a": ("sent", "00000000000000000044"),
-        "later": ("queued", None),
-        "other-channel": ("queued", None),
-    }
+    rows = await numbers(db)
+    # A's continue above its last number, replies first; B's first comes from the clock.
+    assert rows["reply-a"] == ("sent", after(AHEAD, 1))
+    assert rows["bulk-a"] == ("sent", after(AHEAD, 2))
+    status, number = rows["reply-b"]
+    assert status == "sent" and number is not None
+    assert len(number) == outbox.SEQUENCE_DIGITS and number > clock
+    assert rows["later"] == rows["other-channel"] == ("queued", None)
     async with db.write() as conn:
-        assert await outbox.deliver_due(conn, "fake", NOW, 10, 99) == []
+        assert (await outbox.deliver_due(conn, "fake", NOW, 10)).chats == []
         assert conn.notes == []  # nothing delivered, nobody woken
     await db.close()
 
@@ -92,23 +108,22 @@ async def test_a_row_waits_behind_its_chats_row_on_its_way(db: Database) -> None
         [held] = await outbox.enqueue_claimed(conn, [message("A", "held")], NOW, HOLD, {"fake"})
         await outbox.enqueue(conn, [message("A", "behind"), message("B", "free")], NOW)
     async with db.write() as conn:
-        assert await outbox.deliver_due(conn, "fake", NOW, 10, 100) == ["B"]
+        assert (await outbox.deliver_due(conn, "fake", NOW, 10)).chats == ["B"]
     async with db.write() as conn:
-        await outbox.mark_sent_many(conn, [(held.id, "00000000000000000200")], NOW)
+        await outbox.mark_sent_many(conn, [(held.id, AHEAD)], NOW)
     async with db.write() as conn:
-        assert await outbox.deliver_due(conn, "fake", NOW, 10, 300) == ["A"]
-    assert await numbers(db) == {
-        "held": ("sent", "00000000000000000200"),
-        "behind": ("sent", "00000000000000000301"),
-        "free": ("sent", "00000000000000000101"),
-    }
+        assert (await outbox.deliver_due(conn, "fake", NOW, 10)).chats == ["A"]
+    rows = await numbers(db)
+    assert rows["held"] == ("sent", AHEAD)
+    assert rows["behind"] == ("sent", after(AHEAD, 1))
+    assert rows["free"][0] == "sent"
     # A claim that lapsed (its sender died) holds nothing back.
     async with db.write() as conn:
         await outbox.enqueue_claimed(conn, [message("C", "lapsed")], NOW, HOLD, {"fake"})
         await outbox.enqueue(conn, [message("C", "after")], NOW)
     async with db.write() as conn:
         later = NOW + HOLD + timedelta(seconds=1)
-        assert await outbox.deliver_due(conn, "fake", later, 10, 400) == ["C", "C"]
+        assert (await outbox.deliver_due(conn, "fake", later, 10)).chats == ["C", "C"]
     await db.close()
 
 
@@ -118,16 +133,16 @@ async def test_a_row_waiting_to_retry_holds_its_chat_back(db: Database) -> None:
         await outbox.mark_retry(conn, first.id, "timeout", NOW + timedelta(seconds=30))
         await outbox.enqueue(conn, [message("A", "second")], NOW)
     async with db.write() as conn:
-        assert await outbox.deliver_due(conn, "fake", NOW, 10, 0) == []
+        assert (await outbox.deliver_due(conn, "fake", NOW, 10)).chats == []
     async with db.write() as conn:
-        assert await outbox.deliver_due(conn, "fake", NOW + timedelta(seconds=31), 10, 10) == [
+        assert (await outbox.deliver_due(conn, "fake", NOW + timedelta(seconds=31), 10)).chats == [
             "A",
             "A",
         ]
-    assert [n for _, n in sorted((await numbers(db)).values())] == [
-        "00000000000000000011",
-        "00000000000000000012",
-    ]
+    rows = await numbers(db)
+    first_number, second_number = rows["first"][1], rows["second"][1]
+    assert first_number is not None and second_number is not None
+    assert second_number == after(first_number, 1)
     await db.close()
 
 
@@ -144,78 +159,121 @@ async def test_one_delivery_tells_of_no_more_chats_than_one_notification_holds(
     async with db.write() as conn:
         await outbox.enqueue(conn, [message(chat, f"m{chat}") for chat in chats], NOW)
     async with db.write() as conn:
-        first = await outbox.deliver_due(conn, "fake", NOW, 1000, 0)
+        first = (await outbox.deliver_due(conn, "fake", NOW, 1000)).chats
     async with db.write() as conn:
-        rest = await outbox.deliver_due(conn, "fake", NOW, 1000, 1000)
+        rest = (await outbox.deliver_due(conn, "fake", NOW, 1000)).chats
     assert len(first) == outbox.DELIVER_AT_MOST
     assert sorted(first + rest) == chats
     await db.close()
 
 
-@dataclass
-class GatedChannel(FakeChannel):
-    """Reads from the outbox; a send returns only once the test opens the gate."""
-
-    capabilities: Capabilities = READ_FROM_OUTBOX
-    gate: asyncio.Event = field(default_factory=asyncio.Event)
-
-    async def send(self, chat_id: str, reply: Reply) -> str | None:
-        await self.gate.wait()
-        await super().send(chat_id, reply)
-        return None  # the lane numbers it
-
-
-async def test_a_lane_delivers_what_waited_behind_a_row_it_had_in_hand(db: Database) -> None:
-    # The lane has a step's reply to A in hand (its send is slow) when a row for A queued
-    # by another instance is due: that row must wait for it, then leave at once, not at
-    # the next sweep (an hour here), with a greater number.
-    channel = GatedChannel()
-    lane = Lane(channel, db, lambda: datetime.now(UTC), sweep_seconds=3600)
-    now = datetime.now(UTC)
+async def test_a_step_delivers_its_replies_to_its_own_chat_as_it_inserts_them(
+    db: Database,
+) -> None:
     async with db.write() as conn:
-        held = await outbox.enqueue_claimed(conn, [message("A", "held")], now, HOLD, {"fake"})
-        await outbox.enqueue(conn, [message("A", "behind")], now)
-    lane.start()
-    lane.take(held)
-    # Until the lane's delivery has run and left A's row behind (the lane's own flag: it
-    # has no event for it, and the test must not open the gate before).
-    async with asyncio.timeout(10):
-        while not lane._behind:  # noqa: ASYNC110
-            await asyncio.sleep(0)
-    assert (await numbers(db))["behind"] == ("queued", None)
-    channel.gate.set()
-    async with asyncio.timeout(10):
-        await lane.settle()
-    await lane.stop()
+        [old] = await outbox.enqueue_claimed(conn, [message("A", "old")], NOW, HOLD, {"fake"})
+        await outbox.mark_sent_many(conn, [(old.id, AHEAD)], NOW)
+    async with db.write() as conn:
+        claimed = await outbox.enqueue_claimed(
+            conn,
+            [
+                message("A", "first"),
+                message("B", "to-another-chat"),
+                message("A", "second"),
+                message("A", "not-yet", not_before=NOW + timedelta(minutes=5)),
+            ],
+            NOW,
+            HOLD,
+            {"fake"},
+            deliver=("fake", "A"),
+        )
+        # Only the other chat's row goes to the lane; A's page is told at commit.
+        assert [item.dedupe_key for item in claimed] == ["to-another-chat"]
+        assert (notify.DELIVERED, "fake A") in conn.notes
+    async with db.write() as conn:
+        # One message alone (on PostgreSQL one statement that also tells the pages).
+        assert (
+            await outbox.enqueue_claimed(
+                conn, [message("A", "third")], NOW, HOLD, {"fake"}, deliver=("fake", "A")
+            )
+            == []
+        )
+        assert conn.notes == [(notify.DELIVERED, "fake A")]
     rows = await numbers(db)
-    assert rows["held"][0] == rows["behind"][0] == "sent"
-    assert str(rows["held"][1]) < str(rows["behind"][1])
+    assert rows["first"] == ("sent", after(AHEAD, 1))
+    assert rows["second"] == ("sent", after(AHEAD, 2))
+    assert rows["third"] == ("sent", after(AHEAD, 3))
+    assert rows["not-yet"] == rows["to-another-chat"] == ("queued", None)
     await db.close()
 
 
-async def test_a_lane_numbers_what_it_marks_above_what_it_delivered(db: Database) -> None:
-    # Replies handed over by steps and rows delivered by the lane share one sequence, each
-    # number used once, increasing in the order the rows were written.
+async def test_a_delivery_leaves_alone_a_chat_whose_step_is_running(db: Database) -> None:
+    # Another instance's step holds A's account and delivers its reply to A; the lane's
+    # delivery meanwhile must not number A's bulk row (on PostgreSQL it skips the chat; on
+    # SQLite one writer at a time waits): whatever commits later has the greater number.
+    async with db.write() as conn:
+        await people.touch_identity(conn, "fake", "A", None, NOW)
+        await outbox.enqueue(
+            conn,
+            [
+                message("A", "bulk-a", priority=outbox.PRIORITY_BULK),
+                message("B", "bulk-b", priority=outbox.PRIORITY_BULK),
+            ],
+            NOW,
+        )
+
+    async def deliver() -> outbox.Delivered:
+        async with db.write() as conn:
+            return await outbox.deliver_due(conn, "fake", NOW, 10)
+
+    async with db.write() as step:
+        await people.touch_identity(step, "fake", "A", None, NOW)
+        await outbox.enqueue_claimed(
+            step, [message("A", "reply")], NOW, HOLD, set(), deliver=("fake", "A")
+        )
+        lane = asyncio.create_task(deliver())
+        if not db.is_sqlite:
+            async with asyncio.timeout(10):
+                # Left for a retry, not waited for.
+                assert await lane == outbox.Delivered(["B"], held=1)
+    async with asyncio.timeout(10):
+        delivered = await lane if db.is_sqlite else await deliver()
+    assert sorted(delivered.chats) == (["A", "B"] if db.is_sqlite else ["A"])
+    assert delivered.held == 0
+    rows = await numbers(db)
+    reply, bulk = rows["reply"][1], rows["bulk-a"][1]
+    assert reply is not None and bulk is not None
+    assert rows["bulk-a"][0] == "sent" and reply < bulk
+    await db.close()
+
+
+async def test_steps_and_the_lane_number_a_chats_rows_in_the_order_they_commit(
+    db: Database,
+) -> None:
     channel = FakeChannel(capabilities=READ_FROM_OUTBOX)
     lane = Lane(channel, db, lambda: datetime.now(UTC))
     lane.start()
     for n in range(5):
         now = datetime.now(UTC)
         async with db.write() as conn:
-            await outbox.enqueue(conn, [message(f"queued-{n}", f"q{n}")], now)
-            claimed = await outbox.enqueue_claimed(
-                conn, [message(f"step-{n}", f"s{n}")], now, HOLD, {"fake"}
+            await outbox.enqueue(
+                conn, [message("A", f"bulk{n}", priority=outbox.PRIORITY_BULK)], now
             )
-        lane.take(claimed)
         lane.kick()
+        async with db.write() as conn:
+            await people.touch_identity(conn, "fake", "A", None, now)
+            await outbox.enqueue_claimed(
+                conn, [message("A", f"reply{n}")], now, HOLD, set(), deliver=("fake", "A")
+            )
         async with asyncio.timeout(10):
             await lane.settle()
     await lane.stop()
+    assert channel.sent == []  # nothing of a chat read from the outbox is ever sent
     async with db.read() as conn:
         rows = (
             await conn.execute(
                 select(outbox_table.c.status, outbox_table.c.platform_message_id).order_by(
-                    outbox_table.c.sent_at, outbox_table.c.platform_message_id
+                    outbox_table.c.sent_at, outbox_table.c.id
                 )
             )
         ).all()
@@ -223,7 +281,6 @@ async def test_a_lane_numbers_what_it_marks_above_what_it_delivered(db: Database
     written = [str(number) for _, number in rows]
     assert len(set(written)) == 10
     assert all(len(number) == outbox.SEQUENCE_DIGITS for number in written)
-    assert written == sorted(written)
     await db.close()
 
 
@@ -233,7 +290,7 @@ async def test_a_delivery_waits_for_one_write_of_marks_at_most(db: Database) -> 
     # goes after one write of marks, not once the replies stop (which here is never: a
     # delivery that waited for them would run into the timeout). On PostgreSQL a write
     # lets replies arrive meanwhile; SQLite's writes do not yield.
-    ledger = _Ledger(db, lambda: datetime.now(UTC), "fake", True, numbered=True)
+    ledger = _Ledger(db, lambda: datetime.now(UTC), "fake", True)
     now = datetime.now(UTC)
     async with db.write() as conn:
         replies = await outbox.enqueue_claimed(
@@ -247,7 +304,7 @@ async def test_a_delivery_waits_for_one_write_of_marks_at_most(db: Database) -> 
             ledger.mark_sent(replies[fed % len(replies)], None, secret=False)
             fed += 1
             await asyncio.sleep(0)
-        assert await delivery == 1
+        assert (await delivery).chats == ["other"]
         await ledger.idle()
     assert (await numbers(db))["waiting"][0] == "sent"
     await db.close()

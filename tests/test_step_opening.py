@@ -112,6 +112,44 @@ async def test_the_saved_state_and_the_chats_last_message_are_loaded(db: Databas
     assert opened.loaded.latest_delivered == {"text": "Họ và tên người được đề cử?"}
 
 
+async def test_a_reply_still_due_in_the_chat_is_reported_waiting(db: Database) -> None:
+    # A step delivers its replies to a web page as it inserts them only when nothing of the
+    # chat waits before them (handlers/runner.py); the opening says so in its one statement.
+    first = await record(db, "a")
+    async with db.write() as conn:
+        opened = await open_step(conn, SENDER, first, NOW, SENDER)
+        assert opened is not None
+        assert opened.loaded.chat_waiting is False
+        notices = [
+            outbox.NewMessage(
+                channel=SENDER[0],
+                chat_id=SENDER[1],
+                identity_id=opened.identity.id,
+                payload={"text": text},
+                dedupe_key=key,
+                **extra,
+            )
+            for text, key, extra in (
+                ("sau giờ yên lặng", "held", {"not_before": NOW + timedelta(hours=1)}),
+                ("tin chung", "bulk", {"priority": outbox.PRIORITY_BULK}),
+            )
+        ]
+        await outbox.enqueue(conn, notices, NOW)
+    second = await record(db, "b")
+    async with db.write() as conn:
+        opened = await open_step(conn, SENDER, second, NOW, SENDER)
+        assert opened is not None
+        # Neither a reply not due yet nor a bulk message holds a reply back.
+        assert opened.loaded.chat_waiting is False
+        apology = notices[0].model_copy(update={"not_before": None, "dedupe_key": "due"})
+        await outbox.enqueue(conn, [apology], NOW)
+    third = await record(db, "c")
+    async with db.write() as conn:
+        opened = await open_step(conn, SENDER, third, NOW, SENDER)
+    assert opened is not None
+    assert opened.loaded.chat_waiting is True
+
+
 async def test_postgresql_opens_a_step_in_one_statement(db: Database) -> None:
     item = await record(db, "a")
     statements: list[str] = []

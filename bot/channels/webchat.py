@@ -125,10 +125,8 @@ class WebChat:
         self._page = self._render_page()
 
     async def send(self, chat_id: str, reply: Reply) -> str | None:
-        """Delivered by being readable once the lane marks it sent (see `heard`).
-
-        The lane numbers it then (bot/delivery.py: the delivery sequence the page reads
-        in, since a reply queued after a bulk message is often sent before it)."""
+        """Never called: a row is delivered by being marked sent and numbered in the outbox
+        (bot/delivery.py), which the page reads; `heard` wakes its polls."""
         return None
 
     def heard(self, payload: str) -> None:
