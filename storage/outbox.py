@@ -95,18 +95,6 @@ async def enqueue(conn: Connection, messages: Sequence[NewMessage], now: datetim
     return len(channels)
 
 
-# The columns `_row` gives, but claimed_until (decided in the INSERT).
-_ROW_COLUMNS = (
-    *(name for name in NewMessage.model_fields if name != "not_before"),
-    "replace_key",
-    "status",
-    "attempts",
-    "next_attempt_at",
-    "sent_at",
-    "created_at",
-)
-
-
 def _padded(dialect: str, number: Any) -> Any:
     """A delivery sequence as the zero-padded text that sorts as the numbers do
     (SEQUENCE_DIGITS); NULL stays NULL."""
@@ -135,10 +123,18 @@ def _greatest(dialect: str, *values: Any) -> Any:
     return func.greatest(*values) if dialect == "postgresql" else func.max(*values)
 
 
+def _sql_string(value: str) -> Any:
+    """A constant string written into a statement (ours, never a person's input)."""
+    return literal_column("'" + value.replace("'", "''") + "'", String())
+
+
 @cache
-def _insert_claimed(dialect: str, named: bool = False) -> Any:
-    """(`named`: every value a bind of its column's name, as an INSERT inside a WITH needs:
-    there, values given only at execution are not bound.)"""
+def _insert_claimed(dialect: str, mark: str | None = None) -> Any:
+    """(`mark`, PostgreSQL: this instance's notification mark; each inserted row then also
+    tells, in the same statement (pg_notify is delivered at commit, never after a rollback),
+    the pages of its chat when it was delivered, or the other instances' sender of its
+    channel when it was left unclaimed: no statement of its own before COMMIT. Written into
+    the statement, not bound: SQLAlchemy binds no value outside a many-row VALUES.)"""
     # A row is claimed unless its chat has an earlier row it must not overtake: one waiting
     # to retry, or a due reply nobody holds (claim_due would send it first). Decided in the
     # INSERT itself, one round trip; the chat id is not an index prefix, so the check reads
@@ -174,30 +170,19 @@ def _insert_claimed(dialect: str, named: bool = False) -> Any:
         "claimed_until": claim,
         "platform_message_id": _padded(dialect, number),
     }
-    if named:
-        values.update({name: bindparam(name, type_=outbox.c[name].type) for name in _ROW_COLUMNS})
-    statement = dialect_insert(dialect, outbox).values(values)
-    return statement.on_conflict_do_nothing().returning(*outbox.c)
-
-
-@cache
-def _insert_claimed_waking() -> Any:
-    """PostgreSQL, one row: `_insert_claimed` as a WITH whose SELECT also wakes the other
-    instances' sender of the row's channel when the row is left unclaimed (pg_notify is
-    delivered at commit, never after a rollback): the step's NOTIFY needs no statement of
-    its own before COMMIT."""
-    inserted = _insert_claimed("postgresql", named=True).cte("inserted")
-    wake = func.pg_notify(
-        bindparam("wake_topic", type_=String()),
-        bindparam("wake_mark", type_=String()) + inserted.c.channel,
-    )
-    # Delivered as inserted: the chat's pages, on every instance, read it at commit.
+    statement = dialect_insert(dialect, outbox).values(values).on_conflict_do_nothing()
+    if mark is None:
+        return statement.returning(*outbox.c)
     tell = func.pg_notify(
-        bindparam("tell_topic", type_=String()),
-        bindparam("tell_prefix", type_=String()) + inserted.c.chat_id,
+        _sql_string(notify.DELIVERED),
+        _sql_string(mark) + outbox.c.channel + _sql_string(" ") + outbox.c.chat_id,
     )
-    woken = case((inserted.c.status == "sent", tell), (inserted.c.claimed_until.is_(None), wake))
-    return select(inserted, woken.label("woken"))
+    wake = func.pg_notify(_sql_string(notify.OUTBOX), _sql_string(mark) + outbox.c.channel)
+    told = case(
+        (outbox.c.status == literal_column("'sent'"), tell),
+        (outbox.c.claimed_until.is_(None), wake),
+    )
+    return statement.returning(*outbox.c, told.label("told"))
 
 
 async def enqueue_claimed(
@@ -247,22 +232,16 @@ async def enqueue_claimed(
         rows.append(row)
     # A repeated dedupe key returns no row (it was queued before).
     mark = conn.wire_mark
-    waking = mark is not None and len(rows) == 1
-    if waking:
-        assert mark is not None
-        values = {**rows[0], "wake_topic": notify.OUTBOX, "wake_mark": mark}
-        channel = rows[0]["channel"]
-        values.update(tell_topic=notify.DELIVERED, tell_prefix=f"{mark}{channel} ")
-        inserted = (await conn.execute(_insert_claimed_waking(), values)).all()
-    else:
-        inserted = (await conn.execute(_insert_claimed(conn.dialect.name), rows)).all()
+    statement = _insert_claimed(conn.dialect.name, mark)
+    inserted = (await conn.execute(statement, rows)).all()
     claimed = []
-    # Told to the server already when the statement woke the others.
+    # Told to the server already when the statement has this instance's mark.
+    told = mark is not None
     for new_row in inserted:
         if new_row.status == "sent":
-            conn.notify(notify.DELIVERED, f"{new_row.channel} {new_row.chat_id}", told=waking)
+            conn.notify(notify.DELIVERED, f"{new_row.channel} {new_row.chat_id}", told=told)
         elif new_row.claimed_until is None:
-            conn.notify(notify.OUTBOX, new_row.channel, told=waking)
+            conn.notify(notify.OUTBOX, new_row.channel, told=told)
         else:
             claimed.append(OutboxItem.model_validate(new_row))
     return sorted(claimed, key=lambda item: item.id)

@@ -146,9 +146,9 @@ async def reply_rolled_back(db: Database) -> None:
 async def test_a_reply_left_unclaimed_wakes_the_sender_with_its_insert(
     instances: tuple[Instance, Instance],
 ) -> None:
-    """A step on an instance that does not send the channel queues its reply unclaimed: on
-    PostgreSQL the INSERT itself runs the NOTIFY (no statement of its own before COMMIT),
-    heard once by both instances, and never after a rollback."""
+    """A step on an instance that does not send the channel queues its replies unclaimed: on
+    PostgreSQL the INSERT itself runs the NOTIFY, however many rows it inserts (no statement
+    of its own before COMMIT), heard once by both instances, and never after a rollback."""
     here, there = instances
     statements: list[str] = []
 
@@ -161,7 +161,8 @@ async def test_a_reply_left_unclaimed_wakes_the_sender_with_its_insert(
     with pytest.raises(RuntimeError):
         await reply_rolled_back(here.db)
     async with here.db.write() as conn:
-        claimed = await outbox.enqueue_claimed(conn, [reply("2")], NOW, HOLD, set())
+        # Two replies (a step's question after its answer): one statement all the same.
+        claimed = await outbox.enqueue_claimed(conn, [reply("2"), reply("3")], NOW, HOLD, set())
         assert claimed == []
         # A note made apart from the insert goes at commit, as always.
         conn.notify(notify.DELIVERED, "web w1")
