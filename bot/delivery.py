@@ -235,8 +235,10 @@ class Lane:
                     log.exception("claiming outbox rows of %s failed", self.channel.name)
                 got = len(items)
             self.take(items)
-            if room > 0 and got + held >= room:
-                continue  # more may be due: claim again at once
+            if room > 0 and got and got + held >= room:
+                # More may be due: claim again at once (not when every row was left to a
+                # step: the same rows would come back until it commits).
+                continue
             # Fewer than asked: none else was due when the claim ran. Rows committed since
             # kicked the lane (so the wait below ends at once); those due later come with the
             # sweep. Claiming again anyway cost one statement per wake-up, and under load a
