@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel
@@ -128,7 +128,8 @@ def _sql_string(value: str) -> Any:
     return literal_column("'" + value.replace("'", "''") + "'", String())
 
 
-@cache
+# A few entries: one per engine and instance mark (one per process outside the tests).
+@lru_cache(maxsize=8)
 def _insert_claimed(dialect: str, mark: str | None = None) -> Any:
     """(`mark`, PostgreSQL: this instance's notification mark; each inserted row then also
     tells, in the same statement (pg_notify is delivered at commit, never after a rollback),
@@ -271,7 +272,7 @@ def _due_rows(*, behind_held: bool = False) -> Any:
     # A chat's messages leave in order: nothing overtakes an earlier one waiting to retry.
     blocking = earlier.c.status == "retrying"
     if behind_held:
-        # Delivered in one statement, an earlier row due again goes first in it (numbered
+        # Delivered together, an earlier row due again goes first among them (numbered
         # first); one not due yet, or one someone holds, keeps the later rows back.
         blocking = (blocking & (earlier.c.next_attempt_at > now)) | (earlier.c.claimed_until >= now)
     waiting_before = (
