@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
@@ -123,9 +124,17 @@ def _greatest(dialect: str, *values: Any) -> Any:
     return func.greatest(*values) if dialect == "postgresql" else func.max(*values)
 
 
+# What may be written into a statement as it is: topic names and instance marks.
+_PLAIN = re.compile(r"[A-Za-z0-9_: ]*")
+
+
 def _sql_string(value: str) -> Any:
-    """A constant string written into a statement (ours, never a person's input)."""
-    return literal_column("'" + value.replace("'", "''") + "'", String())
+    """One of our constants (a topic name, this instance's random mark, a space) written
+    into a statement; anything else is refused rather than quoted here. (SQLAlchemy's
+    render-at-execution literals do not reach a RETURNING of a many-row INSERT.)"""
+    if not _PLAIN.fullmatch(value):
+        raise ValueError(f"not a plain constant: {value!r}")
+    return literal_column(f"'{value}'", String())
 
 
 # A few entries: one per engine and instance mark (one per process outside the tests).

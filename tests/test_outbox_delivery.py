@@ -308,3 +308,11 @@ async def test_a_delivery_waits_for_one_write_of_marks_at_most(db: Database) -> 
         await ledger.idle()
     assert (await numbers(db))["waiting"][0] == "sent"
     await db.close()
+
+
+def test_only_plain_constants_are_written_into_a_step_insert() -> None:
+    # The INSERT's notifications carry topic names and this instance's mark written into the
+    # statement (no bind reaches a many-row INSERT's RETURNING): nothing needing quotes.
+    assert outbox._sql_string("gs_delivered") is not None
+    with pytest.raises(ValueError, match="not a plain constant"):
+        outbox._sql_string("x'); DROP TABLE outbox; --")
