@@ -35,6 +35,7 @@ from sqlalchemy.sql.expression import Executable
 from sqlalchemy.sql.selectable import TypedReturnsRows
 
 from storage.backup import pg_dump, sqlite_backup
+from storage.held import Held
 from storage.notify import Hub, Listener, Note, ServerListener
 
 if TYPE_CHECKING:  # imported when PostgreSQL is used: SQLite runs need none of its 7 MB
@@ -176,10 +177,12 @@ class Connection:
     so the loop is never held for long; the only wait is busy_timeout when another process
     (a CLI command) holds the lock.
 
-    On PostgreSQL the statements go through asyncpg. The transaction opens with its first
-    statement; when the server dropped the pooled connection meanwhile (a restart, a failover,
-    an idle timeout), that statement is run again once on a new connection: nothing had been
-    done in the transaction yet, so nothing is lost or doubled, and no ping is paid per use.
+    On PostgreSQL the statements go through asyncpg, on a connection kept checked out between
+    transactions (storage/held.py: a checkout and check-in through SQLAlchemy's asyncio layer
+    cost more than a read). The transaction opens with its first statement; when the server
+    dropped the connection meanwhile (a restart, a failover, an idle timeout), that statement
+    is run again once on a new connection: nothing had been done in the transaction yet, so
+    nothing is lost or doubled, and no ping is paid per use.
     Every statement is a round trip, about 0.1 ms of the bot's CPU (SQLAlchemy's asyncio
     layer, asyncpg, the event loop) against 0.02 ms for a SQLite statement, so transactions
     that need no BEGIN and COMMIT (`single`, and reads) go without them.
@@ -189,12 +192,12 @@ class Connection:
         self,
         *,
         sync: SyncConnection | None = None,
-        engine: AsyncEngine | None = None,
+        held: Held | None = None,
         single: bool = False,
         hub: Hub | None = None,
     ) -> None:
         self._sync = sync
-        self._engine = engine
+        self._held = held
         self._single = single
         self._hub = hub  # PostgreSQL: the notes go to the server under this instance's mark
         self._spent = False
@@ -233,8 +236,8 @@ class Connection:
         """The SQL dialect (statements that differ between engines look at its name)."""
         if self._sync is not None:
             return self._sync.dialect
-        assert self._engine is not None
-        return self._engine.dialect
+        assert self._held is not None
+        return self._held.engine.dialect
 
     @overload
     async def execute(
@@ -282,46 +285,47 @@ class Connection:
     async def _open(
         self, statement: Executable, parameters: Any
     ) -> CursorResult[*tuple[Any, ...]]:
-        assert self._engine is not None
+        assert self._held is not None
         for attempt in (1, 2):
-            conn = await self._engine.connect()
+            conn = await self._held.take()
             try:
                 # The transaction begins with the statement (autobegin: one call less).
                 result = await conn.execute(statement, parameters)
             except DBAPIError as error:
-                await conn.close()
+                await self._held.drop(conn, gone=error.connection_invalidated)
                 if attempt == 2 or not error.connection_invalidated:
                     raise
                 log.warning("a pooled database connection was gone; reconnected")
                 continue
             except BaseException:
-                await conn.close()
+                await self._held.drop(conn)
                 raise
             self._async = conn
             return result
         raise AssertionError("unreachable")
 
     async def _end(self, *, commit: bool, hub: Hub | None = None) -> None:
-        """Commit (sending the notifications first: NOTIFY is delivered at commit) or roll
-        back, and give the connection back to the pool."""
+        """Commit (sending the notifications first: NOTIFY is delivered at commit) and keep
+        the connection for the next transaction, or give it back to the pool to roll back."""
         untold = [note for note in self._notes if note not in self._told]
-        if commit and untold and hub is not None:
-            statement = _notify_statement(len(untold))
-            values = _note_values(untold, hub)
-            if self._async is None:
-                await self._open(statement, values)
-            else:
-                await self._async.execute(statement, values)
-        conn, self._async = self._async, None
-        if conn is None:
-            return
         try:
-            if commit:
-                await conn.commit()
-            else:
-                await conn.rollback()
+            if commit and untold and hub is not None:
+                statement = _notify_statement(len(untold))
+                values = _note_values(untold, hub)
+                if self._async is None:
+                    await self._open(statement, values)
+                else:
+                    await self._async.execute(statement, values)
+            if commit and self._async is not None and self._held is not None:
+                if not self._held.autocommit:
+                    await self._async.commit()
+                self._held.give(self._async)
+                self._async = None
         finally:
-            await conn.close()
+            # Rolled back, or a statement above failed: the pool's check-in rolls back.
+            conn, self._async = self._async, None
+            if conn is not None and self._held is not None:
+                await self._held.drop(conn)
 
 
 class Database:
@@ -343,6 +347,9 @@ class Database:
         self.engine: AsyncEngine | None = None
         # PostgreSQL without BEGIN/COMMIT: one statement is atomic by itself.
         self._autocommit: AsyncEngine | None = None
+        # Their connections, kept checked out between transactions (storage/held.py).
+        self._held: Held | None = None
+        self._held_autocommit: Held | None = None
         self.sync_engine: Engine | None = None
         self._instance: AsyncConnection | None = None
         if self.is_sqlite:
@@ -371,6 +378,8 @@ class Database:
             self._autocommit = create_async_engine(
                 parsed, isolation_level="AUTOCOMMIT", **options
             )
+            self._held = Held(self.engine, pool_size, autocommit=False)
+            self._held_autocommit = Held(self._autocommit, pool_size, autocommit=True)
 
     def _write_lock(self) -> asyncio.Lock:
         # One per event loop: the CLI runs several loops over one Database.
@@ -408,10 +417,10 @@ class Database:
 
     @asynccontextmanager
     async def _postgres(
-        self, engine: AsyncEngine | None, *, single: bool = False
+        self, held: Held | None, *, single: bool = False
     ) -> AsyncIterator[Connection]:
-        assert engine is not None
-        conn = Connection(engine=engine, single=single, hub=self.hub)
+        assert held is not None
+        conn = Connection(held=held, single=single, hub=self.hub)
         try:
             yield conn
         except BaseException:
@@ -437,7 +446,7 @@ class Database:
         """
         if self.sync_engine is None:
             async with self._postgres(
-                self._autocommit if single else self.engine, single=single
+                self._held_autocommit if single else self._held, single=single
             ) as conn:
                 yield conn
             return
@@ -475,7 +484,7 @@ class Database:
         inside a READ COMMITTED transaction too: so no BEGIN and COMMIT round trips.
         """
         if self.sync_engine is None:
-            async with self._postgres(self._autocommit) as conn:
+            async with self._postgres(self._held_autocommit) as conn:
                 yield conn
             return
         reader, transaction = _begin_once_again(self._begin_reader)
@@ -572,10 +581,11 @@ class Database:
         connection and so the lock); one that could first take the lock exclusively found
         no other instance alive, so whatever the outbox has claimed was claimed by the dead.
         """
-        if self._autocommit is None:
+        if self._held_autocommit is None:
             return True
         assert self._instance is None, "registered already"
-        self._instance = conn = await self._autocommit.connect()
+        # One of the pool's connections, for good: its place is never given back.
+        self._instance = conn = await self._held_autocommit.take()
         key = {"key": INSTANCE_LOCK}
         alone = bool(
             (await conn.execute(text("SELECT pg_try_advisory_lock(:key)"), key)).scalar_one()
@@ -593,6 +603,9 @@ class Database:
         if self._instance is not None:
             await self._instance.close()
             self._instance = None
+        for held in (self._held, self._held_autocommit):
+            if held is not None:
+                await held.close()
         self._close_writer()
         if self.sync_engine is not None:
             self.sync_engine.dispose()
