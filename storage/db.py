@@ -35,7 +35,7 @@ from sqlalchemy.sql.expression import Executable
 from sqlalchemy.sql.selectable import TypedReturnsRows
 
 from storage.backup import pg_dump, sqlite_backup
-from storage.held import Held
+from storage.held import WAIT_SECONDS, Held
 from storage.notify import Hub, Listener, Note, ServerListener
 
 if TYPE_CHECKING:  # imported when PostgreSQL is used: SQLite runs need none of its 7 MB
@@ -331,7 +331,9 @@ class Connection:
 class Database:
     """The engine; `write()` and `read()` give transactions."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(
+        self, url: str, *, pool_size: int = 10, pool_wait: float = WAIT_SECONDS
+    ) -> None:
         self.url = url = normalise_url(url)
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
@@ -378,8 +380,11 @@ class Database:
             self._autocommit = create_async_engine(
                 parsed, isolation_level="AUTOCOMMIT", **options
             )
-            self._held = Held(self.engine, pool_size, autocommit=False)
-            self._held_autocommit = Held(self._autocommit, pool_size, autocommit=True)
+            # A transaction waits up to `pool_wait` seconds for a connection, then fails.
+            self._held = Held(self.engine, pool_size, autocommit=False, wait=pool_wait)
+            self._held_autocommit = Held(
+                self._autocommit, pool_size, autocommit=True, wait=pool_wait
+            )
 
     def _write_lock(self) -> asyncio.Lock:
         # One per event loop: the CLI runs several loops over one Database.

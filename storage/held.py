@@ -16,8 +16,15 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
 if TYPE_CHECKING:  # imported when PostgreSQL is used (storage/db.py)
     from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+
+# How long a transaction waits for a connection before it fails: the pool's own default,
+# which this wait replaces (the pool is only asked when a place is free).
+WAIT_SECONDS = 30.0
 
 
 class Held:
@@ -27,8 +34,11 @@ class Held:
     it back as it is, one that failed `drop`s it (closed: the pool resets or replaces it).
     """
 
-    def __init__(self, engine: AsyncEngine, size: int, *, autocommit: bool) -> None:
+    def __init__(
+        self, engine: AsyncEngine, size: int, *, autocommit: bool, wait: float = WAIT_SECONDS
+    ) -> None:
         self.engine = engine
+        self._wait = wait
         # Every statement commits itself: nothing to commit or roll back at the end.
         self.autocommit = autocommit
         self._size = size
@@ -46,7 +56,13 @@ class Held:
     async def take(self) -> AsyncConnection:
         """A connection for one transaction; `give` or `drop` it when the transaction ends."""
         free = self._queue()
-        kept = await free.get()
+        try:
+            async with asyncio.timeout(self._wait):
+                kept = await free.get()
+        except TimeoutError:
+            raise PoolTimeout(
+                f"all {self._size} database connections stayed in use for {self._wait:g} s"
+            ) from None
         if kept is not None and not kept.closed and not kept.invalidated:
             return kept
         try:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from storage import kv
 from storage.db import Database
@@ -125,3 +126,33 @@ async def test_a_transaction_whose_end_fails_gives_its_connection_back(database_
                 )
     finally:
         await db.close()
+
+
+async def test_a_transaction_that_finds_every_connection_in_use_fails_after_the_wait(
+    database_url: str,
+) -> None:
+    # PostgreSQL: one connection for reads, held by a read that does not end; the next read
+    # fails after the wait (as the pool's own wait would), not never. SQLite: readers never
+    # wait for one another.
+    db = Database(database_url, pool_size=1, pool_wait=0.2)
+    try:
+        opened, release = asyncio.Event(), asyncio.Event()
+        holding = asyncio.create_task(read_until(db, opened, release))
+        await opened.wait()
+        async with asyncio.timeout(HANG):
+            if db.is_sqlite:
+                await read_until(db, asyncio.Event(), released())
+            else:
+                with pytest.raises(PoolTimeout, match="1 database connections"):
+                    await read_until(db, asyncio.Event(), released())
+        release.set()
+        await holding
+        await read_until(db, asyncio.Event(), released())  # its place came back
+    finally:
+        await db.close()
+
+
+def released() -> asyncio.Event:
+    event = asyncio.Event()
+    event.set()
+    return event
