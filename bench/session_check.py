@@ -4,6 +4,7 @@ Measures `Sessions.current` (cookie → SHA-256 → one prepared SELECT joined w
 and person, on the real SQLite file) against a baseline of the same request with no check,
 and the whole `GET /api/messages` round trip through the ASGI app (Guard, Host check, routing,
 session, one outbox read) with and without a cookie. Several rounds side by side; medians.
+The session is a guest's, which instances never remember: every check reads the database.
 Run: `python -m bench.session_check [--requests N] [--rounds R]`.
 """
 

@@ -22,6 +22,7 @@ async def unlink_identity(
 
     False when the account was not (or no longer) the person's.
     """
+    web_sessions.changed(conn, web_sessions.ACCOUNT, identity_id)
     result = await conn.execute(
         update(identities)
         .where(identities.c.id == identity_id, identities.c.person_id == person_id)

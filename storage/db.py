@@ -338,7 +338,8 @@ class Database:
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         # This process among the instances sharing the database (leases, notifications).
-        self.hub = Hub(secrets.token_hex(6))
+        # PostgreSQL: other instances are heard once `start_listening` has connected.
+        self.hub = Hub(secrets.token_hex(6), hearing=self.is_sqlite)
         self._listener: ServerListener | None = None
         ensure_sqlite_folder(url)
         self._write_locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}

@@ -41,6 +41,7 @@ from storage.schema import (
     web_sessions,
     web_uploads,
 )
+from storage.web_sessions import PERSON, changed
 
 
 @dataclass
@@ -70,6 +71,8 @@ async def erase_member(
     erased = Erased()
     if person is None or person.erased_at is not None:
         return erased
+    # Their sessions end below (deleted or made a guest's): no instance may go on with them.
+    changed(conn, PERSON, person_id)
     accounts = list(
         await conn.execute(
             select(identities.c.id, identities.c.channel, identities.c.external_id).where(

@@ -30,6 +30,9 @@ Note = tuple[str, str]
 OUTBOX = "gs_outbox"  # payload: a channel name whose outbox has rows to claim
 DELIVERED = "gs_delivered"  # payload: "channel chat chat …" whose rows were marked sent
 LEASES = "gs_leases"  # payload: a lease name given up (others may take it at once)
+# Payload: "session N", "account N" or "person N" whose web sessions ended or changed (what
+# instances remember of sessions must go: bot/web/sessions.py).
+SESSIONS = "gs_sessions"
 # Told to every listener after notifications may have been missed (a reconnect).
 RESYNC = "*"
 # NOTIFY payloads must stay under 8,000 bytes.
@@ -40,9 +43,13 @@ RECONNECT_SECONDS = (0.5, 1.0, 2.0, 5.0)
 class Hub:
     """The process's listeners, and the instance id that marks its own notifications."""
 
-    def __init__(self, instance: str) -> None:
+    def __init__(self, instance: str, *, hearing: bool = True) -> None:
         self.instance = instance
         self._listeners: dict[str, list[Listener]] = {}
+        # Whether every notification committed anywhere reaches this process's listeners:
+        # always in one process (SQLite); on PostgreSQL only while the listening connection
+        # is up (what it missed meanwhile is lost: RESYNC follows the reconnect).
+        self.hearing = hearing
 
     @property
     def topics(self) -> list[str]:
@@ -114,6 +121,7 @@ class ServerListener:
     async def stop(self) -> None:
         """Close the connection."""
         self._stopping = True
+        self._hub.hearing = False
         self._lost.set()
         if self._task is not None:
             await self._task
@@ -129,8 +137,13 @@ class ServerListener:
         conn = await asyncpg.connect(**self._params)
         for topic in self._hub.topics:
             await conn.add_listener(topic, self._heard)
-        conn.add_termination_listener(lambda _conn: self._lost.set())
+        conn.add_termination_listener(lambda _conn: self._lose())
         self._conn = conn
+        self._hub.hearing = True
+
+    def _lose(self) -> None:
+        self._hub.hearing = False
+        self._lost.set()
 
     def _heard(self, _conn: Any, _pid: int, topic: str, payload: str) -> None:
         self._hub.heard(topic, payload)

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import FromClause, Integer, String, bindparam, case, literal, select, update
 
+from storage import web_sessions
 from storage.db import Connection
 from storage.rows import Identity, Membership, Person
 from storage.schema import consents, identities, memberships, people, units
@@ -165,6 +166,7 @@ async def create_person(
 
 async def link_identity(conn: Connection, identity_id: int, person_id: int) -> None:
     """Attach a channel account to a person."""
+    web_sessions.changed(conn, web_sessions.ACCOUNT, identity_id)
     await conn.execute(
         update(identities).where(identities.c.id == identity_id).values(person_id=person_id)
     )
@@ -260,6 +262,7 @@ async def names_of(conn: Connection, person_ids: Iterable[int]) -> dict[int, str
 
 async def set_name(conn: Connection, person_id: int, full_name: str) -> None:
     """Correct a member's name (the member's own right, or an official on their behalf)."""
+    web_sessions.changed(conn, web_sessions.PERSON, person_id)
     await conn.execute(update(people).where(people.c.id == person_id).values(full_name=full_name))
 
 

@@ -32,6 +32,7 @@ from storage.schema import (
     web_uploads,
     zalo_template_phones,
 )
+from storage.web_sessions import ACCOUNT, changed
 
 SETTLED_OUTBOX_EXPIRED = "expired before it could be sent"
 
@@ -403,6 +404,7 @@ async def forget_identity(
 ) -> None:
     """Make a chat account nobody's: its platform id, name, messages, state, sessions and
     link requests go; the row stays under a meaningless id and is never written to."""
+    changed(conn, ACCOUNT, identity_id)
     await redaction.strip_sender(conn, [(channel, external_id)], forget_chat=True)
     await conn.execute(delete(conversations).where(conversations.c.identity_id == identity_id))
     await conn.execute(delete(web_sessions).where(web_sessions.c.identity_id == identity_id))

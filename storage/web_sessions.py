@@ -2,6 +2,11 @@
 
 Only the SHA-256 of a session's token is stored. A session ends when it is revoked, when its
 absolute end passes, or when it has not been seen for the idle lifetime the caller gives.
+
+Instances remember the sessions they read (bot/web/sessions.py), so every change to what
+`live_session` returns for a joined account is told with `changed`, in the transaction that
+makes it: a session revoked, an account's person changed or forgotten, a person renamed or
+erased. (Deleting sessions that had ended already needs no word: nothing remembers them.)
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 
+from storage import notify
 from storage.db import Connection
 from storage.rows import WebSession
 from storage.schema import identities, people, web_sessions
@@ -17,6 +23,10 @@ from storage.types import UTCDateTime
 
 CHAT = "chat"
 CONSOLE = "console"
+# What a change names in its notification (bot/web/sessions.py forgets what it matches).
+SESSION = "session"
+ACCOUNT = "account"
+PERSON = "person"
 _NOW = bindparam("now", type_=UTCDateTime())
 _IDLE_FLOOR = bindparam("idle_floor", type_=UTCDateTime())
 _LIVE = and_(
@@ -51,6 +61,12 @@ _TOUCH = (
     .where(web_sessions.c.id == bindparam("session_id"))
     .values(last_seen_at=_NOW)
 )
+
+
+def changed(conn: Connection, what: str, key: int) -> None:
+    """Tell every instance, once `conn` commits, that the sessions of a session id (SESSION),
+    a chat account (ACCOUNT) or a person (PERSON) ended or read differently now."""
+    conn.notify(notify.SESSIONS, f"{what} {key}")
 
 
 async def create_session(
@@ -117,6 +133,7 @@ async def device_of_identity(conn: Connection, identity_id: int) -> str | None:
 
 async def revoke(conn: Connection, session_id: int, now: datetime) -> None:
     """End one session now."""
+    changed(conn, SESSION, session_id)
     await conn.execute(
         update(web_sessions)
         .where(web_sessions.c.id == session_id, web_sessions.c.revoked_at.is_(None))
@@ -126,6 +143,7 @@ async def revoke(conn: Connection, session_id: int, now: datetime) -> None:
 
 async def revoke_for_identity(conn: Connection, identity_id: int, now: datetime) -> int:
     """End every session of one web chat account; how many were live."""
+    changed(conn, ACCOUNT, identity_id)
     result = await conn.execute(
         update(web_sessions)
         .where(web_sessions.c.identity_id == identity_id, web_sessions.c.revoked_at.is_(None))
@@ -184,6 +202,7 @@ async def purge_guests(conn: Connection, created_before: datetime) -> int:
 
 async def revoke_console_sessions(conn: Connection, person_id: int, now: datetime) -> int:
     """End every web console session of a person; how many were live."""
+    changed(conn, PERSON, person_id)
     result = await conn.execute(
         update(web_sessions)
         .where(

@@ -4,6 +4,14 @@ The web chat opens a session for a new browser bound to a fresh server-made chat
 which can only join (an invite, or a sign-in code from an app where the person is known).
 The web console (issue 17) is one more entry point: `open` with kind "console" and the
 person a one-time link names; `current` serves both.
+
+Every request of a signed-in browser asks for its session, and a page asks twice a step (its
+message, then the poll for the answer): on PostgreSQL that read was a sixth of a step's
+round trips. So each instance remembers the joined sessions it read (`Remembered`) for a
+short while, and forgets them the moment any instance commits a change to them (storage/
+web_sessions.py `changed`, heard through the database's notifications). It trusts what it
+remembers only while it hears every notification: on PostgreSQL, while its listening
+connection is up (a reconnect forgets everything).
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from datetime import datetime, timedelta
 from starlette.requests import Request
 from starlette.responses import Response
 
-from storage import web_sessions
+from storage import notify, web_sessions
 from storage.db import Connection, Database
 from storage.rows import WebSession
 
@@ -28,6 +36,11 @@ CONSOLE_COOKIE = "gs_console"
 # last_seen_at is written at most this often (a write per request would queue on SQLite).
 TOUCH_EVERY = timedelta(minutes=5)
 TOKEN_BYTES = 32  # 256 bits from the OS's CSPRNG
+# How long a session read is trusted without reading it again. Changes are told at once
+# (`Remembered.heard`); this bounds what a change made without a word would cost.
+REMEMBER_FOR = timedelta(seconds=30)
+# Sessions remembered at most (then all are forgotten): a bound, not a working size.
+REMEMBER_AT_MOST = 10_000
 
 
 def token_hash(token: str) -> str:
@@ -42,6 +55,72 @@ class Lifetimes:
     idle: timedelta
     absolute: timedelta
     guest: timedelta = timedelta(days=1)
+
+
+class Remembered:
+    """Joined sessions this instance read lately, by token hash, until told they changed.
+
+    Only joined ones: a guest's session is short-lived and changes as it joins. A read that
+    was under way while a change was told is not remembered (it may predate the change).
+    """
+
+    def __init__(self, hub: notify.Hub) -> None:
+        self._hub = hub
+        self._sessions: dict[str, tuple[WebSession, datetime]] = {}
+        self._told = 0  # changes heard so far
+
+    def get(self, hashed: str, now: datetime) -> WebSession | None:
+        """The session remembered under `hashed`, when it may still be trusted."""
+        if not self._hub.hearing:
+            self._sessions.clear()  # what was missed is unknown: RESYNC will say so too
+            return None
+        found = self._sessions.get(hashed)
+        if found is None:
+            return None
+        session, read_at = found
+        if not read_at <= now < read_at + REMEMBER_FOR:
+            del self._sessions[hashed]
+            return None
+        return session
+
+    @property
+    def mark(self) -> int:
+        """Taken before a read; `keep` only keeps what was read with no change told since."""
+        return self._told
+
+    def keep(self, hashed: str, session: WebSession, now: datetime, mark: int) -> None:
+        """Remember a session just read (its row as of `now`)."""
+        if session.person_id is None or mark != self._told or not self._hub.hearing:
+            return
+        if len(self._sessions) >= REMEMBER_AT_MOST:
+            self._sessions.clear()
+        self._sessions[hashed] = (session, now)
+
+    def touched(self, hashed: str, session: WebSession, mark: int) -> None:
+        """The session's row was touched: remember its new last use, not a newer read."""
+        found = self._sessions.get(hashed)
+        if found is not None and mark == self._told:
+            self._sessions[hashed] = (session, found[1])
+
+    def heard(self, payload: str) -> None:
+        """A change told (storage/web_sessions.py `changed`): forget every session it names."""
+        self._told += 1
+        what, _, key = payload.partition(" ")
+        if payload == notify.RESYNC or not key.isdigit():
+            self._sessions.clear()
+            return
+        field = {
+            web_sessions.SESSION: "id",
+            web_sessions.ACCOUNT: "identity_id",
+            web_sessions.PERSON: "person_id",
+        }.get(what)
+        if field is None:
+            self._sessions.clear()
+            return
+        named = int(key)
+        for hashed, (session, _) in list(self._sessions.items()):
+            if getattr(session, field) == named:
+                del self._sessions[hashed]
 
 
 class Sessions:
@@ -61,6 +140,8 @@ class Sessions:
         self.secure = secure
         # With https the cookie is host-only, Secure and Path=/ by the browser's own rule.
         self.cookie = f"__Host-{cookie}" if secure else cookie
+        self.remembered = Remembered(db.hub)
+        db.listen(notify.SESSIONS, self.remembered.heard)
 
     async def open(
         self,
@@ -119,20 +200,34 @@ class Sessions:
         if not token or len(token) > 100:
             return None
         now = self._clock()
-        async with self._db.read() as conn:
-            found = await web_sessions.live_session(
-                conn, token_hash(token), now, self.lifetimes.idle
-            )
-        if found is None or found.kind != kind:
+        hashed = token_hash(token)
+        found = self.remembered.get(hashed, now)
+        if found is not None and not self._live(found, now):
+            found = None  # ended by time, or touched by another instance: read it again
+        if found is None:
+            mark = self.remembered.mark
+            async with self._db.read() as conn:
+                found = await web_sessions.live_session(conn, hashed, now, self.lifetimes.idle)
+            if found is None:
+                return None
+            self.remembered.keep(hashed, found, now, mark)
+        if found.kind != kind:
             return None
         # A browser that has not joined keeps its session a day only; once its account has
         # joined, the full lifetime applies (no write needed: the row has the full end).
         if found.person_id is None and now - found.created_at > self.lifetimes.guest:
             return None
         if now - found.last_seen_at >= TOUCH_EVERY:
+            mark = self.remembered.mark
             async with self._db.write(single=True) as conn:
                 await web_sessions.touch(conn, found.id, now)
+            found = found.model_copy(update={"last_seen_at": now})
+            self.remembered.touched(hashed, found, mark)
         return found
+
+    def _live(self, session: WebSession, now: datetime) -> bool:
+        """What `live_session` checks besides revocation, on a session remembered."""
+        return session.expires_at > now and session.last_seen_at > now - self.lifetimes.idle
 
     async def end(self, session_id: int, response: Response) -> None:
         """Sign this browser out: the session ends and its cookie is removed."""

@@ -1,0 +1,163 @@
+"""What an instance remembers of web sessions (bot/web/sessions.py `Remembered`) never
+outlives a change: a browser signed out, renamed, erased or signed out on another instance
+is treated as such on its very next request, and an instance that may have missed a change
+(its notifications connection lost) reads the database instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.app import Application
+from bot.web.sessions import REMEMBER_FOR, Remembered
+from storage import notify, web_sessions
+from storage.rows import WebSession
+from tests.support.chat import ChatClient
+from tests.support.databases import Databases, PostgresDatabases
+from tests.support.instances import same_browser
+from tests.support.people import Invite, MakeChat, person
+from tests.test_accounts_devices import sign_in_code
+
+
+async def seen_as(client: ChatClient) -> dict[str, Any] | None:
+    """Who the page is told it is (None: signed out)."""
+    response = await client.http.get("/api/messages", params={"after": client.cursor})
+    if response.status_code == 401:
+        return None
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return {"member": body["member"], "name": body["name"]}
+
+
+class Told:
+    """Waits until an instance has heard a change to sessions."""
+
+    def __init__(self, app: Application) -> None:
+        self.heard = asyncio.Event()
+        app.db.listen(notify.SESSIONS, lambda _payload: self.heard.set())
+
+    async def wait(self) -> None:
+        async with asyncio.timeout(10):
+            await self.heard.wait()
+
+
+async def test_a_new_name_and_an_erasure_reach_every_browser_at_once(
+    app: Application, chat: MakeChat, invite: Invite
+) -> None:
+    hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
+    phone = chat("dien-thoai")
+    await phone.send(await sign_in_code(hoa))
+    await phone.expect("Đã liên kết")
+    await hoa.expect("vừa được liên kết")
+    # Both browsers were just read (and remembered) as hers.
+    assert await seen_as(phone) == {"member": True, "name": "Trần Thị Hoa"}
+    await hoa.send("/dulieu")
+    await hoa.expect("Họ tên: Trần Thị Hoa")
+    await hoa.press("Sửa họ tên")
+    await hoa.expect("Gõ họ và tên đúng")
+    await hoa.send("Trần Thị Hoà")
+    await hoa.expect("Đã sửa họ tên thành: Trần Thị Hoà")
+    assert await seen_as(phone) == {"member": True, "name": "Trần Thị Hoà"}
+    await hoa.press("Xong")
+    await hoa.expect("")
+    await hoa.send("/xoadulieu")
+    await hoa.expect("không thể hoàn tác")
+    await hoa.press("Xoá vĩnh viễn")
+    await hoa.expect("gõ chữ XOÁ")
+    await hoa.send("XOÁ")
+    await hoa.expect("Đã xoá dữ liệu của bạn")
+    # The browser she erased from is a guest's now, nameless; the other one is nobody's.
+    assert await seen_as(hoa) == {"member": False, "name": None}
+    assert await seen_as(phone) is None
+    phone.signed_out = True
+
+
+async def test_a_browser_signed_out_on_one_instance_is_refused_by_every_other(
+    instances: list[Application], chat: MakeChat, invite: Invite
+) -> None:
+    other = instances[-1]
+    hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
+    elsewhere = same_browser(hoa, other)
+    try:
+        assert await seen_as(elsewhere) == {"member": True, "name": "Trần Thị Hoa"}
+        told = Told(other)
+        response = await hoa.http.post("/api/signout", json={})
+        assert response.status_code == 200, response.text
+        hoa.signed_out = True
+        await told.wait()  # on PostgreSQL, through the server; on SQLite, at the commit
+        assert await seen_as(elsewhere) is None
+    finally:
+        await elsewhere.close()
+
+
+async def test_an_instance_that_may_have_missed_a_change_reads_the_database(
+    instances: list[Application], chat: MakeChat, invite: Invite, databases: Databases
+) -> None:
+    other = instances[-1]
+    hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
+    elsewhere = same_browser(hoa, other)
+    try:
+        assert await seen_as(elsewhere) == {"member": True, "name": "Trần Thị Hoa"}
+        if isinstance(databases, PostgresDatabases):
+            # The server restarts: the other instance's notifications connection goes with
+            # the rest, and what is told before it listens again never reaches it.
+            assert databases.drop_connections(other.settings.database_url) > 0
+        response = await hoa.http.post("/api/signout", json={})
+        assert response.status_code == 200, response.text
+        hoa.signed_out = True
+        assert await seen_as(elsewhere) is None
+    finally:
+        await elsewhere.close()
+
+
+def session(person_id: int | None, **changes: Any) -> WebSession:
+    now = datetime(2026, 12, 6, tzinfo=UTC)
+    fields: dict[str, Any] = {
+        "id": 7,
+        "kind": web_sessions.CHAT,
+        "identity_id": 70,
+        "chat_id": "w70",
+        "person_id": person_id,
+        "name": "Trần Thị Hoa",
+        "device": "Chrome · Android",
+        "created_at": now,
+        "last_seen_at": now,
+        "expires_at": now + timedelta(days=30),
+    }
+    return WebSession.model_validate({**fields, **changes})
+
+
+def test_what_is_remembered_and_for_how_long() -> None:
+    hub = notify.Hub("here")
+    remembered = Remembered(hub)
+    now = datetime(2026, 12, 6, tzinfo=UTC)
+    # A read that a change overtook (it may show the session as it was) is not kept.
+    mark = remembered.mark
+    remembered.heard(f"{web_sessions.SESSION} 99")
+    remembered.keep("a", session(5), now, mark)
+    assert remembered.get("a", now) is None
+    # A guest's session is never kept; a member's is, for a while.
+    remembered.keep("guest", session(None), now, remembered.mark)
+    remembered.keep("a", session(5), now, remembered.mark)
+    assert remembered.get("guest", now) is None
+    assert remembered.get("a", now + REMEMBER_FOR - timedelta(seconds=1)) == session(5)
+    assert remembered.get("a", now + REMEMBER_FOR) is None
+    # Each kind of change forgets the sessions it names, and only those.
+    for told, forgets in (
+        (f"{web_sessions.SESSION} 7", True),
+        (f"{web_sessions.ACCOUNT} 70", True),
+        (f"{web_sessions.PERSON} 5", True),
+        (f"{web_sessions.PERSON} 6", False),
+        (notify.RESYNC, True),
+    ):
+        remembered.keep("a", session(5), now, remembered.mark)
+        remembered.heard(told)
+        assert (remembered.get("a", now) is None) is forgets, told
+    # Not hearing every change (a lost connection): nothing remembered is trusted.
+    remembered.keep("a", session(5), now, remembered.mark)
+    hub.hearing = False
+    assert remembered.get("a", now) is None
+    hub.hearing = True
+    assert remembered.get("a", now) is None
