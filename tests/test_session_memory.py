@@ -7,6 +7,8 @@ is treated as such on its very next request, and an instance that may have misse
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -74,42 +76,48 @@ async def test_a_new_name_and_an_erasure_reach_every_browser_at_once(
     phone.signed_out = True
 
 
+@asynccontextmanager
+async def remembered_elsewhere(
+    instances: list[Application], chat: MakeChat, invite: Invite
+) -> AsyncIterator[tuple[ChatClient, ChatClient]]:
+    """A member's browser on the first instance, and the same browser on the last one,
+    which has just read (and remembered) her session."""
+    hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
+    elsewhere = same_browser(hoa, instances[-1])
+    try:
+        assert await seen_as(elsewhere) == {"member": True, "name": "Trần Thị Hoa"}
+        yield hoa, elsewhere
+    finally:
+        await elsewhere.close()
+
+
+async def sign_out(client: ChatClient) -> None:
+    """The page's "Đăng xuất"."""
+    response = await client.http.post("/api/signout", json={})
+    assert response.status_code == 200, response.text
+    client.signed_out = True
+
+
 async def test_a_browser_signed_out_on_one_instance_is_refused_by_every_other(
     instances: list[Application], chat: MakeChat, invite: Invite
 ) -> None:
-    other = instances[-1]
-    hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
-    elsewhere = same_browser(hoa, other)
-    try:
-        assert await seen_as(elsewhere) == {"member": True, "name": "Trần Thị Hoa"}
-        told = Told(other)
-        response = await hoa.http.post("/api/signout", json={})
-        assert response.status_code == 200, response.text
-        hoa.signed_out = True
+    async with remembered_elsewhere(instances, chat, invite) as (hoa, elsewhere):
+        told = Told(instances[-1])
+        await sign_out(hoa)
         await told.wait()  # on PostgreSQL, through the server; on SQLite, at the commit
         assert await seen_as(elsewhere) is None
-    finally:
-        await elsewhere.close()
 
 
 async def test_an_instance_that_may_have_missed_a_change_reads_the_database(
     instances: list[Application], chat: MakeChat, invite: Invite, databases: Databases
 ) -> None:
-    other = instances[-1]
-    hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
-    elsewhere = same_browser(hoa, other)
-    try:
-        assert await seen_as(elsewhere) == {"member": True, "name": "Trần Thị Hoa"}
+    async with remembered_elsewhere(instances, chat, invite) as (hoa, elsewhere):
         if isinstance(databases, PostgresDatabases):
             # The server restarts: the other instance's notifications connection goes with
             # the rest, and what is told before it listens again never reaches it.
-            assert databases.drop_connections(other.settings.database_url) > 0
-        response = await hoa.http.post("/api/signout", json={})
-        assert response.status_code == 200, response.text
-        hoa.signed_out = True
+            assert databases.drop_connections(instances[-1].settings.database_url) > 0
+        await sign_out(hoa)
         assert await seen_as(elsewhere) is None
-    finally:
-        await elsewhere.close()
 
 
 def session(person_id: int | None, **changes: Any) -> WebSession:
