@@ -8,7 +8,8 @@ threads a TLB flush on every core. Through the pool a one-statement read made th
 machine (one-row select, loopback PostgreSQL): 150 µs of the bot's CPU per read through the
 pool, 85 µs kept. The pool still opens, resets and replaces connections; this only keeps
 each one between two transactions, never more than the pool holds, handed out in the
-order asked for.
+order asked for. The statements and commits themselves run in greenlets kept for them too
+(storage/greenlets.py).
 """
 
 from __future__ import annotations
@@ -37,7 +38,11 @@ class Held:
     def __init__(
         self, engine: AsyncEngine, size: int, *, autocommit: bool, wait: float = WAIT_SECONDS
     ) -> None:
+        from storage.greenlets import Workers
+
         self.engine = engine
+        # The statements and commits of the transactions run in greenlets kept for them.
+        self.calls: Workers = Workers()
         self._wait = wait
         # Every statement commits itself: nothing to commit or roll back at the end.
         self.autocommit = autocommit
