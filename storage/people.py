@@ -165,10 +165,17 @@ async def create_person(
 
 
 async def link_identity(conn: Connection, identity_id: int, person_id: int) -> None:
-    """Attach a channel account to a person."""
-    web_sessions.changed(conn, web_sessions.ACCOUNT, identity_id)
+    """Attach a stranger's channel account to a person (an account already someone's stays
+    theirs: every caller checked it was nobody's, in the transaction that holds its row).
+
+    No instance has remembered a session of a stranger's account (bot/web/sessions.py keeps
+    joined ones only), so nothing is told: a join's transaction, which holds the invite's
+    row, goes without the round trip.
+    """
     await conn.execute(
-        update(identities).where(identities.c.id == identity_id).values(person_id=person_id)
+        update(identities)
+        .where(identities.c.id == identity_id, identities.c.person_id.is_(None))
+        .values(person_id=person_id)
     )
 
 

@@ -5,8 +5,9 @@ absolute end passes, or when it has not been seen for the idle lifetime the call
 
 Instances remember the sessions they read (bot/web/sessions.py), so every change to what
 `live_session` returns for a joined account is told with `changed`, in the transaction that
-makes it: a session revoked, an account's person changed or forgotten, a person renamed or
-erased. (Deleting sessions that had ended already needs no word: nothing remembers them.)
+makes it: a session revoked, an account unlinked or forgotten, a person renamed or erased.
+(Deleting sessions that had ended already, or linking a stranger's account, needs no word:
+nothing remembers an ended session or a stranger's.)
 """
 
 from __future__ import annotations
