@@ -1,6 +1,6 @@
 """What an instance remembers of web sessions (bot/web/sessions.py `Remembered`) never
-outlives a change: a browser signed out, renamed, erased or signed out on another instance
-is treated as such on its very next request, and an instance that may have missed a change
+outlives a change or the session's end: a browser signed out, renamed, erased, signed out on
+another instance or past its end is treated as such on its very next request, and an instance that may have missed a change
 (its notifications connection lost) reads the database instead.
 """
 
@@ -12,15 +12,25 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from bot.app import Application
+from bot.settings import Settings
 from bot.web.sessions import REMEMBER_FOR, Remembered
 from storage import notify, web_sessions
 from storage.rows import WebSession
 from tests.support.chat import ChatClient
+from tests.support.clock import FakeClock
 from tests.support.databases import Databases, PostgresDatabases
 from tests.support.instances import same_browser
 from tests.support.people import Invite, MakeChat, person
 from tests.test_accounts_devices import sign_in_code
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    # Unused that long, a session would end by idleness before its absolute end.
+    return settings.model_copy(update={"web_session_idle_days": 400})
 
 
 async def seen_as(client: ChatClient) -> dict[str, Any] | None:
@@ -74,6 +84,20 @@ async def test_a_new_name_and_an_erasure_reach_every_browser_at_once(
     assert await seen_as(hoa) == {"member": False, "name": None}
     assert await seen_as(phone) is None
     phone.signed_out = True
+
+
+async def test_a_remembered_session_still_ends_on_time(
+    app: Application, chat: MakeChat, invite: Invite, clock: FakeClock
+) -> None:
+    hoa = await person(chat, invite, "hoa", "Trần Thị Hoa", "X-AN-BINH-HPN")
+    ends = (await hoa.session()).expires_at
+    clock.advance(seconds=(ends - clock()).total_seconds() - 20)
+    assert await seen_as(hoa) is not None  # touched (its last use written), then forgotten
+    clock.advance(seconds=5)
+    assert await seen_as(hoa) is not None  # read again, and remembered
+    clock.advance(seconds=20)  # past its absolute end, 20 s after it was remembered
+    assert await seen_as(hoa) is None
+    hoa.signed_out = True
 
 
 @asynccontextmanager

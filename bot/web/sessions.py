@@ -96,11 +96,9 @@ class Remembered:
             self._sessions.clear()
         self._sessions[hashed] = (session, now)
 
-    def touched(self, hashed: str, session: WebSession, mark: int) -> None:
-        """The session's row was touched: remember its new last use, not a newer read."""
-        found = self._sessions.get(hashed)
-        if found is not None and mark == self._told:
-            self._sessions[hashed] = (session, found[1])
+    def forget(self, hashed: str) -> None:
+        """Read it again next time (its row was just written)."""
+        self._sessions.pop(hashed, None)
 
     def heard(self, payload: str) -> None:
         """A change told (storage/web_sessions.py `changed`): forget every session it names."""
@@ -218,11 +216,9 @@ class Sessions:
         if found.person_id is None and now - found.created_at > self.lifetimes.guest:
             return None
         if now - found.last_seen_at >= TOUCH_EVERY:
-            mark = self.remembered.mark
             async with self._db.write(single=True) as conn:
                 await web_sessions.touch(conn, found.id, now)
-            found = found.model_copy(update={"last_seen_at": now})
-            self.remembered.touched(hashed, found, mark)
+            self.remembered.forget(hashed)  # else every use would touch it again
         return found
 
     def _live(self, session: WebSession, now: datetime) -> bool:
