@@ -1,7 +1,8 @@
 """What an instance remembers of web sessions (bot/web/sessions.py `Remembered`) never
 outlives a change or the session's end: a browser signed out, renamed, erased, signed out on
-another instance or past its end is treated as such on its very next request, and an instance that may have missed a change
-(its notifications connection lost) reads the database instead.
+another instance or past its end is treated as such on its very next request, and an
+instance that may have missed a change (its notifications connection lost) reads the
+database instead.
 """
 
 from __future__ import annotations
