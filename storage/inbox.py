@@ -6,13 +6,12 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, literal_column, or_, select, update
+from sqlalchemy import bindparam, literal_column, select, update
 
 from storage.db import Connection
 from storage.rows import InboxItem
-from storage.schema import inbox, outbox
+from storage.schema import inbox
 from storage.sql import insert_ignoring_conflicts
-from storage.types import UTCDateTime
 
 # Built once: every event runs these.
 _ITEM = select(inbox).where(inbox.c.id == bindparam("item_id"))
@@ -131,56 +130,3 @@ async def album_parts_pending(
         for (payload,) in rows
         if any(a.get("group_id") == group_id for a in payload.get("attachments") or [])
     )
-
-
-class OwnMessage(InboxItem):
-    """What a person sent, as their own history shows it."""
-
-    received_at: datetime
-
-
-# A chat account's own messages up to a time (binds channel, chat, until, limit), read by
-# (channel, sender, time); built once, as the web chat's page reads them on every poll that
-# finds an answer.
-_SENT_BY = (
-    select(inbox)
-    .where(
-        inbox.c.channel == bindparam("channel"),
-        inbox.c.sender_id == bindparam("chat"),
-        inbox.c.received_at <= bindparam("until", type_=UTCDateTime()),
-    )
-    .order_by(inbox.c.received_at, inbox.c.id)
-    .limit(bindparam("limit", type_=Integer()))
-)
-# When the bot's message the channel numbered `after` was sent to the chat (NULL if none):
-# a subquery, not a round trip of its own.
-_SENT_AT = (
-    select(outbox.c.sent_at)
-    .where(
-        outbox.c.channel == bindparam("channel"),
-        outbox.c.chat_id == bindparam("chat"),
-        outbox.c.platform_message_id == bindparam("after"),
-    )
-    .scalar_subquery()
-)
-_SENT_BY_SINCE = _SENT_BY.where(or_(_SENT_AT.is_(None), inbox.c.received_at > _SENT_AT))
-
-
-async def sent_by(
-    conn: Connection,
-    channel: str,
-    chat_id: str,
-    until: datetime,
-    *,
-    after: str | None = None,
-    limit: int = 200,
-) -> list[OwnMessage]:
-    """What one chat account sent up to a time, oldest first (its own history). `after`:
-    only what it sent after the bot's message the channel numbered so; when there is no
-    such message, the span has no start, as with None."""
-    parameters = {"channel": channel, "chat": chat_id, "until": until, "limit": limit}
-    if after is None:
-        rows = await conn.execute(_SENT_BY, parameters)
-    else:
-        rows = await conn.execute(_SENT_BY_SINCE, {**parameters, "after": after})
-    return [OwnMessage.model_validate(r) for r in rows]

@@ -569,31 +569,6 @@ async def counts_by_status(conn: Connection, batch: str) -> dict[str, int]:
     return {str(status): int(n) for status, n in rows}
 
 
-# Built once: the web chat's page runs it on every poll.
-_DELIVERED_AFTER = (
-    select(outbox)
-    .where(
-        outbox.c.channel == bindparam("channel"),
-        outbox.c.chat_id == bindparam("chat"),
-        outbox.c.status == "sent",
-        outbox.c.platform_message_id > bindparam("after"),
-    )
-    .order_by(outbox.c.platform_message_id)
-    .limit(bindparam("limit", type_=Integer()))
-)
-
-
-async def delivered_after(
-    conn: Connection, channel: str, chat_id: str, after: str, limit: int = 100
-) -> list[OutboxItem]:
-    """Messages delivered to one chat after a delivery sequence (the channel's platform id,
-    zero-padded): in the order they were sent, which priorities make differ from the ids."""
-    rows = await conn.execute(
-        _DELIVERED_AFTER, {"channel": channel, "chat": chat_id, "after": after, "limit": limit}
-    )
-    return [OutboxItem.model_validate(r) for r in rows]
-
-
 _LATEST_DELIVERED = (
     select(outbox.c.payload)
     .where(

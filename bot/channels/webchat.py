@@ -36,8 +36,9 @@ from bot.web.sessions import Sessions, device_of
 from handlers.messages import t
 from handlers.text import unbreakable_parts
 from handlers.types import Attachment, Inbound, InboundKind, Reply
-from storage import accounts, inbox, limits, notify, outbox, redaction, web_sessions
-from storage.db import Connection, Database
+from storage import accounts, exchanges, limits, notify, redaction, web_sessions
+from storage.db import Database
+from storage.exchanges import OwnMessage
 from storage.rows import OutboxItem, WebSession
 
 PAGE = Path(__file__).with_name("webchat.html")
@@ -363,13 +364,9 @@ class WebChat:
             {**self._describe(session, fresh=False), "messages": [m for _, m in messages]}
         )
 
-    async def _own(
-        self, conn: Connection, chat_id: str, after: int, until: datetime
-    ) -> list[tuple[Order, dict[str, Any]]]:
+    def _own(self, chat_id: str, sent: list[OwnMessage]) -> list[tuple[Order, dict[str, Any]]]:
         """What the person sent between the bot messages already shown and these: the
         page shows its own bubbles at once, and after a reload reads them here."""
-        since = f"{after:020d}" if after else None
-        sent = await inbox.sent_by(conn, self.name, chat_id, until, after=since)
         own: list[tuple[Order, dict[str, Any]]] = []
         for item in sent:
             if redaction.is_stripped(item.payload):
@@ -403,11 +400,10 @@ class WebChat:
         while True:
             event.clear()
             async with self._db.read() as conn:
-                items = await outbox.delivered_after(conn, self.name, chat_id, f"{after:020d}")
-                own = await self._own(conn, chat_id, after, until_of(items)) if items else []
+                read = await exchanges.read(conn, self.name, chat_id, f"{after:020d}")
             remaining = deadline - loop.time()
-            if items or remaining <= 0 or self._stopping:
-                return items, own
+            if read.delivered or remaining <= 0 or self._stopping:
+                return read.delivered, self._own(chat_id, read.own)
             # Woken by `heard` after the rows are committed as sent, so no re-reading.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), remaining)
@@ -451,13 +447,6 @@ def _interleave(
             merged.append(waiting.pop(0))
         merged.append(message)
     return merged + waiting
-
-
-def until_of(items: list[OutboxItem]) -> datetime:
-    """When the last of these delivered messages was sent."""
-    sent = items[-1].sent_at
-    assert sent is not None  # delivered rows carry it
-    return sent
 
 
 def _own_text(inbound: Inbound) -> tuple[str, list[Attachment]] | None:
