@@ -21,6 +21,12 @@ _NOW = bindparam("now", type_=UTCDateTime())
 # Built once: every step runs these, and building a statement costs more than running it.
 _IDENTITY = select(identities).where(identities.c.id == bindparam("identity_id"))
 _PERSON = select(people).where(people.c.id == bindparam("person_id"))
+# Bind names unlike the columns: beside an UPDATE's own, SQLAlchemy would SET those.
+_LINK = (
+    update(identities)
+    .where(identities.c.id == bindparam("link_identity"), identities.c.person_id.is_(None))
+    .values(person_id=bindparam("link_person"))
+)
 _MEMBERSHIPS = (
     select(
         memberships.c.id,
@@ -167,15 +173,13 @@ async def create_person(
 async def link_identity(conn: Connection, identity_id: int, person_id: int) -> None:
     """Attach a stranger's channel account to a person (an account already someone's stays
     theirs: every caller checked it was nobody's, in the transaction that holds its row).
-
-    No instance has remembered a session of a stranger's account (bot/web/sessions.py keeps
-    joined ones only), so nothing is told: a join's transaction, which holds the invite's
-    row, goes without the round trip.
-    """
-    await conn.execute(
-        update(identities)
-        .where(identities.c.id == identity_id, identities.c.person_id.is_(None))
-        .values(person_id=person_id)
+    Instances that remember the account's session read it again."""
+    await web_sessions.execute_changing(
+        conn,
+        _LINK,
+        {"link_identity": identity_id, "link_person": person_id},
+        web_sessions.ACCOUNT,
+        identity_id,
     )
 
 

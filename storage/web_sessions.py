@@ -4,17 +4,20 @@ Only the SHA-256 of a session's token is stored. A session ends when it is revok
 absolute end passes, or when it has not been seen for the idle lifetime the caller gives.
 
 Instances remember the sessions they read (bot/web/sessions.py), so every change to what
-`live_session` returns for a joined account is told with `changed`, in the transaction that
-makes it: a session revoked, an account unlinked or forgotten, a person renamed or erased.
-(Deleting sessions that had ended already, or linking a stranger's account, needs no word:
-nothing remembers an ended session or a stranger's.)
+`live_session` returns is told with `changed` (or `execute_changing`), in the transaction
+that makes it: a session revoked, an account linked, unlinked or forgotten, a person renamed
+or erased. (Deleting sessions that had ended already needs no word: nothing remembers an
+ended session.)
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import String, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy.sql.dml import UpdateBase
 
 from storage import notify
 from storage.db import Connection
@@ -68,6 +71,29 @@ def changed(conn: Connection, what: str, key: int) -> None:
     """Tell every instance, once `conn` commits, that the sessions of a session id (SESSION),
     a chat account (ACCOUNT) or a person (PERSON) ended or read differently now."""
     conn.notify(notify.SESSIONS, f"{what} {key}")
+
+
+async def execute_changing(
+    conn: Connection, statement: UpdateBase, parameters: dict[str, Any], what: str, key: int
+) -> None:
+    """Run `statement` and tell what `changed` tells; on PostgreSQL the rows it changes
+    send the word themselves (pg_notify, delivered at commit like NOTIFY): a transaction
+    with nothing else to tell goes without a statement of its own at commit."""
+    payload = f"{what} {key}"
+    mark = conn.wire_mark
+    if mark is None:
+        await conn.execute(statement, parameters)
+    else:
+        told = {"tell_topic": notify.SESSIONS, "tell_payload": mark + payload}
+        await conn.execute(_telling(statement), {**parameters, **told})
+    conn.notify(notify.SESSIONS, payload, told=mark is not None)
+
+
+# A few entries: the module constants passed to `execute_changing`.
+@lru_cache(maxsize=8)
+def _telling(statement: UpdateBase) -> UpdateBase:
+    topic = bindparam("tell_topic", type_=String())
+    return statement.returning(func.pg_notify(topic, bindparam("tell_payload", type_=String())))
 
 
 async def create_session(

@@ -17,14 +17,14 @@ import pytest
 
 from bot.app import Application
 from bot.settings import Settings
-from bot.web.sessions import REMEMBER_FOR, Remembered
+from bot.web.sessions import CHANGES_KEPT, REMEMBER_FOR, Remembered
 from storage import notify, web_sessions
 from storage.rows import WebSession
 from tests.support.chat import ChatClient
 from tests.support.clock import FakeClock
 from tests.support.databases import Databases, PostgresDatabases
 from tests.support.instances import same_browser
-from tests.support.people import Invite, MakeChat, person
+from tests.support.people import Invite, MakeChat, join, person
 from tests.test_accounts_devices import sign_in_code
 
 
@@ -145,6 +145,24 @@ async def test_an_instance_that_may_have_missed_a_change_reads_the_database(
         assert await seen_as(elsewhere) is None
 
 
+async def test_a_guest_who_joins_through_one_instance_is_a_member_on_every_other(
+    instances: list[Application], chat: MakeChat, invite: Invite
+) -> None:
+    code = await invite(unit="X-AN-BINH-HPN")
+    hoa = chat("hoa", "Trần Thị Hoa")
+    await hoa.send("/start")  # a guest's session, for a browser that has not joined
+    await hoa.expect("")
+    elsewhere = same_browser(hoa, instances[-1])
+    try:
+        assert await seen_as(elsewhere) == {"member": False, "name": None}  # remembered
+        told = Told(instances[-1])
+        await join(hoa, code, "Trần Thị Hoa")
+        await told.wait()
+        assert await seen_as(elsewhere) == {"member": True, "name": "Trần Thị Hoa"}
+    finally:
+        await elsewhere.close()
+
+
 def session(person_id: int | None, **changes: Any) -> WebSession:
     now = datetime(2026, 12, 6, tzinfo=UTC)
     fields: dict[str, Any] = {
@@ -166,15 +184,31 @@ def test_what_is_remembered_and_for_how_long() -> None:
     hub = notify.Hub("here")
     remembered = Remembered(hub)
     now = datetime(2026, 12, 6, tzinfo=UTC)
-    # A read that a change overtook (it may show the session as it was) is not kept.
+    # A read that a change to its session overtook (it may show the session as it was) is
+    # not kept; nor one that a RESYNC overtook, nor one that outlived the changes kept.
+    for told in (f"{web_sessions.SESSION} 7", notify.RESYNC):
+        mark = remembered.mark
+        remembered.heard(told)
+        remembered.keep("a", session(5), now, mark)
+        assert remembered.get("a", now) is None, told
     mark = remembered.mark
-    remembered.heard(f"{web_sessions.SESSION} 99")
+    for n in range(CHANGES_KEPT + 1):
+        remembered.heard(f"{web_sessions.SESSION} {1000 + n}")
     remembered.keep("a", session(5), now, mark)
     assert remembered.get("a", now) is None
-    # A guest's session is never kept; a member's is, for a while.
+    # Changes to other sessions during the read do not hold it back.
+    mark = remembered.mark
+    for n in range(CHANGES_KEPT - 1):
+        remembered.heard(f"{web_sessions.SESSION} {1000 + n}")
+    remembered.heard(f"{web_sessions.PERSON} 6")
+    remembered.keep("a", session(5), now, mark)
+    assert remembered.get("a", now) == session(5)
+    # A guest's session is kept too, until its account is linked to someone.
     remembered.keep("guest", session(None), now, remembered.mark)
-    remembered.keep("a", session(5), now, remembered.mark)
+    assert remembered.get("guest", now) == session(None)
+    remembered.heard(f"{web_sessions.ACCOUNT} 70")
     assert remembered.get("guest", now) is None
+    remembered.keep("a", session(5), now, remembered.mark)
     assert remembered.get("a", now + REMEMBER_FOR - timedelta(seconds=1)) == session(5)
     assert remembered.get("a", now + REMEMBER_FOR) is None
     # Each kind of change forgets the sessions it names, and only those.

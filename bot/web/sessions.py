@@ -7,7 +7,7 @@ person a one-time link names; `current` serves both.
 
 Every request of a signed-in browser asks for its session, and a page asks twice a step (its
 message, then the poll for the answer): on PostgreSQL that read was a sixth of a step's
-round trips. So each instance remembers the joined sessions it read (`Remembered`) for a
+round trips. So each instance remembers the sessions it read (`Remembered`) for a
 short while, and forgets them the moment any instance commits a change to them (storage/
 web_sessions.py `changed`, heard through the database's notifications). It trusts what it
 remembers only while it hears every notification: on PostgreSQL, while its listening
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -41,6 +42,8 @@ TOKEN_BYTES = 32  # 256 bits from the OS's CSPRNG
 REMEMBER_FOR = timedelta(seconds=30)
 # Sessions remembered at most (then all are forgotten): a bound, not a working size.
 REMEMBER_AT_MOST = 10_000
+# Changes kept for reads under way: a read that outlives this many changes is not kept.
+CHANGES_KEPT = 1_000
 
 
 def token_hash(token: str) -> str:
@@ -58,16 +61,19 @@ class Lifetimes:
 
 
 class Remembered:
-    """Joined sessions this instance read lately, by token hash, until told they changed.
+    """Sessions this instance read lately, by token hash, until told they changed.
 
-    Only joined ones: a guest's session is short-lived and changes as it joins. A read that
-    was under way while a change was told is not remembered (it may predate the change).
+    A read that was under way while a change to its session was told is not remembered (it
+    may predate the change); changes to other sessions do not hold it back.
     """
 
     def __init__(self, hub: notify.Hub) -> None:
         self._hub = hub
         self._sessions: dict[str, tuple[WebSession, datetime]] = {}
         self._told = 0  # changes heard so far
+        # The latest changes, (number, what they name): `keep` looks at those told during
+        # its read. None names every session (RESYNC, or a payload not understood).
+        self._changes: deque[tuple[int, tuple[str, int] | None]] = deque(maxlen=CHANGES_KEPT)
 
     def get(self, hashed: str, now: datetime) -> WebSession | None:
         """The session remembered under `hashed`, when it may still be trusted."""
@@ -85,16 +91,27 @@ class Remembered:
 
     @property
     def mark(self) -> int:
-        """Taken before a read; `keep` only keeps what was read with no change told since."""
+        """Taken before a read; `keep` keeps it only if no change to it was told since."""
         return self._told
 
     def keep(self, hashed: str, session: WebSession, now: datetime, mark: int) -> None:
         """Remember a session just read (its row as of `now`)."""
-        if session.person_id is None or mark != self._told or not self._hub.hearing:
+        if not self._hub.hearing or self._changed_since(session, mark):
             return
         if len(self._sessions) >= REMEMBER_AT_MOST:
             self._sessions.clear()
         self._sessions[hashed] = (session, now)
+
+    def _changed_since(self, session: WebSession, mark: int) -> bool:
+        if mark == self._told:
+            return False
+        if not self._changes or self._changes[0][0] > mark + 1:
+            return True  # some of the changes since were let go: any may have been this one
+        return any(
+            named is None or _names(named, session)
+            for number, named in self._changes
+            if number > mark
+        )
 
     def forget(self, hashed: str) -> None:
         """Read it again next time (its row was just written)."""
@@ -103,22 +120,36 @@ class Remembered:
     def heard(self, payload: str) -> None:
         """A change told (storage/web_sessions.py `changed`): forget every session it names."""
         self._told += 1
-        what, _, key = payload.partition(" ")
-        if payload == notify.RESYNC or not key.isdigit():
+        named = _named(payload)
+        self._changes.append((self._told, named))
+        if named is None:
             self._sessions.clear()
             return
-        field = {
-            web_sessions.SESSION: "id",
-            web_sessions.ACCOUNT: "identity_id",
-            web_sessions.PERSON: "person_id",
-        }.get(what)
-        if field is None:
-            self._sessions.clear()
-            return
-        named = int(key)
         for hashed, (session, _) in list(self._sessions.items()):
-            if getattr(session, field) == named:
+            if _names(named, session):
                 del self._sessions[hashed]
+
+
+# What each kind of change names, as a field of the session read.
+_FIELDS = {
+    web_sessions.SESSION: "id",
+    web_sessions.ACCOUNT: "identity_id",
+    web_sessions.PERSON: "person_id",
+}
+
+
+def _named(payload: str) -> tuple[str, int] | None:
+    """(session field, value) a change names; None for every session."""
+    what, _, key = payload.partition(" ")
+    field = _FIELDS.get(what)
+    if payload == notify.RESYNC or field is None or not (key.isascii() and key.isdigit()):
+        return None
+    return field, int(key)
+
+
+def _names(named: tuple[str, int], session: WebSession) -> bool:
+    field, value = named
+    return bool(getattr(session, field) == value)
 
 
 class Sessions:
