@@ -26,9 +26,10 @@ from handlers.outgoing import notification_messages
 from handlers.turn import Cleanup, Turn
 from handlers.types import Inbound, Reply
 from storage import inbox, outbox, redaction
-from storage.conversations import load_turn, save_state
+from storage.conversations import load_turn, state_write
 from storage.db import Connection, Database
 from storage.rows import Identity, OutboxItem
+from storage.sql import Write
 from storage.steps import Opened, open_step
 
 log = logging.getLogger(__name__)
@@ -226,8 +227,8 @@ class Runner:
             latest_delivered=latest,
         )
         await dispatch(turn)
-        if not turn.forgotten:
-            await save_state(conn, identity.id, turn.state, now)
+        # Saved with the replies (one statement on PostgreSQL).
+        saving = None if turn.forgotten else state_write(conn, identity.id, turn.state, now)
         if turn.secret_inbound:
             await redaction.redact_inbound(conn, item_id)
         messages = [
@@ -252,7 +253,7 @@ class Runner:
             len(messages),
         )
         deliver = None if waiting else self._delivered(identity, chat)
-        return await self._queue(conn, messages, now, deliver), turn.cleanup
+        return await self._queue(conn, messages, now, deliver, saving), turn.cleanup
 
     def _delivered(self, identity: Identity, chat: tuple[str, str]) -> tuple[str, str] | None:
         """The chat whose replies this step delivers as it inserts them: the sender's own,
@@ -267,9 +268,10 @@ class Runner:
         messages: list[outbox.NewMessage],
         now: datetime,
         deliver: tuple[str, str] | None = None,
+        first: Write | None = None,
     ) -> list[OutboxItem]:
         return await outbox.enqueue_claimed(
-            conn, messages, now, outbox.CLAIM_HOLD, self._handoff.claims(), deliver
+            conn, messages, now, outbox.CLAIM_HOLD, self._handoff.claims(), deliver, first
         )
 
     async def _too_fast(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel, Field
@@ -13,7 +14,7 @@ from storage.db import Connection
 from storage.outbox import chat_waiting, latest_delivered
 from storage.rows import Membership, Person
 from storage.schema import conversations, identities, memberships, people, units
-from storage.sql import upsert
+from storage.sql import Write, dialect_insert
 
 
 class Menu(BaseModel):
@@ -172,6 +173,15 @@ async def save_state(
     conn: Connection, identity_id: int, state: ConversationState, now: datetime
 ) -> None:
     """Write the state in the step's transaction."""
+    statement, parameters = state_write(conn, identity_id, state, now)
+    await conn.execute(statement, parameters)
+
+
+def state_write(
+    conn: Connection, identity_id: int, state: ConversationState, now: datetime
+) -> Write:
+    """The statement that saves the state: `save_state` runs it, or the step's replies carry
+    it (storage/outbox.py `enqueue_claimed`'s `first`)."""
     values = {
         "identity_id": identity_id,
         "flow": state.flow,
@@ -184,4 +194,21 @@ async def save_state(
         "updated_at": now,
     }
     # The values go as parameters: the statement stays one SQLAlchemy has compiled before.
-    await conn.execute(upsert(conn, conversations, ["identity_id"]), values)
+    return Write(_save(conn.dialect.name), {_STATE + key: value for key, value in values.items()})
+
+
+# The binds of `_save`, named apart from any other statement's (a WITH may join them).
+_STATE = "state_"
+
+
+@cache
+def _save(dialect: str) -> Any:
+    """INSERT … ON CONFLICT (identity_id) DO UPDATE of every column (built once per engine)."""
+    columns = list(conversations.c)
+    statement = dialect_insert(dialect, conversations).values(
+        {c.name: bindparam(_STATE + c.name, type_=c.type) for c in columns}
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["identity_id"],
+        set_={c.name: statement.excluded[c.name] for c in columns if c.name != "identity_id"},
+    )

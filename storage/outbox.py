@@ -31,7 +31,7 @@ from storage import notify
 from storage.db import Connection
 from storage.rows import OutboxItem
 from storage.schema import PENDING_ROW, identities, outbox
-from storage.sql import dialect_insert, insert_ignoring_conflicts
+from storage.sql import Write, dialect_insert, insert_ignoring_conflicts
 from storage.types import UTCDateTime
 
 PRIORITY_REPLY = 0
@@ -202,6 +202,7 @@ async def enqueue_claimed(
     hold: timedelta,
     channels: Collection[str],
     deliver: tuple[str, str] | None = None,
+    first: Write | None = None,
 ) -> list[OutboxItem]:
     """Queue messages already claimed by the caller, who hands them to its sender after commit.
 
@@ -217,8 +218,13 @@ async def enqueue_claimed(
     delivered as they are inserted, numbered after the chat's last one, and its readers told
     at commit; unless this transaction queued a reply to the chat before (`enqueue`), which
     then leaves first, with these, from the lane.
+
+    `first`: a write of the caller's to run before (a step's state): on PostgreSQL, when
+    one message is queued, in the same statement (a data-changing WITH, one round trip).
     """
     if not messages:
+        if first is not None:
+            await conn.execute(first.statement, first.parameters)
         return []
     if deliver in conn.queued_chats:
         deliver = None  # a message queued before these in this transaction goes first
@@ -243,7 +249,15 @@ async def enqueue_claimed(
     # A repeated dedupe key returns no row (it was queued before).
     mark = conn.wire_mark
     statement = _insert_claimed(conn.dialect.name, mark)
-    inserted = (await conn.execute(statement, rows)).all()
+    if first is not None and len(rows) == 1 and conn.dialect.name == "postgresql":
+        # One row: its values bind as one statement's, where a WITH's may bind beside them.
+        assert first.parameters.keys().isdisjoint(rows[0])
+        statement = _carrying(statement, first.statement)
+        inserted = (await conn.execute(statement, {**rows[0], **first.parameters})).all()
+    else:
+        if first is not None:
+            await conn.execute(first.statement, first.parameters)
+        inserted = (await conn.execute(statement, rows)).all()
     claimed = []
     # Told to the server already when the statement has this instance's mark.
     told = mark is not None
@@ -255,6 +269,14 @@ async def enqueue_claimed(
         else:
             claimed.append(OutboxItem.model_validate(new_row))
     return sorted(claimed, key=lambda item: item.id)
+
+
+# A few entries: the insert per instance mark, with the one write that goes with it.
+@lru_cache(maxsize=8)
+def _carrying(statement: Any, first: Any) -> Any:
+    """`statement` with `first` run in a WITH before it (PostgreSQL runs a data-changing WITH
+    whether or not the statement reads it)."""
+    return statement.add_cte(first.cte("first_write"))
 
 
 async def claim_due(

@@ -22,8 +22,9 @@ import pytest
 
 import handlers.runner
 from handlers.registry import FLOWS
-from storage.conversations import ConversationState, save_state
+from storage.conversations import ConversationState, state_write
 from storage.db import Connection
+from storage.sql import Write
 
 CORPUS = Path(__file__).with_name("drafts_before_typing.json")
 OLD_SHAPE_MODULES = {
@@ -74,12 +75,12 @@ def draft_shape(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
     shape: str = getattr(request, "param", "today")
     if shape == "before":
 
-        async def save_as_before(
+        def save_as_before(
             conn: Connection, identity_id: int, state: ConversationState, now: datetime
-        ) -> None:
+        ) -> Write:
             if state.flow is not None:
                 state = state.model_copy(update={"data": as_before(state.flow, state.data)})
-            await save_state(conn, identity_id, state, now)
+            return state_write(conn, identity_id, state, now)
 
-        monkeypatch.setattr(handlers.runner, "save_state", save_as_before)
+        monkeypatch.setattr(handlers.runner, "state_write", save_as_before)
     return shape
