@@ -48,13 +48,9 @@ class Statements:
 
     def attach(self, app: Application) -> None:
         """Listen on every engine of the app's database (PostgreSQL has two pools)."""
-        db = app.db
-        for engine in (db.sync_engine, db.engine, db._autocommit):
-            if engine is None:
-                continue
-            sync = getattr(engine, "sync_engine", engine)
+        for sync, transactional in app.db.engines:
             event.listen(sync, "before_cursor_execute", self._count)
-            if engine is db._autocommit:
+            if not transactional:
                 continue  # its BEGIN and COMMIT are not sent: every statement commits itself
             event.listen(sync, "begin", lambda _conn: self._bump("BEGIN"))
             event.listen(sync, "commit", lambda _conn: self._bump("COMMIT"))

@@ -418,6 +418,16 @@ class Database:
         """This process's id among the instances (random per start)."""
         return self.hub.instance
 
+    @property
+    def engines(self) -> list[tuple[Engine, bool]]:
+        """Each engine's synchronous core, and whether its transactions BEGIN and COMMIT
+        (PostgreSQL's second pool commits each statement by itself): what the benches and
+        tests that count statements listen to."""
+        if self.sync_engine is not None:
+            return [(self.sync_engine, True)]
+        assert self.engine is not None and self._autocommit is not None
+        return [(self.engine.sync_engine, True), (self._autocommit.sync_engine, False)]
+
     def listen(self, topic: str, listener: Listener) -> None:
         """Hear `topic`'s notifications, from this process and (PostgreSQL) every other.
 
