@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
@@ -44,6 +45,10 @@ class NewEvidence(BaseModel):
     file_name: str | None = None
 
 
+# What a nomination's code starts with until `number` gives it its own (never committed).
+PROVISIONAL = "GS-~"
+
+
 @cache
 def _next_counter(dialect: str) -> Any:
     statement = dialect_insert(dialect, counters).values(name=bindparam("counter"), value=1)
@@ -70,28 +75,48 @@ async def create_nomination(
     year: int,
 ) -> Nomination:
     """Store a submitted nomination with its evidence and give it a code (GS-2026-000123)."""
-    seq = await next_counter(conn, f"nomination:{year}")
-    code = f"GS-{year}-{seq:06d}"
-    nomination_id = (
+    return await number(conn, await insert_nomination(conn, new, files, now), year)
+
+
+async def insert_nomination(
+    conn: Connection, new: NewNomination, files: list[NewEvidence], now: datetime
+) -> Nomination:
+    """Store a submitted nomination with its evidence under a provisional code, which
+    `number` replaces in the same transaction: as late in it as the caller can, since other
+    submissions wait for the year's counter from its bump to the commit."""
+    row = (
         await conn.execute(
             nominations.insert()
             .values(
-                code=code, status="submitted", submitted_at=now, updated_at=now, **new.model_dump()
+                code=f"{PROVISIONAL}{secrets.token_hex(8)}",  # the column is unique
+                status="submitted",
+                submitted_at=now,
+                updated_at=now,
+                **new.model_dump(),
             )
-            .returning(nominations.c.id)
+            .returning(*nominations.c)
         )
-    ).scalar_one()
+    ).one()
     for file in files:
         await conn.execute(
             evidence.insert().values(
-                nomination_id=nomination_id,
+                nomination_id=row.id,
                 added_at=now,
                 added_by=new.reporter_id,
                 **file.model_dump(),
             )
         )
-    row = (await conn.execute(select(nominations).where(nominations.c.id == nomination_id))).one()
     return Nomination.model_validate(row)
+
+
+async def number(conn: Connection, nomination: Nomination, year: int) -> Nomination:
+    """Give a nomination inserted in this transaction its code, from the year's counter."""
+    seq = await next_counter(conn, f"nomination:{year}")
+    code = f"GS-{year}-{seq:06d}"
+    await conn.execute(
+        update(nominations).where(nominations.c.id == nomination.id).values(code=code)
+    )
+    return nomination.model_copy(update={"code": code})
 
 
 async def nominations_by_reporter(

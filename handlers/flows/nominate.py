@@ -461,14 +461,17 @@ async def submit(turn: Turn, draft: NominateDraft) -> None:
         nominations.NewEvidence.model_validate(attachment, from_attributes=True)
         for attachment in draft.evidence
     ]
-    year = turn.now.astimezone(turn.config.timezone).year
-    nomination = await nominations.create_nomination(turn.conn, new, files, turn.now, year)
+    nomination = await nominations.insert_nomination(turn.conn, new, files, turn.now)
     turn.cleanup.evidence = bool(files)
     if draft.consent_method is not None:
         vouched = nominee_consent.new_consent(
             draft.consent_method, draft.consent_guardian, draft.consent_paper, turn.person.id
         )
         await consent.record_nominee(turn.conn, nomination.id, vouched, turn.now)
+    unit = await get_unit(turn.conn, home.unit_id)
+    # Numbered last: other submissions wait for the year's counter from here to the commit.
+    year = turn.now.astimezone(turn.config.timezone).year
+    nomination = await nominations.number(turn.conn, nomination, year)
     await audit.record(
         turn.conn,
         at=turn.now,
@@ -478,7 +481,6 @@ async def submit(turn: Turn, draft: NominateDraft) -> None:
         object_id=nomination.id,
         detail={"code": nomination.code},
     )
-    unit = await get_unit(turn.conn, home.unit_id)
     engine.finish(turn, "nominate.submitted", code=nomination.code, unit=unit.name if unit else "")
 
 
