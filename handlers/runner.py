@@ -23,7 +23,7 @@ from handlers.dispatch import dispatch
 from handlers.mediafiles import delete_files
 from handlers.messages import t
 from handlers.outgoing import notification_messages
-from handlers.turn import Cleanup, Turn
+from handlers.turn import Cleanup, StepRaced, Turn
 from handlers.types import Inbound, Reply
 from storage import inbox, outbox, redaction
 from storage.conversations import load_turn, state_write
@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 SenderKey = tuple[str, str]
+# How often a step that lost a race (`StepRaced`) runs: its rerun normally reads the loss.
+RACE_ATTEMPTS = 3
 
 
 class Handoff(Protocol):
@@ -158,27 +160,37 @@ class Runner:
         """Handle the sender's next event in one transaction: state, domain rows, replies.
 
         Returns its id, or None when none up to `upto` was left (handled elsewhere)."""
-        now = self._clock()
-        item_id: int | None = None
-        try:
-            async with self._db.write() as conn:
-                # Closed first, in the step's transaction: a rollback reopens it.
-                guess = self._chat_of(key, upto)
-                opened = await open_step(conn, key, upto, now, guess)
-                if opened is None:
-                    return None
-                item_id = opened.item_id
-                claimed, cleanup = await self._handle_event(conn, opened, guess, now)
-        except Exception:
-            if item_id is None:
-                raise
-            log.exception("inbox item %s failed", item_id)
-            await self._fail(item_id)
+        for attempt in range(1, RACE_ATTEMPTS + 1):
+            now = self._clock()
+            item_id: int | None = None
+            try:
+                async with self._db.write() as conn:
+                    # Closed first, in the step's transaction: a rollback reopens it.
+                    guess = self._chat_of(key, upto)
+                    opened = await open_step(conn, key, upto, now, guess)
+                    if opened is None:
+                        return None
+                    item_id = opened.item_id
+                    claimed, cleanup = await self._handle_event(conn, opened, guess, now)
+            except StepRaced:
+                if attempt < RACE_ATTEMPTS:
+                    log.info("inbox item %s lost a race for a row; handling it again", item_id)
+                    continue
+                log.error("inbox item %s lost the race %d times", item_id, attempt)
+                assert item_id is not None  # raised by the flow, after the opening
+                await self._fail(item_id)
+                return item_id
+            except Exception:
+                if item_id is None:
+                    raise
+                log.exception("inbox item %s failed", item_id)
+                await self._fail(item_id)
+                return item_id
+            self._handoff.take(claimed, evidence=cleanup.evidence)
+            if cleanup:
+                await self._clean(cleanup)
             return item_id
-        self._handoff.take(claimed, evidence=cleanup.evidence)
-        if cleanup:
-            await self._clean(cleanup)
-        return item_id
+        raise AssertionError("unreachable")
 
     async def _clean(self, cleanup: Cleanup) -> None:
         """After an erasure's commit: its files, the spreadsheets naming the person, and the

@@ -17,6 +17,12 @@ from storage.db import Connection
 from storage.rows import Identity, Membership, Person
 
 
+class StepRaced(Exception):
+    """A row the step takes last (so that others wait for it briefly) went to someone else
+    meanwhile, after the step had checked it: the runner rolls the step back and runs it
+    again, and the rerun reads what was lost (an invite's last use)."""
+
+
 @dataclass(frozen=True)
 class Option:
     """A choice offered to a person: a short value and the catalog key of its label."""

@@ -65,6 +65,17 @@ async def find_invite(conn: Connection, code: str) -> Invite | None:
     return Invite.model_validate(row) if row else None
 
 
+async def get_invite(conn: Connection, invite_id: int) -> Invite | None:
+    """An invite by id, as it stands (no lock: `redeem_invite` decides)."""
+    row = (await conn.execute(select(invites).where(invites.c.id == invite_id))).first()
+    return Invite.model_validate(row) if row else None
+
+
+def usable(invite: Invite, now: datetime) -> bool:
+    """Whether an invite has a use left and has not expired (as `redeem_invite` checks)."""
+    return invite.uses < invite.max_uses and invite.expires_at > now
+
+
 async def redeem_invite(conn: Connection, invite_id: int, now: datetime) -> bool:
     """Use up one use, only if one is left and it has not expired (one statement: no race)."""
     result = await conn.execute(

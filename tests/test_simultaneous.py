@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text, update
 
 from bot.app import Application
 from bot.settings import Settings
@@ -22,7 +22,7 @@ from handlers.messages import t
 from handlers.types import Inbound, InboundKind
 from storage import notify, outbox
 from storage.db import Database
-from storage.schema import identities, inbox, nominations
+from storage.schema import identities, inbox, invites, nominations, people
 from storage.schema import outbox as outbox_table
 from tests.helpers_flow import nominate_until_review
 from tests.support.chat import ChatClient
@@ -177,3 +177,47 @@ async def test_claims_are_released_at_start_only_when_no_other_instance_runs(
         assert await alone.register_instance() is True
     finally:
         await alone.close()
+
+
+async def test_the_last_use_of_an_invite_taken_meanwhile_leaves_the_joiner_a_stranger(
+    app: Application, chat: MakeChat, invite: Invite
+) -> None:
+    """The invite's use is taken last in the join (others wait for its row only briefly):
+    when someone else took the last one after the step had checked it, the step rolls back
+    and runs again, and the person is told the invite is used up; nothing of theirs stays."""
+    code = await invite(uses=1)
+    hoa = chat("hoa", "Trần Thị Hoa")
+    await hoa.send(f"/start {code}")
+    await hoa.expect("họ và tên")
+    await hoa.send("Trần Thị Hoa")
+    await hoa.expect("Số điện thoại của bạn")
+    await hoa.press("Bỏ qua")
+    await hoa.expect("Đồng ý lưu thông tin cá nhân")
+    async with app.db.read() as conn:
+        people_before = (await conn.execute(select(func.count()).select_from(people))).scalar()
+    async with app.db.write() as other:  # someone else's join, taking the last use
+        await other.execute(update(invites).values(uses=invites.c.uses + 1))
+        pressed = asyncio.create_task(hoa.press("Đồng ý"))
+        if not app.db.is_sqlite:
+            await waiting_for_the_invite(app.db)  # checked, written, now waits for the row
+    await pressed
+    await hoa.expect(t("join.invite_used")[:30])
+    no_apology(hoa)
+    async with app.db.read() as conn:
+        people_after = (await conn.execute(select(func.count()).select_from(people))).scalar()
+    assert people_after == people_before
+    assert (await hoa.session()).person_id is None
+
+
+async def waiting_for_the_invite(db: Database) -> None:
+    """Until a step's UPDATE of the invite waits for the row lock (PostgreSQL)."""
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE invites%'"
+    )
+    async with asyncio.timeout(10):
+        while True:
+            async with db.read() as conn:
+                if (await conn.execute(waiting)).scalar():
+                    return
+            await asyncio.sleep(0)

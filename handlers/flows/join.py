@@ -14,7 +14,7 @@ from handlers.flows.base import END, Accepts, Answer, Flow, Step, StepResult, sa
 from handlers.menu import show_main_menu
 from handlers.messages import t
 from handlers.text import normalize_phone, tidy_name, words_with_letters
-from handlers.turn import Option, Turn
+from handlers.turn import Option, StepRaced, Turn
 from storage import audit, consent, invites, people, redaction
 from storage.units import get_unit
 
@@ -167,7 +167,8 @@ async def accept_consent(turn: Turn, draft: JoinDraft, answer: Answer) -> Next:
     if turn.person is not None:
         await _agreed_again(turn, draft)
         return None
-    if not await invites.redeem_invite(turn.conn, draft.invite_id, turn.now):
+    invite = await invites.get_invite(turn.conn, draft.invite_id)
+    if invite is None or not invites.usable(invite, turn.now):
         turn.say("join.invite_used")
         return END
     assert draft.name is not None  # the name step comes first
@@ -189,6 +190,10 @@ async def accept_consent(turn: Turn, draft: JoinDraft, answer: Answer) -> Next:
     )
     turn.person = person
     turn.memberships = await people.memberships_of(turn.conn, person.id)
+    # Redeemed last: other joins through this invite wait for its row from here to the
+    # commit. Its last use gone meanwhile, the step runs again and reads it used up.
+    if not await invites.redeem_invite(turn.conn, draft.invite_id, turn.now):
+        raise StepRaced("the invite's last use went to someone else")
     unit, role = draft.unit_name, t(f"role.{draft.role}")
     engine.finish(turn, "join.done", name=person.full_name, unit=unit, role=role)
     return None
