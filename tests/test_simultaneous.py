@@ -29,7 +29,7 @@ from tests.support.chat import ChatClient
 from tests.support.clock import FakeClock
 from tests.support.held import stands
 from tests.support.instances import running
-from tests.support.people import Invite, MakeChat, person
+from tests.support.people import Invite, MakeChat, person, until_consent
 
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 APOLOGY = t("common.error")[:40]
@@ -187,12 +187,7 @@ async def test_the_last_use_of_an_invite_taken_meanwhile_leaves_the_joiner_a_str
     and runs again, and the person is told the invite is used up; nothing of theirs stays."""
     code = await invite(uses=1)
     hoa = chat("hoa", "Trần Thị Hoa")
-    await hoa.send(f"/start {code}")
-    await hoa.expect("họ và tên")
-    await hoa.send("Trần Thị Hoa")
-    await hoa.expect("Số điện thoại của bạn")
-    await hoa.press("Bỏ qua")
-    await hoa.expect("Đồng ý lưu thông tin cá nhân")
+    await until_consent(hoa, code, "Trần Thị Hoa")
     async with app.db.read() as conn:
         people_before = (await conn.execute(select(func.count()).select_from(people))).scalar()
     async with app.db.write() as other:  # someone else's join, taking the last use
