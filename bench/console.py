@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import gc
 import os
 import random
 import secrets
@@ -35,6 +34,7 @@ from bench import digest
 from bench.stats import percentile
 from bot.app import Application
 from bot.settings import Settings
+from bot.web.server import settle
 from handlers.flows.nominate import FIELDS
 from storage.db import Database
 from storage.migrate import upgrade
@@ -218,10 +218,7 @@ async def run_engine(url: str, media: Path, rounds: int) -> dict[str, list[float
             "commune reviewer": await console_session(app, commune_reviewer),
         }
         await measure(app, tokens, 3)  # warm caches and compiled statements
-        # As the served bot does once started (bot/__main__.py): what is loaded by now is
-        # never walked by a full collection again.
-        gc.collect()
-        gc.freeze()
+        settle()  # as the served bot does once started
         return await measure(app, tokens, rounds)
     finally:
         await app.db.close()

@@ -42,6 +42,7 @@ from bench.conversation import engines
 from bench.stats import percentile
 from bot import cli_ops
 from bot.media import FolderMedia
+from bot.web.server import settle
 from handlers.config import CoreConfig
 from scheduler.core import BatchContext
 from scheduler.retention import purge
@@ -511,10 +512,7 @@ async def bench(args: argparse.Namespace) -> None:
         f"nominations, {sizes.members:,} members, {sizes.audits:,} audit entries"
     )
     rows: list[Figures] = []
-    # As the served bot does once started (bot/__main__.py): what is loaded by now is never
-    # walked by a full collection again.
-    gc.collect()
-    gc.freeze()
+    settle()  # as the served bot does once started
     with engines(args) as chosen:
         for name, databases in chosen:
             folder = Path(tempfile.mkdtemp(prefix="gs-bench-db-"))

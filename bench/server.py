@@ -26,7 +26,7 @@ from sqlalchemy import event
 
 from bot.app import Application
 from bot.settings import Settings
-from bot.web.server import server_config
+from bot.web.server import server_config, settle
 
 
 def peak_rss_kib() -> int:
@@ -101,6 +101,7 @@ async def serve(database_url: str, media_dir: Path, statements: Path | None = No
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
     await server.startup(sockets=[sock])
+    settle()  # as `python -m bot run` does once started
     # CPU from here on: what serving cost, without imports and start-up.
     ready = resource.getrusage(resource.RUSAGE_SELF)
     print(f"READY {sock.getsockname()[1]}", flush=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import gc
 import json
 import os
 import socket
@@ -21,7 +20,7 @@ from bot import cli_ops
 from bot.app import Application, utc_now
 from bot.logs import configure_logging
 from bot.settings import Settings
-from bot.web.server import server_config
+from bot.web.server import server_config, settle
 from storage.db import Database
 from storage.migrate import upgrade_sync
 
@@ -200,12 +199,7 @@ class _Server(uvicorn.Server):
         """uvicorn's startup, then the ready line (unless starting failed)."""
         await super().startup(sockets)
         if not self.should_exit:
-            # What the started bot holds (modules, settings, templates, the catalog) lives as
-            # long as the process: frozen, Python's full collections no longer walk it. A full
-            # collection of a started bot took 300 ms on a loaded 2-core machine, the event
-            # loop and every reply stopped meanwhile (bench/purge.py met one inside a batch).
-            gc.collect()
-            gc.freeze()
+            settle()
             print(self._ready, flush=True)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
