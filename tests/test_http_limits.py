@@ -100,3 +100,38 @@ async def test_oversized_bodies_posted_concurrently_keep_memory_flat(
     # 40 × 150 MB declared: the process grew by less than 40 MB (it read none of it).
     assert after - before < 40 * 1024, f"RSS {before} KiB -> {after} KiB"
     print(f"RSS before {before} KiB, after 40 oversized posts {after} KiB")
+
+
+async def answer_to(base: str, head: bytes, *, chunk: int = 0) -> bytes:
+    """Send a request head (in pieces of `chunk` bytes, 0: at once) and read to EOF."""
+    reader, writer = await connect(base)
+    pieces = [head[i : i + chunk] for i in range(0, len(head), chunk)] if chunk else [head]
+    try:
+        for piece in pieces:
+            writer.write(piece)
+            await writer.drain()
+    except ConnectionError:
+        pass  # closed by the server part-way: what it said is still there to read
+    answer = await asyncio.wait_for(reader.read(), 10)
+    writer.close()
+    return answer
+
+
+async def test_request_heads_over_the_bound_are_refused(app: Application) -> None:
+    host = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    async with serve(app.http) as base:
+        # Within the bound: served.
+        fine = host + b"X-Pad: " + b"a" * 12_000 + b"\r\nConnection: close\r\n\r\n"
+        assert (await answer_to(base, fine)).startswith(b"HTTP/1.1 200")
+        # Many headers, each small, arriving at once: refused when the head is whole.
+        many = host + b"".join(b"X-%d: %s\r\n" % (n, b"b" * 100) for n in range(200)) + b"\r\n"
+        assert (await answer_to(base, many)).startswith(b"HTTP/1.1 431")
+        # One header that never ends, sent in pieces: refused before it reaches 64 KiB,
+        # not kept growing in memory (the parser holds a header's pieces until it ends).
+        endless = host + b"X-Endless: " + b"c" * (1024 * 1024)
+        answer = await answer_to(base, endless, chunk=4096)
+        assert answer.startswith(b"HTTP/1.1 431"), answer[:40]
+        # A pipelined second request behind one being served is bounded too.
+        pipelined = fine.replace(b"Connection: close\r\n", b"") + endless
+        answer = await answer_to(base, pipelined, chunk=4096)
+        assert answer.startswith(b"HTTP/1.1 200") and b"HTTP/1.1 431" in answer, answer[-80:]
