@@ -7,8 +7,9 @@ answers 431 to a head larger than MAX_HEADER_BYTES (httptools, unlike h11, sets 
 of its own: a header that never ends would grow in memory).
 
 The protocol is uvicorn's httptools one (the C parser Node.js uses): h11, pure Python,
-cost a tenth of the bot's CPU per web chat step (bench.conversation with a CPU sampler);
-with httptools a saturated step took 5-8 % less CPU on both engines.
+was a tenth of the bot's CPU per web chat step (a CPU-time sampler in bench.instances);
+with httptools a step took 5-10 % less of the bot's CPU on both engines (bench.conversation
+and bench.instances side by side with h11).
 """
 
 from __future__ import annotations
